@@ -1,0 +1,149 @@
+"""The `pivotal` command: serve, migrate, demo, createuser."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlmodel import select
+
+from app.models.base import OrganisationKind, Role
+
+cli = typer.Typer(
+    help="Pivotal – open platform for innovative public procurement.", no_args_is_help=True
+)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def alembic_config(url: str | None = None):
+    """Alembic configuration for this project (PIVOTAL_DATABASE_URL unless a URL is given)."""
+    from alembic.config import Config
+
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    if url:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+@cli.command()
+def migrate(revision: str = "head") -> None:
+    """Upgrade the database schema to the newest migration."""
+    from alembic import command
+
+    command.upgrade(alembic_config(), revision)
+    typer.echo("Database is up to date.")
+
+
+@cli.command()
+def demo(
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Only load into an empty database.")
+    ] = False,
+) -> None:
+    """Load the demo: Trondheim, Stjørdal, Trøndelag, two suppliers, NTNU, two projects."""
+    from app.db import new_session
+    from app.demo import load_demo
+    from app.models import User
+
+    with new_session() as session:
+        if session.exec(select(User).limit(1)).first() is not None:
+            if if_empty:
+                typer.echo("Database already has data; demo not loaded.")
+                return
+            typer.echo(
+                "The database is not empty; the demo loads only into an empty database.", err=True
+            )
+            raise typer.Exit(code=1)
+        load_demo(session)
+        session.commit()
+    typer.echo("Demo loaded. Log in with any demo account and the password pivotal-demo.")
+
+
+@cli.command()
+def createuser(
+    email: Annotated[str, typer.Option(help="Login e-mail")],
+    password: Annotated[str, typer.Option(help="At least 10 characters")],
+    role: Annotated[
+        Role, typer.Option(help="citizen, employee, procurer, supplier, researcher or admin")
+    ],
+    org: Annotated[
+        str | None, typer.Option(help="Organisation name (created if new) or organisation number")
+    ] = None,
+    org_kind: Annotated[
+        OrganisationKind | None, typer.Option(help="Kind, when the organisation is new")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Display name")] = None,
+) -> None:
+    """Create a user of any role, in an organisation."""
+    from pydantic import ValidationError
+
+    from app.db import new_session
+    from app.models import Organisation
+    from app.models.organisation import OrganisationCreate
+    from app.models.user import UserCreate
+    from app.services import accounts
+    from app.services.errors import PivotalError
+
+    with new_session() as session:
+        try:
+            org_id = None
+            if org:
+                found = session.exec(
+                    select(Organisation).where(
+                        (Organisation.name == org) | (Organisation.org_number == org)
+                    )
+                ).first()
+                if found is None:
+                    kind = org_kind or accounts.default_org_kind(role)
+                    data = OrganisationCreate(name=org, kind=kind)
+                    found = Organisation.model_validate(data)
+                    session.add(found)
+                    session.flush()
+                org_id = found.id
+            user_data = UserCreate(
+                email=email,
+                password=password,
+                role=role,
+                organisation_id=org_id,
+                display_name=name or email.split("@")[0],
+            )
+            user = accounts.create_user(session, data=user_data)
+            session.commit()
+        except ValidationError as exc:
+            typer.echo(
+                f"Invalid input: {exc.errors()[0]['loc'][-1]}: {exc.errors()[0]['msg']}", err=True
+            )
+            raise typer.Exit(code=2) from None
+        except PivotalError as exc:
+            typer.echo(exc.message, err=True)
+            raise typer.Exit(code=2) from None
+    typer.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+@cli.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: Annotated[int | None, typer.Option(help="Defaults to $PORT, else 8000")] = None,
+    workers: int = 1,
+    reload: bool = False,
+) -> None:
+    """Serve the platform with uvicorn."""
+    import uvicorn
+
+    uvicorn.run(
+        "app.main:app",
+        host=host,
+        port=port or int(os.environ.get("PORT", "8000")),
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+        ws_ping_interval=20,
+    )
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    cli()

@@ -1,0 +1,57 @@
+"""One Settings class: every knob comes from a PIVOTAL_* environment variable."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+VAR_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; production refuses to start without a real secret key."""
+
+    model_config = SettingsConfigDict(env_prefix="PIVOTAL_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    database_url: str = f"sqlite:///{VAR_DIR / 'pivotal.db'}"
+    bus_url: str = "memory://"
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    default_language: Literal["nb", "en"] = "nb"
+    api_token_max_age: int = 12 * 3600
+    live_queue_size: int = 256
+
+    @model_validator(mode="after")
+    def _secret_key(self) -> Settings:
+        if self.secret_key:
+            if self.environment == "production" and len(self.secret_key) < 32:
+                raise ValueError("PIVOTAL_SECRET_KEY must be at least 32 characters in production")
+            return self
+        if self.environment == "production":
+            raise ValueError("PIVOTAL_SECRET_KEY is required in production")
+        self.secret_key = _development_secret()
+        return self
+
+
+def _development_secret() -> str:
+    """Generate once and keep under var/, so sessions survive a restart in development."""
+    path = VAR_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,239 @@
+"""A believable demo: Trøndelag municipalities, suppliers, NTNU, two projects with real dialogue.
+
+Everything goes through the services, so the demo's participation log is as real as any.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from app.models import Organisation, User
+from app.models.base import NeedStatus, OrganisationKind, Role, Visibility
+from app.models.need import CommentCreate, NeedCreate, NeedStatusChange
+from app.models.project import ProjectCreate
+from app.models.user import UserCreate
+from app.services import accounts, needs, permissions, projects
+
+DEMO_PASSWORD = "pivotal-demo"
+
+ORGANISATIONS = [
+    ("trondheim", "Trondheim kommune", OrganisationKind.municipality, "942110464"),
+    ("stjordal", "Stjørdal kommune", OrganisationKind.municipality, "938726027"),
+    ("trondelag", "Trøndelag fylkeskommune", OrganisationKind.county, "817920632"),
+    ("helsetek", "Helsetek AS", OrganisationKind.supplier, "912345629"),
+    ("klimalos", "Klimaløs AS", OrganisationKind.supplier, "923456783"),
+    ("ntnu", "NTNU", OrganisationKind.research, "974767880"),
+]
+
+USERS = [
+    ("innkjoper@trondheim.example", "Ingrid Innkjøper", Role.procurer, "trondheim"),
+    ("ansatt@trondheim.example", "Tone Helsefagarbeider", Role.employee, "trondheim"),
+    ("ansatt@stjordal.example", "Stian Sykepleier", Role.employee, "stjordal"),
+    ("innbygger@example.org", "Ola Innbygger", Role.citizen, None),
+    ("leverandor@helsetek.example", "Hanne fra Helsetek", Role.supplier, "helsetek"),
+    ("leverandor@klimalos.example", "Kari fra Klimaløs", Role.supplier, "klimalos"),
+    ("forsker@ntnu.example", "Frida Forsker", Role.researcher, "ntnu"),
+    ("admin@pivotal.example", "Pivotal-administrator", Role.admin, None),
+]
+
+
+def load_demo(session: Session) -> None:
+    """Create the demo organisations, accounts, projects, needs, supports and comments."""
+    orgs: dict[str, Organisation] = {}
+    for key, name, kind, number in ORGANISATIONS:
+        org = Organisation(name=name, kind=kind, org_number=number)
+        session.add(org)
+        session.flush()
+        orgs[key] = org
+    users: dict[str, User] = {}
+    for email, name, role, org_key in USERS:
+        data = UserCreate(
+            email=email,
+            display_name=name,
+            password=DEMO_PASSWORD,
+            role=role,
+            organisation_id=orgs[org_key].id if org_key else None,
+        )
+        users[email.split("@")[0] + "@" + email.split("@")[1].split(".")[0]] = accounts.create_user(
+            session, data=data
+        )
+
+    procurer = users["innkjoper@trondheim"]
+    tone, stian = users["ansatt@trondheim"], users["ansatt@stjordal"]
+    ola, hanne = users["innbygger@example"], users["leverandor@helsetek"]
+    kari = users["leverandor@klimalos"]
+
+    home_care = projects.create_project(
+        session,
+        user=procurer,
+        data=ProjectCreate(
+            title="Digital oppfølging i hjemmetjenesten",
+            summary=(
+                "Trondheim og Stjørdal vil sammen finne bedre måter å følge opp hjemmeboende med "
+                "kroniske sykdommer på, slik at de kan bo trygt hjemme lenger."
+            ),
+            service_area="Helse og velferd",
+            innovation_ambition=(
+                "Fra faste besøk etter liste til oppfølging etter behov: pasienten måler selv, "
+                "tjenesten reagerer når målingene tilsier det, og ansatte får tid til dem som trenger mest."
+            ),
+            visibility=Visibility.public,
+            partner_org_ids=[orgs["stjordal"].id],
+        ),
+    )
+    construction = projects.create_project(
+        session,
+        user=procurer,
+        data=ProjectCreate(
+            title="Utslippsfrie byggeplasser",
+            summary="Kommunens byggeplasser skal bli fossilfrie og deretter utslippsfrie innen 2030.",
+            service_area="Bygg og eiendom",
+            innovation_ambition=(
+                "Byggherren stiller funksjonskrav til energi og maskiner i stedet for å foreskrive "
+                "løsninger, og lærer sammen med entreprenørene underveis."
+            ),
+            visibility=Visibility.public,
+        ),
+    )
+    session.flush()
+
+    def rel(user: User, project: object) -> permissions.ProjectRelation:
+        return permissions.relation(session, user, project)  # type: ignore[arg-type]
+
+    night = needs.post_need(
+        session,
+        rel=rel(tone, home_care),
+        data=NeedCreate(
+            title="Færre unødvendige nattbesøk",
+            problem=(
+                "Vi vekker brukere om natten for å sjekke at alt er i orden. Mange sover godt og blir "
+                "urolige av besøket. Vi trenger å vite hvem som faktisk trenger tilsyn."
+            ),
+            affected="Brukere med nattlig tilsyn og nattpatruljen",
+        ),
+    )
+    medication = needs.post_need(
+        session,
+        rel=rel(stian, home_care),
+        data=NeedCreate(
+            title="Oversikt over legemidler på tvers av kommunene",
+            problem=(
+                "Når en bruker flytter mellom Stjørdal og Trondheim, mister vi oversikten over hvilke "
+                "legemidler som er gitt. Det gir risiko for feil og dobbel dosering."
+            ),
+            affected="Brukere med multidose og sykepleiere i begge kommuner",
+        ),
+    )
+    lonely = needs.post_need(
+        session,
+        rel=rel(ola, home_care),
+        data=NeedCreate(
+            title="Mindre ensomhet mellom besøkene",
+            problem=(
+                "Min mor får besøk fire ganger om dagen, men de er korte. Resten av dagen er hun alene "
+                "og blir engstelig. Hun trenger noen å snakke med, ikke bare en alarmknapp."
+            ),
+            affected="Eldre som bor alene, og pårørende",
+            anonymous=True,
+        ),
+    )
+    noise = needs.post_need(
+        session,
+        rel=rel(ola, construction),
+        data=NeedCreate(
+            title="Mindre støy og eksos ved skoleveien",
+            problem="Dieselmaskinene ved byggeplassen på Lade står på tomgang når barna går til skolen.",
+            affected="Skolebarn og naboer",
+        ),
+    )
+    charging = needs.post_need(
+        session,
+        rel=rel(tone, construction),
+        data=NeedCreate(
+            title="Strøm nok til elektriske maskiner",
+            problem=(
+                "Byggeplassene har ikke nok effekt i nettet til å lade elektriske gravemaskiner. "
+                "Vi trenger en måte å planlegge effekt på før prosjektet starter."
+            ),
+            affected="Prosjektledere i kommunen og entreprenører",
+        ),
+    )
+    session.flush()
+
+    for user, need, project in [
+        (stian, night, home_care),
+        (ola, night, home_care),
+        (procurer, night, home_care),
+        (tone, medication, home_care),
+        (tone, lonely, home_care),
+        (stian, lonely, home_care),
+        (tone, noise, construction),
+        (ola, charging, construction),
+    ]:
+        needs.support_need(session, rel=rel(user, project), need=need)
+
+    first = needs.add_comment(
+        session,
+        rel=rel(stian, home_care),
+        need=night,
+        data=CommentCreate(
+            body="Det samme ser vi i Stjørdal. Sensorer i rommet kunne kanskje hjelpe?"
+        ),
+    )
+    session.flush()
+    needs.add_comment(
+        session,
+        rel=rel(tone, home_care),
+        need=night,
+        data=CommentCreate(
+            body="Ja, men brukerne må samtykke, og vi må vite hva vi gjør med varslene.",
+            parent_id=first.id,
+        ),
+    )
+    needs.add_comment(
+        session,
+        rel=rel(hanne, home_care),
+        need=night,
+        data=CommentCreate(
+            body="Hvor mange brukere har nattlig tilsyn i dag? Det hjelper oss å forstå omfanget."
+        ),
+    )
+    question = needs.add_comment(
+        session,
+        rel=rel(procurer, home_care),
+        need=lonely,
+        data=CommentCreate(
+            body="Takk for at du deler dette. Hvor mange besøk om dagen ville vært riktig for din mor?"
+        ),
+    )
+    session.flush()
+    needs.add_comment(
+        session,
+        rel=rel(ola, home_care),
+        need=lonely,
+        data=CommentCreate(
+            body="Det er ikke antallet, men at noen har tid til å sette seg ned.",
+            parent_id=question.id,
+        ),
+    )
+    needs.add_comment(
+        session,
+        rel=rel(kari, construction),
+        need=charging,
+        data=CommentCreate(
+            body="Mobile batteribanker kan dekke toppene. Vi deler gjerne erfaringer fra Oslo."
+        ),
+    )
+    needs.set_status(
+        session,
+        rel=rel(procurer, home_care),
+        need=night,
+        change=NeedStatusChange(status=NeedStatus.verified),
+    )
+    needs.set_status(
+        session,
+        rel=rel(procurer, home_care),
+        need=medication,
+        change=NeedStatusChange(status=NeedStatus.under_review),
+    )
+    session.flush()

@@ -1,0 +1,107 @@
+"""Translations through Babel catalogs; the language of the current request lives in a contextvar.
+
+Message ids are English; `app/locale/<lang>/LC_MESSAGES/messages.po` hold the translations.
+Bokmål (nb) is the default language.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_datetime
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGES = {"nb": "Norsk bokmål", "en": "English"}
+DEFAULT_LANGUAGE = "nb"
+TIMEZONE = ZoneInfo("Europe/Oslo")
+
+_current: ContextVar[str] = ContextVar("pivotal_language", default=DEFAULT_LANGUAGE)
+
+
+@lru_cache
+def catalog(lang: str) -> Translations:
+    """The translations for a language, read from its .po file (no compile step needed)."""
+    po = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+    translations = Translations()
+    if po.exists():
+        with po.open("rb") as handle:
+            cat = read_po(handle, locale=lang)
+        for message in cat:
+            if message.id and message.string and not message.fuzzy:
+                key = message.id if isinstance(message.id, str) else message.id[0]
+                translations._catalog[key] = (  # type: ignore[attr-defined]
+                    message.string if isinstance(message.string, str) else message.string[0]
+                )
+                if not isinstance(message.id, str):
+                    for index, text in enumerate(message.string):
+                        translations._catalog[(message.id[0], index)] = text  # type: ignore[attr-defined]
+        translations.plural = cat.plural_func  # type: ignore[attr-defined]
+    return translations
+
+
+def current_language() -> str:
+    """The language of the current request or render."""
+    return _current.get()
+
+
+@contextlib.contextmanager
+def use_language(lang: str) -> Iterator[None]:
+    """Render or translate in `lang` inside the block."""
+    token = _current.set(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def set_language(lang: str) -> None:
+    """Set the language for the rest of this context (a request)."""
+    _current.set(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+def gettext(message: str, **params: object) -> str:
+    """Translate a message into the current language and fill in %(name)s parameters."""
+    text = catalog(current_language()).gettext(message)
+    return text % params if params else text
+
+
+def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
+    """Translate a message with a plural form."""
+    text = catalog(current_language()).ngettext(singular, plural, n)
+    return text % {"num": n, **params}
+
+
+_ = gettext
+
+
+def format_time(value: datetime | None) -> str:
+    """A timestamp in Norwegian time, in the current language's style."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo("UTC"))
+    locale = Locale.parse("nb_NO" if current_language() == "nb" else "en_GB")
+    return format_datetime(value, "d. MMM y HH:mm", tzinfo=TIMEZONE, locale=locale)
+
+
+def pick_language(cookie: str | None, accept_language: str | None, default: str) -> str:
+    """Cookie first, then the browser's Accept-Language, then the site default."""
+    if cookie in LANGUAGES:
+        return cookie
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        base = tag.split("-")[0]
+        if base in ("nb", "no", "nn"):
+            return "nb"
+        if base in LANGUAGES:
+            return base
+    return default

@@ -1,0 +1,126 @@
+"""The FastAPI application: middleware, routers, static files, live hub lifecycle."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import i18n
+from app.config import get_settings
+from app.i18n import gettext as _
+from app.routers import accounts, live, needs, participation, projects
+from app.services.errors import PivotalError
+from app.services.live import get_bus, hub
+from app.web import error_response, pivotal_error_handler, validation_error_handler
+
+STATIC_DIR = Path(__file__).parent / "static"
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; object-src 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+
+
+class LanguageAndSecurityMiddleware:
+    """Pick the request's language, and add security headers to every HTTP response."""
+
+    def __init__(self, app: ASGIApp, default_language: str) -> None:
+        self.app = app
+        self.default_language = default_language
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        lang = i18n.pick_language(
+            request.cookies.get("lang"),
+            request.headers.get("accept-language"),
+            self.default_language,
+        )
+        with i18n.use_language(lang):
+            if scope["type"] == "websocket":
+                await self.app(scope, receive, send)
+                return
+
+            async def send_with_headers(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    message.setdefault("headers", [])
+                    message["headers"] = [*message["headers"], *SECURITY_HEADERS]
+                await send(message)
+
+            await self.app(scope, receive, send_with_headers)
+
+
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    """Connect the live hub to the bus for the life of the process."""
+    bus = get_bus()
+    live.install_renderers()
+    await bus.start(hub.deliver)
+    try:
+        yield
+    finally:
+        await hub.close_all(1012)
+        await bus.stop()
+
+
+async def not_found_handler(request: Request, exc: Exception) -> object:
+    """Framework errors (unknown path, wrong method) in the same shape as ours."""
+    assert isinstance(exc, StarletteHTTPException)
+    message = _("The page does not exist.") if exc.status_code == 404 else str(exc.detail)
+    return error_response(request, exc.status_code, [message], "http_error")
+
+
+def create_app() -> FastAPI:
+    """Build the application."""
+    settings = get_settings()
+    app = FastAPI(
+        title="Pivotal API",
+        version="1",
+        summary="Open platform for co-creation and dialogue in innovative public procurement.",
+        lifespan=lifespan,
+        docs_url=None,  # Swagger UI loads from a CDN; pages must not call third parties
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.add_middleware(LanguageAndSecurityMiddleware, default_language=settings.default_language)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="pivotal_session",
+        same_site="lax",
+        https_only=settings.base_url.startswith("https://"),
+        max_age=14 * 24 * 3600,
+    )
+    app.add_exception_handler(PivotalError, pivotal_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(ValidationError, validation_error_handler)
+    app.add_exception_handler(StarletteHTTPException, not_found_handler)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in (accounts, projects, needs, participation):
+        app.include_router(module.api, prefix="/api/v1")
+    for module in (accounts, projects, needs):
+        app.include_router(module.pages)
+    app.include_router(live.router)
+    return app
+
+
+app = create_app()

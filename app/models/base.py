@@ -1,0 +1,77 @@
+"""Shared column helpers and enumerations used across domains."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, timezone-aware."""
+    return datetime.now(UTC)
+
+
+def created_at_field() -> Any:
+    """A timezone-aware creation timestamp, filled in by Python."""
+    return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), nullable=False)
+
+
+def enum_field(enum: type[StrEnum], *, default: Any = ..., index: bool = False) -> Any:
+    """A StrEnum stored as plain text (portable across SQLite and PostgreSQL)."""
+    length = max(len(member.value) for member in enum)
+    return Field(default=default, sa_type=sa.String(length), index=index, nullable=False)
+
+
+class Role(StrEnum):
+    """What a user does on the platform."""
+
+    citizen = "citizen"
+    employee = "employee"
+    procurer = "procurer"
+    supplier = "supplier"
+    researcher = "researcher"
+    admin = "admin"
+
+
+class OrganisationKind(StrEnum):
+    """Kinds of organisation that take part."""
+
+    municipality = "municipality"
+    county = "county"
+    supplier = "supplier"
+    research = "research"
+
+
+class Phase(StrEnum):
+    """The phases of an innovation-procurement project, in order."""
+
+    preparation = "preparation"
+    needs = "needs"
+    market_dialogue = "market_dialogue"
+    competition = "competition"
+    contract_follow_up = "contract_follow_up"
+    benefit_realisation = "benefit_realisation"
+    closed = "closed"
+    aborted = "aborted"
+
+
+class Visibility(StrEnum):
+    """Who can see a project."""
+
+    public = "public"
+    internal = "internal"
+
+
+class NeedStatus(StrEnum):
+    """Life of a need, from submission to decision."""
+
+    submitted = "submitted"
+    under_review = "under_review"
+    verified = "verified"
+    merged = "merged"
+    parked = "parked"
+    rejected = "rejected"

@@ -1,0 +1,104 @@
+"""Needs (behov), the supports they gather and the comment threads under them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from app.models.base import NeedStatus, created_at_field, enum_field
+
+BODY_MAX = 20_000
+
+
+class NeedBase(SQLModel):
+    """Fields shared by every need schema."""
+
+    title: str = Field(min_length=3, max_length=200)
+    problem: str = Field(min_length=10, max_length=BODY_MAX)
+    affected: str = Field(default="", max_length=2000)
+    anonymous: bool = False
+
+
+class NeedCreate(NeedBase):
+    """Input for a new need."""
+
+
+class Need(NeedBase, table=True):
+    """A need as stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    author_id: int = Field(foreign_key="user.id", index=True)
+    status: NeedStatus = enum_field(NeedStatus, default=NeedStatus.submitted)
+    status_reason: str = Field(default="", max_length=2000)
+    merged_into_id: int | None = Field(default=None, foreign_key="need.id")
+    created_at: datetime = created_at_field()
+
+
+class NeedStatusChange(SQLModel):
+    """Input for the procurer's decision on a need."""
+
+    status: NeedStatus
+    reason: str = Field(default="", max_length=2000)
+    merged_into_id: int | None = None
+
+
+class NeedPublic(NeedBase):
+    """A need as the API shows it; the author only where the viewer may know them."""
+
+    id: int
+    project_id: int
+    author_id: int | None
+    author_name: str | None
+    status: NeedStatus
+    status_reason: str
+    merged_into_id: int | None
+    created_at: datetime
+    support_count: int = 0
+    comment_count: int = 0
+
+
+class Support(SQLModel, table=True):
+    """One person's support for a need; at most one per person and need."""
+
+    __table_args__ = (sa.UniqueConstraint("need_id", "user_id", name="uq_support_need_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    need_id: int = Field(foreign_key="need.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = created_at_field()
+
+
+class CommentCreate(SQLModel):
+    """Input for a comment or a reply."""
+
+    body: str = Field(min_length=1, max_length=BODY_MAX)
+    parent_id: int | None = None
+
+
+class Comment(SQLModel, table=True):
+    """A comment on a need, threaded through parent_id; Markdown, rendered sanitised."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    need_id: int = Field(foreign_key="need.id", index=True)
+    parent_id: int | None = Field(default=None, foreign_key="comment.id", index=True)
+    author_id: int = Field(foreign_key="user.id", index=True)
+    body: str = Field(max_length=BODY_MAX)
+    hidden: bool = False
+    hidden_reason: str = Field(default="", max_length=500)
+    created_at: datetime = created_at_field()
+
+
+class CommentPublic(SQLModel):
+    """A comment as the API shows it; hidden comments lose their body."""
+
+    id: int
+    need_id: int
+    parent_id: int | None
+    author_id: int
+    author_name: str
+    body: str | None
+    hidden: bool
+    created_at: datetime

@@ -1,0 +1,55 @@
+"""Organisations: municipalities, counties, supplier companies, research institutions."""
+
+from __future__ import annotations
+
+from pydantic import field_validator
+from sqlmodel import Field, SQLModel
+
+from app.models.base import OrganisationKind, enum_field
+
+ORG_NUMBER_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
+
+
+def is_valid_org_number(value: str) -> bool:
+    """True for a 9-digit Norwegian organisation number with a correct mod-11 check digit."""
+    if len(value) != 9 or not value.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:8], ORG_NUMBER_WEIGHTS, strict=True))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(value[8])
+
+
+class OrganisationBase(SQLModel):
+    """Fields shared by every organisation schema."""
+
+    name: str = Field(min_length=2, max_length=200)
+    kind: OrganisationKind = enum_field(OrganisationKind)
+    org_number: str | None = Field(default=None, max_length=9, unique=True)
+
+
+class OrganisationCreate(OrganisationBase):
+    """Input for a new organisation; the organisation number is checked."""
+
+    @field_validator("org_number")
+    @classmethod
+    def _check_org_number(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        value = value.replace(" ", "")
+        if not is_valid_org_number(value):
+            raise ValueError("organisation number must be 9 digits with a valid check digit")
+        return value
+
+
+class Organisation(OrganisationBase, table=True):
+    """An organisation as stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class OrganisationPublic(OrganisationBase):
+    """An organisation as the API shows it."""
+
+    id: int

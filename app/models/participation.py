@@ -1,0 +1,52 @@
+"""The append-only participation log that the research questions are answered from."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from app.models.base import created_at_field
+
+
+class ParticipationEvent(SQLModel, table=True):
+    """One contribution: who did what to which object, in which phase, replying to whom."""
+
+    __tablename__ = "participation_event"
+    __table_args__ = (sa.Index("ix_participation_project_time", "project_id", "occurred_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurred_at: datetime = created_at_field()
+    project_id: int = Field(foreign_key="project.id")
+    phase: str = Field(max_length=32)
+    actor_id: int = Field(foreign_key="user.id", index=True)
+    actor_role: str = Field(max_length=20)
+    actor_org_id: int | None = Field(default=None, foreign_key="organisation.id")
+    actor_org_kind: str | None = Field(default=None, max_length=20)
+    verb: str = Field(max_length=40, index=True)
+    object_type: str = Field(max_length=40)
+    object_id: int
+    addressee_id: int | None = Field(default=None, foreign_key="user.id")
+    addressee_role: str | None = Field(default=None, max_length=20)
+    addressee_org_id: int | None = Field(default=None, foreign_key="organisation.id")
+    addressee_org_kind: str | None = Field(default=None, max_length=20)
+
+
+class ParticipationEventPublic(SQLModel):
+    """A participation event as the API shows it."""
+
+    id: int
+    occurred_at: datetime
+    project_id: int
+    phase: str
+    actor_id: int
+    actor_role: str
+    actor_org_id: int | None
+    actor_org_kind: str | None
+    verb: str
+    object_type: str
+    object_id: int
+    addressee_role: str | None
+    addressee_org_id: int | None
+    addressee_org_kind: str | None

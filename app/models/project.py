@@ -1,0 +1,53 @@
+"""Innovation-procurement projects and the municipalities that run them together."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from app.models.base import Phase, Visibility, created_at_field, enum_field
+
+
+class ProjectBase(SQLModel):
+    """Fields shared by every project schema."""
+
+    title: str = Field(min_length=3, max_length=200)
+    summary: str = Field(min_length=1, max_length=5000)
+    service_area: str = Field(min_length=2, max_length=120)
+    innovation_ambition: str = Field(min_length=1, max_length=5000)
+    visibility: Visibility = enum_field(Visibility, default=Visibility.public)
+    phase: Phase = enum_field(Phase, default=Phase.needs)
+    citizens_may_post: bool = True
+
+
+class ProjectCreate(ProjectBase):
+    """Input for a new project; the owner is the procurer's own organisation by default."""
+
+    owner_org_id: int | None = None
+    partner_org_ids: list[int] = Field(default_factory=list, max_length=50)
+
+
+class Project(ProjectBase, table=True):
+    """A project as stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_org_id: int = Field(foreign_key="organisation.id", index=True)
+    created_by_id: int = Field(foreign_key="user.id")
+    created_at: datetime = created_at_field()
+
+
+class ProjectPartner(SQLModel, table=True):
+    """A partner organisation in a joint procurement."""
+
+    project_id: int = Field(foreign_key="project.id", primary_key=True, ondelete="CASCADE")
+    organisation_id: int = Field(foreign_key="organisation.id", primary_key=True, index=True)
+
+
+class ProjectPublic(ProjectBase):
+    """A project as the API shows it."""
+
+    id: int
+    owner_org_id: int
+    partner_org_ids: list[int] = []
+    created_at: datetime

@@ -1,0 +1,47 @@
+"""Users and their role on the platform."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import EmailStr
+from sqlmodel import Field, SQLModel
+
+from app.models.base import Role, created_at_field, enum_field
+
+
+class UserBase(SQLModel):
+    """Fields shared by every user schema."""
+
+    email: str = Field(max_length=254, unique=True, index=True)
+    display_name: str = Field(min_length=1, max_length=120)
+    role: Role = enum_field(Role)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    language: str = Field(default="nb", max_length=5)
+
+
+class UserCreate(SQLModel):
+    """Input for a new account."""
+
+    email: EmailStr = Field(max_length=254)
+    display_name: str = Field(min_length=1, max_length=120)
+    password: str = Field(min_length=10, max_length=200)
+    role: Role = Role.citizen
+    organisation_id: int | None = None
+
+
+class User(UserBase, table=True):
+    """A user as stored; the password only as an Argon2 hash."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    password_hash: str = Field(max_length=200)
+    created_at: datetime = created_at_field()
+
+
+class UserPublic(SQLModel):
+    """A user as the API shows it: no e-mail, no hash."""
+
+    id: int
+    display_name: str
+    role: Role
+    organisation_id: int | None

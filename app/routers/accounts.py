@@ -1,0 +1,133 @@
+"""Accounts: log in, register, log out, language; and the API's token endpoint."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel
+from sqlmodel import select
+
+from app import i18n
+from app.db import SessionDep
+from app.models import Organisation
+from app.models.base import OrganisationKind, Role
+from app.models.user import UserCreate, UserPublic
+from app.services import accounts
+from app.services.errors import NotAuthenticated
+from app.web import CsrfProtected, CurrentUser, login_session, parse, render
+
+pages = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
+api = APIRouter(prefix="/auth", tags=["auth"])
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after login."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+def _municipalities(session: SessionDep) -> list[Organisation]:
+    kinds = (OrganisationKind.municipality, OrganisationKind.county)
+    return list(
+        session.exec(
+            select(Organisation).where(Organisation.kind.in_(kinds)).order_by(Organisation.name)
+        ).all()
+    )
+
+
+@pages.get("/login")
+def login_page(request: Request, user: CurrentUser, next: str | None = None) -> Response:
+    """The login form."""
+    return render(request, "accounts/login.html", {"next": _safe_next(next)})
+
+
+@pages.post("/login")
+def login(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=200)],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    """Check the password and start a session."""
+    user = accounts.authenticate(session, email=email, password=password)
+    login_session(request, session, user)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.headers["HX-Redirect"] = _safe_next(next)
+    return response
+
+
+@pages.post("/logout")
+def logout(request: Request) -> Response:
+    """End the session."""
+    request.session.clear()
+    return RedirectResponse("/", status_code=303)
+
+
+@pages.get("/register")
+def register_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """The registration form."""
+    return render(request, "accounts/register.html", {"organisations": _municipalities(session)})
+
+
+@pages.post("/register")
+def register(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form()],
+    display_name: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    role: Annotated[str, Form()] = Role.citizen,
+    organisation_id: Annotated[str, Form()] = "",
+) -> Response:
+    """Create a citizen or employee account and log it in."""
+    data = parse(
+        UserCreate,
+        email=email,
+        display_name=display_name,
+        password=password,
+        role=role,
+        organisation_id=int(organisation_id) if organisation_id.isdigit() else None,
+    )
+    user = accounts.register(session, data=data)
+    login_session(request, session, user)
+    response = RedirectResponse("/", status_code=303)
+    response.headers["HX-Redirect"] = "/"
+    return response
+
+
+@pages.post("/language")
+def choose_language(
+    request: Request, lang: Annotated[str, Form()], next: Annotated[str, Form()] = "/"
+) -> Response:
+    """Remember the chosen language in a cookie (works for visitors without an account)."""
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    if lang in i18n.LANGUAGES:
+        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+class Token(BaseModel):
+    """An OAuth2 bearer token."""
+
+    access_token: str
+    token_type: str = "bearer"
+
+
+@api.post("/token")
+def token(session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
+    """Exchange e-mail (as `username`) and password for a bearer token."""
+    user = accounts.authenticate(session, email=form.username, password=form.password)
+    return Token(access_token=accounts.issue_token(user))
+
+
+@api.get("/me")
+def me(user: CurrentUser) -> UserPublic:
+    """The caller's own account."""
+    if user is None:
+        raise NotAuthenticated("You need to log in to do this.")
+    return UserPublic.model_validate(user)

@@ -1,0 +1,204 @@
+"""WebSockets for the live views: who may watch, the resync on connect, and what each event shows.
+
+Templates are the same blocks the pages include, so a push and a page load cannot disagree.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from sqlmodel import Session
+
+from app import i18n
+from app.config import get_settings
+from app.db import new_session
+from app.models import User
+from app.services import needs, permissions
+from app.services.errors import PivotalError
+from app.services.live import LiveEvent, Viewer, hub
+from app.services.permissions import ProjectRelation
+from app.web import render_fragment
+
+router = APIRouter(include_in_schema=False)
+POLICY_VIOLATION = 1008
+
+
+@dataclass(frozen=True)
+class LiveAudience:
+    """Viewers who see exactly the same fragments: same project, procurer or not, same language."""
+
+    project_id: int
+    is_procurer: bool
+    lang: str
+    representative_id: int | None = field(default=None, compare=False, hash=False)
+
+
+def _relation(session: Session, audience: LiveAudience) -> ProjectRelation | None:
+    """The relation of the audience's representative, re-checked at render time."""
+    user = session.get(User, audience.representative_id) if audience.representative_id else None
+    try:
+        return permissions.viewable_project(session, user, audience.project_id)
+    except PivotalError:
+        return None
+
+
+def _project_id_of(session: Session, topic: str, user: User | None) -> ProjectRelation:
+    kind, _, raw = topic.partition(":")
+    if kind == "project":
+        return permissions.viewable_project(session, user, int(raw))
+    rel, _need = needs.find_need(session, user=user, need_id=int(raw))
+    return rel
+
+
+def resync_fragment(session: Session, topic: str, rel: ProjectRelation, lang: str) -> str:
+    """The full live state of a topic for one viewer: sent on every (re)connect."""
+    kind, _, raw = topic.partition(":")
+    audience = (rel.is_procurer, lang)
+    if kind == "project":
+        views = needs.list_needs(session, rel=rel)
+        return render_fragment(
+            "projects/_needs_list.html", lang, needs=views, audience=audience, oob=True
+        )
+    need_id = int(raw)
+    view = needs.need_view(session, rel=rel, need_id=need_id)
+    return render_fragment(
+        "needs/_live_state.html",
+        lang,
+        view=view,
+        need=view.need,
+        comments=needs.comment_tree(session, rel=rel, need_id=need_id),
+        audience=audience,
+        oob=True,
+    )
+
+
+def render_event(event: LiveEvent, topic: str, audience: LiveAudience) -> str | None:
+    """The fragment one audience gets for one event on one topic (None: nothing to show)."""
+    with new_session() as session:
+        rel = _relation(session, audience)
+        if rel is None:
+            return None
+        lang = audience.lang
+        aud = (rel.is_procurer, lang)
+        need_id = event.need_id
+        assert need_id is not None
+        view = needs.need_view(session, rel=rel, need_id=need_id)
+        if topic.startswith("project:"):
+            card = render_fragment(
+                "projects/_need_card.html", lang, view=view, audience=aud, oob=False
+            )
+            if event.kind == "need.created":
+                return f'<div hx-swap-oob="afterbegin:#needs-list">{card}</div>'
+            return render_fragment(
+                "projects/_need_card.html", lang, view=view, audience=aud, oob=True
+            )
+        if event.kind == "need.supported":
+            return render_fragment("needs/_support_count.html", lang, view=view, oob=True)
+        if event.kind == "need.status_changed":
+            return render_fragment("needs/_status.html", lang, view=view, need=view.need, oob=True)
+        if event.kind == "comment.hidden":
+            tree = needs.comment_tree(session, rel=rel, need_id=need_id)
+            hidden = needs.find_comment(tree, event.object_id)
+            if hidden is None:
+                return None
+            return render_fragment(
+                "needs/_comment.html", lang, c=hidden, need=view.need, audience=aud, oob=True
+            )
+        if event.kind == "comment.created":
+            comment = needs.comment_view(session, rel=rel, comment_id=event.object_id)
+            html = render_fragment(
+                "needs/_comment.html", lang, c=comment, need=view.need, audience=aud, oob=False
+            )
+            parent = comment.comment.parent_id
+            target = f"#comment-{parent}-replies" if parent else "#comments"
+            return f'<div hx-swap-oob="beforeend:{target}">{html}</div>'
+        return None
+
+
+def render_viewers(topic: str, audience: LiveAudience, count: int) -> str:
+    """How many people are viewing the topic now."""
+    return render_fragment("_viewers.html", audience.lang, count=count, oob=True)
+
+
+def install_renderers() -> None:
+    """Connect this module's renderers to the process's hub."""
+    hub.render = render_event
+    hub.render_viewers = render_viewers
+
+
+def origin_allowed(websocket: WebSocket) -> bool:
+    """Only pages of this site may open a socket (stops cross-site WebSocket hijacking)."""
+    origin = websocket.headers.get("origin")
+    if not origin:
+        return False
+    parsed = urlsplit(origin)
+    host = websocket.headers.get("host", "")
+    configured = urlsplit(get_settings().base_url)
+    return parsed.netloc == host or (parsed.scheme, parsed.netloc) == (
+        configured.scheme,
+        configured.netloc,
+    )
+
+
+def _open(topic: str, uid: int | None, lang: str) -> tuple[LiveAudience, str]:
+    with new_session() as session:
+        user = session.get(User, uid) if uid is not None else None
+        rel = _project_id_of(session, topic, user)
+        audience = LiveAudience(rel.project.id, rel.is_procurer, lang, user.id if user else None)
+        return audience, resync_fragment(session, topic, rel, lang)
+
+
+async def _serve(websocket: WebSocket, topic: str) -> None:
+    if not origin_allowed(websocket):
+        await websocket.close(POLICY_VIOLATION)
+        return
+    try:
+        audience, first = await asyncio.to_thread(
+            _open, topic, websocket.session.get("uid"), i18n.current_language()
+        )
+    except PivotalError:
+        await websocket.close(POLICY_VIOLATION)
+        return
+    await websocket.accept()
+    viewer = Viewer(
+        send=websocket.send_text, close=_closer(websocket), topic=topic, audience=audience
+    )
+
+    async def watch_disconnect() -> None:
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+            while True:
+                await websocket.receive_text()  # the page sends nothing; this waits for close
+        with contextlib.suppress(asyncio.QueueFull):
+            viewer.queue.put_nowait(None)
+
+    watcher = asyncio.create_task(watch_disconnect())
+    try:
+        await hub.serve(viewer, first)
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        watcher.cancel()
+
+
+def _closer(websocket: WebSocket):
+    async def close(code: int) -> None:
+        with contextlib.suppress(Exception):
+            await websocket.close(code)
+
+    return close
+
+
+@router.websocket("/ws/projects/{project_id}")
+async def project_socket(websocket: WebSocket, project_id: int) -> None:
+    """Live needs list of a project."""
+    await _serve(websocket, f"project:{project_id}")
+
+
+@router.websocket("/ws/needs/{need_id}")
+async def need_socket(websocket: WebSocket, need_id: int) -> None:
+    """Live status, supports and comments of a need."""
+    await _serve(websocket, f"need:{need_id}")

@@ -1,0 +1,251 @@
+"""Needs, supports, comments and need status: pages with htmx fragments, and the API."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+
+from app.db import SessionDep
+from app.i18n import gettext as _
+from app.models import Comment
+from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
+from app.services import needs, permissions, projects
+from app.services.errors import NotFound
+from app.services.permissions import ProjectRelation
+from app.web import CsrfProtected, CurrentUser, audience_for, is_htmx, parse, render
+
+pages = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
+api = APIRouter(tags=["needs"], dependencies=[CsrfProtected])
+
+
+def _done(request: Request, url: str, template: str, context: dict[str, object]) -> Response:
+    """htmx gets a fragment; a plain form post is redirected (post/redirect/get)."""
+    if is_htmx(request):
+        return render(request, template, context)
+    return RedirectResponse(url, status_code=303)
+
+
+def need_page_context(session: Session, rel: ProjectRelation, need_id: int) -> dict[str, object]:
+    """Everything the need page and its fragments show, for this viewer."""
+    view = needs.need_view(session, rel=rel, need_id=need_id)
+    merged_into = (
+        needs.need_view(session, rel=rel, need_id=view.need.merged_into_id)
+        if view.need.merged_into_id
+        else None
+    )
+    return {
+        "project": rel.project,
+        "rel": rel,
+        "view": view,
+        "need": view.need,
+        "merged_into": merged_into,
+        "comments": needs.comment_tree(session, rel=rel, need_id=need_id),
+        "audience": audience_for(rel),
+        "supported": needs.has_supported(session, user=rel.user, need_id=need_id),
+        "can_support": permissions.allows(permissions.ensure_can_support, rel),
+        "can_comment": permissions.allows(permissions.ensure_can_comment, rel),
+        "other_needs": needs.list_needs(session, rel=rel) if rel.is_procurer else [],
+    }
+
+
+@pages.post("/projects/{project_id}/needs")
+def post_need_form(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    project_id: int,
+    title: Annotated[str, Form()] = "",
+    problem: Annotated[str, Form()] = "",
+    affected: Annotated[str, Form()] = "",
+    anonymous: Annotated[bool, Form()] = False,
+) -> Response:
+    """Post a need from the project page."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    data = parse(NeedCreate, title=title, problem=problem, affected=affected, anonymous=anonymous)
+    need = needs.post_need(session, rel=rel, data=data)
+    context = {"project": rel.project, "message": _("Thank you! Your need has been posted.")}
+    return _done(request, f"/needs/{need.id}", "projects/_need_form.html", context)
+
+
+@pages.get("/needs/{need_id}")
+def need_page(request: Request, session: SessionDep, user: CurrentUser, need_id: int) -> Response:
+    """A need with its status, supports and comment thread."""
+    rel, _need = needs.find_need(session, user=user, need_id=need_id)
+    return render(request, "needs/detail.html", need_page_context(session, rel, need_id))
+
+
+@pages.post("/needs/{need_id}/support")
+def support_form(
+    request: Request, session: SessionDep, user: CurrentUser, need_id: int
+) -> Response:
+    """Support a need."""
+    rel, need = needs.find_need(session, user=user, need_id=need_id)
+    needs.support_need(session, rel=rel, need=need)
+    session.flush()
+    return _done(
+        request,
+        f"/needs/{need_id}",
+        "needs/_support.html",
+        need_page_context(session, rel, need_id),
+    )
+
+
+@pages.post("/needs/{need_id}/support/withdraw")
+def withdraw_support_form(
+    request: Request, session: SessionDep, user: CurrentUser, need_id: int
+) -> Response:
+    """Withdraw a support."""
+    rel, need = needs.find_need(session, user=user, need_id=need_id)
+    needs.withdraw_support(session, rel=rel, need=need)
+    session.flush()
+    return _done(
+        request,
+        f"/needs/{need_id}",
+        "needs/_support.html",
+        need_page_context(session, rel, need_id),
+    )
+
+
+@pages.post("/needs/{need_id}/comments")
+def comment_form(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    need_id: int,
+    body: Annotated[str, Form()] = "",
+    parent_id: Annotated[str, Form()] = "",
+) -> Response:
+    """Comment on a need or reply to a comment."""
+    rel, need = needs.find_need(session, user=user, need_id=need_id)
+    data = parse(
+        CommentCreate, body=body, parent_id=int(parent_id) if parent_id.isdigit() else None
+    )
+    needs.add_comment(session, rel=rel, need=need, data=data)
+    context = {
+        "need": need,
+        "parent_id": data.parent_id,
+        "message": _("Your comment has been posted."),
+    }
+    return _done(request, f"/needs/{need_id}", "needs/_comment_form.html", context)
+
+
+@pages.post("/needs/{need_id}/status")
+def status_form(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    need_id: int,
+    status: Annotated[str, Form()],
+    reason: Annotated[str, Form()] = "",
+    merged_into_id: Annotated[str, Form()] = "",
+) -> Response:
+    """The procurer's decision on a need."""
+    rel, need = needs.find_need(session, user=user, need_id=need_id)
+    change = parse(
+        NeedStatusChange,
+        status=status,
+        reason=reason,
+        merged_into_id=int(merged_into_id) if merged_into_id.isdigit() else None,
+    )
+    needs.set_status(session, rel=rel, need=need, change=change)
+    session.flush()
+    return _done(
+        request, f"/needs/{need_id}", "needs/_status.html", need_page_context(session, rel, need_id)
+    )
+
+
+@pages.post("/comments/{comment_id}/hide")
+def hide_comment_form(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    comment_id: int,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """A procurer hides a comment, with a reason."""
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound("No such comment.")
+    rel, _need = needs.find_need(session, user=user, need_id=comment.need_id)
+    needs.hide_comment(session, rel=rel, comment=comment, reason=reason)
+    return RedirectResponse(f"/needs/{comment.need_id}", status_code=303)
+
+
+# ---- JSON API -------------------------------------------------------------------------------
+
+
+@api.get("/projects/{project_id}/needs")
+def list_needs(session: SessionDep, user: CurrentUser, project_id: int) -> list[NeedPublic]:
+    """The project's needs with counts."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    return [view.to_public() for view in needs.list_needs(session, rel=rel)]
+
+
+@api.post("/projects/{project_id}/needs", status_code=201)
+def create_need(
+    session: SessionDep, user: CurrentUser, project_id: int, data: NeedCreate
+) -> NeedPublic:
+    """Post a need."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    need = needs.post_need(session, rel=rel, data=data)
+    return needs.need_view(session, rel=rel, need_id=need.id).to_public()
+
+
+@api.get("/needs/{need_id}")
+def read_need(session: SessionDep, user: CurrentUser, need_id: int) -> NeedPublic:
+    """One need with counts."""
+    rel, _need = needs.find_need(session, user=user, need_id=need_id)
+    return needs.need_view(session, rel=rel, need_id=need_id).to_public()
+
+
+@api.put("/needs/{need_id}/status")
+def change_status(
+    session: SessionDep, user: CurrentUser, need_id: int, change: NeedStatusChange
+) -> NeedPublic:
+    """Set a need's status (the project's procurers)."""
+    rel, need = needs.find_need(session, user=user, need_id=need_id)
+    needs.set_status(session, rel=rel, need=need, change=change)
+    session.flush()
+    return needs.need_view(session, rel=rel, need_id=need_id).to_public()
+
+
+@api.post("/needs/{need_id}/supports", status_code=201)
+def add_support(session: SessionDep, user: CurrentUser, need_id: int) -> NeedPublic:
+    """Support a need (once per person)."""
+    rel, need = needs.find_need(session, user=user, need_id=need_id)
+    needs.support_need(session, rel=rel, need=need)
+    session.flush()
+    return needs.need_view(session, rel=rel, need_id=need_id).to_public()
+
+
+@api.delete("/needs/{need_id}/supports", status_code=204)
+def remove_support(session: SessionDep, user: CurrentUser, need_id: int) -> None:
+    """Withdraw the caller's support."""
+    rel, need = needs.find_need(session, user=user, need_id=need_id)
+    needs.withdraw_support(session, rel=rel, need=need)
+
+
+@api.get("/needs/{need_id}/comments")
+def list_comments(session: SessionDep, user: CurrentUser, need_id: int) -> list[CommentPublic]:
+    """The need's comments, flat and oldest first (parent_id gives the thread)."""
+    rel, _need = needs.find_need(session, user=user, need_id=need_id)
+    flat: list[CommentPublic] = []
+    stack = list(reversed(needs.comment_tree(session, rel=rel, need_id=need_id)))
+    while stack:
+        view = stack.pop()
+        flat.append(view.to_public())
+        stack.extend(reversed(view.replies))
+    return flat
+
+
+@api.post("/needs/{need_id}/comments", status_code=201)
+def create_comment(
+    session: SessionDep, user: CurrentUser, need_id: int, data: CommentCreate
+) -> CommentPublic:
+    """Comment on a need or reply to one of its comments."""
+    rel, need = needs.find_need(session, user=user, need_id=need_id)
+    comment = needs.add_comment(session, rel=rel, need=need, data=data)
+    return needs.comment_view(session, rel=rel, comment_id=comment.id).to_public()

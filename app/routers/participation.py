@@ -1,0 +1,31 @@
+"""The participation log, for the project's procurers and for researchers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.db import SessionDep
+from app.models.participation import ParticipationEventPublic
+from app.services import participation, permissions, projects
+from app.web import CurrentUser
+
+api = APIRouter(tags=["participation"])
+
+
+@api.get("/projects/{project_id}/participation-events")
+def list_events(
+    session: SessionDep,
+    user: CurrentUser,
+    project_id: int,
+    after_id: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+) -> list[ParticipationEventPublic]:
+    """The project's participation events in order; page with `after_id` = the last id seen."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    permissions.ensure_can_read_participation(rel)
+    events = participation.list_for_project(
+        session, project_id=project_id, after_id=after_id, limit=limit
+    )
+    return [ParticipationEventPublic.model_validate(e) for e in events]

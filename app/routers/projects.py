@@ -1,0 +1,105 @@
+"""Projects: the list (home page), the project page with its live needs list, and the API."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import select
+
+from app.db import SessionDep
+from app.models import Organisation
+from app.models.base import OrganisationKind, Visibility
+from app.models.project import ProjectCreate, ProjectPublic
+from app.services import needs, permissions, projects
+from app.web import CsrfProtected, CurrentUser, audience_for, parse, render
+
+pages = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
+api = APIRouter(prefix="/projects", tags=["projects"], dependencies=[CsrfProtected])
+
+
+@pages.get("/")
+def project_list(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """All projects the visitor may see."""
+    items = projects.list_projects(session, user=user)
+    orgs = projects.organisations_by_id(session, {p.owner_org_id for p in items})
+    return render(request, "projects/list.html", {"projects": items, "orgs": orgs})
+
+
+@pages.get("/projects/new")
+def new_project_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """The form for opening a project (procurers)."""
+    user = permissions.ensure_can_create_project(user)
+    kinds = (OrganisationKind.municipality, OrganisationKind.county)
+    orgs = session.exec(
+        select(Organisation).where(Organisation.kind.in_(kinds)).order_by(Organisation.name)
+    ).all()
+    return render(request, "projects/new.html", {"organisations": orgs})
+
+
+@pages.post("/projects")
+def create_project_form(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    title: Annotated[str, Form()],
+    summary: Annotated[str, Form()],
+    service_area: Annotated[str, Form()],
+    innovation_ambition: Annotated[str, Form()],
+    visibility: Annotated[str, Form()] = Visibility.public,
+    partner_org_ids: Annotated[list[int] | None, Form()] = None,
+) -> Response:
+    """Open a project from the form."""
+    data = parse(
+        ProjectCreate,
+        title=title,
+        summary=summary,
+        service_area=service_area,
+        innovation_ambition=innovation_ambition,
+        visibility=visibility,
+        partner_org_ids=partner_org_ids or [],
+    )
+    project = projects.create_project(session, user=user, data=data)
+    url = f"/projects/{project.id}"
+    response = RedirectResponse(url, status_code=303)
+    response.headers["HX-Redirect"] = url
+    return response
+
+
+@pages.get("/projects/{project_id}")
+def project_page(
+    request: Request, session: SessionDep, user: CurrentUser, project_id: int
+) -> Response:
+    """A project with its live needs list."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    ids = {rel.project.owner_org_id, *projects.partner_ids(session, project_id=project_id)}
+    context = {
+        "project": rel.project,
+        "rel": rel,
+        "orgs": projects.organisations_by_id(session, ids),
+        "partner_ids": sorted(ids - {rel.project.owner_org_id}),
+        "needs": needs.list_needs(session, rel=rel),
+        "audience": audience_for(rel),
+        "can_post": permissions.allows(permissions.ensure_can_post_need, rel),
+    }
+    return render(request, "projects/detail.html", context)
+
+
+@api.get("")
+def list_projects(session: SessionDep, user: CurrentUser) -> list[ProjectPublic]:
+    """Projects the caller may see."""
+    return [projects.to_public(session, p) for p in projects.list_projects(session, user=user)]
+
+
+@api.post("", status_code=201)
+def create_project(session: SessionDep, user: CurrentUser, data: ProjectCreate) -> ProjectPublic:
+    """Open a project (procurers, for their own municipality)."""
+    return projects.to_public(session, projects.create_project(session, user=user, data=data))
+
+
+@api.get("/{project_id}")
+def read_project(session: SessionDep, user: CurrentUser, project_id: int) -> ProjectPublic:
+    """One project."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    return projects.to_public(session, rel.project)

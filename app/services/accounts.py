@@ -1,0 +1,115 @@
+"""Accounts: registration, password checks, API tokens."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlmodel import Session, func, select
+
+from app.config import get_settings
+from app.models import Organisation, User
+from app.models.base import OrganisationKind, Role
+from app.models.user import UserCreate
+from app.services.errors import Conflict, Invalid, NotAuthenticated
+
+_hasher = PasswordHasher()
+SELF_SERVICE_ROLES = frozenset({Role.citizen, Role.employee})
+PUBLIC_SECTOR = frozenset({OrganisationKind.municipality, OrganisationKind.county})
+# Which organisation kinds each role may belong to (None: no organisation).
+ROLE_ORG_KINDS: dict[Role, frozenset[OrganisationKind] | None] = {
+    Role.citizen: None,
+    Role.employee: PUBLIC_SECTOR,
+    Role.procurer: PUBLIC_SECTOR,
+    Role.supplier: frozenset({OrganisationKind.supplier}),
+    Role.researcher: frozenset({OrganisationKind.research}),
+    Role.admin: None,
+}
+
+
+def default_org_kind(role: Role) -> OrganisationKind:
+    """The organisation kind a new organisation gets when created for a user of this role."""
+    allowed = ROLE_ORG_KINDS.get(role)
+    if not allowed:
+        raise Invalid("This role does not belong to an organisation.")
+    return (
+        OrganisationKind.municipality
+        if OrganisationKind.municipality in allowed
+        else next(iter(allowed))
+    )
+
+
+def hash_password(password: str) -> str:
+    """Argon2id hash of a password."""
+    return _hasher.hash(password)
+
+
+def create_user(session: Session, *, data: UserCreate) -> User:
+    """Create an account after checking the e-mail is free and the organisation fits the role."""
+    email = data.email.strip().lower()
+    taken = session.exec(select(func.count()).where(func.lower(User.email) == email)).one()
+    if taken:
+        raise Conflict("An account with this e-mail address already exists.")
+    allowed = ROLE_ORG_KINDS[data.role]
+    if allowed is None:
+        if data.organisation_id is not None and data.role != Role.admin:
+            raise Invalid("This role does not belong to an organisation.")
+    else:
+        org = session.get(Organisation, data.organisation_id) if data.organisation_id else None
+        if org is None or org.kind not in allowed:
+            raise Invalid("Choose an organisation of the right kind for this role.")
+    user = User(
+        email=email,
+        display_name=data.display_name.strip(),
+        role=data.role,
+        organisation_id=data.organisation_id,
+        password_hash=hash_password(data.password),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def register(session: Session, *, data: UserCreate) -> User:
+    """Self-service sign-up: citizens, and employees of a municipality or county."""
+    if data.role not in SELF_SERVICE_ROLES:
+        raise Invalid("You can register as a citizen or a public-sector employee.")
+    return create_user(session, data=data)
+
+
+def authenticate(session: Session, *, email: str, password: str) -> User:
+    """The user with this e-mail and password, or 401 with one message for both mistakes."""
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if user is None:
+        _hasher.hash(password)  # spend the same time as a real check
+        raise NotAuthenticated("Wrong e-mail or password.")
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise NotAuthenticated("Wrong e-mail or password.") from None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def _token_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(get_settings().secret_key, salt="pivotal-api-token")
+
+
+def issue_token(user: User) -> str:
+    """A signed, expiring bearer token for the API."""
+    return _token_serializer().dumps({"uid": user.id})
+
+
+def user_from_token(session: Session, token: str) -> User:
+    """The user a bearer token names, or 401 if it is forged, expired or orphaned."""
+    try:
+        data = _token_serializer().loads(token, max_age=get_settings().api_token_max_age)
+    except SignatureExpired:
+        raise NotAuthenticated("The token has expired; ask for a new one.") from None
+    except BadSignature:
+        raise NotAuthenticated("The token is not valid.") from None
+    user = session.get(User, data.get("uid"))
+    if user is None:
+        raise NotAuthenticated("The token is not valid.")
+    return user

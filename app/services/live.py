@@ -1,0 +1,243 @@
+"""Live updates: a bus that carries small change events, and a hub that pushes HTML to viewers.
+
+Services call `announce()` inside their transaction. The bus delivers the event only after the
+commit (in-process here; a PostgreSQL or Redis bus keeps the same interface). The hub renders each
+event once per distinct audience and queues the HTML on every socket of that audience; a socket
+that falls too far behind is dropped rather than allowed to stall the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session
+
+log = logging.getLogger(__name__)
+
+STAGED_KEY = "pivotal_live_events"
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    """A change worth pushing: what happened, to which object, and where it shows."""
+
+    kind: str
+    object_id: int
+    project_id: int
+    need_id: int | None = None
+
+    @property
+    def topics(self) -> list[str]:
+        topics = [f"project:{self.project_id}"]
+        if self.need_id is not None:
+            topics.append(f"need:{self.need_id}")
+        return topics
+
+
+Deliver = Callable[[LiveEvent], Awaitable[None]]
+
+
+class Bus(Protocol):
+    """Carries live events from the writing transaction to every process's hub."""
+
+    def stage(self, session: Session, event: LiveEvent) -> None:
+        """Queue an event in the writer's transaction; delivered only if it commits."""
+
+    async def start(self, deliver: Deliver) -> None:
+        """Begin delivering events to `deliver` in this process."""
+
+    async def stop(self) -> None:
+        """Stop delivering."""
+
+
+class MemoryBus:
+    """The in-process bus for one server process (the embedded SQLite default)."""
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._deliver: Deliver | None = None
+        sa_event.listen(OrmSession, "after_commit", self._after_commit)
+        sa_event.listen(OrmSession, "after_rollback", self._after_rollback)
+
+    def stage(self, session: Session, event: LiveEvent) -> None:
+        session.info.setdefault(STAGED_KEY, []).append(event)
+
+    async def start(self, deliver: Deliver) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._deliver = deliver
+
+    async def stop(self) -> None:
+        self._loop = None
+        self._deliver = None
+
+    def _after_commit(self, session: OrmSession) -> None:
+        events = session.info.pop(STAGED_KEY, [])
+        loop, deliver = self._loop, self._deliver
+        if not events or loop is None or deliver is None or loop.is_closed():
+            return
+        for ev in events:
+            loop.call_soon_threadsafe(lambda e=ev: loop.create_task(deliver(e)))
+
+    def _after_rollback(self, session: OrmSession) -> None:
+        session.info.pop(STAGED_KEY, None)
+
+
+@dataclass(eq=False)
+class Viewer:
+    """One open socket on one topic, with its audience and a bounded outbox."""
+
+    send: Callable[[str], Awaitable[None]]
+    close: Callable[[int], Awaitable[None]]
+    topic: str
+    audience: Hashable
+    queue: asyncio.Queue[str | None] = field(default_factory=lambda: asyncio.Queue(256))
+    dropped: bool = False
+
+
+# Renders the fragment for one event, topic and audience; None when that audience sees nothing.
+Renderer = Callable[[LiveEvent, str, Any], str | None]
+ViewersRenderer = Callable[[str, Any, int], str]
+
+
+class LiveHub:
+    """Keeps the sockets of this process by topic and fans events out to them."""
+
+    def __init__(self, *, queue_size: int = 256, viewers_debounce: float = 0.5) -> None:
+        self.topics: dict[str, set[Viewer]] = defaultdict(set)
+        self.queue_size = queue_size
+        self.viewers_debounce = viewers_debounce
+        self.render: Renderer | None = None
+        self.render_viewers: ViewersRenderer | None = None
+        self._pending_counts: set[str] = set()
+        self.pushes_sent = 0
+
+    def viewer_count(self, topic: str) -> int:
+        return len(self.topics.get(topic, ()))
+
+    @property
+    def open_sockets(self) -> int:
+        return sum(len(v) for v in self.topics.values())
+
+    async def serve(self, viewer: Viewer, first: str) -> None:
+        """Register the viewer, send its resync fragment, then pump its outbox until it closes."""
+        viewer.queue = asyncio.Queue(self.queue_size)
+        viewer.queue.put_nowait(first)
+        self.topics[viewer.topic].add(viewer)
+        self._schedule_viewer_count(viewer.topic)
+        try:
+            while True:
+                message = await viewer.queue.get()
+                if message is None:
+                    break
+                await viewer.send(message)
+        finally:
+            self._remove(viewer)
+
+    def _remove(self, viewer: Viewer) -> None:
+        viewers = self.topics.get(viewer.topic)
+        if viewers is not None:
+            viewers.discard(viewer)
+            if not viewers:
+                del self.topics[viewer.topic]
+        self._schedule_viewer_count(viewer.topic)
+
+    def _enqueue(self, viewer: Viewer, message: str) -> None:
+        try:
+            viewer.queue.put_nowait(message)
+        except asyncio.QueueFull:
+            if not viewer.dropped:
+                viewer.dropped = True
+                log.warning("dropping slow live viewer on %s", viewer.topic)
+                asyncio.get_running_loop().create_task(viewer.close(1013))
+                with contextlib.suppress(asyncio.QueueEmpty):
+                    viewer.queue.get_nowait()
+                viewer.queue.put_nowait(None)
+
+    async def deliver(self, event: LiveEvent) -> None:
+        """Render the event once per audience on each topic and queue it for every viewer."""
+        if self.render is None:
+            return
+        for topic in event.topics:
+            by_audience: dict[Hashable, list[Viewer]] = defaultdict(list)
+            for viewer in self.topics.get(topic, ()):
+                by_audience[viewer.audience].append(viewer)
+            for audience, viewers in by_audience.items():
+                try:
+                    html = await asyncio.to_thread(self.render, event, topic, audience)
+                except Exception:
+                    log.exception("rendering live event %s failed", event)
+                    continue
+                if not html:
+                    continue
+                for viewer in viewers:
+                    self._enqueue(viewer, html)
+                self.pushes_sent += len(viewers)
+
+    async def resync_all(self, build_first: Callable[[Viewer], Awaitable[str | None]]) -> None:
+        """Send every viewer a fresh full state (after a bus reconnect)."""
+        for viewers in list(self.topics.values()):
+            for viewer in list(viewers):
+                html = await build_first(viewer)
+                if html:
+                    self._enqueue(viewer, html)
+
+    def _schedule_viewer_count(self, topic: str) -> None:
+        if topic in self._pending_counts or self.render_viewers is None:
+            return
+        self._pending_counts.add(topic)
+        asyncio.get_running_loop().call_later(self.viewers_debounce, self._send_viewer_count, topic)
+
+    def _send_viewer_count(self, topic: str) -> None:
+        self._pending_counts.discard(topic)
+        viewers = self.topics.get(topic)
+        if not viewers or self.render_viewers is None:
+            return
+        count = len(viewers)
+        rendered: dict[Hashable, str] = {}
+        for viewer in list(viewers):
+            if viewer.audience not in rendered:
+                rendered[viewer.audience] = self.render_viewers(topic, viewer.audience, count)
+            self._enqueue(viewer, rendered[viewer.audience])
+
+    async def close_all(self, code: int = 1012) -> None:
+        """Close every socket (1012 'service restart' makes clients reconnect)."""
+        for viewers in list(self.topics.values()):
+            for viewer in list(viewers):
+                with contextlib.suppress(Exception):
+                    await viewer.close(code)
+                with contextlib.suppress(asyncio.QueueFull):
+                    viewer.queue.put_nowait(None)
+
+
+def make_bus(url: str) -> Bus:
+    """The bus for PIVOTAL_BUS_URL."""
+    if url.startswith("memory://"):
+        return MemoryBus()
+    raise ValueError(f"unsupported PIVOTAL_BUS_URL scheme: {url!r}")
+
+
+_bus: Bus | None = None
+hub = LiveHub()
+
+
+def get_bus() -> Bus:
+    """The process's bus, created from settings on first use."""
+    global _bus
+    if _bus is None:
+        from app.config import get_settings
+
+        _bus = make_bus(get_settings().bus_url)
+    return _bus
+
+
+def announce(session: Session, event: LiveEvent) -> None:
+    """Stage a live event in the current transaction."""
+    get_bus().stage(session, event)

@@ -1,0 +1,337 @@
+"""Needs, supports and comments: every change checks the policy, logs participation, goes live."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app.models import Comment, Need, Support, User
+from app.models.base import NeedStatus
+from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
+from app.services import participation, permissions
+from app.services.errors import Conflict, Invalid, NotFound
+from app.services.live import LiveEvent, announce
+from app.services.permissions import ProjectRelation
+
+REASON_REQUIRED = frozenset({NeedStatus.merged, NeedStatus.rejected})
+STATUS_VERBS = {NeedStatus.verified: "verified_need"}
+
+
+@dataclass
+class NeedView:
+    """A need with its counts and the author's name as this viewer may see it."""
+
+    need: Need
+    author_name: str | None
+    support_count: int
+    comment_count: int
+
+    def to_public(self) -> NeedPublic:
+        """The API view."""
+        return NeedPublic.model_validate(
+            self.need,
+            update={
+                "author_id": self.need.author_id if self.author_name is not None else None,
+                "author_name": self.author_name,
+                "support_count": self.support_count,
+                "comment_count": self.comment_count,
+            },
+        )
+
+
+@dataclass
+class CommentView:
+    """A comment as this viewer may see it, with its replies."""
+
+    comment: Comment
+    author_name: str
+    visible: bool
+    replies: list[CommentView]
+
+    def to_public(self) -> CommentPublic:
+        """The API view (a hidden comment keeps its place but not its body)."""
+        return CommentPublic.model_validate(
+            self.comment,
+            update={
+                "author_name": self.author_name,
+                "body": self.comment.body if self.visible else None,
+            },
+        )
+
+
+def _support_counts():
+    return select(func.count(Support.id)).where(Support.need_id == Need.id).scalar_subquery()
+
+
+def _comment_counts():
+    return (
+        select(func.count(Comment.id))
+        .where(Comment.need_id == Need.id, Comment.hidden.is_(False))
+        .scalar_subquery()
+    )
+
+
+def _views(
+    session: Session, rel: ProjectRelation, rows: Sequence[tuple[Need, int, int]]
+) -> list[NeedView]:
+    author_ids = {need.author_id for need, _, _ in rows}
+    names = (
+        dict(session.exec(select(User.id, User.display_name).where(User.id.in_(author_ids))).all())
+        if author_ids
+        else {}
+    )
+    return [
+        NeedView(
+            need=need,
+            author_name=names.get(need.author_id)
+            if permissions.can_see_author(rel, need)
+            else None,
+            support_count=supports,
+            comment_count=comments,
+        )
+        for need, supports, comments in rows
+    ]
+
+
+def list_needs(session: Session, *, rel: ProjectRelation) -> list[NeedView]:
+    """The project's needs with support and comment counts, in one query, newest first."""
+    query = (
+        select(Need, _support_counts(), _comment_counts())
+        .where(Need.project_id == rel.project.id)
+        .order_by(Need.created_at.desc(), Need.id.desc())
+    )
+    return _views(session, rel, session.exec(query).all())
+
+
+def need_view(session: Session, *, rel: ProjectRelation, need_id: int) -> NeedView:
+    """One need of the project with its counts (404 if it is not in this project)."""
+    query = select(Need, _support_counts(), _comment_counts()).where(
+        Need.id == need_id, Need.project_id == rel.project.id
+    )
+    row = session.exec(query).first()
+    if row is None:
+        raise NotFound("No such need.")
+    return _views(session, rel, [row])[0]
+
+
+def find_need(session: Session, *, user: User | None, need_id: int) -> tuple[ProjectRelation, Need]:
+    """A need and the viewer's relation to its project; 404 when either is out of sight."""
+    need = session.get(Need, need_id)
+    if need is None:
+        raise NotFound("No such need.")
+    rel = permissions.viewable_project(session, user, need.project_id)
+    return rel, need
+
+
+def post_need(session: Session, *, rel: ProjectRelation, data: NeedCreate) -> Need:
+    """Post a need to the project."""
+    user = permissions.ensure_can_post_need(rel)
+    need = Need(**data.model_dump(), project_id=rel.project.id, author_id=user.id)
+    if not need.title.strip() or not need.problem.strip():
+        raise Invalid("Title and problem cannot be blank.")
+    session.add(need)
+    session.flush()
+    participation.record(
+        session,
+        actor=user,
+        project=rel.project,
+        verb="posted_need",
+        object_type="need",
+        object_id=need.id,
+    )
+    announce(session, LiveEvent("need.created", need.id, rel.project.id, need.id))
+    return need
+
+
+def support_need(session: Session, *, rel: ProjectRelation, need: Need) -> Support:
+    """Add the user's one support to a need (409 if they already support it)."""
+    user = permissions.ensure_can_support(rel)
+    existing = session.exec(
+        select(Support).where(Support.need_id == need.id, Support.user_id == user.id)
+    ).first()
+    if existing is not None:
+        raise Conflict("You already support this need.")
+    support = Support(need_id=need.id, user_id=user.id)
+    try:
+        with session.begin_nested():
+            session.add(support)
+    except IntegrityError:
+        raise Conflict("You already support this need.") from None
+    author = session.get(User, need.author_id)
+    participation.record(
+        session,
+        actor=user,
+        project=rel.project,
+        verb="supported",
+        object_type="need",
+        object_id=need.id,
+        addressee=author,
+    )
+    announce(session, LiveEvent("need.supported", need.id, rel.project.id, need.id))
+    return support
+
+
+def withdraw_support(session: Session, *, rel: ProjectRelation, need: Need) -> None:
+    """Take back the user's support (404 if there was none)."""
+    user = permissions.require_user(rel.user)
+    support = session.exec(
+        select(Support).where(Support.need_id == need.id, Support.user_id == user.id)
+    ).first()
+    if support is None:
+        raise NotFound("You do not support this need.")
+    session.delete(support)
+    participation.record(
+        session,
+        actor=user,
+        project=rel.project,
+        verb="withdrew_support",
+        object_type="need",
+        object_id=need.id,
+    )
+    announce(session, LiveEvent("need.supported", need.id, rel.project.id, need.id))
+
+
+def has_supported(session: Session, *, user: User | None, need_id: int) -> bool:
+    """Whether this user supports the need."""
+    if user is None:
+        return False
+    query = select(Support.id).where(Support.need_id == need_id, Support.user_id == user.id)
+    return session.exec(query).first() is not None
+
+
+def add_comment(
+    session: Session, *, rel: ProjectRelation, need: Need, data: CommentCreate
+) -> Comment:
+    """Comment on a need, or reply to a comment on it."""
+    user = permissions.ensure_can_comment(rel)
+    if not data.body.strip():
+        raise Invalid("The comment cannot be blank.")
+    addressee = session.get(User, need.author_id)
+    if data.parent_id is not None:
+        parent = session.get(Comment, data.parent_id)
+        if parent is None or parent.need_id != need.id:
+            raise Invalid("The comment you reply to is not on this need.")
+        addressee = session.get(User, parent.author_id)
+    comment = Comment(need_id=need.id, parent_id=data.parent_id, author_id=user.id, body=data.body)
+    session.add(comment)
+    session.flush()
+    participation.record(
+        session,
+        actor=user,
+        project=rel.project,
+        verb="replied" if data.parent_id else "commented",
+        object_type="comment",
+        object_id=comment.id,
+        addressee=addressee,
+    )
+    announce(session, LiveEvent("comment.created", comment.id, rel.project.id, need.id))
+    return comment
+
+
+def hide_comment(
+    session: Session, *, rel: ProjectRelation, comment: Comment, reason: str
+) -> Comment:
+    """A procurer hides a comment with a reason; it keeps its place in the thread."""
+    user = permissions.ensure_procurer(rel)
+    reason = reason.strip()
+    if not reason:
+        raise Invalid("Give a reason for hiding the comment.")
+    comment.hidden = True
+    comment.hidden_reason = reason
+    session.add(comment)
+    participation.record(
+        session,
+        actor=user,
+        project=rel.project,
+        verb="hid_comment",
+        object_type="comment",
+        object_id=comment.id,
+        addressee=session.get(User, comment.author_id),
+    )
+    announce(session, LiveEvent("comment.hidden", comment.id, rel.project.id, comment.need_id))
+    return comment
+
+
+def comment_tree(session: Session, *, rel: ProjectRelation, need_id: int) -> list[CommentView]:
+    """The need's comments as a thread (oldest first), loaded in one query."""
+    rows = session.exec(
+        select(Comment, User.display_name)
+        .join(User, User.id == Comment.author_id)
+        .where(Comment.need_id == need_id)
+        .order_by(Comment.created_at, Comment.id)
+    ).all()
+    views = {
+        c.id: CommentView(
+            comment=c, author_name=name, visible=permissions.can_see_comment(rel, c), replies=[]
+        )
+        for c, name in rows
+    }
+    roots: list[CommentView] = []
+    for view in views.values():
+        parent = views.get(view.comment.parent_id) if view.comment.parent_id else None
+        (parent.replies if parent else roots).append(view)
+    return roots
+
+
+def find_comment(tree: list[CommentView], comment_id: int) -> CommentView | None:
+    """The comment with this id anywhere in a thread."""
+    stack = list(tree)
+    while stack:
+        view = stack.pop()
+        if view.comment.id == comment_id:
+            return view
+        stack.extend(view.replies)
+    return None
+
+
+def comment_view(session: Session, *, rel: ProjectRelation, comment_id: int) -> CommentView:
+    """One comment (without replies) as this viewer may see it."""
+    row = session.exec(
+        select(Comment, User.display_name)
+        .join(User, User.id == Comment.author_id)
+        .where(Comment.id == comment_id)
+    ).first()
+    if row is None:
+        raise NotFound("No such comment.")
+    comment, name = row
+    return CommentView(
+        comment=comment,
+        author_name=name,
+        visible=permissions.can_see_comment(rel, comment),
+        replies=[],
+    )
+
+
+def set_status(
+    session: Session, *, rel: ProjectRelation, need: Need, change: NeedStatusChange
+) -> Need:
+    """The procurer's decision on a need; merged and rejected need a reason the author can read."""
+    user = permissions.ensure_procurer(rel)
+    reason = change.reason.strip()
+    if change.status in REASON_REQUIRED and not reason:
+        raise Invalid("A reason is required when a need is merged or rejected.")
+    merged_into = None
+    if change.status == NeedStatus.merged:
+        target = session.get(Need, change.merged_into_id) if change.merged_into_id else None
+        if target is None or target.project_id != need.project_id or target.id == need.id:
+            raise Invalid("Choose another need in this project to merge into.")
+        merged_into = target.id
+    need.status = change.status
+    need.status_reason = reason
+    need.merged_into_id = merged_into
+    session.add(need)
+    participation.record(
+        session,
+        actor=user,
+        project=rel.project,
+        verb=STATUS_VERBS.get(change.status, "changed_need_status"),
+        object_type="need",
+        object_id=need.id,
+        addressee=session.get(User, need.author_id),
+    )
+    announce(session, LiveEvent("need.status_changed", need.id, rel.project.id, need.id))
+    return need

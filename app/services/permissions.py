@@ -1,0 +1,183 @@
+"""The one permission policy: who may see and do what; routers, hub and exports ask here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, exists, or_, select, true
+from sqlmodel import Session
+
+from app.models import Comment, Need, Project, ProjectPartner, User
+from app.models.base import Phase, Role, Visibility
+from app.services.errors import Forbidden, NotAuthenticated, NotFound, PivotalError
+
+NEED_POSTING_PHASES = frozenset({Phase.preparation, Phase.needs, Phase.market_dialogue})
+CLOSED_PHASES = frozenset({Phase.closed, Phase.aborted})
+
+
+@dataclass(frozen=True)
+class ProjectRelation:
+    """How one user stands to one project; computed once, asked many times."""
+
+    user: User | None
+    project: Project
+    member_org: bool  # the user's organisation owns or partners in the project
+
+    @property
+    def role(self) -> Role | None:
+        return self.user.role if self.user else None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.admin
+
+    @property
+    def is_procurer(self) -> bool:
+        """A procurer of the owner or a partner organisation, or an admin."""
+        return self.is_admin or (self.role == Role.procurer and self.member_org)
+
+    @property
+    def can_view(self) -> bool:
+        if self.project.visibility == Visibility.public or self.is_admin:
+            return True
+        return self.member_org and self.role in (Role.employee, Role.procurer)
+
+    @property
+    def can_see_authors(self) -> bool:
+        """Procurers follow up needs, so they see who posted an anonymous one."""
+        return self.is_procurer
+
+    @property
+    def can_read_participation(self) -> bool:
+        return self.is_procurer or (self.role == Role.researcher and self.can_view)
+
+
+def relation(session: Session, user: User | None, project: Project) -> ProjectRelation:
+    """Work out how the user stands to the project (one query at most)."""
+    member = False
+    if user is not None and user.organisation_id is not None:
+        if user.organisation_id == project.owner_org_id:
+            member = True
+        else:
+            member = session.get(ProjectPartner, (project.id, user.organisation_id)) is not None
+    return ProjectRelation(user=user, project=project, member_org=member)
+
+
+def visible_projects_clause(user: User | None) -> ColumnElement[bool]:
+    """A WHERE clause selecting the projects this user may see."""
+    public = Project.visibility == Visibility.public
+    if user is None:
+        return public
+    if user.role == Role.admin:
+        return true()
+    if user.role not in (Role.employee, Role.procurer) or user.organisation_id is None:
+        return public
+    partner = exists(
+        select(ProjectPartner.project_id).where(
+            ProjectPartner.project_id == Project.id,
+            ProjectPartner.organisation_id == user.organisation_id,
+        )
+    )
+    return or_(public, Project.owner_org_id == user.organisation_id, partner)
+
+
+def allows(check: Callable[[ProjectRelation], object], rel: ProjectRelation) -> bool:
+    """Whether a policy check passes (to offer a form only to those who may use it)."""
+    try:
+        check(rel)
+    except PivotalError:
+        return False
+    return True
+
+
+def require_user(user: User | None) -> User:
+    """The user, or a 401 that says logging in is needed."""
+    if user is None:
+        raise NotAuthenticated("You need to log in to do this.")
+    return user
+
+
+def viewable_project(session: Session, user: User | None, project_id: int) -> ProjectRelation:
+    """The project and the user's relation to it, or 404 for a project the user may not see."""
+    project = session.get(Project, project_id)
+    if project is None:
+        raise NotFound("No such project.")
+    rel = relation(session, user, project)
+    if not rel.can_view:
+        raise NotFound("No such project.")
+    return rel
+
+
+def ensure_can_create_project(user: User | None) -> User:
+    """Only procurers (for their own organisation) and admins open projects."""
+    user = require_user(user)
+    if user.role not in (Role.procurer, Role.admin):
+        raise Forbidden("Only procurers can open a project.")
+    return user
+
+
+def ensure_can_post_need(rel: ProjectRelation) -> User:
+    """Employees of member organisations, procurers, and citizens where the project allows."""
+    user = require_user(rel.user)
+    if rel.project.phase not in NEED_POSTING_PHASES:
+        raise Forbidden("The project no longer takes new needs in this phase.")
+    if rel.is_procurer:
+        return user
+    if user.role == Role.employee and (
+        rel.member_org or rel.project.visibility == Visibility.public
+    ):
+        return user
+    if (
+        user.role == Role.citizen
+        and rel.project.visibility == Visibility.public
+        and rel.project.citizens_may_post
+    ):
+        return user
+    raise Forbidden("Your role cannot post needs in this project.")
+
+
+def ensure_can_support(rel: ProjectRelation) -> User:
+    """Those who may post needs may also support them (and citizens on any public project)."""
+    user = require_user(rel.user)
+    if rel.project.phase in CLOSED_PHASES:
+        raise Forbidden("The project is closed.")
+    if user.role in (Role.citizen, Role.employee, Role.procurer, Role.admin):
+        return user
+    raise Forbidden("Your role cannot support needs.")
+
+
+def ensure_can_comment(rel: ProjectRelation) -> User:
+    """Anyone logged in who can see the project, except observers (researchers)."""
+    user = require_user(rel.user)
+    if rel.project.phase in CLOSED_PHASES:
+        raise Forbidden("The project is closed.")
+    if user.role == Role.researcher:
+        raise Forbidden("Researchers observe the dialogue and do not take part in it.")
+    return user
+
+
+def ensure_procurer(rel: ProjectRelation) -> User:
+    """Only the project's procurers decide on needs."""
+    user = require_user(rel.user)
+    if not rel.is_procurer:
+        raise Forbidden("Only the project's procurers can do this.")
+    return user
+
+
+def ensure_can_read_participation(rel: ProjectRelation) -> User:
+    """Procurers of the project, researchers and admins read the participation log."""
+    user = require_user(rel.user)
+    if not rel.can_read_participation:
+        raise Forbidden("Only the project's procurers and researchers can read participation.")
+    return user
+
+
+def can_see_comment(rel: ProjectRelation, comment: Comment) -> bool:
+    """Hidden comments keep their place in the thread but show their body only to procurers."""
+    return not comment.hidden or rel.is_procurer
+
+
+def can_see_author(rel: ProjectRelation, need: Need) -> bool:
+    """Anonymous needs show their author only to the project's procurers."""
+    return not need.anonymous or rel.can_see_authors

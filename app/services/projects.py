@@ -1,0 +1,75 @@
+"""Projects: opening one, listing what a user may see, reading one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import Session, select
+
+from app.models import Organisation, Project, ProjectPartner, User
+from app.models.project import ProjectCreate, ProjectPublic
+from app.services import permissions
+from app.services.accounts import PUBLIC_SECTOR
+from app.services.errors import Forbidden, Invalid
+from app.services.permissions import ProjectRelation
+
+
+def create_project(session: Session, *, user: User | None, data: ProjectCreate) -> Project:
+    """Open a project owned by the procurer's municipality (admins may name any owner)."""
+    user = permissions.ensure_can_create_project(user)
+    owner_id = data.owner_org_id or user.organisation_id
+    if owner_id is None:
+        raise Invalid("Choose the municipality that owns the project.")
+    if user.role != "admin" and owner_id != user.organisation_id:
+        raise Forbidden("A procurer opens projects for their own organisation.")
+    org_ids = {owner_id, *data.partner_org_ids}
+    orgs = session.exec(select(Organisation).where(Organisation.id.in_(org_ids))).all()
+    if len(orgs) != len(org_ids) or any(org.kind not in PUBLIC_SECTOR for org in orgs):
+        raise Invalid("Owner and partners must be municipalities or counties.")
+    project = Project(
+        **data.model_dump(exclude={"owner_org_id", "partner_org_ids"}),
+        owner_org_id=owner_id,
+        created_by_id=user.id,
+    )
+    session.add(project)
+    session.flush()
+    for org_id in sorted(set(data.partner_org_ids) - {owner_id}):
+        session.add(ProjectPartner(project_id=project.id, organisation_id=org_id))
+    session.flush()
+    return project
+
+
+def list_projects(session: Session, *, user: User | None) -> Sequence[Project]:
+    """Projects the user may see, newest first."""
+    query = (
+        select(Project)
+        .where(permissions.visible_projects_clause(user))
+        .order_by(Project.created_at.desc(), Project.id.desc())
+    )
+    return session.exec(query).all()
+
+
+def get_project(session: Session, *, user: User | None, project_id: int) -> ProjectRelation:
+    """A project the user may see, with the user's relation to it (404 otherwise)."""
+    return permissions.viewable_project(session, user, project_id)
+
+
+def partner_ids(session: Session, *, project_id: int) -> list[int]:
+    """Organisation ids of the project's partners."""
+    query = select(ProjectPartner.organisation_id).where(ProjectPartner.project_id == project_id)
+    return list(session.exec(query).all())
+
+
+def organisations_by_id(session: Session, ids: set[int]) -> dict[int, Organisation]:
+    """Organisations keyed by id, in one query."""
+    if not ids:
+        return {}
+    orgs = session.exec(select(Organisation).where(Organisation.id.in_(ids))).all()
+    return {org.id: org for org in orgs if org.id is not None}
+
+
+def to_public(session: Session, project: Project) -> ProjectPublic:
+    """The API view of a project."""
+    return ProjectPublic.model_validate(
+        project, update={"partner_org_ids": partner_ids(session, project_id=project.id)}
+    )

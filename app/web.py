@@ -1,0 +1,264 @@
+"""What every router shares: who is asking, CSRF, templates, and turning errors into responses."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.security import OAuth2PasswordBearer
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from app import i18n
+from app.config import get_settings
+from app.db import SessionDep
+from app.i18n import gettext as _
+from app.models import User
+from app.models.base import NeedStatus, Phase, Role
+from app.services import accounts
+from app.services.errors import Forbidden, Invalid, PivotalError
+from app.services.markdown import render_markdown
+from app.services.permissions import ProjectRelation
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+templates = Jinja2Templates(
+    env=Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        extensions=["jinja2.ext.i18n"],
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+)
+templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+templates.env.filters["markdown"] = render_markdown
+templates.env.filters["datetime"] = i18n.format_time
+templates.env.globals.update(
+    NeedStatus=NeedStatus,
+    Phase=Phase,
+    Role=Role,
+    LANGUAGES=i18n.LANGUAGES,
+    current_language=i18n.current_language,
+)
+
+bearer_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def _current_user(
+    request: Request, session: SessionDep, token: Annotated[str | None, Depends(bearer_scheme)]
+) -> User | None:
+    """The caller: a bearer token's user, else the logged-in session's user, else anonymous."""
+    user: User | None = None
+    if token:
+        user = accounts.user_from_token(session, token)
+    elif (uid := request.session.get("uid")) is not None:
+        user = session.get(User, uid)
+        if user is None:
+            request.session.pop("uid", None)
+    request.state.user = user
+    return user
+
+
+CurrentUser = Annotated[User | None, Depends(_current_user)]
+
+
+def csrf_token(request: Request) -> str:
+    """This session's CSRF token, created on first use."""
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+async def verify_csrf(request: Request) -> None:
+    """Refuse unsafe requests that ride on the session cookie without the session's token."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return  # a bearer token is not sent by the browser on its own
+    if request.url.path.startswith("/api/") and "uid" not in request.session:
+        return  # no ambient credentials to abuse; the endpoint itself demands a login
+    sent = request.headers.get("x-csrf-token")
+    if not sent and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        sent = (await request.form()).get("csrf_token")  # type: ignore[assignment]
+    expected = request.session.get("csrf")
+    if not expected or not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
+        raise Forbidden(
+            "The form has expired or did not come from this site. Reload the page and try again."
+        )
+
+
+CsrfProtected = Depends(verify_csrf)
+
+
+def audience_for(rel: ProjectRelation) -> tuple[bool, str]:
+    """What decides how a project's content renders: procurer or not, and the language."""
+    return (rel.is_procurer, i18n.current_language())
+
+
+def is_htmx(request: Request) -> bool:
+    """Whether htmx sent the request (and wants a fragment back)."""
+    return request.headers.get("hx-request") == "true"
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    """Render a template with the request's user, CSRF token and language."""
+    ctx = {
+        "user": getattr(request.state, "user", None),
+        "csrf_token": csrf_token(request),
+        **(context or {}),
+    }
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def render_fragment(name: str, lang: str, **context: Any) -> str:
+    """Render a template outside a request (live pushes), in the given language."""
+    with i18n.use_language(lang):
+        return templates.get_template(name).render(**context)
+
+
+FIELD_LABELS = {
+    "title": "Title",
+    "problem": "What must get better",
+    "affected": "Who is affected",
+    "body": "Comment",
+    "summary": "Summary",
+    "service_area": "Service area",
+    "innovation_ambition": "Innovation ambition",
+    "email": "E-mail",
+    "password": "Password",
+    "display_name": "Name",
+    "reason": "Reason",
+    "status": "Status",
+    "org_number": "Organisation number",
+}
+
+
+def _field_message(error: dict[str, Any]) -> str:
+    loc = [
+        str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "form")
+    ]
+    field = loc[-1] if loc else ""
+    label = _(FIELD_LABELS.get(field, field or "Input"))
+    ctx = error.get("ctx") or {}
+    kind = error.get("type", "")
+    if kind == "missing":
+        return _("%(field)s is required.", field=label)
+    if kind == "string_too_short":
+        return _(
+            "%(field)s must be at least %(min)s characters.", field=label, min=ctx.get("min_length")
+        )
+    if kind == "string_too_long":
+        return _(
+            "%(field)s can be at most %(max)s characters.", field=label, max=ctx.get("max_length")
+        )
+    return _("%(field)s is not valid.", field=label)
+
+
+def validation_messages(exc: RequestValidationError | ValidationError) -> list[str]:
+    """One readable, translated line per invalid field."""
+    return [_field_message(dict(error)) for error in exc.errors()]
+
+
+def error_response(request: Request, status: int, messages: list[str], code: str) -> Response:
+    """The one way a refusal is answered: JSON for the API, a fragment for htmx, else a page."""
+    if request.url.path.startswith("/api/"):
+        body: dict[str, Any] = {
+            "detail": messages[0] if len(messages) == 1 else messages,
+            "code": code,
+        }
+        return JSONResponse(body, status_code=status)
+    if is_htmx(request):
+        trigger = request.headers.get("hx-trigger")
+        target = f"#{trigger}-errors" if trigger else "#page-errors"
+        response = render(request, "_errors.html", {"messages": messages}, status_code=status)
+        response.headers["HX-Retarget"] = target
+        response.headers["HX-Reswap"] = "innerHTML"
+        return response
+    return render(
+        request, "error.html", {"messages": messages, "status": status}, status_code=status
+    )
+
+
+async def pivotal_error_handler(request: Request, exc: Exception) -> Response:
+    """A service's refusal, translated."""
+    assert isinstance(exc, PivotalError)
+    return error_response(request, exc.status_code, [_(exc.message, **exc.params)], exc.code)
+
+
+async def validation_error_handler(request: Request, exc: Exception) -> Response:
+    """Invalid input from FastAPI's parsing or from a schema built in a router."""
+    assert isinstance(exc, RequestValidationError | ValidationError)
+    return error_response(request, 422, validation_messages(exc), "invalid")
+
+
+def parse(model: type[Any], **data: Any) -> Any:
+    """Build an input schema from form fields; an invalid one becomes a 422 like the API's."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise Invalid("; ".join(validation_messages(exc))) from None
+
+
+def login_session(request: Request, session: Session, user: User) -> None:
+    """Start a fresh session for the user (a new CSRF token too)."""
+    request.session.clear()
+    request.session["uid"] = user.id
+    request.session["csrf"] = secrets.token_urlsafe(32)
+    if user.language in i18n.LANGUAGES:
+        request.session["lang"] = user.language
+
+
+def settings_lang() -> str:
+    """The site's default language."""
+    return get_settings().default_language
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
+ROLE_LABELS = {
+    Role.citizen: N_("Citizen"),
+    Role.employee: N_("Employee"),
+    Role.procurer: N_("Procurer"),
+    Role.supplier: N_("Supplier"),
+    Role.researcher: N_("Researcher"),
+    Role.admin: N_("Administrator"),
+}
+PHASE_LABELS = {
+    Phase.preparation: N_("Preparation and anchoring"),
+    Phase.needs: N_("Needs"),
+    Phase.market_dialogue: N_("Market dialogue"),
+    Phase.competition: N_("Competition"),
+    Phase.contract_follow_up: N_("Contract follow-up"),
+    Phase.benefit_realisation: N_("Benefit realisation"),
+    Phase.closed: N_("Closed"),
+    Phase.aborted: N_("Aborted"),
+}
+STATUS_LABELS = {
+    NeedStatus.submitted: N_("Submitted"),
+    NeedStatus.under_review: N_("Under review"),
+    NeedStatus.verified: N_("Verified"),
+    NeedStatus.merged: N_("Merged"),
+    NeedStatus.parked: N_("Parked"),
+    NeedStatus.rejected: N_("Rejected"),
+}
+templates.env.globals.update(
+    role_label=lambda role: _(ROLE_LABELS.get(role, role)),
+    phase_label=lambda phase: _(PHASE_LABELS.get(phase, phase)),
+    status_label=lambda status: _(STATUS_LABELS.get(status, status)),
+)
