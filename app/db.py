@@ -45,6 +45,14 @@ def get_engine() -> Engine:
     return _engine
 
 
+def use_database(url: str) -> Engine:
+    """Point the process at another database (tests, and the CLI's --database options)."""
+    global _engine
+    reset_engine()
+    _engine = make_engine(url)
+    return _engine
+
+
 def reset_engine() -> None:
     """Forget the engine (tests and the CLI switch databases through this)."""
     global _engine

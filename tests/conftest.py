@@ -1,0 +1,185 @@
+"""Test harness: a migrated database per test (copied from one migrated template), real app."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("PIVOTAL_ENVIRONMENT", "test")
+os.environ.setdefault("PIVOTAL_SECRET_KEY", "test-secret-key-that-is-long-enough-for-production")
+os.environ.setdefault("PIVOTAL_BASE_URL", "http://testserver")
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app import db
+from app.cli import alembic_config
+from app.models import Organisation, User
+from app.models.base import OrganisationKind, Role
+from app.models.user import UserCreate
+from app.services import accounts
+
+PASSWORD = "correct horse battery"
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite database with every migration applied; each test gets a copy."""
+    from alembic import command
+
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    command.upgrade(alembic_config(f"sqlite:///{path}"), "head")
+    return path
+
+
+@pytest.fixture
+def database_url(migrated_template: Path, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database for this test, made the app's database."""
+    path = tmp_path / "pivotal.db"
+    shutil.copy(migrated_template, path)
+    url = f"sqlite:///{path}"
+    db.use_database(url)
+    yield url
+    db.reset_engine()
+
+
+@pytest.fixture
+def session(database_url: str) -> Iterator[Session]:
+    """A session on the test database for building data; commit to make it visible."""
+    with db.new_session() as s:
+        yield s
+
+
+@pytest.fixture
+def client(database_url: str) -> Iterator[TestClient]:
+    """The real app (lifespan, live hub and all) on the test database."""
+    from app.main import app
+
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def other_client(client: TestClient) -> Iterator[TestClient]:
+    """A second browser: its own cookies, the same running app."""
+    from app.main import app
+
+    yield TestClient(app)
+
+
+class Factory:
+    """Builds organisations and users directly through the services."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._n = 0
+
+    def org(
+        self, kind: OrganisationKind = OrganisationKind.municipality, name: str | None = None
+    ) -> Organisation:
+        self._n += 1
+        org = Organisation(name=name or f"{kind.value.title()} {self._n}", kind=kind)
+        self.session.add(org)
+        self.session.commit()
+        return org
+
+    def user(self, role: Role, org: Organisation | None = None, name: str | None = None) -> User:
+        self._n += 1
+        data = UserCreate(
+            email=f"{role.value}{self._n}@example.org",
+            display_name=name or f"{role.value.title()} {self._n}",
+            password=PASSWORD,
+            role=role,
+            organisation_id=org.id if org else None,
+        )
+        user = accounts.create_user(self.session, data=data)
+        self.session.commit()
+        return user
+
+
+@pytest.fixture
+def factory(session: Session) -> Factory:
+    """Factories for test data."""
+    return Factory(session)
+
+
+def login(client: TestClient, user: User, password: str = PASSWORD) -> TestClient:
+    """Log the client in through the login form and set its CSRF header for htmx-like posts."""
+    page = client.get("/login")
+    token = CSRF_RE.search(page.text).group(1)  # type: ignore[union-attr]
+    response = client.post(
+        "/login",
+        data={"email": user.email, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    home = client.get("/")
+    client.headers["X-CSRF-Token"] = CSRF_RE.search(home.text).group(1)  # type: ignore[union-attr]
+    return client
+
+
+def bearer(client: TestClient, user: User, password: str = PASSWORD) -> dict[str, str]:
+    """Authorization headers with an API token for the user."""
+    response = client.post(
+        "/api/v1/auth/token", data={"username": user.email, "password": password}
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+class World:
+    """A typical cast: owner and partner municipalities, another one, and every role."""
+
+    def __init__(self, factory: Factory, session: Session) -> None:
+        from app.models.project import ProjectCreate
+        from app.services import projects
+
+        self.owner = factory.org(name="Eierkommune")
+        self.partner = factory.org(name="Partnerkommune")
+        self.elsewhere = factory.org(name="Annen kommune")
+        self.supplier_org = factory.org(OrganisationKind.supplier, name="Leverandør AS")
+        self.research_org = factory.org(OrganisationKind.research, name="Universitetet")
+        self.procurer = factory.user(Role.procurer, self.owner, name="Petra Procurer")
+        self.partner_procurer = factory.user(Role.procurer, self.partner)
+        self.other_procurer = factory.user(Role.procurer, self.elsewhere)
+        self.employee = factory.user(Role.employee, self.owner, name="Emil Employee")
+        self.partner_employee = factory.user(Role.employee, self.partner)
+        self.other_employee = factory.user(Role.employee, self.elsewhere)
+        self.citizen = factory.user(Role.citizen, name="Cecilie Citizen")
+        self.supplier = factory.user(Role.supplier, self.supplier_org)
+        self.researcher = factory.user(Role.researcher, self.research_org)
+        self.admin = factory.user(Role.admin)
+        base = {
+            "summary": "Bedre oppfølging hjemme.",
+            "service_area": "Helse",
+            "innovation_ambition": "Fra besøk etter liste til oppfølging etter behov.",
+        }
+        self.public = projects.create_project(
+            session,
+            user=self.procurer,
+            data=ProjectCreate(
+                title="Offentlig prosjekt", partner_org_ids=[self.partner.id], **base
+            ),
+        )
+        self.internal = projects.create_project(
+            session,
+            user=self.procurer,
+            data=ProjectCreate(
+                title="Internt prosjekt",
+                visibility="internal",
+                partner_org_ids=[self.partner.id],
+                **base,
+            ),
+        )
+        session.commit()
+
+
+@pytest.fixture
+def world(factory: Factory, session: Session) -> World:
+    """The typical cast and two projects (one public, one internal)."""
+    return World(factory, session)
