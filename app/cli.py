@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from sqlmodel import select
@@ -15,6 +16,18 @@ cli = typer.Typer(
     help="Pivotal – open platform for innovative public procurement.", no_args_is_help=True
 )
 ROOT = Path(__file__).resolve().parent.parent
+EnumT = TypeVar("EnumT", bound=StrEnum)
+
+
+def _choice(kind: type[EnumT], value: str, option: str) -> EnumT:
+    """An enumerated option's value; a wrong one is a one-line message, not a usage box."""
+    try:
+        return kind(value)
+    except ValueError:
+        from app.services.errors import Invalid
+
+        choices = ", ".join(member.value for member in kind)
+        raise Invalid(f"{option} must be one of {choices}, not {value!r}.") from None
 
 
 def alembic_config(url: str | None = None):
@@ -67,13 +80,16 @@ def createuser(
     email: Annotated[str, typer.Option(help="Login e-mail")],
     password: Annotated[str, typer.Option(help="At least 10 characters")],
     role: Annotated[
-        Role, typer.Option(help="citizen, employee, procurer, supplier, researcher or admin")
+        str, typer.Option(help="citizen, employee, procurer, supplier, researcher or admin")
     ],
     org: Annotated[
         str | None, typer.Option(help="Organisation name (created if new) or organisation number")
     ] = None,
     org_kind: Annotated[
-        OrganisationKind | None, typer.Option(help="Kind, when the organisation is new")
+        str | None,
+        typer.Option(
+            help="municipality, county, supplier or research, when the organisation is new"
+        ),
     ] = None,
     name: Annotated[str | None, typer.Option(help="Display name")] = None,
 ) -> None:
@@ -89,6 +105,8 @@ def createuser(
 
     with new_session() as session:
         try:
+            user_role = _choice(Role, role, "--role")
+            kind = _choice(OrganisationKind, org_kind, "--org-kind") if org_kind else None
             org_id = None
             if org:
                 found = session.exec(
@@ -97,7 +115,7 @@ def createuser(
                     )
                 ).first()
                 if found is None:
-                    kind = org_kind or accounts.default_org_kind(role)
+                    kind = kind or accounts.default_org_kind(user_role)
                     data = OrganisationCreate(name=org, kind=kind)
                     found = Organisation.model_validate(data)
                     session.add(found)
@@ -106,7 +124,7 @@ def createuser(
             user_data = UserCreate(
                 email=email,
                 password=password,
-                role=role,
+                role=user_role,
                 organisation_id=org_id,
                 display_name=name or email.split("@")[0],
             )
@@ -141,6 +159,9 @@ def serve(
         reload=reload,
         proxy_headers=True,
         ws_ping_interval=20,
+        # Compression costs a zlib context per socket (most of a viewer's memory) and CPU per
+        # socket per push; the fragments are small, so it is off.
+        ws_per_message_deflate=False,
     )
 
 

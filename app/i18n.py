@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from datetime import datetime
 from functools import lru_cache
+from gettext import c2py
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -44,7 +45,7 @@ def catalog(lang: str) -> Translations:
                 if not isinstance(message.id, str):
                     for index, text in enumerate(message.string):
                         translations._catalog[(message.id[0], index)] = text  # type: ignore[attr-defined]
-        translations.plural = cat.plural_func  # type: ignore[attr-defined]
+        translations.plural = c2py(cat.plural_expr)  # type: ignore[attr-defined]
     return translations
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,19 +11,24 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import i18n
 from app.config import get_settings
 from app.i18n import gettext as _
-from app.routers import accounts, live, needs, participation, projects
+from app.observability import ObservabilityMiddleware
+from app.routers import accounts, live, needs, ops, participation, projects
 from app.services.errors import PivotalError
 from app.services.live import get_bus, hub
 from app.web import error_response, pivotal_error_handler, validation_error_handler
 
+log = logging.getLogger("pivotal.app")
 STATIC_DIR = Path(__file__).parent / "static"
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -74,7 +80,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     """Connect the live hub to the bus for the life of the process."""
     bus = get_bus()
     live.install_renderers()
-    await bus.start(hub.deliver)
+    await bus.start(hub.deliver, resync=live.resync_all_viewers)
     try:
         yield
     finally:
@@ -82,11 +88,25 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await bus.stop()
 
 
-async def not_found_handler(request: Request, exc: Exception) -> object:
+async def not_found_handler(request: Request, exc: Exception) -> Response:
     """Framework errors (unknown path, wrong method) in the same shape as ours."""
     assert isinstance(exc, StarletteHTTPException)
-    message = _("The page does not exist.") if exc.status_code == 404 else str(exc.detail)
+    if exc.status_code == 404:
+        message = _("The page does not exist.")
+    elif exc.status_code == 405:
+        message = _("This action is not available at this address.")
+    else:
+        message = _("The request could not be handled.")
     return error_response(request, exc.status_code, [message], "http_error")
+
+
+async def database_unavailable_handler(request: Request, exc: Exception) -> Response:
+    """The database is down or overloaded: a clear 503, and the pool reconnects by itself."""
+    log.warning("database unavailable: %s", exc.__class__.__name__)
+    message = _("The service is temporarily unavailable. Please try again in a moment.")
+    response = error_response(request, 503, [message], "unavailable")
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 def create_app() -> FastAPI:
@@ -102,6 +122,7 @@ def create_app() -> FastAPI:
         openapi_url="/api/v1/openapi.json",
     )
     app.add_middleware(LanguageAndSecurityMiddleware, default_language=settings.default_language)
+    app.add_middleware(ObservabilityMiddleware)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
@@ -114,12 +135,16 @@ def create_app() -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(ValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, not_found_handler)
+    app.add_exception_handler(OperationalError, database_unavailable_handler)
+    app.add_exception_handler(InterfaceError, database_unavailable_handler)
+    app.add_exception_handler(PoolTimeoutError, database_unavailable_handler)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (accounts, projects, needs, participation):
         app.include_router(module.api, prefix="/api/v1")
     for module in (accounts, projects, needs):
         app.include_router(module.pages)
     app.include_router(live.router)
+    app.include_router(ops.router)
     return app
 
 

@@ -62,7 +62,9 @@ def _current_user(
         user = session.get(User, uid)
         if user is None:
             request.session.pop("uid", None)
-    request.state.user = user
+    # Templates get a detached copy: an error page is rendered after the rollback, which
+    # expires every object the request's session loaded.
+    request.state.user = User(**{f: getattr(user, f) for f in User.model_fields}) if user else None
     return user
 
 
@@ -129,20 +131,33 @@ def render_fragment(name: str, lang: str, **context: Any) -> str:
         return templates.get_template(name).render(**context)
 
 
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
 FIELD_LABELS = {
-    "title": "Title",
-    "problem": "What must get better",
-    "affected": "Who is affected",
-    "body": "Comment",
-    "summary": "Summary",
-    "service_area": "Service area",
-    "innovation_ambition": "Innovation ambition",
-    "email": "E-mail",
-    "password": "Password",
-    "display_name": "Name",
-    "reason": "Reason",
-    "status": "Status",
-    "org_number": "Organisation number",
+    "title": N_("Title"),
+    "problem": N_("What must get better"),
+    "affected": N_("Who is affected"),
+    "body": N_("Comment"),
+    "summary": N_("Summary"),
+    "service_area": N_("Service area"),
+    "innovation_ambition": N_("Innovation ambition"),
+    "email": N_("E-mail"),
+    "password": N_("Password"),
+    "display_name": N_("Name"),
+    "reason": N_("Reason"),
+    "visibility": N_("Visibility"),
+    "partner_org_ids": N_("Partner municipalities"),
+    "role": N_("Role"),
+    "organisation_id": N_("Organisation"),
+    "parent_id": N_("Reply to"),
+    "merged_into_id": N_("Merge into"),
+    "anonymous": N_("Show without my name"),
+    "owner_org_id": N_("Owner"),
+    "status": N_("Status"),
+    "org_number": N_("Organisation number"),
 }
 
 
@@ -151,7 +166,7 @@ def _field_message(error: dict[str, Any]) -> str:
         str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "form")
     ]
     field = loc[-1] if loc else ""
-    label = _(FIELD_LABELS.get(field, field or "Input"))
+    label = _(FIELD_LABELS.get(field) or N_("Input"))
     ctx = error.get("ctx") or {}
     kind = error.get("type", "")
     if kind == "missing":
@@ -209,7 +224,8 @@ def parse(model: type[Any], **data: Any) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise Invalid("; ".join(validation_messages(exc))) from None
+        message = "; ".join(validation_messages(exc))
+        raise Invalid(message) from None
 
 
 def login_session(request: Request, session: Session, user: User) -> None:
@@ -224,11 +240,6 @@ def login_session(request: Request, session: Session, user: User) -> None:
 def settings_lang() -> str:
     """The site's default language."""
     return get_settings().default_language
-
-
-def N_(message: str) -> str:
-    """Mark a message for extraction; it is translated where it is shown."""
-    return message
 
 
 ROLE_LABELS = {

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 os.environ.setdefault("PIVOTAL_ENVIRONMENT", "test")
@@ -14,6 +16,9 @@ os.environ.setdefault("PIVOTAL_BASE_URL", "http://testserver")
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 from app import db
@@ -24,28 +29,67 @@ from app.models.user import UserCreate
 from app.services import accounts
 
 PASSWORD = "correct horse battery"
+TEST_POSTGRES = os.environ.get("PIVOTAL_TEST_DATABASE_URL", "")
+TEMPLATE_DB = "pivotal_template"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One SQLite database with every migration applied; each test gets a copy."""
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One database with every migration applied; each test gets a copy of it.
+
+    SQLite by default; PostgreSQL when PIVOTAL_TEST_DATABASE_URL names a server
+    (scripts/with-postgres.sh starts a throwaway one); there a copy is CREATE DATABASE … TEMPLATE.
+    """
     from alembic import command
 
+    if TEST_POSTGRES:
+        url = _pg_url(TEMPLATE_DB)
+        with _pg_admin() as admin:
+            admin.execute(text(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}" WITH (FORCE)'))
+            admin.execute(text(f'CREATE DATABASE "{TEMPLATE_DB}"'))
+        command.upgrade(alembic_config(url), "head")
+        yield url
+        with _pg_admin() as admin:
+            admin.execute(text(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}" WITH (FORCE)'))
+        return
     path = tmp_path_factory.mktemp("template") / "template.db"
     command.upgrade(alembic_config(f"sqlite:///{path}"), "head")
-    return path
+    yield str(path)
 
 
 @pytest.fixture
-def database_url(migrated_template: Path, tmp_path: Path) -> Iterator[str]:
+def database_url(migrated_template: str, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated database for this test, made the app's database."""
+    if TEST_POSTGRES:
+        name = f"pivotal_test_{uuid.uuid4().hex[:12]}"
+        with _pg_admin() as admin:
+            admin.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"'))
+        url = _pg_url(name)
+        db.use_database(url)
+        yield url
+        db.reset_engine()
+        with _pg_admin() as admin:
+            admin.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        return
     path = tmp_path / "pivotal.db"
     shutil.copy(migrated_template, path)
     url = f"sqlite:///{path}"
     db.use_database(url)
     yield url
     db.reset_engine()
+
+
+def _pg_url(database: str) -> str:
+    return make_url(TEST_POSTGRES).set(database=database).render_as_string(hide_password=False)
+
+
+@contextmanager
+def _pg_admin() -> Iterator[Connection]:
+    engine = create_engine(TEST_POSTGRES, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with engine.connect() as connection:
+        yield connection
+    engine.dispose()
 
 
 @pytest.fixture
@@ -183,3 +227,21 @@ class World:
 def world(factory: Factory, session: Session) -> World:
     """The typical cast and two projects (one public, one internal)."""
     return World(factory, session)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing() -> Iterator[None]:
+    """Argon2id with its cheapest parameters: the same code path at a fraction of the cost."""
+    from argon2 import PasswordHasher, profiles
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
+        yield
+
+
+@pytest.fixture
+def api(client: TestClient):
+    """The JSON API as any user of the test, one cached bearer token per user."""
+    from tests.routers.helpers import Api
+
+    return Api(client)

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
+from annotated_types import Le
 from sqlmodel import Field
+
+MAX_ID = 2**63 - 1
+# An object id from outside (path, query, form, JSON): one beyond any database integer is
+# invalid input (422), not an overflow deep in the driver (500).
+Id = Annotated[int, Le(MAX_ID)]
 
 
 def utcnow() -> datetime:

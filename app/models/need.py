@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app.models.base import NeedStatus, created_at_field, enum_field
+from app.models.base import Id, NeedStatus, created_at_field, enum_field
 
 BODY_MAX = 20_000
 
@@ -42,7 +42,7 @@ class NeedStatusChange(SQLModel):
 
     status: NeedStatus
     reason: str = Field(default="", max_length=2000)
-    merged_into_id: int | None = None
+    merged_into_id: Id | None = None
 
 
 class NeedPublic(NeedBase):
@@ -75,7 +75,7 @@ class CommentCreate(SQLModel):
     """Input for a comment or a reply."""
 
     body: str = Field(min_length=1, max_length=BODY_MAX)
-    parent_id: int | None = None
+    parent_id: Id | None = None
 
 
 class Comment(SQLModel, table=True):

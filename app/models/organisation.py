@@ -12,7 +12,7 @@ ORG_NUMBER_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
 
 def is_valid_org_number(value: str) -> bool:
     """True for a 9-digit Norwegian organisation number with a correct mod-11 check digit."""
-    if len(value) != 9 or not value.isdigit():
+    if len(value) != 9 or not (value.isascii() and value.isdigit()):
         return False
     total = sum(int(d) * w for d, w in zip(value[:8], ORG_NUMBER_WEIGHTS, strict=True))
     check = 11 - total % 11
@@ -32,11 +32,13 @@ class OrganisationBase(SQLModel):
 class OrganisationCreate(OrganisationBase):
     """Input for a new organisation; the organisation number is checked."""
 
-    @field_validator("org_number")
+    @field_validator("org_number", mode="before")  # before the 9-character limit: "942 110 464"
     @classmethod
-    def _check_org_number(cls, value: str | None) -> str | None:
+    def _check_org_number(cls, value: object) -> str | None:
         if value is None or value == "":
             return None
+        if not isinstance(value, str):
+            raise ValueError("organisation number must be 9 digits with a valid check digit")
         value = value.replace(" ", "")
         if not is_valid_org_number(value):
             raise ValueError("organisation number must be 9 digits with a valid check digit")

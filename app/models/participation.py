@@ -14,7 +14,10 @@ class ParticipationEvent(SQLModel, table=True):
     """One contribution: who did what to which object, in which phase, replying to whom."""
 
     __tablename__ = "participation_event"
-    __table_args__ = (sa.Index("ix_participation_project_time", "project_id", "occurred_at"),)
+    __table_args__ = (
+        sa.Index("ix_participation_project_time", "project_id", "occurred_at"),
+        sa.Index("ix_participation_project_id", "project_id", "id"),  # newest event per project
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     occurred_at: datetime = created_at_field()

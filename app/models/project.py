@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from app.models.base import Phase, Visibility, created_at_field, enum_field
+from app.models.base import Id, Phase, Visibility, created_at_field, enum_field
 
 
 class ProjectBase(SQLModel):
@@ -24,8 +24,8 @@ class ProjectBase(SQLModel):
 class ProjectCreate(ProjectBase):
     """Input for a new project; the owner is the procurer's own organisation by default."""
 
-    owner_org_id: int | None = None
-    partner_org_ids: list[int] = Field(default_factory=list, max_length=50)
+    owner_org_id: Id | None = None
+    partner_org_ids: list[Id] = Field(default_factory=list, max_length=50)
 
 
 class Project(ProjectBase, table=True):

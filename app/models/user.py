@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import EmailStr
 from sqlmodel import Field, SQLModel
 
-from app.models.base import Role, created_at_field, enum_field
+from app.models.base import Id, Role, created_at_field, enum_field
 
 
 class UserBase(SQLModel):
@@ -27,7 +27,7 @@ class UserCreate(SQLModel):
     display_name: str = Field(min_length=1, max_length=120)
     password: str = Field(min_length=10, max_length=200)
     role: Role = Role.citizen
-    organisation_id: int | None = None
+    organisation_id: Id | None = None
 
 
 class User(UserBase, table=True):

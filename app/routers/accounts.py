@@ -24,8 +24,17 @@ api = APIRouter(prefix="/auth", tags=["auth"])
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after login."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    """Only same-site paths are followed after login.
+
+    Browsers read a backslash as a slash and drop tabs and newlines, so a path holding them can
+    lead off-site (htmx follows HX-Redirect as given, without percent-encoding).
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not any(ch == "\\" or ch < " " or ch == "\x7f" for ch in target)
+    ):
         return target
     return "/"
 
@@ -91,7 +100,7 @@ def register(
         display_name=display_name,
         password=password,
         role=role,
-        organisation_id=int(organisation_id) if organisation_id.isdigit() else None,
+        organisation_id=organisation_id or None,
     )
     user = accounts.register(session, data=data)
     login_session(request, session, user)

@@ -17,6 +17,7 @@ from app import i18n
 from app.config import get_settings
 from app.db import new_session
 from app.models import User
+from app.models.base import Id
 from app.services import needs, permissions
 from app.services.errors import PivotalError
 from app.services.live import LiveEvent, Viewer, hub
@@ -124,6 +125,22 @@ def render_viewers(topic: str, audience: LiveAudience, count: int) -> str:
     return render_fragment("_viewers.html", audience.lang, count=count, oob=True)
 
 
+async def resync_all_viewers() -> None:
+    """Send every viewer of this process its full state again (after the bus reconnects)."""
+
+    async def first(viewer: Viewer) -> str | None:
+        audience = viewer.audience
+        try:
+            _aud, html = await asyncio.to_thread(
+                _open, viewer.topic, audience.representative_id, audience.lang
+            )
+        except PivotalError:
+            return None
+        return html
+
+    await hub.resync_all(first)
+
+
 def install_renderers() -> None:
     """Connect this module's renderers to the process's hub."""
     hub.render = render_event
@@ -193,12 +210,12 @@ def _closer(websocket: WebSocket):
 
 
 @router.websocket("/ws/projects/{project_id}")
-async def project_socket(websocket: WebSocket, project_id: int) -> None:
+async def project_socket(websocket: WebSocket, project_id: Id) -> None:
     """Live needs list of a project."""
     await _serve(websocket, f"project:{project_id}")
 
 
 @router.websocket("/ws/needs/{need_id}")
-async def need_socket(websocket: WebSocket, need_id: int) -> None:
+async def need_socket(websocket: WebSocket, need_id: Id) -> None:
     """Live status, supports and comments of a need."""
     await _serve(websocket, f"need:{need_id}")

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from app.db import SessionDep
 from app.i18n import gettext as _
 from app.models import Comment
+from app.models.base import Id
 from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
 from app.services import needs, permissions, projects
 from app.services.errors import NotFound
@@ -56,7 +57,7 @@ def post_need_form(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    project_id: int,
+    project_id: Id,
     title: Annotated[str, Form()] = "",
     problem: Annotated[str, Form()] = "",
     affected: Annotated[str, Form()] = "",
@@ -71,16 +72,14 @@ def post_need_form(
 
 
 @pages.get("/needs/{need_id}")
-def need_page(request: Request, session: SessionDep, user: CurrentUser, need_id: int) -> Response:
+def need_page(request: Request, session: SessionDep, user: CurrentUser, need_id: Id) -> Response:
     """A need with its status, supports and comment thread."""
     rel, _need = needs.find_need(session, user=user, need_id=need_id)
     return render(request, "needs/detail.html", need_page_context(session, rel, need_id))
 
 
 @pages.post("/needs/{need_id}/support")
-def support_form(
-    request: Request, session: SessionDep, user: CurrentUser, need_id: int
-) -> Response:
+def support_form(request: Request, session: SessionDep, user: CurrentUser, need_id: Id) -> Response:
     """Support a need."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)
     needs.support_need(session, rel=rel, need=need)
@@ -95,7 +94,7 @@ def support_form(
 
 @pages.post("/needs/{need_id}/support/withdraw")
 def withdraw_support_form(
-    request: Request, session: SessionDep, user: CurrentUser, need_id: int
+    request: Request, session: SessionDep, user: CurrentUser, need_id: Id
 ) -> Response:
     """Withdraw a support."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)
@@ -114,15 +113,13 @@ def comment_form(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    need_id: int,
+    need_id: Id,
     body: Annotated[str, Form()] = "",
     parent_id: Annotated[str, Form()] = "",
 ) -> Response:
     """Comment on a need or reply to a comment."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)
-    data = parse(
-        CommentCreate, body=body, parent_id=int(parent_id) if parent_id.isdigit() else None
-    )
+    data = parse(CommentCreate, body=body, parent_id=parent_id or None)
     needs.add_comment(session, rel=rel, need=need, data=data)
     context = {
         "need": need,
@@ -137,7 +134,7 @@ def status_form(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    need_id: int,
+    need_id: Id,
     status: Annotated[str, Form()],
     reason: Annotated[str, Form()] = "",
     merged_into_id: Annotated[str, Form()] = "",
@@ -148,7 +145,7 @@ def status_form(
         NeedStatusChange,
         status=status,
         reason=reason,
-        merged_into_id=int(merged_into_id) if merged_into_id.isdigit() else None,
+        merged_into_id=merged_into_id or None,
     )
     needs.set_status(session, rel=rel, need=need, change=change)
     session.flush()
@@ -162,7 +159,7 @@ def hide_comment_form(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    comment_id: int,
+    comment_id: Id,
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     """A procurer hides a comment, with a reason."""
@@ -178,7 +175,7 @@ def hide_comment_form(
 
 
 @api.get("/projects/{project_id}/needs")
-def list_needs(session: SessionDep, user: CurrentUser, project_id: int) -> list[NeedPublic]:
+def list_needs(session: SessionDep, user: CurrentUser, project_id: Id) -> list[NeedPublic]:
     """The project's needs with counts."""
     rel = projects.get_project(session, user=user, project_id=project_id)
     return [view.to_public() for view in needs.list_needs(session, rel=rel)]
@@ -186,7 +183,7 @@ def list_needs(session: SessionDep, user: CurrentUser, project_id: int) -> list[
 
 @api.post("/projects/{project_id}/needs", status_code=201)
 def create_need(
-    session: SessionDep, user: CurrentUser, project_id: int, data: NeedCreate
+    session: SessionDep, user: CurrentUser, project_id: Id, data: NeedCreate
 ) -> NeedPublic:
     """Post a need."""
     rel = projects.get_project(session, user=user, project_id=project_id)
@@ -195,7 +192,7 @@ def create_need(
 
 
 @api.get("/needs/{need_id}")
-def read_need(session: SessionDep, user: CurrentUser, need_id: int) -> NeedPublic:
+def read_need(session: SessionDep, user: CurrentUser, need_id: Id) -> NeedPublic:
     """One need with counts."""
     rel, _need = needs.find_need(session, user=user, need_id=need_id)
     return needs.need_view(session, rel=rel, need_id=need_id).to_public()
@@ -203,7 +200,7 @@ def read_need(session: SessionDep, user: CurrentUser, need_id: int) -> NeedPubli
 
 @api.put("/needs/{need_id}/status")
 def change_status(
-    session: SessionDep, user: CurrentUser, need_id: int, change: NeedStatusChange
+    session: SessionDep, user: CurrentUser, need_id: Id, change: NeedStatusChange
 ) -> NeedPublic:
     """Set a need's status (the project's procurers)."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)
@@ -213,7 +210,7 @@ def change_status(
 
 
 @api.post("/needs/{need_id}/supports", status_code=201)
-def add_support(session: SessionDep, user: CurrentUser, need_id: int) -> NeedPublic:
+def add_support(session: SessionDep, user: CurrentUser, need_id: Id) -> NeedPublic:
     """Support a need (once per person)."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)
     needs.support_need(session, rel=rel, need=need)
@@ -222,14 +219,14 @@ def add_support(session: SessionDep, user: CurrentUser, need_id: int) -> NeedPub
 
 
 @api.delete("/needs/{need_id}/supports", status_code=204)
-def remove_support(session: SessionDep, user: CurrentUser, need_id: int) -> None:
+def remove_support(session: SessionDep, user: CurrentUser, need_id: Id) -> None:
     """Withdraw the caller's support."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)
     needs.withdraw_support(session, rel=rel, need=need)
 
 
 @api.get("/needs/{need_id}/comments")
-def list_comments(session: SessionDep, user: CurrentUser, need_id: int) -> list[CommentPublic]:
+def list_comments(session: SessionDep, user: CurrentUser, need_id: Id) -> list[CommentPublic]:
     """The need's comments, flat and oldest first (parent_id gives the thread)."""
     rel, _need = needs.find_need(session, user=user, need_id=need_id)
     flat: list[CommentPublic] = []
@@ -243,7 +240,7 @@ def list_comments(session: SessionDep, user: CurrentUser, need_id: int) -> list[
 
 @api.post("/needs/{need_id}/comments", status_code=201)
 def create_comment(
-    session: SessionDep, user: CurrentUser, need_id: int, data: CommentCreate
+    session: SessionDep, user: CurrentUser, need_id: Id, data: CommentCreate
 ) -> CommentPublic:
     """Comment on a need or reply to one of its comments."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.db import SessionDep
+from app.models.base import Id
 from app.models.participation import ParticipationEventPublic
 from app.services import participation, permissions, projects
 from app.web import CurrentUser
@@ -18,8 +19,8 @@ api = APIRouter(tags=["participation"])
 def list_events(
     session: SessionDep,
     user: CurrentUser,
-    project_id: int,
-    after_id: Annotated[int, Query(ge=0)] = 0,
+    project_id: Id,
+    after_id: Annotated[Id, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> list[ParticipationEventPublic]:
     """The project's participation events in order; page with `after_id` = the last id seen."""

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from app.db import SessionDep
 from app.models import Organisation
-from app.models.base import OrganisationKind, Visibility
+from app.models.base import Id, OrganisationKind, Visibility
 from app.models.project import ProjectCreate, ProjectPublic
 from app.services import needs, permissions, projects
 from app.web import CsrfProtected, CurrentUser, audience_for, parse, render
@@ -69,7 +69,7 @@ def create_project_form(
 
 @pages.get("/projects/{project_id}")
 def project_page(
-    request: Request, session: SessionDep, user: CurrentUser, project_id: int
+    request: Request, session: SessionDep, user: CurrentUser, project_id: Id
 ) -> Response:
     """A project with its live needs list."""
     rel = projects.get_project(session, user=user, project_id=project_id)
@@ -99,7 +99,7 @@ def create_project(session: SessionDep, user: CurrentUser, data: ProjectCreate) 
 
 
 @api.get("/{project_id}")
-def read_project(session: SessionDep, user: CurrentUser, project_id: int) -> ProjectPublic:
+def read_project(session: SessionDep, user: CurrentUser, project_id: Id) -> ProjectPublic:
     """One project."""
     rel = projects.get_project(session, user=user, project_id=project_id)
     return projects.to_public(session, rel.project)

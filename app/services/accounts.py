@@ -47,6 +47,9 @@ def hash_password(password: str) -> str:
 def create_user(session: Session, *, data: UserCreate) -> User:
     """Create an account after checking the e-mail is free and the organisation fits the role."""
     email = data.email.strip().lower()
+    display_name = data.display_name.strip()
+    if not display_name:
+        raise Invalid("Your name cannot be blank.")
     taken = session.exec(select(func.count()).where(func.lower(User.email) == email)).one()
     if taken:
         raise Conflict("An account with this e-mail address already exists.")
@@ -60,7 +63,7 @@ def create_user(session: Session, *, data: UserCreate) -> User:
             raise Invalid("Choose an organisation of the right kind for this role.")
     user = User(
         email=email,
-        display_name=data.display_name.strip(),
+        display_name=display_name,
         role=data.role,
         organisation_id=data.organisation_id,
         password_hash=hash_password(data.password),

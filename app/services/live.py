@@ -43,6 +43,7 @@ class LiveEvent:
 
 
 Deliver = Callable[[LiveEvent], Awaitable[None]]
+Resync = Callable[[], Awaitable[None]]
 
 
 class Bus(Protocol):
@@ -51,11 +52,15 @@ class Bus(Protocol):
     def stage(self, session: Session, event: LiveEvent) -> None:
         """Queue an event in the writer's transaction; delivered only if it commits."""
 
-    async def start(self, deliver: Deliver) -> None:
-        """Begin delivering events to `deliver` in this process."""
+    async def start(self, deliver: Deliver, resync: Resync | None = None) -> None:
+        """Begin delivering events to `deliver`; call `resync` after a lost connection returns."""
 
     async def stop(self) -> None:
         """Stop delivering."""
+
+    @property
+    def healthy(self) -> bool:
+        """Whether events can reach this process now."""
 
 
 class MemoryBus:
@@ -70,9 +75,13 @@ class MemoryBus:
     def stage(self, session: Session, event: LiveEvent) -> None:
         session.info.setdefault(STAGED_KEY, []).append(event)
 
-    async def start(self, deliver: Deliver) -> None:
+    async def start(self, deliver: Deliver, resync: Resync | None = None) -> None:
         self._loop = asyncio.get_running_loop()
         self._deliver = deliver
+
+    @property
+    def healthy(self) -> bool:
+        return self._loop is not None
 
     async def stop(self) -> None:
         self._loop = None
@@ -221,6 +230,10 @@ def make_bus(url: str) -> Bus:
     """The bus for PIVOTAL_BUS_URL."""
     if url.startswith("memory://"):
         return MemoryBus()
+    if url.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
+        from app.services.bus_postgres import PostgresBus
+
+        return PostgresBus(url)
     raise ValueError(f"unsupported PIVOTAL_BUS_URL scheme: {url!r}")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from app.models import Organisation, ParticipationEvent, Project, User
 
@@ -44,6 +44,14 @@ def record(
     )
     session.add(event)
     return event
+
+
+def project_version(session: Session, *, project_id: int) -> int:
+    """The newest participation event id of a project: moves with every visible change."""
+    query = select(func.max(ParticipationEvent.id)).where(
+        ParticipationEvent.project_id == project_id
+    )
+    return session.exec(query).one() or 0
 
 
 def list_for_project(

@@ -1,0 +1,258 @@
+"""Browser tests: the real server (uvicorn subprocess, migrated demo database) and real Chromium.
+
+`demo_server`, `launch_chromium` and `log_in` are plain functions so `scripts/screenshot.py` can
+drive the same server and browser without pytest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    Request,
+    Response,
+    WebSocket,
+    expect,
+    sync_playwright,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DEMO_PASSWORD = "pivotal-demo"
+SERVER_HOST = "127.0.0.1"
+LOCALE = "nb-NO"  # the browser asks for bokmål, as most visitors' browsers do
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((SERVER_HOST, 0))
+        return sock.getsockname()[1]
+
+
+def _pivotal_command() -> list[str]:
+    """The installed `pivotal` console script of the running interpreter's environment."""
+    script = Path(sys.executable).parent / "pivotal"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from app.cli import main; main()"]
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except urllib.error.HTTPError as exc:  # it answers, but wrongly: no point waiting
+            raise RuntimeError(
+                f"server answered {url} with {exc.code}:\n{log.read_text()}"
+            ) from None
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"server did not answer {url} within {timeout:.0f} s:\n{log.read_text()}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (uvicorn shuts down gracefully), then SIGKILL the process group if it hangs."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+
+
+@contextlib.contextmanager
+def demo_server(*, startup_timeout: float = 30.0) -> Iterator[str]:
+    """Run `pivotal serve` on a free port over a fresh, migrated demo database; yield its URL."""
+    with tempfile.TemporaryDirectory(prefix="pivotal-e2e-") as tmp:
+        port = _free_port()
+        base_url = f"http://{SERVER_HOST}:{port}"
+        env = {
+            **os.environ,
+            "PIVOTAL_ENVIRONMENT": "development",
+            "PIVOTAL_DATABASE_URL": f"sqlite:///{Path(tmp) / 'pivotal.db'}",
+            "PIVOTAL_SECRET_KEY": secrets.token_urlsafe(36),  # 48 characters
+            "PIVOTAL_BASE_URL": base_url,
+        }
+        pivotal = _pivotal_command()
+        for step in ("migrate", "demo"):
+            done = subprocess.run(
+                [*pivotal, step], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
+            )
+            if done.returncode != 0:
+                raise RuntimeError(f"pivotal {step} failed:\n{done.stdout}{done.stderr}")
+        log = Path(tmp) / "server.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [*pivotal, "serve", "--host", SERVER_HOST, "--port", str(port)],
+                env=env,
+                cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, so a hang can be killed whole
+            )
+            try:
+                _wait_until_up(f"{base_url}/", process, log, startup_timeout)
+                yield base_url
+            finally:
+                _stop(process)
+
+
+def chromium_missing_reason() -> str | None:
+    """Why browser tests cannot run here, or None."""
+    if CHROMIUM.exists():
+        return None
+    return f"Chromium not installed at {CHROMIUM}: apt-get install chromium"
+
+
+def launch_chromium(playwright: Playwright) -> Browser:
+    """Debian's Chromium, headless, with nothing phoning home."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+def log_in(page: Page, email: str) -> Page:
+    """Log `page` (in a fresh context with a base URL) in as `email` through the login form."""
+    page.goto("/login")
+    page.fill("#login-email", email)
+    page.fill("#login-password", DEMO_PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(lambda url: urlsplit(url).path != "/login")
+    expect(page.locator("form[action='/logout']")).to_be_visible()
+    return page
+
+
+@dataclass
+class PageProblems:
+    """Console errors, uncaught exceptions and requests to other hosts, from every page."""
+
+    errors: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+    expected: list[re.Pattern[str]] = field(default_factory=list)
+
+    def expect_error(self, pattern: str) -> None:
+        """Tolerate errors matching `pattern` (say, the 401 of a deliberately wrong password)."""
+        self.expected.append(re.compile(pattern))
+
+    def watch(self, context: BrowserContext) -> BrowserContext:
+        context.on("console", self._console)
+        context.on("weberror", lambda error: self.errors.append(f"uncaught: {error.error}"))
+        context.on("request", self._request)
+        context.on("response", self._response)
+        context.on("page", lambda page: page.on("websocket", self._websocket))
+        return context
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type in ("error", "assert"):
+            self.errors.append(
+                f"console.{message.type} on {message.page and message.page.url}: {message.text}"
+            )
+
+    def _request(self, request: Request) -> None:
+        self._check_host(request.url)
+
+    def _response(self, response: Response) -> None:
+        # Chromium's console line for a failed load omits the URL; this names it.
+        if response.status >= 400:
+            self.errors.append(f"HTTP {response.status} {response.request.method} {response.url}")
+
+    def _websocket(self, ws: WebSocket) -> None:
+        self._check_host(ws.url)
+
+    def _check_host(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "blob", "about"):
+            return
+        if parts.hostname != SERVER_HOST:
+            self.foreign_requests.append(url)
+
+    def assert_none(self) -> None:
+        errors = [e for e in self.errors if not any(p.search(e) for p in self.expected)]
+        assert not errors, "browser reported errors:\n" + "\n".join(errors)
+        assert not self.foreign_requests, "requests left 127.0.0.1:\n" + "\n".join(
+            self.foreign_requests
+        )
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """The running demo server for the whole browser test session."""
+    with demo_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium; skipped when missing, except under CI=true, where it must be there."""
+    reason = chromium_missing_reason()
+    if reason is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} (CI=true: browser tests may not be skipped)", pytrace=False)
+        pytest.skip(reason)
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def problems() -> Iterator[PageProblems]:
+    """Collects page problems during the test and fails it if any occurred."""
+    found = PageProblems()
+    yield found
+    found.assert_none()
+
+
+@pytest.fixture
+def new_page(
+    browser: Browser, server_url: str, problems: PageProblems
+) -> Iterator[Callable[..., Page]]:
+    """Factory: `new_page(email)` opens a watched page in a fresh context, logged in if given."""
+    contexts: list[BrowserContext] = []
+
+    def make(email: str | None = None) -> Page:
+        context = problems.watch(browser.new_context(base_url=server_url, locale=LOCALE))
+        contexts.append(context)
+        page = context.new_page()
+        return log_in(page, email) if email else page
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -1,0 +1,88 @@
+"""Small helpers for driving the API in tests: tokens per user, and the usual writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from app.models import User
+from tests.conftest import bearer
+
+EN = {"Accept-Language": "en"}
+HTMX_NEED_FORM = {"HX-Request": "true", "HX-Trigger": "need-form"}
+NEED = {
+    "title": "Trygge nattbesøk",
+    "problem": "Brukerne våkner av tilsynet om natten og blir urolige.",
+}
+
+
+class Api:
+    """The JSON API as different users: one bearer token per user, English messages."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+        self._headers: dict[int, dict[str, str]] = {}
+
+    def headers(self, user: User | None) -> dict[str, str]:
+        """Headers that make a request as this user (anonymous for None)."""
+        if user is None:
+            return dict(EN)
+        if user.id not in self._headers:
+            self._headers[user.id] = {**bearer(self.client, user), **EN}  # type: ignore[index]
+        return self._headers[user.id]  # type: ignore[index]
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        user: User | None = None,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ):
+        """A request to /api/v1 + url as this user."""
+        headers = {**self.headers(user), **(headers or {})}
+        return self.client.request(method, f"/api/v1{url}", headers=headers, **kwargs)
+
+    def get(self, url: str, user: User | None = None, **kwargs: Any):
+        return self.request("GET", url, user, **kwargs)
+
+    def post(self, url: str, user: User | None = None, **kwargs: Any):
+        return self.request("POST", url, user, **kwargs)
+
+    def put(self, url: str, user: User | None = None, **kwargs: Any):
+        return self.request("PUT", url, user, **kwargs)
+
+    def delete(self, url: str, user: User | None = None, **kwargs: Any):
+        return self.request("DELETE", url, user, **kwargs)
+
+    def post_need(self, user: User, project_id: int, **fields: Any) -> dict[str, Any]:
+        """Post a need that must be accepted; returns its JSON."""
+        response = self.post(f"/projects/{project_id}/needs", user, json={**NEED, **fields})
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def comment(
+        self, user: User, need_id: int, body: str = "Godt poeng.", parent_id: int | None = None
+    ) -> dict[str, Any]:
+        """Comment (or reply) that must be accepted; returns its JSON."""
+        response = self.post(
+            f"/needs/{need_id}/comments", user, json={"body": body, "parent_id": parent_id}
+        )
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def set_status(self, user: User, need_id: int, **change: Any):
+        return self.put(f"/needs/{need_id}/status", user, json=change)
+
+    def events(self, reader: User, project_id: int) -> list[dict[str, Any]]:
+        """The project's participation log, read by someone allowed to."""
+        response = self.get(f"/projects/{project_id}/participation-events", reader)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def needs(self, reader: User | None, project_id: int) -> list[dict[str, Any]]:
+        """The project's needs as this reader sees them."""
+        response = self.get(f"/projects/{project_id}/needs", reader)
+        assert response.status_code == 200, response.text
+        return response.json()
