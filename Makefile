@@ -29,7 +29,7 @@ run: $(VENV)/.installed-run
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not postgres"
 	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 	  echo "== the suite again on PostgreSQL =="; \
 	  scripts/with-postgres.sh $(BIN)/pytest -m "not browser" -p no:cacheprovider; \

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.security import OAuth2PasswordBearer
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -22,7 +23,7 @@ from app.db import SessionDep
 from app.i18n import gettext as _
 from app.models import User
 from app.models.base import NeedStatus, Phase, Role
-from app.services import accounts
+from app.services import accounts, permissions
 from app.services.errors import Forbidden, Invalid, PivotalError
 from app.services.markdown import render_markdown
 from app.services.permissions import ProjectRelation
@@ -103,9 +104,42 @@ async def verify_csrf(request: Request) -> None:
 CsrfProtected = Depends(verify_csrf)
 
 
-def audience_for(rel: ProjectRelation) -> tuple[bool, str]:
-    """What decides how a project's content renders: procurer or not, and the language."""
-    return (rel.is_procurer, i18n.current_language())
+@dataclass(frozen=True)
+class Audience:
+    """Viewers who see a project's content exactly alike; live pushes render once per audience.
+
+    Two users with equal audiences get byte-identical fragments, so the hub renders once for
+    both and the render cache shares the HTML. `representative_id` names one of them, whose
+    permissions are re-checked at render time; it is not part of the audience's identity.
+    """
+
+    project_id: int
+    is_procurer: bool
+    can_comment: bool
+    lang: str
+    representative_id: int | None = field(default=None, compare=False, hash=False)
+
+
+def audience_for(rel: ProjectRelation, lang: str | None = None) -> Audience:
+    """The audience of this user for this project, in the current (or given) language."""
+    return Audience(
+        project_id=rel.project.id,  # type: ignore[arg-type]
+        is_procurer=rel.is_procurer,
+        can_comment=permissions.allows(permissions.ensure_can_comment, rel),
+        lang=lang or i18n.current_language(),
+        representative_id=rel.user.id if rel.user else None,
+    )
+
+
+def redirect(request: Request, url: str) -> Response:
+    """After a successful form post: 303 for a plain form, HX-Redirect for htmx.
+
+    htmx's XMLHttpRequest would follow a 303 silently and swap the next page into the form,
+    so htmx gets an empty answer that tells it to navigate instead.
+    """
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
 
 
 def is_htmx(request: Request) -> bool:

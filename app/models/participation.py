@@ -14,10 +14,7 @@ class ParticipationEvent(SQLModel, table=True):
     """One contribution: who did what to which object, in which phase, replying to whom."""
 
     __tablename__ = "participation_event"
-    __table_args__ = (
-        sa.Index("ix_participation_project_time", "project_id", "occurred_at"),
-        sa.Index("ix_participation_project_id", "project_id", "id"),  # newest event per project
-    )
+    __table_args__ = (sa.Index("ix_participation_project_time", "project_id", "occurred_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     occurred_at: datetime = created_at_field()
@@ -43,7 +40,8 @@ class ParticipationEventPublic(SQLModel):
     occurred_at: datetime
     project_id: int
     phase: str
-    actor_id: int
+    actor: str = Field(description="Stable pseudonym of the actor (anonymous needs get their own)")
+    actor_id: int | None = Field(description="The user id, only for readers who may see authors")
     actor_role: str
     actor_org_id: int | None
     actor_org_kind: str | None

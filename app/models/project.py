@@ -35,6 +35,9 @@ class Project(ProjectBase, table=True):
     owner_org_id: int = Field(foreign_key="organisation.id", index=True)
     created_by_id: int = Field(foreign_key="user.id")
     created_at: datetime = created_at_field()
+    # Moves with every contribution, in commit order (the row lock orders concurrent writers);
+    # rendered fragments of the project are cached against it.
+    content_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class ProjectPartner(SQLModel, table=True):

@@ -17,7 +17,7 @@ from app.models.base import OrganisationKind, Role
 from app.models.user import UserCreate, UserPublic
 from app.services import accounts
 from app.services.errors import NotAuthenticated
-from app.web import CsrfProtected, CurrentUser, login_session, parse, render
+from app.web import CsrfProtected, CurrentUser, login_session, parse, redirect, render
 
 pages = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
 api = APIRouter(prefix="/auth", tags=["auth"])
@@ -65,16 +65,14 @@ def login(
     """Check the password and start a session."""
     user = accounts.authenticate(session, email=email, password=password)
     login_session(request, session, user)
-    response = RedirectResponse(_safe_next(next), status_code=303)
-    response.headers["HX-Redirect"] = _safe_next(next)
-    return response
+    return redirect(request, _safe_next(next))
 
 
 @pages.post("/logout")
 def logout(request: Request) -> Response:
     """End the session."""
     request.session.clear()
-    return RedirectResponse("/", status_code=303)
+    return redirect(request, "/")
 
 
 @pages.get("/register")
@@ -104,9 +102,7 @@ def register(
     )
     user = accounts.register(session, data=data)
     login_session(request, session, user)
-    response = RedirectResponse("/", status_code=303)
-    response.headers["HX-Redirect"] = "/"
-    return response
+    return redirect(request, "/")
 
 
 @pages.post("/language")

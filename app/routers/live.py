@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -16,29 +15,20 @@ from sqlmodel import Session
 from app import i18n
 from app.config import get_settings
 from app.db import new_session
-from app.models import User
+from app.models import Need, User
 from app.models.base import Id
-from app.services import needs, permissions
+from app.services import needs, participation, permissions
 from app.services.errors import PivotalError
 from app.services.live import LiveEvent, Viewer, hub
 from app.services.permissions import ProjectRelation
-from app.web import render_fragment
+from app.services.render_cache import fragments
+from app.web import Audience, audience_for, render_fragment
 
 router = APIRouter(include_in_schema=False)
 POLICY_VIOLATION = 1008
 
 
-@dataclass(frozen=True)
-class LiveAudience:
-    """Viewers who see exactly the same fragments: same project, procurer or not, same language."""
-
-    project_id: int
-    is_procurer: bool
-    lang: str
-    representative_id: int | None = field(default=None, compare=False, hash=False)
-
-
-def _relation(session: Session, audience: LiveAudience) -> ProjectRelation | None:
+def _relation(session: Session, audience: Audience) -> ProjectRelation | None:
     """The relation of the audience's representative, re-checked at render time."""
     user = session.get(User, audience.representative_id) if audience.representative_id else None
     try:
@@ -55,36 +45,61 @@ def _project_id_of(session: Session, topic: str, user: User | None) -> ProjectRe
     return rel
 
 
-def resync_fragment(session: Session, topic: str, rel: ProjectRelation, lang: str) -> str:
-    """The full live state of a topic for one viewer: sent on every (re)connect."""
-    kind, _, raw = topic.partition(":")
-    audience = (rel.is_procurer, lang)
-    if kind == "project":
+def needs_list_html(
+    session: Session, rel: ProjectRelation, audience: Audience, *, oob: bool
+) -> str:
+    """The live needs list of a project, as the page shows it and a resync sends it (cached)."""
+
+    def build() -> str:
         views = needs.list_needs(session, rel=rel)
         return render_fragment(
-            "projects/_needs_list.html", lang, needs=views, audience=audience, oob=True
+            "projects/_needs_list.html", audience.lang, needs=views, audience=audience, oob=oob
         )
-    need_id = int(raw)
-    view = needs.need_view(session, rel=rel, need_id=need_id)
-    return render_fragment(
-        "needs/_live_state.html",
-        lang,
-        view=view,
-        need=view.need,
-        comments=needs.comment_tree(session, rel=rel, need_id=need_id),
-        audience=audience,
-        oob=True,
+
+    version = participation.project_version(session, project_id=audience.project_id)
+    return fragments.get_or_build(("needs", audience, oob), version, build)
+
+
+def comments_html(
+    session: Session, rel: ProjectRelation, audience: Audience, need: Need, *, oob: bool
+) -> str:
+    """The live comment thread of a need (cached until the project changes)."""
+
+    def build() -> str:
+        tree = needs.comment_tree(session, rel=rel, need_id=need.id)  # type: ignore[arg-type]
+        return render_fragment(
+            "needs/_comments.html",
+            audience.lang,
+            comments=tree,
+            need=need,
+            audience=audience,
+            oob=oob,
+        )
+
+    version = participation.project_version(session, project_id=audience.project_id)
+    return fragments.get_or_build(("comments", need.id, audience, oob), version, build)
+
+
+def resync_fragment(session: Session, topic: str, rel: ProjectRelation, audience: Audience) -> str:
+    """The full live state of a topic for one viewer: sent on every (re)connect."""
+    kind, _, raw = topic.partition(":")
+    if kind == "project":
+        return needs_list_html(session, rel, audience, oob=True)
+    view = needs.need_view(session, rel=rel, need_id=int(raw))
+    head = render_fragment(
+        "needs/_live_state.html", audience.lang, view=view, need=view.need, oob=True
     )
+    return head + comments_html(session, rel, audience, view.need, oob=True)
 
 
-def render_event(event: LiveEvent, topic: str, audience: LiveAudience) -> str | None:
+def render_event(event: LiveEvent, topic: str, audience: Audience) -> str | None:
     """The fragment one audience gets for one event on one topic (None: nothing to show)."""
     with new_session() as session:
         rel = _relation(session, audience)
         if rel is None:
             return None
         lang = audience.lang
-        aud = (rel.is_procurer, lang)
+        aud = audience
         need_id = event.need_id
         assert need_id is not None
         view = needs.need_view(session, rel=rel, need_id=need_id)
@@ -120,7 +135,7 @@ def render_event(event: LiveEvent, topic: str, audience: LiveAudience) -> str | 
         return None
 
 
-def render_viewers(topic: str, audience: LiveAudience, count: int) -> str:
+def render_viewers(topic: str, audience: Audience, count: int) -> str:
     """How many people are viewing the topic now."""
     return render_fragment("_viewers.html", audience.lang, count=count, oob=True)
 
@@ -161,12 +176,12 @@ def origin_allowed(websocket: WebSocket) -> bool:
     )
 
 
-def _open(topic: str, uid: int | None, lang: str) -> tuple[LiveAudience, str]:
+def _open(topic: str, uid: int | None, lang: str) -> tuple[Audience, str]:
     with new_session() as session:
         user = session.get(User, uid) if uid is not None else None
         rel = _project_id_of(session, topic, user)
-        audience = LiveAudience(rel.project.id, rel.is_procurer, lang, user.id if user else None)
-        return audience, resync_fragment(session, topic, rel, lang)
+        audience = audience_for(rel, lang)
+        return audience, resync_fragment(session, topic, rel, audience)
 
 
 async def _serve(websocket: WebSocket, topic: str) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
+from markupsafe import Markup
 from sqlmodel import Session
 
 from app.db import SessionDep
@@ -13,10 +14,11 @@ from app.i18n import gettext as _
 from app.models import Comment
 from app.models.base import Id
 from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
+from app.routers import live
 from app.services import needs, permissions, projects
 from app.services.errors import NotFound
 from app.services.permissions import ProjectRelation
-from app.web import CsrfProtected, CurrentUser, audience_for, is_htmx, parse, render
+from app.web import CsrfProtected, CurrentUser, audience_for, is_htmx, parse, redirect, render
 
 pages = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
 api = APIRouter(tags=["needs"], dependencies=[CsrfProtected])
@@ -26,12 +28,13 @@ def _done(request: Request, url: str, template: str, context: dict[str, object])
     """htmx gets a fragment; a plain form post is redirected (post/redirect/get)."""
     if is_htmx(request):
         return render(request, template, context)
-    return RedirectResponse(url, status_code=303)
+    return redirect(request, url)
 
 
 def need_page_context(session: Session, rel: ProjectRelation, need_id: int) -> dict[str, object]:
     """Everything the need page and its fragments show, for this viewer."""
     view = needs.need_view(session, rel=rel, need_id=need_id)
+    audience = audience_for(rel)
     merged_into = (
         needs.need_view(session, rel=rel, need_id=view.need.merged_into_id)
         if view.need.merged_into_id
@@ -43,8 +46,8 @@ def need_page_context(session: Session, rel: ProjectRelation, need_id: int) -> d
         "view": view,
         "need": view.need,
         "merged_into": merged_into,
-        "comments": needs.comment_tree(session, rel=rel, need_id=need_id),
-        "audience": audience_for(rel),
+        "comments_html": Markup(live.comments_html(session, rel, audience, view.need, oob=False)),
+        "audience": audience,
         "supported": needs.has_supported(session, user=rel.user, need_id=need_id),
         "can_support": permissions.allows(permissions.ensure_can_support, rel),
         "can_comment": permissions.allows(permissions.ensure_can_comment, rel),
@@ -168,7 +171,7 @@ def hide_comment_form(
         raise NotFound("No such comment.")
     rel, _need = needs.find_need(session, user=user, need_id=comment.need_id)
     needs.hide_comment(session, rel=rel, comment=comment, reason=reason)
-    return RedirectResponse(f"/needs/{comment.need_id}", status_code=303)
+    return redirect(request, f"/needs/{comment.need_id}")
 
 
 # ---- JSON API -------------------------------------------------------------------------------

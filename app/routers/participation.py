@@ -29,4 +29,4 @@ def list_events(
     events = participation.list_for_project(
         session, project_id=project_id, after_id=after_id, limit=limit
     )
-    return [ParticipationEventPublic.model_validate(e) for e in events]
+    return participation.present(session, rel=rel, events=events)

@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
+from markupsafe import Markup
 from sqlmodel import select
 
 from app.db import SessionDep
 from app.models import Organisation
 from app.models.base import Id, OrganisationKind, Visibility
 from app.models.project import ProjectCreate, ProjectPublic
-from app.services import needs, permissions, projects
-from app.web import CsrfProtected, CurrentUser, audience_for, parse, render
+from app.routers import live
+from app.services import permissions, projects
+from app.web import CsrfProtected, CurrentUser, audience_for, parse, redirect, render
 
 pages = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
 api = APIRouter(prefix="/projects", tags=["projects"], dependencies=[CsrfProtected])
@@ -62,9 +64,7 @@ def create_project_form(
     )
     project = projects.create_project(session, user=user, data=data)
     url = f"/projects/{project.id}"
-    response = RedirectResponse(url, status_code=303)
-    response.headers["HX-Redirect"] = url
-    return response
+    return redirect(request, url)
 
 
 @pages.get("/projects/{project_id}")
@@ -74,13 +74,14 @@ def project_page(
     """A project with its live needs list."""
     rel = projects.get_project(session, user=user, project_id=project_id)
     ids = {rel.project.owner_org_id, *projects.partner_ids(session, project_id=project_id)}
+    audience = audience_for(rel)
     context = {
         "project": rel.project,
         "rel": rel,
         "orgs": projects.organisations_by_id(session, ids),
         "partner_ids": sorted(ids - {rel.project.owner_org_id}),
-        "needs": needs.list_needs(session, rel=rel),
-        "audience": audience_for(rel),
+        "needs_list_html": Markup(live.needs_list_html(session, rel, audience, oob=False)),
+        "audience": audience,
         "can_post": permissions.allows(permissions.ensure_can_post_need, rel),
     }
     return render(request, "projects/detail.html", context)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Sequence
 
-from sqlmodel import Session, func, select
+from sqlalchemy import update
+from sqlmodel import Session, select
 
-from app.models import Organisation, ParticipationEvent, Project, User
+from app.config import get_settings
+from app.models import Need, Organisation, ParticipationEvent, Project, User
+from app.models.participation import ParticipationEventPublic
+from app.services.permissions import ProjectRelation
 
 
 def _org_kind(session: Session, org_id: int | None) -> str | None:
@@ -43,15 +49,53 @@ def record(
         addressee_org_kind=_org_kind(session, addressee.organisation_id) if addressee else None,
     )
     session.add(event)
+    session.execute(
+        update(Project)
+        .where(Project.id == project.id)  # type: ignore[arg-type]
+        .values(content_version=Project.content_version + 1)
+        .execution_options(synchronize_session=False)
+    )
     return event
 
 
 def project_version(session: Session, *, project_id: int) -> int:
-    """The newest participation event id of a project: moves with every visible change."""
-    query = select(func.max(ParticipationEvent.id)).where(
-        ParticipationEvent.project_id == project_id
-    )
-    return session.exec(query).one() or 0
+    """The project's content version: moves with every contribution, in commit order."""
+    query = select(Project.content_version).where(Project.id == project_id)
+    return session.exec(query).one_or_none() or 0
+
+
+def _pseudonym(subject: str) -> str:
+    key = get_settings().secret_key.encode()
+    return hmac.new(key, f"participation:{subject}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def present(
+    session: Session, *, rel: ProjectRelation, events: Sequence[ParticipationEvent]
+) -> list[ParticipationEventPublic]:
+    """Events as this reader may see them: actors pseudonymised unless the reader sees authors.
+
+    Posting an anonymous need gets a pseudonym of its own, so that a reader cannot link it to
+    the same person's named contributions.
+    """
+    anonymous: set[int] = set()
+    need_ids = {e.object_id for e in events if e.verb == "posted_need"}
+    if need_ids and not rel.can_see_authors:
+        query = select(Need.id).where(Need.id.in_(need_ids), Need.anonymous)  # type: ignore[union-attr]
+        anonymous = set(session.exec(query).all())  # type: ignore[arg-type]
+    shown = []
+    for event in events:
+        hidden = event.verb == "posted_need" and event.object_id in anonymous
+        subject = f"anonymous-need:{event.object_id}" if hidden else f"user:{event.actor_id}"
+        shown.append(
+            ParticipationEventPublic.model_validate(
+                event,
+                update={
+                    "actor": _pseudonym(subject),
+                    "actor_id": event.actor_id if rel.can_see_authors else None,
+                },
+            )
+        )
+    return shown
 
 
 def list_for_project(

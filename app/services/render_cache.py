@@ -1,9 +1,10 @@
 """Rendered fragments kept until the project changes.
 
-Every change that a needs list or a comment thread shows writes a participation event, so the
-newest event id of a project is a version number for everything rendered from it. A fragment is
-cached under (what, object, audience) with that version and rebuilt when the version moves.
-That holds across processes without any message: each one asks the database for the version.
+Every change that a needs list or a comment thread shows is a contribution, and recording a
+contribution bumps the project's `content_version` in the same transaction. A fragment is cached
+under (what, object, audience) with that version and rebuilt when the version moves. That holds
+across processes without any message: each one asks the database for the version. (A process
+serves one database; tests that switch databases clear the cache.)
 """
 
 from __future__ import annotations

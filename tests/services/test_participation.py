@@ -241,12 +241,6 @@ def test_log_does_not_expose_who_an_event_was_addressed_to(api: Api, world: Worl
         assert "addressee_id" not in event
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="actor_id is the raw user id, which named needs and comments also show: a researcher "
-    "can link an anonymous need to its author (pseudonymise actors for readers who may not see "
-    "authors, as the research export is meant to)",
-)
 def test_researcher_cannot_tell_who_posted_an_anonymous_need(api: Api, world: World) -> None:
     api.post_need(world.employee, world.public.id, title="Behov med navn")
     hidden = api.post_need(world.employee, world.public.id, title="Behov uten navn", anonymous=True)
@@ -255,3 +249,18 @@ def test_researcher_cannot_tell_who_posted_an_anonymous_need(api: Api, world: Wo
     if response.status_code == 200:
         [posted] = [e for e in response.json() if e["object_id"] == hidden["id"]]
         assert posted["actor_id"] not in named_authors
+
+
+def test_anonymous_need_gets_a_pseudonym_of_its_own_for_researchers(api: Api, world: World) -> None:
+    named = api.post_need(world.employee, world.public.id, title="Behov med navn")
+    hidden = api.post_need(world.employee, world.public.id, title="Behov uten navn", anonymous=True)
+    events = api.get(f"/projects/{world.public.id}/participation-events", world.researcher).json()
+    by_object = {e["object_id"]: e for e in events if e["verb"] == "posted_need"}
+    assert by_object[named["id"]]["actor"] != by_object[hidden["id"]]["actor"]
+    assert all(e["actor_id"] is None for e in events)
+    for_procurer = api.get(
+        f"/projects/{world.public.id}/participation-events", world.procurer
+    ).json()
+    assert {e["actor_id"] for e in for_procurer if e["verb"] == "posted_need"} == {
+        world.employee.id
+    }

@@ -1,0 +1,49 @@
+"""Rendered fragments are reused until the project's content version moves."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from app.models.need import CommentCreate, NeedCreate
+from app.services import needs, participation, permissions
+from app.services.render_cache import VersionedCache
+from tests.conftest import World
+
+
+def test_cache_rebuilds_only_when_the_version_moves() -> None:
+    cache = VersionedCache()
+    builds: list[int] = []
+
+    def build(n: int):  # type: ignore[no-untyped-def]
+        return lambda: builds.append(n) or f"html-{n}"
+
+    assert cache.get_or_build("k", 1, build(1)) == "html-1"
+    assert cache.get_or_build("k", 1, build(2)) == "html-1"
+    assert cache.get_or_build("k", 2, build(3)) == "html-3"
+    assert builds == [1, 3]
+
+
+def test_cache_stays_bounded() -> None:
+    cache = VersionedCache(max_entries=2)
+    for key in "abc":
+        cache.get_or_build(key, 1, lambda key=key: key)
+    assert cache.get_or_build("a", 1, lambda: "rebuilt") == "rebuilt"
+
+
+def test_every_contribution_moves_the_project_version(session: Session, world: World) -> None:
+    rel = permissions.relation(session, world.employee, world.public)
+    versions = [participation.project_version(session, project_id=world.public.id)]
+    need = needs.post_need(
+        session, rel=rel, data=NeedCreate(title="Behov", problem="Noe må bli bedre.")
+    )
+    session.commit()
+    versions.append(participation.project_version(session, project_id=world.public.id))
+    citizen = permissions.relation(session, world.citizen, world.public)
+    needs.support_need(session, rel=citizen, need=need)
+    session.commit()
+    versions.append(participation.project_version(session, project_id=world.public.id))
+    needs.add_comment(session, rel=citizen, need=need, data=CommentCreate(body="Enig"))
+    session.commit()
+    versions.append(participation.project_version(session, project_id=world.public.id))
+    assert versions == sorted(set(versions))  # strictly increasing
+    assert participation.project_version(session, project_id=world.internal.id) == 0
