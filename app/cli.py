@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from sqlmodel import select
 
 from app.models.base import OrganisationKind, Role
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 cli = typer.Typer(
     help="Pivotal – open platform for innovative public procurement.", no_args_is_help=True
@@ -30,7 +33,7 @@ def _choice(kind: type[EnumT], value: str, option: str) -> EnumT:
         raise Invalid(f"{option} must be one of {choices}, not {value!r}.") from None
 
 
-def alembic_config(url: str | None = None):
+def alembic_config(url: str | None = None) -> Config:
     """Alembic configuration for this project (PIVOTAL_DATABASE_URL unless a URL is given)."""
     from alembic.config import Config
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from app.models import Organisation, User
-from app.models.base import NeedStatus, OrganisationKind, Role, Visibility
+from app.models import Organisation, Project, User
+from app.models.base import NeedStatus, OrganisationKind, Role, Visibility, id_of
 from app.models.need import CommentCreate, NeedCreate, NeedStatusChange
 from app.models.project import ProjectCreate
 from app.models.user import UserCreate
@@ -78,7 +78,7 @@ def load_demo(session: Session) -> None:
                 "tjenesten reagerer når målingene tilsier det, og ansatte får tid til dem som trenger mest."
             ),
             visibility=Visibility.public,
-            partner_org_ids=[orgs["stjordal"].id],
+            partner_org_ids=[id_of(orgs["stjordal"])],
         ),
     )
     construction = projects.create_project(
@@ -97,8 +97,8 @@ def load_demo(session: Session) -> None:
     )
     session.flush()
 
-    def rel(user: User, project: object) -> permissions.ProjectRelation:
-        return permissions.relation(session, user, project)  # type: ignore[arg-type]
+    def rel(user: User, project: Project) -> permissions.ProjectRelation:
+        return permissions.relation(session, user, project)
 
     night = needs.post_need(
         session,

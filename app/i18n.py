@@ -39,13 +39,14 @@ def catalog(lang: str) -> Translations:
         for message in cat:
             if message.id and message.string and not message.fuzzy:
                 key = message.id if isinstance(message.id, str) else message.id[0]
-                translations._catalog[key] = (  # type: ignore[attr-defined]
+                translations._catalog[key] = (
                     message.string if isinstance(message.string, str) else message.string[0]
                 )
                 if not isinstance(message.id, str):
                     for index, text in enumerate(message.string):
-                        translations._catalog[(message.id[0], index)] = text  # type: ignore[attr-defined]
-        translations.plural = c2py(cat.plural_expr)  # type: ignore[attr-defined]
+                        translations._catalog[(message.id[0], index)] = text
+        # babel types `plural` as taking floats too; c2py's takes ints, all that ngettext passes
+        translations.plural = c2py(cat.plural_expr)  # type: ignore[assignment]
     return translations
 
 

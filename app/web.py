@@ -16,13 +16,14 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import ValidationError
 from sqlmodel import Session
+from starlette.datastructures import UploadFile
 
 from app import i18n
 from app.config import get_settings
 from app.db import SessionDep
 from app.i18n import gettext as _
 from app.models import User
-from app.models.base import NeedStatus, Phase, Role
+from app.models.base import NeedStatus, Phase, Role, id_of
 from app.services import accounts, permissions
 from app.services.errors import Forbidden, Invalid, PivotalError
 from app.services.markdown import render_markdown
@@ -89,11 +90,11 @@ async def verify_csrf(request: Request) -> None:
         return  # a bearer token is not sent by the browser on its own
     if request.url.path.startswith("/api/") and "uid" not in request.session:
         return  # no ambient credentials to abuse; the endpoint itself demands a login
-    sent = request.headers.get("x-csrf-token")
+    sent: str | UploadFile | None = request.headers.get("x-csrf-token")
     if not sent and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
-        sent = (await request.form()).get("csrf_token")  # type: ignore[assignment]
+        sent = (await request.form()).get("csrf_token")
     expected = request.session.get("csrf")
     if not expected or not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
         raise Forbidden(
@@ -123,7 +124,7 @@ class Audience:
 def audience_for(rel: ProjectRelation, lang: str | None = None) -> Audience:
     """The audience of this user for this project, in the current (or given) language."""
     return Audience(
-        project_id=rel.project.id,  # type: ignore[arg-type]
+        project_id=id_of(rel.project),
         is_procurer=rel.is_procurer,
         can_comment=permissions.allows(permissions.ensure_can_comment, rel),
         lang=lang or i18n.current_language(),
@@ -276,7 +277,7 @@ def settings_lang() -> str:
     return get_settings().default_language
 
 
-ROLE_LABELS = {
+ROLE_LABELS: dict[str, str] = {
     Role.citizen: N_("Citizen"),
     Role.employee: N_("Employee"),
     Role.procurer: N_("Procurer"),
@@ -284,7 +285,7 @@ ROLE_LABELS = {
     Role.researcher: N_("Researcher"),
     Role.admin: N_("Administrator"),
 }
-PHASE_LABELS = {
+PHASE_LABELS: dict[str, str] = {
     Phase.preparation: N_("Preparation and anchoring"),
     Phase.needs: N_("Needs"),
     Phase.market_dialogue: N_("Market dialogue"),
@@ -294,7 +295,7 @@ PHASE_LABELS = {
     Phase.closed: N_("Closed"),
     Phase.aborted: N_("Aborted"),
 }
-STATUS_LABELS = {
+STATUS_LABELS: dict[str, str] = {
     NeedStatus.submitted: N_("Submitted"),
     NeedStatus.under_review: N_("Under review"),
     NeedStatus.verified: N_("Verified"),
@@ -302,8 +303,15 @@ STATUS_LABELS = {
     NeedStatus.parked: N_("Parked"),
     NeedStatus.rejected: N_("Rejected"),
 }
+
+
+def _label(labels: dict[str, str], value: str) -> str:
+    """The translated label of an enum value, or the value itself when it has none."""
+    return _(labels.get(value, value))
+
+
 templates.env.globals.update(
-    role_label=lambda role: _(ROLE_LABELS.get(role, role)),
-    phase_label=lambda phase: _(PHASE_LABELS.get(phase, phase)),
-    status_label=lambda status: _(STATUS_LABELS.get(status, status)),
+    role_label=lambda role: _label(ROLE_LABELS, role),
+    phase_label=lambda phase: _label(PHASE_LABELS, phase),
+    status_label=lambda status: _label(STATUS_LABELS, status),
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import sqlalchemy as sa
 from annotated_types import Le
@@ -14,6 +14,18 @@ MAX_ID = 2**63 - 1
 # An object id from outside (path, query, form, JSON): one beyond any database integer is
 # invalid input (422), not an overflow deep in the driver (500).
 Id = Annotated[int, Le(MAX_ID)]
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def id_of(row: _Stored) -> int:
+    """The primary key of a stored row; SQLModel types it `int | None` until the row is flushed."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: add and flush it first")
+    return row.id
 
 
 def utcnow() -> datetime:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app import i18n
 from app.db import SessionDep
@@ -43,7 +43,9 @@ def _municipalities(session: SessionDep) -> list[Organisation]:
     kinds = (OrganisationKind.municipality, OrganisationKind.county)
     return list(
         session.exec(
-            select(Organisation).where(Organisation.kind.in_(kinds)).order_by(Organisation.name)
+            select(Organisation)
+            .where(col(Organisation.kind).in_(kinds))
+            .order_by(Organisation.name)
         ).all()
     )
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable, Coroutine
+from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -16,7 +18,7 @@ from app import i18n
 from app.config import get_settings
 from app.db import new_session
 from app.models import Need, User
-from app.models.base import Id
+from app.models.base import Id, id_of
 from app.services import needs, participation, permissions
 from app.services.errors import PivotalError
 from app.services.live import LiveEvent, Viewer, hub
@@ -66,7 +68,7 @@ def comments_html(
     """The live comment thread of a need (cached until the project changes)."""
 
     def build() -> str:
-        tree = needs.comment_tree(session, rel=rel, need_id=need.id)  # type: ignore[arg-type]
+        tree = needs.comment_tree(session, rel=rel, need_id=id_of(need))
         return render_fragment(
             "needs/_comments.html",
             audience.lang,
@@ -145,6 +147,7 @@ async def resync_all_viewers() -> None:
 
     async def first(viewer: Viewer) -> str | None:
         audience = viewer.audience
+        assert isinstance(audience, Audience)
         try:
             _aud, html = await asyncio.to_thread(
                 _open, viewer.topic, audience.representative_id, audience.lang
@@ -216,7 +219,7 @@ async def _serve(websocket: WebSocket, topic: str) -> None:
         watcher.cancel()
 
 
-def _closer(websocket: WebSocket):
+def _closer(websocket: WebSocket) -> Callable[[int], Coroutine[Any, Any, None]]:
     async def close(code: int) -> None:
         with contextlib.suppress(Exception):
             await websocket.close(code)

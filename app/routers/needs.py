@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app.db import SessionDep
 from app.i18n import gettext as _
 from app.models import Comment
-from app.models.base import Id
+from app.models.base import Id, id_of
 from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
 from app.routers import live
 from app.services import needs, permissions, projects
@@ -191,7 +191,7 @@ def create_need(
     """Post a need."""
     rel = projects.get_project(session, user=user, project_id=project_id)
     need = needs.post_need(session, rel=rel, data=data)
-    return needs.need_view(session, rel=rel, need_id=need.id).to_public()
+    return needs.need_view(session, rel=rel, need_id=id_of(need)).to_public()
 
 
 @api.get("/needs/{need_id}")
@@ -248,4 +248,4 @@ def create_comment(
     """Comment on a need or reply to one of its comments."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)
     comment = needs.add_comment(session, rel=rel, need=need, data=data)
-    return needs.comment_view(session, rel=rel, comment_id=comment.id).to_public()
+    return needs.comment_view(session, rel=rel, comment_id=id_of(comment)).to_public()

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from markupsafe import Markup
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.db import SessionDep
 from app.models import Organisation
@@ -35,7 +35,7 @@ def new_project_page(request: Request, session: SessionDep, user: CurrentUser) -
     user = permissions.ensure_can_create_project(user)
     kinds = (OrganisationKind.municipality, OrganisationKind.county)
     orgs = session.exec(
-        select(Organisation).where(Organisation.kind.in_(kinds)).order_by(Organisation.name)
+        select(Organisation).where(col(Organisation.kind).in_(kinds)).order_by(Organisation.name)
     ).all()
     return render(request, "projects/new.html", {"organisations": orgs})
 

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Coroutine, Hashable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -42,7 +42,7 @@ class LiveEvent:
         return topics
 
 
-Deliver = Callable[[LiveEvent], Awaitable[None]]
+Deliver = Callable[[LiveEvent], Coroutine[Any, Any, None]]
 Resync = Callable[[], Awaitable[None]]
 
 
@@ -61,6 +61,17 @@ class Bus(Protocol):
     @property
     def healthy(self) -> bool:
         """Whether events can reach this process now."""
+
+
+_background: set[asyncio.Task[Any]] = set()
+
+
+def spawn(coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+    """Run a coroutine in the background, keeping a reference until it ends (asyncio keeps none)."""
+    task = asyncio.get_running_loop().create_task(coroutine)
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+    return task
 
 
 class MemoryBus:
@@ -93,7 +104,7 @@ class MemoryBus:
         if not events or loop is None or deliver is None or loop.is_closed():
             return
         for ev in events:
-            loop.call_soon_threadsafe(lambda e=ev: loop.create_task(deliver(e)))
+            loop.call_soon_threadsafe(lambda e: spawn(deliver(e)), ev)
 
     def _after_rollback(self, session: OrmSession) -> None:
         session.info.pop(STAGED_KEY, None)
@@ -104,7 +115,7 @@ class Viewer:
     """One open socket on one topic, with its audience and a bounded outbox."""
 
     send: Callable[[str], Awaitable[None]]
-    close: Callable[[int], Awaitable[None]]
+    close: Callable[[int], Coroutine[Any, Any, None]]
     topic: str
     audience: Hashable
     queue: asyncio.Queue[str | None] = field(default_factory=lambda: asyncio.Queue(256))
@@ -165,7 +176,7 @@ class LiveHub:
             if not viewer.dropped:
                 viewer.dropped = True
                 log.warning("dropping slow live viewer on %s", viewer.topic)
-                asyncio.get_running_loop().create_task(viewer.close(1013))
+                spawn(viewer.close(1013))
                 with contextlib.suppress(asyncio.QueueEmpty):
                     viewer.queue.get_nowait()
                 viewer.queue.put_nowait(None)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import ScalarSelect, func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import Comment, Need, Support, User
-from app.models.base import NeedStatus
+from app.models.base import NeedStatus, id_of
 from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
 from app.services import participation, permissions
 from app.services.errors import Conflict, Invalid, NotFound
@@ -63,14 +63,14 @@ class CommentView:
         )
 
 
-def _support_counts():
-    return select(func.count(Support.id)).where(Support.need_id == Need.id).scalar_subquery()
+def _support_counts() -> ScalarSelect[int]:
+    return select(func.count(col(Support.id))).where(Support.need_id == Need.id).scalar_subquery()
 
 
-def _comment_counts():
+def _comment_counts() -> ScalarSelect[int]:
     return (
-        select(func.count(Comment.id))
-        .where(Comment.need_id == Need.id, Comment.hidden.is_(False))
+        select(func.count(col(Comment.id)))
+        .where(Comment.need_id == Need.id, col(Comment.hidden).is_(False))
         .scalar_subquery()
     )
 
@@ -79,11 +79,8 @@ def _views(
     session: Session, rel: ProjectRelation, rows: Sequence[tuple[Need, int, int]]
 ) -> list[NeedView]:
     author_ids = {need.author_id for need, _, _ in rows}
-    names = (
-        dict(session.exec(select(User.id, User.display_name).where(User.id.in_(author_ids))).all())
-        if author_ids
-        else {}
-    )
+    query = select(User.id, User.display_name).where(col(User.id).in_(author_ids))
+    names = dict(session.exec(query).all()) if author_ids else {}
     return [
         NeedView(
             need=need,
@@ -102,7 +99,7 @@ def list_needs(session: Session, *, rel: ProjectRelation) -> list[NeedView]:
     query = (
         select(Need, _support_counts(), _comment_counts())
         .where(Need.project_id == rel.project.id)
-        .order_by(Need.created_at.desc(), Need.id.desc())
+        .order_by(col(Need.created_at).desc(), col(Need.id).desc())
     )
     return _views(session, rel, session.exec(query).all())
 
@@ -130,7 +127,7 @@ def find_need(session: Session, *, user: User | None, need_id: int) -> tuple[Pro
 def post_need(session: Session, *, rel: ProjectRelation, data: NeedCreate) -> Need:
     """Post a need to the project."""
     user = permissions.ensure_can_post_need(rel)
-    need = Need(**data.model_dump(), project_id=rel.project.id, author_id=user.id)
+    need = Need(**data.model_dump(), project_id=id_of(rel.project), author_id=id_of(user))
     if not need.title.strip() or not need.problem.strip():
         raise Invalid("Title and problem cannot be blank.")
     session.add(need)
@@ -141,9 +138,9 @@ def post_need(session: Session, *, rel: ProjectRelation, data: NeedCreate) -> Ne
         project=rel.project,
         verb="posted_need",
         object_type="need",
-        object_id=need.id,
+        object_id=id_of(need),
     )
-    announce(session, LiveEvent("need.created", need.id, rel.project.id, need.id))
+    announce(session, LiveEvent("need.created", id_of(need), id_of(rel.project), need.id))
     return need
 
 
@@ -155,7 +152,7 @@ def support_need(session: Session, *, rel: ProjectRelation, need: Need) -> Suppo
     ).first()
     if existing is not None:
         raise Conflict("You already support this need.")
-    support = Support(need_id=need.id, user_id=user.id)
+    support = Support(need_id=id_of(need), user_id=id_of(user))
     try:
         with session.begin_nested():
             session.add(support)
@@ -168,10 +165,10 @@ def support_need(session: Session, *, rel: ProjectRelation, need: Need) -> Suppo
         project=rel.project,
         verb="supported",
         object_type="need",
-        object_id=need.id,
+        object_id=id_of(need),
         addressee=author,
     )
-    announce(session, LiveEvent("need.supported", need.id, rel.project.id, need.id))
+    announce(session, LiveEvent("need.supported", id_of(need), id_of(rel.project), need.id))
     return support
 
 
@@ -190,9 +187,9 @@ def withdraw_support(session: Session, *, rel: ProjectRelation, need: Need) -> N
         project=rel.project,
         verb="withdrew_support",
         object_type="need",
-        object_id=need.id,
+        object_id=id_of(need),
     )
-    announce(session, LiveEvent("need.supported", need.id, rel.project.id, need.id))
+    announce(session, LiveEvent("need.supported", id_of(need), id_of(rel.project), need.id))
 
 
 def has_supported(session: Session, *, user: User | None, need_id: int) -> bool:
@@ -216,7 +213,9 @@ def add_comment(
         if parent is None or parent.need_id != need.id:
             raise Invalid("The comment you reply to is not on this need.")
         addressee = session.get(User, parent.author_id)
-    comment = Comment(need_id=need.id, parent_id=data.parent_id, author_id=user.id, body=data.body)
+    comment = Comment(
+        need_id=id_of(need), parent_id=data.parent_id, author_id=id_of(user), body=data.body
+    )
     session.add(comment)
     session.flush()
     participation.record(
@@ -225,10 +224,10 @@ def add_comment(
         project=rel.project,
         verb="replied" if data.parent_id else "commented",
         object_type="comment",
-        object_id=comment.id,
+        object_id=id_of(comment),
         addressee=addressee,
     )
-    announce(session, LiveEvent("comment.created", comment.id, rel.project.id, need.id))
+    announce(session, LiveEvent("comment.created", id_of(comment), id_of(rel.project), need.id))
     return comment
 
 
@@ -249,10 +248,12 @@ def hide_comment(
         project=rel.project,
         verb="hid_comment",
         object_type="comment",
-        object_id=comment.id,
+        object_id=id_of(comment),
         addressee=session.get(User, comment.author_id),
     )
-    announce(session, LiveEvent("comment.hidden", comment.id, rel.project.id, comment.need_id))
+    announce(
+        session, LiveEvent("comment.hidden", id_of(comment), id_of(rel.project), comment.need_id)
+    )
     return comment
 
 
@@ -260,9 +261,9 @@ def comment_tree(session: Session, *, rel: ProjectRelation, need_id: int) -> lis
     """The need's comments as a thread (oldest first), loaded in one query."""
     rows = session.exec(
         select(Comment, User.display_name)
-        .join(User, User.id == Comment.author_id)
+        .join(User, col(User.id) == Comment.author_id)
         .where(Comment.need_id == need_id)
-        .order_by(Comment.created_at, Comment.id)
+        .order_by(col(Comment.created_at), col(Comment.id))
     ).all()
     views = {
         c.id: CommentView(
@@ -292,7 +293,7 @@ def comment_view(session: Session, *, rel: ProjectRelation, comment_id: int) -> 
     """One comment (without replies) as this viewer may see it."""
     row = session.exec(
         select(Comment, User.display_name)
-        .join(User, User.id == Comment.author_id)
+        .join(User, col(User.id) == Comment.author_id)
         .where(Comment.id == comment_id)
     ).first()
     if row is None:
@@ -330,8 +331,8 @@ def set_status(
         project=rel.project,
         verb=STATUS_VERBS.get(change.status, "changed_need_status"),
         object_type="need",
-        object_id=need.id,
+        object_id=id_of(need),
         addressee=session.get(User, need.author_id),
     )
-    announce(session, LiveEvent("need.status_changed", need.id, rel.project.id, need.id))
+    announce(session, LiveEvent("need.status_changed", id_of(need), id_of(rel.project), need.id))
     return need

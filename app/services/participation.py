@@ -7,10 +7,11 @@ import hmac
 from collections.abc import Sequence
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.models import Need, Organisation, ParticipationEvent, Project, User
+from app.models.base import id_of
 from app.models.participation import ParticipationEventPublic
 from app.services.permissions import ProjectRelation
 
@@ -34,9 +35,9 @@ def record(
 ) -> ParticipationEvent:
     """Append one participation event to the session's transaction (never commits)."""
     event = ParticipationEvent(
-        project_id=project.id,
+        project_id=id_of(project),
         phase=project.phase,
-        actor_id=actor.id,
+        actor_id=id_of(actor),
         actor_role=actor.role,
         actor_org_id=actor.organisation_id,
         actor_org_kind=_org_kind(session, actor.organisation_id),
@@ -51,7 +52,7 @@ def record(
     session.add(event)
     session.execute(
         update(Project)
-        .where(Project.id == project.id)  # type: ignore[arg-type]
+        .where(col(Project.id) == project.id)
         .values(content_version=Project.content_version + 1)
         .execution_options(synchronize_session=False)
     )
@@ -77,11 +78,11 @@ def present(
     Posting an anonymous need gets a pseudonym of its own, so that a reader cannot link it to
     the same person's named contributions.
     """
-    anonymous: set[int] = set()
+    anonymous: set[int | None] = set()
     need_ids = {e.object_id for e in events if e.verb == "posted_need"}
     if need_ids and not rel.can_see_authors:
-        query = select(Need.id).where(Need.id.in_(need_ids), Need.anonymous)  # type: ignore[union-attr]
-        anonymous = set(session.exec(query).all())  # type: ignore[arg-type]
+        query = select(Need.id).where(col(Need.id).in_(need_ids), Need.anonymous)
+        anonymous = set(session.exec(query).all())
     shown = []
     for event in events:
         hidden = event.verb == "posted_need" and event.object_id in anonymous
@@ -104,8 +105,8 @@ def list_for_project(
     """Events of one project in order, paged by id (keyset, so large logs page cheaply)."""
     query = (
         select(ParticipationEvent)
-        .where(ParticipationEvent.project_id == project_id, ParticipationEvent.id > after_id)
-        .order_by(ParticipationEvent.id)
+        .where(ParticipationEvent.project_id == project_id, col(ParticipationEvent.id) > after_id)
+        .order_by(col(ParticipationEvent.id))
         .limit(limit)
     )
     return session.exec(query).all()

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, exists, or_, select, true
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.models import Comment, Need, Project, ProjectPartner, User
 from app.models.base import Phase, Role, Visibility
@@ -66,7 +66,7 @@ def relation(session: Session, user: User | None, project: Project) -> ProjectRe
 
 def visible_projects_clause(user: User | None) -> ColumnElement[bool]:
     """A WHERE clause selecting the projects this user may see."""
-    public = Project.visibility == Visibility.public
+    public = col(Project.visibility) == Visibility.public
     if user is None:
         return public
     if user.role == Role.admin:
@@ -74,12 +74,12 @@ def visible_projects_clause(user: User | None) -> ColumnElement[bool]:
     if user.role not in (Role.employee, Role.procurer) or user.organisation_id is None:
         return public
     partner = exists(
-        select(ProjectPartner.project_id).where(
-            ProjectPartner.project_id == Project.id,
-            ProjectPartner.organisation_id == user.organisation_id,
+        select(col(ProjectPartner.project_id)).where(
+            col(ProjectPartner.project_id) == Project.id,
+            col(ProjectPartner.organisation_id) == user.organisation_id,
         )
     )
-    return or_(public, Project.owner_org_id == user.organisation_id, partner)
+    return or_(public, col(Project.owner_org_id) == user.organisation_id, partner)
 
 
 def allows(check: Callable[[ProjectRelation], object], rel: ProjectRelation) -> bool:

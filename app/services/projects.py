@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import Organisation, Project, ProjectPartner, User
+from app.models.base import Role, id_of
 from app.models.project import ProjectCreate, ProjectPublic
 from app.services import permissions
 from app.services.accounts import PUBLIC_SECTOR
@@ -23,21 +24,21 @@ def create_project(session: Session, *, user: User | None, data: ProjectCreate) 
     owner_id = data.owner_org_id or user.organisation_id
     if owner_id is None:
         raise Invalid("Choose the municipality that owns the project.")
-    if user.role != "admin" and owner_id != user.organisation_id:
+    if user.role != Role.admin and owner_id != user.organisation_id:
         raise Forbidden("A procurer opens projects for their own organisation.")
     org_ids = {owner_id, *data.partner_org_ids}
-    orgs = session.exec(select(Organisation).where(Organisation.id.in_(org_ids))).all()
+    orgs = session.exec(select(Organisation).where(col(Organisation.id).in_(org_ids))).all()
     if len(orgs) != len(org_ids) or any(org.kind not in PUBLIC_SECTOR for org in orgs):
         raise Invalid("Owner and partners must be municipalities or counties.")
     project = Project(
         **data.model_dump(exclude={"owner_org_id", "partner_org_ids"}),
         owner_org_id=owner_id,
-        created_by_id=user.id,
+        created_by_id=id_of(user),
     )
     session.add(project)
     session.flush()
     for org_id in sorted(set(data.partner_org_ids) - {owner_id}):
-        session.add(ProjectPartner(project_id=project.id, organisation_id=org_id))
+        session.add(ProjectPartner(project_id=id_of(project), organisation_id=org_id))
     session.flush()
     return project
 
@@ -47,7 +48,7 @@ def list_projects(session: Session, *, user: User | None) -> Sequence[Project]:
     query = (
         select(Project)
         .where(permissions.visible_projects_clause(user))
-        .order_by(Project.created_at.desc(), Project.id.desc())
+        .order_by(col(Project.created_at).desc(), col(Project.id).desc())
     )
     return session.exec(query).all()
 
@@ -67,12 +68,12 @@ def organisations_by_id(session: Session, ids: set[int]) -> dict[int, Organisati
     """Organisations keyed by id, in one query."""
     if not ids:
         return {}
-    orgs = session.exec(select(Organisation).where(Organisation.id.in_(ids))).all()
+    orgs = session.exec(select(Organisation).where(col(Organisation.id).in_(ids))).all()
     return {org.id: org for org in orgs if org.id is not None}
 
 
 def to_public(session: Session, project: Project) -> ProjectPublic:
     """The API view of a project."""
     return ProjectPublic.model_validate(
-        project, update={"partner_org_ids": partner_ids(session, project_id=project.id)}
+        project, update={"partner_org_ids": partner_ids(session, project_id=id_of(project))}
     )

@@ -1,10 +1,13 @@
-"""Rendered fragments kept until the project changes.
+"""Rendered fragments kept until what they show changes.
 
 Every change that a needs list or a comment thread shows is a contribution, and recording a
 contribution bumps the project's `content_version` in the same transaction. A fragment is cached
 under (what, object, audience) with that version and rebuilt when the version moves. That holds
 across processes without any message: each one asks the database for the version. (A process
 serves one database; tests that switch databases clear the cache.)
+
+Rebuilds are single-flight: when a version moves under a hundred concurrent readers, one of them
+renders and the others wait for its result instead of all rendering the same HTML at once.
 """
 
 from __future__ import annotations
@@ -15,38 +18,52 @@ from collections.abc import Callable, Hashable
 
 
 class VersionedCache:
-    """A bounded LRU of rendered HTML, each entry valid for one version of its project."""
+    """A bounded LRU of rendered HTML, each entry valid for one version of what it shows."""
 
     def __init__(self, max_entries: int = 2048) -> None:
         self.max_entries = max_entries
-        self._entries: OrderedDict[Hashable, tuple[int, str]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[Hashable, str]] = OrderedDict()
+        self._building: dict[Hashable, threading.Lock] = {}
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get_or_build(self, key: Hashable, version: int, build: Callable[[], str]) -> str:
-        """The cached HTML for `key` at `version`, or build, store and return it."""
+    def _lookup(self, key: Hashable, version: Hashable) -> str | None:
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] == version:
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry[1]
+        return None
+
+    def get_or_build(self, key: Hashable, version: Hashable, build: Callable[[], str]) -> str:
+        """The cached HTML for `key` at `version`, or build (once, however many ask), store it."""
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None and entry[0] == version:
-                self._entries.move_to_end(key)
-                self.hits += 1
-                return entry[1]
-        html = build()
-        with self._lock:
-            self.misses += 1
-            current = self._entries.get(key)
-            if current is None or current[0] <= version:
+            html = self._lookup(key, version)
+            if html is not None:
+                return html
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self._lock:
+                html = self._lookup(key, version)
+                if html is not None:
+                    return html
+            html = build()
+            with self._lock:
+                self.misses += 1
                 self._entries[key] = (version, html)
                 self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+                while len(self._entries) > self.max_entries:
+                    evicted, _ = self._entries.popitem(last=False)
+                    self._building.pop(evicted, None)
         return html
 
     def clear(self) -> None:
         """Forget everything (tests)."""
         with self._lock:
             self._entries.clear()
+            self._building.clear()
 
 
 fragments = VersionedCache()
+cards = VersionedCache(max_entries=50_000)

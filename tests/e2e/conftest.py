@@ -10,14 +10,7 @@ import contextlib
 import os
 import re
 import secrets
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +30,8 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.servers import run_cli, serve
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -54,86 +48,21 @@ SERVER_HOST = "127.0.0.1"
 LOCALE = "nb-NO"  # the browser asks for bokmål, as most visitors' browsers do
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((SERVER_HOST, 0))
-        return sock.getsockname()[1]
-
-
-def _pivotal_command() -> list[str]:
-    """The installed `pivotal` console script of the running interpreter's environment."""
-    script = Path(sys.executable).parent / "pivotal"
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-c", "from app.cli import main; main()"]
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except urllib.error.HTTPError as exc:  # it answers, but wrongly: no point waiting
-            raise RuntimeError(
-                f"server answered {url} with {exc.code}:\n{log.read_text()}"
-            ) from None
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"server did not answer {url} within {timeout:.0f} s:\n{log.read_text()}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (uvicorn shuts down gracefully), then SIGKILL the process group if it hangs."""
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
-
-
 @contextlib.contextmanager
 def demo_server(*, startup_timeout: float = 30.0) -> Iterator[str]:
     """Run `pivotal serve` on a free port over a fresh, migrated demo database; yield its URL."""
     with tempfile.TemporaryDirectory(prefix="pivotal-e2e-") as tmp:
-        port = _free_port()
-        base_url = f"http://{SERVER_HOST}:{port}"
         env = {
             **os.environ,
             "PIVOTAL_ENVIRONMENT": "development",
             "PIVOTAL_DATABASE_URL": f"sqlite:///{Path(tmp) / 'pivotal.db'}",
             "PIVOTAL_SECRET_KEY": secrets.token_urlsafe(36),  # 48 characters
-            "PIVOTAL_BASE_URL": base_url,
         }
-        pivotal = _pivotal_command()
-        for step in ("migrate", "demo"):
-            done = subprocess.run(
-                [*pivotal, step], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
-            )
-            if done.returncode != 0:
-                raise RuntimeError(f"pivotal {step} failed:\n{done.stdout}{done.stderr}")
-        log = Path(tmp) / "server.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [*pivotal, "serve", "--host", SERVER_HOST, "--port", str(port)],
-                env=env,
-                cwd=ROOT,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group, so a hang can be killed whole
-            )
-            try:
-                _wait_until_up(f"{base_url}/", process, log, startup_timeout)
-                yield base_url
-            finally:
-                _stop(process)
+        env.pop("PIVOTAL_BASE_URL", None)  # serve() sets it to the server's own address
+        run_cli("migrate", env=env)
+        run_cli("demo", env=env)
+        with serve(env, Path(tmp) / "server.log", startup_timeout=startup_timeout) as server:
+            yield server.url
 
 
 def chromium_missing_reason() -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from sqlmodel import Session
 
 from app.models.need import CommentCreate, NeedCreate
@@ -28,6 +30,25 @@ def test_cache_stays_bounded() -> None:
     for key in "abc":
         cache.get_or_build(key, 1, lambda key=key: key)
     assert cache.get_or_build("a", 1, lambda: "rebuilt") == "rebuilt"
+
+
+def test_concurrent_readers_of_a_new_version_render_it_once() -> None:
+    cache = VersionedCache()
+    builds: list[int] = []
+    gate = threading.Event()
+
+    def slow() -> str:
+        gate.wait(5)
+        builds.append(1)
+        return "html"
+
+    threads = [threading.Thread(target=cache.get_or_build, args=("k", 7, slow)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    gate.set()
+    for thread in threads:
+        thread.join(5)
+    assert builds == [1]
 
 
 def test_every_contribution_moves_the_project_version(session: Session, world: World) -> None:
