@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     default_language: Literal["nb", "en"] = "nb"
     api_token_max_age: int = 12 * 3600
     live_queue_size: int = 256
+    # Threads for sync handlers. Writers waiting their turn sleep in one, and the writer whose
+    # turn it is may need another to finish its response; keep this above concurrent writers.
+    worker_threads: int = 100
 
     @model_validator(mode="after")
     def _secret_key(self) -> Settings:

@@ -2,18 +2,58 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import ORMExecuteState, SessionTransaction
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
 from app.config import get_settings
 
 _engine: Engine | None = None
+
+# SQLite lets one writer in at a time and makes the others poll with growing sleeps, which
+# collapses under concurrent posts. Writers of this process queue on this lock instead, taken
+# at the first write of a transaction and released when it ends. (Other processes on the same
+# file still meet SQLite's busy timeout; PostgreSQL needs none of this.)
+_sqlite_writer = threading.Lock()
+_WRITER_KEY = "pivotal_sqlite_writer"
+WRITER_WAIT_SECONDS = 15.0
+
+
+def _take_sqlite_writer(session: OrmSession) -> None:
+    if session.info.get(_WRITER_KEY) or session.get_bind().dialect.name != "sqlite":
+        return
+    if not _sqlite_writer.acquire(timeout=WRITER_WAIT_SECONDS):
+        # Turned into a 503 by the app's database-unavailable handler.
+        raise OperationalError("waiting for the SQLite writer", None, TimeoutError())
+    session.info[_WRITER_KEY] = True
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _before_flush(session: OrmSession, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        _take_sqlite_writer(session)
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _before_dml(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        _take_sqlite_writer(state.session)
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _release_sqlite_writer(session: OrmSession, transaction: SessionTransaction) -> None:
+    if transaction.parent is None and session.info.pop(_WRITER_KEY, False):
+        _sqlite_writer.release()
 
 
 def make_engine(url: str) -> Engine:
@@ -66,15 +106,22 @@ def new_session() -> Session:
     return Session(get_engine(), expire_on_commit=False)
 
 
-def get_session() -> Iterator[Session]:
+# Ending a transaction gets threads of its own. If commits queued for the request thread pool,
+# a writer holding the write lock could wait for a thread while every thread waits for that lock.
+_finishers = anyio.CapacityLimiter(16)
+
+
+async def get_session() -> AsyncIterator[Session]:
     """Yield the request's session; commit if the handler returned, roll back if it raised."""
-    with new_session() as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    session = new_session()
+    try:
+        yield session
+        await anyio.to_thread.run_sync(session.commit, limiter=_finishers)
+    except BaseException:
+        await anyio.to_thread.run_sync(session.rollback, limiter=_finishers)
+        raise
+    finally:
+        await anyio.to_thread.run_sync(session.close, limiter=_finishers)
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

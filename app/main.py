@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
@@ -78,6 +79,8 @@ class LanguageAndSecurityMiddleware:
 @asynccontextmanager
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     """Connect the live hub to the bus for the life of the process."""
+    # Sync handlers run in a thread pool; its size: Settings.worker_threads.
+    to_thread.current_default_thread_limiter().total_tokens = get_settings().worker_threads
     bus = get_bus()
     live.install_renderers()
     await bus.start(hub.deliver, resync=live.resync_all_viewers)

@@ -27,7 +27,7 @@ from app.models import Organisation, User
 from app.models.base import OrganisationKind, Role
 from app.models.user import UserCreate
 from app.services import accounts
-from app.services.render_cache import fragments
+from app.services.render_cache import clear_all
 
 PASSWORD = "correct horse battery"
 TEST_POSTGRES = os.environ.get("PIVOTAL_TEST_DATABASE_URL", "")
@@ -63,7 +63,7 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 def database_url(migrated_template: str, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated database for this test, made the app's database."""
     if TEST_POSTGRES:
-        fragments.clear()
+        clear_all()
         name = f"pivotal_test_{uuid.uuid4().hex[:12]}"
         with _pg_admin() as admin:
             admin.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"'))
@@ -74,7 +74,7 @@ def database_url(migrated_template: str, tmp_path: Path) -> Iterator[str]:
         with _pg_admin() as admin:
             admin.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         return
-    fragments.clear()  # ids and versions repeat across test databases
+    clear_all()  # ids and versions repeat across test databases
     path = tmp_path / "pivotal.db"
     shutil.copy(migrated_template, path)
     url = f"sqlite:///{path}"

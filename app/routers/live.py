@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from markupsafe import Markup
 from sqlmodel import Session
 
 from app import i18n
@@ -23,7 +24,7 @@ from app.services import needs, participation, permissions
 from app.services.errors import PivotalError
 from app.services.live import LiveEvent, Viewer, hub
 from app.services.permissions import ProjectRelation
-from app.services.render_cache import fragments
+from app.services.render_cache import cards, fragments
 from app.web import Audience, audience_for, render_fragment
 
 router = APIRouter(include_in_schema=False)
@@ -47,6 +48,26 @@ def _project_id_of(session: Session, topic: str, user: User | None) -> ProjectRe
     return rel
 
 
+def need_card_html(view: needs.NeedView, audience: Audience, *, oob: bool) -> Markup:
+    """One need's card in the list; cached by everything it shows, so only changed cards render."""
+    need = view.need
+    shown = (
+        need.title,
+        need.status,
+        need.created_at,
+        view.author_name,
+        view.support_count,
+        view.comment_count,
+    )
+
+    def build() -> str:
+        return render_fragment(
+            "projects/_need_card.html", audience.lang, view=view, audience=audience, oob=oob
+        )
+
+    return Markup(cards.get_or_build(("card", audience, oob, need.id), shown, build))
+
+
 def needs_list_html(
     session: Session, rel: ProjectRelation, audience: Audience, *, oob: bool
 ) -> str:
@@ -55,7 +76,10 @@ def needs_list_html(
     def build() -> str:
         views = needs.list_needs(session, rel=rel)
         return render_fragment(
-            "projects/_needs_list.html", audience.lang, needs=views, audience=audience, oob=oob
+            "projects/_needs_list.html",
+            audience.lang,
+            cards=[need_card_html(view, audience, oob=False) for view in views],
+            oob=oob,
         )
 
     version = participation.project_version(session, project_id=audience.project_id)
@@ -106,14 +130,10 @@ def render_event(event: LiveEvent, topic: str, audience: Audience) -> str | None
         assert need_id is not None
         view = needs.need_view(session, rel=rel, need_id=need_id)
         if topic.startswith("project:"):
-            card = render_fragment(
-                "projects/_need_card.html", lang, view=view, audience=aud, oob=False
-            )
             if event.kind == "need.created":
+                card = need_card_html(view, aud, oob=False)
                 return f'<div hx-swap-oob="afterbegin:#needs-list">{card}</div>'
-            return render_fragment(
-                "projects/_need_card.html", lang, view=view, audience=aud, oob=True
-            )
+            return need_card_html(view, aud, oob=True)
         if event.kind == "need.supported":
             return render_fragment("needs/_support_count.html", lang, view=view, oob=True)
         if event.kind == "need.status_changed":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -24,8 +26,9 @@ ALLOWED_TAGS = {
 }
 
 
+@lru_cache(maxsize=20_000)
 def render_markdown(text: str) -> Markup:
-    """Render Markdown and strip everything but a small, harmless set of tags."""
+    """Render Markdown and strip everything but a small, harmless set of tags (memoised)."""
     html = _md.render(text)
     clean = nh3.clean(
         html,

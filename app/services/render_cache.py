@@ -67,3 +67,9 @@ class VersionedCache:
 
 fragments = VersionedCache()
 cards = VersionedCache(max_entries=50_000)
+
+
+def clear_all() -> None:
+    """Forget every cached fragment (tests switch databases, and ids repeat across them)."""
+    fragments.clear()
+    cards.clear()
