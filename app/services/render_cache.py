@@ -7,7 +7,8 @@ across processes without any message: each one asks the database for the version
 serves one database; tests that switch databases clear the cache.)
 
 Rebuilds are single-flight: when a version moves under a hundred concurrent readers, one of them
-renders and the others wait for its result instead of all rendering the same HTML at once.
+renders; the others get the previous version meanwhile (one change behind, for a few
+milliseconds) or, when there is none, wait for the render instead of all doing it at once.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class VersionedCache:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        self.stale = 0
 
     def _lookup(self, key: Hashable, version: Hashable) -> str | None:
         entry = self._entries.get(key)
@@ -43,6 +45,14 @@ class VersionedCache:
             if html is not None:
                 return html
             building = self._building.setdefault(key, threading.Lock())
+            previous = self._entries.get(key)
+        if previous is not None and not building.acquire(blocking=False):
+            # Someone is rendering the new version right now: serve the one before (it is at most
+            # one change behind, and live viewers get the change pushed) instead of queueing.
+            self.stale += 1
+            return previous[1]
+        if previous is not None:
+            building.release()
         with building:
             with self._lock:
                 html = self._lookup(key, version)

@@ -68,3 +68,22 @@ def test_every_contribution_moves_the_project_version(session: Session, world: W
     versions.append(participation.project_version(session, project_id=world.public.id))
     assert versions == sorted(set(versions))  # strictly increasing
     assert participation.project_version(session, project_id=world.internal.id) == 0
+
+
+def test_readers_get_the_previous_version_while_the_new_one_renders() -> None:
+    cache = VersionedCache()
+    cache.get_or_build("k", 1, lambda: "old")
+    started, release = threading.Event(), threading.Event()
+
+    def slow() -> str:
+        started.set()
+        release.wait(5)
+        return "new"
+
+    builder = threading.Thread(target=cache.get_or_build, args=("k", 2, slow))
+    builder.start()
+    started.wait(5)
+    assert cache.get_or_build("k", 2, lambda: "duplicate render") == "old"
+    release.set()
+    builder.join(5)
+    assert cache.get_or_build("k", 2, lambda: "duplicate render") == "new"
