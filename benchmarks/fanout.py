@@ -39,7 +39,9 @@ async def run(
 ) -> dict:
     """Run the benchmark and return its figures."""
     with deployment(processes=processes, database_url=database_url) as dep:
-        async with httpx.AsyncClient(timeout=30) as http:
+        # No keep-alive: an idle pooled connection can be closed by the server just as it is reused.
+        limits = httpx.Limits(max_keepalive_connections=0)
+        async with httpx.AsyncClient(timeout=30, limits=limits) as http:
             token = (
                 await http.post(
                     f"{dep.urls[0]}/api/v1/auth/token",
