@@ -117,6 +117,9 @@ def createuser(
                         (Organisation.name == org) | (Organisation.org_number == org)
                     )
                 ).first()
+                if found is None and org.replace(" ", "").isdigit():
+                    typer.echo(f"No organisation has the number {org}; give its name.", err=True)
+                    raise typer.Exit(code=2)
                 if found is None:
                     kind = kind or accounts.default_org_kind(user_role)
                     data = OrganisationCreate(name=org, kind=kind)

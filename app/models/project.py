@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
 from app.models.base import Id, Phase, Visibility, created_at_field, enum_field
@@ -26,6 +27,14 @@ class ProjectCreate(ProjectBase):
 
     owner_org_id: Id | None = None
     partner_org_ids: list[Id] = Field(default_factory=list, max_length=50)
+
+    @field_validator("phase")
+    @classmethod
+    def _starts_early(cls, phase: Phase) -> Phase:
+        # Later phases are reached through gate decisions, never by creating a project there.
+        if phase not in (Phase.preparation, Phase.needs):
+            raise ValueError("a project starts in preparation or needs")
+        return phase
 
 
 class Project(ProjectBase, table=True):

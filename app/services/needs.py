@@ -320,6 +320,8 @@ def set_status(
         target = session.get(Need, change.merged_into_id) if change.merged_into_id else None
         if target is None or target.project_id != need.project_id or target.id == need.id:
             raise Invalid("Choose another need in this project to merge into.")
+        if target.status == NeedStatus.merged:
+            raise Invalid("That need was itself merged; merge into the need it was merged into.")
         merged_into = target.id
     need.status = change.status
     need.status_reason = reason

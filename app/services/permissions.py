@@ -118,13 +118,13 @@ def ensure_can_create_project(user: User | None) -> User:
 
 
 def ensure_can_post_need(rel: ProjectRelation) -> User:
-    """Employees of member organisations, procurers, and citizens where the project allows."""
+    """Public-sector staff (any municipality's on a public project), and citizens where allowed."""
     user = require_user(rel.user)
     if rel.project.phase not in NEED_POSTING_PHASES:
         raise Forbidden("The project no longer takes new needs in this phase.")
     if rel.is_procurer:
         return user
-    if user.role == Role.employee and (
+    if user.role in (Role.employee, Role.procurer) and (
         rel.member_org or rel.project.visibility == Visibility.public
     ):
         return user
