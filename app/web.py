@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,7 +25,7 @@ from app.db import SessionDep
 from app.i18n import gettext as _
 from app.models import User
 from app.models.base import NeedStatus, Phase, Role, id_of
-from app.services import accounts, permissions
+from app.services import accounts, participation, permissions, render_cache
 from app.services.errors import Forbidden, Invalid, PivotalError
 from app.services.markdown import render_markdown
 from app.services.permissions import ProjectRelation
@@ -158,6 +159,34 @@ def render(
         **(context or {}),
     }
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+CSRF_SLOT = "__pivotal_csrf_token__"
+
+
+def render_project_page(
+    request: Request,
+    session: Session,
+    name: str,
+    rel: ProjectRelation,
+    context: Callable[[], dict[str, Any]],
+) -> HTMLResponse:
+    """A page of a project's content; rendered once per version for visitors not logged in.
+
+    Such visitors all see the same page but for their CSRF token, which is filled in per
+    request. Every change the page shows is a contribution and moves the project's version.
+    """
+    if rel.user is not None:
+        return render(request, name, context())
+
+    def build() -> str:
+        ctx = {"request": request, "user": None, "csrf_token": CSRF_SLOT, **context()}
+        return templates.get_template(name).render(ctx)
+
+    key = ("page", request.url.path, audience_for(rel))
+    version = participation.project_version(session, project_id=id_of(rel.project))
+    html = render_cache.fragments.get_or_build(key, version, build)
+    return HTMLResponse(html.replace(CSRF_SLOT, csrf_token(request)))
 
 
 def render_fragment(name: str, lang: str, **context: Any) -> str:

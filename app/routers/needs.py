@@ -18,7 +18,16 @@ from app.routers import live
 from app.services import needs, permissions, projects
 from app.services.errors import NotFound
 from app.services.permissions import ProjectRelation
-from app.web import CsrfProtected, CurrentUser, audience_for, is_htmx, parse, redirect, render
+from app.web import (
+    CsrfProtected,
+    CurrentUser,
+    audience_for,
+    is_htmx,
+    parse,
+    redirect,
+    render,
+    render_project_page,
+)
 
 pages = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
 api = APIRouter(tags=["needs"], dependencies=[CsrfProtected])
@@ -78,7 +87,9 @@ def post_need_form(
 def need_page(request: Request, session: SessionDep, user: CurrentUser, need_id: Id) -> Response:
     """A need with its status, supports and comment thread."""
     rel, _need = needs.find_need(session, user=user, need_id=need_id)
-    return render(request, "needs/detail.html", need_page_context(session, rel, need_id))
+    return render_project_page(
+        request, session, "needs/detail.html", rel, lambda: need_page_context(session, rel, need_id)
+    )
 
 
 @pages.post("/needs/{need_id}/support")

@@ -15,7 +15,15 @@ from app.models.base import Id, OrganisationKind, Visibility
 from app.models.project import ProjectCreate, ProjectPublic
 from app.routers import live
 from app.services import permissions, projects
-from app.web import CsrfProtected, CurrentUser, audience_for, parse, redirect, render
+from app.web import (
+    CsrfProtected,
+    CurrentUser,
+    audience_for,
+    parse,
+    redirect,
+    render,
+    render_project_page,
+)
 
 pages = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
 api = APIRouter(prefix="/projects", tags=["projects"], dependencies=[CsrfProtected])
@@ -73,18 +81,21 @@ def project_page(
 ) -> Response:
     """A project with its live needs list."""
     rel = projects.get_project(session, user=user, project_id=project_id)
-    ids = {rel.project.owner_org_id, *projects.partner_ids(session, project_id=project_id)}
-    audience = audience_for(rel)
-    context = {
-        "project": rel.project,
-        "rel": rel,
-        "orgs": projects.organisations_by_id(session, ids),
-        "partner_ids": sorted(ids - {rel.project.owner_org_id}),
-        "needs_list_html": Markup(live.needs_list_html(session, rel, audience, oob=False)),
-        "audience": audience,
-        "can_post": permissions.allows(permissions.ensure_can_post_need, rel),
-    }
-    return render(request, "projects/detail.html", context)
+
+    def context() -> dict[str, object]:
+        ids = {rel.project.owner_org_id, *projects.partner_ids(session, project_id=project_id)}
+        audience = audience_for(rel)
+        return {
+            "project": rel.project,
+            "rel": rel,
+            "orgs": projects.organisations_by_id(session, ids),
+            "partner_ids": sorted(ids - {rel.project.owner_org_id}),
+            "needs_list_html": Markup(live.needs_list_html(session, rel, audience, oob=False)),
+            "audience": audience,
+            "can_post": permissions.allows(permissions.ensure_can_post_need, rel),
+        }
+
+    return render_project_page(request, session, "projects/detail.html", rel, context)
 
 
 @api.get("")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -274,3 +275,22 @@ def test_internal_need_page_is_not_found_by_a_citizen(
     need = api.post_need(world.employee, world.internal.id)
     login(client, world.citizen)
     assert client.get(f"/needs/{need['id']}").status_code == 404
+
+
+def test_shared_page_for_visitors_carries_each_visitors_own_csrf_token(
+    client: TestClient, other_client: TestClient, world: World
+) -> None:
+    first = client.get(f"/projects/{world.public.id}").text
+    second = other_client.get(f"/projects/{world.public.id}").text
+    token_of = re.compile(r'name="csrf_token" value="([^"]+)"')
+    tokens = {token_of.search(first).group(1), token_of.search(second).group(1)}  # type: ignore[union-attr]
+    assert len(tokens) == 2
+    assert "__pivotal_csrf_token__" not in first + second
+
+
+def test_shared_page_for_visitors_shows_a_new_need_at_once(
+    client: TestClient, api: Api, world: World
+) -> None:
+    client.get(f"/projects/{world.public.id}")  # cached for visitors
+    api.post_need(world.employee, world.public.id, title="Helt nytt behov")
+    assert "Helt nytt behov" in client.get(f"/projects/{world.public.id}").text
