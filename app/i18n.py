@@ -65,11 +65,6 @@ def use_language(lang: str) -> Iterator[None]:
         _current.reset(token)
 
 
-def set_language(lang: str) -> None:
-    """Set the language for the rest of this context (a request)."""
-    _current.set(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
-
-
 def gettext(message: str, **params: object) -> str:
     """Translate a message into the current language and fill in %(name)s parameters."""
     text = catalog(current_language()).gettext(message)

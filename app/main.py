@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app import i18n
 from app.config import get_settings
 from app.i18n import gettext as _
-from app.observability import ObservabilityMiddleware
+from app.observability import ObservabilityMiddleware, configure_logging
 from app.routers import accounts, live, needs, ops, participation, projects
 from app.services.errors import PivotalError
 from app.services.live import get_bus, hub
@@ -79,6 +79,7 @@ class LanguageAndSecurityMiddleware:
 @asynccontextmanager
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     """Connect the live hub to the bus for the life of the process."""
+    configure_logging()  # here, so every uvicorn worker process logs JSON lines
     # Sync handlers run in a thread pool; its size: Settings.worker_threads.
     to_thread.current_default_thread_limiter().total_tokens = get_settings().worker_threads
     bus = get_bus()

@@ -20,7 +20,6 @@ from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
 from app import i18n
-from app.config import get_settings
 from app.db import SessionDep
 from app.i18n import gettext as _
 from app.models import User
@@ -299,11 +298,6 @@ def login_session(request: Request, session: Session, user: User) -> None:
     request.session["csrf"] = secrets.token_urlsafe(32)
     if user.language in i18n.LANGUAGES:
         request.session["lang"] = user.language
-
-
-def settings_lang() -> str:
-    """The site's default language."""
-    return get_settings().default_language
 
 
 ROLE_LABELS: dict[str, str] = {

@@ -139,9 +139,6 @@ class LiveHub:
         self._pending_counts: set[str] = set()
         self.pushes_sent = 0
 
-    def viewer_count(self, topic: str) -> int:
-        return len(self.topics.get(topic, ()))
-
     @property
     def open_sockets(self) -> int:
         return sum(len(v) for v in self.topics.values())
