@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 VAR_DIR = Path("var")
@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     # Threads for sync handlers. Writers waiting their turn sleep in one, and the writer whose
     # turn it is may need another to finish its response; keep this above concurrent writers.
     worker_threads: int = 100
+    # Pages for visitors who are not logged in are rendered at most once per this many seconds
+    # (they cannot act on what they see, and live viewers get every change pushed at once).
+    visitor_page_max_age: float = Field(default=1.0, ge=0, le=60)
 
     @model_validator(mode="after")
     def _secret_key(self) -> Settings:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import Depends
@@ -19,6 +19,7 @@ from sqlmodel import Session, create_engine
 from app.config import get_settings
 
 _engine: Engine | None = None
+T = TypeVar("T")
 
 # SQLite lets one writer in at a time and makes the others poll with growing sleeps, which
 # collapses under concurrent posts. Writers of this process queue on this lock instead, taken
@@ -120,17 +121,51 @@ def new_session() -> Session:
 _finishers = anyio.CapacityLimiter(16)
 
 
+def _commit_and_close(session: Session) -> None:
+    try:
+        session.commit()
+    finally:
+        session.close()
+
+
+def _roll_back_and_close(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
+
+
+def in_session(work: Callable[[Session], T]) -> T:
+    """Run `work` in a session of its own, in this thread: commit if it returns, else roll back."""
+    session = new_session()
+    try:
+        result = work(session)
+    except BaseException:
+        _roll_back_and_close(session)
+        raise
+    _commit_and_close(session)
+    return result
+
+
 async def get_session() -> AsyncIterator[Session]:
-    """Yield the request's session; commit if the handler returned, roll back if it raised."""
+    """Yield the request's session; commit if the handler returned, roll back if it raised.
+
+    The ending takes one thread hop, and none when the request never touched the database.
+    """
     session = new_session()
     try:
         yield session
-        await anyio.to_thread.run_sync(session.commit, limiter=_finishers)
     except BaseException:
-        await anyio.to_thread.run_sync(session.rollback, limiter=_finishers)
+        await _finish(session, _roll_back_and_close)
         raise
-    finally:
-        await anyio.to_thread.run_sync(session.close, limiter=_finishers)
+    await _finish(session, _commit_and_close)
+
+
+async def _finish(session: Session, end: Callable[[Session], None]) -> None:
+    if session.in_transaction() or session.new or session.dirty or session.deleted:
+        await anyio.to_thread.run_sync(end, session, limiter=_finishers)
+    else:
+        session.close()  # holds no connection: nothing to wait for
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
+import inspect
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,15 +14,19 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.security import OAuth2PasswordBearer
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import ValidationError
+from sqlalchemy import Select
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from app import i18n
-from app.db import SessionDep
+from app.config import get_settings
+from app.db import SessionDep, get_engine, in_session
 from app.i18n import gettext as _
 from app.models import User
 from app.models.base import NeedStatus, Phase, Role, id_of
@@ -53,10 +59,7 @@ templates.env.globals.update(
 bearer_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def _current_user(
-    request: Request, session: SessionDep, token: Annotated[str | None, Depends(bearer_scheme)]
-) -> User | None:
-    """The caller: a bearer token's user, else the logged-in session's user, else anonymous."""
+def _load_user(request: Request, session: Session, token: str | None) -> User | None:
     user: User | None = None
     if token:
         user = accounts.user_from_token(session, token)
@@ -70,7 +73,50 @@ def _current_user(
     return user
 
 
+def _is_visitor(request: Request, token: str | None) -> bool:
+    """Neither a bearer token nor a logged-in session: nothing to look up."""
+    if token or "uid" in request.session:
+        return False
+    request.state.user = None
+    return True
+
+
+async def _current_user(
+    request: Request, session: SessionDep, token: Annotated[str | None, Depends(bearer_scheme)]
+) -> User | None:
+    """The caller: a bearer token's user, else the logged-in session's user, else anonymous."""
+    if _is_visitor(request, token):
+        return None  # no database, no thread
+    return await run_in_threadpool(_load_user, request, session, token)
+
+
 CurrentUser = Annotated[User | None, Depends(_current_user)]
+
+
+class CommittingRoute(APIRoute):
+    """A route whose sync endpoint commits the request's session in its own thread on return.
+
+    A write holds SQLite's write lock (or PostgreSQL's row locks) from its first flush to the
+    commit. Left to the session dependency, the commit would come two thread hops later, after
+    the response is validated; under load each hop waits for the GIL, and every other writer
+    waits behind it. An endpoint that raises commits nothing: the dependency rolls back.
+    """
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        takes_session = "session" in inspect.signature(endpoint).parameters
+        if takes_session and not inspect.iscoroutinefunction(endpoint):
+            endpoint = _commit_on_return(endpoint)
+        super().__init__(path, endpoint, **kwargs)
+
+
+def _commit_on_return(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(endpoint)
+    def committing(*args: Any, **kwargs: Any) -> Any:
+        result = endpoint(*args, **kwargs)
+        kwargs["session"].commit()
+        return result
+
+    return committing
 
 
 def csrf_token(request: Request) -> str:
@@ -163,6 +209,30 @@ def render(
 CSRF_SLOT = "__pivotal_csrf_token__"
 
 
+async def project_content_page(
+    request: Request,
+    version_query: Select[Any],
+    page: Callable[[Session, User | None], Response],
+) -> Response:
+    """A page of a project's content, in at most one thread hop.
+
+    Visitors who are not logged in all see the same page but for their CSRF token: it comes
+    from the render cache when `version_query` (the content version of the page's project, if
+    visitors may see it) finds it current. Anyone else, and a visitor on a miss, gets `page`
+    rendered with a session of its own, the user looked up in the same hop.
+    """
+    token = await bearer_scheme(request)
+    if _is_visitor(request, token):
+        cached = await _cached_visitor_page(request, version_query)
+        if cached is not None:
+            return cached
+
+    def render_page(session: Session) -> Response:
+        return page(session, _load_user(request, session, token))
+
+    return await run_in_threadpool(in_session, render_page)
+
+
 def render_project_page(
     request: Request,
     session: Session,
@@ -170,10 +240,9 @@ def render_project_page(
     rel: ProjectRelation,
     context: Callable[[], dict[str, Any]],
 ) -> HTMLResponse:
-    """A page of a project's content; rendered once per version for visitors not logged in.
+    """Render a project content page; for visitors, once per version into the render cache.
 
-    Such visitors all see the same page but for their CSRF token, which is filled in per
-    request. Every change the page shows is a contribution and moves the project's version.
+    Every change such a page shows is a contribution and moves the project's version.
     """
     if rel.user is not None:
         return render(request, name, context())
@@ -182,9 +251,29 @@ def render_project_page(
         ctx = {"request": request, "user": None, "csrf_token": CSRF_SLOT, **context()}
         return templates.get_template(name).render(ctx)
 
-    key = ("page", request.url.path, audience_for(rel))
     version = participation.project_version(session, project_id=id_of(rel.project))
-    html = render_cache.fragments.get_or_build(key, version, build)
+    html = render_cache.fragments.get_or_build(_visitor_page_key(request), version, build)
+    return HTMLResponse(html.replace(CSRF_SLOT, csrf_token(request)))
+
+
+def _visitor_page_key(request: Request) -> tuple[str, str, str]:
+    return ("visitor-page", request.url.path, i18n.current_language())
+
+
+async def _cached_visitor_page(request: Request, version_query: Select[Any]) -> HTMLResponse | None:
+    """The visitor's page from the render cache if current (or younger than the max age)."""
+
+    def current_version() -> int | None:
+        with get_engine().connect() as connection:
+            return connection.execute(version_query).scalar_one_or_none()
+
+    version = await run_in_threadpool(current_version)
+    if version is None:
+        return None  # out of visitors' sight: the full route says so
+    max_age = get_settings().visitor_page_max_age
+    html = render_cache.fragments.peek(_visitor_page_key(request), version, max_age)
+    if html is None:
+        return None
     return HTMLResponse(html.replace(CSRF_SLOT, csrf_token(request)))
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 os.environ.setdefault("PIVOTAL_ENVIRONMENT", "test")
 os.environ.setdefault("PIVOTAL_SECRET_KEY", "test-secret-key-that-is-long-enough-for-production")
 os.environ.setdefault("PIVOTAL_BASE_URL", "http://testserver")
+# Tests read their writes back at once; the visitor-page max age has tests of its own.
+os.environ.setdefault("PIVOTAL_VISITOR_PAGE_MAX_AGE", "0")
 
 import pytest
 from fastapi.testclient import TestClient

@@ -17,10 +17,20 @@ from app.models.base import OrganisationKind, Role
 from app.models.user import UserCreate, UserPublic
 from app.services import accounts
 from app.services.errors import NotAuthenticated
-from app.web import CsrfProtected, CurrentUser, login_session, parse, redirect, render
+from app.web import (
+    CommittingRoute,
+    CsrfProtected,
+    CurrentUser,
+    login_session,
+    parse,
+    redirect,
+    render,
+)
 
-pages = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
-api = APIRouter(prefix="/auth", tags=["auth"])
+pages = APIRouter(
+    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
+)
+api = APIRouter(route_class=CommittingRoute, prefix="/auth", tags=["auth"])
 
 
 def _safe_next(target: str | None) -> str:

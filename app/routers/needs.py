@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from app.db import SessionDep
 from app.i18n import gettext as _
-from app.models import Comment
+from app.models import Comment, User
 from app.models.base import Id, id_of
 from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
 from app.routers import live
@@ -19,18 +19,22 @@ from app.services import needs, permissions, projects
 from app.services.errors import NotFound
 from app.services.permissions import ProjectRelation
 from app.web import (
+    CommittingRoute,
     CsrfProtected,
     CurrentUser,
     audience_for,
     is_htmx,
     parse,
+    project_content_page,
     redirect,
     render,
     render_project_page,
 )
 
-pages = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
-api = APIRouter(tags=["needs"], dependencies=[CsrfProtected])
+pages = APIRouter(
+    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
+)
+api = APIRouter(route_class=CommittingRoute, tags=["needs"], dependencies=[CsrfProtected])
 
 
 def _done(request: Request, url: str, template: str, context: dict[str, object]) -> Response:
@@ -84,8 +88,16 @@ def post_need_form(
 
 
 @pages.get("/needs/{need_id}")
-def need_page(request: Request, session: SessionDep, user: CurrentUser, need_id: Id) -> Response:
+async def need_page(request: Request, need_id: Id) -> Response:
     """A need with its status, supports and comment thread."""
+    return await project_content_page(
+        request,
+        needs.version_for_visitors(need_id=need_id),
+        lambda session, user: _need_page(request, session, user, need_id),
+    )
+
+
+def _need_page(request: Request, session: Session, user: User | None, need_id: int) -> Response:
     rel, _need = needs.find_need(session, user=user, need_id=need_id)
     return render_project_page(
         request, session, "needs/detail.html", rel, lambda: need_page_context(session, rel, need_id)

@@ -10,9 +10,9 @@ from app.db import SessionDep
 from app.models.base import Id
 from app.models.participation import ParticipationEventPublic
 from app.services import participation, permissions, projects
-from app.web import CurrentUser
+from app.web import CommittingRoute, CurrentUser
 
-api = APIRouter(tags=["participation"])
+api = APIRouter(route_class=CommittingRoute, tags=["participation"])
 
 
 @api.get("/projects/{project_id}/participation-events")

@@ -7,26 +7,32 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from markupsafe import Markup
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from app.db import SessionDep
-from app.models import Organisation
+from app.models import Organisation, User
 from app.models.base import Id, OrganisationKind, Visibility
 from app.models.project import ProjectCreate, ProjectPublic
 from app.routers import live
 from app.services import permissions, projects
 from app.web import (
+    CommittingRoute,
     CsrfProtected,
     CurrentUser,
     audience_for,
     parse,
+    project_content_page,
     redirect,
     render,
     render_project_page,
 )
 
-pages = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
-api = APIRouter(prefix="/projects", tags=["projects"], dependencies=[CsrfProtected])
+pages = APIRouter(
+    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
+)
+api = APIRouter(
+    route_class=CommittingRoute, prefix="/projects", tags=["projects"], dependencies=[CsrfProtected]
+)
 
 
 @pages.get("/")
@@ -76,10 +82,18 @@ def create_project_form(
 
 
 @pages.get("/projects/{project_id}")
-def project_page(
-    request: Request, session: SessionDep, user: CurrentUser, project_id: Id
-) -> Response:
+async def project_page(request: Request, project_id: Id) -> Response:
     """A project with its live needs list."""
+    return await project_content_page(
+        request,
+        projects.version_for_visitors(project_id=project_id),
+        lambda session, user: _project_page(request, session, user, project_id),
+    )
+
+
+def _project_page(
+    request: Request, session: Session, user: User | None, project_id: int
+) -> Response:
     rel = projects.get_project(session, user=user, project_id=project_id)
 
     def context() -> dict[str, object]:

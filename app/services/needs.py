@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ScalarSelect, func
+from sqlalchemy import ScalarSelect, Select, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.models import Comment, Need, Support, User
+from app.models import Comment, Need, Project, Support, User
 from app.models.base import NeedStatus, id_of
 from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
 from app.services import participation, permissions
@@ -113,6 +114,15 @@ def need_view(session: Session, *, rel: ProjectRelation, need_id: int) -> NeedVi
     if row is None:
         raise NotFound("No such need.")
     return _views(session, rel, [row])[0]
+
+
+def version_for_visitors(*, need_id: int) -> Select[Any]:
+    """The content version of the need's project, if visitors who are not logged in may see it."""
+    return (
+        select(Project.content_version)
+        .join(Need, col(Need.project_id) == Project.id)
+        .where(Need.id == need_id, permissions.visible_projects_clause(None))
+    )
 
 
 def find_need(session: Session, *, user: User | None, need_id: int) -> tuple[ProjectRelation, Need]:

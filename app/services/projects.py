@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from sqlalchemy import Select
 from sqlmodel import Session, col, select
 
 from app.models import Organisation, Project, ProjectPartner, User
@@ -56,6 +58,13 @@ def list_projects(session: Session, *, user: User | None) -> Sequence[Project]:
 def get_project(session: Session, *, user: User | None, project_id: int) -> ProjectRelation:
     """A project the user may see, with the user's relation to it (404 otherwise)."""
     return permissions.viewable_project(session, user, project_id)
+
+
+def version_for_visitors(*, project_id: int) -> Select[Any]:
+    """The project's content version, if visitors who are not logged in may see it."""
+    return select(Project.content_version).where(
+        Project.id == project_id, permissions.visible_projects_clause(None)
+    )
 
 
 def partner_ids(session: Session, *, project_id: int) -> list[int]:

@@ -14,6 +14,7 @@ milliseconds) or, when there is none, wait for the render instead of all doing i
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
@@ -23,7 +24,8 @@ class VersionedCache:
 
     def __init__(self, max_entries: int = 2048) -> None:
         self.max_entries = max_entries
-        self._entries: OrderedDict[Hashable, tuple[Hashable, str]] = OrderedDict()
+        # key -> (version, html, when it was stored on the monotonic clock)
+        self._entries: OrderedDict[Hashable, tuple[Hashable, str, float]] = OrderedDict()
         self._building: dict[Hashable, threading.Lock] = {}
         self._lock = threading.Lock()
         self.hits = 0
@@ -36,6 +38,21 @@ class VersionedCache:
             self._entries.move_to_end(key)
             self.hits += 1
             return entry[1]
+        return None
+
+    def peek(self, key: Hashable, version: Hashable, max_age: float = 0.0) -> str | None:
+        """The HTML for `key` at `version`; else an older one stored less than `max_age` seconds
+        ago, or while the new one is being rendered; else None."""
+        with self._lock:
+            html = self._lookup(key, version)
+            if html is not None:
+                return html
+            building, previous = self._building.get(key), self._entries.get(key)
+            if previous is None:
+                return None
+            if time.monotonic() - previous[2] < max_age or (building and building.locked()):
+                self.stale += 1
+                return previous[1]
         return None
 
     def get_or_build(self, key: Hashable, version: Hashable, build: Callable[[], str]) -> str:
@@ -61,7 +78,7 @@ class VersionedCache:
             html = build()
             with self._lock:
                 self.misses += 1
-                self._entries[key] = (version, html)
+                self._entries[key] = (version, html, time.monotonic())
                 self._entries.move_to_end(key)
                 while len(self._entries) > self.max_entries:
                     evicted, _ = self._entries.popitem(last=False)

@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from fastapi.testclient import TestClient
 
+from app.config import get_settings
 from tests.conftest import World, login
 from tests.routers.helpers import EN, HTMX_NEED_FORM, NEED, Api
 
@@ -293,4 +294,22 @@ def test_shared_page_for_visitors_shows_a_new_need_at_once(
 ) -> None:
     client.get(f"/projects/{world.public.id}")  # cached for visitors
     api.post_need(world.employee, world.public.id, title="Helt nytt behov")
+    assert "Helt nytt behov" in client.get(f"/projects/{world.public.id}").text
+
+
+def test_shared_page_for_visitors_may_lag_by_at_most_the_max_age(
+    client: TestClient,
+    other_client: TestClient,
+    api: Api,
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = get_settings()
+    monkeypatch.setattr(settings, "visitor_page_max_age", 60.0)
+    client.get(f"/projects/{world.public.id}")  # rendered for visitors just now
+    api.post_need(world.employee, world.public.id, title="Helt nytt behov")
+    assert "Helt nytt behov" not in client.get(f"/projects/{world.public.id}").text
+    login(other_client, world.citizen)  # logged in: always the current page
+    assert "Helt nytt behov" in other_client.get(f"/projects/{world.public.id}").text
+    monkeypatch.setattr(settings, "visitor_page_max_age", 0.0)  # the age is up
     assert "Helt nytt behov" in client.get(f"/projects/{world.public.id}").text
