@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 VAR_DIR = Path("var")
@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     # Threads for sync handlers. Writers waiting their turn sleep in one, and the writer whose
     # turn it is may need another to finish its response; keep this above concurrent writers.
     worker_threads: int = 100
+    # The OCID prefix of the OCDS open-data export; real deployments register their own with the
+    # Open Contracting Partnership ("ocds-" and six letters or digits).
+    ocds_prefix: str = Field(default="ocds-pivotal", pattern=r"^ocds-[a-z0-9]+$")
 
     @model_validator(mode="after")
     def _secret_key(self) -> Settings:
