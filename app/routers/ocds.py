@@ -51,7 +51,10 @@ PACKAGE_SCHEMA = {
     summary="The project as an OCDS release package",
     description=DESCRIPTION,
     response_description="An OCDS 1.1 release package",
-    responses={200: {"content": {"application/json": {"schema": PACKAGE_SCHEMA}}}},
+    responses={
+        200: {"content": {"application/json": {"schema": PACKAGE_SCHEMA}}},
+        404: {"description": "No such project, or one the caller may not see"},
+    },
 )
 def read_release_package(session: SessionDep, user: CurrentUser, project_id: Id) -> JSONResponse:
     """The project's OCDS release package, for anyone who may view the project."""

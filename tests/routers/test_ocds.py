@@ -209,3 +209,4 @@ def test_openapi_describes_the_export(client: TestClient) -> None:
     assert operation["tags"] == ["open data"]
     assert "Open Contracting Data Standard" in operation["description"]
     assert "application/json" in operation["responses"]["200"]["content"]
+    assert "404" in operation["responses"]
