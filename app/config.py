@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     # Pages for visitors who are not logged in are rendered at most once per this many seconds
     # (they cannot act on what they see, and live viewers get every change pushed at once).
     visitor_page_max_age: float = Field(default=1.0, ge=0, le=60)
+    # The OCID prefix of the OCDS open-data export; real deployments register their own with the
+    # Open Contracting Partnership ("ocds-" and six letters or digits).
+    ocds_prefix: str = Field(default="ocds-pivotal", pattern=r"^ocds-[a-z0-9]+$")
 
     @model_validator(mode="after")
     def _secret_key(self) -> Settings:

@@ -52,3 +52,16 @@ def test_settings_come_from_prefixed_environment(monkeypatch: pytest.MonkeyPatch
 def test_default_database_is_sqlite_under_var(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PIVOTAL_DATABASE_URL", raising=False)
     assert Settings(_env_file=None).database_url == "sqlite:///var/pivotal.db"
+
+
+def test_ocds_prefix_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings(_env_file=None).ocds_prefix == "ocds-pivotal"
+    monkeypatch.setenv("PIVOTAL_OCDS_PREFIX", "ocds-a1b2c3")
+    assert Settings(_env_file=None).ocds_prefix == "ocds-a1b2c3"
+
+
+@pytest.mark.parametrize("prefix", ["", "a1b2c3", "ocds-", "ocds-a1b2c3/x", "ocds-a1 b2"])
+def test_ocds_prefix_must_be_an_ocid_prefix(monkeypatch: pytest.MonkeyPatch, prefix: str) -> None:
+    monkeypatch.setenv("PIVOTAL_OCDS_PREFIX", prefix)
+    with pytest.raises(ValidationError, match="ocds_prefix"):
+        Settings(_env_file=None)
