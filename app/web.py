@@ -212,18 +212,19 @@ CSRF_SLOT = "__pivotal_csrf_token__"
 async def project_content_page(
     request: Request,
     version_query: Select[Any],
+    object_id: int,
     page: Callable[[Session, User | None], Response],
 ) -> Response:
     """A page of a project's content, in at most one thread hop.
 
     Visitors who are not logged in all see the same page but for their CSRF token: it comes
-    from the render cache when `version_query` (the content version of the page's project, if
-    visitors may see it) finds it current. Anyone else, and a visitor on a miss, gets `page`
-    rendered with a session of its own, the user looked up in the same hop.
+    from the render cache when `version_query` (for `object_id`: the content version of the
+    page's project, if visitors may see it) finds it current. Anyone else, and a visitor on a
+    miss, gets `page` rendered with a session of its own, the user looked up in the same hop.
     """
     token = await bearer_scheme(request)
     if _is_visitor(request, token):
-        cached = await _cached_visitor_page(request, version_query)
+        cached = await _cached_visitor_page(request, version_query, object_id)
         if cached is not None:
             return cached
 
@@ -260,12 +261,14 @@ def _visitor_page_key(request: Request) -> tuple[str, str, str]:
     return ("visitor-page", request.url.path, i18n.current_language())
 
 
-async def _cached_visitor_page(request: Request, version_query: Select[Any]) -> HTMLResponse | None:
+async def _cached_visitor_page(
+    request: Request, version_query: Select[Any], object_id: int
+) -> HTMLResponse | None:
     """The visitor's page from the render cache if current (or younger than the max age)."""
 
     def current_version() -> int | None:
         with get_engine().connect() as connection:
-            return connection.execute(version_query).scalar_one_or_none()
+            return connection.execute(version_query, {"object_id": object_id}).scalar_one_or_none()
 
     version = await run_in_threadpool(current_version)
     if version is None:

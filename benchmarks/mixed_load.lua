@@ -4,6 +4,7 @@ local token = os.getenv("PIVOTAL_BENCH_TOKEN")
 local project = os.getenv("PIVOTAL_BENCH_PROJECT")
 local need = os.getenv("PIVOTAL_BENCH_NEED")
 local target = os.getenv("PIVOTAL_BENCH_POST_NEED")
+local think_ms = tonumber(os.getenv("PIVOTAL_BENCH_THINK_MS") or "0")
 local counter = 0
 
 function setup(thread)
@@ -12,6 +13,13 @@ end
 
 function init(args)
   math.randomseed(os.time() + (id or 0))
+end
+
+-- A user's pause between one answer and the next request: exponential, mean think_ms (0: none).
+if think_ms > 0 then
+  delay = function()
+    return math.floor(-think_ms * math.log(1 - math.random()))
+  end
 end
 
 request = function()

@@ -75,6 +75,12 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--processes", type=int, default=1)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument(
+        "--think-ms",
+        type=int,
+        default=0,
+        help="each user's mean pause between an answer and its next request (0: none)",
+    )
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -96,6 +102,7 @@ def main() -> None:
             "PIVOTAL_BENCH_PROJECT": str(ids["project"]),
             "PIVOTAL_BENCH_NEED": str(ids["need"]),
             "PIVOTAL_BENCH_POST_NEED": str(ids["post_need"]),
+            "PIVOTAL_BENCH_THINK_MS": str(args.think_ms),
         }
         results = []
         # wrk drives one URL; with several processes, split the users across them evenly.
@@ -126,6 +133,7 @@ def main() -> None:
         "benchmark": "mixed_load",
         "users": args.users,
         "duration_s": args.duration,
+        "think_ms": args.think_ms,
         "processes": args.processes,
         "database": "postgresql" if args.database_url else "sqlite",
         "needs_on_project_page": NEEDS,

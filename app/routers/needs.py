@@ -92,7 +92,8 @@ async def need_page(request: Request, need_id: Id) -> Response:
     """A need with its status, supports and comment thread."""
     return await project_content_page(
         request,
-        needs.version_for_visitors(need_id=need_id),
+        needs.VERSION_FOR_VISITORS,
+        need_id,
         lambda session, user: _need_page(request, session, user, need_id),
     )
 

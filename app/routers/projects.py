@@ -86,7 +86,8 @@ async def project_page(request: Request, project_id: Id) -> Response:
     """A project with its live needs list."""
     return await project_content_page(
         request,
-        projects.version_for_visitors(project_id=project_id),
+        projects.VERSION_FOR_VISITORS,
+        project_id,
         lambda session, user: _project_page(request, session, user, project_id),
     )
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ScalarSelect, Select, func
+from sqlalchemy import ScalarSelect, Select, bindparam, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -116,13 +116,13 @@ def need_view(session: Session, *, rel: ProjectRelation, need_id: int) -> NeedVi
     return _views(session, rel, [row])[0]
 
 
-def version_for_visitors(*, need_id: int) -> Select[Any]:
-    """The content version of the need's project, if visitors who are not logged in may see it."""
-    return (
-        select(Project.content_version)
-        .join(Need, col(Need.project_id) == Project.id)
-        .where(Need.id == need_id, permissions.visible_projects_clause(None))
-    )
+# The content version of the need's project, if visitors who are not logged in may see it
+# (bound to `object_id`). Built once: a page view for visitors runs it and nothing else.
+VERSION_FOR_VISITORS: Select[Any] = (
+    select(Project.content_version)
+    .join(Need, col(Need.project_id) == Project.id)
+    .where(Need.id == bindparam("object_id"), permissions.visible_projects_clause(None))
+)
 
 
 def find_need(session: Session, *, user: User | None, need_id: int) -> tuple[ProjectRelation, Need]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, bindparam
 from sqlmodel import Session, col, select
 
 from app.models import Organisation, Project, ProjectPartner, User
@@ -60,11 +60,11 @@ def get_project(session: Session, *, user: User | None, project_id: int) -> Proj
     return permissions.viewable_project(session, user, project_id)
 
 
-def version_for_visitors(*, project_id: int) -> Select[Any]:
-    """The project's content version, if visitors who are not logged in may see it."""
-    return select(Project.content_version).where(
-        Project.id == project_id, permissions.visible_projects_clause(None)
-    )
+# The project's content version, if visitors who are not logged in may see it (bound to
+# `object_id`). Built once: a page view for visitors runs it and nothing else.
+VERSION_FOR_VISITORS: Select[Any] = select(Project.content_version).where(
+    Project.id == bindparam("object_id"), permissions.visible_projects_clause(None)
+)
 
 
 def partner_ids(session: Session, *, project_id: int) -> list[int]:
