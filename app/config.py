@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     # Open Contracting Partnership ("ocds-" and six letters or digits).
     ocds_prefix: str = Field(default="ocds-pivotal", pattern=r"^ocds-[a-z0-9]+$")
 
+    # Uploaded documents and attachments: kept here (outside the web root), at most this big.
+    upload_dir: Path = VAR_DIR / "uploads"
+    max_upload_bytes: int = Field(default=20_000_000, gt=0)
+
     @model_validator(mode="after")
     def _secret_key(self) -> Settings:
         if self.secret_key:

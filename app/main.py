@@ -124,6 +124,8 @@ def create_app() -> FastAPI:
         docs_url=None,  # Swagger UI loads from a CDN; pages must not call third parties
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
+        # Room for the largest upload and its form; the uploads service holds the exact limit.
+        max_body_size=settings.max_upload_bytes + 1_000_000,
     )
     app.add_middleware(LanguageAndSecurityMiddleware, default_language=settings.default_language)
     app.add_middleware(ObservabilityMiddleware)

@@ -1,0 +1,130 @@
+"""Uploaded files: size-limited, typed by their content (never by their name), stored outside
+the web root under their SHA-256, and served only through routes that check permission first.
+
+Documents and proposal attachments keep the metadata (`StoredFile`) in their own rows; the bytes
+live once per content in `PIVOTAL_UPLOAD_DIR`. Nothing under that folder is reachable by URL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import filetype
+
+from app.config import get_settings
+from app.services.errors import Invalid, NotFound
+
+CHUNK = 64 * 1024
+# What may be uploaded, by the type the content shows; the stored name gets this extension.
+ACCEPTED_TYPES: dict[str, str] = {
+    "application/pdf": "pdf",
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+    "application/vnd.oasis.opendocument.presentation": "odp",
+    "text/plain": "txt",
+}
+ACCEPTED_LABEL = "PDF, PNG, JPEG, Word, Excel, PowerPoint, OpenDocument, plain text"
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """An uploaded file as stored: what its rows record about it."""
+
+    sha256: str
+    size: int
+    content_type: str
+    filename: str
+
+
+def upload_dir() -> Path:
+    """The folder the bytes are kept in (outside the web root; created on first use)."""
+    path = Path(get_settings().upload_dir)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _sniff(head: bytes) -> str | None:
+    """The accepted content type these first bytes show, or None."""
+    kind = filetype.guess(head)
+    if kind is not None:
+        return kind.mime if kind.mime in ACCEPTED_TYPES else None
+    if b"\x00" in head:
+        return None  # binary of a kind we do not take
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(head) - 4:  # not just a character cut at the end of the sample
+            return None
+    return "text/plain"
+
+
+def clean_filename(name: str | None) -> str:
+    """A display name without folders or control characters (the stored name never uses it)."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in unicodedata.normalize("NFC", base) if ch.isprintable())
+    return base.strip()[:200] or "fil"
+
+
+def store(stream: BinaryIO, *, filename: str | None) -> StoredFile:
+    """Read an upload within the size limit, check its type by content, keep it; or refuse."""
+    limit = get_settings().max_upload_bytes
+    digest = hashlib.sha256()
+    folder = upload_dir()
+    size = 0
+    head = b""
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".incoming-", delete=False) as out:
+        try:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise Invalid(
+                        "The file is larger than %(limit)s MB.", limit=f"{limit / 1_000_000:g}"
+                    )
+                if len(head) < 8192:
+                    head += chunk[: 8192 - len(head)]
+                digest.update(chunk)
+                out.write(chunk)
+            if size == 0:
+                raise Invalid("The file is empty.")
+            content_type = _sniff(head)
+            if content_type is None:
+                raise Invalid(
+                    "This kind of file is not accepted. Accepted: %(kinds)s.", kinds=ACCEPTED_LABEL
+                )
+        except BaseException:
+            out.close()
+            os.unlink(out.name)
+            raise
+    sha = digest.hexdigest()
+    target = path_of(sha)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(out.name, target)  # same content, same name: a second upload just replaces it
+    return StoredFile(
+        sha256=sha, size=size, content_type=content_type, filename=clean_filename(filename)
+    )
+
+
+def path_of(sha256: str) -> Path:
+    """Where the bytes with this digest are kept."""
+    if len(sha256) != 64 or any(ch not in "0123456789abcdef" for ch in sha256):
+        raise NotFound("No such file.")
+    return upload_dir() / sha256[:2] / sha256
+
+
+def open_stored(sha256: str) -> Path:
+    """The path of a stored file, or 404 when its bytes are gone."""
+    path = path_of(sha256)
+    if not path.is_file():
+        raise NotFound("No such file.")
+    return path
