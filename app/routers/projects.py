@@ -14,7 +14,7 @@ from app.models import Organisation
 from app.models.base import Id, OrganisationKind, Visibility
 from app.models.project import PhaseMoveCreate, ProjectCreate, ProjectPhasePublic, ProjectPublic
 from app.routers import live
-from app.services import permissions, projects
+from app.services import dialogue, permissions, projects
 from app.web import (
     CsrfProtected,
     CurrentUser,
@@ -96,6 +96,7 @@ def project_page(
             "can_post": permissions.allows(permissions.ensure_can_post_need, rel),
             "steps": projects.timeline(rel.project, overview),
             "next_phases": overview.next_phases,
+            "suppliers": dialogue.list_suppliers(session, rel=rel) if rel.is_procurer else [],
         }
 
     return render_project_page(request, session, "projects/detail.html", rel, context)

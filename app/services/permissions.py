@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, exists, or_, select, true
 from sqlmodel import Session, col
 
 from app.i18n import N_, LazyText
-from app.models import Comment, Need, Project, ProjectPartner, User
+from app.models import Comment, Need, Project, ProjectPartner, SupplierRegistration, User
 from app.models.base import PHASE_LABELS, Phase, Role, Visibility
 from app.services.errors import Forbidden, NotAuthenticated, NotFound, PivotalError
 
@@ -97,6 +97,8 @@ class ProjectRelation:
     user: User | None
     project: Project
     member_org: bool  # the user's organisation owns or partners in the project
+    # The user is a supplier whose company is registered for the project's market dialogue.
+    is_registered_supplier: bool = False
 
     @property
     def role(self) -> Role | None:
@@ -134,13 +136,27 @@ class ProjectRelation:
 
 def relation(session: Session, user: User | None, project: Project) -> ProjectRelation:
     """Work out how the user stands to the project (one query at most)."""
-    member = False
+    member = registered = False
     if user is not None and user.organisation_id is not None:
-        if user.organisation_id == project.owner_org_id:
+        if user.role == Role.supplier:
+            # A supplier company is never an owner or partner (those are public sector).
+            registered = is_registered_supplier(session, project, user.organisation_id)
+        elif user.organisation_id == project.owner_org_id:
             member = True
         else:
             member = session.get(ProjectPartner, (project.id, user.organisation_id)) is not None
-    return ProjectRelation(user=user, project=project, member_org=member)
+    return ProjectRelation(
+        user=user, project=project, member_org=member, is_registered_supplier=registered
+    )
+
+
+def is_registered_supplier(session: Session, project: Project, organisation_id: int) -> bool:
+    """Whether the organisation is registered for the project's market dialogue."""
+    query = select(col(SupplierRegistration.id)).where(
+        col(SupplierRegistration.project_id) == project.id,
+        col(SupplierRegistration.organisation_id) == organisation_id,
+    )
+    return session.execute(query).first() is not None
 
 
 def visible_projects_clause(user: User | None) -> ColumnElement[bool]:
@@ -266,6 +282,23 @@ def ensure_can_read_audit(rel: ProjectRelation) -> User:
     user = require_user(rel.user)
     if not rel.can_read_audit:
         raise Forbidden("Only the project's procurers can read the audit log.")
+    return user
+
+
+def ensure_can_register_supplier(rel: ProjectRelation) -> User:
+    """A supplier registers its own company, which needs a valid organisation number."""
+    user = require_user(rel.user)
+    if user.role != Role.supplier or user.organisation_id is None:
+        raise Forbidden("Only suppliers can register a company for the market dialogue.")
+    ensure_phase_allows(rel, DialogueAction.register_supplier)
+    return user
+
+
+def ensure_can_list_suppliers(rel: ProjectRelation) -> User:
+    """Procurers see every registered supplier; a supplier sees only its own registration."""
+    user = require_user(rel.user)
+    if not rel.is_procurer and user.role != Role.supplier:
+        raise Forbidden("Only the project's procurers can see which suppliers are registered.")
     return user
 
 

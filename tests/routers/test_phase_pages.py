@@ -1,4 +1,4 @@
-"""The project page's phase timeline and the gate-decision form."""
+"""The project page's phase timeline, the gate-decision form and the supplier registration box."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.models.base import Phase
-from tests.conftest import CSRF_RE, World, login
+from app.models.base import OrganisationKind, Phase, Role
+from tests.conftest import CSRF_RE, Factory, World, login
 from tests.routers.helpers import EN, RATIONALE, Api
 
 HTMX_PHASE_FORM = {"HX-Request": "true", "HX-Trigger": "phase-form", **EN}
+HTMX_SUPPLIER_FORM = {"HX-Request": "true", "HX-Trigger": "supplier-form", **EN}
 
 
 def _user(world: World, name: str | None) -> Any:
@@ -205,3 +206,84 @@ def test_an_ended_project_offers_no_further_move(
     page = client.get(f"/projects/{world.public.id}", headers=EN).text
     assert 'id="phase-form"' not in page
     assert "The project has ended; its phase no longer changes." in page
+
+
+# ---- the supplier box ---------------------------------------------------------------------------
+
+
+def test_supplier_is_offered_registration_only_in_the_market_dialogue(
+    client: TestClient, api: Api, world: World
+) -> None:
+    login(client, world.supplier)
+    assert 'id="supplier-form"' not in client.get(f"/projects/{world.public.id}").text
+    api.move_phase(world.procurer, world.public.id, Phase.market_dialogue)
+    page = client.get(f"/projects/{world.public.id}", headers=EN).text
+    assert "Register my company for the market dialogue" in page
+    form = re.search(r'<form id="supplier-form".*?</form>', page, re.S).group(0)  # type: ignore[union-attr]
+    assert 'name="csrf_token"' in form
+
+
+def test_supplier_registers_with_a_plain_form_and_then_sees_it(
+    client: TestClient, api: Api, world: World
+) -> None:
+    api.move_phase(world.procurer, world.public.id, Phase.market_dialogue)
+    login(client, world.supplier)
+    token = CSRF_RE.search(client.get(f"/projects/{world.public.id}").text).group(1)  # type: ignore[union-attr]
+    response = _plain(client).post(
+        f"/projects/{world.public.id}/suppliers",
+        data={"csrf_token": token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    page = client.get(f"/projects/{world.public.id}", headers=EN).text
+    assert "Your company is registered for the market dialogue." in page
+    assert 'id="supplier-form"' not in page
+
+
+def test_supplier_registers_with_htmx(client: TestClient, api: Api, world: World) -> None:
+    api.move_phase(world.procurer, world.public.id, Phase.market_dialogue)
+    login(client, world.supplier)
+    response = client.post(f"/projects/{world.public.id}/suppliers", headers=HTMX_SUPPLIER_FORM)
+    assert response.status_code == 204
+    again = client.post(f"/projects/{world.public.id}/suppliers", headers=HTMX_SUPPLIER_FORM)
+    assert again.status_code == 409
+    assert again.headers["HX-Retarget"] == "#supplier-form-errors"
+    assert "already registered" in again.text
+
+
+def test_supplier_without_organisation_number_gets_the_reason_next_to_the_button(
+    client: TestClient, api: Api, world: World, factory: Factory
+) -> None:
+    api.move_phase(world.procurer, world.public.id, Phase.market_dialogue)
+    org = factory.org(OrganisationKind.supplier, name="Uten nummer AS")
+    login(client, factory.user(Role.supplier, org))
+    response = client.post(f"/projects/{world.public.id}/suppliers", headers=HTMX_SUPPLIER_FORM)
+    assert response.status_code == 403
+    assert "valid Norwegian organisation number" in response.text
+
+
+def test_procurer_sees_how_many_suppliers_are_registered(
+    client: TestClient, api: Api, world: World
+) -> None:
+    api.move_phase(world.procurer, world.public.id, Phase.market_dialogue)
+    login(client, world.procurer)
+    assert (
+        "0 suppliers are registered." in client.get(f"/projects/{world.public.id}", headers=EN).text
+    )
+    api.post(f"/projects/{world.public.id}/suppliers", world.supplier)
+    page = client.get(f"/projects/{world.public.id}", headers=EN).text
+    assert "1 supplier is registered." in page
+    assert "Leverandør AS" in page
+
+
+@pytest.mark.parametrize("viewer", ["employee", "citizen", None])
+def test_others_see_neither_the_count_nor_the_button(
+    client: TestClient, api: Api, world: World, viewer: str | None
+) -> None:
+    api.move_phase(world.procurer, world.public.id, Phase.market_dialogue)
+    api.post(f"/projects/{world.public.id}/suppliers", world.supplier)
+    if viewer:
+        login(client, _user(world, viewer))
+    page = client.get(f"/projects/{world.public.id}", headers=EN).text
+    assert "registered" not in page
+    assert "Leverandør AS" not in page
