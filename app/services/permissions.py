@@ -286,7 +286,10 @@ def ensure_can_read_audit(rel: ProjectRelation) -> User:
 
 
 def ensure_can_register_supplier(rel: ProjectRelation) -> User:
-    """A supplier registers its own company, which needs a valid organisation number."""
+    """A supplier registers its own company, while the market dialogue is open.
+
+    The service also checks the company: a supplier organisation with a valid number.
+    """
     user = require_user(rel.user)
     if user.role != Role.supplier or user.organisation_id is None:
         raise Forbidden("Only suppliers can register a company for the market dialogue.")
