@@ -1,4 +1,4 @@
-"""A believable demo: Trøndelag municipalities, suppliers, NTNU, two projects with real dialogue.
+"""A believable demo: Trøndelag municipalities, suppliers, NTNU, three projects with real dialogue.
 
 Everything goes through the services, so the demo's participation log is as real as any.
 """
@@ -8,11 +8,11 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from app.models import Organisation, Project, User
-from app.models.base import NeedStatus, OrganisationKind, Role, Visibility, id_of
+from app.models.base import NeedStatus, OrganisationKind, Phase, Role, Visibility, id_of
 from app.models.need import CommentCreate, NeedCreate, NeedStatusChange
 from app.models.project import ProjectCreate
 from app.models.user import UserCreate
-from app.services import accounts, needs, permissions, projects
+from app.services import accounts, dialogue, needs, permissions, projects
 
 DEMO_PASSWORD = "pivotal-demo"
 
@@ -38,7 +38,7 @@ USERS = [
 
 
 def load_demo(session: Session) -> None:
-    """Create the demo organisations, accounts, projects, needs, supports and comments."""
+    """Create the demo organisations, accounts, projects, needs, supports, comments and phases."""
     orgs: dict[str, Organisation] = {}
     for key, name, kind, number in ORGANISATIONS:
         org = Organisation(name=name, kind=kind, org_number=number)
@@ -236,4 +236,58 @@ def load_demo(session: Session) -> None:
         need=medication,
         change=NeedStatusChange(status=NeedStatus.under_review),
     )
+    session.flush()
+
+    # A third project that went through its gate decisions into the market dialogue.
+    care_homes = projects.create_project(
+        session,
+        user=procurer,
+        data=ProjectCreate(
+            title="Trygge og energismarte omsorgsboliger",
+            summary=(
+                "Trondheim kommune bygger nye omsorgsboliger og vil at beboerne skal være trygge uten "
+                "å bli overvåket, samtidig som byggene bruker langt mindre energi."
+            ),
+            service_area="Helse og velferd / Bygg og eiendom",
+            innovation_ambition=(
+                "Fra separate anskaffelser av trygghetsalarmer og byggautomasjon til én løsning der "
+                "sensorer i boligen tjener både beboerens trygghet og byggets energibruk."
+            ),
+            visibility=Visibility.public,
+            phase=Phase.preparation,
+        ),
+    )
+    session.flush()
+    projects.move_phase(
+        session,
+        rel=rel(procurer, care_homes),
+        to_phase=Phase.needs,
+        rationale=(
+            "Kommunedirektøren har forankret prosjektet i handlingsplanen for velferdsteknologi, "
+            "og et tverrfaglig team fra helse, eiendom og innkjøp er satt sammen."
+        ),
+    )
+    needs.post_need(
+        session,
+        rel=rel(tone, care_homes),
+        data=NeedCreate(
+            title="Vite at beboeren har det bra uten å gå inn",
+            problem=(
+                "Nattevaktene går inn i leilighetene for å sjekke om beboerne sover. Vi trenger å "
+                "vite hvem som trenger oss, uten kamera og uten å vekke dem som sover."
+            ),
+            affected="Beboere med demens og nattevaktene",
+        ),
+    )
+    projects.move_phase(
+        session,
+        rel=rel(procurer, care_homes),
+        to_phase=Phase.market_dialogue,
+        rationale=(
+            "Behovene er verifisert med ansatte og pårørende. Vi inviterer nå markedet til dialog "
+            "gjennom veiledende kunngjøring på Doffin før vi skriver konkurransegrunnlaget."
+        ),
+    )
+    for supplier in (hanne, kari):
+        dialogue.register_supplier(session, rel=rel(supplier, care_homes))
     session.flush()

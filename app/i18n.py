@@ -80,6 +80,28 @@ def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
 _ = gettext
 
 
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
+class LazyText:
+    """A message translated only when it is shown, in the language of that moment.
+
+    Services refuse with parameters like a phase's name; the error handler fills them into the
+    translated message, and this turns into the visitor's language right there.
+    """
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __str__(self) -> str:
+        return gettext(self.message)
+
+    def __repr__(self) -> str:
+        return f"LazyText({self.message!r})"
+
+
 def format_time(value: datetime | None) -> str:
     """A timestamp in Norwegian time, in the current language's style."""
     if value is None:

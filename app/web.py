@@ -27,9 +27,10 @@ from starlette.datastructures import UploadFile
 from app import i18n
 from app.config import get_settings
 from app.db import SessionDep, get_engine, in_session
+from app.i18n import N_
 from app.i18n import gettext as _
 from app.models import User
-from app.models.base import NeedStatus, Phase, Role, id_of
+from app.models.base import PHASE_LABELS, NeedStatus, Phase, Role, id_of
 from app.services import accounts, participation, permissions, render_cache
 from app.services.errors import Forbidden, Invalid, PivotalError
 from app.services.markdown import render_markdown
@@ -286,11 +287,6 @@ def render_fragment(name: str, lang: str, **context: Any) -> str:
         return templates.get_template(name).render(**context)
 
 
-def N_(message: str) -> str:
-    """Mark a message for extraction; it is translated where it is shown."""
-    return message
-
-
 FIELD_LABELS = {
     "title": N_("Title"),
     "problem": N_("What must get better"),
@@ -313,6 +309,8 @@ FIELD_LABELS = {
     "owner_org_id": N_("Owner"),
     "status": N_("Status"),
     "org_number": N_("Organisation number"),
+    "to_phase": N_("Next phase"),
+    "rationale": N_("Rationale"),
 }
 
 
@@ -399,16 +397,6 @@ ROLE_LABELS: dict[str, str] = {
     Role.supplier: N_("Supplier"),
     Role.researcher: N_("Researcher"),
     Role.admin: N_("Administrator"),
-}
-PHASE_LABELS: dict[str, str] = {
-    Phase.preparation: N_("Preparation and anchoring"),
-    Phase.needs: N_("Needs"),
-    Phase.market_dialogue: N_("Market dialogue"),
-    Phase.competition: N_("Competition"),
-    Phase.contract_follow_up: N_("Contract follow-up"),
-    Phase.benefit_realisation: N_("Benefit realisation"),
-    Phase.closed: N_("Closed"),
-    Phase.aborted: N_("Aborted"),
 }
 STATUS_LABELS: dict[str, str] = {
     NeedStatus.submitted: N_("Submitted"),

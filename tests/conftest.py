@@ -35,6 +35,7 @@ PASSWORD = "correct horse battery"
 TEST_POSTGRES = os.environ.get("PIVOTAL_TEST_DATABASE_URL", "")
 TEMPLATE_DB = "pivotal_template"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+SUPPLIER_ORG_NUMBER = "974760673"  # 9 digits with a valid mod-11 check digit
 
 
 @pytest.fixture(scope="session")
@@ -129,10 +130,15 @@ class Factory:
         self._n = 0
 
     def org(
-        self, kind: OrganisationKind = OrganisationKind.municipality, name: str | None = None
+        self,
+        kind: OrganisationKind = OrganisationKind.municipality,
+        name: str | None = None,
+        org_number: str | None = None,
     ) -> Organisation:
         self._n += 1
-        org = Organisation(name=name or f"{kind.value.title()} {self._n}", kind=kind)
+        org = Organisation(
+            name=name or f"{kind.value.title()} {self._n}", kind=kind, org_number=org_number
+        )
         self.session.add(org)
         self.session.commit()
         return org
@@ -191,7 +197,9 @@ class World:
         self.owner = factory.org(name="Eierkommune")
         self.partner = factory.org(name="Partnerkommune")
         self.elsewhere = factory.org(name="Annen kommune")
-        self.supplier_org = factory.org(OrganisationKind.supplier, name="Leverandør AS")
+        self.supplier_org = factory.org(
+            OrganisationKind.supplier, name="Leverandør AS", org_number=SUPPLIER_ORG_NUMBER
+        )
         self.research_org = factory.org(OrganisationKind.research, name="Universitetet")
         self.procurer = factory.user(Role.procurer, self.owner, name="Petra Procurer")
         self.partner_procurer = factory.user(Role.procurer, self.partner)

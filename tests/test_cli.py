@@ -129,7 +129,7 @@ def test_demo_loads_the_demo_accounts_once(
     assert result.exit_code == 0, result.output
     emails = {user.email for user in _stored(session, User)}
     assert emails == {email for email, _name, _role, _org in USERS}
-    assert len(_stored(session, Project)) == 2
+    assert len(_stored(session, Project)) == 3
     for email, _name, role, _org in USERS:
         response = client.post(
             "/api/v1/auth/token", data={"username": email, "password": DEMO_PASSWORD}
@@ -169,3 +169,28 @@ def test_demo_participation_log_is_as_real_as_any(database_url: str, client: Tes
         ).json()
         verbs |= {event["verb"] for event in events}
     assert {"posted_need", "supported", "commented", "replied", "verified_need"} <= verbs
+    assert {"moved_phase", "registered"} <= verbs
+
+
+def test_demo_has_a_project_that_reached_the_market_dialogue_through_gate_decisions(
+    database_url: str, client: TestClient
+) -> None:
+    runner.invoke(cli, ["demo"])
+    token = client.post(
+        "/api/v1/auth/token",
+        data={"username": "innkjoper@trondheim.example", "password": DEMO_PASSWORD},
+    ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    [project] = [
+        p for p in client.get("/api/v1/projects").json() if p["phase"] == "market_dialogue"
+    ]
+    phase = client.get(f"/api/v1/projects/{project['id']}/phase").json()
+    assert [(m["from_phase"], m["to_phase"]) for m in phase["history"]] == [
+        ("preparation", "needs"),
+        ("needs", "market_dialogue"),
+    ]
+    assert all(len(m["rationale"]) >= 10 for m in phase["history"])
+    suppliers = client.get(f"/api/v1/projects/{project['id']}/suppliers", headers=headers).json()
+    assert {s["organisation_name"] for s in suppliers} == {"Helsetek AS", "Klimaløs AS"}
+    log = client.get(f"/api/v1/projects/{project['id']}/audit-log", headers=headers).json()
+    assert [e["action"] for e in log] == ["phase_moved", "phase_moved"]

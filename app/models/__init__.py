@@ -1,18 +1,23 @@
 """All tables, imported here so metadata (and Alembic) sees every one."""
 
+from app.models.audit import AuditEntry
+from app.models.dialogue import SupplierRegistration
 from app.models.need import Comment, Need, Support
 from app.models.organisation import Organisation
 from app.models.participation import ParticipationEvent
-from app.models.project import Project, ProjectPartner
+from app.models.project import PhaseMove, Project, ProjectPartner
 from app.models.user import User
 
 __all__ = [
+    "AuditEntry",
     "Comment",
     "Need",
     "Organisation",
     "ParticipationEvent",
+    "PhaseMove",
     "Project",
     "ProjectPartner",
+    "SupplierRegistration",
     "Support",
     "User",
 ]

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from annotated_types import Le
 from sqlmodel import Field
 
+from app.i18n import N_
+
 MAX_ID = 2**63 - 1
 # An object id from outside (path, query, form, JSON): one beyond any database integer is
 # invalid input (422), not an overflow deep in the driver (500).
@@ -75,6 +77,19 @@ class Phase(StrEnum):
     benefit_realisation = "benefit_realisation"
     closed = "closed"
     aborted = "aborted"
+
+
+# How people read each phase; translated where shown (pages, and the refusals that name phases).
+PHASE_LABELS: dict[str, str] = {
+    Phase.preparation: N_("Preparation and anchoring"),
+    Phase.needs: N_("Needs"),
+    Phase.market_dialogue: N_("Market dialogue"),
+    Phase.competition: N_("Competition"),
+    Phase.contract_follow_up: N_("Contract follow-up"),
+    Phase.benefit_realisation: N_("Benefit realisation"),
+    Phase.closed: N_("Closed"),
+    Phase.aborted: N_("Aborted"),
+}
 
 
 class Visibility(StrEnum):

@@ -63,3 +63,46 @@ class ProjectPublic(ProjectBase):
     owner_org_id: int
     partner_org_ids: list[int] = []
     created_at: datetime
+
+
+RATIONALE_MIN = 10
+RATIONALE_MAX = 5000
+
+
+class PhaseMove(SQLModel, table=True):
+    """A gate decision: the project moved from one phase to another, by whom, when and why."""
+
+    __tablename__ = "phase_move"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    from_phase: Phase = enum_field(Phase)
+    to_phase: Phase = enum_field(Phase)
+    rationale: str = Field(max_length=RATIONALE_MAX)
+    decided_by_id: int = Field(foreign_key="user.id")
+    decided_at: datetime = created_at_field()
+
+
+class PhaseMoveCreate(SQLModel):
+    """Input for a gate decision; the rationale is checked (stripped, 10–5000 characters)."""
+
+    to_phase: Phase
+    rationale: str = ""
+
+
+class PhaseMovePublic(SQLModel):
+    """A gate decision as anyone who may view the project sees it."""
+
+    from_phase: Phase
+    to_phase: Phase
+    rationale: str
+    decided_at: datetime
+    decided_by: str = Field(description="The name of the procurer who decided")
+
+
+class ProjectPhasePublic(SQLModel):
+    """Where a project stands, where it may go next, and how it got here."""
+
+    phase: Phase
+    next_phases: list[Phase]
+    history: list[PhaseMovePublic]

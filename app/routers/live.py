@@ -20,7 +20,7 @@ from app.config import get_settings
 from app.db import new_session
 from app.models import Need, User
 from app.models.base import Id, id_of
-from app.services import needs, participation, permissions
+from app.services import needs, participation, permissions, projects
 from app.services.errors import PivotalError
 from app.services.live import LiveEvent, Viewer, hub
 from app.services.permissions import ProjectRelation
@@ -106,11 +106,46 @@ def comments_html(
     return fragments.get_or_build(("comments", need.id, audience, oob), version, build)
 
 
+def phase_html(session: Session, rel: ProjectRelation, audience: Audience) -> str:
+    """The project's phase badge and timeline, pushed out of band (cached until it changes)."""
+
+    def build() -> str:
+        overview = projects.phase_overview(session, rel=rel)
+        badge = render_fragment(
+            "projects/_phase_badge.html", audience.lang, project=rel.project, oob=True
+        )
+        steps = projects.timeline(rel.project, overview)
+        return badge + render_fragment(
+            "projects/_phase_timeline.html", audience.lang, steps=steps, oob=True
+        )
+
+    version = participation.project_version(session, project_id=audience.project_id)
+    return fragments.get_or_build(("phase", audience), version, build)
+
+
+def phase_form_html(rel: ProjectRelation, audience: Audience) -> str:
+    """The gate-decision form with the phases now possible, for procurers.
+
+    Pushed after a move only, never on a reconnect, so a rationale being written is not wiped.
+    """
+    if not audience.is_procurer:
+        return ""
+    return render_fragment(
+        "projects/_phase_form.html",
+        audience.lang,
+        project=rel.project,
+        next_phases=projects.next_phases(rel.project.phase),
+        oob=True,
+    )
+
+
 def resync_fragment(session: Session, topic: str, rel: ProjectRelation, audience: Audience) -> str:
     """The full live state of a topic for one viewer: sent on every (re)connect."""
     kind, _, raw = topic.partition(":")
     if kind == "project":
-        return needs_list_html(session, rel, audience, oob=True)
+        return needs_list_html(session, rel, audience, oob=True) + phase_html(
+            session, rel, audience
+        )
     view = needs.need_view(session, rel=rel, need_id=int(raw))
     head = render_fragment(
         "needs/_live_state.html", audience.lang, view=view, need=view.need, oob=True
@@ -124,6 +159,8 @@ def render_event(event: LiveEvent, topic: str, audience: Audience) -> str | None
         rel = _relation(session, audience)
         if rel is None:
             return None
+        if event.kind == "project.phase_moved":
+            return phase_html(session, rel, audience) + phase_form_html(rel, audience)
         lang = audience.lang
         aud = audience
         need_id = event.need_id

@@ -1,4 +1,4 @@
-"""Projects: the list (home page), the project page with its live needs list, and the API."""
+"""Projects: the list (home page), the project page with its phases and live needs list, the API."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from sqlmodel import Session, col, select
 from app.db import SessionDep
 from app.models import Organisation, User
 from app.models.base import Id, OrganisationKind, Visibility
-from app.models.project import ProjectCreate, ProjectPublic
+from app.models.project import PhaseMoveCreate, ProjectCreate, ProjectPhasePublic, ProjectPublic
 from app.routers import live
-from app.services import permissions, projects
+from app.services import dialogue, permissions, projects
 from app.web import (
     CommittingRoute,
     CsrfProtected,
@@ -100,6 +100,7 @@ def _project_page(
     def context() -> dict[str, object]:
         ids = {rel.project.owner_org_id, *projects.partner_ids(session, project_id=project_id)}
         audience = audience_for(rel)
+        overview = projects.phase_overview(session, rel=rel)
         return {
             "project": rel.project,
             "rel": rel,
@@ -108,9 +109,28 @@ def _project_page(
             "needs_list_html": Markup(live.needs_list_html(session, rel, audience, oob=False)),
             "audience": audience,
             "can_post": permissions.allows(permissions.ensure_can_post_need, rel),
+            "steps": projects.timeline(rel.project, overview),
+            "next_phases": overview.next_phases,
+            "suppliers": dialogue.list_suppliers(session, rel=rel) if rel.is_procurer else [],
         }
 
     return render_project_page(request, session, "projects/detail.html", rel, context)
+
+
+@pages.post("/projects/{project_id}/phase")
+def move_phase_form(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    project_id: Id,
+    to_phase: Annotated[str, Form()] = "",
+    rationale: Annotated[str, Form()] = "",
+) -> Response:
+    """A procurer's gate decision from the project page; the page then shows the new phase."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    data = parse(PhaseMoveCreate, to_phase=to_phase, rationale=rationale)
+    projects.move_phase(session, rel=rel, to_phase=data.to_phase, rationale=data.rationale)
+    return redirect(request, f"/projects/{project_id}")
 
 
 @api.get("")
@@ -130,3 +150,20 @@ def read_project(session: SessionDep, user: CurrentUser, project_id: Id) -> Proj
     """One project."""
     rel = projects.get_project(session, user=user, project_id=project_id)
     return projects.to_public(session, rel.project)
+
+
+@api.get("/{project_id}/phase")
+def read_phase(session: SessionDep, user: CurrentUser, project_id: Id) -> ProjectPhasePublic:
+    """The project's phase, the phases it may move to next, and its gate decisions so far."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    return projects.phase_overview(session, rel=rel)
+
+
+@api.post("/{project_id}/phase")
+def move_phase(
+    session: SessionDep, user: CurrentUser, project_id: Id, data: PhaseMoveCreate
+) -> ProjectPhasePublic:
+    """A gate decision (the project's procurers): the next phase, or aborted, with a rationale."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    projects.move_phase(session, rel=rel, to_phase=data.to_phase, rationale=data.rationale)
+    return projects.phase_overview(session, rel=rel)

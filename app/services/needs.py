@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from app.models import Comment, Need, Project, Support, User
 from app.models.base import NeedStatus, id_of
 from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
-from app.services import participation, permissions
+from app.services import audit, participation, permissions
 from app.services.errors import Conflict, Invalid, NotFound
 from app.services.live import LiveEvent, announce
 from app.services.permissions import ProjectRelation
@@ -185,6 +185,7 @@ def support_need(session: Session, *, rel: ProjectRelation, need: Need) -> Suppo
 def withdraw_support(session: Session, *, rel: ProjectRelation, need: Need) -> None:
     """Take back the user's support (404 if there was none)."""
     user = permissions.require_user(rel.user)
+    permissions.ensure_phase_allows(rel, permissions.DialogueAction.support)
     support = session.exec(
         select(Support).where(Support.need_id == need.id, Support.user_id == user.id)
     ).first()
@@ -249,9 +250,21 @@ def hide_comment(
     reason = reason.strip()
     if not reason:
         raise Invalid("Give a reason for hiding the comment.")
+    before = {"hidden": comment.hidden, "hidden_reason": comment.hidden_reason}
     comment.hidden = True
     comment.hidden_reason = reason
     session.add(comment)
+    audit.record(
+        session,
+        actor=user,
+        project=rel.project,
+        action="comment_hidden",
+        object_type="comment",
+        object_id=id_of(comment),
+        before=before,
+        after={"hidden": True, "hidden_reason": reason},
+        rationale=reason,
+    )
     participation.record(
         session,
         actor=user,
@@ -333,10 +346,22 @@ def set_status(
         if target.status == NeedStatus.merged:
             raise Invalid("That need was itself merged; merge into the need it was merged into.")
         merged_into = target.id
+    before = _status_state(need)
     need.status = change.status
     need.status_reason = reason
     need.merged_into_id = merged_into
     session.add(need)
+    audit.record(
+        session,
+        actor=user,
+        project=rel.project,
+        action="need_status_changed",
+        object_type="need",
+        object_id=id_of(need),
+        before=before,
+        after=_status_state(need),
+        rationale=reason,
+    )
     participation.record(
         session,
         actor=user,
@@ -348,3 +373,12 @@ def set_status(
     )
     announce(session, LiveEvent("need.status_changed", id_of(need), id_of(rel.project), need.id))
     return need
+
+
+def _status_state(need: Need) -> dict[str, object]:
+    """What the audit log keeps of a need's status."""
+    return {
+        "status": str(need.status),
+        "reason": need.status_reason,
+        "merged_into_id": need.merged_into_id,
+    }

@@ -32,11 +32,15 @@ def record(
     object_type: str,
     object_id: int,
     addressee: User | None = None,
+    phase: str | None = None,
 ) -> ParticipationEvent:
-    """Append one participation event to the session's transaction (never commits)."""
+    """Append one participation event to the session's transaction (never commits).
+
+    The event carries the project's phase, or `phase` for an act that changes the phase itself.
+    """
     event = ParticipationEvent(
         project_id=id_of(project),
-        phase=project.phase,
+        phase=phase or project.phase,
         actor_id=id_of(actor),
         actor_role=actor.role,
         actor_org_id=actor.organisation_id,

@@ -4,16 +4,90 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy import ColumnElement, exists, or_, select, true
 from sqlmodel import Session, col
 
-from app.models import Comment, Need, Project, ProjectPartner, User
-from app.models.base import Phase, Role, Visibility
+from app.i18n import N_, LazyText
+from app.models import Comment, Need, Project, ProjectPartner, SupplierRegistration, User
+from app.models.base import PHASE_LABELS, Phase, Role, Visibility
 from app.services.errors import Forbidden, NotAuthenticated, NotFound, PivotalError
 
-NEED_POSTING_PHASES = frozenset({Phase.preparation, Phase.needs, Phase.market_dialogue})
 CLOSED_PHASES = frozenset({Phase.closed, Phase.aborted})
+
+
+class DialogueAction(StrEnum):
+    """What people do in a project's dialogue; each is open only in some phases."""
+
+    post_need = "post_need"
+    comment = "comment"
+    support = "support"
+    register_supplier = "register_supplier"
+    ask_question = "ask_question"
+    submit_proposal = "submit_proposal"
+    book_meeting = "book_meeting"
+    register_for_event = "register_for_event"
+
+
+_BEFORE_COMPETITION = frozenset({Phase.preparation, Phase.needs, Phase.market_dialogue})
+_MARKET_DIALOGUE = frozenset({Phase.market_dialogue})
+
+# The phase rules, in one place: where each dialogue action is open. Once the competition is
+# announced, input from the dialogue can no longer shape the specification (equal treatment), so
+# everything that feeds it closes there; supplier dialogue happens only in the market dialogue.
+PHASE_RULES: dict[DialogueAction, frozenset[Phase]] = {
+    DialogueAction.post_need: _BEFORE_COMPETITION,
+    DialogueAction.comment: _BEFORE_COMPETITION,
+    DialogueAction.support: _BEFORE_COMPETITION,
+    DialogueAction.register_supplier: _MARKET_DIALOGUE,
+    DialogueAction.ask_question: _MARKET_DIALOGUE,
+    DialogueAction.submit_proposal: _MARKET_DIALOGUE,
+    DialogueAction.book_meeting: _MARKET_DIALOGUE,
+    DialogueAction.register_for_event: _MARKET_DIALOGUE,
+}
+# What a refusal says is closed; %(phase)s is the phase the project is in now.
+PHASE_REFUSALS: dict[DialogueAction, str] = {
+    DialogueAction.post_need: N_(
+        "The project no longer takes new needs: needs are posted until the market dialogue "
+        "ends, and the project is now in the phase “%(phase)s”."
+    ),
+    DialogueAction.comment: N_(
+        "Comments are closed: they are open until the market dialogue ends, and the project is "
+        "now in the phase “%(phase)s”."
+    ),
+    DialogueAction.support: N_(
+        "Supports are closed: they are open until the market dialogue ends, and the project is "
+        "now in the phase “%(phase)s”."
+    ),
+    DialogueAction.register_supplier: N_(
+        "Suppliers can only register during the market dialogue; the project is now in the "
+        "phase “%(phase)s”."
+    ),
+    DialogueAction.ask_question: N_(
+        "Questions can only be asked during the market dialogue; the project is now in the "
+        "phase “%(phase)s”."
+    ),
+    DialogueAction.submit_proposal: N_(
+        "Solution proposals can only be submitted during the market dialogue; the project is "
+        "now in the phase “%(phase)s”."
+    ),
+    DialogueAction.book_meeting: N_(
+        "Meetings can only be booked during the market dialogue; the project is now in the "
+        "phase “%(phase)s”."
+    ),
+    DialogueAction.register_for_event: N_(
+        "Registration for dialogue events is only open during the market dialogue; the project "
+        "is now in the phase “%(phase)s”."
+    ),
+}
+# Kept for readers of the rule before the table existed.
+NEED_POSTING_PHASES = PHASE_RULES[DialogueAction.post_need]
+
+
+def phase_name(phase: str) -> LazyText:
+    """A phase's label as a message parameter, translated when the message is shown."""
+    return LazyText(PHASE_LABELS.get(phase, phase))
 
 
 @dataclass(frozen=True)
@@ -23,6 +97,8 @@ class ProjectRelation:
     user: User | None
     project: Project
     member_org: bool  # the user's organisation owns or partners in the project
+    # The user is a supplier whose company is registered for the project's market dialogue.
+    is_registered_supplier: bool = False
 
     @property
     def role(self) -> Role | None:
@@ -52,16 +128,35 @@ class ProjectRelation:
     def can_read_participation(self) -> bool:
         return self.is_procurer or (self.role == Role.researcher and self.can_view)
 
+    @property
+    def can_read_audit(self) -> bool:
+        """The audit log is the procurers' record of their decisions."""
+        return self.is_procurer
+
 
 def relation(session: Session, user: User | None, project: Project) -> ProjectRelation:
     """Work out how the user stands to the project (one query at most)."""
-    member = False
+    member = registered = False
     if user is not None and user.organisation_id is not None:
-        if user.organisation_id == project.owner_org_id:
+        if user.role == Role.supplier:
+            # A supplier company is never an owner or partner (those are public sector).
+            registered = is_registered_supplier(session, project, user.organisation_id)
+        elif user.organisation_id == project.owner_org_id:
             member = True
         else:
             member = session.get(ProjectPartner, (project.id, user.organisation_id)) is not None
-    return ProjectRelation(user=user, project=project, member_org=member)
+    return ProjectRelation(
+        user=user, project=project, member_org=member, is_registered_supplier=registered
+    )
+
+
+def is_registered_supplier(session: Session, project: Project, organisation_id: int) -> bool:
+    """Whether the organisation is registered for the project's market dialogue."""
+    query = select(col(SupplierRegistration.id)).where(
+        col(SupplierRegistration.project_id) == project.id,
+        col(SupplierRegistration.organisation_id) == organisation_id,
+    )
+    return session.execute(query).first() is not None
 
 
 def visible_projects_clause(user: User | None) -> ColumnElement[bool]:
@@ -89,6 +184,18 @@ def allows(check: Callable[[ProjectRelation], object], rel: ProjectRelation) -> 
     except PivotalError:
         return False
     return True
+
+
+def phase_allows(phase: str, action: DialogueAction) -> bool:
+    """Whether the action is open in the phase (the table above)."""
+    return phase in PHASE_RULES[action]
+
+
+def ensure_phase_allows(rel: ProjectRelation, action: DialogueAction) -> None:
+    """Refuse (403) an action the project's phase has closed, saying what and which phase."""
+    phase = rel.project.phase
+    if not phase_allows(phase, action):
+        raise Forbidden(PHASE_REFUSALS[action], phase=phase_name(phase))
 
 
 def require_user(user: User | None) -> User:
@@ -120,8 +227,7 @@ def ensure_can_create_project(user: User | None) -> User:
 def ensure_can_post_need(rel: ProjectRelation) -> User:
     """Public-sector staff (any municipality's on a public project), and citizens where allowed."""
     user = require_user(rel.user)
-    if rel.project.phase not in NEED_POSTING_PHASES:
-        raise Forbidden("The project no longer takes new needs in this phase.")
+    ensure_phase_allows(rel, DialogueAction.post_need)
     if rel.is_procurer:
         return user
     if user.role in (Role.employee, Role.procurer) and (
@@ -140,8 +246,7 @@ def ensure_can_post_need(rel: ProjectRelation) -> User:
 def ensure_can_support(rel: ProjectRelation) -> User:
     """Those who may post needs may also support them (and citizens on any public project)."""
     user = require_user(rel.user)
-    if rel.project.phase in CLOSED_PHASES:
-        raise Forbidden("The project is closed.")
+    ensure_phase_allows(rel, DialogueAction.support)
     if user.role in (Role.citizen, Role.employee, Role.procurer, Role.admin):
         return user
     raise Forbidden("Your role cannot support needs.")
@@ -150,8 +255,7 @@ def ensure_can_support(rel: ProjectRelation) -> User:
 def ensure_can_comment(rel: ProjectRelation) -> User:
     """Anyone logged in who can see the project, except observers (researchers)."""
     user = require_user(rel.user)
-    if rel.project.phase in CLOSED_PHASES:
-        raise Forbidden("The project is closed.")
+    ensure_phase_allows(rel, DialogueAction.comment)
     if user.role == Role.researcher:
         raise Forbidden("Researchers observe the dialogue and do not take part in it.")
     return user
@@ -162,6 +266,42 @@ def ensure_procurer(rel: ProjectRelation) -> User:
     user = require_user(rel.user)
     if not rel.is_procurer:
         raise Forbidden("Only the project's procurers can do this.")
+    return user
+
+
+def ensure_can_move_phase(rel: ProjectRelation) -> User:
+    """Only the project's procurers (and admins) take gate decisions."""
+    user = require_user(rel.user)
+    if not rel.is_procurer:
+        raise Forbidden("Only the project's procurers can move the project to another phase.")
+    return user
+
+
+def ensure_can_read_audit(rel: ProjectRelation) -> User:
+    """Only the project's procurers (and admins) read the audit log."""
+    user = require_user(rel.user)
+    if not rel.can_read_audit:
+        raise Forbidden("Only the project's procurers can read the audit log.")
+    return user
+
+
+def ensure_can_register_supplier(rel: ProjectRelation) -> User:
+    """A supplier registers its own company, while the market dialogue is open.
+
+    The service also checks the company: a supplier organisation with a valid number.
+    """
+    user = require_user(rel.user)
+    if user.role != Role.supplier or user.organisation_id is None:
+        raise Forbidden("Only suppliers can register a company for the market dialogue.")
+    ensure_phase_allows(rel, DialogueAction.register_supplier)
+    return user
+
+
+def ensure_can_list_suppliers(rel: ProjectRelation) -> User:
+    """Procurers see every registered supplier; a supplier sees only its own registration."""
+    user = require_user(rel.user)
+    if not rel.is_procurer and user.role != Role.supplier:
+        raise Forbidden("Only the project's procurers can see which suppliers are registered.")
     return user
 
 

@@ -1,20 +1,43 @@
-"""Projects: opening one, listing what a user may see, reading one."""
+"""Projects: opening one, listing what a user may see, reading one, moving it through phases."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
 
-from sqlalchemy import Select, bindparam
+from sqlalchemy import Select, bindparam, update
 from sqlmodel import Session, col, select
 
-from app.models import Organisation, Project, ProjectPartner, User
-from app.models.base import Role, id_of
-from app.models.project import ProjectCreate, ProjectPublic
-from app.services import permissions
+from app.models import Organisation, PhaseMove, Project, ProjectPartner, User
+from app.models.base import Phase, Role, id_of
+from app.models.project import (
+    RATIONALE_MAX,
+    RATIONALE_MIN,
+    PhaseMovePublic,
+    ProjectCreate,
+    ProjectPhasePublic,
+    ProjectPublic,
+)
+from app.services import audit, participation, permissions
 from app.services.accounts import PUBLIC_SECTOR
-from app.services.errors import Forbidden, Invalid
-from app.services.permissions import ProjectRelation
+from app.services.errors import Conflict, Forbidden, Invalid
+from app.services.live import LiveEvent, announce
+from app.services.permissions import CLOSED_PHASES, ProjectRelation, phase_name
+
+# The road every project takes, one gate decision at a time; `aborted` is the exit from any of it.
+PHASE_ORDER: tuple[Phase, ...] = (
+    Phase.preparation,
+    Phase.needs,
+    Phase.market_dialogue,
+    Phase.competition,
+    Phase.contract_follow_up,
+    Phase.benefit_realisation,
+    Phase.closed,
+)
+# Going back past this point would let dialogue input shape a competition already announced.
+_COMPETITION_AT = PHASE_ORDER.index(Phase.competition)
 
 
 def create_project(session: Session, *, user: User | None, data: ProjectCreate) -> Project:
@@ -86,3 +109,194 @@ def to_public(session: Session, project: Project) -> ProjectPublic:
     return ProjectPublic.model_validate(
         project, update={"partner_org_ids": partner_ids(session, project_id=id_of(project))}
     )
+
+
+# ---- phases and gate decisions ----------------------------------------------------------------
+
+
+def next_phases(phase: str) -> list[Phase]:
+    """Where a project in this phase may go: the next phase, or aborted; nowhere once it ended."""
+    if phase in CLOSED_PHASES:
+        return []
+    return [PHASE_ORDER[PHASE_ORDER.index(Phase(phase)) + 1], Phase.aborted]
+
+
+def _check_move(from_phase: Phase, to_phase: Phase) -> None:
+    """Refuse a move the phase order does not allow, naming both phases and why."""
+    names = {"from_phase": phase_name(from_phase), "to_phase": phase_name(to_phase)}
+    if from_phase in CLOSED_PHASES:
+        raise Conflict(
+            "The project has ended in the phase “%(from_phase)s”; it cannot move to "
+            "“%(to_phase)s”. Open a new project instead.",
+            **names,
+        )
+    if to_phase == from_phase:
+        raise Conflict(
+            "The project is already in the phase “%(from_phase)s”; it cannot move to "
+            "“%(to_phase)s” again.",
+            **names,
+        )
+    if to_phase in next_phases(from_phase):
+        return
+    if to_phase != Phase.aborted and PHASE_ORDER.index(to_phase) < PHASE_ORDER.index(from_phase):
+        if PHASE_ORDER.index(from_phase) >= _COMPETITION_AT:
+            raise Conflict(
+                "The project cannot go back from “%(from_phase)s” to “%(to_phase)s”: once the "
+                "competition is announced, input from the dialogue can no longer shape the "
+                "specification, and reopening the dialogue would not treat all suppliers equally.",
+                **names,
+            )
+        raise Conflict(
+            "The project cannot go back from “%(from_phase)s” to “%(to_phase)s”: a gate decision "
+            "is part of the procurement record and is not undone. Continue in the current phase.",
+            **names,
+        )
+    raise Conflict(
+        "The project cannot skip from “%(from_phase)s” to “%(to_phase)s”: the next phase is "
+        "“%(next_phase)s”, and each phase is a gate decision of its own.",
+        next_phase=phase_name(next_phases(from_phase)[0]),
+        **names,
+    )
+
+
+def _clean_rationale(rationale: str) -> str:
+    text = rationale.strip()
+    if len(text) < RATIONALE_MIN:
+        raise Invalid(
+            "Give a rationale for the gate decision of at least %(min)s characters.",
+            min=RATIONALE_MIN,
+        )
+    if len(text) > RATIONALE_MAX:
+        raise Invalid(
+            "The rationale can be at most %(max)s characters.",
+            max=RATIONALE_MAX,
+        )
+    return text
+
+
+def move_phase(
+    session: Session, *, rel: ProjectRelation, to_phase: Phase, rationale: str
+) -> PhaseMove:
+    """A gate decision: move the project to its next phase (or abort it), with a rationale.
+
+    The move, its audit entry and its participation event are written in one transaction, and
+    viewers of the project see the new phase live once it commits.
+    """
+    user = permissions.ensure_can_move_phase(rel)
+    project = rel.project
+    from_phase = Phase(project.phase)
+    to_phase = Phase(to_phase)
+    _check_move(from_phase, to_phase)
+    text = _clean_rationale(rationale)
+    # Compare and set: of two procurers deciding at once, the second finds the phase moved.
+    moved = session.execute(
+        update(Project)
+        .where(col(Project.id) == project.id, col(Project.phase) == from_phase)
+        .values(phase=to_phase)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("Someone else moved the project to another phase just now. Reload the page.")
+    move = PhaseMove(
+        project_id=id_of(project),
+        from_phase=from_phase,
+        to_phase=to_phase,
+        rationale=text,
+        decided_by_id=id_of(user),
+    )
+    session.add(move)
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        project=project,
+        action="phase_moved",
+        object_type="project",
+        object_id=id_of(project),
+        before={"phase": str(from_phase)},
+        after={"phase": str(to_phase)},
+        rationale=text,
+    )
+    participation.record(
+        session,
+        actor=user,
+        project=project,
+        verb="moved_phase",
+        object_type="phase_move",
+        object_id=id_of(move),
+        phase=from_phase,  # the decision is the last act of the phase it closes
+    )
+    session.refresh(project)
+    announce(session, LiveEvent("project.phase_moved", id_of(move), id_of(project)))
+    return move
+
+
+def phase_history(session: Session, *, project_id: int) -> list[PhaseMovePublic]:
+    """The project's gate decisions, oldest first, with the decider's name."""
+    query = (
+        select(PhaseMove, User.display_name)
+        .join(User, col(User.id) == PhaseMove.decided_by_id)
+        .where(PhaseMove.project_id == project_id)
+        .order_by(col(PhaseMove.decided_at), col(PhaseMove.id))
+    )
+    return [
+        PhaseMovePublic.model_validate(move, update={"decided_by": name})
+        for move, name in session.exec(query).all()
+    ]
+
+
+def phase_overview(session: Session, *, rel: ProjectRelation) -> ProjectPhasePublic:
+    """Where the project stands, where it may go and how it got here (anyone who may view it)."""
+    project = rel.project
+    return ProjectPhasePublic(
+        phase=project.phase,
+        next_phases=next_phases(project.phase),
+        history=phase_history(session, project_id=id_of(project)),
+    )
+
+
+StepState = Literal["done", "current", "upcoming", "skipped"]
+
+
+@dataclass
+class PhaseStep:
+    """One phase on a project's timeline, with the gate decision that opened it."""
+
+    phase: Phase
+    state: StepState
+    entered: PhaseMovePublic | None = None
+    opened_at: datetime | None = None  # set on the phase the project was opened in
+
+
+def timeline(project: Project, overview: ProjectPhasePublic) -> list[PhaseStep]:
+    """The phases in order as the project page shows them: passed, current, skipped, upcoming."""
+    entered = {move.to_phase: move for move in overview.history}
+    start = overview.history[0].from_phase if overview.history else Phase(overview.phase)
+    aborted = overview.phase == Phase.aborted
+    last = overview.history[-1].from_phase if aborted and overview.history else None
+    road = PHASE_ORDER
+    if aborted:
+        # The road up to where it stopped, then the exit.
+        stop = last if last is not None else start
+        road = (*PHASE_ORDER[: PHASE_ORDER.index(stop) + 1], Phase.aborted)
+    current_at = road.index(Phase(overview.phase))
+    steps = []
+    for index, phase in enumerate(road):
+        state: StepState
+        if index == current_at:
+            state = "current"
+        elif index > current_at:
+            state = "upcoming"
+        elif phase == start or phase in entered:
+            state = "done"
+        else:
+            state = "skipped"
+        steps.append(
+            PhaseStep(
+                phase=phase,
+                state=state,
+                entered=entered.get(phase),
+                opened_at=project.created_at if phase == start else None,
+            )
+        )
+    return steps

@@ -17,6 +17,8 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": 
 EMPLOYEE = "ansatt@trondheim.example"
 PROCURER = "innkjoper@trondheim.example"
 CITIZEN = "innbygger@example.org"
+SUPPLIER = "leverandor@helsetek.example"
+MARKET_DIALOGUE = "/projects/3"  # demo: moved to the market dialogue, two suppliers registered
 NEED_WITH_COMMENTS = "/needs/3"  # demo: anonymous author, supports, a comment thread
 
 axe = Axe()
@@ -65,6 +67,11 @@ def wait_for_live_state(page: Page) -> None:
         (NEED_WITH_COMMENTS, EMPLOYEE),
         (NEED_WITH_COMMENTS, PROCURER),
         ("/projects/new", PROCURER),
+        ("/projects/1", PROCURER),  # the gate-decision form
+        (MARKET_DIALOGUE, None),  # a timeline with gate decisions
+        (MARKET_DIALOGUE, PROCURER),
+        (MARKET_DIALOGUE, SUPPLIER),
+        ("/projects/3/audit-log", PROCURER),
     ],
 )
 def test_page_meets_wcag_21_aa(new_page: Callable[..., Page], path: str, who: str | None) -> None:

@@ -78,3 +78,43 @@ def test_need_and_comment_reach_another_viewer_live(new_page: Callable[..., Page
     assert_not_reloaded(watcher)
     assert_not_reloaded(poster)
     expect(poster.locator("#comment-form textarea[name=body]")).to_have_value("")
+
+
+PROCURER = "innkjoper@trondheim.example"
+
+
+def test_gate_decision_reaches_another_viewer_live(new_page: Callable[..., Page]) -> None:
+    procurer = new_page(PROCURER)
+    watcher = new_page(CITIZEN)
+    rationale = f"Behovene er verifisert med de ansatte {secrets.token_hex(3)}."
+
+    # A project of its own, so the other browser tests keep theirs in the needs phase.
+    procurer.goto("/projects/new")
+    procurer.fill("#p-title", f"Smartere skoleskyss {secrets.token_hex(3)}")
+    procurer.fill("#p-summary", "Færre tomme busser og tryggere skolevei.")
+    procurer.fill("#p-area", "Oppvekst")
+    procurer.fill("#p-ambition", "Fra faste ruter til skyss etter behov.")
+    procurer.click("#project-form button[type=submit]")
+    expect(procurer).to_have_url(re.compile(r"/projects/\d+$"))
+    path = "/" + procurer.url.split("/", 3)[3]
+
+    open_live(watcher, path)
+    expect(watcher.locator("#project-phase-badge")).to_have_text("Fase: Behov")
+    expect(watcher.locator("#live-viewers")).not_to_be_empty(timeout=LIVE_TIMEOUT)
+
+    # The procurer takes the gate decision through the htmx form.
+    procurer.select_option("#phase-to", "market_dialogue")
+    procurer.fill("#phase-rationale", rationale)
+    procurer.click("#phase-form button[type=submit]")
+    expect(procurer.locator("#project-phase-badge")).to_have_text("Fase: Markedsdialog")
+
+    # The citizen's page follows without a reload: the badge and the timeline's new entry.
+    expect(watcher.locator("#project-phase-badge")).to_have_text(
+        "Fase: Markedsdialog", timeout=LIVE_TIMEOUT
+    )
+    current = watcher.locator('#phase-timeline > li[aria-current="step"]')
+    expect(current).to_contain_text("Markedsdialog")
+    expect(current).to_contain_text(rationale)
+    expect(current).to_contain_text("Ingrid Innkjøper")
+    assert_not_reloaded(watcher)
+    expect(watcher.locator("#phase-form")).to_have_count(0)

@@ -7,10 +7,13 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from app.models import User
+from app.models.base import Phase
+from app.services.projects import PHASE_ORDER
 from tests.conftest import bearer
 
 EN = {"Accept-Language": "en"}
 HTMX_NEED_FORM = {"HX-Request": "true", "HX-Trigger": "need-form"}
+RATIONALE = "Behovene er verifisert, og vi er klare for neste steg."
 NEED = {
     "title": "Trygge nattbesøk",
     "problem": "Brukerne våkner av tilsynet om natten og blir urolige.",
@@ -86,3 +89,24 @@ class Api:
         response = self.get(f"/projects/{project_id}/needs", reader)
         assert response.status_code == 200, response.text
         return response.json()
+
+    def move_phase(
+        self, user: User | None, project_id: int, to_phase: str, rationale: str = RATIONALE
+    ):
+        """Ask for a gate decision as this user (the response, accepted or not)."""
+        body = {"to_phase": to_phase, "rationale": rationale}
+        return self.post(f"/projects/{project_id}/phase", user, json=body)
+
+    def advance(self, procurer: User, project_id: int, to_phase: Phase) -> dict[str, Any]:
+        """Move the project phase by phase until it reaches `to_phase`; returns the last body."""
+        body = self.get(f"/projects/{project_id}/phase", procurer).json()
+        if to_phase == Phase.aborted:
+            response = self.move_phase(procurer, project_id, Phase.aborted)
+            assert response.status_code == 200, response.text
+            return response.json()
+        while body["phase"] != to_phase:
+            following = PHASE_ORDER[PHASE_ORDER.index(Phase(body["phase"])) + 1]
+            response = self.move_phase(procurer, project_id, following)
+            assert response.status_code == 200, response.text
+            body = response.json()
+        return body

@@ -1,0 +1,60 @@
+"""The audit log: written in the same transaction as the decision it records, read by procurers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.models import AuditEntry, Project, User
+from app.models.audit import AuditEntryPublic
+from app.models.base import id_of
+from app.services import permissions
+from app.services.permissions import ProjectRelation
+
+
+def record(
+    session: Session,
+    *,
+    actor: User,
+    project: Project,
+    action: str,
+    object_type: str,
+    object_id: int,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    rationale: str | None = None,
+) -> AuditEntry:
+    """Append one audit entry to the session's transaction (flushes, never commits)."""
+    entry = AuditEntry(
+        project_id=id_of(project),
+        actor_id=id_of(actor),
+        actor_role=actor.role,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        before=before,
+        after=after,
+        rationale=rationale or None,
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def list_for_project(
+    session: Session, *, rel: ProjectRelation, after_id: int = 0, limit: int = 500
+) -> list[AuditEntryPublic]:
+    """The project's audit entries in order with the actor's name, paged by id (procurers only)."""
+    permissions.ensure_can_read_audit(rel)
+    query = (
+        select(AuditEntry, User.display_name)
+        .join(User, col(User.id) == AuditEntry.actor_id)
+        .where(AuditEntry.project_id == rel.project.id, col(AuditEntry.id) > after_id)
+        .order_by(col(AuditEntry.id))
+        .limit(limit)
+    )
+    return [
+        AuditEntryPublic.model_validate(entry, update={"actor_name": name})
+        for entry, name in session.exec(query).all()
+    ]
