@@ -249,13 +249,18 @@ def render_project_page(
     if rel.user is not None:
         return render(request, name, context())
 
-    def build() -> str:
+    def build() -> tuple[bytes, ...]:
         ctx = {"request": request, "user": None, "csrf_token": CSRF_SLOT, **context()}
-        return templates.get_template(name).render(ctx)
+        html = templates.get_template(name).render(ctx)
+        return tuple(part.encode() for part in html.split(CSRF_SLOT))
 
     version = participation.project_version(session, project_id=id_of(rel.project))
-    html = render_cache.fragments.get_or_build(_visitor_page_key(request), version, build)
-    return HTMLResponse(html.replace(CSRF_SLOT, csrf_token(request)))
+    parts = render_cache.pages.get_or_build(_visitor_page_key(request), version, build)
+    return _visitor_response(request, parts)
+
+
+def _visitor_response(request: Request, parts: tuple[bytes, ...]) -> HTMLResponse:
+    return HTMLResponse(csrf_token(request).encode().join(parts))
 
 
 def _visitor_page_key(request: Request) -> tuple[str, str, str]:
@@ -275,10 +280,8 @@ async def _cached_visitor_page(
     if version is None:
         return None  # out of visitors' sight: the full route says so
     max_age = get_settings().visitor_page_max_age
-    html = render_cache.fragments.peek(_visitor_page_key(request), version, max_age)
-    if html is None:
-        return None
-    return HTMLResponse(html.replace(CSRF_SLOT, csrf_token(request)))
+    parts = render_cache.pages.peek(_visitor_page_key(request), version, max_age)
+    return None if parts is None else _visitor_response(request, parts)
 
 
 def render_fragment(name: str, lang: str, **context: Any) -> str:

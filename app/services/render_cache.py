@@ -17,22 +17,25 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+V = TypeVar("V")
 
 
-class VersionedCache:
+class VersionedCache(Generic[V]):
     """A bounded LRU of rendered HTML, each entry valid for one version of what it shows."""
 
     def __init__(self, max_entries: int = 2048) -> None:
         self.max_entries = max_entries
         # key -> (version, html, when it was stored on the monotonic clock)
-        self._entries: OrderedDict[Hashable, tuple[Hashable, str, float]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[Hashable, V, float]] = OrderedDict()
         self._building: dict[Hashable, threading.Lock] = {}
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
         self.stale = 0
 
-    def _lookup(self, key: Hashable, version: Hashable) -> str | None:
+    def _lookup(self, key: Hashable, version: Hashable) -> V | None:
         entry = self._entries.get(key)
         if entry is not None and entry[0] == version:
             self._entries.move_to_end(key)
@@ -40,7 +43,7 @@ class VersionedCache:
             return entry[1]
         return None
 
-    def peek(self, key: Hashable, version: Hashable, max_age: float = 0.0) -> str | None:
+    def peek(self, key: Hashable, version: Hashable, max_age: float = 0.0) -> V | None:
         """The HTML for `key` at `version`; else an older one stored less than `max_age` seconds
         ago, or while the new one is being rendered; else None."""
         with self._lock:
@@ -55,7 +58,7 @@ class VersionedCache:
                 return previous[1]
         return None
 
-    def get_or_build(self, key: Hashable, version: Hashable, build: Callable[[], str]) -> str:
+    def get_or_build(self, key: Hashable, version: Hashable, build: Callable[[], V]) -> V:
         """The cached HTML for `key` at `version`, or build (once, however many ask), store it."""
         with self._lock:
             html = self._lookup(key, version)
@@ -92,11 +95,15 @@ class VersionedCache:
             self._building.clear()
 
 
-fragments = VersionedCache()
-cards = VersionedCache(max_entries=50_000)
+fragments: VersionedCache[str] = VersionedCache()
+cards: VersionedCache[str] = VersionedCache(max_entries=50_000)
+# Whole pages for visitors who are not logged in, encoded, split where each visitor's own CSRF
+# token goes: a page view joins the parts around the token and sends the bytes as they are.
+pages: VersionedCache[tuple[bytes, ...]] = VersionedCache(max_entries=512)
 
 
 def clear_all() -> None:
     """Forget every cached fragment (tests switch databases, and ids repeat across them)."""
     fragments.clear()
     cards.clear()
+    pages.clear()
