@@ -11,9 +11,9 @@ from sqlmodel import Session
 from app.models.base import OrganisationKind, Phase, Role
 from app.services import ocds
 from app.services.permissions import relation
-from tests.conftest import Factory, World, login
+from tests.conftest import Factory, World, bearer, login
 from tests.ocds_schema import assert_valid_package
-from tests.routers.helpers import Api
+from tests.routers.helpers import EN, Api
 
 ORIGINAL = "Vi i Leverandør AS lurer på om vår sensor SoveVakt 3000 kan brukes i boligene?"
 ANONYMISED = "Kan sensorer som allerede finnes på markedet brukes i boligene?"
@@ -446,3 +446,31 @@ def test_colleague_sees_the_companys_pending_question_on_the_page(
 def test_project_page_links_to_the_questions(client: TestClient, cast: Cast) -> None:
     page = client.get(f"/projects/{cast.project_id}").text
     assert f'href="/projects/{cast.project_id}/questions"' in page
+
+
+# ---- the demo ------------------------------------------------------------------------------------
+
+
+def test_demo_has_one_published_answer_and_one_waiting_question(
+    client: TestClient, api: Api, session: Session
+) -> None:
+    from sqlmodel import select
+
+    from app.demo import load_demo
+    from app.models import Project, User
+
+    load_demo(session)
+    session.commit()
+    project = session.exec(select(Project).where(Project.phase == Phase.market_dialogue)).one()
+    procurer = session.exec(select(User).where(User.email == "innkjoper@trondheim.example")).one()
+    kari = session.exec(select(User).where(User.email == "leverandor@klimalos.example")).one()
+    for user in (procurer, kari):
+        api._headers[user.id] = {**bearer(client, user, "pivotal-demo"), **EN}  # type: ignore[index]
+    everyone = api.get(f"/projects/{project.id}/questions").json()
+    assert [q["status"] for q in everyone] == ["published"]
+    assert "Helsetek" not in str(everyone)
+    statuses = [q["status"] for q in api.get(f"/projects/{project.id}/questions", procurer).json()]
+    assert statuses == ["published", "asked"]
+    mine = api.get(f"/projects/{project.id}/questions", kari).json()
+    assert [q["status"] for q in mine] == ["published", "asked"]
+    assert "Helsetek" not in str(mine)
