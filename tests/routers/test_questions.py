@@ -474,3 +474,10 @@ def test_demo_has_one_published_answer_and_one_waiting_question(
     mine = api.get(f"/projects/{project.id}/questions", kari).json()
     assert [q["status"] for q in mine] == ["published", "asked"]
     assert "Helsetek" not in str(mine)
+
+
+def test_audit_log_page_names_the_publication(client: TestClient, api: Api, cast: Cast) -> None:
+    _published(api, cast)
+    login(client, cast.procurer)
+    page = client.get(f"/projects/{cast.project_id}/audit-log", headers={"Accept-Language": "en"})
+    assert "Answer published to all suppliers" in page.text or "Svar publisert" in page.text
