@@ -11,8 +11,9 @@ from app.models import Organisation, Project, User
 from app.models.base import NeedStatus, OrganisationKind, Phase, Role, Visibility, id_of
 from app.models.need import CommentCreate, NeedCreate, NeedStatusChange
 from app.models.project import ProjectCreate
+from app.models.question import AnswerDraft, QuestionCreate
 from app.models.user import UserCreate
-from app.services import accounts, dialogue, needs, permissions, projects
+from app.services import accounts, dialogue, needs, permissions, projects, questions
 
 DEMO_PASSWORD = "pivotal-demo"
 
@@ -290,4 +291,41 @@ def load_demo(session: Session) -> None:
     )
     for supplier in (hanne, kari):
         dialogue.register_supplier(session, rel=rel(supplier, care_homes))
+    session.flush()
+
+    # Q&A in the market dialogue: one answer published to all, one question still waiting.
+    sensors = questions.ask(
+        session,
+        rel=rel(hanne, care_homes),
+        data=QuestionCreate(
+            body=(
+                "Vi i Helsetek har en radarsensor som allerede brukes i Stjørdal. Kan dere bruke "
+                "den, eller må alle sensorene kobles til samme plattform som byggautomasjonen?"
+            )
+        ),
+    )
+    questions.publish(
+        session,
+        rel=rel(procurer, care_homes),
+        question=sensors,
+        data=AnswerDraft(
+            public_question=(
+                "Kan sensorer som allerede er i bruk i andre kommuner tilbys, eller må alle "
+                "sensorene kobles til samme plattform som byggautomasjonen?"
+            ),
+            answer=(
+                "Alle løsninger er velkomne. Vi krever åpne grensesnitt, slik at data fra sensorene "
+                "kan brukes både til trygghet for beboerne og til styring av energibruken."
+            ),
+        ),
+    )
+    questions.ask(
+        session,
+        rel=rel(kari, care_homes),
+        data=QuestionCreate(
+            body=(
+                "Hvor mange omsorgsboliger gjelder anskaffelsen, og når skal de første tas i bruk?"
+            )
+        ),
+    )
     session.flush()

@@ -23,6 +23,9 @@ ACTION_LABELS = {
     "phase_moved": N_("Phase moved"),
     "need_status_changed": N_("Need status changed"),
     "comment_hidden": N_("Comment hidden"),
+    "answer_saved": N_("Draft answer saved"),
+    "answer_published": N_("Answer published to all suppliers"),
+    "question_withdrawn": N_("Question withdrawn"),
 }
 FIELD_LABELS = {
     "phase": N_("Phase"),

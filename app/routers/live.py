@@ -20,6 +20,7 @@ from app.config import get_settings
 from app.db import new_session
 from app.models import Need, User
 from app.models.base import Id, id_of
+from app.routers import questions as qa
 from app.services import needs, participation, permissions, projects
 from app.services.errors import PivotalError
 from app.services.live import LiveEvent, Viewer, hub
@@ -42,7 +43,7 @@ def _relation(session: Session, audience: Audience) -> ProjectRelation | None:
 
 def _project_id_of(session: Session, topic: str, user: User | None) -> ProjectRelation:
     kind, _, raw = topic.partition(":")
-    if kind == "project":
+    if kind in ("project", "questions"):
         return permissions.viewable_project(session, user, int(raw))
     rel, _need = needs.find_need(session, user=user, need_id=int(raw))
     return rel
@@ -142,6 +143,9 @@ def phase_form_html(rel: ProjectRelation, audience: Audience) -> str:
 def resync_fragment(session: Session, topic: str, rel: ProjectRelation, audience: Audience) -> str:
     """The full live state of a topic for one viewer: sent on every (re)connect."""
     kind, _, raw = topic.partition(":")
+    if kind == "questions":
+        assert isinstance(audience, qa.QaAudience)
+        return qa.resync_html(session, rel, audience)
     if kind == "project":
         return needs_list_html(session, rel, audience, oob=True) + phase_html(
             session, rel, audience
@@ -159,6 +163,9 @@ def render_event(event: LiveEvent, topic: str, audience: Audience) -> str | None
         rel = _relation(session, audience)
         if rel is None:
             return None
+        if topic.startswith("questions:"):
+            assert isinstance(audience, qa.QaAudience)
+            return qa.render_event(session, rel, event, audience)
         if event.kind == "project.phase_moved":
             return phase_html(session, rel, audience) + phase_form_html(rel, audience)
         lang = audience.lang
@@ -240,7 +247,9 @@ def _open(topic: str, uid: int | None, lang: str) -> tuple[Audience, str]:
     with new_session() as session:
         user = session.get(User, uid) if uid is not None else None
         rel = _project_id_of(session, topic, user)
-        audience = audience_for(rel, lang)
+        audience = (
+            qa.qa_audience(rel, lang) if topic.startswith("questions:") else audience_for(rel, lang)
+        )
         return audience, resync_fragment(session, topic, rel, audience)
 
 
@@ -294,3 +303,9 @@ async def project_socket(websocket: WebSocket, project_id: Id) -> None:
 async def need_socket(websocket: WebSocket, need_id: Id) -> None:
     """Live status, supports and comments of a need."""
     await _serve(websocket, f"need:{need_id}")
+
+
+@router.websocket("/ws/projects/{project_id}/questions")
+async def questions_socket(websocket: WebSocket, project_id: Id) -> None:
+    """Live questions and answers of a project (the procurers' queue for procurers)."""
+    await _serve(websocket, f"questions:{project_id}")

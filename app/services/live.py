@@ -36,6 +36,8 @@ class LiveEvent:
 
     @property
     def topics(self) -> list[str]:
+        if self.kind.startswith("question."):
+            return [f"questions:{self.project_id}"]  # the Q&A page only, never the project page
         topics = [f"project:{self.project_id}"]
         if self.need_id is not None:
             topics.append(f"need:{self.need_id}")

@@ -21,7 +21,7 @@ from sqlmodel import Session
 from app.config import get_settings
 from app.models import Organisation, Project
 from app.models.base import Phase, id_of
-from app.services import projects
+from app.services import projects, questions
 from app.services.permissions import ProjectRelation
 
 OCDS_VERSION = "1.1"
@@ -190,8 +190,21 @@ def release_package_for(session: Session, *, rel: ProjectRelation, base_url: str
 
 
 def published_enquiries(session: Session, *, project: Project) -> list[Enquiry]:
-    """Published Q&A: each anonymised question with its answer, as published to all suppliers."""
-    return []
+    """Published Q&A: each anonymised question with its answer, as published to all suppliers.
+
+    Only the published texts and dates: never the original wording or who asked.
+    """
+    return [
+        Enquiry(
+            id=f"question-{id_of(q)}",
+            date=q.asked_at,
+            date_answered=q.published_at,
+            question=q.public_question,
+            answer=q.answer,
+        )
+        for q in questions.published_questions(session, project_id=id_of(project))
+        if q.published_at is not None and q.public_question and q.answer
+    ]
 
 
 def dialogue_milestones(session: Session, *, project: Project) -> list[Milestone]:

@@ -10,8 +10,17 @@ from sqlalchemy import ColumnElement, exists, or_, select, true
 from sqlmodel import Session, col
 
 from app.i18n import N_, LazyText
-from app.models import Comment, Need, Project, ProjectPartner, SupplierRegistration, User
+from app.models import (
+    Comment,
+    Need,
+    Project,
+    ProjectPartner,
+    Question,
+    SupplierRegistration,
+    User,
+)
 from app.models.base import PHASE_LABELS, Phase, Role, Visibility
+from app.models.question import QuestionStatus
 from app.services.errors import Forbidden, NotAuthenticated, NotFound, PivotalError
 
 CLOSED_PHASES = frozenset({Phase.closed, Phase.aborted})
@@ -321,3 +330,41 @@ def can_see_comment(rel: ProjectRelation, comment: Comment) -> bool:
 def can_see_author(rel: ProjectRelation, need: Need) -> bool:
     """Anonymous needs show their author only to the project's procurers."""
     return not need.anonymous or rel.can_see_authors
+
+
+def ensure_can_ask_question(rel: ProjectRelation) -> User:
+    """A supplier whose company is registered for the market dialogue, while it is open."""
+    user = require_user(rel.user)
+    if user.role != Role.supplier or user.organisation_id is None:
+        raise Forbidden("Only suppliers taking part in the market dialogue can ask questions.")
+    ensure_phase_allows(rel, DialogueAction.ask_question)
+    if not rel.is_registered_supplier:
+        raise Forbidden(
+            "Register your company for the market dialogue on the project page before you ask."
+        )
+    return user
+
+
+def is_asking_company(rel: ProjectRelation, question: Question) -> bool:
+    """Whether the user is a supplier of the company that asked the question."""
+    user = rel.user
+    return (
+        user is not None
+        and user.role == Role.supplier
+        and user.organisation_id is not None
+        and user.organisation_id == question.organisation_id
+    )
+
+
+def can_see_question(rel: ProjectRelation, question: Question) -> bool:
+    """Published questions are for all who see the project; the rest for asker and procurers."""
+    return (
+        question.status == QuestionStatus.published
+        or rel.is_procurer
+        or is_asking_company(rel, question)
+    )
+
+
+def can_see_asker(rel: ProjectRelation, question: Question) -> bool:
+    """Who asked, and in which words: only the project's procurers and the asking company."""
+    return rel.is_procurer or is_asking_company(rel, question)

@@ -1,0 +1,287 @@
+"""Questions and answers of the market dialogue: the Q&A page, its forms and fragments, the API.
+
+The fragments here are also what the live hub pushes on the `questions:{project_id}` topic, once
+per `QaAudience`: a supplier's company is part of its audience, since it sees its own pending
+questions, so no two companies ever share a render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Form, Request
+from fastapi.responses import Response
+from markupsafe import Markup
+from sqlmodel import Session
+
+from app.db import SessionDep
+from app.models import Question, User
+from app.models.base import Id, Role
+from app.models.question import BODY_MAX, BODY_MIN, AnswerDraft, QuestionCreate, QuestionPublic
+from app.services import permissions, projects, questions
+from app.services.errors import PivotalError
+from app.services.live import LiveEvent
+from app.services.permissions import ProjectRelation
+from app.web import (
+    Audience,
+    CommittingRoute,
+    CsrfProtected,
+    CurrentUser,
+    audience_for,
+    project_content_page,
+    redirect,
+    render_fragment,
+    render_project_page,
+)
+
+pages = APIRouter(
+    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
+)
+api = APIRouter(
+    route_class=CommittingRoute, tags=["questions and answers"], dependencies=[CsrfProtected]
+)
+
+
+@dataclass(frozen=True)
+class QaAudience(Audience):
+    """Viewers of a Q&A page who see it alike: procurers, one supplier company, or the rest."""
+
+    organisation_id: int | None = None  # a supplier's company (it sees its own pending questions)
+
+
+def qa_audience(rel: ProjectRelation, lang: str | None = None) -> QaAudience:
+    """The Q&A audience of this user for this project."""
+    base = audience_for(rel, lang)
+    user = rel.user
+    supplier = user is not None and user.role == Role.supplier and not rel.is_procurer
+    return QaAudience(
+        project_id=base.project_id,
+        is_procurer=base.is_procurer,
+        can_comment=False,
+        lang=base.lang,
+        representative_id=base.representative_id,
+        organisation_id=user.organisation_id if supplier and user else None,
+    )
+
+
+# ---- fragments (page, htmx and live push share them) ---------------------------------------------
+
+
+def published_html(views: list[questions.QuestionView], lang: str, *, oob: bool) -> str:
+    """The published Q&A list: anonymised questions and answers, nothing about who asked."""
+    entries = [v.published_entry() for v in views if v.is_published]
+    return render_fragment("questions/_published.html", lang, entries=entries, oob=oob)
+
+
+def mine_html(views: list[questions.QuestionView], audience: QaAudience, *, oob: bool) -> str:
+    """The asking company's own questions that are not published yet."""
+    if audience.organisation_id is None:
+        return ""
+    mine = [v for v in views if v.is_open and v.sees_asker]
+    return render_fragment("questions/_mine.html", audience.lang, views=mine, oob=oob)
+
+
+def queue_html(views: list[questions.QuestionView], audience: QaAudience, *, oob: bool) -> str:
+    """The procurers' queue of questions waiting for a published answer."""
+    if not audience.is_procurer:
+        return ""
+    waiting = [v for v in views if v.is_open]
+    return render_fragment("questions/_queue.html", audience.lang, views=waiting, oob=oob)
+
+
+def resync_html(session: Session, rel: ProjectRelation, audience: QaAudience) -> str:
+    """Everything live on the Q&A page for one audience; sent on every (re)connect."""
+    views = questions.list_questions(session, rel=rel)
+    return (
+        published_html(views, audience.lang, oob=True)
+        + mine_html(views, audience, oob=True)
+        + queue_html(views, audience, oob=True)
+    )
+
+
+def render_event(
+    session: Session, rel: ProjectRelation, event: LiveEvent, audience: QaAudience
+) -> str | None:
+    """What one audience gets for one Q&A event (None: nothing for them)."""
+    question = session.get(Question, event.object_id)
+    if question is None:
+        return None
+    try:
+        view = questions.question_view(session, rel=rel, question=question)
+    except PivotalError:
+        return None  # this audience may not see the question at all
+    lang = audience.lang
+    own = audience.organisation_id is not None and view.sees_asker
+    if event.kind == "question.published":
+        entry = render_fragment("questions/_entry.html", lang, q=view.published_entry())
+        html = f'<div hx-swap-oob="afterbegin:#qa-list">{entry}</div>'
+        if audience.is_procurer:
+            html += f'<li id="question-{view.id}" hx-swap-oob="delete"></li>'
+        if own:
+            html += f'<li id="my-question-{view.id}" hx-swap-oob="delete"></li>'
+        return html
+    if event.kind == "question.asked" and audience.is_procurer:
+        item = render_fragment("questions/_queue_item.html", lang, v=view)
+        return f'<div hx-swap-oob="beforeend:#question-queue">{item}</div>'
+    if event.kind == "question.answered" and audience.is_procurer:
+        return render_fragment("questions/_queue_status.html", lang, v=view, oob=True)
+    if event.kind == "question.withdrawn":
+        html = ""
+        if audience.is_procurer:
+            html += f'<li id="question-{view.id}" hx-swap-oob="delete"></li>'
+        if own:
+            html += f'<li id="my-question-{view.id}" hx-swap-oob="delete"></li>'
+        return html or None
+    return None
+
+
+# ---- pages -------------------------------------------------------------------------------------
+
+
+@pages.get("/projects/{project_id}/questions")
+async def questions_page(request: Request, project_id: Id) -> Response:
+    """The project's questions and answers: published ones for all, forms for who may use them."""
+    return await project_content_page(
+        request,
+        projects.VERSION_FOR_VISITORS,
+        project_id,
+        lambda session, user: _questions_page(request, session, user, project_id),
+    )
+
+
+def _questions_page(
+    request: Request, session: Session, user: User | None, project_id: int
+) -> Response:
+    rel = projects.get_project(session, user=user, project_id=project_id)
+
+    def context() -> dict[str, object]:
+        audience = qa_audience(rel)
+        views = questions.list_questions(session, rel=rel)
+        return {
+            "project": rel.project,
+            "rel": rel,
+            "published_html": Markup(published_html(views, audience.lang, oob=False)),
+            "mine_html": Markup(mine_html(views, audience, oob=False)),
+            "queue_html": Markup(queue_html(views, audience, oob=False)),
+            "can_ask": permissions.allows(permissions.ensure_can_ask_question, rel),
+            "sent": request.query_params.get("sent") == "1" and rel.user is not None,
+            "body_min": BODY_MIN,
+            "body_max": BODY_MAX,
+        }
+
+    return render_project_page(request, session, "questions/page.html", rel, context)
+
+
+@pages.post("/projects/{project_id}/questions")
+def ask_form(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    project_id: Id,
+    body: Annotated[str, Form()] = "",
+) -> Response:
+    """A registered supplier asks a question from the Q&A page."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    questions.ask(session, rel=rel, data=QuestionCreate(body=body))
+    return redirect(request, f"/projects/{project_id}/questions?sent=1#my-questions")
+
+
+@pages.post("/questions/{question_id}/answer")
+def answer_form(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    question_id: Id,
+    public_question: Annotated[str, Form()] = "",
+    answer: Annotated[str, Form()] = "",
+) -> Response:
+    """A procurer saves the answer and the anonymised question, without publishing."""
+    rel, question = questions.find_question(session, user=user, question_id=question_id)
+    data = AnswerDraft(public_question=public_question, answer=answer)
+    questions.save_answer(session, rel=rel, question=question, data=data)
+    return redirect(request, f"/projects/{question.project_id}/questions#question-{question_id}")
+
+
+@pages.post("/questions/{question_id}/publish")
+def publish_form(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    question_id: Id,
+    public_question: Annotated[str, Form()] = "",
+    answer: Annotated[str, Form()] = "",
+) -> Response:
+    """A procurer publishes the anonymised question and the answer to everyone."""
+    rel, question = questions.find_question(session, user=user, question_id=question_id)
+    data = AnswerDraft(public_question=public_question, answer=answer)
+    questions.publish(session, rel=rel, question=question, data=data)
+    return redirect(request, f"/projects/{question.project_id}/questions#qa-{question_id}")
+
+
+@pages.post("/questions/{question_id}/withdraw")
+def withdraw_form(
+    request: Request, session: SessionDep, user: CurrentUser, question_id: Id
+) -> Response:
+    """The asking company withdraws a question that is not published."""
+    rel, question = questions.find_question(session, user=user, question_id=question_id)
+    questions.withdraw(session, rel=rel, question=question)
+    return redirect(request, f"/projects/{question.project_id}/questions#my-questions")
+
+
+# ---- API ---------------------------------------------------------------------------------------
+
+
+@api.get("/projects/{project_id}/questions", response_model_exclude_none=True)
+def list_questions(session: SessionDep, user: CurrentUser, project_id: Id) -> list[QuestionPublic]:
+    """The questions the caller may see: published ones, and more for askers and procurers."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    return [view.to_public() for view in questions.list_questions(session, rel=rel)]
+
+
+@api.post("/projects/{project_id}/questions", status_code=201, response_model_exclude_none=True)
+def ask(
+    session: SessionDep, user: CurrentUser, project_id: Id, data: QuestionCreate
+) -> QuestionPublic:
+    """Ask the procurers a question (a supplier registered for the market dialogue)."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    question = questions.ask(session, rel=rel, data=data)
+    return questions.question_view(session, rel=rel, question=question).to_public()
+
+
+@api.get("/questions/{question_id}", response_model_exclude_none=True)
+def read_question(session: SessionDep, user: CurrentUser, question_id: Id) -> QuestionPublic:
+    """One question, as the caller may see it (404 when it is not theirs to see)."""
+    rel, question = questions.find_question(session, user=user, question_id=question_id)
+    return questions.question_view(session, rel=rel, question=question).to_public()
+
+
+@api.put("/questions/{question_id}/answer", response_model_exclude_none=True)
+def save_answer(
+    session: SessionDep, user: CurrentUser, question_id: Id, data: AnswerDraft
+) -> QuestionPublic:
+    """Save the answer and the anonymised question (procurers); publishing is a separate step."""
+    rel, question = questions.find_question(session, user=user, question_id=question_id)
+    questions.save_answer(session, rel=rel, question=question, data=data)
+    return questions.question_view(session, rel=rel, question=question).to_public()
+
+
+@api.post("/questions/{question_id}/publish", response_model_exclude_none=True)
+def publish(
+    session: SessionDep,
+    user: CurrentUser,
+    question_id: Id,
+    data: Annotated[AnswerDraft | None, Body()] = None,
+) -> QuestionPublic:
+    """Publish the saved (or the given) anonymised question and answer to everyone; final."""
+    rel, question = questions.find_question(session, user=user, question_id=question_id)
+    questions.publish(session, rel=rel, question=question, data=data)
+    return questions.question_view(session, rel=rel, question=question).to_public()
+
+
+@api.post("/questions/{question_id}/withdraw", response_model_exclude_none=True)
+def withdraw(session: SessionDep, user: CurrentUser, question_id: Id) -> QuestionPublic:
+    """Withdraw a question the caller's company asked, before it is published."""
+    rel, question = questions.find_question(session, user=user, question_id=question_id)
+    questions.withdraw(session, rel=rel, question=question)
+    return questions.question_view(session, rel=rel, question=question).to_public()

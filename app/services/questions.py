@@ -1,0 +1,353 @@
+"""Questions and answers in the market dialogue.
+
+A supplier's question stays between its company and the project's procurers until the procurer
+publishes an anonymised version of it with the answer, to every supplier at the same moment
+(equal treatment). Nothing here ever hands another supplier the asker or the original wording:
+`QuestionView.to_public` leaves out what the viewer may not see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from app.i18n import N_
+from app.models import Organisation, Question, User
+from app.models.base import Role, id_of, utcnow
+from app.models.question import (
+    ANSWER_MAX,
+    BODY_MAX,
+    BODY_MIN,
+    OPEN_STATUSES,
+    AnswerDraft,
+    QuestionCreate,
+    QuestionPublic,
+    QuestionStatus,
+)
+from app.services import audit, participation, permissions
+from app.services.errors import Conflict, Forbidden, Invalid, NotFound, PivotalError
+from app.services.live import LiveEvent, announce
+from app.services.permissions import ProjectRelation
+
+NO_SUCH_QUESTION = N_("No such question.")
+ALREADY_PUBLISHED = N_(
+    "The answer has been published to all suppliers and can no longer be changed."
+)
+WITHDRAWN = N_("The question has been withdrawn.")
+
+
+@dataclass
+class QuestionView:
+    """A question with what this viewer may see of it."""
+
+    question: Question
+    sees_asker: bool  # the original text and who asked (procurers, the asking company)
+    sees_draft: bool  # an unpublished answer (procurers)
+    asked_by: str | None = None
+    organisation_name: str | None = None
+
+    @property
+    def id(self) -> int:
+        return id_of(self.question)
+
+    @property
+    def is_published(self) -> bool:
+        return self.question.status == QuestionStatus.published
+
+    @property
+    def is_open(self) -> bool:
+        return self.question.status in OPEN_STATUSES
+
+    def published_entry(self) -> QuestionPublic:
+        """The question as published to everyone: anonymised text, answer, dates; no asker."""
+        q = self.question
+        return QuestionPublic(
+            id=id_of(q),
+            project_id=q.project_id,
+            status=q.status,
+            asked_at=q.asked_at,
+            public_question=q.public_question,
+            answer=q.answer,
+            published_at=q.published_at,
+        )
+
+    def to_public(self) -> QuestionPublic:
+        """The API view: what the viewer may not see is not there at all."""
+        q = self.question
+        shows_answer = self.is_published or self.sees_draft
+        return QuestionPublic(
+            id=id_of(q),
+            project_id=q.project_id,
+            status=q.status,
+            asked_at=q.asked_at,
+            public_question=q.public_question if shows_answer else None,
+            answer=q.answer if shows_answer else None,
+            published_at=q.published_at,
+            body=q.body if self.sees_asker else None,
+            asked_by_id=q.asked_by_id if self.sees_asker else None,
+            asked_by=self.asked_by if self.sees_asker else None,
+            organisation_id=q.organisation_id if self.sees_asker else None,
+            organisation_name=self.organisation_name if self.sees_asker else None,
+        )
+
+
+def _views(session: Session, rel: ProjectRelation, questions: list[Question]) -> list[QuestionView]:
+    """Views of questions the viewer may see, with names looked up only for those who see them."""
+    views = [
+        QuestionView(
+            question=q,
+            sees_asker=permissions.can_see_asker(rel, q),
+            sees_draft=rel.is_procurer,
+        )
+        for q in questions
+    ]
+    user_ids = {v.question.asked_by_id for v in views if v.sees_asker}
+    org_ids = {v.question.organisation_id for v in views if v.sees_asker}
+    names: dict[int | None, str] = {}
+    orgs: dict[int | None, str] = {}
+    if user_ids:
+        query = select(User.id, User.display_name).where(col(User.id).in_(user_ids))
+        names = dict(session.exec(query).all())
+    if org_ids:
+        org_query = select(Organisation.id, Organisation.name).where(
+            col(Organisation.id).in_(org_ids)
+        )
+        orgs = dict(session.exec(org_query).all())
+    for view in views:
+        if view.sees_asker:
+            view.asked_by = names.get(view.question.asked_by_id)
+            view.organisation_name = orgs.get(view.question.organisation_id)
+    return views
+
+
+def list_questions(session: Session, *, rel: ProjectRelation) -> list[QuestionView]:
+    """The project's questions this viewer may see: published first (newest first), then the rest.
+
+    Procurers get every question; a supplier also its own company's unpublished ones; everyone
+    else who may view the project only the published ones.
+    """
+    query = select(Question).where(Question.project_id == rel.project.id)
+    user = rel.user
+    if not rel.is_procurer:
+        published = col(Question.status) == QuestionStatus.published
+        if user is not None and user.organisation_id is not None and user.role == Role.supplier:
+            own = col(Question.organisation_id) == user.organisation_id
+            query = query.where(or_(published, own))
+        else:
+            query = query.where(published)
+    questions = list(session.exec(query).all())
+    questions.sort(key=_order)
+    return _views(session, rel, questions)
+
+
+def _order(question: Question) -> tuple[int, float, int]:
+    """Published ones first, newest first; then the others in the order they were asked."""
+    if question.published_at is not None:
+        return (0, -_seconds(question.published_at), -id_of(question))
+    return (1, _seconds(question.asked_at), id_of(question))
+
+
+def _seconds(moment: datetime) -> float:
+    # SQLite gives back naive datetimes (UTC here); only their order matters.
+    return moment.replace(tzinfo=None).timestamp()
+
+
+def question_view(session: Session, *, rel: ProjectRelation, question: Question) -> QuestionView:
+    """One question as this viewer may see it (404 if they may not see it at all)."""
+    if question.project_id != rel.project.id or not permissions.can_see_question(rel, question):
+        raise NotFound(NO_SUCH_QUESTION)
+    return _views(session, rel, [question])[0]
+
+
+def find_question(
+    session: Session, *, user: User | None, question_id: int
+) -> tuple[ProjectRelation, Question]:
+    """A question and the viewer's relation to its project; the same 404 for missing and hidden."""
+    question = session.get(Question, question_id)
+    if question is None:
+        raise NotFound(NO_SUCH_QUESTION)
+    try:
+        rel = permissions.viewable_project(session, user, question.project_id)
+    except PivotalError:
+        raise NotFound(NO_SUCH_QUESTION) from None
+    if not permissions.can_see_question(rel, question):
+        raise NotFound(NO_SUCH_QUESTION)
+    return rel, question
+
+
+def ask(session: Session, *, rel: ProjectRelation, data: QuestionCreate) -> Question:
+    """A registered supplier asks the procurers a question, privately."""
+    user = permissions.ensure_can_ask_question(rel)
+    assert user.organisation_id is not None  # the policy asks for a registered company
+    body = _text(data.body, "question", BODY_MAX)
+    question = Question(
+        project_id=id_of(rel.project),
+        asked_by_id=id_of(user),
+        organisation_id=user.organisation_id,
+        body=body,
+    )
+    session.add(question)
+    session.flush()
+    participation.record(
+        session,
+        actor=user,
+        project=rel.project,
+        verb="asked",
+        object_type="question",
+        object_id=id_of(question),
+        addressee=session.get(User, rel.project.created_by_id),  # the project's procurers
+    )
+    announce(session, LiveEvent("question.asked", id_of(question), id_of(rel.project)))
+    return question
+
+
+# What a text is too short or too long for; the question texts need BODY_MIN characters.
+TOO_SHORT = {
+    "question": N_("The question must be at least %(min)s characters."),
+    "public_question": N_("The anonymised question must be at least %(min)s characters."),
+    "answer": N_("Write an answer."),
+}
+TOO_LONG = {
+    "question": N_("The question can be at most %(max)s characters."),
+    "public_question": N_("The anonymised question can be at most %(max)s characters."),
+    "answer": N_("The answer can be at most %(max)s characters."),
+}
+
+
+def _text(text: str, kind: str, maximum: int) -> str:
+    """The text without surrounding blanks, if its length is within bounds (else 422)."""
+    text = text.strip()
+    minimum = 1 if kind == "answer" else BODY_MIN
+    if len(text) < minimum:
+        raise Invalid(TOO_SHORT[kind], min=minimum)
+    if len(text) > maximum:
+        raise Invalid(TOO_LONG[kind], max=maximum)
+    return text
+
+
+def _ensure_open(question: Question) -> None:
+    """Publishing is final; a withdrawn question is no longer answered."""
+    if question.status == QuestionStatus.published:
+        raise Conflict(ALREADY_PUBLISHED)
+    if question.status == QuestionStatus.withdrawn:
+        raise Conflict(WITHDRAWN)
+
+
+def _apply_draft(question: Question, user: User, data: AnswerDraft) -> None:
+    question.public_question = _text(data.public_question, "public_question", BODY_MAX)
+    question.answer = _text(data.answer, "answer", ANSWER_MAX)
+    question.answered_by_id = id_of(user)
+    question.answered_at = utcnow()
+
+
+def save_answer(
+    session: Session, *, rel: ProjectRelation, question: Question, data: AnswerDraft
+) -> Question:
+    """The procurer saves an answer and the anonymised question, not yet published."""
+    user = permissions.ensure_procurer(rel)
+    _ensure_open(question)
+    before = question.status
+    _apply_draft(question, user, data)
+    question.status = QuestionStatus.answered
+    session.add(question)
+    audit.record(
+        session,
+        actor=user,
+        project=rel.project,
+        action="answer_saved",
+        object_type="question",
+        object_id=id_of(question),
+        before={"status": before},
+        after={"status": question.status},
+    )
+    announce(session, LiveEvent("question.answered", id_of(question), id_of(rel.project)))
+    return question
+
+
+def publish(
+    session: Session,
+    *,
+    rel: ProjectRelation,
+    question: Question,
+    data: AnswerDraft | None = None,
+) -> Question:
+    """Publish the anonymised question with its answer to everyone at once; final.
+
+    With `data` the texts are saved and published in one step; without, the saved draft is.
+    """
+    user = permissions.ensure_procurer(rel)
+    _ensure_open(question)
+    before = question.status
+    if data is not None:
+        _apply_draft(question, user, data)
+    if not (question.public_question or "").strip() or not (question.answer or "").strip():
+        raise Invalid("Write both the anonymised question and the answer before publishing.")
+    question.status = QuestionStatus.published
+    question.published_at = utcnow()  # one moment for the question and its answer, for everyone
+    session.add(question)
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        project=rel.project,
+        action="answer_published",
+        object_type="question",
+        object_id=id_of(question),
+        before={"status": before},
+        after={"status": question.status, "published_at": question.published_at.isoformat()},
+    )
+    participation.record(
+        session,
+        actor=user,
+        project=rel.project,
+        verb="answered",
+        object_type="question",
+        object_id=id_of(question),
+        addressee=session.get(User, question.asked_by_id),
+    )
+    announce(session, LiveEvent("question.published", id_of(question), id_of(rel.project)))
+    return question
+
+
+def withdraw(session: Session, *, rel: ProjectRelation, question: Question) -> Question:
+    """The asking company takes back a question that has not been published."""
+    user = permissions.require_user(rel.user)
+    if not permissions.is_asking_company(rel, question):
+        raise Forbidden("Only the company that asked can withdraw a question.")
+    _ensure_open(question)
+    before = question.status
+    question.status = QuestionStatus.withdrawn
+    session.add(question)
+    audit.record(
+        session,
+        actor=user,
+        project=rel.project,
+        action="question_withdrawn",
+        object_type="question",
+        object_id=id_of(question),
+        before={"status": before},
+        after={"status": question.status},
+    )
+    participation.record(
+        session,
+        actor=user,
+        project=rel.project,
+        verb="withdrew_question",
+        object_type="question",
+        object_id=id_of(question),
+    )
+    announce(session, LiveEvent("question.withdrawn", id_of(question), id_of(rel.project)))
+    return question
+
+
+def published_questions(session: Session, *, project_id: int) -> list[Question]:
+    """The project's published questions in the order they were published (for exports)."""
+    query = (
+        select(Question)
+        .where(Question.project_id == project_id, Question.status == QuestionStatus.published)
+        .order_by(col(Question.published_at), col(Question.id))
+    )
+    return list(session.exec(query).all())
