@@ -328,4 +328,53 @@ def load_demo(session: Session) -> None:
             )
         ),
     )
+    _demo_events(session, procurer=procurer, project=care_homes, people=[hanne, kari, tone])
+
+
+def _demo_events(session: Session, *, procurer: User, project: Project, people: list[User]) -> None:
+    """A dialogue conference with a waitlist, and one-to-one meetings with one slot booked."""
+    from datetime import datetime, timedelta
+
+    from app.i18n import TIMEZONE
+    from app.models.event import DialogueEventCreate, EventKind
+    from app.services import events
+
+    def rel(user: User) -> permissions.ProjectRelation:
+        return permissions.relation(session, user, project)
+
+    day = datetime.now(TIMEZONE).replace(hour=9, minute=0, second=0, microsecond=0)
+    conference = events.create_event(
+        session,
+        rel=rel(procurer),
+        data=DialogueEventCreate(
+            kind=EventKind.conference,
+            title="Dialogkonferanse: trygge og energismarte omsorgsboliger",
+            description=(
+                "Vi presenterer behovene fra ansatte og pårørende og forteller hvordan "
+                "markedsdialogen og konkurransen blir lagt opp. Alle registrerte leverandører får "
+                "samme informasjon; referatet publiseres til alle."
+            ),
+            location="Trondheim rådhus, bystyresalen",
+            starts_at=day + timedelta(days=14),
+            ends_at=day + timedelta(days=14, hours=3),
+            capacity=2,
+        ),
+    )
+    for person in people:  # two seats: the last one lands on the waitlist
+        events.register(session, rel=rel(person), event=conference)
+    meetings = events.create_event(
+        session,
+        rel=rel(procurer),
+        data=DialogueEventCreate(
+            kind=EventKind.one_to_one,
+            title="En-til-en-møter med leverandører",
+            description="30 minutter per leverandør, samme spørsmål til alle.",
+            location="digital",
+            starts_at=day + timedelta(days=21),
+            ends_at=day + timedelta(days=21, hours=3),
+            slot_minutes=30,
+        ),
+    )
+    slots = events.generate_slots(session, rel=rel(procurer), event=meetings, slot_minutes=None)
+    events.book_slot(session, rel=rel(people[0]), event=meetings, slot=slots[1])
     session.flush()

@@ -28,6 +28,7 @@ from app.routers import (
     accounts,
     audit,
     dialogue,
+    events,
     live,
     needs,
     ocds,
@@ -156,9 +157,19 @@ def create_app() -> FastAPI:
     app.add_exception_handler(InterfaceError, database_unavailable_handler)
     app.add_exception_handler(PoolTimeoutError, database_unavailable_handler)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (accounts, projects, needs, participation, ocds, audit, dialogue, questions):
+    for module in (
+        accounts,
+        projects,
+        needs,
+        participation,
+        ocds,
+        audit,
+        dialogue,
+        questions,
+        events,
+    ):
         app.include_router(module.api, prefix="/api/v1")
-    for module in (accounts, projects, needs, audit, dialogue, questions):
+    for module in (accounts, projects, needs, audit, dialogue, questions, events):
         app.include_router(module.pages)
     app.include_router(live.router)
     app.include_router(ops.router)

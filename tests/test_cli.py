@@ -197,3 +197,7 @@ def test_demo_has_a_project_that_reached_the_market_dialogue_through_gate_decisi
         "phase_moved",
         "phase_moved",
     ]
+    demo_events = client.get(f"/api/v1/projects/{project['id']}/events", headers=headers).json()
+    conference, meetings = demo_events
+    assert (conference["confirmed_count"], conference["waitlist_count"]) == (2, 1)
+    assert (meetings["slot_count"], meetings["free_slot_count"]) == (6, 5)

@@ -2,6 +2,7 @@
 
 from app.models.audit import AuditEntry
 from app.models.dialogue import SupplierRegistration
+from app.models.event import DialogueEvent, EventRegistration, MeetingSlot, SlotBooking
 from app.models.need import Comment, Need, Support
 from app.models.organisation import Organisation
 from app.models.participation import ParticipationEvent
@@ -12,6 +13,9 @@ from app.models.user import User
 __all__ = [
     "AuditEntry",
     "Comment",
+    "DialogueEvent",
+    "EventRegistration",
+    "MeetingSlot",
     "Need",
     "Organisation",
     "ParticipationEvent",
@@ -19,6 +23,7 @@ __all__ = [
     "Project",
     "ProjectPartner",
     "Question",
+    "SlotBooking",
     "SupplierRegistration",
     "Support",
     "User",

@@ -20,7 +20,9 @@ from app.config import get_settings
 from app.db import new_session
 from app.models import Need, User
 from app.models.base import Id, id_of
+from app.routers import events as event_pages
 from app.routers import questions as qa
+from app.services import events as event_services
 from app.services import needs, participation, permissions, projects
 from app.services.errors import PivotalError
 from app.services.live import LiveEvent, Viewer, hub
@@ -43,8 +45,10 @@ def _relation(session: Session, audience: Audience) -> ProjectRelation | None:
 
 def _project_id_of(session: Session, topic: str, user: User | None) -> ProjectRelation:
     kind, _, raw = topic.partition(":")
-    if kind in ("project", "questions"):
+    if kind in ("project", "questions", "events"):
         return permissions.viewable_project(session, user, int(raw))
+    if kind == "event":
+        return event_services.find_event(session, user=user, event_id=int(raw))[0]
     rel, _need = needs.find_need(session, user=user, need_id=int(raw))
     return rel
 
@@ -150,6 +154,10 @@ def resync_fragment(session: Session, topic: str, rel: ProjectRelation, audience
         return needs_list_html(session, rel, audience, oob=True) + phase_html(
             session, rel, audience
         )
+    if kind == "events":
+        return event_pages.events_resync_html(session, rel, audience.lang)
+    if kind == "event":
+        return event_pages.event_counts_live(session, rel, int(raw), audience.lang)
     view = needs.need_view(session, rel=rel, need_id=int(raw))
     head = render_fragment(
         "needs/_live_state.html", audience.lang, view=view, need=view.need, oob=True
@@ -168,6 +176,11 @@ def render_event(event: LiveEvent, topic: str, audience: Audience) -> str | None
             return qa.render_event(session, rel, event, audience)
         if event.kind == "project.phase_moved":
             return phase_html(session, rel, audience) + phase_form_html(rel, audience)
+        if event.kind.startswith("event."):
+            # Dialogue events push counts only, and only to the events pages.
+            if topic not in event.extra_topics:
+                return None
+            return event_pages.event_counts_live(session, rel, event.object_id, audience.lang)
         lang = audience.lang
         aud = audience
         need_id = event.need_id
@@ -297,6 +310,18 @@ def _closer(websocket: WebSocket) -> Callable[[int], Coroutine[Any, Any, None]]:
 async def project_socket(websocket: WebSocket, project_id: Id) -> None:
     """Live needs list of a project."""
     await _serve(websocket, f"project:{project_id}")
+
+
+@router.websocket("/ws/projects/{project_id}/events")
+async def events_socket(websocket: WebSocket, project_id: Id) -> None:
+    """Live counts of a project's dialogue events."""
+    await _serve(websocket, f"events:{project_id}")
+
+
+@router.websocket("/ws/events/{event_id}")
+async def event_socket(websocket: WebSocket, event_id: Id) -> None:
+    """Live counts of one dialogue event."""
+    await _serve(websocket, f"event:{event_id}")
 
 
 @router.websocket("/ws/needs/{need_id}")

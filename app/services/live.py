@@ -33,6 +33,7 @@ class LiveEvent:
     object_id: int
     project_id: int
     need_id: int | None = None
+    extra_topics: tuple[str, ...] = ()  # further pages that show it, e.g. "event:7"
 
     @property
     def topics(self) -> list[str]:
@@ -41,6 +42,7 @@ class LiveEvent:
         topics = [f"project:{self.project_id}"]
         if self.need_id is not None:
             topics.append(f"need:{self.need_id}")
+        topics.extend(self.extra_topics)
         return topics
 
 

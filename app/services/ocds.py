@@ -21,7 +21,8 @@ from sqlmodel import Session
 from app.config import get_settings
 from app.models import Organisation, Project
 from app.models.base import Phase, id_of
-from app.services import projects, questions
+from app.models.event import as_utc
+from app.services import events, projects, questions
 from app.services.permissions import ProjectRelation
 
 OCDS_VERSION = "1.1"
@@ -208,8 +209,30 @@ def published_enquiries(session: Session, *, project: Project) -> list[Enquiry]:
 
 
 def dialogue_milestones(session: Session, *, project: Project) -> list[Milestone]:
-    """Dialogue events (conferences, one-to-one rounds, hearings) as engagement milestones."""
-    return []
+    """Dialogue events (conferences, one-to-one rounds, hearings) as engagement milestones.
+
+    An event is met once its minutes are published or it has ended; the minutes themselves are
+    not public, so the milestone carries only what the event page shows everyone.
+    """
+    now = datetime.now(UTC)
+    milestones = []
+    for event in events.project_events(session, project=project):
+        ended = as_utc(event.ends_at) <= now
+        published = event.minutes_published_at
+        met = published is not None or ended
+        milestones.append(
+            Milestone(
+                id=f"dialogue-event-{id_of(event)}",
+                title=event.title,
+                description=event.description or None,
+                due_date=as_utc(event.starts_at),
+                date_met=(as_utc(published) if published else as_utc(event.ends_at))
+                if met
+                else None,
+                status="met" if met else "scheduled",
+            )
+        )
+    return milestones
 
 
 def public_documents(session: Session, *, project: Project) -> list[DocumentRef]:

@@ -37,6 +37,7 @@ class DialogueAction(StrEnum):
     submit_proposal = "submit_proposal"
     book_meeting = "book_meeting"
     register_for_event = "register_for_event"
+    plan_event = "plan_event"
 
 
 _BEFORE_COMPETITION = frozenset({Phase.preparation, Phase.needs, Phase.market_dialogue})
@@ -54,6 +55,7 @@ PHASE_RULES: dict[DialogueAction, frozenset[Phase]] = {
     DialogueAction.submit_proposal: _MARKET_DIALOGUE,
     DialogueAction.book_meeting: _MARKET_DIALOGUE,
     DialogueAction.register_for_event: _MARKET_DIALOGUE,
+    DialogueAction.plan_event: _BEFORE_COMPETITION,
 }
 # What a refusal says is closed; %(phase)s is the phase the project is in now.
 PHASE_REFUSALS: dict[DialogueAction, str] = {
@@ -88,6 +90,10 @@ PHASE_REFUSALS: dict[DialogueAction, str] = {
     DialogueAction.register_for_event: N_(
         "Registration for dialogue events is only open during the market dialogue; the project "
         "is now in the phase “%(phase)s”."
+    ),
+    DialogueAction.plan_event: N_(
+        "Dialogue events can only be planned until the competition is announced; the project is "
+        "now in the phase “%(phase)s”."
     ),
 }
 # Kept for readers of the rule before the table existed.
@@ -368,3 +374,45 @@ def can_see_question(rel: ProjectRelation, question: Question) -> bool:
 def can_see_asker(rel: ProjectRelation, question: Question) -> bool:
     """Who asked, and in which words: only the project's procurers and the asking company."""
     return rel.is_procurer or is_asking_company(rel, question)
+
+
+def ensure_can_plan_events(rel: ProjectRelation) -> User:
+    """Only the project's procurers plan dialogue events, cut slots and write minutes."""
+    user = require_user(rel.user)
+    if not rel.is_procurer:
+        raise Forbidden("Only the project's procurers can plan dialogue events and their minutes.")
+    return user
+
+
+def ensure_can_register_for_event(rel: ProjectRelation) -> User:
+    """Registered suppliers, the project's procurers and its own staff join a conference."""
+    user = require_user(rel.user)
+    staff = user.role == Role.employee and rel.member_org
+    if not (rel.is_procurer or staff or rel.is_registered_supplier):
+        raise Forbidden(
+            "Only suppliers registered for the market dialogue and the project's own staff can "
+            "register for its dialogue events."
+        )
+    ensure_phase_allows(rel, DialogueAction.register_for_event)
+    return user
+
+
+def ensure_can_book_meeting(rel: ProjectRelation) -> User:
+    """Only suppliers registered for the market dialogue book one-to-one meetings."""
+    user = require_user(rel.user)
+    if not rel.is_registered_supplier:
+        raise Forbidden(
+            "Only suppliers registered for the market dialogue can book a one-to-one meeting."
+        )
+    ensure_phase_allows(rel, DialogueAction.book_meeting)
+    return user
+
+
+def can_see_event_participants(rel: ProjectRelation) -> bool:
+    """Who registered and who booked which slot: the project's procurers only."""
+    return rel.is_procurer
+
+
+def can_read_minutes(rel: ProjectRelation, *, participant: bool) -> bool:
+    """Published minutes: the event's participants, procurers and registered suppliers."""
+    return participant or rel.is_procurer or rel.is_registered_supplier

@@ -25,6 +25,7 @@ EXPECTED = {
     DialogueAction.submit_proposal: MARKET_DIALOGUE,
     DialogueAction.book_meeting: MARKET_DIALOGUE,
     DialogueAction.register_for_event: MARKET_DIALOGUE,
+    DialogueAction.plan_event: BEFORE_COMPETITION,
 }
 
 
