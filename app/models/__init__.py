@@ -2,6 +2,7 @@
 
 from app.models.audit import AuditEntry
 from app.models.dialogue import SupplierRegistration
+from app.models.document import Document
 from app.models.need import Comment, Need, Support
 from app.models.organisation import Organisation
 from app.models.participation import ParticipationEvent
@@ -11,6 +12,7 @@ from app.models.user import User
 __all__ = [
     "AuditEntry",
     "Comment",
+    "Document",
     "Need",
     "Organisation",
     "ParticipationEvent",

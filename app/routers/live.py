@@ -18,9 +18,10 @@ from sqlmodel import Session
 from app import i18n
 from app.config import get_settings
 from app.db import new_session
-from app.models import Need, User
+from app.models import Document, Need, User
 from app.models.base import Id, id_of
-from app.services import needs, participation, permissions, projects
+from app.routers import documents as document_pages
+from app.services import documents, needs, participation, permissions, projects
 from app.services.errors import PivotalError
 from app.services.live import LiveEvent, Viewer, hub
 from app.services.permissions import ProjectRelation
@@ -42,7 +43,7 @@ def _relation(session: Session, audience: Audience) -> ProjectRelation | None:
 
 def _project_id_of(session: Session, topic: str, user: User | None) -> ProjectRelation:
     kind, _, raw = topic.partition(":")
-    if kind == "project":
+    if kind in ("project", documents.LIVE_PAGE):
         return permissions.viewable_project(session, user, int(raw))
     rel, _need = needs.find_need(session, user=user, need_id=int(raw))
     return rel
@@ -139,9 +140,31 @@ def phase_form_html(rel: ProjectRelation, audience: Audience) -> str:
     )
 
 
+def documents_list_html(session: Session, rel: ProjectRelation, audience: Audience) -> str:
+    """The documents list as this audience may see it, to replace the one on the page."""
+    docs = documents.list_documents(session, rel=rel)
+    context = document_pages.list_context(rel, docs)
+    return render_fragment("documents/_list.html", audience.lang, oob=True, **context)
+
+
+def document_event_html(
+    session: Session, rel: ProjectRelation, audience: Audience, event: LiveEvent
+) -> str | None:
+    """A fresh documents list for audiences who see the document now, or who may just have
+    lost sight of it (another audience, or withdrawn); nothing for anyone else."""
+    document = session.get(Document, event.object_id)
+    if document is None:
+        return None
+    if event.kind != "document.changed" and not permissions.can_see_document(rel, document):
+        return None
+    return documents_list_html(session, rel, audience)
+
+
 def resync_fragment(session: Session, topic: str, rel: ProjectRelation, audience: Audience) -> str:
     """The full live state of a topic for one viewer: sent on every (re)connect."""
     kind, _, raw = topic.partition(":")
+    if kind == documents.LIVE_PAGE:
+        return documents_list_html(session, rel, audience)
     if kind == "project":
         return needs_list_html(session, rel, audience, oob=True) + phase_html(
             session, rel, audience
@@ -159,6 +182,8 @@ def render_event(event: LiveEvent, topic: str, audience: Audience) -> str | None
         rel = _relation(session, audience)
         if rel is None:
             return None
+        if event.kind.startswith("document."):
+            return document_event_html(session, rel, audience, event)
         if event.kind == "project.phase_moved":
             return phase_html(session, rel, audience) + phase_form_html(rel, audience)
         lang = audience.lang
@@ -294,3 +319,9 @@ async def project_socket(websocket: WebSocket, project_id: Id) -> None:
 async def need_socket(websocket: WebSocket, need_id: Id) -> None:
     """Live status, supports and comments of a need."""
     await _serve(websocket, f"need:{need_id}")
+
+
+@router.websocket("/ws/projects/{project_id}/documents")
+async def documents_socket(websocket: WebSocket, project_id: Id) -> None:
+    """Live documents list of a project, as each viewer may see it."""
+    await _serve(websocket, f"{documents.LIVE_PAGE}:{project_id}")

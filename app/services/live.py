@@ -33,9 +33,14 @@ class LiveEvent:
     object_id: int
     project_id: int
     need_id: int | None = None
+    # A page of the project with a socket of its own (e.g. "documents"): the event shows there
+    # only, not on the project page.
+    page: str | None = None
 
     @property
     def topics(self) -> list[str]:
+        if self.page is not None:
+            return [f"{self.page}:{self.project_id}"]
         topics = [f"project:{self.project_id}"]
         if self.need_id is not None:
             topics.append(f"need:{self.need_id}")
