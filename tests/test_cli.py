@@ -193,4 +193,27 @@ def test_demo_has_a_project_that_reached_the_market_dialogue_through_gate_decisi
     suppliers = client.get(f"/api/v1/projects/{project['id']}/suppliers", headers=headers).json()
     assert {s["organisation_name"] for s in suppliers} == {"Helsetek AS", "Klimaløs AS"}
     log = client.get(f"/api/v1/projects/{project['id']}/audit-log", headers=headers).json()
-    assert [e["action"] for e in log] == ["phase_moved", "phase_moved"]
+    assert [e["action"] for e in log] == [
+        "phase_moved",
+        "phase_moved",
+        "document_published",
+        "document_published",
+    ]
+
+
+def test_demo_documents_go_to_their_audiences(database_url: str, client: TestClient) -> None:
+    runner.invoke(cli, ["demo"])
+    [project] = [
+        p for p in client.get("/api/v1/projects").json() if p["phase"] == "market_dialogue"
+    ]
+    url = f"/api/v1/projects/{project['id']}/documents"
+    [public] = client.get(url).json()
+    assert public["kind"] == "needs_description"
+    pdf = client.get(public["url"])
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+    token = client.post(
+        "/api/v1/auth/token",
+        data={"username": "leverandor@helsetek.example", "password": DEMO_PASSWORD},
+    ).json()["access_token"]
+    seen = client.get(url, headers={"Authorization": f"Bearer {token}"}).json()
+    assert {d["kind"] for d in seen} == {"needs_description", "draft_specification"}
