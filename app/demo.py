@@ -5,15 +5,18 @@ Everything goes through the services, so the demo's participation log is as real
 
 from __future__ import annotations
 
+import io
+
 from sqlmodel import Session
 
 from app.models import Organisation, Project, User
 from app.models.base import NeedStatus, OrganisationKind, Phase, Role, Visibility, id_of
+from app.models.document import DocumentAudience, DocumentCreate, DocumentKind
 from app.models.need import CommentCreate, NeedCreate, NeedStatusChange
 from app.models.project import ProjectCreate
 from app.models.question import AnswerDraft, QuestionCreate
 from app.models.user import UserCreate
-from app.services import accounts, dialogue, needs, permissions, projects, questions
+from app.services import accounts, dialogue, documents, needs, permissions, projects, questions
 
 DEMO_PASSWORD = "pivotal-demo"
 
@@ -328,6 +331,54 @@ def load_demo(session: Session) -> None:
             )
         ),
     )
+    # Its documents: the needs description for everyone, a draft specification on hearing
+    # among the participants (the municipality's staff and the registered suppliers).
+    needs_description = documents.upload_document(
+        session,
+        rel=rel(procurer, care_homes),
+        data=DocumentCreate(
+            kind=DocumentKind.needs_description,
+            title="Behovsbeskrivelse: trygge og energismarte omsorgsboliger",
+            description="Verifiserte behov fra ansatte, beboere og pårørende.",
+            audience=DocumentAudience.public,
+        ),
+        stream=io.BytesIO(
+            demo_pdf(
+                "Behovsbeskrivelse",
+                [
+                    "Trygge og energismarte omsorgsboliger, Trondheim kommune.",
+                    "1. Nattevaktene må vite hvem som trenger dem, uten kamera.",
+                    "2. Beboere som sover, skal ikke vekkes av tilsyn.",
+                    "3. Sensorene skal også styre lys, varme og ventilasjon.",
+                ],
+            )
+        ),
+        filename="Behovsbeskrivelse omsorgsboliger.pdf",
+    )
+    documents.publish_document(session, rel=rel(procurer, care_homes), document=needs_description)
+    draft_specification = documents.upload_document(
+        session,
+        rel=rel(procurer, care_homes),
+        data=DocumentCreate(
+            kind=DocumentKind.draft_specification,
+            title="Utkast til kravspesifikasjon på høring",
+            description="Kommentarer fra leverandørene ønskes før konkurransen kunngjøres.",
+            audience=DocumentAudience.participants,
+        ),
+        stream=io.BytesIO(
+            demo_pdf(
+                "Utkast til kravspesifikasjon",
+                [
+                    "Funksjonskrav: løsningen varsler nattevakten når en beboer trenger hjelp.",
+                    "Ytelseskrav: energibruken i boligene skal ned med minst 30 prosent.",
+                    "Høringsfrist: fire uker etter publisering.",
+                ],
+            )
+        ),
+        filename="Kravspesifikasjon – utkast til høring.pdf",
+    )
+    documents.publish_document(session, rel=rel(procurer, care_homes), document=draft_specification)
+    session.flush()
     _demo_events(session, procurer=procurer, project=care_homes, people=[hanne, kari, tone])
 
 
@@ -378,3 +429,37 @@ def _demo_events(session: Session, *, procurer: User, project: Project, people: 
     slots = events.generate_slots(session, rel=rel(procurer), event=meetings, slot_minutes=None)
     events.book_slot(session, rel=rel(people[0]), event=meetings, slot=slots[1])
     session.flush()
+
+
+def demo_pdf(title: str, lines: list[str]) -> bytes:
+    """A small, valid one-page PDF with a title and some lines of text (Latin-1 text)."""
+
+    def text(value: str) -> str:
+        return value.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    rows = [f"BT /F1 18 Tf 72 770 Td ({text(title)}) Tj ET"]
+    rows += [
+        f"BT /F1 12 Tf 72 {740 - 20 * i} Td ({text(line)}) Tj ET" for i, line in enumerate(lines)
+    ]
+    stream = "\n".join(rows).encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe6\xf8\xe5\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)

@@ -28,6 +28,7 @@ from app.routers import (
     accounts,
     audit,
     dialogue,
+    documents,
     events,
     live,
     needs,
@@ -167,9 +168,10 @@ def create_app() -> FastAPI:
         dialogue,
         questions,
         events,
+        documents,
     ):
         app.include_router(module.api, prefix="/api/v1")
-    for module in (accounts, projects, needs, audit, dialogue, questions, events):
+    for module in (accounts, projects, needs, audit, dialogue, questions, events, documents):
         app.include_router(module.pages)
     app.include_router(live.router)
     app.include_router(ops.router)

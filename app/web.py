@@ -166,6 +166,8 @@ class Audience:
     can_comment: bool
     lang: str
     representative_id: int | None = field(default=None, compare=False, hash=False)
+    # Sees documents published to the project's participants (see ProjectRelation).
+    is_participant: bool = False
 
 
 def audience_for(rel: ProjectRelation, lang: str | None = None) -> Audience:
@@ -176,6 +178,7 @@ def audience_for(rel: ProjectRelation, lang: str | None = None) -> Audience:
         can_comment=permissions.allows(permissions.ensure_can_comment, rel),
         lang=lang or i18n.current_language(),
         representative_id=rel.user.id if rel.user else None,
+        is_participant=rel.is_participant,
     )
 
 
@@ -314,6 +317,10 @@ FIELD_LABELS = {
     "org_number": N_("Organisation number"),
     "to_phase": N_("Next phase"),
     "rationale": N_("Rationale"),
+    "kind": N_("Kind of document"),
+    "audience": N_("Who may see it"),
+    "description": N_("Description"),
+    "file": N_("File"),
 }
 
 

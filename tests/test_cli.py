@@ -201,3 +201,21 @@ def test_demo_has_a_project_that_reached_the_market_dialogue_through_gate_decisi
     conference, meetings = demo_events
     assert (conference["confirmed_count"], conference["waitlist_count"]) == (2, 1)
     assert (meetings["slot_count"], meetings["free_slot_count"]) == (6, 5)
+
+
+def test_demo_documents_go_to_their_audiences(database_url: str, client: TestClient) -> None:
+    runner.invoke(cli, ["demo"])
+    [project] = [
+        p for p in client.get("/api/v1/projects").json() if p["phase"] == "market_dialogue"
+    ]
+    url = f"/api/v1/projects/{project['id']}/documents"
+    [public] = client.get(url).json()
+    assert public["kind"] == "needs_description"
+    pdf = client.get(public["url"])
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+    token = client.post(
+        "/api/v1/auth/token",
+        data={"username": "leverandor@helsetek.example", "password": DEMO_PASSWORD},
+    ).json()["access_token"]
+    seen = client.get(url, headers={"Authorization": f"Bearer {token}"}).json()
+    assert {d["kind"] for d in seen} == {"needs_description", "draft_specification"}

@@ -2,6 +2,7 @@
 
 from app.models.audit import AuditEntry
 from app.models.dialogue import SupplierRegistration
+from app.models.document import Document
 from app.models.event import DialogueEvent, EventRegistration, MeetingSlot, SlotBooking
 from app.models.need import Comment, Need, Support
 from app.models.organisation import Organisation
@@ -14,6 +15,7 @@ __all__ = [
     "AuditEntry",
     "Comment",
     "DialogueEvent",
+    "Document",
     "EventRegistration",
     "MeetingSlot",
     "Need",

@@ -12,6 +12,7 @@ from app.i18n import N_
 from app.i18n import gettext as _
 from app.models.audit import AuditEntryPublic
 from app.models.base import PHASE_LABELS, Id
+from app.models.document import AUDIENCE_LABELS
 from app.services import audit, projects
 from app.web import STATUS_LABELS, CsrfProtected, CurrentUser, render
 
@@ -26,6 +27,9 @@ ACTION_LABELS = {
     "answer_saved": N_("Draft answer saved"),
     "answer_published": N_("Answer published to all suppliers"),
     "question_withdrawn": N_("Question withdrawn"),
+    "document_published": N_("Document published"),
+    "document_audience_changed": N_("Document audience changed"),
+    "document_withdrawn": N_("Document withdrawn"),
 }
 FIELD_LABELS = {
     "phase": N_("Phase"),
@@ -34,8 +38,12 @@ FIELD_LABELS = {
     "merged_into_id": N_("Merged into need"),
     "hidden": N_("Hidden"),
     "hidden_reason": N_("Reason"),
+    "title": N_("Title"),
+    "audience": N_("Who may see it"),
+    "published": N_("Published"),
+    "withdrawn": N_("Withdrawn"),
 }
-VALUE_LABELS = {"phase": PHASE_LABELS, "status": STATUS_LABELS}
+VALUE_LABELS = {"phase": PHASE_LABELS, "status": STATUS_LABELS, "audience": AUDIENCE_LABELS}
 
 
 def _action_label(action: str) -> str:

@@ -18,12 +18,13 @@ from sqlmodel import Session
 from app import i18n
 from app.config import get_settings
 from app.db import new_session
-from app.models import Need, User
+from app.models import Document, Need, User
 from app.models.base import Id, id_of
+from app.routers import documents as document_pages
 from app.routers import events as event_pages
 from app.routers import questions as qa
+from app.services import documents, needs, participation, permissions, projects
 from app.services import events as event_services
-from app.services import needs, participation, permissions, projects
 from app.services.errors import PivotalError
 from app.services.live import LiveEvent, Viewer, hub
 from app.services.permissions import ProjectRelation
@@ -45,7 +46,7 @@ def _relation(session: Session, audience: Audience) -> ProjectRelation | None:
 
 def _project_id_of(session: Session, topic: str, user: User | None) -> ProjectRelation:
     kind, _, raw = topic.partition(":")
-    if kind in ("project", "questions", "events"):
+    if kind in ("project", "questions", "events", documents.LIVE_PAGE):
         return permissions.viewable_project(session, user, int(raw))
     if kind == "event":
         return event_services.find_event(session, user=user, event_id=int(raw))[0]
@@ -144,12 +145,34 @@ def phase_form_html(rel: ProjectRelation, audience: Audience) -> str:
     )
 
 
+def documents_list_html(session: Session, rel: ProjectRelation, audience: Audience) -> str:
+    """The documents list as this audience may see it, to replace the one on the page."""
+    docs = documents.list_documents(session, rel=rel)
+    context = document_pages.list_context(rel, docs)
+    return render_fragment("documents/_list.html", audience.lang, oob=True, **context)
+
+
+def document_event_html(
+    session: Session, rel: ProjectRelation, audience: Audience, event: LiveEvent
+) -> str | None:
+    """A fresh documents list for audiences who see the document now, or who may just have
+    lost sight of it (another audience, or withdrawn); nothing for anyone else."""
+    document = session.get(Document, event.object_id)
+    if document is None:
+        return None
+    if event.kind != "document.changed" and not permissions.can_see_document(rel, document):
+        return None
+    return documents_list_html(session, rel, audience)
+
+
 def resync_fragment(session: Session, topic: str, rel: ProjectRelation, audience: Audience) -> str:
     """The full live state of a topic for one viewer: sent on every (re)connect."""
     kind, _, raw = topic.partition(":")
     if kind == "questions":
         assert isinstance(audience, qa.QaAudience)
         return qa.resync_html(session, rel, audience)
+    if kind == documents.LIVE_PAGE:
+        return documents_list_html(session, rel, audience)
     if kind == "project":
         return needs_list_html(session, rel, audience, oob=True) + phase_html(
             session, rel, audience
@@ -174,6 +197,8 @@ def render_event(event: LiveEvent, topic: str, audience: Audience) -> str | None
         if topic.startswith("questions:"):
             assert isinstance(audience, qa.QaAudience)
             return qa.render_event(session, rel, event, audience)
+        if event.kind.startswith("document."):
+            return document_event_html(session, rel, audience, event)
         if event.kind == "project.phase_moved":
             return phase_html(session, rel, audience) + phase_form_html(rel, audience)
         if event.kind.startswith("event."):
@@ -334,3 +359,9 @@ async def need_socket(websocket: WebSocket, need_id: Id) -> None:
 async def questions_socket(websocket: WebSocket, project_id: Id) -> None:
     """Live questions and answers of a project (the procurers' queue for procurers)."""
     await _serve(websocket, f"questions:{project_id}")
+
+
+@router.websocket("/ws/projects/{project_id}/documents")
+async def documents_socket(websocket: WebSocket, project_id: Id) -> None:
+    """Live documents list of a project, as each viewer may see it."""
+    await _serve(websocket, f"{documents.LIVE_PAGE}:{project_id}")

@@ -33,12 +33,15 @@ class LiveEvent:
     object_id: int
     project_id: int
     need_id: int | None = None
-    extra_topics: tuple[str, ...] = ()  # further pages that show it, e.g. "event:7"
+    # A page of the project with a socket of its own ("questions", "documents"): the event
+    # shows there only, never on the project page.
+    page: str | None = None
+    extra_topics: tuple[str, ...] = ()  # further pages that show it as well, e.g. "event:7"
 
     @property
     def topics(self) -> list[str]:
-        if self.kind.startswith("question."):
-            return [f"questions:{self.project_id}"]  # the Q&A page only, never the project page
+        if self.page is not None:
+            return [f"{self.page}:{self.project_id}", *self.extra_topics]
         topics = [f"project:{self.project_id}"]
         if self.need_id is not None:
             topics.append(f"need:{self.need_id}")

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.config import get_settings
-from app.models import Organisation, Project
+from app.models import Document, Organisation, Project
 from app.models.base import Phase, id_of
+from app.models.document import DocumentAudience, DocumentKind
 from app.models.event import as_utc
-from app.services import events, projects, questions
+from app.services import documents, events, permissions, projects, questions
 from app.services.permissions import ProjectRelation
 
 OCDS_VERSION = "1.1"
@@ -66,6 +67,21 @@ PLANNING_DOCUMENT_TYPES = frozenset(
         "riskProvisions",
     }
 )
+
+# Our document kinds in the documentType codelist. The needs description documents the buyer's
+# needs (needsAssessment). The market notice is the "veiledende kunngjøring" on Doffin inviting
+# to dialogue: a prior information notice, which the codelist calls plannedProcurementNotice
+# (tenderNotice invites bids, marketStudies are the results of market research). A draft
+# specification put on hearing is the technical specification as it stands. Minutes of dialogue
+# conferences and meetings, published to all, are clarifications ("including replies to issues
+# raised in pre-bid conferences"). Other documents get no type rather than a guessed one.
+OCDS_DOCUMENT_TYPES: dict[str, str | None] = {
+    DocumentKind.needs_description: "needsAssessment",
+    DocumentKind.market_notice: "plannedProcurementNotice",
+    DocumentKind.draft_specification: "technicalSpecifications",
+    DocumentKind.minutes: "clarifications",
+    DocumentKind.other: None,
+}
 
 MilestoneStatus = Literal["scheduled", "met", "notMet", "partiallyMet"]
 
@@ -237,7 +253,30 @@ def dialogue_milestones(session: Session, *, project: Project) -> list[Milestone
 
 def public_documents(session: Session, *, project: Project) -> list[DocumentRef]:
     """Documents published to everyone: needs assessment, notices, published minutes, specs."""
-    return []
+    anyone = permissions.relation(session, None, project)
+    query = (
+        select(Document)
+        .where(
+            Document.project_id == project.id,
+            Document.audience == DocumentAudience.public,
+            col(Document.published_at).is_not(None),
+            col(Document.withdrawn_at).is_(None),
+        )
+        .order_by(col(Document.id))
+    )
+    return [
+        DocumentRef(
+            id=f"document-{id_of(d)}",
+            document_type=OCDS_DOCUMENT_TYPES.get(d.kind) or "",  # blank: left out
+            title=d.title,
+            url=documents.file_url(id_of(d)),
+            date_published=d.published_at,
+            description=d.description or None,
+            format=d.content_type,
+        )
+        for d in session.exec(query).all()
+        if d.published_at is not None and permissions.can_see_document(anyone, d)
+    ]
 
 
 def last_change(

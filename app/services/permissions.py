@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 from app.i18n import N_, LazyText
 from app.models import (
     Comment,
+    Document,
     Need,
     Project,
     ProjectPartner,
@@ -20,6 +21,7 @@ from app.models import (
     User,
 )
 from app.models.base import PHASE_LABELS, Phase, Role, Visibility
+from app.models.document import DocumentAudience
 from app.models.question import QuestionStatus
 from app.services.errors import Forbidden, NotAuthenticated, NotFound, PivotalError
 
@@ -142,6 +144,13 @@ class ProjectRelation:
     @property
     def can_read_participation(self) -> bool:
         return self.is_procurer or (self.role == Role.researcher and self.can_view)
+
+    @property
+    def is_participant(self) -> bool:
+        """Procurers, staff of the owner and partner organisations, and registered suppliers."""
+        if self.is_procurer or self.is_registered_supplier:
+            return True
+        return self.member_org and self.role in (Role.employee, Role.procurer)
 
     @property
     def can_read_audit(self) -> bool:
@@ -416,3 +425,24 @@ def can_see_event_participants(rel: ProjectRelation) -> bool:
 def can_read_minutes(rel: ProjectRelation, *, participant: bool) -> bool:
     """Published minutes: the event's participants, procurers and registered suppliers."""
     return participant or rel.is_procurer or rel.is_registered_supplier
+
+
+def ensure_can_manage_documents(rel: ProjectRelation) -> User:
+    """Only the project's procurers (and admins) upload, publish, change or withdraw documents."""
+    user = require_user(rel.user)
+    if not rel.is_procurer:
+        raise Forbidden("Only the project's procurers can upload and publish documents.")
+    return user
+
+
+def can_see_document(rel: ProjectRelation, document: Document) -> bool:
+    """Drafts and withdrawn documents are the procurers'; a published one goes to its audience."""
+    if document.project_id != rel.project.id or not rel.can_view:
+        return False
+    if document.published_at is None or document.withdrawn_at is not None:
+        return rel.is_procurer
+    if document.audience == DocumentAudience.public:
+        return True
+    if document.audience == DocumentAudience.participants:
+        return rel.is_participant
+    return rel.is_procurer

@@ -32,6 +32,7 @@ from app.services.errors import Conflict, Forbidden, Invalid, NotFound, PivotalE
 from app.services.live import LiveEvent, announce
 from app.services.permissions import ProjectRelation
 
+LIVE_PAGE = "questions"  # the Q&A page's socket: /ws/projects/{id}/questions
 NO_SUCH_QUESTION = N_("No such question.")
 ALREADY_PUBLISHED = N_(
     "The answer has been published to all suppliers and can no longer be changed."
@@ -200,7 +201,9 @@ def ask(session: Session, *, rel: ProjectRelation, data: QuestionCreate) -> Ques
         object_id=id_of(question),
         addressee=session.get(User, rel.project.created_by_id),  # the project's procurers
     )
-    announce(session, LiveEvent("question.asked", id_of(question), id_of(rel.project)))
+    announce(
+        session, LiveEvent("question.asked", id_of(question), id_of(rel.project), page=LIVE_PAGE)
+    )
     return question
 
 
@@ -263,7 +266,9 @@ def save_answer(
         before={"status": before},
         after={"status": question.status},
     )
-    announce(session, LiveEvent("question.answered", id_of(question), id_of(rel.project)))
+    announce(
+        session, LiveEvent("question.answered", id_of(question), id_of(rel.project), page=LIVE_PAGE)
+    )
     return question
 
 
@@ -308,7 +313,10 @@ def publish(
         object_id=id_of(question),
         addressee=session.get(User, question.asked_by_id),
     )
-    announce(session, LiveEvent("question.published", id_of(question), id_of(rel.project)))
+    announce(
+        session,
+        LiveEvent("question.published", id_of(question), id_of(rel.project), page=LIVE_PAGE),
+    )
     return question
 
 
@@ -339,7 +347,10 @@ def withdraw(session: Session, *, rel: ProjectRelation, question: Question) -> Q
         object_type="question",
         object_id=id_of(question),
     )
-    announce(session, LiveEvent("question.withdrawn", id_of(question), id_of(rel.project)))
+    announce(
+        session,
+        LiveEvent("question.withdrawn", id_of(question), id_of(rel.project), page=LIVE_PAGE),
+    )
     return question
 
 

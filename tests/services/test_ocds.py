@@ -421,3 +421,103 @@ def test_published_date_is_the_latest_published_content() -> None:
     assert ocds.last_change(project, [], MILESTONES, []) == datetime(2025, 4, 10, 15, tzinfo=UTC)
     naive = _project(created_at=datetime(2026, 1, 1))  # as SQLite returns it: UTC without tzinfo
     assert ocds.last_change(naive, ENQUIRIES, [], []) == datetime(2026, 1, 1, tzinfo=UTC)
+
+
+# ---- public documents from the database ---------------------------------------------------------
+
+
+def _document(
+    session: Session,
+    world: World,
+    title: str,
+    kind: str,
+    audience: str,
+    *,
+    publish: bool = True,
+    withdraw: bool = False,
+) -> int:
+    """A document of the public project, uploaded (and published, withdrawn) by its procurer."""
+    import io
+
+    from app.models.document import DocumentCreate
+    from app.services import documents
+
+    rel = relation(session, world.procurer, world.public)
+    data = DocumentCreate.model_validate({"title": title, "kind": kind, "audience": audience})
+    document = documents.upload_document(
+        session, rel=rel, data=data, stream=io.BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="a.pdf"
+    )
+    if publish:
+        documents.publish_document(session, rel=rel, document=document)
+    if withdraw:
+        documents.withdraw_document(session, rel=rel, document=document)
+    session.commit()
+    assert document.id is not None
+    return document.id
+
+
+@pytest.fixture
+def upload_dir(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    from app.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "upload_dir", tmp_path / "uploads")
+    return tmp_path / "uploads"
+
+
+def test_public_documents_are_exported_with_their_document_type_and_download_url(
+    session: Session, world: World, upload_dir: Any
+) -> None:
+    needs = _document(session, world, "Behovsbeskrivelse", "needs_description", "public")
+    notice = _document(session, world, "Veiledende kunngjøring", "market_notice", "public")
+    spec = _document(session, world, "Kravspesifikasjon", "draft_specification", "public")
+    minutes = _document(session, world, "Referat", "minutes", "public")
+    other = _document(session, world, "Annet", "other", "public")
+    package = ocds.release_package_for(
+        session, rel=relation(session, None, world.public), base_url="http://testserver"
+    )
+    assert_valid_package(package)
+    release = _release(package)
+    planning = {d["id"]: d for d in release["planning"]["documents"]}
+    tender = {d["id"]: d for d in release["tender"]["documents"]}
+    assert planning[f"document-{needs}"]["documentType"] == "needsAssessment"
+    assert planning[f"document-{notice}"]["documentType"] == "plannedProcurementNotice"
+    assert tender[f"document-{spec}"]["documentType"] == "technicalSpecifications"
+    assert tender[f"document-{minutes}"]["documentType"] == "clarifications"
+    assert "documentType" not in tender[f"document-{other}"]  # no guessed type
+    exported = planning[f"document-{needs}"]
+    assert exported["url"] == f"http://testserver/api/v1/documents/{needs}/file"
+    assert exported["format"] == "application/pdf"
+    assert exported["title"] == "Behovsbeskrivelse"
+    assert exported["datePublished"].endswith("Z")
+    assert package["publishedDate"] >= exported["datePublished"]
+
+
+def test_documents_not_published_to_everyone_never_reach_the_export(
+    session: Session, world: World, upload_dir: Any
+) -> None:
+    _document(session, world, "Utkast til deltakerne", "draft_specification", "participants")
+    _document(session, world, "Innkjøpernes notat", "minutes", "procurers")
+    _document(session, world, "Ikke publisert ennå", "needs_description", "public", publish=False)
+    _document(session, world, "Trukket tilbake", "minutes", "public", withdraw=True)
+    package = ocds.release_package_for(
+        session, rel=relation(session, world.procurer, world.public), base_url="http://testserver"
+    )
+    assert_valid_package(package)
+    release = _release(package)
+    assert "documents" not in release.get("planning", {})
+    assert "documents" not in release["tender"]
+    text = " ".join(_strings(package))
+    for title in ("Utkast til deltakerne", "Innkjøpernes notat", "Ikke publisert", "Trukket"):
+        assert title not in text
+
+
+def test_the_export_api_lists_a_public_document_to_visitors(
+    client: Any, session: Session, world: World, upload_dir: Any
+) -> None:
+    _document(session, world, "Behovsbeskrivelse", "needs_description", "public")
+    _document(session, world, "Utkast til deltakerne", "draft_specification", "participants")
+    package = client.get(f"/api/v1/projects/{world.public.id}/ocds").json()
+    assert_valid_package(package)
+    titles = [d["title"] for d in _release(package)["planning"]["documents"]]
+    assert titles == ["Behovsbeskrivelse"]
+    assert "Utkast til deltakerne" not in str(package)

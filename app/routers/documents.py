@@ -1,0 +1,246 @@
+"""Project documents: the documents page with its upload form, the API, and the download."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from babel.numbers import format_decimal
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, Response
+from sqlmodel import Session
+
+from app import i18n
+from app.config import get_settings
+from app.db import SessionDep
+from app.i18n import N_
+from app.i18n import gettext as _
+from app.models import Document
+from app.models.base import Id
+from app.models.document import (
+    AUDIENCE_LABELS,
+    KIND_LABELS,
+    DocumentAudience,
+    DocumentAudienceChange,
+    DocumentCreate,
+    DocumentKind,
+    DocumentPublic,
+)
+from app.services import documents, permissions, projects, uploads
+from app.services.errors import Invalid
+from app.services.permissions import ProjectRelation
+from app.web import CsrfProtected, CurrentUser, audience_for, parse, redirect, render, templates
+
+pages = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
+api = APIRouter(tags=["documents"], dependencies=[CsrfProtected])
+
+# How people name the types the uploads service accepts.
+TYPE_LABELS: dict[str, str] = {
+    "application/pdf": "PDF",
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint",
+    "application/vnd.oasis.opendocument.text": "OpenDocument",
+    "application/vnd.oasis.opendocument.spreadsheet": "OpenDocument",
+    "application/vnd.oasis.opendocument.presentation": "OpenDocument",
+    "text/plain": N_("Text"),
+}
+
+
+def file_size(size: int) -> str:
+    """A file size as people read it, in the current language (kB below a megabyte)."""
+    locale = i18n.current_language()
+    if size < 1_000_000:
+        return f"{format_decimal(max(size / 1000, 0.1), '#,##0.#', locale=locale)} kB"
+    return f"{format_decimal(size / 1_000_000, '#,##0.#', locale=locale)} MB"
+
+
+def max_upload_mb() -> str:
+    """The upload limit in megabytes, for the form's hint."""
+    limit = get_settings().max_upload_bytes / 1_000_000
+    return format_decimal(limit, "#,##0.##", locale=i18n.current_language())
+
+
+def _label(labels: dict[str, str], value: str) -> str:
+    return _(labels[value]) if value in labels else value
+
+
+templates.env.globals.update(
+    document_kind_label=lambda kind: _label(KIND_LABELS, kind),
+    document_audience_label=lambda audience: _label(AUDIENCE_LABELS, audience),
+    document_type_label=lambda content_type: _label(TYPE_LABELS, content_type),
+    document_url=documents.file_url,
+    file_size=file_size,
+    DocumentKind=DocumentKind,
+    DocumentAudience=DocumentAudience,
+)
+
+
+def list_context(rel: ProjectRelation, docs: list[Document]) -> dict[str, object]:
+    """What the documents list needs, on the page and in a live push alike."""
+    return {"project": rel.project, "documents": docs, "can_manage": rel.is_procurer}
+
+
+# ---- pages ---------------------------------------------------------------------------------
+
+
+@pages.get("/projects/{project_id}/documents")
+def documents_page(
+    request: Request, session: SessionDep, user: CurrentUser, project_id: Id
+) -> Response:
+    """The project's documents as this viewer may see them, and the upload form for procurers."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    return _page(request, session, rel)
+
+
+def _page(request: Request, session: Session, rel: ProjectRelation) -> Response:
+    docs = documents.list_documents(session, rel=rel)
+    context = {
+        **list_context(rel, docs),
+        "rel": rel,
+        "audience": audience_for(rel),
+        "accepted": uploads.ACCEPTED_LABEL,
+        "max_mb": max_upload_mb(),
+    }
+    return render(request, "documents/page.html", context)
+
+
+@pages.post("/projects/{project_id}/documents")
+def upload_form(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    project_id: Id,
+    file: Annotated[UploadFile | None, File()] = None,
+    title: Annotated[str, Form()] = "",
+    kind: Annotated[str, Form()] = DocumentKind.other,
+    audience: Annotated[str, Form()] = DocumentAudience.participants,
+    description: Annotated[str, Form()] = "",
+) -> Response:
+    """A procurer uploads a document from the documents page (a plain multipart form)."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    permissions.ensure_can_manage_documents(rel)
+    data = parse(DocumentCreate, title=title, kind=kind, audience=audience, description=description)
+    if file is None or not file.filename:
+        raise Invalid("Choose a file to upload.")
+    documents.upload_document(session, rel=rel, data=data, stream=file.file, filename=file.filename)
+    return redirect(request, f"/projects/{project_id}/documents")
+
+
+@pages.post("/documents/{document_id}/publish")
+def publish_form(
+    request: Request, session: SessionDep, user: CurrentUser, document_id: Id
+) -> Response:
+    """Publish a draft from the documents page."""
+    rel, document = documents.find_document(session, user=user, document_id=document_id)
+    documents.publish_document(session, rel=rel, document=document)
+    return redirect(request, f"/projects/{document.project_id}/documents")
+
+
+@pages.post("/documents/{document_id}/audience")
+def audience_form(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    document_id: Id,
+    audience: Annotated[str, Form()] = "",
+) -> Response:
+    """Change who sees a document, from the documents page."""
+    rel, document = documents.find_document(session, user=user, document_id=document_id)
+    change = parse(DocumentAudienceChange, audience=audience)
+    documents.change_audience(session, rel=rel, document=document, audience=change.audience)
+    return redirect(request, f"/projects/{document.project_id}/documents")
+
+
+@pages.post("/documents/{document_id}/withdraw")
+def withdraw_form(
+    request: Request, session: SessionDep, user: CurrentUser, document_id: Id
+) -> Response:
+    """Withdraw a document from the documents page."""
+    rel, document = documents.find_document(session, user=user, document_id=document_id)
+    documents.withdraw_document(session, rel=rel, document=document)
+    return redirect(request, f"/projects/{document.project_id}/documents")
+
+
+# ---- API -----------------------------------------------------------------------------------
+
+
+@api.get("/projects/{project_id}/documents")
+def list_documents(session: SessionDep, user: CurrentUser, project_id: Id) -> list[DocumentPublic]:
+    """The project's documents the caller may see (drafts and withdrawn ones: procurers only)."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    return [documents.to_public(d) for d in documents.list_documents(session, rel=rel)]
+
+
+@api.post("/projects/{project_id}/documents", status_code=201)
+def upload_document(
+    session: SessionDep,
+    user: CurrentUser,
+    project_id: Id,
+    file: Annotated[UploadFile, File(description="The file; its type is read from its content")],
+    title: Annotated[str, Form()],
+    kind: Annotated[str, Form()] = DocumentKind.other,
+    audience: Annotated[str, Form()] = DocumentAudience.participants,
+    description: Annotated[str, Form()] = "",
+) -> DocumentPublic:
+    """Upload a document as a draft (the project's procurers); publish it separately."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    permissions.ensure_can_manage_documents(rel)
+    data = parse(DocumentCreate, title=title, kind=kind, audience=audience, description=description)
+    document = documents.upload_document(
+        session, rel=rel, data=data, stream=file.file, filename=file.filename
+    )
+    return documents.to_public(document)
+
+
+@api.get("/documents/{document_id}")
+def read_document(session: SessionDep, user: CurrentUser, document_id: Id) -> DocumentPublic:
+    """One document, if the caller may see it (404 otherwise, as for a missing one)."""
+    _rel, document = documents.find_document(session, user=user, document_id=document_id)
+    return documents.to_public(document)
+
+
+@api.get(
+    "/documents/{document_id}/file",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def download(session: SessionDep, user: CurrentUser, document_id: Id) -> FileResponse:
+    """The document's file, with the type read from its content, as an attachment."""
+    _rel, document = documents.find_document(session, user=user, document_id=document_id)
+    return FileResponse(
+        documents.stored_path(document),
+        media_type=document.content_type,
+        headers={
+            "Content-Disposition": documents.content_disposition(documents.download_name(document)),
+            "Cache-Control": documents.cache_control(document),
+        },
+    )
+
+
+@api.post("/documents/{document_id}/publish")
+def publish(session: SessionDep, user: CurrentUser, document_id: Id) -> DocumentPublic:
+    """Publish a draft to its audience (the project's procurers)."""
+    rel, document = documents.find_document(session, user=user, document_id=document_id)
+    return documents.to_public(documents.publish_document(session, rel=rel, document=document))
+
+
+@api.put("/documents/{document_id}/audience")
+def set_audience(
+    session: SessionDep, user: CurrentUser, document_id: Id, change: DocumentAudienceChange
+) -> DocumentPublic:
+    """Change who sees the document (the project's procurers)."""
+    rel, document = documents.find_document(session, user=user, document_id=document_id)
+    document = documents.change_audience(
+        session, rel=rel, document=document, audience=change.audience
+    )
+    return documents.to_public(document)
+
+
+@api.delete("/documents/{document_id}", status_code=204)
+def withdraw(session: SessionDep, user: CurrentUser, document_id: Id) -> Response:
+    """Withdraw the document: hidden from all but the procurers; the record stays."""
+    rel, document = documents.find_document(session, user=user, document_id=document_id)
+    documents.withdraw_document(session, rel=rel, document=document)
+    return Response(status_code=204)

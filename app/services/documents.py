@@ -1,0 +1,241 @@
+"""Project documents: procurers upload, publish, re-target and withdraw; others see what they may.
+
+Every read goes through `permissions.can_see_document`, so the list, the item, the download, the
+live push and the OCDS export agree on who sees what. Publishing, audience changes and withdrawals
+are decisions on the procurement record and go to the audit log.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+from typing import Any, BinaryIO
+from urllib.parse import quote
+
+from sqlmodel import Session, col, select
+
+from app.i18n import N_
+from app.models import Document, User
+from app.models.base import id_of, utcnow
+from app.models.document import DocumentAudience, DocumentCreate, DocumentPublic
+from app.services import audit, participation, permissions, uploads
+from app.services.errors import Conflict, Invalid, NotFound
+from app.services.live import LiveEvent, announce
+from app.services.permissions import ProjectRelation
+
+LIVE_PAGE = "documents"
+NO_SUCH_DOCUMENT = N_("No such document.")
+WITHDRAWN = N_("The document has been withdrawn and can no longer be changed.")
+
+
+def file_url(document_id: int) -> str:
+    """Where a document's file is downloaded."""
+    return f"/api/v1/documents/{document_id}/file"
+
+
+def upload_document(
+    session: Session,
+    *,
+    rel: ProjectRelation,
+    data: DocumentCreate,
+    stream: BinaryIO,
+    filename: str | None,
+) -> Document:
+    """Keep an uploaded file as a draft document of the project (procurers only)."""
+    user = permissions.ensure_can_manage_documents(rel)
+    if not data.title.strip():
+        raise Invalid("The title cannot be blank.")
+    stored = uploads.store(stream, filename=filename)
+    document = Document(
+        project_id=id_of(rel.project),
+        kind=data.kind,
+        title=data.title.strip(),
+        description=data.description.strip(),
+        audience=data.audience,
+        sha256=stored.sha256,
+        size=stored.size,
+        content_type=stored.content_type,
+        filename=stored.filename,
+        uploaded_by_id=id_of(user),
+    )
+    session.add(document)
+    session.flush()
+    participation.record(
+        session,
+        actor=user,
+        project=rel.project,
+        verb="uploaded_document",
+        object_type="document",
+        object_id=id_of(document),
+    )
+    _announce(session, "document.uploaded", document)
+    return document
+
+
+def publish_document(session: Session, *, rel: ProjectRelation, document: Document) -> Document:
+    """Publish a draft to its audience, all of it at the same moment (equal treatment)."""
+    user = permissions.ensure_can_manage_documents(rel)
+    if document.withdrawn_at is not None:
+        raise Conflict(WITHDRAWN)
+    if document.published_at is not None:
+        raise Conflict("The document is already published.")
+    before = _state(document)
+    document.published_at = utcnow()
+    session.add(document)
+    audit.record(
+        session,
+        actor=user,
+        project=rel.project,
+        action="document_published",
+        object_type="document",
+        object_id=id_of(document),
+        before=before,
+        after=_state(document),
+    )
+    participation.record(
+        session,
+        actor=user,
+        project=rel.project,
+        verb="published_document",
+        object_type="document",
+        object_id=id_of(document),
+    )
+    _announce(session, "document.published", document)
+    return document
+
+
+def change_audience(
+    session: Session, *, rel: ProjectRelation, document: Document, audience: DocumentAudience
+) -> Document:
+    """Give a document another audience; a published one shows to (or leaves) viewers at once."""
+    user = permissions.ensure_can_manage_documents(rel)
+    if document.withdrawn_at is not None:
+        raise Conflict(WITHDRAWN)
+    if document.audience == audience:
+        return document  # nothing decided, nothing recorded
+    before = _state(document)
+    document.audience = audience
+    session.add(document)
+    audit.record(
+        session,
+        actor=user,
+        project=rel.project,
+        action="document_audience_changed",
+        object_type="document",
+        object_id=id_of(document),
+        before=before,
+        after=_state(document),
+    )
+    _announce(session, "document.changed", document)
+    return document
+
+
+def withdraw_document(session: Session, *, rel: ProjectRelation, document: Document) -> Document:
+    """Withdraw a document: nobody but the procurers sees it again; the row and audit remain."""
+    user = permissions.ensure_can_manage_documents(rel)
+    if document.withdrawn_at is not None:
+        raise Conflict("The document is already withdrawn.")
+    before = _state(document)
+    document.withdrawn_at = utcnow()
+    session.add(document)
+    audit.record(
+        session,
+        actor=user,
+        project=rel.project,
+        action="document_withdrawn",
+        object_type="document",
+        object_id=id_of(document),
+        before=before,
+        after=_state(document),
+    )
+    _announce(session, "document.changed", document)
+    return document
+
+
+def list_documents(session: Session, *, rel: ProjectRelation) -> list[Document]:
+    """The project's documents this viewer may see: newest published first, then drafts."""
+    query = (
+        select(Document)
+        .where(Document.project_id == rel.project.id)
+        .order_by(
+            col(Document.withdrawn_at).is_not(None),
+            col(Document.published_at).is_(None),
+            col(Document.published_at).desc(),
+            col(Document.uploaded_at).desc(),
+            col(Document.id).desc(),
+        )
+    )
+    return [d for d in session.exec(query).all() if permissions.can_see_document(rel, d)]
+
+
+def find_document(
+    session: Session, *, user: User | None, document_id: int
+) -> tuple[ProjectRelation, Document]:
+    """A document and the viewer's relation to its project; 404 alike for missing and unseen."""
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFound(NO_SUCH_DOCUMENT)
+    try:
+        rel = permissions.viewable_project(session, user, document.project_id)
+    except NotFound:
+        raise NotFound(NO_SUCH_DOCUMENT) from None
+    if not permissions.can_see_document(rel, document):
+        raise NotFound(NO_SUCH_DOCUMENT)
+    return rel, document
+
+
+def to_public(document: Document) -> DocumentPublic:
+    """The API view of a document."""
+    return DocumentPublic.model_validate(document, update={"url": file_url(id_of(document))})
+
+
+def stored_path(document: Document) -> Path:
+    """Where the document's bytes are (404 if they are gone)."""
+    return uploads.open_stored(document.sha256)
+
+
+def download_name(document: Document) -> str:
+    """The file name to save as: the uploaded name, with the extension its content shows."""
+    extension = uploads.ACCEPTED_TYPES.get(document.content_type)
+    stem, dot, current = document.filename.rpartition(".")
+    if not dot or not stem:
+        stem, current = document.filename, ""
+    if (
+        extension is None
+        or current.lower() == extension
+        or (extension == "jpg" and current.lower() == "jpeg")
+    ):
+        return document.filename
+    return f"{stem}.{extension}"
+
+
+def content_disposition(filename: str) -> str:
+    """An attachment header with an ASCII fallback and the exact UTF-8 name (RFC 6266/5987)."""
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
+    fallback = "".join(ch if ch.isprintable() and ch not in '"\\;' else "_" for ch in ascii_name)
+    fallback = fallback.strip() or "document"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def cache_control(document: Document) -> str:
+    """Shared caches may keep public documents (revalidating); everything else is private."""
+    public = (
+        document.published_at is not None
+        and document.withdrawn_at is None
+        and document.audience == DocumentAudience.public
+    )
+    return "public, no-cache" if public else "private, no-cache"
+
+
+def _state(document: Document) -> dict[str, Any]:
+    """What the audit log keeps of a document's publication."""
+    return {
+        "title": document.title,
+        "audience": str(document.audience),
+        "published": document.published_at is not None,
+        "withdrawn": document.withdrawn_at is not None,
+    }
+
+
+def _announce(session: Session, kind: str, document: Document) -> None:
+    announce(session, LiveEvent(kind, id_of(document), document.project_id, page=LIVE_PAGE))
