@@ -24,7 +24,18 @@ from app import i18n
 from app.config import get_settings
 from app.i18n import gettext as _
 from app.observability import ObservabilityMiddleware, configure_logging
-from app.routers import accounts, audit, dialogue, live, needs, ocds, ops, participation, projects
+from app.routers import (
+    accounts,
+    audit,
+    dialogue,
+    live,
+    needs,
+    ocds,
+    ops,
+    participation,
+    projects,
+    proposals,
+)
 from app.services.errors import PivotalError
 from app.services.live import get_bus, hub
 from app.web import error_response, pivotal_error_handler, validation_error_handler
@@ -145,9 +156,9 @@ def create_app() -> FastAPI:
     app.add_exception_handler(InterfaceError, database_unavailable_handler)
     app.add_exception_handler(PoolTimeoutError, database_unavailable_handler)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (accounts, projects, needs, participation, ocds, audit, dialogue):
+    for module in (accounts, projects, needs, participation, ocds, audit, dialogue, proposals):
         app.include_router(module.api, prefix="/api/v1")
-    for module in (accounts, projects, needs, audit, dialogue):
+    for module in (accounts, projects, needs, audit, dialogue, proposals):
         app.include_router(module.pages)
     app.include_router(live.router)
     app.include_router(ops.router)

@@ -311,6 +311,9 @@ FIELD_LABELS = {
     "org_number": N_("Organisation number"),
     "to_phase": N_("Next phase"),
     "rationale": N_("Rationale"),
+    "need_ids": N_("Needs"),
+    "justification": N_("Justification"),
+    "decision": N_("Decision"),
 }
 
 

@@ -6,6 +6,7 @@ from app.models.need import Comment, Need, Support
 from app.models.organisation import Organisation
 from app.models.participation import ParticipationEvent
 from app.models.project import PhaseMove, Project, ProjectPartner
+from app.models.proposal import Proposal, ProposalAttachment, ProposalNeed, SecrecyClaim
 from app.models.user import User
 
 __all__ = [
@@ -17,6 +18,10 @@ __all__ = [
     "PhaseMove",
     "Project",
     "ProjectPartner",
+    "Proposal",
+    "ProposalAttachment",
+    "ProposalNeed",
+    "SecrecyClaim",
     "SupplierRegistration",
     "Support",
     "User",

@@ -20,6 +20,7 @@ from app.config import get_settings
 from app.db import new_session
 from app.models import Need, User
 from app.models.base import Id, id_of
+from app.routers import proposals as proposals_live
 from app.services import needs, participation, permissions, projects
 from app.services.errors import PivotalError
 from app.services.live import LiveEvent, Viewer, hub
@@ -42,7 +43,7 @@ def _relation(session: Session, audience: Audience) -> ProjectRelation | None:
 
 def _project_id_of(session: Session, topic: str, user: User | None) -> ProjectRelation:
     kind, _, raw = topic.partition(":")
-    if kind == "project":
+    if kind in ("project", "proposals"):
         return permissions.viewable_project(session, user, int(raw))
     rel, _need = needs.find_need(session, user=user, need_id=int(raw))
     return rel
@@ -142,6 +143,8 @@ def phase_form_html(rel: ProjectRelation, audience: Audience) -> str:
 def resync_fragment(session: Session, topic: str, rel: ProjectRelation, audience: Audience) -> str:
     """The full live state of a topic for one viewer: sent on every (re)connect."""
     kind, _, raw = topic.partition(":")
+    if kind == "proposals":
+        return proposals_live.proposals_list_html(session, rel, audience, oob=True)
     if kind == "project":
         return needs_list_html(session, rel, audience, oob=True) + phase_html(
             session, rel, audience
@@ -159,6 +162,8 @@ def render_event(event: LiveEvent, topic: str, audience: Audience) -> str | None
         rel = _relation(session, audience)
         if rel is None:
             return None
+        if event.kind.startswith("proposal."):
+            return proposals_live.render_event(session, event, rel, audience)
         if event.kind == "project.phase_moved":
             return phase_html(session, rel, audience) + phase_form_html(rel, audience)
         lang = audience.lang
@@ -294,3 +299,9 @@ async def project_socket(websocket: WebSocket, project_id: Id) -> None:
 async def need_socket(websocket: WebSocket, need_id: Id) -> None:
     """Live status, supports and comments of a need."""
     await _serve(websocket, f"need:{need_id}")
+
+
+@router.websocket("/ws/projects/{project_id}/proposals")
+async def proposals_socket(websocket: WebSocket, project_id: Id) -> None:
+    """Live proposals list of a project (published summaries; everything for procurers)."""
+    await _serve(websocket, f"proposals:{project_id}")

@@ -36,6 +36,8 @@ class LiveEvent:
 
     @property
     def topics(self) -> list[str]:
+        if self.kind.startswith("proposal."):
+            return [f"proposals:{self.project_id}"]  # the proposals page, not the needs
         topics = [f"project:{self.project_id}"]
         if self.need_id is not None:
             topics.append(f"need:{self.need_id}")
