@@ -6,17 +6,33 @@ Everything goes through the services, so the demo's participation log is as real
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from app.models import Organisation, Project, User
+from app.models import Organisation, Project, SecrecyClaim, User
 from app.models.base import NeedStatus, OrganisationKind, Phase, Role, Visibility, id_of
 from app.models.document import DocumentAudience, DocumentCreate, DocumentKind
 from app.models.need import CommentCreate, NeedCreate, NeedStatusChange
 from app.models.project import ProjectCreate
+from app.models.proposal import (
+    ClaimCreate,
+    ClaimDecisionInput,
+    ProposalCreate,
+    ProposalStatusChange,
+)
 from app.models.question import AnswerDraft, QuestionCreate
 from app.models.user import UserCreate
-from app.services import accounts, dialogue, documents, needs, permissions, projects, questions
+from app.services import (
+    accounts,
+    dialogue,
+    documents,
+    needs,
+    permissions,
+    projects,
+    proposals,
+    questions,
+)
 
 DEMO_PASSWORD = "pivotal-demo"
 
@@ -271,7 +287,7 @@ def load_demo(session: Session) -> None:
             "og et tverrfaglig team fra helse, eiendom og innkjøp er satt sammen."
         ),
     )
-    needs.post_need(
+    quiet_checks = needs.post_need(
         session,
         rel=rel(tone, care_homes),
         data=NeedCreate(
@@ -380,6 +396,7 @@ def load_demo(session: Session) -> None:
     documents.publish_document(session, rel=rel(procurer, care_homes), document=draft_specification)
     session.flush()
     _demo_events(session, procurer=procurer, project=care_homes, people=[hanne, kari, tone])
+    _demo_proposals(session, rel, procurer, hanne, kari, care_homes, id_of(quiet_checks))
 
 
 def _demo_events(session: Session, *, procurer: User, project: Project, people: list[User]) -> None:
@@ -463,3 +480,85 @@ def demo_pdf(title: str, lines: list[str]) -> bytes:
         xref,
     )
     return bytes(out)
+
+
+def _demo_proposals(
+    session: Session,
+    rel: Callable[[User, Project], permissions.ProjectRelation],
+    procurer: User,
+    hanne: User,
+    kari: User,
+    project: Project,
+    need_id: int,
+) -> None:
+    """One proposal from each demo supplier, each with a business-secret claim on its body."""
+    radar = proposals.submit_proposal(
+        session,
+        rel=rel(hanne, project),
+        data=ProposalCreate(
+            need_ids=[need_id],
+            title="Radar i taket i stedet for tilsyn om natten",
+            summary=(
+                "En radarsensor i taket ser om beboeren sover, står opp eller faller, uten kamera. "
+                "Nattevakten får varsel bare når noen trenger hjelp."
+            ),
+            body=(
+                "Sensoren er utviklet sammen med en norsk radarprodusent. Vi tilbyr den som tjeneste "
+                "til 190 kroner per leilighet per måned, inkludert drift og varsling til "
+                "Trondheims eksisterende responssenter. Algoritmen for fallvarsling er trent på "
+                "4 000 timer med data fra tre sykehjem."
+            ),
+            claims=[
+                ClaimCreate(
+                    justification=(
+                        "Prisen og opplysningene om treningsdata og samarbeidspartner gir "
+                        "konkurrentene innsikt i vår forretningsmodell og utviklingsforsprang."
+                    )
+                )
+            ],
+        ),
+    )
+    session.flush()
+    proposals.publish_summary(session, rel=rel(hanne, project), proposal=radar)
+    [radar_claim] = session.exec(
+        select(SecrecyClaim).where(SecrecyClaim.proposal_id == radar.id)
+    ).all()
+    proposals.decide_claim(
+        session,
+        rel=rel(procurer, project),
+        proposal=radar,
+        claim=radar_claim,
+        decision=ClaimDecisionInput(decision="accepted"),
+    )
+    proposals.set_status(
+        session,
+        rel=rel(procurer, project),
+        proposal=radar,
+        change=ProposalStatusChange(status="acknowledged"),
+    )
+    proposals.submit_proposal(
+        session,
+        rel=rel(kari, project),
+        data=ProposalCreate(
+            need_ids=[need_id],
+            title="Varmestyring som også ser hvem som er våken",
+            summary=(
+                "Byggets varme- og ventilasjonsstyring bruker sensorene den allerede har til å "
+                "varsle når en beboer er våken og urolig om natten."
+            ),
+            body=(
+                "Vi kobler CO₂- og bevegelsessensorene i ventilasjonsanlegget til en regelmotor som "
+                "skiller mellom søvn og uro. Energibesparelsen i pilotbygget i Malvik var 23 %, "
+                "og løsningen krever ingen ekstra utstyr i leilighetene."
+            ),
+            claims=[
+                ClaimCreate(
+                    justification=(
+                        "Resultatene fra piloten i Malvik er ikke publisert og er avgjørende "
+                        "for vår posisjon i kommende konkurranser."
+                    )
+                )
+            ],
+        ),
+    )
+    session.flush()

@@ -36,6 +36,7 @@ from app.routers import (
     ops,
     participation,
     projects,
+    proposals,
     questions,
 )
 from app.services.errors import PivotalError
@@ -169,9 +170,20 @@ def create_app() -> FastAPI:
         questions,
         events,
         documents,
+        proposals,
     ):
         app.include_router(module.api, prefix="/api/v1")
-    for module in (accounts, projects, needs, audit, dialogue, questions, events, documents):
+    for module in (
+        accounts,
+        projects,
+        needs,
+        audit,
+        dialogue,
+        questions,
+        events,
+        documents,
+        proposals,
+    ):
         app.include_router(module.pages)
     app.include_router(live.router)
     app.include_router(ops.router)

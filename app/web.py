@@ -321,6 +321,9 @@ FIELD_LABELS = {
     "audience": N_("Who may see it"),
     "description": N_("Description"),
     "file": N_("File"),
+    "need_ids": N_("Needs"),
+    "justification": N_("Justification"),
+    "decision": N_("Decision"),
 }
 
 

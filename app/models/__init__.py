@@ -8,6 +8,7 @@ from app.models.need import Comment, Need, Support
 from app.models.organisation import Organisation
 from app.models.participation import ParticipationEvent
 from app.models.project import PhaseMove, Project, ProjectPartner
+from app.models.proposal import Proposal, ProposalAttachment, ProposalNeed, SecrecyClaim
 from app.models.question import Question
 from app.models.user import User
 
@@ -24,7 +25,11 @@ __all__ = [
     "PhaseMove",
     "Project",
     "ProjectPartner",
+    "Proposal",
+    "ProposalAttachment",
+    "ProposalNeed",
     "Question",
+    "SecrecyClaim",
     "SlotBooking",
     "SupplierRegistration",
     "Support",

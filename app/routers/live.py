@@ -22,6 +22,7 @@ from app.models import Document, Need, User
 from app.models.base import Id, id_of
 from app.routers import documents as document_pages
 from app.routers import events as event_pages
+from app.routers import proposals as proposals_live
 from app.routers import questions as qa
 from app.services import documents, needs, participation, permissions, projects
 from app.services import events as event_services
@@ -46,7 +47,7 @@ def _relation(session: Session, audience: Audience) -> ProjectRelation | None:
 
 def _project_id_of(session: Session, topic: str, user: User | None) -> ProjectRelation:
     kind, _, raw = topic.partition(":")
-    if kind in ("project", "questions", "events", documents.LIVE_PAGE):
+    if kind in ("project", "questions", "events", documents.LIVE_PAGE, "proposals"):
         return permissions.viewable_project(session, user, int(raw))
     if kind == "event":
         return event_services.find_event(session, user=user, event_id=int(raw))[0]
@@ -173,6 +174,8 @@ def resync_fragment(session: Session, topic: str, rel: ProjectRelation, audience
         return qa.resync_html(session, rel, audience)
     if kind == documents.LIVE_PAGE:
         return documents_list_html(session, rel, audience)
+    if kind == "proposals":
+        return proposals_live.proposals_list_html(session, rel, audience, oob=True)
     if kind == "project":
         return needs_list_html(session, rel, audience, oob=True) + phase_html(
             session, rel, audience
@@ -199,6 +202,8 @@ def render_event(event: LiveEvent, topic: str, audience: Audience) -> str | None
             return qa.render_event(session, rel, event, audience)
         if event.kind.startswith("document."):
             return document_event_html(session, rel, audience, event)
+        if event.kind.startswith("proposal."):
+            return proposals_live.render_event(session, event, rel, audience)
         if event.kind == "project.phase_moved":
             return phase_html(session, rel, audience) + phase_form_html(rel, audience)
         if event.kind.startswith("event."):
@@ -365,3 +370,9 @@ async def questions_socket(websocket: WebSocket, project_id: Id) -> None:
 async def documents_socket(websocket: WebSocket, project_id: Id) -> None:
     """Live documents list of a project, as each viewer may see it."""
     await _serve(websocket, f"{documents.LIVE_PAGE}:{project_id}")
+
+
+@router.websocket("/ws/projects/{project_id}/proposals")
+async def proposals_socket(websocket: WebSocket, project_id: Id) -> None:
+    """Live proposals list of a project (published summaries; everything for procurers)."""
+    await _serve(websocket, f"proposals:{project_id}")

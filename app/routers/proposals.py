@@ -1,0 +1,399 @@
+"""Solution proposals: the proposals page, the proposal page with its forms, the API, live lists.
+
+The live list is the same for everyone in one audience: procurers see every proposal, everyone
+else only published summaries (a supplier's own unpublished proposals are shown outside it), so a
+push can never carry what its receiver could not load.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, Response
+from markupsafe import Markup
+from sqlmodel import Session, col, select
+
+from app.db import SessionDep
+from app.i18n import N_
+from app.i18n import gettext as _
+from app.models import Need, Proposal
+from app.models.base import Id
+from app.models.proposal import (
+    AttachmentPublic,
+    ClaimDecisionInput,
+    ClaimPublic,
+    ProposalCreate,
+    ProposalPublic,
+    ProposalStatusChange,
+    ProposalSummaryPublic,
+)
+from app.services import permissions, projects, proposals
+from app.services.errors import Invalid
+from app.services.live import LiveEvent
+from app.services.permissions import ProjectRelation
+from app.web import (
+    Audience,
+    CommittingRoute,
+    CsrfProtected,
+    CurrentUser,
+    audience_for,
+    parse,
+    redirect,
+    render,
+    render_fragment,
+    templates,
+)
+
+pages = APIRouter(
+    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
+)
+api = APIRouter(route_class=CommittingRoute, tags=["proposals"], dependencies=[CsrfProtected])
+
+AnyProposal = ProposalPublic | ProposalSummaryPublic
+PROPOSAL_STATUS_LABELS: dict[str, str] = {
+    "submitted": N_("Submitted"),
+    "acknowledged": N_("Acknowledged"),
+    "considered": N_("Considered"),
+    "not_relevant": N_("Not relevant"),
+    "withdrawn": N_("Withdrawn"),
+}
+CLAIM_DECISION_LABELS: dict[str, str] = {
+    "pending": N_("Pending"),
+    "accepted": N_("Accepted"),
+    "rejected": N_("Rejected"),
+}
+
+
+def _label(labels: dict[str, str], value: str) -> str:
+    return _(labels.get(value, value))
+
+
+templates.env.globals.update(
+    proposal_status_label=lambda value: _label(PROPOSAL_STATUS_LABELS, value),
+    claim_decision_label=lambda value: _label(CLAIM_DECISION_LABELS, value),
+)
+
+
+# ---- live list ---------------------------------------------------------------------------------
+
+
+def _need_titles(session: Session, project_id: int) -> dict[int, str]:
+    query = select(Need.id, Need.title).where(Need.project_id == project_id)
+    return {need_id: title for need_id, title in session.exec(query).all() if need_id is not None}
+
+
+def proposals_list_html(
+    session: Session, rel: ProjectRelation, audience: Audience, *, oob: bool
+) -> str:
+    """The live list of a project's proposals, the same for everyone in the audience."""
+    views = proposals.list_proposals(session, rel=rel, summaries_only=not audience.is_procurer)
+    return render_fragment(
+        "proposals/_list.html",
+        audience.lang,
+        views=views,
+        needs=_need_titles(session, audience.project_id),
+        oob=oob,
+    )
+
+
+def render_event(
+    session: Session, event: LiveEvent, rel: ProjectRelation, audience: Audience
+) -> str | None:
+    """What one audience gets for a proposal event: a new submission goes to procurers only."""
+    if not audience.is_procurer:
+        proposal = session.get(Proposal, event.object_id)
+        if event.kind == "proposal.submitted" or proposal is None:
+            return None
+        if not proposal.summary_published:
+            return None
+    return proposals_list_html(session, rel, audience, oob=True)
+
+
+# ---- pages -------------------------------------------------------------------------------------
+
+
+@pages.get("/projects/{project_id}/proposals")
+def proposals_page(
+    request: Request, session: SessionDep, user: CurrentUser, project_id: Id
+) -> Response:
+    """The project's proposals as the viewer may see them, and the form for registered suppliers."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    audience = audience_for(rel)
+    own = []
+    if not rel.is_procurer and rel.user is not None:
+        own = [
+            view
+            for view in proposals.list_proposals(session, rel=rel)
+            if permissions.is_proposal_company(rel, view.proposal)
+        ]
+    needs = session.exec(
+        select(Need).where(Need.project_id == project_id).order_by(col(Need.created_at))
+    ).all()
+    return render(
+        request,
+        "proposals/list.html",
+        {
+            "project": rel.project,
+            "rel": rel,
+            "audience": audience,
+            "list_html": Markup(proposals_list_html(session, rel, audience, oob=False)),
+            "own": own,
+            "needs": needs,
+            "need_titles": {n.id: n.title for n in needs},
+            "can_submit": permissions.allows(permissions.ensure_can_submit_proposal, rel),
+        },
+    )
+
+
+@pages.post("/projects/{project_id}/proposals")
+def submit_form(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    project_id: Id,
+    title: Annotated[str, Form()] = "",
+    summary: Annotated[str, Form()] = "",
+    body: Annotated[str, Form()] = "",
+    need_ids: Annotated[list[int] | None, Form()] = None,
+    claim_body: Annotated[bool, Form()] = False,
+    justification: Annotated[str, Form()] = "",
+    file: Annotated[UploadFile | None, File()] = None,
+    file_justification: Annotated[str, Form()] = "",
+) -> Response:
+    """Submit a proposal from the form, with an optional attachment and claims."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    claims = [{"field": "body", "justification": justification}] if claim_body else []
+    if claim_body and not justification.strip():
+        raise Invalid("Give a justification for the business-secret claim.")
+    data = parse(
+        ProposalCreate,
+        title=title,
+        summary=summary,
+        body=body,
+        need_ids=need_ids or [],
+        claims=claims,
+    )
+    proposal = proposals.submit_proposal(session, rel=rel, data=data)
+    if file is not None and file.filename:
+        proposals.add_attachment(
+            session,
+            rel=rel,
+            proposal=proposal,
+            stream=file.file,
+            filename=file.filename,
+            justification=file_justification,
+        )
+    return redirect(request, f"/proposals/{proposal.id}")
+
+
+@pages.get("/proposals/{proposal_id}")
+def proposal_page(
+    request: Request, session: SessionDep, user: CurrentUser, proposal_id: Id
+) -> Response:
+    """One proposal: in full for procurers and the submitting company, else its summary."""
+    rel, proposal = proposals.find_proposal(session, user=user, proposal_id=proposal_id)
+    view = proposals.proposal_view(session, rel=rel, proposal=proposal)
+    return render(
+        request,
+        "proposals/detail.html",
+        {
+            "project": rel.project,
+            "rel": rel,
+            "view": view,
+            "p": proposal,
+            "need_titles": _need_titles(session, proposal.project_id),
+            "attachments": [proposals.attachment_public(a) for a in view.attachments],
+            "is_company": permissions.is_proposal_company(rel, proposal),
+            "can_attach": view.full
+            and permissions.is_proposal_company(rel, proposal)
+            and permissions.phase_allows(
+                rel.project.phase, permissions.DialogueAction.submit_proposal
+            ),
+        },
+    )
+
+
+@pages.post("/proposals/{proposal_id}/attachments")
+def attach_form(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    proposal_id: Id,
+    file: Annotated[UploadFile | None, File()] = None,
+    justification: Annotated[str, Form()] = "",
+) -> Response:
+    """The submitting company attaches a file."""
+    rel, proposal = proposals.find_proposal(session, user=user, proposal_id=proposal_id)
+    if file is None or not file.filename:
+        raise Invalid("Choose a file to attach.")
+    proposals.add_attachment(
+        session,
+        rel=rel,
+        proposal=proposal,
+        stream=file.file,
+        filename=file.filename,
+        justification=justification,
+    )
+    return redirect(request, f"/proposals/{proposal_id}")
+
+
+@pages.post("/proposals/{proposal_id}/withdraw")
+def withdraw_form(
+    request: Request, session: SessionDep, user: CurrentUser, proposal_id: Id
+) -> Response:
+    """The submitting company withdraws its proposal."""
+    rel, proposal = proposals.find_proposal(session, user=user, proposal_id=proposal_id)
+    proposals.withdraw(session, rel=rel, proposal=proposal)
+    return redirect(request, f"/proposals/{proposal_id}")
+
+
+@pages.post("/proposals/{proposal_id}/publish-summary")
+def publish_form(
+    request: Request, session: SessionDep, user: CurrentUser, proposal_id: Id
+) -> Response:
+    """The submitting company agrees to publish the summary."""
+    rel, proposal = proposals.find_proposal(session, user=user, proposal_id=proposal_id)
+    proposals.publish_summary(session, rel=rel, proposal=proposal)
+    return redirect(request, f"/proposals/{proposal_id}")
+
+
+@pages.post("/proposals/{proposal_id}/status")
+def status_form(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    proposal_id: Id,
+    status: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """A procurer's assessment of the proposal."""
+    rel, proposal = proposals.find_proposal(session, user=user, proposal_id=proposal_id)
+    change = parse(ProposalStatusChange, status=status, reason=reason)
+    proposals.set_status(session, rel=rel, proposal=proposal, change=change)
+    return redirect(request, f"/proposals/{proposal_id}")
+
+
+@pages.post("/claims/{claim_id}/decision")
+def decision_form(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    claim_id: Id,
+    decision: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """A procurer accepts or rejects a business-secret claim."""
+    rel, proposal, claim = proposals.find_claim(session, user=user, claim_id=claim_id)
+    data = parse(ClaimDecisionInput, decision=decision, reason=reason)
+    proposals.decide_claim(session, rel=rel, proposal=proposal, claim=claim, decision=data)
+    return redirect(request, f"/proposals/{proposal.id}#claim-{claim_id}")
+
+
+# ---- JSON API ----------------------------------------------------------------------------------
+
+
+def _public(session: Session, rel: ProjectRelation, proposal: Proposal) -> AnyProposal:
+    return proposals.proposal_view(session, rel=rel, proposal=proposal).to_public()
+
+
+@api.get("/projects/{project_id}/proposals")
+def list_proposals(session: SessionDep, user: CurrentUser, project_id: Id) -> list[AnyProposal]:
+    """The project's proposals as the caller may see them (full, or published summaries)."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    return [view.to_public() for view in proposals.list_proposals(session, rel=rel)]
+
+
+@api.post("/projects/{project_id}/proposals", status_code=201)
+def submit(
+    session: SessionDep, user: CurrentUser, project_id: Id, data: ProposalCreate
+) -> AnyProposal:
+    """Submit a proposal (suppliers registered for the market dialogue)."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    proposal = proposals.submit_proposal(session, rel=rel, data=data)
+    return _public(session, rel, proposal)
+
+
+@api.get("/proposals/{proposal_id}")
+def read(session: SessionDep, user: CurrentUser, proposal_id: Id) -> AnyProposal:
+    """One proposal, as the caller may see it."""
+    rel, proposal = proposals.find_proposal(session, user=user, proposal_id=proposal_id)
+    return _public(session, rel, proposal)
+
+
+@api.post("/proposals/{proposal_id}/attachments", status_code=201)
+def attach(
+    session: SessionDep,
+    user: CurrentUser,
+    proposal_id: Id,
+    file: Annotated[UploadFile, File()],
+    justification: Annotated[str, Form()] = "",
+) -> AttachmentPublic:
+    """Attach a file (the submitting company), optionally claimed as a business secret."""
+    rel, proposal = proposals.find_proposal(session, user=user, proposal_id=proposal_id)
+    attachment = proposals.add_attachment(
+        session,
+        rel=rel,
+        proposal=proposal,
+        stream=file.file,
+        filename=file.filename,
+        justification=justification,
+    )
+    return proposals.attachment_public(attachment)
+
+
+@api.get(
+    "/proposals/{proposal_id}/attachments/{attachment_id}",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def download(
+    session: SessionDep, user: CurrentUser, proposal_id: Id, attachment_id: Id
+) -> FileResponse:
+    """An attachment, for the project's procurers and the submitting company (404 otherwise)."""
+    attachment, path = proposals.attachment_file(
+        session, user=user, proposal_id=proposal_id, attachment_id=attachment_id
+    )
+    return FileResponse(
+        path,
+        media_type=attachment.content_type,
+        filename=attachment.filename,
+        content_disposition_type="attachment",
+        headers={"Cache-Control": "private, no-store"},
+    )
+
+
+@api.post("/proposals/{proposal_id}/withdraw")
+def withdraw(session: SessionDep, user: CurrentUser, proposal_id: Id) -> AnyProposal:
+    """Withdraw a proposal (the submitting company; final, the record is kept)."""
+    rel, proposal = proposals.find_proposal(session, user=user, proposal_id=proposal_id)
+    proposals.withdraw(session, rel=rel, proposal=proposal)
+    return _public(session, rel, proposal)
+
+
+@api.post("/proposals/{proposal_id}/publish-summary")
+def publish_summary(session: SessionDep, user: CurrentUser, proposal_id: Id) -> AnyProposal:
+    """Agree to publish the proposal's summary (the submitting company)."""
+    rel, proposal = proposals.find_proposal(session, user=user, proposal_id=proposal_id)
+    proposals.publish_summary(session, rel=rel, proposal=proposal)
+    return _public(session, rel, proposal)
+
+
+@api.put("/proposals/{proposal_id}/status")
+def set_status(
+    session: SessionDep, user: CurrentUser, proposal_id: Id, change: ProposalStatusChange
+) -> AnyProposal:
+    """Mark a proposal acknowledged, considered or not relevant (the project's procurers)."""
+    rel, proposal = proposals.find_proposal(session, user=user, proposal_id=proposal_id)
+    proposals.set_status(session, rel=rel, proposal=proposal, change=change)
+    return _public(session, rel, proposal)
+
+
+@api.put("/claims/{claim_id}/decision")
+def decide_claim(
+    session: SessionDep, user: CurrentUser, claim_id: Id, decision: ClaimDecisionInput
+) -> ClaimPublic:
+    """Accept or reject a business-secret claim (the project's procurers)."""
+    rel, proposal, claim = proposals.find_claim(session, user=user, claim_id=claim_id)
+    proposals.decide_claim(session, rel=rel, proposal=proposal, claim=claim, decision=decision)
+    return ClaimPublic.model_validate(claim)
