@@ -9,11 +9,15 @@ it; every role is checked against every cell, and a failure lists all the cells 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from app.config import get_settings
+from app.demo import demo_pdf
 from app.models.base import OrganisationKind, Phase, Role
 from tests.conftest import Factory, World, login
 from tests.routers.helpers import Api
@@ -39,6 +43,15 @@ ASKED = "Helsetek-spesifikt: må sensorene våre ha CE-merking klasse IIa allere
 ANONYMISED = "Må sensorene være CE-merket som medisinsk utstyr ved tilbudsfrist?"
 ANSWER = "Ja, klasse IIa kreves ved tilbudsfristen, ikke under dialogen."
 RATIONALE = "Behovene er verifisert og markedet skal høres før konkurransen."
+SECRET_BODY = "Forretningshemmelighet: radarmodulen koster 1 240 kroner i innkjøp."
+UNPUBLISHED_SUMMARY = "Et forslag om radarsensorer som ennå ikke er publisert av leverandøren."
+PUBLISHED_SUMMARY = "Varmestyring som også merker hvem som er våken om natten."
+CONFERENCE = "Dialogkonferanse om nattilsyn i omsorgsboliger"
+MINUTES = "Referat: leverandørene ønsker åpne grensesnitt mot plattformen."
+PUBLIC_DOCUMENT = "Behovsbeskrivelse for alle"
+PARTICIPANTS_DOCUMENT = "Utkast til kravspesifikasjon på høring"
+DRAFT_DOCUMENT = "Evalueringsnotat under arbeid"
+PARTICIPANTS = PROCURERS | {"employee", "supplier_a", "supplier_b"}
 
 
 class Market:
@@ -72,6 +85,88 @@ class Market:
             json={"public_question": ANONYMISED, "answer": ANSWER},
         )
         assert published.status_code == 200, published.text
+        self._proposals(api, world)
+        self._events(api, procurer, supplier_a)
+        self.documents = {
+            title: self._document(api, procurer, title, audience, publish=audience != "procurers")
+            for title, audience in (
+                (PUBLIC_DOCUMENT, "public"),
+                (PARTICIPANTS_DOCUMENT, "participants"),
+                (DRAFT_DOCUMENT, "procurers"),
+            )
+        }
+        self.participants_document = self.documents[PARTICIPANTS_DOCUMENT]
+
+    def _proposals(self, api: Api, world: World) -> None:
+        need = api.post_need(world.employee, self.project, title="Nattilsyn uten å vekke")
+        supplier_a, supplier_b = world.supplier, self.users["supplier_b"]
+        hidden = api.post(
+            f"/projects/{self.project}/proposals",
+            supplier_a,
+            json={
+                "need_ids": [need["id"]],
+                "title": "Radar i taket",
+                "summary": UNPUBLISHED_SUMMARY,
+                "body": SECRET_BODY,
+                "claims": [
+                    {"field": "body", "justification": "Prisen er en forretningshemmelighet."}
+                ],
+            },
+        )
+        assert hidden.status_code == 201, hidden.text
+        self.hidden_proposal = hidden.json()["id"]
+        shown = api.post(
+            f"/projects/{self.project}/proposals",
+            supplier_b,
+            json={
+                "need_ids": [need["id"]],
+                "title": "Varmestyring",
+                "summary": PUBLISHED_SUMMARY,
+                "body": "Fullt forslag fra Konkurrent AS med detaljer om drift og pris.",
+            },
+        )
+        assert shown.status_code == 201, shown.text
+        consent = api.post(f"/proposals/{shown.json()['id']}/publish-summary", supplier_b)
+        assert consent.status_code == 200, consent.text
+
+    def _events(self, api: Api, procurer: Any, supplier_a: Any) -> None:
+        start = datetime.now(UTC) + timedelta(days=14)
+        created = api.post(
+            f"/projects/{self.project}/events",
+            procurer,
+            json={
+                "kind": "conference",
+                "title": CONFERENCE,
+                "description": "Behovene presenteres for alle registrerte leverandører.",
+                "location": "Rådhuset",
+                "starts_at": start.isoformat(),
+                "ends_at": (start + timedelta(hours=3)).isoformat(),
+                "capacity": 10,
+            },
+        )
+        assert created.status_code == 201, created.text
+        self.event = created.json()["id"]
+        for supplier in (supplier_a, self.users["supplier_b"]):
+            joined = api.post(f"/events/{self.event}/registrations", supplier)
+            assert joined.status_code == 201, joined.text
+        written = api.put(f"/events/{self.event}/minutes", procurer, json={"minutes": MINUTES})
+        assert written.status_code == 200, written.text
+        published = api.post(f"/events/{self.event}/minutes/publish", procurer)
+        assert published.status_code == 200, published.text
+
+    def _document(self, api: Api, procurer: Any, title: str, audience: str, publish: bool) -> int:
+        uploaded = api.post(
+            f"/projects/{self.project}/documents",
+            procurer,
+            data={"title": title, "kind": "other", "audience": audience},
+            files={"file": ("dokument.pdf", demo_pdf(title, [title]), "application/pdf")},
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        document = int(uploaded.json()["id"])
+        if publish:
+            published = api.post(f"/documents/{document}/publish", procurer)
+            assert published.status_code == 200, published.text
+        return document
 
     def _ask(self, api: Api, supplier: Any, body: str) -> int:
         asked = api.post(f"/projects/{self.project}/questions", supplier, json={"body": body})
@@ -150,6 +245,119 @@ CELLS: list[Cell] = [
         api="/api/v1/projects/{project}/audit-log",
         page="/projects/{project}/audit-log",
     ),
+    # Proposals: the full proposal for the procurers and the submitting company; a summary for
+    # everyone once its company agreed to publish it; the live list shares only published ones.
+    *cells(
+        "full proposal (confidential body)",
+        SECRET_BODY,
+        PROCURERS | {"supplier_a"},
+        api="/api/v1/proposals/{hidden_proposal}",
+        page="/proposals/{hidden_proposal}",
+    ),
+    *cells(
+        "full proposal in lists",
+        SECRET_BODY,
+        frozenset(),
+        page="/projects/{project}/proposals",
+        socket="/ws/projects/{project}/proposals",
+    ),
+    *cells(
+        "unpublished summary",
+        UNPUBLISHED_SUMMARY,
+        PROCURERS | {"supplier_a"},
+        api="/api/v1/projects/{project}/proposals",
+        page="/projects/{project}/proposals",
+    ),
+    *cells(
+        "unpublished summary, live",
+        UNPUBLISHED_SUMMARY,
+        PROCURERS,
+        socket="/ws/projects/{project}/proposals",
+    ),
+    *cells(
+        "published summary",
+        PUBLISHED_SUMMARY,
+        EVERYONE,
+        api="/api/v1/projects/{project}/proposals",
+        page="/projects/{project}/proposals",
+        socket="/ws/projects/{project}/proposals",
+    ),
+    *cells(
+        "proposals in OCDS",
+        SECRET_BODY,
+        frozenset(),
+        api="/api/v1/projects/{project}/ocds",
+    ),
+    # Events: details for everyone who sees the project; who registered for procurers only.
+    *cells(
+        "dialogue conference",
+        CONFERENCE,
+        EVERYONE,
+        api="/api/v1/projects/{project}/events",
+        page="/projects/{project}/events",
+    ),
+    *cells(
+        "event registration list",
+        "Kim Konkurrent",
+        PROCURERS,
+        api="/api/v1/events/{event}/registrations",
+    ),
+    *cells(
+        "event registration list on the event page",
+        "Kim Konkurrent",
+        PROCURERS | {"supplier_b"},  # supplier B sees its own name (it is logged in)
+        page="/events/{event}",
+    ),
+    *cells(
+        "published minutes",
+        MINUTES,
+        PROCURERS | {"supplier_a", "supplier_b"},
+        api="/api/v1/events/{event}",
+        page="/events/{event}",
+    ),
+    # Documents: each for its audience once published; drafts for the procurers.
+    *cells(
+        "public document",
+        PUBLIC_DOCUMENT,
+        EVERYONE,
+        api="/api/v1/projects/{project}/documents",
+        page="/projects/{project}/documents",
+        socket="/ws/projects/{project}/documents",
+    ),
+    *cells(
+        "participants' document",
+        PARTICIPANTS_DOCUMENT,
+        PARTICIPANTS,
+        api="/api/v1/projects/{project}/documents",
+        page="/projects/{project}/documents",
+        socket="/ws/projects/{project}/documents",
+    ),
+    *cells(
+        "participants' document, the file",
+        "%PDF-",
+        PARTICIPANTS,
+        api="/api/v1/documents/{participants_document}/file",
+    ),
+    *cells(
+        "draft document",
+        DRAFT_DOCUMENT,
+        PROCURERS,
+        api="/api/v1/projects/{project}/documents",
+        page="/projects/{project}/documents",
+        socket="/ws/projects/{project}/documents",
+    ),
+    *cells(
+        "documents in OCDS (public only)",
+        PUBLIC_DOCUMENT,
+        EVERYONE,
+        api="/api/v1/projects/{project}/ocds",
+    ),
+    *cells(
+        "documents in OCDS (never the others)",
+        PARTICIPANTS_DOCUMENT,
+        frozenset(),
+        api="/api/v1/projects/{project}/ocds",
+    ),
 ]
 
 
@@ -175,8 +383,15 @@ def _look(client: TestClient, api: Api, market: Market, role: str, cell: Cell) -
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_role_sees_exactly_what_the_policy_allows(
-    role: str, client: TestClient, api: Api, world: World, factory: Factory
+    role: str,
+    client: TestClient,
+    api: Api,
+    world: World,
+    factory: Factory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(get_settings(), "upload_dir", tmp_path / "uploads")
     market = Market(api, world, factory)
     wrong = []
     for cell in CELLS:
@@ -185,3 +400,19 @@ def test_every_role_sees_exactly_what_the_policy_allows(
             verdict = "shown but should be denied" if shown else "denied but should be shown"
             wrong.append(f"{cell.object} via {cell.channel} ({cell.path}): {verdict}")
     assert not wrong, f"{role}:\n  " + "\n  ".join(wrong)
+
+
+def test_the_participation_log_does_not_tell_researchers_of_unpublished_proposals(
+    api: Api, world: World, factory: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(get_settings(), "upload_dir", tmp_path / "uploads")
+    market = Market(api, world, factory)
+
+    def proposal_events(reader: Any) -> set[int]:
+        log = api.get(f"/projects/{market.project}/participation-events", reader).json()
+        return {e["object_id"] for e in log if e["object_type"] in ("proposal", "secrecy_claim")}
+
+    assert market.hidden_proposal in proposal_events(world.procurer)
+    seen_by_researcher = proposal_events(world.researcher)
+    assert seen_by_researcher  # the published summary's proposal is there
+    assert market.hidden_proposal not in seen_by_researcher

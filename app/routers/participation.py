@@ -26,7 +26,5 @@ def list_events(
     """The project's participation events in order; page with `after_id` = the last id seen."""
     rel = projects.get_project(session, user=user, project_id=project_id)
     permissions.ensure_can_read_participation(rel)
-    events = participation.list_for_project(
-        session, project_id=project_id, after_id=after_id, limit=limit
-    )
+    events = participation.list_for_project(session, rel=rel, after_id=after_id, limit=limit)
     return participation.present(session, rel=rel, events=events)

@@ -13,6 +13,7 @@ from app.config import get_settings
 from app.models import Need, Organisation, ParticipationEvent, Project, User
 from app.models.base import id_of
 from app.models.participation import ParticipationEventPublic
+from app.services import permissions
 from app.services.permissions import ProjectRelation
 
 
@@ -104,12 +105,16 @@ def present(
 
 
 def list_for_project(
-    session: Session, *, project_id: int, after_id: int = 0, limit: int = 500
+    session: Session, *, rel: ProjectRelation, after_id: int = 0, limit: int = 500
 ) -> Sequence[ParticipationEvent]:
-    """Events of one project in order, paged by id (keyset, so large logs page cheaply)."""
+    """Events of one project that this reader may see, in order, paged by id (keyset)."""
     query = (
         select(ParticipationEvent)
-        .where(ParticipationEvent.project_id == project_id, col(ParticipationEvent.id) > after_id)
+        .where(
+            ParticipationEvent.project_id == rel.project.id,
+            col(ParticipationEvent.id) > after_id,
+            permissions.visible_participation_clause(rel),
+        )
         .order_by(col(ParticipationEvent.id))
         .limit(limit)
     )

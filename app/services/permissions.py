@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, exists, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, or_, select, true
 from sqlmodel import Session, col
 
 from app.i18n import N_, LazyText
@@ -14,6 +14,7 @@ from app.models import (
     Comment,
     Document,
     Need,
+    ParticipationEvent,
     Project,
     ProjectPartner,
     Proposal,
@@ -523,3 +524,22 @@ def ensure_can_assess_proposal(rel: ProjectRelation) -> User:
     if not rel.is_procurer:
         raise Forbidden("Only the project's procurers can assess solution proposals.")
     return user
+
+
+def visible_participation_clause(rel: ProjectRelation) -> ColumnElement[bool]:
+    """The participation events of the project this reader may see.
+
+    Procurers see all. Other readers (researchers) see a proposal's events only once they may
+    see the proposal's summary, and no secrecy-claim events: the log must not tell that an
+    unpublished proposal exists, nor count it.
+    """
+    if rel.is_procurer:
+        return true()
+    visible = select(col(Proposal.id)).where(
+        col(Proposal.project_id) == rel.project.id, visible_proposals_clause(rel)
+    )
+    kind = col(ParticipationEvent.object_type)
+    return and_(
+        or_(kind != "proposal", col(ParticipationEvent.object_id).in_(visible)),
+        kind != "secrecy_claim",
+    )
