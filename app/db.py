@@ -103,12 +103,24 @@ def use_database(url: str) -> Engine:
     return _engine
 
 
+# Memos of database contents that never change (such as an organisation's kind); they are
+# forgotten with the engine, since another database has other rows under the same ids.
+_memos: list[Callable[[], None]] = []
+
+
+def forget_on_reset(clear: Callable[[], None]) -> None:
+    """Have `clear` called whenever the process lets go of its database."""
+    _memos.append(clear)
+
+
 def reset_engine() -> None:
     """Forget the engine (tests and the CLI switch databases through this)."""
     global _engine
     if _engine is not None:
         _engine.dispose()
     _engine = None
+    for clear in _memos:
+        clear()
 
 
 def new_session() -> Session:

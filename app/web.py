@@ -273,7 +273,16 @@ def _visitor_page_key(request: Request) -> tuple[str, str, str]:
 async def _cached_visitor_page(
     request: Request, version_query: Select[Any], object_id: int
 ) -> HTMLResponse | None:
-    """The visitor's page from the render cache if current (or younger than the max age)."""
+    """The visitor's page from the render cache if current (or younger than the max age).
+
+    A page rendered less than the max age ago is served without asking the database at all:
+    visitors may see a page that old anyway. (A change of who may see a project must therefore
+    clear its pages from the cache, not wait for the version to move.)
+    """
+    key = _visitor_page_key(request)
+    max_age = get_settings().visitor_page_max_age
+    if (parts := render_cache.pages.recent(key, max_age)) is not None:
+        return _visitor_response(request, parts)
 
     def current_version() -> int | None:
         with get_engine().connect() as connection:
@@ -282,8 +291,7 @@ async def _cached_visitor_page(
     version = await run_in_threadpool(current_version)
     if version is None:
         return None  # out of visitors' sight: the full route says so
-    max_age = get_settings().visitor_page_max_age
-    parts = render_cache.pages.peek(_visitor_page_key(request), version, max_age)
+    parts = render_cache.pages.peek(key, version, max_age)
     return None if parts is None else _visitor_response(request, parts)
 
 

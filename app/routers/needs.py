@@ -272,4 +272,4 @@ def create_comment(
     """Comment on a need or reply to one of its comments."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)
     comment = needs.add_comment(session, rel=rel, need=need, data=data)
-    return needs.comment_view(session, rel=rel, comment_id=id_of(comment)).to_public()
+    return needs.own_comment_view(rel, comment).to_public()

@@ -312,6 +312,17 @@ def find_comment(tree: list[CommentView], comment_id: int) -> CommentView | None
     return None
 
 
+def own_comment_view(rel: ProjectRelation, comment: Comment) -> CommentView:
+    """The comment the viewer has just written, as they see it (no query: it is theirs)."""
+    author = permissions.require_user(rel.user)
+    return CommentView(
+        comment=comment,
+        author_name=author.display_name,
+        visible=permissions.can_see_comment(rel, comment),
+        replies=[],
+    )
+
+
 def comment_view(session: Session, *, rel: ProjectRelation, comment_id: int) -> CommentView:
     """One comment (without replies) as this viewer may see it."""
     row = session.exec(

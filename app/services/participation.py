@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from app import db
 from app.config import get_settings
 from app.models import Need, Organisation, ParticipationEvent, Project, User
 from app.models.base import id_of
@@ -16,12 +17,22 @@ from app.models.participation import ParticipationEventPublic
 from app.services import permissions
 from app.services.permissions import ProjectRelation
 
+# An organisation's kind never changes (a municipality does not become a supplier), so it is
+# looked up once per process, not inside every writing transaction (where each query keeps the
+# database's write lock waiting for the GIL).
+_org_kinds: dict[int, str] = {}
+db.forget_on_reset(_org_kinds.clear)
+
 
 def _org_kind(session: Session, org_id: int | None) -> str | None:
     if org_id is None:
         return None
-    org = session.get(Organisation, org_id)
-    return org.kind if org else None
+    if org_id not in _org_kinds:
+        org = session.get(Organisation, org_id)
+        if org is None:
+            return None
+        _org_kinds[org_id] = org.kind
+    return _org_kinds[org_id]
 
 
 def record(

@@ -43,6 +43,15 @@ class VersionedCache(Generic[V]):
             return entry[1]
         return None
 
+    def recent(self, key: Hashable, max_age: float) -> V | None:
+        """What is stored for `key` if stored less than `max_age` seconds ago, whatever version."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and time.monotonic() - entry[2] < max_age:
+                self.hits += 1
+                return entry[1]
+        return None
+
     def peek(self, key: Hashable, version: Hashable, max_age: float = 0.0) -> V | None:
         """The HTML for `key` at `version`; else an older one stored less than `max_age` seconds
         ago, or while the new one is being rendered; else None."""

@@ -87,3 +87,31 @@ def test_readers_get_the_previous_version_while_the_new_one_renders() -> None:
     release.set()
     builder.join(5)
     assert cache.get_or_build("k", 2, lambda: "duplicate render") == "new"
+
+
+def test_recent_serves_any_version_only_within_the_max_age(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from app.services import render_cache
+
+    clock = [100.0]
+    monkeypatch.setattr(render_cache.time, "monotonic", lambda: clock[0])
+    cache: VersionedCache[str] = VersionedCache()
+    cache.get_or_build("page", 1, lambda: "old")
+    clock[0] += 0.5
+    assert cache.recent("page", 1.0) == "old"  # younger than a second: no version check
+    assert cache.peek("page", 2, max_age=1.0) == "old"
+    clock[0] += 1.0
+    assert cache.recent("page", 1.0) is None  # too old: the caller asks for the version
+    assert cache.peek("page", 2, max_age=1.0) is None
+    assert cache.recent("missing", 1.0) is None
+
+
+def test_participation_forgets_organisation_kinds_with_the_database(
+    session: Session, world: World
+) -> None:
+    from app import db
+
+    rel = permissions.relation(session, world.employee, world.public)
+    needs.post_need(session, rel=rel, data=NeedCreate(title="Behov", problem="Et problem."))
+    assert participation._org_kinds  # remembered for the next contribution
+    db.reset_engine()
+    assert not participation._org_kinds
