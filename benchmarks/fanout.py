@@ -49,7 +49,15 @@ async def run(
                 )
             ).json()["access_token"]
             headers = {"Authorization": f"Bearer {token}"}
-            await http.get(f"{dep.urls[0]}/projects/{PROJECT_ID}")  # warm up templates
+            # Warm every process up (templates, render cache, the socket path) with a page view
+            # and one viewer that comes and goes, so that one-time costs are not counted per viewer.
+            for base in dep.urls:
+                await http.get(f"{base}/projects/{PROJECT_ID}")
+                warm = await _viewer(
+                    base.replace("http", "ws", 1) + f"/ws/projects/{PROJECT_ID}", base, None
+                )  # type: ignore[arg-type]
+                await warm.close()
+            await asyncio.sleep(1)
             rss_before = [rss_kib(s.pid) for s in dep.servers]
 
             sockets: list[ClientConnection] = []

@@ -4,7 +4,8 @@
 need, so the measured pages keep their size). The load comes from wrk (Debian package `wrk`)
 with benchmarks/mixed_load.lua; it targets only 127.0.0.1 and stops after the duration.
 
-    .venv/bin/python -m benchmarks.mixed_load                   # 1 process, SQLite
+    .venv/bin/python -m benchmarks.mixed_load --think-ms 200    # 1 process, SQLite, users pause
+    .venv/bin/python -m benchmarks.mixed_load                   # no pauses: saturation
     scripts/with-postgres.sh sh -c '.venv/bin/python -m benchmarks.mixed_load \
         --processes 2 --database-url "$PIVOTAL_TEST_DATABASE_URL"'
 """
