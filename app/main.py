@@ -38,6 +38,7 @@ from app.routers import (
     projects,
     proposals,
     questions,
+    research,
 )
 from app.services.errors import PivotalError
 from app.services.live import get_bus, hub
@@ -171,6 +172,7 @@ def create_app() -> FastAPI:
         events,
         documents,
         proposals,
+        research,
     ):
         app.include_router(module.api, prefix="/api/v1")
     for module in (
@@ -183,6 +185,7 @@ def create_app() -> FastAPI:
         events,
         documents,
         proposals,
+        research,
     ):
         app.include_router(module.pages)
     app.include_router(live.router)

@@ -10,6 +10,7 @@ from app.models.participation import ParticipationEvent
 from app.models.project import PhaseMove, Project, ProjectPartner
 from app.models.proposal import Proposal, ProposalAttachment, ProposalNeed, SecrecyClaim
 from app.models.question import Question
+from app.models.research import Study, StudyConsent, StudyProject
 from app.models.user import User
 
 __all__ = [
@@ -31,6 +32,9 @@ __all__ = [
     "Question",
     "SecrecyClaim",
     "SlotBooking",
+    "Study",
+    "StudyConsent",
+    "StudyProject",
     "SupplierRegistration",
     "Support",
     "User",

@@ -1,0 +1,123 @@
+"""Research studies: registration, consent (API and the profile page), and the export."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, Response
+from starlette.background import BackgroundTask
+
+from app.db import SessionDep
+from app.models.base import Id, id_of
+from app.models.research import StudyCreate, StudyPublic
+from app.services import permissions, research
+from app.web import CommittingRoute, CsrfProtected, CurrentUser, redirect, render
+
+pages = APIRouter(
+    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
+)
+api = APIRouter(
+    route_class=CommittingRoute,
+    prefix="/research",
+    tags=["research"],
+    dependencies=[CsrfProtected],
+)
+
+
+def _one(session: SessionDep, user: CurrentUser, study_id: int) -> StudyPublic:
+    user = permissions.require_user(user)
+    study = research.get_study(session, user=user, study_id=study_id)
+    return research.present(session, user=user, studies=[study])[0]
+
+
+@api.get("/studies")
+def list_studies(session: SessionDep, user: CurrentUser) -> list[StudyPublic]:
+    """Studies: all for researchers and admins; for others the studies they can consent to."""
+    user = permissions.require_user(user)
+    return research.present(session, user=user, studies=research.list_studies(session, user=user))
+
+
+@api.post("/studies", status_code=201)
+def register_study(session: SessionDep, user: CurrentUser, data: StudyCreate) -> StudyPublic:
+    """Register a study (researchers and admins); no `project_ids` covers all visible projects."""
+    study = research.register_study(session, user=user, data=data)
+    return _one(session, user, id_of(study))
+
+
+@api.get("/studies/{study_id}")
+def get_study(session: SessionDep, user: CurrentUser, study_id: Id) -> StudyPublic:
+    """One study."""
+    return _one(session, user, study_id)
+
+
+@api.post("/studies/{study_id}/consent")
+def give_consent(session: SessionDep, user: CurrentUser, study_id: Id) -> StudyPublic:
+    """Consent to the study (consent-based studies whose period has not ended)."""
+    research.give_consent(session, user=user, study_id=study_id)
+    return _one(session, user, study_id)
+
+
+@api.delete("/studies/{study_id}/consent")
+def withdraw_consent(session: SessionDep, user: CurrentUser, study_id: Id) -> StudyPublic:
+    """Withdraw consent: later exports leave your rows out."""
+    research.withdraw_consent(session, user=user, study_id=study_id)
+    return _one(session, user, study_id)
+
+
+@api.get(
+    "/studies/{study_id}/export",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/zip": {}}}},
+)
+def export_study(
+    session: SessionDep, user: CurrentUser, study_id: Id, free_text: bool = False
+) -> Response:
+    """The study's pseudonymised Frictionless Data Package (zip), for its researcher and admins."""
+    study = research.ensure_can_export(session, user=user, study_id=study_id)
+    handle, name = tempfile.mkstemp(prefix="pivotal-export-", suffix=".zip")
+    os.close(handle)
+    path = Path(name)
+    try:
+        research.export_study(session, study=study, out=path, free_text=free_text)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    filename = f"pivotal-study-{study.id}-{date.today().isoformat()}.zip"
+    return FileResponse(
+        path,
+        media_type="application/zip",
+        filename=filename,
+        background=BackgroundTask(path.unlink, missing_ok=True),
+    )
+
+
+@pages.get("/profile")
+def profile_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """The user's profile: the research studies they can take part in, with their consent."""
+    user = permissions.require_user(user)
+    studies = research.present(
+        session, user=user, studies=research.list_studies(session, user=user)
+    )
+    return render(request, "accounts/profile.html", {"studies": studies, "today": date.today()})
+
+
+@pages.post("/profile/studies/{study_id}/consent")
+def give_consent_form(
+    request: Request, session: SessionDep, user: CurrentUser, study_id: Id
+) -> Response:
+    """Consent from the profile page."""
+    research.give_consent(session, user=user, study_id=study_id)
+    return redirect(request, f"/profile#study-{study_id}")
+
+
+@pages.post("/profile/studies/{study_id}/withdraw")
+def withdraw_consent_form(
+    request: Request, session: SessionDep, user: CurrentUser, study_id: Id
+) -> Response:
+    """Withdraw consent from the profile page."""
+    research.withdraw_consent(session, user=user, study_id=study_id)
+    return redirect(request, f"/profile#study-{study_id}")

@@ -1,0 +1,223 @@
+"""The research export: a valid Data Package that keeps what it must out."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
+from typing import Any
+
+from frictionless import validate
+
+from tests.research.conftest import (
+    ANON_PROBLEM,
+    JUSTIFICATION,
+    N0_PROBLEM,
+    NILS,
+    P2_BODY,
+    P2_SUMMARY,
+    QUESTION,
+    SECRET_BODY,
+    SUMMARY,
+    Lab,
+    export,
+)
+from tests.routers.helpers import Api
+
+HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def table(archive: zipfile.ZipFile, name: str) -> list[dict[str, str]]:
+    with archive.open(f"{name}.csv") as raw:
+        return list(csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8")))
+
+
+def everything(archive: zipfile.ZipFile) -> bytes:
+    return b"\n".join(archive.read(name) for name in archive.namelist())
+
+
+def pseudonyms(archive: zipfile.ZipFile) -> set[str]:
+    found = set()
+    for row in table(archive, "participation_events"):
+        found |= {row["participant"], row["addressee"]}
+    return found - {""}
+
+
+def test_the_package_validates_with_frictionless_and_describes_every_field(
+    api: Api, lab: Lab, unpack: Any
+) -> None:
+    for study, params in ((lab.consent_study, {"free_text": "true"}), (lab.public_study, {})):
+        archive = export(api, lab.world.researcher, study["id"], **params)
+        assert sorted(archive.namelist()) == [
+            "comments.csv",
+            "datapackage.json",
+            "needs.csv",
+            "participation_by_role_and_phase.csv",
+            "participation_events.csv",
+            "projects.csv",
+            "proposals.csv",
+        ]
+        folder = unpack(archive, f"study-{study['id']}")
+        report = validate(str(folder / "datapackage.json"))
+        assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+        descriptor = json.loads(archive.read("datapackage.json"))
+        assert descriptor["study"]["ethics_reference"] == "Sikt 123456"
+        assert descriptor["study"]["legal_basis"] == study["legal_basis"]
+        assert descriptor["licenses"] and descriptor["sources"] and descriptor["contributors"]
+        for resource in descriptor["resources"]:
+            assert resource["description"]
+            for field in resource["schema"]["fields"]:
+                assert field["description"], (resource["name"], field["name"])
+
+
+def test_no_confidential_content_no_identities_no_secret_anywhere_in_the_zip(
+    api: Api, lab: Lab, session: Any
+) -> None:
+    from app.models import Study
+
+    archive = export(api, lab.world.admin, lab.consent_study["id"], free_text="true")
+    data = everything(archive)
+    for secret in (SECRET_BODY, P2_BODY, JUSTIFICATION, QUESTION, "pdf"):
+        assert secret.encode() not in data, secret
+    for person in lab.people:
+        assert person.email.encode() not in data
+        assert person.display_name.encode() not in data
+    assert NILS.encode() not in data
+    study = session.get(Study, lab.consent_study["id"])
+    assert study.pseudonym_secret.encode() not in data
+    assert b"user_id" not in data and b"actor_id" not in data
+    # Only P2 (published) is there; P1 (never published) is neither a row nor an event.
+    assert [int(r["proposal_id"]) for r in table(archive, "proposals")] == [lab.p2]
+    proposal_events = [
+        r for r in table(archive, "participation_events") if r["object_type"] == "proposal"
+    ]
+    assert {int(r["object_id"]) for r in proposal_events} == {lab.p2}
+    assert not [r for r in table(archive, "participation_events") if "secrecy" in r["object_type"]]
+    # The supplier company's id is never given; public bodies' ids are.
+    events = table(archive, "participation_events")
+    assert {r["participant_org_id"] for r in events if r["participant_role"] == "supplier"} == {""}
+    assert str(lab.world.owner.id) in {r["participant_org_id"] for r in events}
+
+
+def test_only_consenting_participants_rows_are_exported_under_consent(api: Api, lab: Lab) -> None:
+    w = lab.world
+    archive = export(api, w.researcher, lab.consent_study["id"], free_text="true")
+    events = table(archive, "participation_events")
+    roles = sorted({r["participant_role"] for r in events})
+    assert roles == ["citizen", "employee", "procurer", "supplier"]
+    # Nils, supplier A, the withdrawn partner employee and the supporters never consented.
+    verbs = sorted(r["verb"] for r in events)
+    assert "supported" not in verbs
+    assert verbs.count("posted_need") == 2  # N0 (employee) and N1 (citizen); not Nils's N2
+    assert verbs.count("proposed") == 1  # P2 by supplier B; P1's supplier did not consent
+    assert [int(r["need_id"]) for r in table(archive, "needs")] == [
+        lab.needs["N0"],
+        lab.needs["N1"],
+    ]
+    comments = table(archive, "comments")
+    assert sorted(int(r["comment_id"]) for r in comments) == sorted(
+        [lab.comments["employee_on_anon"], lab.comments["citizen_reply"]]
+    )
+    # The citizen's reply to Nils keeps its row but not Nils as its addressee.
+    reply = next(r for r in events if r["verb"] == "replied")
+    assert reply["addressee"] == "" and reply["addressee_role"] == "citizen"
+    assert int(next(r for r in comments if r["parent_id"])["parent_id"]) == lab.comments["nils"]
+
+
+def test_the_public_interest_study_has_everyone_pseudonymised(api: Api, lab: Lab) -> None:
+    archive = export(api, lab.world.researcher, lab.public_study["id"])
+    events = table(archive, "participation_events")
+    supported = [r for r in events if r["verb"] == "supported"]
+    assert len(supported) == 5 and len({r["participant"] for r in supported}) == 5
+    assert len(table(archive, "needs")) == 3
+    assert len(table(archive, "comments")) == 4
+
+
+def test_anonymous_authors_and_askers_are_never_linked(api: Api, lab: Lab) -> None:
+    archive = export(api, lab.world.researcher, lab.public_study["id"])
+    events = table(archive, "participation_events")
+    citizen_names = {
+        r["participant"] for r in events if r["verb"] == "replied"
+    }  # the citizen's own pseudonym
+    anon_post = next(
+        r for r in events if r["verb"] == "posted_need" and int(r["object_id"]) == lab.needs["N1"]
+    )
+    assert anon_post["participant"] == "" and anon_post["participant_role"] == "citizen"
+    on_anon = next(
+        r
+        for r in events
+        if r["verb"] == "commented" and int(r["object_id"]) == lab.comments["employee_on_anon"]
+    )
+    assert on_anon["addressee"] == "" and on_anon["addressee_role"] == "citizen"
+    assert not citizen_names & {anon_post["participant"], on_anon["addressee"]}
+    anon_need = next(r for r in table(archive, "needs") if int(r["need_id"]) == lab.needs["N1"])
+    assert anon_need["author"] == "" and anon_need["anonymous"] == "true"
+    asked = next(r for r in events if r["verb"] == "asked")
+    answered = next(r for r in events if r["verb"] == "answered")
+    assert asked["participant"] == "" and asked["participant_org_id"] == ""
+    assert answered["addressee"] == "" and answered["addressee_role"] == "supplier"
+
+
+def test_pseudonyms_are_stable_within_a_study_and_differ_between_studies(
+    api: Api, lab: Lab
+) -> None:
+    w = lab.world
+    first = export(api, w.researcher, lab.consent_study["id"])
+    again = export(api, w.admin, lab.consent_study["id"])
+    other = export(api, w.researcher, lab.public_study["id"])
+
+    def employee_pseudonym(archive: zipfile.ZipFile) -> str:
+        rows = table(archive, "participation_events")
+        return next(r["participant"] for r in rows if r["verb"] == "posted_need")
+
+    assert employee_pseudonym(first) == employee_pseudonym(again)
+    assert employee_pseudonym(first) != employee_pseudonym(other)
+    assert not pseudonyms(first) & pseudonyms(other)
+    assert all(HEX64.match(p) for p in pseudonyms(first) | pseudonyms(other))
+
+
+def test_cells_under_five_people_are_suppressed(api: Api, lab: Lab) -> None:
+    w = lab.world
+    cells = {
+        (r["phase"], r["participant_role"]): r
+        for r in table(
+            export(api, w.researcher, lab.public_study["id"]), "participation_by_role_and_phase"
+        )
+    }
+    # Seven citizens in the market dialogue: the citizen (2), Nils (2), five supporters (1 each).
+    assert cells[("market_dialogue", "citizen")] == {
+        "project_id": str(lab.market.project_id),
+        "phase": "market_dialogue",
+        "participant_role": "citizen",
+        "participants": "7",
+        "contributions": "9",
+        "note": "",
+    }
+    employees = cells[("market_dialogue", "employee")]
+    assert employees["participants"] == employees["contributions"] == ""
+    assert employees["note"] == "suppressed: fewer than 5 people"
+    consent_cells = table(
+        export(api, w.researcher, lab.consent_study["id"]), "participation_by_role_and_phase"
+    )
+    assert consent_cells and all(r["participants"] == "" for r in consent_cells)
+
+
+def test_free_text_only_when_the_study_allows_and_the_export_asks(api: Api, lab: Lab) -> None:
+    w = lab.world
+    with_text = export(api, w.researcher, lab.consent_study["id"], free_text="true")
+    data = everything(with_text)
+    assert ANON_PROBLEM.encode() in data and N0_PROBLEM.encode() in data
+    assert P2_SUMMARY.encode() in data and "Vi hører deg.".encode() in data
+    assert SUMMARY.encode() not in data  # P1's summary was never published
+    without = everything(export(api, w.researcher, lab.consent_study["id"]))
+    for text in (ANON_PROBLEM, N0_PROBLEM, P2_SUMMARY, "Vi hører deg."):
+        assert text.encode() not in without
+    refused = api.get(
+        f"/research/studies/{lab.public_study['id']}/export",
+        w.researcher,
+        params={"free_text": "true"},
+    )
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "This study does not allow free text in its exports."
