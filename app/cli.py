@@ -1,4 +1,4 @@
-"""The `pivotal` command: serve, migrate, demo, createuser."""
+"""The `pivotal` command: serve, migrate, demo, createuser, export."""
 
 from __future__ import annotations
 
@@ -169,6 +169,49 @@ def serve(
         # socket per push; the fragments are small, so it is off.
         ws_per_message_deflate=False,
     )
+
+
+@cli.command("export")
+def export_study(
+    study: Annotated[int, typer.Option("--study", help="The study's id")],
+    out: Annotated[Path, typer.Option("--out", help="The zip file to write")],
+    free_text: Annotated[
+        bool, typer.Option("--free-text", help="Include free text (if the study allows it)")
+    ] = False,
+) -> None:
+    """Export a study's pseudonymised research data as a Frictionless Data Package (zip)."""
+    from rich.progress import Progress
+
+    from app.db import new_session
+    from app.models import Study
+    from app.services import research
+    from app.services.errors import PivotalError
+
+    with new_session() as session:
+        found = session.get(Study, study)
+        if found is None:
+            typer.echo(f"No study has the id {study}.", err=True)
+            raise typer.Exit(code=2)
+        with Progress(transient=True) as bar:
+            task = bar.add_task("Exporting", total=len(research.TABLES))
+
+            def advance(step: str) -> None:
+                table, _, rows = step.partition(":")
+                if rows:
+                    bar.update(task, description=f"{table} ({rows} rows)")
+                else:
+                    bar.update(task, description=table, completed=research.TABLES.index(table))
+
+            try:
+                summary = research.export_study(
+                    session, study=found, out=out, free_text=free_text, progress=advance
+                )
+            except PivotalError as exc:
+                typer.echo(exc.message, err=True)
+                raise typer.Exit(code=2) from None
+            bar.update(task, completed=len(research.TABLES))
+    rows = ", ".join(f"{name} {count}" for name, count in summary.rows.items())
+    typer.echo(f"Wrote {out} ({rows}).")
 
 
 def main() -> None:

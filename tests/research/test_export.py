@@ -221,3 +221,29 @@ def test_free_text_only_when_the_study_allows_and_the_export_asks(api: Api, lab:
     )
     assert refused.status_code == 403
     assert refused.json()["detail"] == "This study does not allow free text in its exports."
+
+
+def test_the_export_command_writes_the_same_package(
+    api: Api, lab: Lab, tmp_path: Any, unpack: Any
+) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+
+    out = tmp_path / "study.zip"
+    study_id = lab.consent_study["id"]
+    result = CliRunner().invoke(cli, ["export", "--study", str(study_id), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "participation_events" in result.output
+    archive = zipfile.ZipFile(out)
+    via_api = export(api, lab.world.researcher, study_id)
+    for name in ("participation_events.csv", "needs.csv", "comments.csv", "proposals.csv"):
+        assert archive.read(name) == via_api.read(name)
+    assert validate(str(unpack(archive, "cli") / "datapackage.json")).valid
+    refused = CliRunner().invoke(
+        cli, ["export", "--study", str(lab.public_study["id"]), "--out", str(out), "--free-text"]
+    )
+    assert refused.exit_code == 2
+    assert "does not allow free text" in refused.output
+    missing = CliRunner().invoke(cli, ["export", "--study", "999999", "--out", str(out)])
+    assert missing.exit_code == 2 and "No study has the id 999999." in missing.output
