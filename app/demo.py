@@ -397,6 +397,7 @@ def load_demo(session: Session) -> None:
     session.flush()
     _demo_events(session, procurer=procurer, project=care_homes, people=[hanne, kari, tone])
     _demo_proposals(session, rel, procurer, hanne, kari, care_homes, id_of(quiet_checks))
+    _demo_study(session, researcher=users["forsker@ntnu"], consenting=[tone, stian, ola, hanne])
 
 
 def _demo_events(session: Session, *, procurer: User, project: Project, people: list[User]) -> None:
@@ -562,3 +563,28 @@ def _demo_proposals(
         ),
     )
     session.flush()
+
+
+def _demo_study(session: Session, *, researcher: User, consenting: list[User]) -> None:
+    """NTNU's registered study of participation, on consent, and the demo users who consented."""
+    from datetime import date, timedelta
+
+    from app.models.research import LegalBasis, StudyCreate
+    from app.services import research
+
+    today = date.today()
+    study = research.register_study(
+        session,
+        user=researcher,
+        data=StudyCreate(
+            title="Medvirkning og påvirkning i innovative anskaffelser (PIVOTAL)",
+            institution="NTNU",
+            ethics_reference="Sikt 583921",
+            legal_basis=LegalBasis.consent,
+            period_start=today - timedelta(days=30),
+            period_end=today + timedelta(days=2 * 365),
+            include_free_text=True,
+        ),
+    )
+    for user in consenting:
+        research.give_consent(session, user=user, study_id=id_of(study))

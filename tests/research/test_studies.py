@@ -132,3 +132,34 @@ def test_consent_from_the_profile_page(client: TestClient, api: Api, world: Worl
 def test_the_profile_page_needs_a_login(client: TestClient) -> None:
     response = client.get("/profile", headers={"Accept-Language": "en"})
     assert response.status_code == 401
+
+
+def test_the_demo_has_ntnus_study_with_consent_from_some_users(
+    database_url: str, client: TestClient
+) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+    from app.demo import DEMO_PASSWORD
+
+    assert CliRunner().invoke(cli, ["demo"]).exit_code == 0
+
+    def headers(email: str) -> dict[str, str]:
+        form = {"username": email, "password": DEMO_PASSWORD}
+        token = client.post("/api/v1/auth/token", data=form).json()["access_token"]
+        return {"Authorization": f"Bearer {token}"}
+
+    [study] = client.get("/api/v1/research/studies", headers=headers("forsker@ntnu.example")).json()
+    assert study["institution"] == "NTNU" and study["legal_basis"] == "consent"
+    mine = client.get("/api/v1/research/studies", headers=headers("innbygger@example.org")).json()
+    assert mine[0]["consented"] is True
+    other = client.get("/api/v1/research/studies", headers=headers("ansatt@trondheim.example"))
+    assert other.json()[0]["consented"] is True
+    kari = client.get("/api/v1/research/studies", headers=headers("leverandor@klimalos.example"))
+    assert kari.json()[0]["consented"] is False
+    export = client.get(
+        f"/api/v1/research/studies/{study['id']}/export",
+        headers=headers("forsker@ntnu.example"),
+        params={"free_text": "true"},
+    )
+    assert export.status_code == 200 and export.content[:2] == b"PK"
