@@ -256,6 +256,7 @@ class _Scope:
 
     def __init__(self, session: Session, study: Study) -> None:
         self.study = study
+        self._pseudonyms: dict[int, str] = {}
         registrant = session.get(User, study.registered_by_id)
         projects = select(col(Project.id)).where(permissions.visible_projects_clause(registrant))
         if not study.all_projects:
@@ -272,6 +273,14 @@ class _Scope:
         self.public_orgs = select(col(Organisation.id)).where(
             col(Organisation.kind).in_(PUBLIC_BODIES)
         )
+
+    def pseudonym(self, user_id: int | None) -> str:
+        """The person's pseudonym in the study (computed once per person), or empty."""
+        if user_id is None:
+            return ""
+        if user_id not in self._pseudonyms:
+            self._pseudonyms[user_id] = pseudonym(self.study, user_id)
+        return self._pseudonyms[user_id]
 
     def included(self, person: Any) -> ColumnElement[bool]:
         """Whether a person's rows may be exported under the study's legal basis."""
@@ -478,7 +487,6 @@ def _events_table(session: Session, scope: _Scope, progress: Progress | None) ->
         .where(scope.events_clause())
         .order_by(col(e.id))
     )
-    study = scope.study
 
     def rows() -> Iterator[list[Any]]:
         for n, r in enumerate(_rows(session, query), start=1):
@@ -487,14 +495,14 @@ def _events_table(session: Session, scope: _Scope, progress: Progress | None) ->
                 _iso(r[1]),
                 r[2],
                 r[3],
-                pseudonym(study, r[4]) if r[4] is not None else "",
+                scope.pseudonym(r[4]),
                 r[5],
                 r[6] or "",
                 r[7] if r[7] is not None else "",
                 r[8],
                 r[9],
                 r[10],
-                pseudonym(study, r[11]) if r[11] is not None else "",
+                scope.pseudonym(r[11]),
                 r[12] or "",
                 r[13] or "",
                 r[14] if r[14] is not None else "",
@@ -597,7 +605,6 @@ def _needs_table(session: Session, scope: _Scope, free_text: bool) -> Table:
         .where(col(Need.project_id).in_(scope.projects), scope.included(col(Need.author_id)))
         .order_by(col(Need.id))
     )
-    study = scope.study
 
     def rows() -> Iterator[list[Any]]:
         for r in _rows(session, query):
@@ -608,7 +615,7 @@ def _needs_table(session: Session, scope: _Scope, free_text: bool) -> Table:
                 r[3],
                 r[4] if r[4] is not None else "",
                 _bool(r[5]),
-                pseudonym(study, r[6]) if r[6] is not None else "",
+                scope.pseudonym(r[6]),
                 r[7],
                 r[8] or "",
                 r[9] if r[9] is not None else "",
@@ -708,7 +715,6 @@ def _comments_table(session: Session, scope: _Scope, free_text: bool) -> Table:
         .where(col(Need.project_id).in_(scope.projects), scope.included(col(Comment.author_id)))
         .order_by(col(Comment.id))
     )
-    study = scope.study
 
     def rows() -> Iterator[list[Any]]:
         for r in _rows(session, query):
@@ -717,7 +723,7 @@ def _comments_table(session: Session, scope: _Scope, free_text: bool) -> Table:
                 r[1],
                 r[2] if r[2] is not None else "",
                 _iso(r[3]),
-                pseudonym(study, r[4]),
+                scope.pseudonym(r[4]),
                 r[5],
                 r[6] or "",
                 r[7] if r[7] is not None else "",
