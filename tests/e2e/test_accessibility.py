@@ -72,6 +72,7 @@ def wait_for_live_state(page: Page) -> None:
         (MARKET_DIALOGUE, PROCURER),
         (MARKET_DIALOGUE, SUPPLIER),
         ("/projects/3/audit-log", PROCURER),
+        ("/profile", CITIZEN),  # research studies with give/withdraw consent
     ],
 )
 def test_page_meets_wcag_21_aa(new_page: Callable[..., Page], path: str, who: str | None) -> None:
