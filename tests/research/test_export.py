@@ -247,3 +247,25 @@ def test_the_export_command_writes_the_same_package(
     assert "does not allow free text" in refused.output
     missing = CliRunner().invoke(cli, ["export", "--study", "999999", "--out", str(out)])
     assert missing.exit_code == 2 and "No study has the id 999999." in missing.output
+
+
+def test_a_hidden_comment_keeps_its_row_but_never_its_text(
+    api: Api, lab: Lab, session: Any
+) -> None:
+    from app.models import Comment
+    from app.services import needs, permissions
+
+    comment = session.get(Comment, lab.comments["employee_on_anon"])
+    project = session.get(type(lab.world.public), lab.market.project_id)
+    rel = permissions.relation(session, lab.world.procurer, project)
+    needs.hide_comment(session, rel=rel, comment=comment, reason="Personopplysninger")
+    session.commit()
+    archive = export(api, lab.world.researcher, lab.consent_study["id"], free_text="true")
+    row = next(
+        r
+        for r in table(archive, "comments")
+        if int(r["comment_id"]) == lab.comments["employee_on_anon"]
+    )
+    assert row["hidden"] == "true" and row["body"] == ""
+    assert b"Vi h\xc3\xb8rer deg." not in everything(archive)
+    assert b"Personopplysninger" not in everything(archive)
