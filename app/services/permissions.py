@@ -350,17 +350,29 @@ def can_see_author(rel: ProjectRelation, need: Need) -> bool:
     return not need.anonymous or rel.can_see_authors
 
 
-def ensure_can_ask_question(rel: ProjectRelation) -> User:
-    """A supplier whose company is registered for the market dialogue, while it is open."""
+def _ensure_registered_supplier(
+    rel: ProjectRelation, action: DialogueAction, *, not_supplier: str, not_registered: str
+) -> User:
+    """A supplier whose company is registered for the market dialogue, while `action` is open."""
     user = require_user(rel.user)
     if user.role != Role.supplier or user.organisation_id is None:
-        raise Forbidden("Only suppliers taking part in the market dialogue can ask questions.")
-    ensure_phase_allows(rel, DialogueAction.ask_question)
+        raise Forbidden(not_supplier)
+    ensure_phase_allows(rel, action)
     if not rel.is_registered_supplier:
-        raise Forbidden(
-            "Register your company for the market dialogue on the project page before you ask."
-        )
+        raise Forbidden(not_registered)
     return user
+
+
+def ensure_can_ask_question(rel: ProjectRelation) -> User:
+    """A supplier whose company is registered for the market dialogue, while it is open."""
+    return _ensure_registered_supplier(
+        rel,
+        DialogueAction.ask_question,
+        not_supplier=N_("Only suppliers taking part in the market dialogue can ask questions."),
+        not_registered=N_(
+            "Register your company for the market dialogue on the project page before you ask."
+        ),
+    )
 
 
 def is_asking_company(rel: ProjectRelation, question: Question) -> bool:
@@ -499,15 +511,14 @@ def visible_proposals_clause(rel: ProjectRelation) -> ColumnElement[bool]:
 
 def ensure_can_submit_proposal(rel: ProjectRelation) -> User:
     """A supplier whose company is registered for the market dialogue, while it is open."""
-    user = require_user(rel.user)
-    if user.role != Role.supplier or user.organisation_id is None:
-        raise Forbidden("Only suppliers can submit solution proposals.")
-    ensure_phase_allows(rel, DialogueAction.submit_proposal)
-    if not rel.is_registered_supplier:
-        raise Forbidden(
+    return _ensure_registered_supplier(
+        rel,
+        DialogueAction.submit_proposal,
+        not_supplier=N_("Only suppliers can submit solution proposals."),
+        not_registered=N_(
             "Register your company for the market dialogue before you submit a solution proposal."
-        )
-    return user
+        ),
+    )
 
 
 def ensure_proposal_company(rel: ProjectRelation, proposal: Proposal) -> User:
