@@ -31,6 +31,7 @@ from app.routers import (
     documents,
     events,
     live,
+    metrics,
     needs,
     ocds,
     ops,
@@ -171,6 +172,7 @@ def create_app() -> FastAPI:
         events,
         documents,
         proposals,
+        metrics,
     ):
         app.include_router(module.api, prefix="/api/v1")
     for module in (
@@ -183,6 +185,7 @@ def create_app() -> FastAPI:
         events,
         documents,
         proposals,
+        metrics,
     ):
         app.include_router(module.pages)
     app.include_router(live.router)

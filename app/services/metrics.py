@@ -1,0 +1,826 @@
+"""Participation metrics for the research questions, computed in SQL from the log and records.
+
+Every figure is a small table (`columns`, `rows`) that says which research question it serves
+(DESIGN.md §1) and, in one sentence, how it is computed. Readers of the participation log
+(the project's procurers, researchers, admins) get the full view; anyone else who may view a
+public project gets the aggregate view: no breakdown by individual organisation other than
+public bodies, and every cell that counts fewer than `MIN_CELL` people suppressed (None).
+Non-procurers never get figures that count unpublished proposals: every query over the log
+goes through `permissions.visible_participation_clause`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel, Field
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, true
+from sqlmodel import Session, col
+
+from app.i18n import N_
+from app.models import (
+    Comment,
+    Need,
+    Organisation,
+    ParticipationEvent,
+    Project,
+    ProjectPartner,
+    Question,
+)
+from app.models.base import OrganisationKind, Role
+from app.models.question import QuestionStatus
+from app.services import permissions
+from app.services.errors import Forbidden
+from app.services.permissions import ProjectRelation
+
+MIN_CELL = 5  # the public view suppresses every cell that counts fewer people than this
+
+# Verbs that undo or moderate something are not contributions; everything else in the log is.
+NOT_CONTRIBUTIONS = (
+    "withdrew_support",
+    "withdrew_question",
+    "withdrew_proposal",
+    "cancelled_registration",
+    "cancelled_booking",
+    "hid_comment",
+)
+PUBLIC_BODIES = (OrganisationKind.municipality, OrganisationKind.county)
+NO_ORGANISATION = "none"
+
+PE = ParticipationEvent
+
+
+class Figure(BaseModel):
+    """One figure: a small table with what it answers and how it is computed."""
+
+    key: str = Field(description="Stable identifier of the figure")
+    label: str = Field(description="Name of the figure (English; translated on pages)")
+    research_question: int = Field(ge=1, le=3, description="The research question (DESIGN §1)")
+    method: str = Field(description="How the figure is computed, in one sentence")
+    columns: list[str] = Field(description="Column keys, in order, of every row")
+    rows: list[dict[str, Any]] = Field(description="The values; None where suppressed")
+    suppressed: int = Field(0, description="Rows with cells suppressed (under 5 people)")
+
+
+class ProjectMetrics(BaseModel):
+    """All figures of one project, as this reader may see them."""
+
+    project_id: int
+    title: str
+    view: str = Field(description="`full` for readers of participation, else `aggregate`")
+    figures: list[Figure]
+
+
+class MetricsOverview(BaseModel):
+    """Figures per project the caller may see, and totals across them."""
+
+    projects: list[ProjectMetrics]
+    totals: list[Figure]
+
+
+# ---- helpers -------------------------------------------------------------------------------------
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _hours(session: Session, start: Any, end: Any) -> ColumnElement[Any]:
+    """Hours between two timestamps, in SQL."""
+    if _dialect(session) == "postgresql":
+        return func.extract("epoch", end - start) / 3600.0
+    return (func.julianday(end) - func.julianday(start)) * 24.0
+
+
+def _week_start(session: Session, moment: Any) -> ColumnElement[Any]:
+    """The Monday (UTC) of the ISO week a timestamp falls in, in SQL."""
+    if _dialect(session) == "postgresql":
+        return sa.cast(func.date_trunc("week", func.timezone("UTC", moment)), sa.Date)
+    return func.date(moment, "weekday 0", "-6 days")
+
+
+def _iso_week(monday: Any) -> str:
+    day = monday if isinstance(monday, date) else date.fromisoformat(str(monday)[:10])
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _events(rel: ProjectRelation) -> ColumnElement[bool]:
+    """This project's contributions that this reader may see."""
+    return and_(
+        col(PE.project_id) == rel.project.id,
+        col(PE.verb).not_in(NOT_CONTRIBUTIONS),
+        permissions.visible_participation_clause(rel),
+    )
+
+
+def _ratio(part: float | None, whole: float | None) -> float | None:
+    if not whole or part is None:
+        return None
+    return round(part / whole, 4)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 2)
+
+
+def _figure(
+    key: str,
+    label: str,
+    rq: int,
+    method: str,
+    columns: list[str],
+    rows: Sequence[dict[str, Any]],
+    *,
+    aggregate: bool,
+    people: str = "participants",
+) -> Figure:
+    """A figure; in the aggregate view every row counting fewer than MIN_CELL people is blanked.
+
+    `people` names the value that counts people in each row (it is left out of the shown row
+    when it is not one of the columns).
+    """
+    shown, suppressed = [], 0
+    for row in rows:
+        row = dict(row)
+        count = row.get(people)
+        if aggregate and count is not None and count < MIN_CELL:
+            suppressed += 1
+            row = {c: (row[c] if c in _DIMENSIONS else None) for c in columns}
+        shown.append({c: row.get(c) for c in columns})
+    return Figure(
+        key=key,
+        label=label,
+        research_question=rq,
+        method=method,
+        columns=columns,
+        rows=shown,
+        suppressed=suppressed,
+    )
+
+
+# Columns that name a group rather than count anything (never suppressed).
+_DIMENSIONS = frozenset(
+    {
+        "role",
+        "organisation_kind",
+        "organisation_id",
+        "organisation",
+        "phase",
+        "week",
+        "actor",
+        "addressee",
+        "exchange",
+        "author_role",
+        "project_id",
+        "title",
+        "innovation_ambition",
+        "visibility",
+    }
+)
+
+
+# ---- participation -------------------------------------------------------------------------------
+
+
+def _participation_by(
+    session: Session, rel: ProjectRelation, dimension: Any, name: str
+) -> list[dict[str, Any]]:
+    query = (
+        select(
+            dimension.label(name),
+            func.count(sa.distinct(col(PE.actor_id))).label("participants"),
+            func.count().label("contributions"),
+        )
+        .where(_events(rel))
+        .group_by(dimension)
+        .order_by(func.count().desc(), dimension)
+    )
+    return [dict(row._mapping) for row in session.execute(query)]
+
+
+def participation(session: Session, rel: ProjectRelation, *, aggregate: bool) -> list[Figure]:
+    """Who takes part, how much: by role, organisation kind, organisation, phase and week."""
+    figures = [
+        _figure(
+            "participation_by_role",
+            N_("Participation by role"),
+            2,
+            N_(
+                "Distinct actors and their contributions (log events other than withdrawals, "
+                "cancellations and moderation), grouped by the actor's role when they acted."
+            ),
+            ["role", "participants", "contributions"],
+            _participation_by(session, rel, col(PE.actor_role), "role"),
+            aggregate=aggregate,
+        ),
+        _figure(
+            "participation_by_organisation_kind",
+            N_("Participation by organisation kind"),
+            2,
+            N_(
+                "Distinct actors and their contributions grouped by the kind of the actor's "
+                "organisation; “none” is people without one (citizens)."
+            ),
+            ["organisation_kind", "participants", "contributions"],
+            _participation_by(
+                session,
+                rel,
+                func.coalesce(col(PE.actor_org_kind), NO_ORGANISATION),
+                "organisation_kind",
+            ),
+            aggregate=aggregate,
+        ),
+    ]
+    # Public bodies only in the public view: a company's row would tell it asked or proposed.
+    public_only = col(PE.actor_org_kind).in_(PUBLIC_BODIES) if aggregate else true()
+    by_org: Any = (
+        select(
+            col(Organisation.id).label("organisation_id"),
+            col(Organisation.name).label("organisation"),
+            col(Organisation.kind).label("organisation_kind"),
+            func.count(sa.distinct(col(PE.actor_id))).label("participants"),
+            func.count().label("contributions"),
+        )
+        .join(Organisation, col(Organisation.id) == PE.actor_org_id)
+        .where(_events(rel), public_only)
+        .group_by(col(Organisation.id), col(Organisation.name), col(Organisation.kind))
+        .order_by(func.count().desc(), col(Organisation.id))
+    )
+    figures.append(
+        _figure(
+            "participation_by_organisation",
+            N_("Participation by organisation"),
+            2,
+            N_(
+                "Distinct actors and their contributions grouped by the actor's organisation "
+                "(in the public view only municipalities and counties)."
+            ),
+            [
+                "organisation_id",
+                "organisation",
+                "organisation_kind",
+                "participants",
+                "contributions",
+            ],
+            [dict(row._mapping) for row in session.execute(by_org)],
+            aggregate=aggregate,
+        )
+    )
+    figures.append(
+        _figure(
+            "participation_by_phase",
+            N_("Participation by phase"),
+            1,
+            N_("Distinct actors and their contributions grouped by the project's phase then."),
+            ["phase", "participants", "contributions"],
+            _participation_by(session, rel, col(PE.phase), "phase"),
+            aggregate=aggregate,
+        )
+    )
+    monday = _week_start(session, col(PE.occurred_at))
+    weeks = session.execute(
+        select(
+            monday.label("monday"),
+            func.count(sa.distinct(col(PE.actor_id))).label("participants"),
+            func.count().label("contributions"),
+        )
+        .where(_events(rel))
+        .group_by(monday)
+        .order_by(monday)
+    )
+    figures.append(
+        _figure(
+            "participation_by_week",
+            N_("Participation per week"),
+            2,
+            N_("Distinct actors and their contributions per ISO week (UTC) of the event."),
+            ["week", "participants", "contributions"],
+            [
+                {
+                    "week": _iso_week(r.monday),
+                    "participants": r.participants,
+                    "contributions": r.contributions,
+                }
+                for r in weeks
+            ],
+            aggregate=aggregate,
+        )
+    )
+    return figures
+
+
+# ---- interaction ---------------------------------------------------------------------------------
+
+
+def _exchanges(rel: ProjectRelation) -> ColumnElement[bool]:
+    """Contributions that answer someone else."""
+    return and_(
+        _events(rel), col(PE.addressee_id).is_not(None), col(PE.addressee_id) != PE.actor_id
+    )
+
+
+def interaction(session: Session, rel: ProjectRelation, *, aggregate: bool) -> list[Figure]:
+    """Who responds to whom, and how many exchanges cross organisations."""
+
+    def matrix(actor: Any, addressee: Any) -> list[dict[str, Any]]:
+        query = (
+            select(
+                actor.label("actor"),
+                addressee.label("addressee"),
+                func.count().label("exchanges"),
+                func.count(sa.distinct(col(PE.actor_id))).label("participants"),
+            )
+            .where(_exchanges(rel))
+            .group_by(actor, addressee)
+            .order_by(actor, addressee)
+        )
+        return [dict(row._mapping) for row in session.execute(query)]
+
+    none = NO_ORGANISATION
+    actor_kind = func.coalesce(col(PE.actor_org_kind), none)
+    addressee_kind = func.coalesce(col(PE.addressee_org_kind), none)
+    public_body = list(PUBLIC_BODIES)
+    crossing = and_(
+        col(PE.actor_org_id).is_not(None),
+        col(PE.addressee_org_id).is_not(None),
+        col(PE.actor_org_id) != PE.addressee_org_id,
+    )
+    between_municipalities = and_(
+        crossing,
+        col(PE.actor_org_kind).in_(public_body),
+        col(PE.addressee_org_kind).in_(public_body),
+    )
+    supplier = OrganisationKind.supplier
+    with_suppliers = and_(
+        crossing,
+        or_(col(PE.actor_org_kind) == supplier, col(PE.addressee_org_kind) == supplier),
+        or_(col(PE.actor_org_kind) != supplier, col(PE.addressee_org_kind) != supplier),
+    )
+    with_citizens = and_(
+        or_(col(PE.actor_role) == Role.citizen, col(PE.addressee_role) == Role.citizen),
+        or_(col(PE.actor_role) != Role.citizen, col(PE.addressee_role) != Role.citizen),
+    )
+
+    def counted(condition: ColumnElement[bool]) -> tuple[Any, Any]:
+        return (
+            func.count(case((condition, 1))),
+            func.count(sa.distinct(case((condition, PE.actor_id)))),
+        )
+
+    kinds = {
+        "between_municipalities": between_municipalities,
+        "with_suppliers": with_suppliers,
+        "with_citizens": with_citizens,
+        "across_organisations": crossing,
+    }
+    columns: list[Any] = []
+    for condition in kinds.values():
+        columns.extend(counted(condition))
+    columns.extend((func.count(), func.count(sa.distinct(col(PE.actor_id)))))
+    totals = session.execute(select(*columns).where(_exchanges(rel))).one()
+    cross_rows = [
+        {"exchange": name, "exchanges": totals[2 * i], "participants": totals[2 * i + 1]}
+        for i, name in enumerate([*kinds, "all"])
+    ]
+    return [
+        _figure(
+            "interaction_by_role",
+            N_("Who responds to whom, by role"),
+            2,
+            N_(
+                "Contributions addressed to another person (comments, replies, supports, "
+                "decisions, questions, answers), counted by the actor's and addressee's role."
+            ),
+            ["actor", "addressee", "exchanges", "participants"],
+            matrix(col(PE.actor_role), func.coalesce(col(PE.addressee_role), none)),
+            aggregate=aggregate,
+        ),
+        _figure(
+            "interaction_by_organisation_kind",
+            N_("Who responds to whom, by organisation kind"),
+            2,
+            N_(
+                "The same exchanges counted by the kind of the actor's and the addressee's "
+                "organisation (“none” for people without one)."
+            ),
+            ["actor", "addressee", "exchanges", "participants"],
+            matrix(actor_kind, addressee_kind),
+            aggregate=aggregate,
+        ),
+        _figure(
+            "exchanges_across_organisations",
+            N_("Exchanges that cross organisations"),
+            2,
+            N_(
+                "Exchanges between two different municipalities or counties, between a "
+                "supplier and someone outside it, with a citizen on one side, between any two "
+                "organisations, and in all; participants are the distinct actors."
+            ),
+            ["exchange", "exchanges", "participants"],
+            cross_rows,
+            aggregate=aggregate,
+        ),
+    ]
+
+
+# ---- influence -----------------------------------------------------------------------------------
+
+
+def _median(session: Session, values: Any) -> dict[Any, float | None]:
+    """The median of `values` (a subquery with columns `grp` and `v`) per group, in SQL."""
+    ranked = select(
+        values.c.grp,
+        values.c.v,
+        func.row_number().over(partition_by=values.c.grp, order_by=values.c.v).label("rn"),
+        func.count().over(partition_by=values.c.grp).label("n"),
+    ).subquery()
+    middle = or_(
+        ranked.c.rn == (ranked.c.n + 1) / 2,
+        ranked.c.rn == (ranked.c.n + 2) / 2,
+    )
+    query = select(ranked.c.grp, func.avg(ranked.c.v)).where(middle).group_by(ranked.c.grp)
+    return {grp: _round(v) for grp, v in session.execute(query)}
+
+
+def influence(session: Session, rel: ProjectRelation, *, aggregate: bool) -> list[Figure]:
+    """Whether needs reach verified, and how soon the procurers respond to a need."""
+    project_id = rel.project.id
+    posted = (
+        select(
+            col(PE.object_id).label("need_id"),
+            col(PE.actor_role).label("author_role"),
+            col(PE.actor_id).label("author_id"),
+            col(PE.occurred_at).label("posted_at"),
+        )
+        .where(_events(rel), col(PE.verb) == "posted_need")
+        .subquery()
+    )
+    verified = select(col(PE.object_id)).where(
+        col(PE.project_id) == project_id,
+        col(PE.verb) == "verified_need",
+        col(PE.object_type) == "need",
+    )
+    rows = session.execute(
+        select(
+            posted.c.author_role,
+            func.count().label("needs"),
+            func.count(case((posted.c.need_id.in_(verified), 1))).label("verified"),
+            func.count(sa.distinct(posted.c.author_id)).label("participants"),
+        )
+        .group_by(posted.c.author_role)
+        .order_by(posted.c.author_role)
+    )
+    shares = [
+        {
+            "author_role": r.author_role,
+            "needs": r.needs,
+            "verified": r.verified,
+            "share_verified": _ratio(r.verified, r.needs),
+            "participants": r.participants,
+        }
+        for r in rows
+    ]
+    # The procurers' first response: a procurer of the owner or a partner organisation comments
+    # on the need (or replies under it) or decides its status.
+    project_orgs = select(col(ProjectPartner.organisation_id)).where(
+        col(ProjectPartner.project_id) == project_id
+    )
+    procurer = and_(
+        col(PE.project_id) == project_id,
+        col(PE.actor_role) == Role.procurer,
+        or_(
+            col(PE.actor_org_id) == rel.project.owner_org_id,
+            col(PE.actor_org_id).in_(project_orgs),
+        ),
+    )
+    on_need = or_(
+        and_(
+            col(PE.object_type) == "need",
+            col(PE.object_id) == posted.c.need_id,
+            col(PE.verb).in_(("verified_need", "changed_need_status")),
+        ),
+        and_(
+            col(PE.object_type) == "comment",
+            col(PE.verb).in_(("commented", "replied")),
+            col(PE.object_id).in_(
+                select(col(Comment.id)).where(col(Comment.need_id) == posted.c.need_id)
+            ),
+        ),
+    )
+    first = (
+        select(func.min(PE.occurred_at))
+        .where(procurer, on_need, col(PE.occurred_at) >= posted.c.posted_at)
+        .scalar_subquery()
+    )
+    responded = select(
+        posted.c.author_role.label("grp"),
+        posted.c.posted_at,
+        first.label("first_at"),
+    ).subquery()
+    values = (
+        select(
+            responded.c.grp,
+            _hours(session, responded.c.posted_at, responded.c.first_at).label("v"),
+        )
+        .where(responded.c.first_at.is_not(None))
+        .subquery()
+    )
+    medians = _median(session, values)
+    answered = dict(
+        session.execute(select(values.c.grp, func.count()).group_by(values.c.grp)).all()
+    )
+    response_rows = [
+        {
+            "author_role": r["author_role"],
+            "needs": r["needs"],
+            "responded": answered.get(r["author_role"], 0),
+            "median_hours": medians.get(r["author_role"]),
+            "participants": r["participants"],
+        }
+        for r in shares
+    ]
+    return [
+        _figure(
+            "needs_verified_by_author_role",
+            N_("Needs that reached verified, by the author's role"),
+            2,
+            N_(
+                "Needs posted, and how many of them the procurers ever marked verified, "
+                "grouped by the author's role when posting."
+            ),
+            ["author_role", "needs", "verified", "share_verified"],
+            shares,
+            aggregate=aggregate,
+        ),
+        _figure(
+            "first_response_hours",
+            N_("Hours to the procurers' first response to a need"),
+            2,
+            N_(
+                "Median hours from a need being posted to the first comment, reply under it or "
+                "status decision by a procurer of the project, over needs that got one."
+            ),
+            ["author_role", "needs", "responded", "median_hours"],
+            response_rows,
+            aggregate=aggregate,
+        ),
+    ]
+
+
+# ---- dialogue quality ----------------------------------------------------------------------------
+
+
+def dialogue(session: Session, rel: ProjectRelation, *, aggregate: bool) -> list[Figure]:
+    """Replies, thread depth, comments that got a reply, and time to answer suppliers."""
+    project_id = rel.project.id
+    comments = (
+        select(col(Comment.id), col(Comment.parent_id), col(Comment.author_id))
+        .join(Need, col(Need.id) == Comment.need_id)
+        .where(col(Need.project_id) == project_id)
+        .cte("comments")
+    )
+    depth = (
+        select(comments.c.id.label("root"), comments.c.id.label("id"), literal(1).label("d"))
+        .where(comments.c.parent_id.is_(None))
+        .cte("depth", recursive=True)
+    )
+    depth = depth.union_all(
+        select(depth.c.root, comments.c.id, depth.c.d + 1).join(
+            comments, comments.c.parent_id == depth.c.id
+        )
+    )
+    threads = select(depth.c.root, func.max(depth.c.d).label("deepest")).group_by(depth.c.root)
+    threads_sq = threads.subquery()
+    child = comments.alias("child")
+    got_reply = select(child.c.id).where(child.c.parent_id == comments.c.id).exists()
+    counts = session.execute(
+        select(
+            func.count(),
+            func.count(comments.c.parent_id),
+            func.count(case((got_reply, 1))),
+            func.count(sa.distinct(comments.c.author_id)),
+        ).select_from(comments)
+    ).one()
+    total, replies, with_reply, commenters = counts
+    deepest, mean_depth = session.execute(
+        select(func.max(threads_sq.c.deepest), func.avg(threads_sq.c.deepest))
+    ).one()
+    thread_row = {
+        "comments": total,
+        "replies": replies,
+        "replies_per_comment": _ratio(replies, total),
+        "share_replied": _ratio(with_reply, total),
+        "max_depth": deepest or 0,
+        "mean_depth": _round(mean_depth),
+        "participants": commenters,
+    }
+    # Supplier questions: time from asking to the published answer. Non-procurers learn only
+    # of published ones (a question is private until answered).
+    questions = (
+        select(
+            literal("q").label("grp"),
+            _hours(session, col(Question.asked_at), col(Question.published_at)).label("v"),
+        )
+        .where(col(Question.project_id) == project_id, col(Question.status) == "published")
+        .subquery()
+    )
+    published = session.execute(select(func.count()).select_from(questions)).scalar_one()
+    median = _median(session, questions).get("q")
+    answer_row: dict[str, Any] = {"published": published, "median_hours": median}
+    columns = ["published", "median_hours"]
+    if not aggregate:
+        asked = session.execute(
+            select(func.count()).where(
+                col(Question.project_id) == project_id,
+                col(Question.status) != QuestionStatus.withdrawn,
+            )
+        ).scalar_one()
+        answer_row["asked"] = asked
+        columns = ["asked", *columns]
+    return [
+        _figure(
+            "comment_threads",
+            N_("Replies and thread depth"),
+            3,
+            N_(
+                "Comments on the project's needs: replies per comment, the share of comments "
+                "that got at least one reply, and the deepest and mean depth of a thread "
+                "(a lone comment has depth 1)."
+            ),
+            [
+                "comments",
+                "replies",
+                "replies_per_comment",
+                "share_replied",
+                "max_depth",
+                "mean_depth",
+            ],
+            [thread_row],
+            aggregate=aggregate,
+        ),
+        _figure(
+            "question_answer_hours",
+            N_("Hours to answer supplier questions"),
+            3,
+            N_(
+                "Median hours from a supplier's question to the publication of its answer to "
+                "all suppliers, over published questions."
+            ),
+            columns,
+            [answer_row],
+            aggregate=aggregate,
+            people="",
+        ),
+    ]
+
+
+# ---- ambition ------------------------------------------------------------------------------------
+
+
+def _profile(session: Session, rel: ProjectRelation) -> dict[str, Any]:
+    staff_or_citizen = col(PE.actor_role).in_((Role.employee, Role.citizen))
+    row = session.execute(
+        select(
+            func.count(sa.distinct(col(PE.actor_id))),
+            func.count(),
+            func.count(case((staff_or_citizen, 1))),
+            func.count(sa.distinct(col(PE.actor_org_id))),
+        ).where(_events(rel))
+    ).one()
+    participants, contributions, from_people, organisations = row
+    project = rel.project
+    return {
+        "project_id": project.id,
+        "title": project.title,
+        "innovation_ambition": project.innovation_ambition,
+        "phase": project.phase,
+        "participants": participants,
+        "contributions": contributions,
+        "share_employees_citizens": _ratio(from_people, contributions),
+        "organisations": organisations,
+    }
+
+
+AMBITION_COLUMNS = [
+    "project_id",
+    "title",
+    "innovation_ambition",
+    "phase",
+    "participants",
+    "contributions",
+    "share_employees_citizens",
+    "organisations",
+]
+AMBITION_LABEL = N_("Innovation ambition and participation profile")
+AMBITION_METHOD = N_(
+    "The project's stated innovation ambition next to its distinct participants, "
+    "contributions, the share of contributions by employees and citizens, and the number "
+    "of organisations taking part."
+)
+
+
+def ambition(rows: Sequence[dict[str, Any]], *, aggregate: bool) -> Figure:
+    """Projects' ambitions side by side with their participation profiles (RQ1)."""
+    return _figure(
+        "ambition_profile",
+        AMBITION_LABEL,
+        1,
+        AMBITION_METHOD,
+        AMBITION_COLUMNS,
+        rows,
+        aggregate=aggregate,
+    )
+
+
+# ---- entry points --------------------------------------------------------------------------------
+
+
+def view_of(rel: ProjectRelation) -> str:
+    """`full` for readers of participation, `aggregate` for others on a public project.
+
+    Refuses (403) staff who may see an internal project but not read its participation.
+    """
+    if rel.can_read_participation:
+        return "full"
+    if rel.project.visibility == "public":
+        return "aggregate"
+    raise Forbidden("Only the project's procurers and researchers can read its metrics.")
+
+
+def for_project(session: Session, rel: ProjectRelation) -> ProjectMetrics:
+    """Every figure of one project as this reader may see it (the relation must allow viewing)."""
+    view = view_of(rel)
+    aggregate = view == "aggregate"
+    figures = [
+        *participation(session, rel, aggregate=aggregate),
+        *interaction(session, rel, aggregate=aggregate),
+        *influence(session, rel, aggregate=aggregate),
+        *dialogue(session, rel, aggregate=aggregate),
+        ambition([_profile(session, rel)], aggregate=aggregate),
+    ]
+    return ProjectMetrics(
+        project_id=rel.project.id or 0, title=rel.project.title, view=view, figures=figures
+    )
+
+
+def across_projects(session: Session, *, user: Any) -> MetricsOverview:
+    """Figures for every project the user may see and read metrics of, and totals across them."""
+    query = (
+        select(Project).where(permissions.visible_projects_clause(user)).order_by(col(Project.id))
+    )
+    per_project: list[ProjectMetrics] = []
+    rels: list[ProjectRelation] = []
+    for project in session.scalars(query):
+        rel = permissions.relation(session, user, project)
+        try:
+            per_project.append(for_project(session, rel))
+        except Forbidden:
+            continue
+        rels.append(rel)
+    aggregate = any(m.view == "aggregate" for m in per_project)
+    totals: list[Figure] = []
+    if rels:
+        visible = or_(*[_events(rel) for rel in rels])
+        by_role = session.execute(
+            select(
+                col(PE.actor_role).label("role"),
+                func.count(sa.distinct(col(PE.actor_id))).label("participants"),
+                func.count().label("contributions"),
+            )
+            .where(visible)
+            .group_by(PE.actor_role)
+            .order_by(func.count().desc(), PE.actor_role)
+        )
+        totals.append(
+            _figure(
+                "participation_by_role",
+                N_("Participation by role"),
+                2,
+                N_(
+                    "Distinct actors and their contributions across the projects listed, "
+                    "grouped by the actor's role when they acted."
+                ),
+                ["role", "participants", "contributions"],
+                [dict(r._mapping) for r in by_role],
+                aggregate=aggregate,
+            )
+        )
+        profiles = [
+            next(f for f in m.figures if f.key == "ambition_profile").rows[0] for m in per_project
+        ]
+        totals.append(
+            Figure(
+                key="ambition_profile",
+                label=AMBITION_LABEL,
+                research_question=1,
+                method=AMBITION_METHOD,
+                columns=AMBITION_COLUMNS,
+                rows=profiles,
+                suppressed=sum(1 for p in profiles if p["participants"] is None),
+            )
+        )
+    return MetricsOverview(projects=per_project, totals=totals)
