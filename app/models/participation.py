@@ -14,7 +14,12 @@ class ParticipationEvent(SQLModel, table=True):
     """One contribution: who did what to which object, in which phase, replying to whom."""
 
     __tablename__ = "participation_event"
-    __table_args__ = (sa.Index("ix_participation_project_time", "project_id", "occurred_at"),)
+    __table_args__ = (
+        sa.Index("ix_participation_project_time", "project_id", "occurred_at"),
+        # The metrics: needs posted and verified, and the responses to one object.
+        sa.Index("ix_participation_project_verb", "project_id", "verb"),
+        sa.Index("ix_participation_project_object", "project_id", "object_type", "object_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     occurred_at: datetime = created_at_field()
