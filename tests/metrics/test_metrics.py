@@ -256,3 +256,8 @@ def test_metrics_are_documented_in_openapi(client: Any) -> None:
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/projects/{project_id}/metrics" in paths
     assert "/api/v1/metrics" in paths
+
+
+def test_project_page_links_to_the_metrics(client: Any, world: World) -> None:
+    page = client.get(f"/projects/{world.public.id}", headers={"Accept-Language": "nb"})
+    assert f'href="/projects/{world.public.id}/metrics">Nøkkeltall for deltakelse<' in page.text
