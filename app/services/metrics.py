@@ -497,30 +497,43 @@ def influence(session: Session, rel: ProjectRelation, *, aggregate: bool) -> lis
             col(PE.actor_org_id).in_(project_orgs),
         ),
     )
-    on_need = or_(
-        and_(
-            col(PE.object_type) == "need",
-            col(PE.object_id) == posted.c.need_id,
+    # The first response per need, from two indexed lookups: status decisions on the need, and
+    # comments under it (joined through the comment to its need).
+    decisions = (
+        select(col(PE.object_id).label("need_id"), func.min(PE.occurred_at).label("first_at"))
+        .where(
+            procurer,
             col(PE.verb).in_(("verified_need", "changed_need_status")),
-        ),
-        and_(
-            col(PE.object_type) == "comment",
+            col(PE.object_type) == "need",
+        )
+        .group_by(col(PE.object_id))
+    )
+    comments = (
+        select(col(Comment.need_id).label("need_id"), func.min(PE.occurred_at).label("first_at"))
+        .join(Comment, col(Comment.id) == PE.object_id)
+        .where(
+            procurer,
             col(PE.verb).in_(("commented", "replied")),
-            col(PE.object_id).in_(
-                select(col(Comment.id)).where(col(Comment.need_id) == posted.c.need_id)
-            ),
-        ),
+            col(PE.object_type) == "comment",
+        )
+        .group_by(col(Comment.need_id))
     )
+    both = sa.union_all(decisions, comments).subquery()
     first = (
-        select(func.min(PE.occurred_at))
-        .where(procurer, on_need, col(PE.occurred_at) >= posted.c.posted_at)
-        .scalar_subquery()
+        select(both.c.need_id, func.min(both.c.first_at).label("first_at"))
+        .group_by(both.c.need_id)
+        .subquery()
     )
-    responded = select(
-        posted.c.author_role.label("grp"),
-        posted.c.posted_at,
-        first.label("first_at"),
-    ).subquery()
+    responded = (
+        select(
+            posted.c.author_role.label("grp"),
+            posted.c.posted_at,
+            first.c.first_at,
+        )
+        .join(first, first.c.need_id == posted.c.need_id)
+        .where(first.c.first_at >= posted.c.posted_at)
+        .subquery()
+    )
     values = (
         select(
             responded.c.grp,
