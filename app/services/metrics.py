@@ -499,7 +499,7 @@ def influence(session: Session, rel: ProjectRelation, *, aggregate: bool) -> lis
     )
     # The first response per need, from two indexed lookups: status decisions on the need, and
     # comments under it (joined through the comment to its need).
-    decisions = (
+    decisions: Any = (
         select(col(PE.object_id).label("need_id"), func.min(PE.occurred_at).label("first_at"))
         .where(
             procurer,
@@ -508,7 +508,7 @@ def influence(session: Session, rel: ProjectRelation, *, aggregate: bool) -> lis
         )
         .group_by(col(PE.object_id))
     )
-    comments = (
+    comments: Any = (
         select(col(Comment.need_id).label("need_id"), func.min(PE.occurred_at).label("first_at"))
         .join(Comment, col(Comment.id) == PE.object_id)
         .where(
@@ -590,7 +590,7 @@ def influence(session: Session, rel: ProjectRelation, *, aggregate: bool) -> lis
 def dialogue(session: Session, rel: ProjectRelation, *, aggregate: bool) -> list[Figure]:
     """Replies, thread depth, comments that got a reply, and time to answer suppliers."""
     project_id = rel.project.id
-    comments = (
+    comments: Any = (
         select(col(Comment.id), col(Comment.parent_id), col(Comment.author_id))
         .join(Need, col(Need.id) == Comment.need_id)
         .where(col(Need.project_id) == project_id)
