@@ -17,7 +17,7 @@ class ParticipationEvent(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_participation_project_time", "project_id", "occurred_at"),
         # The metrics: needs posted and verified, and the responses to one object.
-        sa.Index("ix_participation_project_verb", "project_id", "verb"),
+        sa.Index("ix_participation_project_verb", "project_id", "verb", "actor_role"),
         sa.Index("ix_participation_project_object", "project_id", "object_type", "object_id"),
     )
 

@@ -186,25 +186,99 @@ _DIMENSIONS = frozenset(
 # ---- participation -------------------------------------------------------------------------------
 
 
-def _participation_by(
-    session: Session, rel: ProjectRelation, dimension: Any, name: str
-) -> list[dict[str, Any]]:
-    query = (
+def _participation_groups(
+    session: Session, rel: ProjectRelation, *, aggregate: bool
+) -> dict[str, list[Any]]:
+    """Participants and contributions by role, kind, organisation, phase and week: one scan.
+
+    The events are first reduced to one row per actor, role, organisation, phase and week (a
+    CTE used five times, so the database materialises it once); the five breakdowns are then
+    grouped from those few rows in the same statement.
+    """
+    kind = func.coalesce(col(PE.actor_org_kind), NO_ORGANISATION)
+    monday = _week_start(session, col(PE.occurred_at))
+    base = (
         select(
-            dimension.label(name),
-            func.count(sa.distinct(col(PE.actor_id))).label("participants"),
-            func.count().label("contributions"),
+            col(PE.actor_id).label("actor_id"),
+            col(PE.actor_role).label("role"),
+            kind.label("kind"),
+            col(PE.actor_org_id).label("org"),
+            col(PE.phase).label("phase"),
+            monday.label("monday"),
+            func.count().label("n"),
         )
         .where(_events(rel))
-        .group_by(dimension)
-        .order_by(func.count().desc(), dimension)
+        .group_by(
+            col(PE.actor_id),
+            col(PE.actor_role),
+            kind,
+            col(PE.actor_org_id),
+            col(PE.phase),
+            monday,
+        )
+        .cte("base")
     )
-    return [dict(row._mapping) for row in session.execute(query)]
+
+    def by(name: str, value: Any, *where: Any) -> Any:
+        return (
+            select(
+                literal(name).label("dimension"),
+                sa.cast(value, sa.String).label("value"),
+                func.count(sa.distinct(base.c.actor_id)).label("participants"),
+                func.sum(base.c.n).label("contributions"),
+            )
+            .where(*where)
+            .group_by(value)
+        )
+
+    public_only = base.c.kind.in_(PUBLIC_BODIES) if aggregate else true()
+    query = sa.union_all(
+        by("role", base.c.role),
+        by("kind", base.c.kind),
+        by("org", base.c.org, base.c.org.is_not(None), public_only),
+        by("phase", base.c.phase),
+        by("week", base.c.monday),
+    )
+    groups: dict[str, list[Any]] = {"role": [], "kind": [], "org": [], "phase": [], "week": []}
+    for row in session.execute(query):
+        groups[row.dimension].append(row)
+    for name, rows in groups.items():
+        if name == "week":
+            rows.sort(key=lambda r: str(r.value))
+        elif name == "org":
+            rows.sort(key=lambda r: (-r.contributions, int(r.value)))
+        else:
+            rows.sort(key=lambda r: (-r.contributions, r.value))
+    return groups
 
 
 def participation(session: Session, rel: ProjectRelation, *, aggregate: bool) -> list[Figure]:
     """Who takes part, how much: by role, organisation kind, organisation, phase and week."""
-    figures = [
+    groups = _participation_groups(session, rel, aggregate=aggregate)
+
+    def counted(name: str, row: Any) -> dict[str, Any]:
+        return {
+            name: row.value,
+            "participants": row.participants,
+            "contributions": int(row.contributions),
+        }
+
+    org_ids = [int(r.value) for r in groups["org"]]
+    orgs = {
+        o.id: o
+        for o in session.scalars(select(Organisation).where(col(Organisation.id).in_(org_ids)))
+    }
+    by_org = [
+        {
+            "organisation_id": int(r.value),
+            "organisation": orgs[int(r.value)].name,
+            "organisation_kind": orgs[int(r.value)].kind,
+            "participants": r.participants,
+            "contributions": int(r.contributions),
+        }
+        for r in groups["org"]
+    ]
+    return [
         _figure(
             "participation_by_role",
             N_("Participation by role"),
@@ -214,7 +288,7 @@ def participation(session: Session, rel: ProjectRelation, *, aggregate: bool) ->
                 "cancellations and moderation), grouped by the actor's role when they acted."
             ),
             ["role", "participants", "contributions"],
-            _participation_by(session, rel, col(PE.actor_role), "role"),
+            [counted("role", r) for r in groups["role"]],
             aggregate=aggregate,
         ),
         _figure(
@@ -226,31 +300,9 @@ def participation(session: Session, rel: ProjectRelation, *, aggregate: bool) ->
                 "organisation; “none” is people without one (citizens)."
             ),
             ["organisation_kind", "participants", "contributions"],
-            _participation_by(
-                session,
-                rel,
-                func.coalesce(col(PE.actor_org_kind), NO_ORGANISATION),
-                "organisation_kind",
-            ),
+            [counted("organisation_kind", r) for r in groups["kind"]],
             aggregate=aggregate,
         ),
-    ]
-    # Public bodies only in the public view: a company's row would tell it asked or proposed.
-    public_only = col(PE.actor_org_kind).in_(PUBLIC_BODIES) if aggregate else true()
-    by_org: Any = (
-        select(
-            col(Organisation.id).label("organisation_id"),
-            col(Organisation.name).label("organisation"),
-            col(Organisation.kind).label("organisation_kind"),
-            func.count(sa.distinct(col(PE.actor_id))).label("participants"),
-            func.count().label("contributions"),
-        )
-        .join(Organisation, col(Organisation.id) == PE.actor_org_id)
-        .where(_events(rel), public_only)
-        .group_by(col(Organisation.id), col(Organisation.name), col(Organisation.kind))
-        .order_by(func.count().desc(), col(Organisation.id))
-    )
-    figures.append(
         _figure(
             "participation_by_organisation",
             N_("Participation by organisation"),
@@ -266,33 +318,18 @@ def participation(session: Session, rel: ProjectRelation, *, aggregate: bool) ->
                 "participants",
                 "contributions",
             ],
-            [dict(row._mapping) for row in session.execute(by_org)],
+            by_org,
             aggregate=aggregate,
-        )
-    )
-    figures.append(
+        ),
         _figure(
             "participation_by_phase",
             N_("Participation by phase"),
             1,
             N_("Distinct actors and their contributions grouped by the project's phase then."),
             ["phase", "participants", "contributions"],
-            _participation_by(session, rel, col(PE.phase), "phase"),
+            [counted("phase", r) for r in groups["phase"]],
             aggregate=aggregate,
-        )
-    )
-    monday = _week_start(session, col(PE.occurred_at))
-    weeks = session.execute(
-        select(
-            monday.label("monday"),
-            func.count(sa.distinct(col(PE.actor_id))).label("participants"),
-            func.count().label("contributions"),
-        )
-        .where(_events(rel))
-        .group_by(monday)
-        .order_by(monday)
-    )
-    figures.append(
+        ),
         _figure(
             "participation_by_week",
             N_("Participation per week"),
@@ -301,16 +338,15 @@ def participation(session: Session, rel: ProjectRelation, *, aggregate: bool) ->
             ["week", "participants", "contributions"],
             [
                 {
-                    "week": _iso_week(r.monday),
+                    "week": _iso_week(r.value),
                     "participants": r.participants,
-                    "contributions": r.contributions,
+                    "contributions": int(r.contributions),
                 }
-                for r in weeks
+                for r in groups["week"]
             ],
             aggregate=aggregate,
-        )
-    )
-    return figures
+        ),
+    ]
 
 
 # ---- interaction ---------------------------------------------------------------------------------
@@ -324,67 +360,89 @@ def _exchanges(rel: ProjectRelation) -> ColumnElement[bool]:
 
 
 def interaction(session: Session, rel: ProjectRelation, *, aggregate: bool) -> list[Figure]:
-    """Who responds to whom, and how many exchanges cross organisations."""
+    """Who responds to whom, and how many exchanges cross organisations: one scan.
 
-    def matrix(actor: Any, addressee: Any) -> list[dict[str, Any]]:
-        query = (
-            select(
-                actor.label("actor"),
-                addressee.label("addressee"),
-                func.count().label("exchanges"),
-                func.count(sa.distinct(col(PE.actor_id))).label("participants"),
-            )
-            .where(_exchanges(rel))
-            .group_by(actor, addressee)
-            .order_by(actor, addressee)
-        )
-        return [dict(row._mapping) for row in session.execute(query)]
-
+    The exchanges are first reduced to one row per actor and addressee group (a CTE the
+    database materialises once); the matrices and crossing counts come from those rows.
+    """
     none = NO_ORGANISATION
-    actor_kind = func.coalesce(col(PE.actor_org_kind), none)
-    addressee_kind = func.coalesce(col(PE.addressee_org_kind), none)
+    keys = {
+        "actor_id": col(PE.actor_id),
+        "role": col(PE.actor_role),
+        "addressee_role": func.coalesce(col(PE.addressee_role), none),
+        "kind": func.coalesce(col(PE.actor_org_kind), none),
+        "addressee_kind": func.coalesce(col(PE.addressee_org_kind), none),
+        "org": col(PE.actor_org_id),
+        "addressee_org": col(PE.addressee_org_id),
+    }
+    base = (
+        select(*(value.label(name) for name, value in keys.items()), func.count().label("n"))
+        .where(_exchanges(rel))
+        .group_by(*keys.values())
+        .cte("exchanges")
+    )
     public_body = list(PUBLIC_BODIES)
     crossing = and_(
-        col(PE.actor_org_id).is_not(None),
-        col(PE.addressee_org_id).is_not(None),
-        col(PE.actor_org_id) != PE.addressee_org_id,
-    )
-    between_municipalities = and_(
-        crossing,
-        col(PE.actor_org_kind).in_(public_body),
-        col(PE.addressee_org_kind).in_(public_body),
+        base.c.org.is_not(None),
+        base.c.addressee_org.is_not(None),
+        base.c.org != base.c.addressee_org,
     )
     supplier = OrganisationKind.supplier
-    with_suppliers = and_(
-        crossing,
-        or_(col(PE.actor_org_kind) == supplier, col(PE.addressee_org_kind) == supplier),
-        or_(col(PE.actor_org_kind) != supplier, col(PE.addressee_org_kind) != supplier),
-    )
-    with_citizens = and_(
-        or_(col(PE.actor_role) == Role.citizen, col(PE.addressee_role) == Role.citizen),
-        or_(col(PE.actor_role) != Role.citizen, col(PE.addressee_role) != Role.citizen),
-    )
-
-    def counted(condition: ColumnElement[bool]) -> tuple[Any, Any]:
-        return (
-            func.count(case((condition, 1))),
-            func.count(sa.distinct(case((condition, PE.actor_id)))),
-        )
-
-    kinds = {
-        "between_municipalities": between_municipalities,
-        "with_suppliers": with_suppliers,
-        "with_citizens": with_citizens,
+    kinds: dict[str, ColumnElement[bool]] = {
+        "between_municipalities": and_(
+            crossing, base.c.kind.in_(public_body), base.c.addressee_kind.in_(public_body)
+        ),
+        "with_suppliers": and_(
+            crossing,
+            or_(base.c.kind == supplier, base.c.addressee_kind == supplier),
+            or_(base.c.kind != supplier, base.c.addressee_kind != supplier),
+        ),
+        "with_citizens": and_(
+            or_(base.c.role == Role.citizen, base.c.addressee_role == Role.citizen),
+            or_(base.c.role != Role.citizen, base.c.addressee_role != Role.citizen),
+        ),
         "across_organisations": crossing,
+        "all": true(),
     }
-    columns: list[Any] = []
-    for condition in kinds.values():
-        columns.extend(counted(condition))
-    columns.extend((func.count(), func.count(sa.distinct(col(PE.actor_id)))))
-    totals = session.execute(select(*columns).where(_exchanges(rel))).one()
+
+    def part(name: str, actor: Any, addressee: Any, *where: Any, grouped: bool = True) -> Any:
+        query = select(
+            literal(name).label("dimension"),
+            sa.cast(actor, sa.String).label("actor"),
+            sa.cast(addressee, sa.String).label("addressee"),
+            func.coalesce(func.sum(base.c.n), 0).label("exchanges"),
+            func.count(sa.distinct(base.c.actor_id)).label("participants"),
+        ).where(*where)
+        return query.group_by(actor, addressee) if grouped else query
+
+    query = sa.union_all(
+        part("role", base.c.role, base.c.addressee_role),
+        part("kind", base.c.kind, base.c.addressee_kind),
+        *(part(name, literal(name), literal(""), kinds[name], grouped=False) for name in kinds),
+    )
+    matrices: dict[str, list[dict[str, Any]]] = {"role": [], "kind": []}
+    crossed: dict[str, tuple[int, int]] = {}
+    for row in session.execute(query):
+        if row.dimension in matrices:
+            matrices[row.dimension].append(
+                {
+                    "actor": row.actor,
+                    "addressee": row.addressee,
+                    "exchanges": int(row.exchanges),
+                    "participants": row.participants,
+                }
+            )
+        else:
+            crossed[row.dimension] = (int(row.exchanges), row.participants)
+    for rows in matrices.values():
+        rows.sort(key=lambda r: (r["actor"], r["addressee"]))
     cross_rows = [
-        {"exchange": name, "exchanges": totals[2 * i], "participants": totals[2 * i + 1]}
-        for i, name in enumerate([*kinds, "all"])
+        {
+            "exchange": name,
+            "exchanges": crossed.get(name, (0, 0))[0],
+            "participants": crossed.get(name, (0, 0))[1],
+        }
+        for name in kinds
     ]
     return [
         _figure(
@@ -396,7 +454,7 @@ def interaction(session: Session, rel: ProjectRelation, *, aggregate: bool) -> l
                 "decisions, questions, answers), counted by the actor's and addressee's role."
             ),
             ["actor", "addressee", "exchanges", "participants"],
-            matrix(col(PE.actor_role), func.coalesce(col(PE.addressee_role), none)),
+            matrices["role"],
             aggregate=aggregate,
         ),
         _figure(
@@ -408,7 +466,7 @@ def interaction(session: Session, rel: ProjectRelation, *, aggregate: bool) -> l
                 "organisation (“none” for people without one)."
             ),
             ["actor", "addressee", "exchanges", "participants"],
-            matrix(actor_kind, addressee_kind),
+            matrices["kind"],
             aggregate=aggregate,
         ),
         _figure(

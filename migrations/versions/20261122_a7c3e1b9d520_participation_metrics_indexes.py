@@ -17,7 +17,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_index(
-        "ix_participation_project_verb", "participation_event", ["project_id", "verb"]
+        "ix_participation_project_verb", "participation_event", ["project_id", "verb", "actor_role"]
     )
     op.create_index(
         "ix_participation_project_object",
