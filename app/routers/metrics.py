@@ -8,10 +8,10 @@ from fastapi.responses import Response
 from app.db import SessionDep
 from app.i18n import N_
 from app.i18n import gettext as _
-from app.models.base import Id
+from app.models.base import PHASE_LABELS, Id
 from app.services import metrics, projects
-from app.services.metrics import MetricsOverview, ProjectMetrics
-from app.web import CommittingRoute, CsrfProtected, CurrentUser, render
+from app.services.metrics import Figure, MetricsOverview, ProjectMetrics
+from app.web import ROLE_LABELS, CommittingRoute, CsrfProtected, CurrentUser, render
 
 pages = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
 api = APIRouter(route_class=CommittingRoute, tags=["metrics"])
@@ -52,6 +52,42 @@ COLUMN_LABELS = {
 }
 
 
+KIND_LABELS = {
+    "municipality": N_("Municipality"),
+    "county": N_("County"),
+    "supplier": N_("Supplier company"),
+    "research": N_("Research institution"),
+    "none": N_("No organisation"),
+}
+EXCHANGE_LABELS = {
+    "between_municipalities": N_("Between municipalities and counties"),
+    "with_suppliers": N_("With suppliers"),
+    "with_citizens": N_("With citizens"),
+    "across_organisations": N_("Across organisations"),
+    "all": N_("All exchanges"),
+}
+# Which labels a figure's group column takes its values' names from.
+ROLE_COLUMNS = frozenset({"role", "author_role"})
+
+
+def _cell(figure: Figure, column: str, value: object) -> str:
+    """A value as a person reads it: named groups translated, a dash where suppressed."""
+    if value is None:
+        return "–"
+    text = str(value)
+    if column in ROLE_COLUMNS or (
+        column in ("actor", "addressee") and figure.key == "interaction_by_role"
+    ):
+        return _(ROLE_LABELS.get(text, text))
+    if column == "organisation_kind" or column in ("actor", "addressee"):
+        return _(KIND_LABELS.get(text, text))
+    if column == "phase":
+        return _(PHASE_LABELS.get(text, text))
+    if column == "exchange":
+        return _(EXCHANGE_LABELS.get(text, text))
+    return text
+
+
 def _column_label(key: str) -> str:
     return _(COLUMN_LABELS[key]) if key in COLUMN_LABELS else key
 
@@ -89,5 +125,6 @@ def metrics_page(
         "weeks": weeks.rows,
         "peak": peak,
         "column_label": _column_label,
+        "cell": _cell,
     }
     return render(request, "metrics/project.html", context)

@@ -261,3 +261,15 @@ def test_metrics_are_documented_in_openapi(client: Any) -> None:
 def test_project_page_links_to_the_metrics(client: Any, world: World) -> None:
     page = client.get(f"/projects/{world.public.id}", headers={"Accept-Language": "nb"})
     assert f'href="/projects/{world.public.id}/metrics">Nøkkeltall for deltakelse<' in page.text
+
+
+def test_dashboard_names_groups_in_the_reader_s_language(
+    client: Any, world: World, dialogue: dict[str, int]
+) -> None:
+    from tests.conftest import login
+
+    login(client, world.procurer)
+    page = client.get(f"/projects/{dialogue['project']}/metrics", headers={"Accept-Language": "nb"})
+    assert "<caption>Deltakelse etter rolle</caption>" in page.text
+    assert '<th scope="row">Innbygger</th>' in page.text
+    assert '<th scope="row">Behov</th>' in page.text  # the phase
