@@ -488,8 +488,11 @@ def interaction(session: Session, rel: ProjectRelation, *, aggregate: bool) -> l
 # ---- influence -----------------------------------------------------------------------------------
 
 
-def _median(session: Session, values: Any) -> dict[Any, float | None]:
-    """The median of `values` (a subquery with columns `grp` and `v`) per group, in SQL."""
+def median_by_group(session: Session, values: Any) -> dict[Any, tuple[float | None, int]]:
+    """The median and count of `values` (a subquery with columns `grp` and `v`) per group, in SQL.
+
+    The middle row (or the mean of the two middle rows) by window functions, in one pass.
+    """
     ranked = select(
         values.c.grp,
         values.c.v,
@@ -497,11 +500,15 @@ def _median(session: Session, values: Any) -> dict[Any, float | None]:
         func.count().over(partition_by=values.c.grp).label("n"),
     ).subquery()
     middle = or_(
-        ranked.c.rn == (ranked.c.n + 1) / 2,
-        ranked.c.rn == (ranked.c.n + 2) / 2,
+        ranked.c.rn == (ranked.c.n + 1) // 2,
+        ranked.c.rn == (ranked.c.n + 2) // 2,
     )
-    query = select(ranked.c.grp, func.avg(ranked.c.v)).where(middle).group_by(ranked.c.grp)
-    return {grp: _round(v) for grp, v in session.execute(query)}
+    query = (
+        select(ranked.c.grp, func.avg(ranked.c.v), func.max(ranked.c.n))
+        .where(middle)
+        .group_by(ranked.c.grp)
+    )
+    return {grp: (_round(v), n) for grp, v, n in session.execute(query)}
 
 
 def influence(session: Session, rel: ProjectRelation, *, aggregate: bool) -> list[Figure]:
@@ -600,16 +607,13 @@ def influence(session: Session, rel: ProjectRelation, *, aggregate: bool) -> lis
         .where(responded.c.first_at.is_not(None))
         .subquery()
     )
-    medians = _median(session, values)
-    answered = dict(
-        session.execute(select(values.c.grp, func.count()).group_by(values.c.grp)).all()
-    )
+    medians = median_by_group(session, values)
     response_rows = [
         {
             "author_role": r["author_role"],
             "needs": r["needs"],
-            "responded": answered.get(r["author_role"], 0),
-            "median_hours": medians.get(r["author_role"]),
+            "responded": medians.get(r["author_role"], (None, 0))[1],
+            "median_hours": medians.get(r["author_role"], (None, 0))[0],
             "participants": r["participants"],
         }
         for r in shares
@@ -700,7 +704,7 @@ def dialogue(session: Session, rel: ProjectRelation, *, aggregate: bool) -> list
         .subquery()
     )
     published = session.execute(select(func.count()).select_from(questions)).scalar_one()
-    median = _median(session, questions).get("q")
+    median = median_by_group(session, questions).get("q", (None, 0))[0]
     answer_row: dict[str, Any] = {"published": published, "median_hours": median}
     columns = ["published", "median_hours"]
     if not aggregate:
