@@ -12,12 +12,13 @@ goes through `permissions.visible_participation_clause`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, func, insert, literal, or_, select, true, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from app.i18n import N_
@@ -26,11 +27,13 @@ from app.models import (
     Need,
     Organisation,
     ParticipationEvent,
+    ParticipationRollup,
+    ParticipationRollupMark,
     Project,
     ProjectPartner,
     Question,
 )
-from app.models.base import OrganisationKind, Role
+from app.models.base import OrganisationKind, Role, utcnow
 from app.models.question import QuestionStatus
 from app.services import permissions
 from app.services.errors import Forbidden
@@ -183,6 +186,133 @@ _DIMENSIONS = frozenset(
 )
 
 
+# ---- the rollup ----------------------------------------------------------------------------------
+
+# Events this much older than now are settled: every transaction that wrote an earlier id has
+# committed (PostgreSQL hands out ids before commit), so the watermark can pass them.
+ROLLUP_SETTLE = timedelta(seconds=60)
+# Kept out of the rollup and counted live: who may count them depends on the reader.
+LIVE_OBJECT_TYPES = ("proposal", "secrecy_claim")
+ROLLUP_GROUP = (
+    "phase",
+    "actor_id",
+    "actor_role",
+    "actor_org_id",
+    "actor_org_kind",
+    "addressee_role",
+    "addressee_org_id",
+    "addressee_org_kind",
+)
+
+
+def _day(session: Session, moment: Any) -> ColumnElement[Any]:
+    """The UTC date of a timestamp, in SQL."""
+    if _dialect(session) == "postgresql":
+        return sa.cast(func.timezone("UTC", moment), sa.Date)
+    return func.date(moment)
+
+
+def _answers_other() -> ColumnElement[bool]:
+    return and_(col(PE.addressee_id).is_not(None), col(PE.addressee_id) != PE.actor_id)
+
+
+def refresh_rollup(session: Session, project_id: int) -> int:
+    """Count the project's settled events after the watermark into the rollup (in SQL).
+
+    Concurrent readers race on the watermark with a compare-and-set: only the one that moved
+    it inserts, so no event is counted twice.
+    """
+    mark = session.get(ParticipationRollupMark, project_id)
+    if mark is None:
+        try:
+            with session.begin_nested():
+                session.add(ParticipationRollupMark(project_id=project_id, last_event_id=0))
+        except IntegrityError:
+            pass
+        mark = session.get(ParticipationRollupMark, project_id)
+        assert mark is not None
+    last = mark.last_event_id
+    cutoff = utcnow() - ROLLUP_SETTLE
+    top = session.execute(
+        select(func.max(PE.id)).where(
+            col(PE.id) > last, col(PE.project_id) == project_id, col(PE.occurred_at) < cutoff
+        )
+    ).scalar()
+    if top is None:
+        return last
+    moved = session.execute(
+        update(ParticipationRollupMark)
+        .where(
+            col(ParticipationRollupMark.project_id) == project_id,
+            col(ParticipationRollupMark.last_event_id) == last,
+        )
+        .values(last_event_id=top)
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(moved, "rowcount", 0):
+        session.expire(mark)
+        return last  # another reader moved it; this reader counts the rest live
+    day = _day(session, col(PE.occurred_at))
+    answers = _answers_other()
+    group = [getattr(PE, name) for name in ROLLUP_GROUP]
+    rows = (
+        select(
+            literal(project_id),
+            day,
+            *group,
+            answers,
+            func.count(),
+        )
+        .where(
+            col(PE.project_id) == project_id,
+            col(PE.id) > last,
+            col(PE.id) <= top,
+            col(PE.verb).not_in(NOT_CONTRIBUTIONS),
+            col(PE.object_type).not_in(LIVE_OBJECT_TYPES),
+        )
+        .group_by(day, *group, answers)
+    )
+    target = ["project_id", "day", *ROLLUP_GROUP, "answers_other", "n"]
+    session.execute(insert(ParticipationRollup).from_select(target, rows))
+    session.expire(mark)
+    return int(top)
+
+
+def _counted(session: Session, rel: ProjectRelation) -> Any:
+    """The reader's contributions as counted rows: the rollup up to the watermark, and live
+    beyond it and for proposals (through the reader's visibility clause)."""
+    project_id = rel.project.id
+    last = refresh_rollup(session, project_id or 0)
+    R = ParticipationRollup
+    rolled = select(
+        col(R.day).label("day"),
+        *(getattr(R, name).label(name) for name in ROLLUP_GROUP),
+        col(R.answers_other).label("answers_other"),
+        col(R.n).label("n"),
+    ).where(col(R.project_id) == project_id)
+    day = _day(session, col(PE.occurred_at))
+    answers = _answers_other()
+    group = [getattr(PE, name) for name in ROLLUP_GROUP]
+
+    def live(*where: ColumnElement[bool]) -> Any:
+        return (
+            select(
+                day.label("day"),
+                *(g.label(name) for g, name in zip(group, ROLLUP_GROUP, strict=True)),
+                answers.label("answers_other"),
+                func.count().label("n"),
+            )
+            .where(_events(rel), *where)
+            .group_by(day, *group, answers)
+        )
+
+    # Two parts so each finds its rows by an index: the events after the watermark (by id),
+    # and the proposals' events before it (by object type).
+    after = live(col(PE.id) > last)
+    proposals = live(col(PE.id) <= last, col(PE.object_type).in_(LIVE_OBJECT_TYPES))
+    return sa.union_all(rolled, after, proposals).subquery("counted")
+
+
 # ---- participation -------------------------------------------------------------------------------
 
 
@@ -195,27 +325,28 @@ def _participation_groups(
     CTE used five times, so the database materialises it once); the five breakdowns are then
     grouped from those few rows in the same statement.
     """
-    kind = func.coalesce(col(PE.actor_org_kind), NO_ORGANISATION)
-    monday = _week_start(session, col(PE.occurred_at))
+    counted = _counted(session, rel)
+    kind = func.coalesce(counted.c.actor_org_kind, NO_ORGANISATION)
+    monday = _week_start(session, counted.c.day)
+    keys = [
+        counted.c.actor_id,
+        counted.c.actor_role,
+        kind,
+        counted.c.actor_org_id,
+        counted.c.phase,
+        monday,
+    ]
     base = (
         select(
-            col(PE.actor_id).label("actor_id"),
-            col(PE.actor_role).label("role"),
+            counted.c.actor_id.label("actor_id"),
+            counted.c.actor_role.label("role"),
             kind.label("kind"),
-            col(PE.actor_org_id).label("org"),
-            col(PE.phase).label("phase"),
+            counted.c.actor_org_id.label("org"),
+            counted.c.phase.label("phase"),
             monday.label("monday"),
-            func.count().label("n"),
+            func.sum(counted.c.n).label("n"),
         )
-        .where(_events(rel))
-        .group_by(
-            col(PE.actor_id),
-            col(PE.actor_role),
-            kind,
-            col(PE.actor_org_id),
-            col(PE.phase),
-            monday,
-        )
+        .group_by(*keys)
         .cte("base")
     )
 
@@ -366,18 +497,21 @@ def interaction(session: Session, rel: ProjectRelation, *, aggregate: bool) -> l
     database materialises once); the matrices and crossing counts come from those rows.
     """
     none = NO_ORGANISATION
+    counted = _counted(session, rel)
     keys = {
-        "actor_id": col(PE.actor_id),
-        "role": col(PE.actor_role),
-        "addressee_role": func.coalesce(col(PE.addressee_role), none),
-        "kind": func.coalesce(col(PE.actor_org_kind), none),
-        "addressee_kind": func.coalesce(col(PE.addressee_org_kind), none),
-        "org": col(PE.actor_org_id),
-        "addressee_org": col(PE.addressee_org_id),
+        "actor_id": counted.c.actor_id,
+        "role": counted.c.actor_role,
+        "addressee_role": func.coalesce(counted.c.addressee_role, none),
+        "kind": func.coalesce(counted.c.actor_org_kind, none),
+        "addressee_kind": func.coalesce(counted.c.addressee_org_kind, none),
+        "org": counted.c.actor_org_id,
+        "addressee_org": counted.c.addressee_org_id,
     }
     base = (
-        select(*(value.label(name) for name, value in keys.items()), func.count().label("n"))
-        .where(_exchanges(rel))
+        select(
+            *(value.label(name) for name, value in keys.items()), func.sum(counted.c.n).label("n")
+        )
+        .where(counted.c.answers_other.is_(True))
         .group_by(*keys.values())
         .cte("exchanges")
     )

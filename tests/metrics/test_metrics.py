@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from app.models import ParticipationEvent, Question
+from app.models import ParticipationEvent, ParticipationRollupMark, Question
 from app.models.base import Phase
 from tests.conftest import Factory, World
 from tests.proposals.conftest import proposal_input
@@ -273,3 +273,19 @@ def test_dashboard_names_groups_in_the_reader_s_language(
     assert "<caption>Deltakelse etter rolle</caption>" in page.text
     assert '<th scope="row">Innbygger</th>' in page.text
     assert '<th scope="row">Behov</th>' in page.text  # the phase
+
+
+def test_rolled_up_and_new_events_are_each_counted_once(
+    api: Api, world: World, dialogue: dict[str, int], session: Session
+) -> None:
+    url = f"/projects/{dialogue['project']}/metrics"
+    first = api.get(url, world.researcher).json()  # rolls up the settled events
+    assert session.get(ParticipationRollupMark, dialogue["project"]) is not None
+    api.comment(world.other_employee, dialogue["citizen_need"])  # new: counted live
+    again = api.get(url, world.procurer).json()
+    assert sum(r["contributions"] for r in rows(first, "participation_by_role")) == 10
+    assert sum(r["contributions"] for r in rows(again, "participation_by_role")) == 11
+    crossing = {
+        r["exchange"]: r["exchanges"] for r in rows(again, "exchanges_across_organisations")
+    }
+    assert crossing["with_citizens"] == 2 and crossing["all"] == 7
