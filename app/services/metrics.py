@@ -804,13 +804,11 @@ def dialogue(session: Session, rel: ProjectRelation, *, aggregate: bool) -> list
     )
     threads = select(depth.c.root, func.max(depth.c.d).label("deepest")).group_by(depth.c.root)
     threads_sq = threads.subquery()
-    child = comments.alias("child")
-    got_reply = select(child.c.id).where(child.c.parent_id == comments.c.id).exists()
     counts = session.execute(
         select(
             func.count(),
             func.count(comments.c.parent_id),
-            func.count(case((got_reply, 1))),
+            func.count(sa.distinct(comments.c.parent_id)),  # the comments that got a reply
             func.count(sa.distinct(comments.c.author_id)),
         ).select_from(comments)
     ).one()
