@@ -702,8 +702,9 @@ def influence(session: Session, rel: ProjectRelation, *, aggregate: bool) -> lis
         select(col(PE.object_id).label("need_id"), func.min(PE.occurred_at).label("first_at"))
         .where(
             procurer,
+            # Decisions are always on a need (no filter on the object type: the verb's index
+            # finds them among few rows, the object's among every need event).
             col(PE.verb).in_(("verified_need", "changed_need_status")),
-            col(PE.object_type) == "need",
         )
         .group_by(col(PE.object_id))
     )
@@ -712,8 +713,7 @@ def influence(session: Session, rel: ProjectRelation, *, aggregate: bool) -> lis
         .join(Comment, col(Comment.id) == PE.object_id)
         .where(
             procurer,
-            col(PE.verb).in_(("commented", "replied")),
-            col(PE.object_type) == "comment",
+            col(PE.verb).in_(("commented", "replied")),  # always on a comment
         )
         .group_by(col(Comment.need_id))
     )
