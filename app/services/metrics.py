@@ -650,7 +650,9 @@ def influence(session: Session, rel: ProjectRelation, *, aggregate: bool) -> lis
     project_id = rel.project.id
     posted = (
         select(
-            col(PE.object_id).label("need_id"),
+            # "+ 0": joined by need, the posted needs are read by the verb index, not looked
+            # up one by one through the object index.
+            (col(PE.object_id) + 0).label("need_id"),
             col(PE.actor_role).label("author_role"),
             col(PE.actor_id).label("author_id"),
             col(PE.occurred_at).label("posted_at"),
