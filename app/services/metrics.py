@@ -891,14 +891,15 @@ def dialogue(session: Session, rel: ProjectRelation, *, aggregate: bool) -> list
 
 
 def _profile(session: Session, rel: ProjectRelation) -> dict[str, Any]:
-    staff_or_citizen = col(PE.actor_role).in_((Role.employee, Role.citizen))
+    counted = _counted(session, rel)
+    staff_or_citizen = counted.c.actor_role.in_((Role.employee, Role.citizen))
     row = session.execute(
         select(
-            func.count(sa.distinct(col(PE.actor_id))),
-            func.count(),
-            func.count(case((staff_or_citizen, 1))),
-            func.count(sa.distinct(col(PE.actor_org_id))),
-        ).where(_events(rel))
+            func.count(sa.distinct(counted.c.actor_id)),
+            func.coalesce(func.sum(counted.c.n), 0),
+            func.coalesce(func.sum(case((staff_or_citizen, counted.c.n), else_=0)), 0),
+            func.count(sa.distinct(counted.c.actor_org_id)),
+        )
     ).one()
     participants, contributions, from_people, organisations = row
     project = rel.project
@@ -908,8 +909,8 @@ def _profile(session: Session, rel: ProjectRelation) -> dict[str, Any]:
         "innovation_ambition": project.innovation_ambition,
         "phase": project.phase,
         "participants": participants,
-        "contributions": contributions,
-        "share_employees_citizens": _ratio(from_people, contributions),
+        "contributions": int(contributions),
+        "share_employees_citizens": _ratio(int(from_people), int(contributions)),
         "organisations": organisations,
     }
 
