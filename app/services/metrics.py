@@ -7,6 +7,10 @@ public project gets the aggregate view: no breakdown by individual organisation 
 public bodies, and every cell that counts fewer than `MIN_CELL` people suppressed (None).
 Non-procurers never get figures that count unpublished proposals: every query over the log
 goes through `permissions.visible_participation_clause`.
+
+Participation and interaction read `participation_rollup` (counts per day, phase, actor and
+addressee group), which each read brings up to date from the log after a watermark; what lies
+beyond the watermark, and every event about a proposal, is counted live for the reader.
 """
 
 from __future__ import annotations
