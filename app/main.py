@@ -31,6 +31,7 @@ from app.routers import (
     documents,
     events,
     live,
+    metrics,
     needs,
     ocds,
     ops,
@@ -173,6 +174,7 @@ def create_app() -> FastAPI:
         documents,
         proposals,
         research,
+        metrics,
     ):
         app.include_router(module.api, prefix="/api/v1")
     for module in (
@@ -186,6 +188,7 @@ def create_app() -> FastAPI:
         documents,
         proposals,
         research,
+        metrics,
     ):
         app.include_router(module.pages)
     app.include_router(live.router)

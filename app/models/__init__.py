@@ -6,7 +6,11 @@ from app.models.document import Document
 from app.models.event import DialogueEvent, EventRegistration, MeetingSlot, SlotBooking
 from app.models.need import Comment, Need, Support
 from app.models.organisation import Organisation
-from app.models.participation import ParticipationEvent
+from app.models.participation import (
+    ParticipationEvent,
+    ParticipationRollup,
+    ParticipationRollupMark,
+)
 from app.models.project import PhaseMove, Project, ProjectPartner
 from app.models.proposal import Proposal, ProposalAttachment, ProposalNeed, SecrecyClaim
 from app.models.question import Question
@@ -23,6 +27,8 @@ __all__ = [
     "Need",
     "Organisation",
     "ParticipationEvent",
+    "ParticipationRollup",
+    "ParticipationRollupMark",
     "PhaseMove",
     "Project",
     "ProjectPartner",

@@ -1,0 +1,201 @@
+"""Metrics over 1,000,000 participation events: computing them, and the dashboard page.
+
+Generates into the demo's first project (SQLite) 20,000 needs, 200,000 comments (every second
+one a reply, threads up to ten deep) and 1,000,000 participation events spread over a year and
+over every demo user, with plain INSERT … SELECT over recursive CTEs (no ORM). Then times
+`metrics.for_project` in-process for a procurer and for a researcher (5 runs each: the first
+also brings the rollup up to date from nothing; the median) and GET /projects/{id}/metrics
+through a running server (first and median of 5).
+
+    .venv/bin/python -m benchmarks.metrics
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import statistics
+import time
+
+import httpx
+
+from app import db
+from app.models import Project, User
+from app.services import metrics, permissions
+from benchmarks.common import DEMO_PASSWORD, deployment
+
+PROJECT = 1
+NEEDS = 20_000
+COMMENTS = 200_000
+EVENTS = 1_000_000
+RUNS = 5
+# Verbs other than needs and comments, with their share of the rest of the events.
+OTHER_VERBS = ["supported", "supported", "supported", "asked", "answered", "registered_for_event"]
+
+
+def generate(database_url: str) -> dict[str, int]:
+    """Needs, comments and events, straight into the SQLite file."""
+    path = database_url.removeprefix("sqlite:///")
+    con = sqlite3.connect(path)
+    con.executescript(
+        """
+        CREATE TEMP TABLE actor AS
+          SELECT row_number() OVER (ORDER BY u.id) - 1 AS k, u.id, u.role,
+                 u.organisation_id AS org, o.kind
+          FROM user u LEFT JOIN organisation o ON o.id = u.organisation_id
+          WHERE u.role != 'researcher';
+        """
+    )
+    actors = con.execute("SELECT count(*) FROM actor").fetchone()[0]
+    need0 = con.execute("SELECT coalesce(max(id), 0) FROM need").fetchone()[0]
+    comment0 = con.execute("SELECT coalesce(max(id), 0) FROM comment").fetchone()[0]
+    start = "2025-01-06 08:00:00"
+    minutes_per_event = 365 * 24 * 60 / EVENTS
+    params = {
+        "p": PROJECT,
+        "needs": NEEDS,
+        "comments": COMMENTS,
+        "events": EVENTS,
+        "actors": actors,
+        "need0": need0,
+        "comment0": comment0,
+        "start": start,
+        "step": minutes_per_event,
+    }
+    with con:
+        con.execute(
+            """
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :needs)
+            INSERT INTO need (id, project_id, author_id, title, problem, affected, anonymous,
+                              status, status_reason, created_at)
+            SELECT :need0 + i, :p, a.id, 'Behov ' || i, 'Et generert behov for målingene.',
+                   '', 0, CASE WHEN i % 4 = 0 THEN 'verified' ELSE 'submitted' END, '',
+                   datetime(:start, '+' || (i * 26) || ' minutes')
+            FROM n JOIN actor a ON a.k = i % :actors
+            """,
+            params,
+        )
+        con.execute(
+            """
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :comments)
+            INSERT INTO comment (id, need_id, parent_id, author_id, body, hidden, hidden_reason,
+                                 created_at)
+            SELECT :comment0 + i, :need0 + 1 + (i % :needs),
+                   CASE WHEN i > :needs AND i % 2 = 0 THEN :comment0 + i - :needs END,
+                   a.id, 'Generert kommentar.', 0, '',
+                   datetime(:start, '+' || (i * 2) || ' minutes')
+            FROM n JOIN actor a ON a.k = (i * 7) % :actors
+            """,
+            params,
+        )
+        # Events: first the needs, then the comments, then supports and the rest; addressees are
+        # a different actor. Every fourth need is verified by a procurer a day after posting.
+        con.execute(
+            """
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :events)
+            INSERT INTO participation_event (occurred_at, project_id, phase, actor_id, actor_role,
+                actor_org_id, actor_org_kind, verb, object_type, object_id, addressee_id,
+                addressee_role, addressee_org_id, addressee_org_kind)
+            SELECT datetime(:start, '+' || CAST(i * :step AS INTEGER) || ' minutes'), :p,
+                   CASE WHEN i < 700000 THEN 'needs' ELSE 'market_dialogue' END,
+                   a.id, a.role, a.org, a.kind,
+                   CASE WHEN i <= :needs THEN 'posted_need'
+                        WHEN i <= :needs + :comments THEN
+                          CASE WHEN (i - :needs) > :needs AND (i - :needs) % 2 = 0
+                               THEN 'replied' ELSE 'commented' END
+                        WHEN i <= :needs + :comments + :needs / 4 THEN 'verified_need'
+                        ELSE json_extract(:verbs, '$[' || (i % 6) || ']') END,
+                   CASE WHEN i <= :needs THEN 'need'
+                        WHEN i <= :needs + :comments THEN 'comment'
+                        ELSE 'need' END,
+                   CASE WHEN i <= :needs THEN :need0 + i
+                        WHEN i <= :needs + :comments THEN :comment0 + i - :needs
+                        WHEN i <= :needs + :comments + :needs / 4
+                          THEN :need0 + 4 * (i - :needs - :comments)
+                        ELSE :need0 + 1 + i % :needs END,
+                   CASE WHEN i > :needs THEN b.id END, CASE WHEN i > :needs THEN b.role END,
+                   CASE WHEN i > :needs THEN b.org END, CASE WHEN i > :needs THEN b.kind END
+            FROM n JOIN actor a ON a.k = i % :actors JOIN actor b ON b.k = (i * 3 + 1) % :actors
+            """,
+            {**params, "verbs": json.dumps(OTHER_VERBS)},
+        )
+        # Verifications are by a procurer.
+        con.execute(
+            """
+            UPDATE participation_event SET (actor_id, actor_role, actor_org_id, actor_org_kind) =
+              (SELECT id, role, org, kind FROM actor WHERE role = 'procurer' LIMIT 1)
+            WHERE verb = 'verified_need' AND project_id = :p
+            """,
+            params,
+        )
+    con.execute("ANALYZE")
+    total = con.execute(
+        "SELECT count(*) FROM participation_event WHERE project_id = ?", (PROJECT,)
+    ).fetchone()[0]
+    con.close()
+    return {"events": total}
+
+
+def time_metrics(database_url: str, email: str) -> list[float]:
+    """Seconds of RUNS computations of the project's metrics as this user, in one transaction.
+
+    The first run also builds the rollup (rolled back at the end, so each reader and the
+    server start cold).
+    """
+    db.use_database(database_url)
+    times = []
+    with db.new_session() as session:
+        user = session.exec(User.__table__.select().where(User.email == email)).first()
+        reader = session.get(User, user.id)
+        project = session.get(Project, PROJECT)
+        rel = permissions.relation(session, reader, project)
+        for _ in range(RUNS):
+            began = time.perf_counter()
+            metrics.for_project(session, rel)
+            times.append(time.perf_counter() - began)
+    db.reset_engine()
+    return times
+
+
+def main() -> None:
+    """Generate, compute, serve, print the figures as JSON."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.parse_args()
+    figures: dict[str, object] = {"benchmark": "metrics", "database": "sqlite"}
+
+    def prepare(url: str) -> None:
+        began = time.perf_counter()
+        figures.update(generate(url))
+        figures["generate_s"] = round(time.perf_counter() - began, 1)
+        for who, email in (
+            ("procurer", "innkjoper@trondheim.example"),
+            ("researcher", "forsker@ntnu.example"),
+        ):
+            times = time_metrics(url, email)
+            figures[f"metrics_{who}_first_s"] = round(times[0], 3)
+            figures[f"metrics_{who}_median_s"] = round(statistics.median(times), 3)
+
+    with deployment(prepare=prepare) as dep:
+        base = dep.urls[0]
+        token = httpx.post(
+            f"{base}/api/v1/auth/token",
+            data={"username": "innkjoper@trondheim.example", "password": DEMO_PASSWORD},
+        ).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        times = []
+        for _ in range(RUNS):
+            began = time.perf_counter()
+            response = httpx.get(f"{base}/projects/{PROJECT}/metrics", headers=headers, timeout=60)
+            times.append(time.perf_counter() - began)
+            response.raise_for_status()
+        figures["dashboard_page_first_s"] = round(times[0], 3)
+        figures["dashboard_page_median_s"] = round(statistics.median(times), 3)
+        figures["dashboard_page_kib"] = round(len(response.content) / 1024)
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
