@@ -92,26 +92,33 @@ def present(
     """Events as this reader may see them: actors pseudonymised unless the reader sees authors.
 
     Posting an anonymous need gets a pseudonym of its own, so that a reader cannot link it to
-    the same person's named contributions.
+    the same person's named contributions, and no organisation. Nor does any event addressed to
+    a person who posted an anonymous need name that person's organisation: in a small
+    municipality the organisation of whoever a comment answered could point at the author.
     """
-    anonymous: set[int | None] = set()
-    need_ids = {e.object_id for e in events if e.verb == "posted_need"}
-    if need_ids and not rel.can_see_authors:
-        query = select(Need.id).where(col(Need.id).in_(need_ids), Need.anonymous)
-        anonymous = set(session.exec(query).all())
+    anonymous: set[int] = set()
+    anonymous_authors: set[int] = set()
+    if not rel.can_see_authors:
+        query = select(Need.id, Need.author_id).where(
+            Need.project_id == rel.project.id, col(Need.anonymous).is_(True)
+        )
+        for need_id, author_id in session.exec(query).all():
+            if need_id is not None:  # stored rows always have one
+                anonymous.add(need_id)
+            anonymous_authors.add(author_id)
     shown = []
     for event in events:
         hidden = event.verb == "posted_need" and event.object_id in anonymous
         subject = f"anonymous-need:{event.object_id}" if hidden else f"user:{event.actor_id}"
-        shown.append(
-            ParticipationEventPublic.model_validate(
-                event,
-                update={
-                    "actor": _pseudonym(subject),
-                    "actor_id": event.actor_id if rel.can_see_authors else None,
-                },
-            )
-        )
+        update: dict[str, object] = {
+            "actor": _pseudonym(subject),
+            "actor_id": event.actor_id if rel.can_see_authors else None,
+        }
+        if hidden:
+            update["actor_org_id"] = None
+        if event.addressee_id in anonymous_authors:
+            update["addressee_org_id"] = None
+        shown.append(ParticipationEventPublic.model_validate(event, update=update))
     return shown
 
 

@@ -264,3 +264,19 @@ def test_anonymous_need_gets_a_pseudonym_of_its_own_for_researchers(api: Api, wo
     assert {e["actor_id"] for e in for_procurer if e["verb"] == "posted_need"} == {
         world.employee.id
     }
+
+
+def test_researchers_do_not_learn_an_anonymous_authors_organisation(api: Api, world: World) -> None:
+    hidden = api.post_need(world.employee, world.public.id, title="Behov uten navn", anonymous=True)
+    api.comment(world.partner_procurer, hidden["id"], body="Vi kjenner igjen dette hos oss.")
+    events = api.get(f"/projects/{world.public.id}/participation-events", world.researcher).json()
+    [posted] = [e for e in events if e["verb"] == "posted_need"]
+    [answered] = [e for e in events if e["verb"] == "commented"]
+    assert posted["actor_org_id"] is None
+    assert answered["addressee_org_id"] is None and answered["actor_org_id"] is not None
+    for_procurer = api.get(
+        f"/projects/{world.public.id}/participation-events", world.procurer
+    ).json()
+    assert {e["actor_org_id"] for e in for_procurer if e["verb"] == "posted_need"} == {
+        world.owner.id
+    }
