@@ -1,6 +1,6 @@
 """Take the README's screenshot: the demo's home-care project, as the Trondheim employee sees it.
 
-    .venv/bin/python scripts/screenshot.py [output.png]
+    .venv/bin/python scripts/screenshot.py [output.png [path [login]]]
 
 Runs the same throwaway demo server and Chromium as the browser tests (tests/e2e/conftest.py).
 """
@@ -31,6 +31,8 @@ VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 def main() -> int:
     """Write the screenshot; returns the exit status."""
     output = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshot-project.png"
+    path = sys.argv[2] if len(sys.argv) > 2 else HOME_CARE
+    who = sys.argv[3] if len(sys.argv) > 3 else EMPLOYEE
     reason = chromium_missing_reason()
     if reason:
         print(reason, file=sys.stderr)
@@ -38,10 +40,11 @@ def main() -> int:
     with demo_server() as url, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         context = browser.new_context(base_url=url, viewport=VIEWPORT, locale=LOCALE)
-        page = log_in(context.new_page(), EMPLOYEE)
-        page.goto(HOME_CARE)
+        page = log_in(context.new_page(), who)
+        page.goto(path)
         # Wait for the live view to connect, so the "viewing now" line is filled in.
-        expect(page.locator("#live-viewers")).not_to_be_empty(timeout=10_000)
+        if page.locator("#live-viewers").count():
+            expect(page.locator("#live-viewers")).not_to_be_empty(timeout=10_000)
         output.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(output))
         browser.close()

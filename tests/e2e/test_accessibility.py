@@ -73,6 +73,8 @@ def wait_for_live_state(page: Page) -> None:
         (MARKET_DIALOGUE, SUPPLIER),
         ("/projects/3/audit-log", PROCURER),
         ("/profile", CITIZEN),  # research studies with give/withdraw consent
+        ("/projects/3/metrics", None),  # the aggregate view of the metrics dashboard
+        ("/projects/3/metrics", PROCURER),  # every figure, with the weekly chart
     ],
 )
 def test_page_meets_wcag_21_aa(new_page: Callable[..., Page], path: str, who: str | None) -> None:
