@@ -205,10 +205,8 @@ def proposal_page(
             "need_titles": _need_titles(session, proposal.project_id),
             "attachments": [proposals.attachment_public(a) for a in view.attachments],
             "is_company": permissions.is_proposal_company(rel, proposal),
-            "can_attach": view.full
-            and permissions.is_proposal_company(rel, proposal)
-            and permissions.phase_allows(
-                rel.project.phase, permissions.DialogueAction.submit_proposal
+            "can_attach": permissions.allows(
+                lambda rel: proposals.ensure_can_attach(rel, proposal), rel
             ),
         },
     )

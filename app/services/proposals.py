@@ -344,6 +344,14 @@ def _ensure_open(proposal: Proposal) -> None:
         raise Conflict("The proposal has been withdrawn and can no longer change.")
 
 
+def ensure_can_attach(rel: ProjectRelation, proposal: Proposal) -> User:
+    """The submitting company, while its proposal stands and the market dialogue is open."""
+    user = permissions.ensure_proposal_company(rel, proposal)
+    _ensure_open(proposal)
+    permissions.ensure_phase_allows(rel, permissions.DialogueAction.submit_proposal)
+    return user
+
+
 def add_attachment(
     session: Session,
     *,
@@ -354,9 +362,7 @@ def add_attachment(
     justification: str = "",
 ) -> ProposalAttachment:
     """The submitting company attaches a file, optionally claimed as a business secret."""
-    user = permissions.ensure_proposal_company(rel, proposal)
-    _ensure_open(proposal)
-    permissions.ensure_phase_allows(rel, permissions.DialogueAction.submit_proposal)
+    user = ensure_can_attach(rel, proposal)
     claim_text = _clean_justification(justification) if justification.strip() else ""
     count = session.exec(
         select(func.count(col(ProposalAttachment.id))).where(
