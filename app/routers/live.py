@@ -22,12 +22,13 @@ from app.models import Document, Need, User
 from app.models.base import Id, id_of
 from app.routers import documents as document_pages
 from app.routers import events as event_pages
+from app.routers import metrics as metrics_pages
 from app.routers import proposals as proposals_live
 from app.routers import questions as qa
 from app.services import documents, needs, participation, permissions, projects
 from app.services import events as event_services
 from app.services.errors import PivotalError
-from app.services.live import LiveEvent, Viewer, hub
+from app.services.live import METRICS_PAGE, LiveEvent, Viewer, hub
 from app.services.permissions import ProjectRelation
 from app.services.render_cache import cards, fragments
 from app.web import Audience, audience_for, render_fragment
@@ -36,7 +37,9 @@ router = APIRouter(include_in_schema=False)
 POLICY_VIOLATION = 1008
 
 
-def _relation(session: Session, audience: Audience) -> ProjectRelation | None:
+def _relation(
+    session: Session, audience: Audience | metrics_pages.MetricsAudience
+) -> ProjectRelation | None:
     """The relation of the audience's representative, re-checked at render time."""
     user = session.get(User, audience.representative_id) if audience.representative_id else None
     try:
@@ -47,7 +50,7 @@ def _relation(session: Session, audience: Audience) -> ProjectRelation | None:
 
 def _project_id_of(session: Session, topic: str, user: User | None) -> ProjectRelation:
     kind, _, raw = topic.partition(":")
-    if kind in ("project", "questions", "events", documents.LIVE_PAGE, "proposals"):
+    if kind in ("project", "questions", "events", documents.LIVE_PAGE, "proposals", METRICS_PAGE):
         return permissions.viewable_project(session, user, int(raw))
     if kind == "event":
         return event_services.find_event(session, user=user, event_id=int(raw))[0]
@@ -191,12 +194,16 @@ def resync_fragment(session: Session, topic: str, rel: ProjectRelation, audience
     return head + comments_html(session, rel, audience, view.need, oob=True)
 
 
-def render_event(event: LiveEvent, topic: str, audience: Audience) -> str | None:
+def render_event(
+    event: LiveEvent, topic: str, audience: Audience | metrics_pages.MetricsAudience
+) -> str | None:
     """The fragment one audience gets for one event on one topic (None: nothing to show)."""
     with new_session() as session:
         rel = _relation(session, audience)
         if rel is None:
             return None
+        if isinstance(audience, metrics_pages.MetricsAudience):
+            return _metrics_body(session, rel, audience)
         if topic.startswith("questions:"):
             assert isinstance(audience, qa.QaAudience)
             return qa.render_event(session, rel, event, audience)
@@ -244,8 +251,21 @@ def render_event(event: LiveEvent, topic: str, audience: Audience) -> str | None
         return None
 
 
-def render_viewers(topic: str, audience: Audience, count: int) -> str:
-    """How many people are viewing the topic now."""
+def _metrics_body(
+    session: Session, rel: ProjectRelation, audience: metrics_pages.MetricsAudience
+) -> str | None:
+    """The dashboard's figures again, unless the representative's view has changed since."""
+    if metrics_pages.metrics_audience_or_none(rel, audience.lang) != audience:
+        return None
+    return metrics_pages.project_body_html(session, rel, audience.lang, oob=True)
+
+
+def render_viewers(
+    topic: str, audience: Audience | metrics_pages.MetricsAudience, count: int
+) -> str:
+    """How many people are viewing the topic now (the dashboard does not show it)."""
+    if isinstance(audience, metrics_pages.MetricsAudience):
+        return ""
     return render_fragment("_viewers.html", audience.lang, count=count, oob=True)
 
 
@@ -254,7 +274,7 @@ async def resync_all_viewers() -> None:
 
     async def first(viewer: Viewer) -> str | None:
         audience = viewer.audience
-        assert isinstance(audience, Audience)
+        assert isinstance(audience, Audience | metrics_pages.MetricsAudience)
         try:
             _aud, html = await asyncio.to_thread(
                 _open, viewer.topic, audience.representative_id, audience.lang
@@ -286,10 +306,15 @@ def origin_allowed(websocket: WebSocket) -> bool:
     )
 
 
-def _open(topic: str, uid: int | None, lang: str) -> tuple[Audience, str]:
+def _open(
+    topic: str, uid: int | None, lang: str
+) -> tuple[Audience | metrics_pages.MetricsAudience, str]:
     with new_session() as session:
         user = session.get(User, uid) if uid is not None else None
         rel = _project_id_of(session, topic, user)
+        if topic.startswith(f"{METRICS_PAGE}:"):
+            watcher = metrics_pages.metrics_audience(rel, lang)
+            return watcher, metrics_pages.project_body_html(session, rel, lang, oob=True)
         audience = (
             qa.qa_audience(rel, lang) if topic.startswith("questions:") else audience_for(rel, lang)
         )
@@ -370,6 +395,12 @@ async def questions_socket(websocket: WebSocket, project_id: Id) -> None:
 async def documents_socket(websocket: WebSocket, project_id: Id) -> None:
     """Live documents list of a project, as each viewer may see it."""
     await _serve(websocket, f"{documents.LIVE_PAGE}:{project_id}")
+
+
+@router.websocket("/ws/projects/{project_id}/metrics")
+async def metrics_socket(websocket: WebSocket, project_id: Id) -> None:
+    """Live figures of a project's dashboard, recomputed once per burst of contributions."""
+    await _serve(websocket, f"{METRICS_PAGE}:{project_id}")
 
 
 @router.websocket("/ws/projects/{project_id}/proposals")

@@ -23,6 +23,7 @@ from sqlmodel import Session
 log = logging.getLogger(__name__)
 
 STAGED_KEY = "pivotal_live_events"
+METRICS_PAGE = "metrics"  # the project dashboard's topic: figures, recomputed after a burst
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,15 @@ class LiveEvent:
 
     @property
     def topics(self) -> list[str]:
+        # Every change may move the project's figures, so its dashboard hears of all of them.
+        metrics = f"{METRICS_PAGE}:{self.project_id}"
         if self.page is not None:
-            return [f"{self.page}:{self.project_id}", *self.extra_topics]
+            return [f"{self.page}:{self.project_id}", *self.extra_topics, metrics]
         topics = [f"project:{self.project_id}"]
         if self.need_id is not None:
             topics.append(f"need:{self.need_id}")
         topics.extend(self.extra_topics)
+        topics.append(metrics)
         return topics
 
 
@@ -137,8 +141,17 @@ ViewersRenderer = Callable[[str, Any, int], str]
 class LiveHub:
     """Keeps the sockets of this process by topic and fans events out to them."""
 
-    def __init__(self, *, queue_size: int = 256, viewers_debounce: float = 0.5) -> None:
+    def __init__(
+        self,
+        *,
+        queue_size: int = 256,
+        viewers_debounce: float = 0.5,
+        coalesce: dict[str, float] | None = None,
+    ) -> None:
         self.topics: dict[str, set[Viewer]] = defaultdict(set)
+        # Seconds to gather a burst of events, by topic kind, before rendering once for it all.
+        self.coalesce: dict[str, float] = {METRICS_PAGE: 1.0} if coalesce is None else coalesce
+        self._pending_topics: dict[str, LiveEvent] = {}
         self.queue_size = queue_size
         self.viewers_debounce = viewers_debounce
         self.render: Renderer | None = None
@@ -186,24 +199,48 @@ class LiveHub:
                 viewer.queue.put_nowait(None)
 
     async def deliver(self, event: LiveEvent) -> None:
-        """Render the event once per audience on each topic and queue it for every viewer."""
+        """Render the event once per audience on each topic and queue it for every viewer.
+
+        Topics whose page shows a summary of everything (the dashboard) are rendered once per
+        burst instead: the first event schedules a render `coalesce` seconds later, and the
+        events arriving meanwhile ride along with it.
+        """
         if self.render is None:
             return
         for topic in event.topics:
-            by_audience: dict[Hashable, list[Viewer]] = defaultdict(list)
-            for viewer in self.topics.get(topic, ()):
-                by_audience[viewer.audience].append(viewer)
-            for audience, viewers in by_audience.items():
-                try:
-                    html = await asyncio.to_thread(self.render, event, topic, audience)
-                except Exception:
-                    log.exception("rendering live event %s failed", event)
-                    continue
-                if not html:
-                    continue
-                for viewer in viewers:
-                    self._enqueue(viewer, html)
-                self.pushes_sent += len(viewers)
+            if not self.topics.get(topic):
+                continue
+            prefix = topic.partition(":")[0]
+            if prefix in self.coalesce:
+                if topic not in self._pending_topics:
+                    self._pending_topics[topic] = event
+                    delay = self.coalesce[prefix]
+                    asyncio.get_running_loop().call_later(delay, self._flush, topic)
+                self._pending_topics[topic] = event
+                continue
+            await self._deliver_topic(event, topic)
+
+    def _flush(self, topic: str) -> None:
+        event = self._pending_topics.pop(topic, None)
+        if event is not None:
+            spawn(self._deliver_topic(event, topic))
+
+    async def _deliver_topic(self, event: LiveEvent, topic: str) -> None:
+        assert self.render is not None
+        by_audience: dict[Hashable, list[Viewer]] = defaultdict(list)
+        for viewer in self.topics.get(topic, ()):
+            by_audience[viewer.audience].append(viewer)
+        for audience, viewers in by_audience.items():
+            try:
+                html = await asyncio.to_thread(self.render, event, topic, audience)
+            except Exception:
+                log.exception("rendering live event %s failed", event)
+                continue
+            if not html:
+                continue
+            for viewer in viewers:
+                self._enqueue(viewer, html)
+            self.pushes_sent += len(viewers)
 
     async def resync_all(self, build_first: Callable[[Viewer], Awaitable[str | None]]) -> None:
         """Send every viewer a fresh full state (after a bus reconnect)."""
@@ -229,7 +266,8 @@ class LiveHub:
         for viewer in list(viewers):
             if viewer.audience not in rendered:
                 rendered[viewer.audience] = self.render_viewers(topic, viewer.audience, count)
-            self._enqueue(viewer, rendered[viewer.audience])
+            if rendered[viewer.audience]:
+                self._enqueue(viewer, rendered[viewer.audience])
 
     async def close_all(self, code: int = 1012) -> None:
         """Close every socket (1012 'service restart' makes clients reconnect)."""

@@ -37,10 +37,10 @@ from app.models import (
     ProjectPartner,
     Question,
 )
-from app.models.base import OrganisationKind, Role, utcnow
+from app.models.base import OrganisationKind, Role, id_of, utcnow
 from app.models.question import QuestionStatus
 from app.services import permissions
-from app.services.errors import Forbidden
+from app.services.errors import Forbidden, NotFound
 from app.services.permissions import ProjectRelation
 
 MIN_CELL = 5  # the public view suppresses every cell that counts fewer people than this
@@ -58,6 +58,8 @@ PUBLIC_BODIES = (OrganisationKind.municipality, OrganisationKind.county)
 NO_ORGANISATION = "none"
 
 PE = ParticipationEvent
+# The projects a set of figures covers, each with the reader's relation to it.
+Scope = Sequence[ProjectRelation]
 
 
 class Figure(BaseModel):
@@ -78,6 +80,25 @@ class ProjectMetrics(BaseModel):
     project_id: int
     title: str
     view: str = Field(description="`full` for readers of participation, else `aggregate`")
+    figures: list[Figure]
+
+
+class ProjectRef(BaseModel):
+    """A project a set of figures covers."""
+
+    project_id: int
+    title: str
+
+
+class OrganisationMetrics(BaseModel):
+    """A municipality's or county's figures: its projects together, as this reader may see them."""
+
+    organisation_id: int
+    name: str
+    view: str = Field(
+        description="`full` if the reader reads every project's log, else `aggregate`"
+    )
+    projects: list[ProjectRef] = Field(description="The projects covered (owned or as partner)")
     figures: list[Figure]
 
 
@@ -124,6 +145,17 @@ def _events(rel: ProjectRelation) -> ColumnElement[bool]:
     )
 
 
+def _by_project_staff(rel: ProjectRelation) -> ColumnElement[bool]:
+    """Events in the project by someone of its owner or a partner organisation."""
+    partners = select(col(ProjectPartner.organisation_id)).where(
+        col(ProjectPartner.project_id) == rel.project.id
+    )
+    return and_(
+        col(PE.project_id) == rel.project.id,
+        or_(col(PE.actor_org_id) == rel.project.owner_org_id, col(PE.actor_org_id).in_(partners)),
+    )
+
+
 def _ratio(part: float | None, whole: float | None) -> float | None:
     if not whole or part is None:
         return None
@@ -150,23 +182,84 @@ def _figure(
     `people` names the value that counts people in each row (it is left out of the shown row
     when it is not one of the columns).
     """
-    shown, suppressed = [], 0
-    for row in rows:
-        row = dict(row)
-        count = row.get(people)
-        if aggregate and count is not None and count < MIN_CELL:
-            suppressed += 1
-            row = {c: (row[c] if c in _DIMENSIONS else None) for c in columns}
-        shown.append({c: row.get(c) for c in columns})
-    return Figure(
-        key=key,
-        label=label,
-        research_question=rq,
-        method=method,
-        columns=columns,
-        rows=shown,
-        suppressed=suppressed,
+    blank = set()
+    if aggregate:
+        counts = [row.get(people) for row in rows]
+        blank = {i for i, n in enumerate(counts) if n is not None and n < MIN_CELL}
+    shown = [{c: row.get(c) for c in columns} for row in rows]
+    sizes = [row.get(people) or 0 for row in rows]
+    return _with_blanks(
+        Figure(
+            key=key,
+            label=label,
+            research_question=rq,
+            method=method,
+            columns=columns,
+            rows=shown,
+        ),
+        blank,
+        sizes,
     )
+
+
+def _with_blanks(figure: Figure, blank: set[int], sizes: Sequence[float]) -> Figure:
+    """The figure with the given rows' counts blanked, and one more if only one would be.
+
+    A lone blank row could be worked out by subtracting the others from a total shown elsewhere
+    (another breakdown of the same contributions); blanking the next smallest row as well
+    leaves only the sum of the two to find, which counts at least MIN_CELL people.
+    """
+    if not blank:
+        return figure
+    if len(blank) == 1 and len(figure.rows) > 1:
+        rest = [i for i in range(len(figure.rows)) if i not in blank]
+        blank = blank | {min(rest, key=lambda i: (sizes[i], i))}
+    rows = [
+        {c: (v if c in _DIMENSIONS else None) for c, v in row.items()} if i in blank else row
+        for i, row in enumerate(figure.rows)
+    ]
+    return figure.model_copy(update={"rows": rows, "suppressed": len(blank)})
+
+
+def _is_blank(figure: Figure, row: dict[str, Any]) -> bool:
+    values = [v for c, v in row.items() if c not in _DIMENSIONS]
+    return bool(values) and all(v is None for v in values)
+
+
+def _groups(figure: Figure, row: dict[str, Any]) -> tuple[Any, ...]:
+    """The group a row counts: its dimensions (a project's id alone in the ambition profile)."""
+    if figure.key == "ambition_profile":
+        return (row["project_id"],)
+    return tuple(row[c] for c in figure.columns if c in _DIMENSIONS)
+
+
+def _suppress_where_any(totals: list[Figure], parts: Sequence[Sequence[Figure]]) -> list[Figure]:
+    """Totals with every group blanked that some part (one project's figure) has blanked."""
+    hidden: dict[str, set[tuple[Any, ...]]] = {}
+    for figures_of_part in parts:
+        for figure in figures_of_part:
+            for row in figure.rows:
+                if _is_blank(figure, row):
+                    hidden.setdefault(figure.key, set()).add(_groups(figure, row))
+    result = []
+    for figure in totals:
+        groups = hidden.get(figure.key, set())
+        blank = {
+            i
+            for i, row in enumerate(figure.rows)
+            if _is_blank(figure, row) or _groups(figure, row) in groups
+        }
+        sizes = [_size(figure, row) for row in figure.rows]
+        result.append(_with_blanks(figure, blank, sizes))
+    return result
+
+
+def _size(figure: Figure, row: dict[str, Any]) -> float:
+    """How large a shown row is, to pick the smallest for complementary blanking."""
+    if row.get("participants") is not None:
+        return float(row["participants"])
+    numbers = [v for c, v in row.items() if c not in _DIMENSIONS and isinstance(v, int | float)]
+    return float(numbers[0]) if numbers else 0.0
 
 
 # Columns that name a group rather than count anything (never suppressed).
@@ -282,9 +375,15 @@ def refresh_rollup(session: Session, project_id: int) -> int:
     return int(top)
 
 
-def _counted(session: Session, rel: ProjectRelation) -> Any:
-    """The reader's contributions as counted rows: the rollup up to the watermark, and live
-    beyond it and for proposals (through the reader's visibility clause)."""
+def _counted(session: Session, rels: Scope) -> Any:
+    """The reader's contributions to the projects as counted rows: the rollup up to each
+    project's watermark, and live beyond it and for proposals (through the reader's clause)."""
+    return sa.union_all(*(part for rel in rels for part in _counted_parts(session, rel))).subquery(
+        "counted"
+    )
+
+
+def _counted_parts(session: Session, rel: ProjectRelation) -> list[Any]:
     project_id = rel.project.id
     last = refresh_rollup(session, project_id or 0)
     R = ParticipationRollup
@@ -314,14 +413,14 @@ def _counted(session: Session, rel: ProjectRelation) -> Any:
     # and the proposals' events before it (by object type).
     after = live(col(PE.id) > last)
     proposals = live(col(PE.id) <= last, col(PE.object_type).in_(LIVE_OBJECT_TYPES))
-    return sa.union_all(rolled, after, proposals).subquery("counted")
+    return [rolled, after, proposals]
 
 
 # ---- participation -------------------------------------------------------------------------------
 
 
 def _participation_groups(
-    session: Session, rel: ProjectRelation, *, aggregate: bool
+    session: Session, rels: Scope, *, aggregate: bool
 ) -> dict[str, list[Any]]:
     """Participants and contributions by role, kind, organisation, phase and week: one scan.
 
@@ -329,7 +428,7 @@ def _participation_groups(
     CTE used five times, so the database materialises it once); the five breakdowns are then
     grouped from those few rows in the same statement.
     """
-    counted = _counted(session, rel)
+    counted = _counted(session, rels)
     kind = func.coalesce(counted.c.actor_org_kind, NO_ORGANISATION)
     monday = _week_start(session, counted.c.day)
     keys = [
@@ -387,9 +486,9 @@ def _participation_groups(
     return groups
 
 
-def participation(session: Session, rel: ProjectRelation, *, aggregate: bool) -> list[Figure]:
+def participation(session: Session, rels: Scope, *, aggregate: bool) -> list[Figure]:
     """Who takes part, how much: by role, organisation kind, organisation, phase and week."""
-    groups = _participation_groups(session, rel, aggregate=aggregate)
+    groups = _participation_groups(session, rels, aggregate=aggregate)
 
     def counted(name: str, row: Any) -> dict[str, Any]:
         return {
@@ -487,21 +586,14 @@ def participation(session: Session, rel: ProjectRelation, *, aggregate: bool) ->
 # ---- interaction ---------------------------------------------------------------------------------
 
 
-def _exchanges(rel: ProjectRelation) -> ColumnElement[bool]:
-    """Contributions that answer someone else."""
-    return and_(
-        _events(rel), col(PE.addressee_id).is_not(None), col(PE.addressee_id) != PE.actor_id
-    )
-
-
-def interaction(session: Session, rel: ProjectRelation, *, aggregate: bool) -> list[Figure]:
+def interaction(session: Session, rels: Scope, *, aggregate: bool) -> list[Figure]:
     """Who responds to whom, and how many exchanges cross organisations: one scan.
 
     The exchanges are first reduced to one row per actor and addressee group (a CTE the
     database materialises once); the matrices and crossing counts come from those rows.
     """
     none = NO_ORGANISATION
-    counted = _counted(session, rel)
+    counted = _counted(session, rels)
     keys = {
         "actor_id": counted.c.actor_id,
         "role": counted.c.actor_role,
@@ -649,9 +741,9 @@ def median_by_group(session: Session, values: Any) -> dict[Any, tuple[float | No
     return {grp: (_round(v), n) for grp, v, n in session.execute(query)}
 
 
-def influence(session: Session, rel: ProjectRelation, *, aggregate: bool) -> list[Figure]:
+def influence(session: Session, rels: Scope, *, aggregate: bool) -> list[Figure]:
     """Whether needs reach verified, and how soon the procurers respond to a need."""
-    project_id = rel.project.id
+    project_ids = [rel.project.id for rel in rels]
     posted = (
         select(
             # "+ 0": joined by need, the posted needs are read by the verb index, not looked
@@ -661,11 +753,11 @@ def influence(session: Session, rel: ProjectRelation, *, aggregate: bool) -> lis
             col(PE.actor_id).label("author_id"),
             col(PE.occurred_at).label("posted_at"),
         )
-        .where(_events(rel), col(PE.verb) == "posted_need")
+        .where(or_(*(_events(rel) for rel in rels)), col(PE.verb) == "posted_need")
         .subquery()
     )
     verified = select(col(PE.object_id)).where(
-        col(PE.project_id) == project_id,
+        col(PE.project_id).in_(project_ids),
         col(PE.verb) == "verified_need",
         col(PE.object_type) == "need",
     )
@@ -691,17 +783,7 @@ def influence(session: Session, rel: ProjectRelation, *, aggregate: bool) -> lis
     ]
     # The procurers' first response: a procurer of the owner or a partner organisation comments
     # on the need (or replies under it) or decides its status.
-    project_orgs = select(col(ProjectPartner.organisation_id)).where(
-        col(ProjectPartner.project_id) == project_id
-    )
-    procurer = and_(
-        col(PE.project_id) == project_id,
-        col(PE.actor_role) == Role.procurer,
-        or_(
-            col(PE.actor_org_id) == rel.project.owner_org_id,
-            col(PE.actor_org_id).in_(project_orgs),
-        ),
-    )
+    procurer = and_(col(PE.actor_role) == Role.procurer, or_(*map(_by_project_staff, rels)))
     # The first response per need, from two indexed lookups: status decisions on the need, and
     # comments under it (joined through the comment to its need).
     decisions: Any = (
@@ -789,13 +871,13 @@ def influence(session: Session, rel: ProjectRelation, *, aggregate: bool) -> lis
 # ---- dialogue quality ----------------------------------------------------------------------------
 
 
-def dialogue(session: Session, rel: ProjectRelation, *, aggregate: bool) -> list[Figure]:
+def dialogue(session: Session, rels: Scope, *, aggregate: bool) -> list[Figure]:
     """Replies, thread depth, comments that got a reply, and time to answer suppliers."""
-    project_id = rel.project.id
+    project_ids = [rel.project.id for rel in rels]
     comments: Any = (
         select(col(Comment.id), col(Comment.parent_id), col(Comment.author_id))
         .join(Need, col(Need.id) == Comment.need_id)
-        .where(col(Need.project_id) == project_id)
+        .where(col(Need.project_id).in_(project_ids))
         .cte("comments")
     )
     depth = (
@@ -838,7 +920,7 @@ def dialogue(session: Session, rel: ProjectRelation, *, aggregate: bool) -> list
             literal("q").label("grp"),
             _hours(session, col(Question.asked_at), col(Question.published_at)).label("v"),
         )
-        .where(col(Question.project_id) == project_id, col(Question.status) == "published")
+        .where(col(Question.project_id).in_(project_ids), col(Question.status) == "published")
         .subquery()
     )
     published = session.execute(select(func.count()).select_from(questions)).scalar_one()
@@ -848,7 +930,7 @@ def dialogue(session: Session, rel: ProjectRelation, *, aggregate: bool) -> list
     if not aggregate:
         asked = session.execute(
             select(func.count()).where(
-                col(Question.project_id) == project_id,
+                col(Question.project_id).in_(project_ids),
                 col(Question.status) != QuestionStatus.withdrawn,
             )
         ).scalar_one()
@@ -895,7 +977,7 @@ def dialogue(session: Session, rel: ProjectRelation, *, aggregate: bool) -> list
 
 
 def _profile(session: Session, rel: ProjectRelation) -> dict[str, Any]:
-    counted = _counted(session, rel)
+    counted = _counted(session, [rel])
     staff_or_citizen = counted.c.actor_role.in_((Role.employee, Role.citizen))
     row = session.execute(
         select(
@@ -965,76 +1047,96 @@ def view_of(rel: ProjectRelation) -> str:
     raise Forbidden("Only the project's procurers and researchers can read its metrics.")
 
 
+def figures(session: Session, rels: Scope, *, aggregate: bool) -> list[Figure]:
+    """Every figure over the projects together; the ambition profile has a row per project."""
+    if not rels:
+        return []
+    return [
+        *participation(session, rels, aggregate=aggregate),
+        *interaction(session, rels, aggregate=aggregate),
+        *influence(session, rels, aggregate=aggregate),
+        *dialogue(session, rels, aggregate=aggregate),
+        ambition([_profile(session, rel) for rel in rels], aggregate=aggregate),
+    ]
+
+
 def for_project(session: Session, rel: ProjectRelation) -> ProjectMetrics:
     """Every figure of one project as this reader may see it (the relation must allow viewing)."""
     view = view_of(rel)
-    aggregate = view == "aggregate"
-    figures = [
-        *participation(session, rel, aggregate=aggregate),
-        *interaction(session, rel, aggregate=aggregate),
-        *influence(session, rel, aggregate=aggregate),
-        *dialogue(session, rel, aggregate=aggregate),
-        ambition([_profile(session, rel)], aggregate=aggregate),
-    ]
     return ProjectMetrics(
-        project_id=rel.project.id or 0, title=rel.project.title, view=view, figures=figures
+        project_id=id_of(rel.project),
+        title=rel.project.title,
+        view=view,
+        figures=figures(session, [rel], aggregate=view == "aggregate"),
     )
+
+
+def _readable(session: Session, user: Any, query: Any) -> list[tuple[ProjectRelation, str]]:
+    """The projects of the query the user may read metrics of, each with the view they get."""
+    readable = []
+    for project in session.scalars(query.where(permissions.visible_projects_clause(user))):
+        rel = permissions.relation(session, user, project)
+        try:
+            readable.append((rel, view_of(rel)))
+        except Forbidden:
+            continue
+    return readable
+
+
+def _combined(readable: Sequence[tuple[ProjectRelation, str]]) -> str:
+    """Figures over several projects are aggregate if any one of them is."""
+    return "aggregate" if any(view == "aggregate" for _, view in readable) else "full"
 
 
 def across_projects(session: Session, *, user: Any) -> MetricsOverview:
-    """Figures for every project the user may see and read metrics of, and totals across them."""
-    query = (
-        select(Project).where(permissions.visible_projects_clause(user)).order_by(col(Project.id))
-    )
-    per_project: list[ProjectMetrics] = []
-    rels: list[ProjectRelation] = []
-    for project in session.scalars(query):
-        rel = permissions.relation(session, user, project)
-        try:
-            per_project.append(for_project(session, rel))
-        except Forbidden:
-            continue
-        rels.append(rel)
-    aggregate = any(m.view == "aggregate" for m in per_project)
-    totals: list[Figure] = []
-    if rels:
-        visible = or_(*[_events(rel) for rel in rels])
-        by_role = session.execute(
-            select(
-                col(PE.actor_role).label("role"),
-                func.count(sa.distinct(col(PE.actor_id))).label("participants"),
-                func.count().label("contributions"),
-            )
-            .where(visible)
-            .group_by(PE.actor_role)
-            .order_by(func.count().desc(), PE.actor_role)
+    """Figures for every project the user may see and read metrics of, and totals across them.
+
+    In the aggregate view a total is left out wherever any project's own figure is, so that no
+    suppressed cell can be worked out by subtracting the other projects from the total.
+    """
+    readable = _readable(session, user, select(Project).order_by(col(Project.id)))
+    per_project = [
+        ProjectMetrics(
+            project_id=id_of(rel.project),
+            title=rel.project.title,
+            view=view,
+            figures=figures(session, [rel], aggregate=view == "aggregate"),
         )
-        totals.append(
-            _figure(
-                "participation_by_role",
-                N_("Participation by role"),
-                2,
-                N_(
-                    "Distinct actors and their contributions across the projects listed, "
-                    "grouped by the actor's role when they acted."
-                ),
-                ["role", "participants", "contributions"],
-                [dict(r._mapping) for r in by_role],
-                aggregate=aggregate,
-            )
-        )
-        profiles = [
-            next(f for f in m.figures if f.key == "ambition_profile").rows[0] for m in per_project
-        ]
-        totals.append(
-            Figure(
-                key="ambition_profile",
-                label=AMBITION_LABEL,
-                research_question=1,
-                method=AMBITION_METHOD,
-                columns=AMBITION_COLUMNS,
-                rows=profiles,
-                suppressed=sum(1 for p in profiles if p["participants"] is None),
-            )
-        )
+        for rel, view in readable
+    ]
+    aggregate = _combined(readable) == "aggregate"
+    totals = figures(session, [rel for rel, _ in readable], aggregate=aggregate)
+    if aggregate:
+        totals = _suppress_where_any(totals, [m.figures for m in per_project])
     return MetricsOverview(projects=per_project, totals=totals)
+
+
+def for_organisation(session: Session, *, user: Any, organisation_id: int) -> OrganisationMetrics:
+    """A municipality's or county's dashboard: its projects (owned or as a partner) together.
+
+    The view is full only if the user reads the participation of every project in it;
+    otherwise every figure is the aggregate one.
+    """
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None or organisation.kind not in PUBLIC_BODIES:
+        raise NotFound("No municipality or county with this id.")
+    partnered = select(col(ProjectPartner.project_id)).where(
+        col(ProjectPartner.organisation_id) == organisation_id
+    )
+    query = (
+        select(Project)
+        .where(or_(col(Project.owner_org_id) == organisation_id, col(Project.id).in_(partnered)))
+        .order_by(col(Project.id))
+    )
+    readable = _readable(session, user, query)
+    view = _combined(readable)
+    return OrganisationMetrics(
+        organisation_id=organisation_id,
+        name=organisation.name,
+        view=view,
+        projects=[
+            ProjectRef(project_id=id_of(rel.project), title=rel.project.title)
+            for rel, _ in readable
+        ],
+        figures=figures(session, [rel for rel, _ in readable], aggregate=view == "aggregate"),
+    )

@@ -118,3 +118,21 @@ def test_gate_decision_reaches_another_viewer_live(new_page: Callable[..., Page]
     expect(current).to_contain_text("Ingrid Innkjøper")
     assert_not_reloaded(watcher)
     expect(watcher.locator("#phase-form")).to_have_count(0)
+
+
+def test_the_dashboard_counts_a_new_need_without_a_reload(new_page: Callable[..., Page]) -> None:
+    watcher = new_page(PROCURER)
+    poster = new_page(EMPLOYEE)
+    open_live(watcher, f"{HOME_CARE}/metrics")
+    expect(watcher.locator("#metrics-body[data-live]")).to_be_attached(timeout=LIVE_TIMEOUT)
+    employees = watcher.locator("#participation_by_role tbody tr", has_text="Ansatt")
+    before = int(employees.locator("td").nth(1).inner_text())
+
+    poster.goto(HOME_CARE)
+    poster.fill("#need-title", f"Felles oversikt over hjelpemidler {secrets.token_hex(3)}")
+    poster.fill("#need-problem", "Vi leter etter rullatorer og løftestoler hver uke.")
+    poster.fill("#need-affected", "Hjemmetjenesten og brukerne")
+    poster.click("#need-form button[type=submit]")
+
+    expect(employees.locator("td").nth(1)).to_have_text(str(before + 1), timeout=LIVE_TIMEOUT)
+    assert_not_reloaded(watcher)
