@@ -332,6 +332,13 @@ FIELD_LABELS = {
     "need_ids": N_("Needs"),
     "justification": N_("Justification"),
     "decision": N_("Decision"),
+    "institution": N_("Responsible institution"),
+    "ethics_reference": N_("Data-protection reference"),
+    "legal_basis": N_("Legal basis"),
+    "period_start": N_("Start of the period"),
+    "period_end": N_("End of the period"),
+    "include_free_text": N_("Free text in exports"),
+    "project_ids": N_("Projects"),
 }
 
 
@@ -359,6 +366,15 @@ def _field_message(error: dict[str, Any]) -> str:
 def validation_messages(exc: RequestValidationError | ValidationError) -> list[str]:
     """One readable, translated line per invalid field."""
     return [_field_message(dict(error)) for error in exc.errors()]
+
+
+def field_errors(exc: ValidationError) -> dict[str, list[str]]:
+    """Readable, translated messages by field name; "" holds those about the whole input."""
+    found: dict[str, list[str]] = {}
+    for error in exc.errors():
+        loc = [str(part) for part in error.get("loc", ()) if not isinstance(part, int)]
+        found.setdefault(loc[-1] if loc else "", []).append(_field_message(dict(error)))
+    return found
 
 
 def error_response(request: Request, status: int, messages: list[str], code: str) -> Response:

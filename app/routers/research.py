@@ -6,16 +6,27 @@ import os
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, Response
+from pydantic import ValidationError
 from starlette.background import BackgroundTask
 
 from app.db import SessionDep
+from app.i18n import gettext as _
+from app.models import User
 from app.models.base import Id, id_of
-from app.models.research import StudyCreate, StudyPublic
-from app.services import permissions, research
-from app.web import CommittingRoute, CsrfProtected, CurrentUser, redirect, render
+from app.models.research import LegalBasis, StudyCreate, StudyPublic
+from app.services import permissions, projects, research
+from app.web import (
+    CommittingRoute,
+    CsrfProtected,
+    CurrentUser,
+    field_errors,
+    redirect,
+    render,
+)
 
 pages = APIRouter(
     route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
@@ -121,3 +132,82 @@ def withdraw_consent_form(
     """Withdraw consent from the profile page."""
     research.withdraw_consent(session, user=user, study_id=study_id)
     return redirect(request, f"/profile#study-{study_id}")
+
+
+@pages.get("/research/studies")
+def studies_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """The studies the user may see; researchers and admins register and export here."""
+    user = permissions.require_user(user)
+    studies = research.present(
+        session, user=user, studies=research.list_studies(session, user=user)
+    )
+    context = {
+        "studies": studies,
+        "titles": research.project_titles(session, user=user, studies=studies),
+        "exportable": {s.id for s in studies if research.may_export(user, s)},
+        "may_register": research.may_register_study(user),
+    }
+    return render(request, "research/studies.html", context)
+
+
+def _study_form(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    form: dict[str, object],
+    errors: dict[str, list[str]] | None = None,
+) -> Response:
+    context = {
+        "form": form,
+        "errors": errors or {},
+        "projects": projects.list_projects(session, user=user),
+        "LegalBasis": LegalBasis,
+    }
+    return render(request, "research/new.html", context, status_code=422 if errors else 200)
+
+
+@pages.get("/research/studies/new")
+def new_study_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """The form for registering a study (researchers and admins)."""
+    user = research.ensure_can_register_study(user)
+    return _study_form(request, session, user, {"project_ids": []})
+
+
+@pages.post("/research/studies/new")
+def register_study_form(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    title: Annotated[str, Form()] = "",
+    institution: Annotated[str, Form()] = "",
+    ethics_reference: Annotated[str, Form()] = "",
+    legal_basis: Annotated[str, Form()] = "",
+    period_start: Annotated[str, Form()] = "",
+    period_end: Annotated[str, Form()] = "",
+    include_free_text: Annotated[bool, Form()] = False,
+    project_ids: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """Register a study from the form; invalid input gets the form back with its messages."""
+    user = research.ensure_can_register_study(user)
+    form: dict[str, object] = {
+        "title": title.strip(),
+        "institution": institution.strip(),
+        "ethics_reference": ethics_reference.strip(),
+        "legal_basis": legal_basis,
+        "period_start": period_start,
+        "period_end": period_end,
+        "include_free_text": include_free_text,
+        "project_ids": project_ids or [],
+    }
+    try:
+        # Empty fields count as missing, so their message says they are required.
+        data = StudyCreate.model_validate({k: v for k, v in form.items() if v != ""})
+    except ValidationError as exc:
+        errors = field_errors(exc)
+        if errors.pop("", None):  # StudyCreate's only check across fields: the period's order
+            errors.setdefault("period_end", []).append(
+                _("The period must end on or after its start.")
+            )
+        return _study_form(request, session, user, form, errors)
+    study = research.register_study(session, user=user, data=data)
+    return redirect(request, f"/research/studies#study-{id_of(study)}")

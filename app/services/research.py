@@ -80,10 +80,15 @@ def columns(*items: Any) -> Select[Any]:
 # ---- studies and consent ------------------------------------------------------------------------
 
 
+def may_register_study(user: User) -> bool:
+    """Whether the user may register studies: researchers and admins."""
+    return user.role in (Role.researcher, Role.admin)
+
+
 def ensure_can_register_study(user: User | None) -> User:
     """Researchers and admins register studies."""
     user = permissions.require_user(user)
-    if user.role not in (Role.researcher, Role.admin):
+    if not may_register_study(user):
         raise Forbidden("Only researchers and admins can register a study.")
     return user
 
@@ -173,6 +178,19 @@ def present(session: Session, *, user: User, studies: Sequence[Study]) -> list[S
     ]
 
 
+def project_titles(
+    session: Session, *, user: User, studies: Sequence[StudyPublic]
+) -> dict[int, str]:
+    """Titles of the studies' projects, only of those the user may see."""
+    ids = {project_id for study in studies for project_id in study.project_ids}
+    if not ids:
+        return {}
+    query = select(Project.id, Project.title).where(
+        col(Project.id).in_(ids), permissions.visible_projects_clause(user)
+    )
+    return {project_id: title for project_id, title in session.exec(query).all() if project_id}
+
+
 def _consent_row(session: Session, study: Study, user: User) -> StudyConsent | None:
     query = select(StudyConsent).where(
         StudyConsent.study_id == study.id, StudyConsent.user_id == user.id
@@ -214,11 +232,16 @@ def withdraw_consent(session: Session, *, user: User | None, study_id: int) -> S
 # ---- the export ---------------------------------------------------------------------------------
 
 
+def may_export(user: User, study: Study | StudyPublic) -> bool:
+    """Whether the user may export the study: its registering researcher, and admins."""
+    return user.role == Role.admin or study.registered_by_id == user.id
+
+
 def ensure_can_export(session: Session, *, user: User | None, study_id: int) -> Study:
     """Only the researcher who registered the study, and admins, export it."""
     user = permissions.require_user(user)
     study = get_study(session, user=user, study_id=study_id)
-    if user.role != Role.admin and study.registered_by_id != user.id:
+    if not may_export(user, study):
         raise Forbidden("Only the researcher who registered the study can export its data.")
     return study
 

@@ -18,6 +18,7 @@ EMPLOYEE = "ansatt@trondheim.example"
 PROCURER = "innkjoper@trondheim.example"
 CITIZEN = "innbygger@example.org"
 SUPPLIER = "leverandor@helsetek.example"
+RESEARCHER = "forsker@ntnu.example"
 MARKET_DIALOGUE = "/projects/3"  # demo: moved to the market dialogue, two suppliers registered
 NEED_WITH_COMMENTS = "/needs/3"  # demo: anonymous author, supports, a comment thread
 
@@ -81,6 +82,9 @@ def wait_for_live_state(page: Page) -> None:
         ("/projects/3/metrics", PROCURER),  # every figure, with the charts and heatmaps
         ("/organisations/1/metrics", None),  # a municipality's dashboard, aggregate
         ("/organisations/1/metrics", PROCURER),  # and in full
+        ("/research/studies", RESEARCHER),  # the study list with export links
+        ("/research/studies", CITIZEN),  # the studies a citizen can consent to
+        ("/research/studies/new", RESEARCHER),
     ],
 )
 def test_page_meets_wcag_21_aa(new_page: Callable[..., Page], path: str, who: str | None) -> None:
