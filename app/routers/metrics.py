@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,7 +16,7 @@ from app import i18n
 from app.db import SessionDep
 from app.i18n import N_
 from app.i18n import gettext as _
-from app.models.base import PHASE_LABELS, Id, Role, id_of, utcnow
+from app.models.base import PHASE_LABELS, Id, Role, id_of
 from app.services import metrics, participation, projects
 from app.services.errors import Forbidden
 from app.services.metrics import Figure, MetricsOverview, OrganisationMetrics, ProjectMetrics
@@ -174,15 +175,13 @@ def dashboard_context(figures: list[Figure]) -> dict[str, Any]:
     }
 
 
-def body_html(figures: list[Figure], view: str, lang: str, *, oob: bool) -> str:
-    """The dashboard's charts and tables: on the page, and pushed live when figures change."""
+def body_html(figures: list[Figure], as_of: datetime | None, lang: str, *, oob: bool) -> str:
+    """The dashboard's charts and tables: on the page, and pushed live when figures change.
+
+    Dated by the latest contribution counted, so the same figures always render the same.
+    """
     return render_fragment(
-        "metrics/_body.html",
-        lang,
-        view=view,
-        oob=oob,
-        updated_at=utcnow(),
-        **dashboard_context(figures),
+        "metrics/_body.html", lang, oob=oob, as_of=as_of, **dashboard_context(figures)
     )
 
 
@@ -230,7 +229,7 @@ def project_body_html(session: Session, rel: ProjectRelation, lang: str, *, oob:
 
     def build() -> str:
         result = metrics.for_project(session, rel)
-        return body_html(result.figures, result.view, lang, oob=oob)
+        return body_html(result.figures, result.as_of, lang, oob=oob)
 
     version = participation.project_version(session, project_id=audience.project_id)
     return fragments.get_or_build(("metrics", audience, oob), version, build)
@@ -287,6 +286,6 @@ def organisation_page(
 ) -> Response:
     """A municipality's dashboard: its projects' figures together, and their ambitions."""
     result = metrics.for_organisation(session, user=user, organisation_id=organisation_id)
-    body = body_html(result.figures, result.view, i18n.current_language(), oob=False)
+    body = body_html(result.figures, result.as_of, i18n.current_language(), oob=False)
     context = {"metrics": result, "body": Markup(body)}
     return render(request, "metrics/organisation.html", context)

@@ -131,6 +131,8 @@ class Viewer:
     audience: Hashable
     queue: asyncio.Queue[str | None] = field(default_factory=lambda: asyncio.Queue(256))
     dropped: bool = False
+    # On a coalesced topic, the state last sent: the same again is not sent.
+    last: str | None = None
 
 
 # Renders the fragment for one event, topic and audience; None when that audience sees nothing.
@@ -167,6 +169,8 @@ class LiveHub:
         """Register the viewer, send its resync fragment, then pump its outbox until it closes."""
         viewer.queue = asyncio.Queue(self.queue_size)
         viewer.queue.put_nowait(first)
+        if self._coalesced(viewer.topic):
+            viewer.last = first
         self.topics[viewer.topic].add(viewer)
         self._schedule_viewer_count(viewer.topic)
         try:
@@ -210,15 +214,17 @@ class LiveHub:
         for topic in event.topics:
             if not self.topics.get(topic):
                 continue
-            prefix = topic.partition(":")[0]
-            if prefix in self.coalesce:
+            if self._coalesced(topic):
                 if topic not in self._pending_topics:
                     self._pending_topics[topic] = event
-                    delay = self.coalesce[prefix]
+                    delay = self.coalesce[topic.partition(":")[0]]
                     asyncio.get_running_loop().call_later(delay, self._flush, topic)
                 self._pending_topics[topic] = event
                 continue
             await self._deliver_topic(event, topic)
+
+    def _coalesced(self, topic: str) -> bool:
+        return topic.partition(":")[0] in self.coalesce
 
     def _flush(self, topic: str) -> None:
         event = self._pending_topics.pop(topic, None)
@@ -238,6 +244,12 @@ class LiveHub:
                 continue
             if not html:
                 continue
+            if self._coalesced(topic):
+                # A coalesced topic sends the whole state: a viewer who has it gets nothing, so
+                # not even a message's arrival tells of a change it may not see.
+                viewers = [v for v in viewers if v.last != html]
+                for viewer in viewers:
+                    viewer.last = html
             for viewer in viewers:
                 self._enqueue(viewer, html)
             self.pushes_sent += len(viewers)

@@ -16,7 +16,7 @@ beyond the watermark, and every event about a proposal, is counted live for the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -80,6 +80,7 @@ class ProjectMetrics(BaseModel):
     project_id: int
     title: str
     view: str = Field(description="`full` for readers of participation, else `aggregate`")
+    as_of: datetime | None = Field(None, description="When the latest contribution counted was")
     figures: list[Figure]
 
 
@@ -99,6 +100,7 @@ class OrganisationMetrics(BaseModel):
         description="`full` if the reader reads every project's log, else `aggregate`"
     )
     projects: list[ProjectRef] = Field(description="The projects covered (owned or as partner)")
+    as_of: datetime | None = Field(None, description="When the latest contribution counted was")
     figures: list[Figure]
 
 
@@ -1060,6 +1062,16 @@ def figures(session: Session, rels: Scope, *, aggregate: bool) -> list[Figure]:
     ]
 
 
+def latest_counted(session: Session, rels: Scope) -> datetime | None:
+    """When the latest contribution these figures count happened (the figures' "as of")."""
+    if not rels:
+        return None
+    latest = session.execute(
+        select(func.max(PE.occurred_at)).where(or_(*(_events(rel) for rel in rels)))
+    ).scalar()
+    return latest if latest is None or isinstance(latest, datetime) else None
+
+
 def for_project(session: Session, rel: ProjectRelation) -> ProjectMetrics:
     """Every figure of one project as this reader may see it (the relation must allow viewing)."""
     view = view_of(rel)
@@ -1067,6 +1079,7 @@ def for_project(session: Session, rel: ProjectRelation) -> ProjectMetrics:
         project_id=id_of(rel.project),
         title=rel.project.title,
         view=view,
+        as_of=latest_counted(session, [rel]),
         figures=figures(session, [rel], aggregate=view == "aggregate"),
     )
 
@@ -1100,6 +1113,7 @@ def across_projects(session: Session, *, user: Any) -> MetricsOverview:
             project_id=id_of(rel.project),
             title=rel.project.title,
             view=view,
+            as_of=latest_counted(session, [rel]),
             figures=figures(session, [rel], aggregate=view == "aggregate"),
         )
         for rel, view in readable
@@ -1138,5 +1152,6 @@ def for_organisation(session: Session, *, user: Any, organisation_id: int) -> Or
             ProjectRef(project_id=id_of(rel.project), title=rel.project.title)
             for rel, _ in readable
         ],
+        as_of=latest_counted(session, [rel for rel, _ in readable]),
         figures=figures(session, [rel for rel, _ in readable], aggregate=view == "aggregate"),
     )

@@ -4,6 +4,7 @@ be undone by subtraction, and the project dashboard following contributions live
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from app.services import projects
 from app.services.live import LiveEvent, LiveHub, Viewer
 from app.services.metrics import Figure
 from tests.conftest import Factory, World, login
+from tests.metrics.test_metrics import open_market_dialogue
 from tests.routers.helpers import Api
 from tests.routers.test_live_ws import ORIGIN, _push
 
@@ -219,14 +221,17 @@ def test_internal_metrics_socket_is_refused_to_staff_without_the_right(
     assert refused.value.code == 1008
 
 
-def test_a_burst_of_events_renders_the_dashboard_once() -> None:
+def _watch_dashboard(render_for: dict[int, str]) -> tuple[list[str], list[str]]:
+    """One viewer of a dashboard topic, three events at once, then two more later; what the hub
+    rendered and what the viewer got (the render gives `render_for[event id]`)."""
+
     async def scenario() -> tuple[list[str], list[str]]:
         hub = LiveHub(coalesce={"metrics": 0.05})
         rendered: list[str] = []
 
         def render(event: LiveEvent, topic: str, audience: object) -> str:
             rendered.append(f"{topic}#{event.object_id}")
-            return f"figures after {event.object_id}"
+            return render_for[event.object_id]
 
         hub.render = render
         sent: list[str] = []
@@ -243,13 +248,27 @@ def test_a_burst_of_events_renders_the_dashboard_once() -> None:
         for n in (1, 2, 3):
             await hub.deliver(LiveEvent(kind="need.created", object_id=n, project_id=7))
         await asyncio.sleep(0.2)
+        for n in (4, 5):
+            await hub.deliver(LiveEvent(kind="need.created", object_id=n, project_id=7))
+            await asyncio.sleep(0.2)
         viewer.queue.put_nowait(None)
         await serving
         return rendered, sent
 
-    rendered, sent = asyncio.run(scenario())
-    assert rendered == ["metrics:7#3"]  # once, for the latest event
-    assert sent == ["first", "figures after 3"]
+    return asyncio.run(scenario())
+
+
+def test_a_burst_of_events_renders_the_dashboard_once() -> None:
+    rendered, sent = _watch_dashboard({3: "after 3", 4: "after 4", 5: "after 5"})
+    assert rendered == ["metrics:7#3", "metrics:7#4", "metrics:7#5"]  # the burst: once, latest
+    assert sent == ["first", "after 3", "after 4", "after 5"]
+
+
+def test_figures_that_did_not_change_are_not_sent_again() -> None:
+    """An event the viewer may not see leaves its figures as they were: no message at all."""
+    rendered, sent = _watch_dashboard({3: "first", 4: "changed", 5: "changed"})
+    assert len(rendered) == 3
+    assert sent == ["first", "changed"]
 
 
 def test_organisation_kinds_without_dashboards(factory: Factory, api: Api) -> None:
@@ -260,5 +279,22 @@ def test_organisation_kinds_without_dashboards(factory: Factory, api: Api) -> No
         "name": "Fylket",
         "view": "full",
         "projects": [],
+        "as_of": None,
         "figures": [],
     }
+
+
+def test_an_unpublished_proposal_sends_the_public_dashboard_nothing(
+    client: TestClient, world: World, api: Api
+) -> None:
+    """Not even the moment of a message may tell a visitor that a proposal came in."""
+    project = world.public.id
+    submit_proposal = open_market_dialogue(api, world)
+    client.cookies.set("lang", "en")
+    with client.websocket_connect(f"/ws/projects/{project}/metrics", headers=ORIGIN) as ws:
+        ws.receive_text()
+        submit_proposal()
+        time.sleep(1.5)  # past the dashboard's gathering of a burst
+        api.post_need(world.citizen, project)
+        pushed = _push(ws, "", timeout=10)  # the very next message
+    assert '<th scope="row">Citizen</th>' in pushed

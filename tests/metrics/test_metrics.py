@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -62,6 +63,23 @@ def dialogue(api: Api, world: World, session: Session) -> dict[str, int]:
     )
     session.commit()
     return {"project": project, "staff_need": staff_need["id"], "citizen_need": citizen_need["id"]}
+
+
+def open_market_dialogue(api: Api, world: World) -> Callable[[], None]:
+    """The public project with an employee's need, in the market dialogue with the supplier
+    registered; returns how the supplier submits an (unpublished) proposal for the need."""
+    project = world.public.id
+    need = api.post_need(world.employee, project)
+    api.advance(world.procurer, project, Phase.market_dialogue)
+    assert api.post(f"/projects/{project}/suppliers", world.supplier).status_code == 201
+
+    def submit() -> None:
+        response = api.post(
+            f"/projects/{project}/proposals", world.supplier, json=proposal_input(need["id"])
+        )
+        assert response.status_code == 201, response.text
+
+    return submit
 
 
 def test_participation_counts_people_and_contributions(
@@ -202,13 +220,8 @@ def test_unpublished_proposals_are_never_counted_for_researchers(
     api: Api, world: World, factory: Factory
 ) -> None:
     project = world.public.id
-    need = api.post_need(world.employee, project)
-    api.advance(world.procurer, project, Phase.market_dialogue)
-    assert api.post(f"/projects/{project}/suppliers", world.supplier).status_code == 201
-    response = api.post(
-        f"/projects/{project}/proposals", world.supplier, json=proposal_input(need["id"])
-    )
-    assert response.status_code == 201, response.text
+    submit_proposal = open_market_dialogue(api, world)
+    submit_proposal()
 
     def supplier_row(reader: Any) -> dict[str, Any] | None:
         body = api.get(f"/projects/{project}/metrics", reader).json()
