@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     # Pages for visitors who are not logged in are rendered at most once per this many seconds
     # (they cannot act on what they see, and live viewers get every change pushed at once).
     visitor_page_max_age: float = Field(default=1.0, ge=0, le=60)
+    # Every this many seconds each process counts the settled participation events into the
+    # metrics rollup (0: never; the figures stay right, counting more events live).
+    rollup_interval: float = Field(default=30.0, ge=0, le=3600)
     # The OCID prefix of the OCDS open-data export; real deployments register their own with the
     # Open Contracting Partnership ("ocds-" and six letters or digits).
     ocds_prefix: str = Field(default="ocds-pivotal", pattern=r"^ocds-[a-z0-9]+$")

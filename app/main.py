@@ -42,7 +42,8 @@ from app.routers import (
     research,
 )
 from app.services.errors import PivotalError
-from app.services.live import get_bus, hub
+from app.services.live import get_bus, hub, spawn
+from app.services.metrics import keep_rollups
 from app.web import error_response, pivotal_error_handler, validation_error_handler
 
 log = logging.getLogger("pivotal.app")
@@ -94,16 +95,20 @@ class LanguageAndSecurityMiddleware:
 
 @asynccontextmanager
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    """Connect the live hub to the bus for the life of the process."""
+    """Connect the live hub to the bus, and keep the metrics rollup, for the life of the process."""
     configure_logging()  # here, so every uvicorn worker process logs JSON lines
     # Sync handlers run in a thread pool; its size: Settings.worker_threads.
     to_thread.current_default_thread_limiter().total_tokens = get_settings().worker_threads
     bus = get_bus()
     live.install_renderers()
     await bus.start(hub.deliver, resync=live.resync_all_viewers)
+    interval = get_settings().rollup_interval
+    keeper = spawn(keep_rollups(interval)) if interval else None
     try:
         yield
     finally:
+        if keeper is not None:
+            keeper.cancel()
         await hub.close_all(1012)
         await bus.stop()
 

@@ -15,6 +15,7 @@ os.environ.setdefault("PIVOTAL_SECRET_KEY", "test-secret-key-that-is-long-enough
 os.environ.setdefault("PIVOTAL_BASE_URL", "http://testserver")
 # Tests read their writes back at once; the visitor-page max age has tests of its own.
 os.environ.setdefault("PIVOTAL_VISITOR_PAGE_MAX_AGE", "0")
+os.environ.setdefault("PIVOTAL_ROLLUP_INTERVAL", "0")  # tests roll up when they mean to
 
 import pytest
 from fastapi.testclient import TestClient

@@ -9,12 +9,15 @@ Non-procurers never get figures that count unpublished proposals: every query ov
 goes through `permissions.visible_participation_clause`.
 
 Participation and interaction read `participation_rollup` (counts per day, phase, actor and
-addressee group), which each read brings up to date from the log after a watermark; what lies
-beyond the watermark, and every event about a proposal, is counted live for the reader.
+addressee group), which a keeper in each process brings up to date from the log every so often
+(`keep_rollups`), so reading never writes; what lies beyond the watermark, and every event about
+a proposal, is counted live for the reader.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -25,6 +28,7 @@ from sqlalchemy import ColumnElement, and_, case, func, insert, literal, or_, se
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
+from app.db import new_session
 from app.i18n import N_
 from app.models import (
     Comment,
@@ -42,6 +46,8 @@ from app.models.question import QuestionStatus
 from app.services import permissions
 from app.services.errors import Forbidden, NotFound
 from app.services.permissions import ProjectRelation
+
+log = logging.getLogger(__name__)
 
 MIN_CELL = 5  # the public view suppresses every cell that counts fewer people than this
 
@@ -377,6 +383,32 @@ def refresh_rollup(session: Session, project_id: int) -> int:
     return int(top)
 
 
+def refresh_rollups() -> int:
+    """Bring every project's rollup up to date, each in a transaction of its own (the keeper's
+    round; see `keep_rollups`). Returns how many projects had settled events to count."""
+    with new_session() as session:
+        project_ids = [i for i in session.scalars(select(col(Project.id))) if i is not None]
+    moved = 0
+    for project_id in project_ids:
+        with new_session() as session:
+            before = session.get(ParticipationRollupMark, project_id)
+            last = before.last_event_id if before is not None else 0
+            moved += refresh_rollup(session, project_id) != last
+            session.commit()
+    return moved
+
+
+async def keep_rollups(interval: float) -> None:
+    """Count settled events into the rollup every `interval` seconds, so that reading figures
+    never writes: a read counts the rollup and, live, whatever lies beyond its watermark."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await asyncio.to_thread(refresh_rollups)
+        except Exception:  # a busy or unreachable database: the next round tries again
+            log.exception("refreshing the metrics rollup failed")
+
+
 def _counted(session: Session, rels: Scope) -> Any:
     """The reader's contributions to the projects as counted rows: the rollup up to each
     project's watermark, and live beyond it and for proposals (through the reader's clause)."""
@@ -387,7 +419,10 @@ def _counted(session: Session, rels: Scope) -> Any:
 
 def _counted_parts(session: Session, rel: ProjectRelation) -> list[Any]:
     project_id = rel.project.id
-    last = refresh_rollup(session, project_id or 0)
+    mark = select(col(ParticipationRollupMark.last_event_id)).where(
+        col(ParticipationRollupMark.project_id) == project_id
+    )
+    last = session.execute(mark).scalar() or 0
     R = ParticipationRollup
     rolled = select(
         col(R.day).label("day"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,6 +13,7 @@ from sqlmodel import Session, col
 
 from app.models import ParticipationEvent, ParticipationRollupMark, Question
 from app.models.base import Phase
+from app.services import metrics
 from tests.conftest import Factory, World
 from tests.proposals.conftest import proposal_input
 from tests.routers.helpers import Api
@@ -292,8 +294,11 @@ def test_rolled_up_and_new_events_are_each_counted_once(
     api: Api, world: World, dialogue: dict[str, int], session: Session
 ) -> None:
     url = f"/projects/{dialogue['project']}/metrics"
-    first = api.get(url, world.researcher).json()  # rolls up the settled events
+    before = api.get(url, world.researcher).json()  # nothing rolled up yet: all counted live
+    assert metrics.refresh_rollups() == 1  # the keeper's round: the settled events
     assert session.get(ParticipationRollupMark, dialogue["project"]) is not None
+    first = api.get(url, world.researcher).json()
+    assert first["figures"] == before["figures"]
     api.comment(world.other_employee, dialogue["citizen_need"])  # new: counted live
     again = api.get(url, world.procurer).json()
     assert sum(r["contributions"] for r in rows(first, "participation_by_role")) == 10
@@ -302,3 +307,17 @@ def test_rolled_up_and_new_events_are_each_counted_once(
         r["exchange"]: r["exchanges"] for r in rows(again, "exchanges_across_organisations")
     }
     assert crossing["with_citizens"] == 2 and crossing["all"] == 7
+
+
+def test_the_keeper_rolls_up_settled_events_in_the_background(
+    dialogue: dict[str, int], session: Session
+) -> None:
+    async def one_round() -> None:
+        keeper = asyncio.create_task(metrics.keep_rollups(0.01))
+        await asyncio.sleep(0.5)
+        keeper.cancel()
+
+    asyncio.run(one_round())
+    mark = session.get(ParticipationRollupMark, dialogue["project"])
+    assert mark is not None and mark.last_event_id > 0
+    assert metrics.refresh_rollups() == 0  # nothing settled is left to count
