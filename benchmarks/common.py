@@ -108,6 +108,9 @@ def generate_participation(
     engine = db.make_engine(database_url)
     postgresql = engine.dialect.name == "postgresql"
     verbs = " ".join(f"WHEN {i} THEN '{verb}'" for i, verb in enumerate(OTHER_VERBS))
+    # Event ids in the order of i (so in time order): SQLite's nested loop already yields that
+    # order, PostgreSQL's hash join does not.
+    order = "ORDER BY i" if postgresql else ""
     with engine.begin() as con:
         con.execute(
             text(
@@ -192,6 +195,7 @@ def generate_participation(
                        CASE WHEN i > :needs THEN b.org END, CASE WHEN i > :needs THEN b.kind END
                 FROM n JOIN actor a ON a.k = i % :actors
                        JOIN actor b ON b.k = (i * 3 + 1) % :actors
+                {order}
                 """
             ),
             params,

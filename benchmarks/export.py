@@ -25,7 +25,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 
 from app import db
@@ -134,6 +134,8 @@ def prepare(url: str, events: int) -> dict[str, object]:
     with db.new_session() as session:
         made["people"] = len(session.exec(select(col(User.id))).all())
         made["studies"] = register_studies(session)
+        session.commit()
+        session.connection().execute(text("ANALYZE"))  # as autovacuum would
         session.commit()
     return made
 
