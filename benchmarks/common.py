@@ -1,4 +1,5 @@
-"""What the benchmarks share: a demo deployment on loopback, statistics, process memory."""
+"""What the benchmarks share: a demo deployment on loopback, generated participation,
+statistics, process memory."""
 
 from __future__ import annotations
 
@@ -12,9 +13,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import text
+
+from app import db
 from tests.servers import Server, run_cli, serve
 
 DEMO_PASSWORD = "pivotal-demo"
+# Verbs other than needs, comments and verifications, in turn, for generated events.
+OTHER_VERBS = ["supported", "supported", "supported", "asked", "answered", "registered_for_event"]
 
 
 def raise_file_limit() -> int:
@@ -38,18 +44,9 @@ class Deployment:
 
 
 @contextlib.contextmanager
-def deployment(
-    *,
-    processes: int = 1,
-    database_url: str | None = None,
-    prepare: Callable[[str], object] | None = None,
-) -> Iterator[Deployment]:
-    """Migrate and load the demo into a fresh database, then run `processes` servers on it.
-
-    SQLite (a file in a temporary folder) with the in-process bus by default; with a PostgreSQL
-    `database_url` the processes share the PostgreSQL LISTEN/NOTIFY bus.
-    """
-    raise_file_limit()
+def demo_database(database_url: str | None = None) -> Iterator[tuple[str, dict[str, str], Path]]:
+    """Migrate and load the demo into a fresh database; yield its URL, the environment and a
+    temporary folder (removed afterwards). SQLite (a file in that folder) unless given a URL."""
     with tempfile.TemporaryDirectory(prefix="pivotal-bench-") as tmp_name:
         tmp = Path(tmp_name)
         url = database_url or f"sqlite:///{tmp / 'pivotal.db'}"
@@ -63,6 +60,23 @@ def deployment(
         env.pop("PIVOTAL_BASE_URL", None)
         run_cli("migrate", env=env)
         run_cli("demo", env=env)
+        yield url, env, tmp
+
+
+@contextlib.contextmanager
+def deployment(
+    *,
+    processes: int = 1,
+    database_url: str | None = None,
+    prepare: Callable[[str], object] | None = None,
+) -> Iterator[Deployment]:
+    """Migrate and load the demo into a fresh database, then run `processes` servers on it.
+
+    SQLite (a file in a temporary folder) with the in-process bus by default; with a PostgreSQL
+    `database_url` the processes share the PostgreSQL LISTEN/NOTIFY bus.
+    """
+    raise_file_limit()
+    with demo_database(database_url) as (url, env, tmp):
         if prepare is not None:
             prepare(url)
         with contextlib.ExitStack() as stack:
@@ -70,6 +84,150 @@ def deployment(
                 stack.enter_context(serve(env, tmp / f"server-{i}.log")) for i in range(processes)
             ]
             yield Deployment(servers=servers, database_url=url, tmp=tmp)
+
+
+def _after_minutes(minutes: str, postgresql: bool) -> str:
+    """SQL for `:start` plus a whole number of minutes (an SQL expression)."""
+    if postgresql:
+        return f"CAST(:start AS timestamp) + FLOOR({minutes}) * interval '1 minute'"
+    return f"datetime(:start, '+' || CAST({minutes} AS INTEGER) || ' minutes')"
+
+
+def generate_participation(
+    database_url: str, *, project: int, events: int, needs: int, comments: int
+) -> dict[str, int]:
+    """Needs, comments and participation events in a project, with `INSERT … SELECT` over
+    recursive CTEs (no ORM), on SQLite or PostgreSQL.
+
+    Authors and actors go round every user but researchers; needs, then comments (every second
+    one a reply once there are more comments than needs, so threads grow deep), over a year.
+    Events: first the needs, then the comments, then a verification by a procurer of every
+    fourth need, then supports and the rest (`OTHER_VERBS`); the first 70 % are in the needs
+    phase. Every event but a posted need answers another person.
+    """
+    engine = db.make_engine(database_url)
+    postgresql = engine.dialect.name == "postgresql"
+    verbs = " ".join(f"WHEN {i} THEN '{verb}'" for i, verb in enumerate(OTHER_VERBS))
+    # Event ids in the order of i (so in time order): SQLite's nested loop already yields that
+    # order, PostgreSQL's hash join does not.
+    order = "ORDER BY i" if postgresql else ""
+    with engine.begin() as con:
+        con.execute(
+            text(
+                """
+                CREATE TEMP TABLE actor AS
+                  SELECT row_number() OVER (ORDER BY u.id) - 1 AS k, u.id, u.role,
+                         u.organisation_id AS org, o.kind
+                  FROM "user" u LEFT JOIN organisation o ON o.id = u.organisation_id
+                  WHERE u.role != 'researcher'
+                """
+            )
+        )
+        actors = con.execute(text("SELECT count(*) FROM actor")).scalar_one()
+        need0 = con.execute(text("SELECT coalesce(max(id), 0) FROM need")).scalar_one()
+        comment0 = con.execute(text("SELECT coalesce(max(id), 0) FROM comment")).scalar_one()
+        params = {
+            "p": project,
+            "needs": needs,
+            "comments": comments,
+            "events": events,
+            "phase_change": events * 7 // 10,
+            "actors": actors,
+            "need0": need0,
+            "comment0": comment0,
+            "start": "2025-01-06 08:00:00",
+            "step": 365 * 24 * 60 / events,
+        }
+        con.execute(
+            text(
+                f"""
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :needs)
+                INSERT INTO need (id, project_id, author_id, title, problem, affected, anonymous,
+                                  status, status_reason, created_at)
+                SELECT :need0 + i, :p, a.id, 'Behov ' || i, 'Et generert behov for målingene.',
+                       '', false, CASE WHEN i % 4 = 0 THEN 'verified' ELSE 'submitted' END, '',
+                       {_after_minutes("i * 26", postgresql)}
+                FROM n JOIN actor a ON a.k = i % :actors
+                """
+            ),
+            params,
+        )
+        con.execute(
+            text(
+                f"""
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :comments)
+                INSERT INTO comment (id, need_id, parent_id, author_id, body, hidden,
+                                     hidden_reason, created_at)
+                SELECT :comment0 + i, :need0 + 1 + (i % :needs),
+                       CASE WHEN i > :needs AND i % 2 = 0 THEN :comment0 + i - :needs END,
+                       a.id, 'Generert kommentar.', false, '',
+                       {_after_minutes("i * 2", postgresql)}
+                FROM n JOIN actor a ON a.k = (i * 7) % :actors
+                """
+            ),
+            params,
+        )
+        con.execute(
+            text(
+                f"""
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :events)
+                INSERT INTO participation_event (occurred_at, project_id, phase, actor_id,
+                    actor_role, actor_org_id, actor_org_kind, verb, object_type, object_id,
+                    addressee_id, addressee_role, addressee_org_id, addressee_org_kind)
+                SELECT {_after_minutes("i * :step", postgresql)}, :p,
+                       CASE WHEN i < :phase_change THEN 'needs' ELSE 'market_dialogue' END,
+                       a.id, a.role, a.org, a.kind,
+                       CASE WHEN i <= :needs THEN 'posted_need'
+                            WHEN i <= :needs + :comments THEN
+                              CASE WHEN (i - :needs) > :needs AND (i - :needs) % 2 = 0
+                                   THEN 'replied' ELSE 'commented' END
+                            WHEN i <= :needs + :comments + :needs / 4 THEN 'verified_need'
+                            ELSE CASE i % {len(OTHER_VERBS)} {verbs} END END,
+                       CASE WHEN i <= :needs THEN 'need'
+                            WHEN i <= :needs + :comments THEN 'comment'
+                            ELSE 'need' END,
+                       CASE WHEN i <= :needs THEN :need0 + i
+                            WHEN i <= :needs + :comments THEN :comment0 + i - :needs
+                            WHEN i <= :needs + :comments + :needs / 4
+                              THEN :need0 + 4 * (i - :needs - :comments)
+                            ELSE :need0 + 1 + i % :needs END,
+                       CASE WHEN i > :needs THEN b.id END, CASE WHEN i > :needs THEN b.role END,
+                       CASE WHEN i > :needs THEN b.org END, CASE WHEN i > :needs THEN b.kind END
+                FROM n JOIN actor a ON a.k = i % :actors
+                       JOIN actor b ON b.k = (i * 3 + 1) % :actors
+                {order}
+                """
+            ),
+            params,
+        )
+        # Verifications are by a procurer.
+        con.execute(
+            text(
+                """
+                UPDATE participation_event
+                SET (actor_id, actor_role, actor_org_id, actor_org_kind) =
+                  (SELECT id, role, org, kind FROM actor WHERE role = 'procurer' LIMIT 1)
+                WHERE verb = 'verified_need' AND project_id = :p
+                """
+            ),
+            params,
+        )
+        if postgresql:  # ids were given explicitly: move the sequences past them
+            for table in ("need", "comment"):
+                con.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) "
+                        f"FROM {table}"
+                    )
+                )
+        con.execute(text("DROP TABLE actor"))
+    with engine.begin() as con:
+        con.execute(text("ANALYZE"))
+        total = con.execute(
+            text("SELECT count(*) FROM participation_event WHERE project_id = :p"), {"p": project}
+        ).scalar_one()
+    engine.dispose()
+    return {"events": total}
 
 
 def percentiles(values: list[float]) -> dict[str, float]:

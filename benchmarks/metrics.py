@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import statistics
 import time
 
@@ -26,7 +25,7 @@ import httpx
 from app import db
 from app.models import Project, User
 from app.services import metrics, permissions
-from benchmarks.common import DEMO_PASSWORD, deployment
+from benchmarks.common import DEMO_PASSWORD, deployment, generate_participation
 
 PROJECT = 1
 ORGANISATION = 1  # Trondheim, which owns the project: its dashboard counts all its projects
@@ -35,111 +34,13 @@ NEEDS = 20_000
 COMMENTS = 200_000
 EVENTS = 1_000_000
 RUNS = 5
-# Verbs other than needs and comments, with their share of the rest of the events.
-OTHER_VERBS = ["supported", "supported", "supported", "asked", "answered", "registered_for_event"]
 
 
 def generate(database_url: str) -> dict[str, int]:
-    """Needs, comments and events, straight into the SQLite file."""
-    path = database_url.removeprefix("sqlite:///")
-    con = sqlite3.connect(path)
-    con.executescript(
-        """
-        CREATE TEMP TABLE actor AS
-          SELECT row_number() OVER (ORDER BY u.id) - 1 AS k, u.id, u.role,
-                 u.organisation_id AS org, o.kind
-          FROM user u LEFT JOIN organisation o ON o.id = u.organisation_id
-          WHERE u.role != 'researcher';
-        """
+    """Needs, comments and events, straight into the database."""
+    return generate_participation(
+        database_url, project=PROJECT, events=EVENTS, needs=NEEDS, comments=COMMENTS
     )
-    actors = con.execute("SELECT count(*) FROM actor").fetchone()[0]
-    need0 = con.execute("SELECT coalesce(max(id), 0) FROM need").fetchone()[0]
-    comment0 = con.execute("SELECT coalesce(max(id), 0) FROM comment").fetchone()[0]
-    start = "2025-01-06 08:00:00"
-    minutes_per_event = 365 * 24 * 60 / EVENTS
-    params = {
-        "p": PROJECT,
-        "needs": NEEDS,
-        "comments": COMMENTS,
-        "events": EVENTS,
-        "actors": actors,
-        "need0": need0,
-        "comment0": comment0,
-        "start": start,
-        "step": minutes_per_event,
-    }
-    with con:
-        con.execute(
-            """
-            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :needs)
-            INSERT INTO need (id, project_id, author_id, title, problem, affected, anonymous,
-                              status, status_reason, created_at)
-            SELECT :need0 + i, :p, a.id, 'Behov ' || i, 'Et generert behov for målingene.',
-                   '', 0, CASE WHEN i % 4 = 0 THEN 'verified' ELSE 'submitted' END, '',
-                   datetime(:start, '+' || (i * 26) || ' minutes')
-            FROM n JOIN actor a ON a.k = i % :actors
-            """,
-            params,
-        )
-        con.execute(
-            """
-            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :comments)
-            INSERT INTO comment (id, need_id, parent_id, author_id, body, hidden, hidden_reason,
-                                 created_at)
-            SELECT :comment0 + i, :need0 + 1 + (i % :needs),
-                   CASE WHEN i > :needs AND i % 2 = 0 THEN :comment0 + i - :needs END,
-                   a.id, 'Generert kommentar.', 0, '',
-                   datetime(:start, '+' || (i * 2) || ' minutes')
-            FROM n JOIN actor a ON a.k = (i * 7) % :actors
-            """,
-            params,
-        )
-        # Events: first the needs, then the comments, then supports and the rest; addressees are
-        # a different actor. Every fourth need is verified by a procurer a day after posting.
-        con.execute(
-            """
-            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :events)
-            INSERT INTO participation_event (occurred_at, project_id, phase, actor_id, actor_role,
-                actor_org_id, actor_org_kind, verb, object_type, object_id, addressee_id,
-                addressee_role, addressee_org_id, addressee_org_kind)
-            SELECT datetime(:start, '+' || CAST(i * :step AS INTEGER) || ' minutes'), :p,
-                   CASE WHEN i < 700000 THEN 'needs' ELSE 'market_dialogue' END,
-                   a.id, a.role, a.org, a.kind,
-                   CASE WHEN i <= :needs THEN 'posted_need'
-                        WHEN i <= :needs + :comments THEN
-                          CASE WHEN (i - :needs) > :needs AND (i - :needs) % 2 = 0
-                               THEN 'replied' ELSE 'commented' END
-                        WHEN i <= :needs + :comments + :needs / 4 THEN 'verified_need'
-                        ELSE json_extract(:verbs, '$[' || (i % 6) || ']') END,
-                   CASE WHEN i <= :needs THEN 'need'
-                        WHEN i <= :needs + :comments THEN 'comment'
-                        ELSE 'need' END,
-                   CASE WHEN i <= :needs THEN :need0 + i
-                        WHEN i <= :needs + :comments THEN :comment0 + i - :needs
-                        WHEN i <= :needs + :comments + :needs / 4
-                          THEN :need0 + 4 * (i - :needs - :comments)
-                        ELSE :need0 + 1 + i % :needs END,
-                   CASE WHEN i > :needs THEN b.id END, CASE WHEN i > :needs THEN b.role END,
-                   CASE WHEN i > :needs THEN b.org END, CASE WHEN i > :needs THEN b.kind END
-            FROM n JOIN actor a ON a.k = i % :actors JOIN actor b ON b.k = (i * 3 + 1) % :actors
-            """,
-            {**params, "verbs": json.dumps(OTHER_VERBS)},
-        )
-        # Verifications are by a procurer.
-        con.execute(
-            """
-            UPDATE participation_event SET (actor_id, actor_role, actor_org_id, actor_org_kind) =
-              (SELECT id, role, org, kind FROM actor WHERE role = 'procurer' LIMIT 1)
-            WHERE verb = 'verified_need' AND project_id = :p
-            """,
-            params,
-        )
-    con.execute("ANALYZE")
-    total = con.execute(
-        "SELECT count(*) FROM participation_event WHERE project_id = ?", (PROJECT,)
-    ).fetchone()[0]
-    con.close()
-    return {"events": total}
 
 
 def time_rollup(database_url: str) -> float:
