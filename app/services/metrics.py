@@ -1179,6 +1179,11 @@ def for_organisation(session: Session, *, user: Any, organisation_id: int) -> Or
     )
     readable = _readable(session, user, query)
     view = _combined(readable)
+    combined = figures(session, [rel for rel, _ in readable], aggregate=view == "aggregate")
+    if view == "aggregate":
+        # As across projects: each project's own public figures must not be subtractable.
+        parts = [figures(session, [rel], aggregate=True) for rel, v in readable if v == view]
+        combined = _suppress_where_any(combined, parts)
     return OrganisationMetrics(
         organisation_id=organisation_id,
         name=organisation.name,
@@ -1188,5 +1193,5 @@ def for_organisation(session: Session, *, user: Any, organisation_id: int) -> Or
             for rel, _ in readable
         ],
         as_of=latest_counted(session, [rel for rel, _ in readable]),
-        figures=figures(session, [rel for rel, _ in readable], aggregate=view == "aggregate"),
+        figures=combined,
     )

@@ -100,7 +100,7 @@ def test_a_lone_small_cell_takes_the_next_smallest_with_it(
     }
 
 
-def test_totals_hide_what_any_project_hides(
+def test_totals_and_a_municipality_hide_what_any_project_hides(
     api: Api, world: World, factory: Factory, session: Session
 ) -> None:
     """Project A hides its one employee; B shows five. The total of employees minus B's would
@@ -125,11 +125,15 @@ def test_totals_hide_what_any_project_hides(
         {"role": "employee", "participants": 5, "contributions": 5}
     ]
     totals = next(f for f in body["totals"] if f["key"] == "participation_by_role")
-    assert totals["rows"] == [
+    hidden = [
         {"role": "employee", "participants": None, "contributions": None},
         {"role": "citizen", "participants": None, "contributions": None},
     ]
+    assert totals["rows"] == hidden
     assert totals["suppressed"] == 2
+    # The municipality's dashboard adds the same two projects up: it hides the same.
+    municipality = api.get(f"/organisations/{world.owner.id}/metrics", world.citizen).json()
+    assert rows(municipality, "participation_by_role") == hidden
 
 
 def test_heatmap_shades_by_share_of_the_busiest_cell_and_keeps_blanks_blank() -> None:
