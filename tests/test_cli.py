@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.demo import DEMO_PASSWORD, USERS
+from app.demo import DEMO_PASSWORD, PEOPLE, USERS
 from app.models import Organisation, Project, User
 
 runner = CliRunner()
@@ -128,7 +128,7 @@ def test_demo_loads_the_demo_accounts_once(
     result = runner.invoke(cli, ["demo"])
     assert result.exit_code == 0, result.output
     emails = {user.email for user in _stored(session, User)}
-    assert emails == {email for email, _name, _role, _org in USERS}
+    assert emails == {email for email, _name, _role, _org in [*USERS, *PEOPLE]}
     assert len(_stored(session, Project)) == 3
     for email, _name, role, _org in USERS:
         response = client.post(
@@ -144,7 +144,7 @@ def test_demo_loads_the_demo_accounts_once(
     again = runner.invoke(cli, ["demo"])
     assert again.exit_code == 1
     assert "not empty" in again.output
-    assert len(_stored(session, User)) == len(USERS)
+    assert len(_stored(session, User)) == len(USERS) + len(PEOPLE)
 
 
 def test_demo_if_empty_skips_quietly_on_a_loaded_database(database_url: str) -> None:

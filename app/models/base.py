@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Protocol
@@ -30,9 +33,33 @@ def id_of(row: _Stored) -> int:
     return row.id
 
 
+# A moment that stands in for "now" in this context only: the demo writes its history at the
+# days it tells of, through the same services (every timestamp and log entry reads `utcnow`).
+_history_now: ContextVar[datetime | None] = ContextVar("history_now", default=None)
+
+
 def utcnow() -> datetime:
-    """Now, in UTC, timezone-aware."""
-    return datetime.now(UTC)
+    """Now, in UTC, timezone-aware (or the moment `history_clock` holds in this context)."""
+    return _history_now.get() or datetime.now(UTC)
+
+
+@contextmanager
+def history_clock() -> Iterator[Callable[[datetime], None]]:
+    """Within the block, `utcnow()` returns the moment last set through the yielded setter.
+
+    Only the current context sees it (not other threads or requests); past moments only.
+    """
+    token = _history_now.set(None)
+
+    def set_now(moment: datetime) -> None:
+        if moment.tzinfo is None or moment > datetime.now(UTC):
+            raise ValueError("history_clock takes timezone-aware moments in the past")
+        _history_now.set(moment.astimezone(UTC))
+
+    try:
+        yield set_now
+    finally:
+        _history_now.reset(token)
 
 
 def created_at_field() -> Any:
