@@ -19,6 +19,8 @@ class ParticipationEvent(SQLModel, table=True):
         # The metrics: needs posted and verified, and the responses to one object.
         sa.Index("ix_participation_project_verb", "project_id", "verb", "actor_role"),
         sa.Index("ix_participation_project_object", "project_id", "object_type", "object_id"),
+        # A project's events after its rollup watermark, without walking other projects' events.
+        sa.Index("ix_participation_project_id", "project_id", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
