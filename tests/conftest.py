@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 os.environ.setdefault("PIVOTAL_ENVIRONMENT", "test")
 os.environ.setdefault("PIVOTAL_SECRET_KEY", "test-secret-key-that-is-long-enough-for-production")
@@ -259,3 +262,13 @@ def api(client: TestClient):
     from tests.routers.helpers import Api
 
     return Api(client)
+
+
+T = TypeVar("T")
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to its end on an event loop of its own, in a thread of its own: the
+    browser tests' Playwright keeps a loop running in the main thread of the test process."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -18,7 +18,7 @@ from app.routers.metrics import HEAT_SHADES, HeatCell, heatmap
 from app.services import projects
 from app.services.live import LiveEvent, LiveHub, Viewer
 from app.services.metrics import Figure
-from tests.conftest import Factory, World, login
+from tests.conftest import Factory, World, login, run_async
 from tests.metrics.test_metrics import open_market_dialogue
 from tests.routers.helpers import Api
 from tests.routers.test_live_ws import ORIGIN, _push
@@ -259,7 +259,7 @@ def _watch_dashboard(render_for: dict[int, str]) -> tuple[list[str], list[str]]:
         await serving
         return rendered, sent
 
-    return asyncio.run(scenario())
+    return run_async(scenario())
 
 
 def test_a_burst_of_events_renders_the_dashboard_once() -> None:

@@ -14,7 +14,7 @@ from sqlmodel import Session, col
 from app.models import ParticipationEvent, ParticipationRollupMark, Question
 from app.models.base import Phase
 from app.services import metrics
-from tests.conftest import Factory, World
+from tests.conftest import Factory, World, run_async
 from tests.proposals.conftest import proposal_input
 from tests.routers.helpers import Api
 
@@ -317,7 +317,7 @@ def test_the_keeper_rolls_up_settled_events_in_the_background(
         await asyncio.sleep(0.5)
         keeper.cancel()
 
-    asyncio.run(one_round())
+    run_async(one_round())
     mark = session.get(ParticipationRollupMark, dialogue["project"])
     assert mark is not None and mark.last_event_id > 0
     assert metrics.refresh_rollups() == 0  # nothing settled is left to count
