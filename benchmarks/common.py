@@ -167,6 +167,22 @@ def generate_participation(
             ),
             params,
         )
+        # Each reply's thread and depth, as the service sets them (walking down the threads).
+        con.execute(
+            text(
+                """
+                WITH RECURSIVE thread(id, root, depth) AS (
+                    SELECT id, id, 1 FROM comment WHERE parent_id IS NULL AND id > :comment0
+                    UNION ALL
+                    SELECT c.id, thread.root, thread.depth + 1
+                    FROM comment c JOIN thread ON c.parent_id = thread.id
+                )
+                UPDATE comment SET root_id = thread.root, depth = thread.depth
+                FROM thread WHERE comment.id = thread.id AND thread.depth > 1
+                """
+            ),
+            params,
+        )
         con.execute(
             text(
                 f"""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from alembic import command
@@ -11,11 +13,13 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 import app.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from app.cli import alembic_config
 from app.db import make_engine
+from tests.conftest import World
+from tests.routers.helpers import Api
 
 
 @pytest.fixture
@@ -79,3 +83,34 @@ def test_sqlite_enforces_foreign_keys(empty_sqlite: str) -> None:
             )
     finally:
         engine.dispose()
+
+
+def _migration(revision: str) -> ModuleType:
+    (path,) = (Path(__file__).parent.parent / "migrations" / "versions").glob(f"*_{revision}_*.py")
+    spec = importlib.util.spec_from_file_location(f"migration_{revision}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_existing_comments_get_the_thread_root_and_depth_the_service_gives(
+    api: Api, world: World, session: Session
+) -> None:
+    """The backfill of `df9e86b7c8c5` on comments made before it, against what posting sets."""
+    need = api.post_need(world.employee, world.public.id)
+    first = api.comment(world.citizen, need["id"])
+    reply = api.comment(world.employee, need["id"], parent_id=first["id"])
+    deeper = api.comment(world.citizen, need["id"], parent_id=reply["id"])
+    other = api.comment(world.procurer, need["id"])
+    threads = "SELECT id, root_id, depth FROM comment ORDER BY id"
+    posted = session.execute(text(threads)).all()
+    assert posted == [
+        (first["id"], None, 1),
+        (reply["id"], first["id"], 2),
+        (deeper["id"], first["id"], 3),
+        (other["id"], None, 1),
+    ]
+    session.execute(text("UPDATE comment SET root_id = NULL, depth = 1"))
+    session.execute(text(_migration("df9e86b7c8c5").BACKFILL))
+    assert session.execute(text(threads)).all() == posted

@@ -84,6 +84,10 @@ class Comment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     need_id: int = Field(foreign_key="need.id", index=True)
     parent_id: int | None = Field(default=None, foreign_key="comment.id", index=True)
+    # The thread's first comment (None for that comment itself) and how deep this one sits in
+    # it (1 for the first): the metrics' thread depth without walking the threads.
+    root_id: int | None = Field(default=None, foreign_key="comment.id")
+    depth: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     author_id: int = Field(foreign_key="user.id", index=True)
     body: str = Field(max_length=BODY_MAX)
     hidden: bool = False

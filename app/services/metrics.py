@@ -913,23 +913,22 @@ def dialogue(session: Session, rels: Scope, *, aggregate: bool) -> list[Figure]:
     """Replies, thread depth, comments that got a reply, and time to answer suppliers."""
     project_ids = [rel.project.id for rel in rels]
     comments: Any = (
-        select(col(Comment.id), col(Comment.parent_id), col(Comment.author_id))
+        select(
+            col(Comment.id),
+            col(Comment.parent_id),
+            col(Comment.author_id),
+            func.coalesce(Comment.root_id, Comment.id).label("root"),
+            col(Comment.depth),
+        )
         .join(Need, col(Need.id) == Comment.need_id)
         .where(col(Need.project_id).in_(project_ids))
         .cte("comments")
     )
-    depth = (
-        select(comments.c.id.label("root"), comments.c.id.label("id"), literal(1).label("d"))
-        .where(comments.c.parent_id.is_(None))
-        .cte("depth", recursive=True)
+    threads = (
+        select(comments.c.root, func.max(comments.c.depth).label("deepest"))
+        .group_by(comments.c.root)
+        .subquery()
     )
-    depth = depth.union_all(
-        select(depth.c.root, comments.c.id, depth.c.d + 1).join(
-            comments, comments.c.parent_id == depth.c.id
-        )
-    )
-    threads = select(depth.c.root, func.max(depth.c.d).label("deepest")).group_by(depth.c.root)
-    threads_sq = threads.subquery()
     counts = session.execute(
         select(
             func.count(),
@@ -940,7 +939,7 @@ def dialogue(session: Session, rels: Scope, *, aggregate: bool) -> list[Figure]:
     ).one()
     total, replies, with_reply, commenters = counts
     deepest, mean_depth = session.execute(
-        select(func.max(threads_sq.c.deepest), func.avg(threads_sq.c.deepest))
+        select(func.max(threads.c.deepest), func.avg(threads.c.deepest))
     ).one()
     thread_row = {
         "comments": total,

@@ -219,13 +219,20 @@ def add_comment(
     if not data.body.strip():
         raise Invalid("The comment cannot be blank.")
     addressee = session.get(User, need.author_id)
+    root_id, depth = None, 1
     if data.parent_id is not None:
         parent = session.get(Comment, data.parent_id)
         if parent is None or parent.need_id != need.id:
             raise Invalid("The comment you reply to is not on this need.")
         addressee = session.get(User, parent.author_id)
+        root_id, depth = parent.root_id or parent.id, parent.depth + 1
     comment = Comment(
-        need_id=id_of(need), parent_id=data.parent_id, author_id=id_of(user), body=data.body
+        need_id=id_of(need),
+        parent_id=data.parent_id,
+        root_id=root_id,
+        depth=depth,
+        author_id=id_of(user),
+        body=data.body,
     )
     session.add(comment)
     session.flush()
