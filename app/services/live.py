@@ -216,10 +216,9 @@ class LiveHub:
                 continue
             if self._coalesced(topic):
                 if topic not in self._pending_topics:
-                    self._pending_topics[topic] = event
                     delay = self.coalesce[topic.partition(":")[0]]
                     asyncio.get_running_loop().call_later(delay, self._flush, topic)
-                self._pending_topics[topic] = event
+                self._pending_topics[topic] = event  # the latest rides along
                 continue
             await self._deliver_topic(event, topic)
 
