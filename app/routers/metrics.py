@@ -16,8 +16,8 @@ from app import i18n
 from app.db import SessionDep
 from app.i18n import N_
 from app.i18n import gettext as _
-from app.models.base import PHASE_LABELS, Id, Role, id_of
-from app.services import metrics, participation, projects
+from app.models.base import PHASE_LABELS, Id, id_of
+from app.services import metrics, participation, permissions, projects
 from app.services.errors import Forbidden
 from app.services.metrics import Figure, MetricsOverview, OrganisationMetrics, ProjectMetrics
 from app.services.permissions import ProjectRelation
@@ -189,27 +189,23 @@ def body_html(figures: list[Figure], as_of: datetime | None, lang: str, *, oob: 
 class MetricsAudience:
     """Viewers of a project's dashboard who get the very same figures (see `metrics.view_of`).
 
-    Procurers count unpublished proposals and a supplier its own company's, so those are part
-    of the identity; the representative is re-checked at render time.
+    Which proposals the reader sees decides what the figures count, so it is part of the
+    identity (`permissions.proposals_seen_as`); the representative is re-checked at render time.
     """
 
     project_id: int
     view: str
-    is_procurer: bool
-    supplier_org: int | None
+    proposals: tuple[bool, int | None]
     lang: str
     representative_id: int | None = field(default=None, compare=False, hash=False)
 
 
 def metrics_audience(rel: ProjectRelation, lang: str) -> MetricsAudience:
     """The dashboard audience of this reader (403 for staff who may not read the metrics)."""
-    user = rel.user
-    supplier = user is not None and user.role == Role.supplier
     return MetricsAudience(
         project_id=id_of(rel.project),
         view=metrics.view_of(rel),
-        is_procurer=rel.is_procurer,
-        supplier_org=user.organisation_id if supplier and user is not None else None,
+        proposals=permissions.proposals_seen_as(rel),
         lang=lang,
         representative_id=rel.user.id if rel.user else None,
     )

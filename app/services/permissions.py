@@ -503,10 +503,26 @@ def visible_proposals_clause(rel: ProjectRelation) -> ColumnElement[bool]:
     published = col(Proposal.summary_published).is_(True) & (
         col(Proposal.status) != ProposalStatus.withdrawn
     )
-    user = rel.user
-    if user is not None and user.role == Role.supplier and user.organisation_id is not None:
-        return or_(published, col(Proposal.organisation_id) == user.organisation_id)
+    company = _own_company(rel)
+    if company is not None:
+        return or_(published, col(Proposal.organisation_id) == company)
     return published
+
+
+def _own_company(rel: ProjectRelation) -> int | None:
+    """The supplier company whose proposals this reader sees whatever their state."""
+    user = rel.user
+    if user is not None and user.role == Role.supplier:
+        return user.organisation_id
+    return None
+
+
+def proposals_seen_as(rel: ProjectRelation) -> tuple[bool, int | None]:
+    """What `visible_proposals_clause` (and so `visible_participation_clause`) depends on:
+    readers of a project with equal values see the very same proposals and log."""
+    if rel.is_procurer:
+        return (True, None)
+    return (False, _own_company(rel))
 
 
 def ensure_can_submit_proposal(rel: ProjectRelation) -> User:
