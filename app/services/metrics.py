@@ -384,10 +384,25 @@ def refresh_rollup(session: Session, project_id: int) -> int:
 
 
 def refresh_rollups() -> int:
-    """Bring every project's rollup up to date, each in a transaction of its own (the keeper's
-    round; see `keep_rollups`). Returns how many projects had settled events to count."""
+    """Bring the rollup up to date for every project with settled events past its watermark
+    (found in one query), each in a transaction of its own (the keeper's round; see
+    `keep_rollups`). Returns how many projects had settled events to count."""
+    mark = ParticipationRollupMark
+    watermark = func.coalesce(
+        select(col(mark.last_event_id)).where(col(mark.project_id) == Project.id).scalar_subquery(),
+        0,
+    )
+    behind = (
+        select(col(PE.id))
+        .where(
+            col(PE.project_id) == Project.id,  # by the (project_id, id) index
+            col(PE.id) > watermark,
+            col(PE.occurred_at) < utcnow() - ROLLUP_SETTLE,
+        )
+        .exists()
+    )
     with new_session() as session:
-        project_ids = [i for i in session.scalars(select(col(Project.id))) if i is not None]
+        project_ids = [i for i in session.scalars(select(col(Project.id)).where(behind)) if i]
     moved = 0
     for project_id in project_ids:
         with new_session() as session:
