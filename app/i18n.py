@@ -24,6 +24,7 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = {"nb": "Norsk bokmål", "en": "English"}
 DEFAULT_LANGUAGE = "nb"
 TIMEZONE = ZoneInfo("Europe/Oslo")
+PAGE_LANGUAGE_PARAM = "lang"  # in a live socket's address: the language of the page that opened it
 
 _current: ContextVar[str] = ContextVar("pivotal_language", default=DEFAULT_LANGUAGE)
 
@@ -102,6 +103,16 @@ class LazyText:
         return f"LazyText({self.message!r})"
 
 
+def live_socket_url(path: str) -> str:
+    """The address of a live socket that pushes in the language the page is rendered in.
+
+    A browser's WebSocket handshake need not carry the page's Accept-Language (Chromium's may
+    carry the machine's), and the cookie may have changed since the page was rendered; what the
+    socket pushes must match the page around it, so the page names its language.
+    """
+    return f"{path}?{PAGE_LANGUAGE_PARAM}={current_language()}"
+
+
 def format_time(value: datetime | None) -> str:
     """A timestamp in Norwegian time, in the current language's style."""
     if value is None:
@@ -112,8 +123,13 @@ def format_time(value: datetime | None) -> str:
     return format_datetime(value, "d. MMM y HH:mm", tzinfo=TIMEZONE, locale=locale)
 
 
-def pick_language(cookie: str | None, accept_language: str | None, default: str) -> str:
-    """Cookie first, then the browser's Accept-Language, then the site default."""
+def pick_language(
+    cookie: str | None, accept_language: str | None, default: str, *, page: str | None = None
+) -> str:
+    """The page's own language first (a live socket's), then the cookie, then the browser's
+    Accept-Language, then the site default."""
+    if page in LANGUAGES:
+        return page
     if cookie in LANGUAGES:
         return cookie
     for part in (accept_language or "").split(","):

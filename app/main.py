@@ -78,6 +78,11 @@ class LanguageAndSecurityMiddleware:
             request.cookies.get("lang"),
             request.headers.get("accept-language"),
             self.default_language,
+            page=(
+                request.query_params.get(i18n.PAGE_LANGUAGE_PARAM)
+                if scope["type"] == "websocket"
+                else None
+            ),
         )
         with i18n.use_language(lang):
             if scope["type"] == "websocket":

@@ -55,6 +55,7 @@ templates.env.globals.update(
     Role=Role,
     LANGUAGES=i18n.LANGUAGES,
     current_language=i18n.current_language,
+    live_socket_url=i18n.live_socket_url,
 )
 
 bearer_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)

@@ -42,6 +42,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # English as the browser's own language, whatever the machine's: the pages must still
+    # come, and be pushed, in the language each context asks for.
+    "--lang=en-US",
 ]
 DEMO_PASSWORD = "pivotal-demo"
 SERVER_HOST = "127.0.0.1"

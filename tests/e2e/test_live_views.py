@@ -7,7 +7,9 @@ import secrets
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, WebSocketRoute, expect
+
+from tests.e2e.conftest import PageProblems
 
 pytestmark = pytest.mark.browser
 
@@ -83,12 +85,9 @@ def test_need_and_comment_reach_another_viewer_live(new_page: Callable[..., Page
 PROCURER = "innkjoper@trondheim.example"
 
 
-def test_gate_decision_reaches_another_viewer_live(new_page: Callable[..., Page]) -> None:
-    procurer = new_page(PROCURER)
-    watcher = new_page(CITIZEN)
-    rationale = f"Behovene er verifisert med de ansatte {secrets.token_hex(3)}."
-
-    # A project of its own, so the other browser tests keep theirs in the needs phase.
+def open_new_project(procurer: Page) -> str:
+    """A public project of the test's own, so the other browser tests keep theirs in the needs
+    phase; the procurer stays on its page. Returns its path."""
     procurer.goto("/projects/new")
     procurer.fill("#p-title", f"Smartere skoleskyss {secrets.token_hex(3)}")
     procurer.fill("#p-summary", "Færre tomme busser og tryggere skolevei.")
@@ -96,17 +95,29 @@ def test_gate_decision_reaches_another_viewer_live(new_page: Callable[..., Page]
     procurer.fill("#p-ambition", "Fra faste ruter til skyss etter behov.")
     procurer.click("#project-form button[type=submit]")
     expect(procurer).to_have_url(re.compile(r"/projects/\d+$"))
-    path = "/" + procurer.url.split("/", 3)[3]
+    return "/" + procurer.url.split("/", 3)[3]
+
+
+def move_to_market_dialogue(procurer: Page, rationale: str) -> None:
+    """The procurer takes the gate decision through the htmx form on the project page."""
+    procurer.select_option("#phase-to", "market_dialogue")
+    procurer.fill("#phase-rationale", rationale)
+    procurer.click("#phase-form button[type=submit]")
+    expect(procurer.locator("#project-phase-badge")).to_have_text("Fase: Markedsdialog")
+
+
+def test_gate_decision_reaches_another_viewer_live(new_page: Callable[..., Page]) -> None:
+    procurer = new_page(PROCURER)
+    watcher = new_page(CITIZEN)
+    rationale = f"Behovene er verifisert med de ansatte {secrets.token_hex(3)}."
+
+    path = open_new_project(procurer)
 
     open_live(watcher, path)
     expect(watcher.locator("#project-phase-badge")).to_have_text("Fase: Behov")
     expect(watcher.locator("#live-viewers")).not_to_be_empty(timeout=LIVE_TIMEOUT)
 
-    # The procurer takes the gate decision through the htmx form.
-    procurer.select_option("#phase-to", "market_dialogue")
-    procurer.fill("#phase-rationale", rationale)
-    procurer.click("#phase-form button[type=submit]")
-    expect(procurer.locator("#project-phase-badge")).to_have_text("Fase: Markedsdialog")
+    move_to_market_dialogue(procurer, rationale)
 
     # The citizen's page follows without a reload: the badge and the timeline's new entry.
     expect(watcher.locator("#project-phase-badge")).to_have_text(
@@ -136,3 +147,39 @@ def test_the_dashboard_counts_a_new_need_without_a_reload(new_page: Callable[...
 
     expect(employees.locator("td").nth(1)).to_have_text(str(before + 1), timeout=LIVE_TIMEOUT)
     assert_not_reloaded(watcher)
+
+
+def test_a_bokmal_page_gets_bokmal_pushes_when_its_socket_asks_for_english(
+    browser: Browser, server_url: str, problems: PageProblems, new_page: Callable[..., Page]
+) -> None:
+    """The visitor's browser asks for English and has chosen English in another tab since this
+    page was loaded in bokmål; what the page's socket pushes is still bokmål."""
+    procurer = new_page(PROCURER)
+    path = open_new_project(procurer)
+    context = problems.watch(browser.new_context(base_url=server_url, locale="en-US"))
+    watcher = context.new_page()
+    watcher.route(
+        f"**{path}",
+        lambda route: route.continue_(
+            headers={**route.request.headers, "accept-language": "nb-NO,nb;q=0.9"}
+        ),
+    )
+
+    def switched_to_english_meanwhile(socket: WebSocketRoute) -> None:
+        context.add_cookies([{"name": "lang", "value": "en", "url": server_url}])
+        socket.connect_to_server()
+
+    watcher.route_web_socket(re.compile(r"/ws/"), switched_to_english_meanwhile)
+    try:
+        open_live(watcher, path)
+        expect(watcher.locator("html")).to_have_attribute("lang", "nb")
+        expect(watcher.locator("#live-viewers")).not_to_be_empty(timeout=LIVE_TIMEOUT)
+        expect(watcher.locator("#project-phase-badge")).to_have_text("Fase: Behov")  # resync
+
+        move_to_market_dialogue(procurer, f"Behovene er godt nok beskrevet {secrets.token_hex(3)}.")
+        expect(watcher.locator("#project-phase-badge")).to_have_text(
+            "Fase: Markedsdialog", timeout=LIVE_TIMEOUT
+        )
+        assert_not_reloaded(watcher)
+    finally:
+        context.close()

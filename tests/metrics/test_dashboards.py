@@ -177,7 +177,7 @@ def test_the_dashboard_page_has_a_heatmap_and_the_influence_chart(
     assert 'class="heat"' in page.text
     assert '<th scope="row">Employee</th><td class="heat-4">1</td>' in (page.text)
     assert "Citizen: 100 %" in page.text  # the influence chart's text alternative
-    assert f'ws-connect="/ws/projects/{world.public.id}/metrics"' in page.text
+    assert f'ws-connect="/ws/projects/{world.public.id}/metrics?lang=en"' in page.text
     assert f'href="/organisations/{world.owner.id}/metrics"' in page.text
     org = client.get(f"/organisations/{world.owner.id}/metrics")
     assert org.status_code == 200
