@@ -35,6 +35,7 @@ from app.routers import (
     needs,
     ocds,
     ops,
+    organisations,
     participation,
     projects,
     proposals,
@@ -199,6 +200,7 @@ def create_app() -> FastAPI:
         proposals,
         research,
         metrics,
+        organisations,
     ):
         app.include_router(module.pages)
     app.include_router(live.router)

@@ -4,6 +4,7 @@ from app.models.audit import AuditEntry
 from app.models.dialogue import SupplierRegistration
 from app.models.document import Document
 from app.models.event import DialogueEvent, EventRegistration, MeetingSlot, SlotBooking
+from app.models.membership import Invitation, Membership, OrganisationDomain
 from app.models.need import Comment, Need, Support
 from app.models.organisation import Organisation
 from app.models.participation import (
@@ -24,8 +25,11 @@ __all__ = [
     "Document",
     "EventRegistration",
     "MeetingSlot",
+    "Invitation",
+    "Membership",
     "Need",
     "Organisation",
+    "OrganisationDomain",
     "ParticipationEvent",
     "ParticipationRollup",
     "ParticipationRollupMark",

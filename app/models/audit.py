@@ -19,9 +19,13 @@ class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entry"
 
     id: int | None = Field(default=None, primary_key=True)
-    project_id: int = Field(foreign_key="project.id", index=True)
+    # A decision on a project's record, or on an organisation's people (exactly one of the two).
+    project_id: int | None = Field(default=None, foreign_key="project.id", index=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     actor_id: int = Field(foreign_key="user.id", index=True)
     actor_role: str = Field(max_length=20)
+    # The actor acted with the platform administrator's powers, not as one of the organisation's.
+    as_platform_admin: bool = Field(default=False)
     at: datetime = created_at_field()
     action: str = Field(max_length=40)
     object_type: str = Field(max_length=40)
@@ -32,13 +36,15 @@ class AuditEntry(SQLModel, table=True):
 
 
 class AuditEntryPublic(SQLModel):
-    """An audit entry as the API shows it (to the project's procurers)."""
+    """An audit entry as the API shows it (to the project's procurers or the organisation's administrators)."""
 
     id: int
-    project_id: int
+    project_id: int | None
+    organisation_id: int | None
     actor_id: int
     actor_name: str
     actor_role: str
+    as_platform_admin: bool
     at: datetime
     action: str
     object_type: str

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import sqlalchemy as sa
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
@@ -49,6 +52,13 @@ class Organisation(OrganisationBase, table=True):
     """An organisation as stored."""
 
     id: int | None = Field(default=None, primary_key=True)
+    # A platform administrator checked the number against the register (self-registered
+    # companies start unverified).
+    org_number_verified_at: datetime | None = Field(
+        default=None, sa_type=sa.DateTime(timezone=True)
+    )
+    # A deactivated organisation's memberships stop counting.
+    deactivated_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 
 class OrganisationPublic(OrganisationBase):

@@ -30,6 +30,13 @@ class UserCreate(SQLModel):
     organisation_id: Id | None = None
 
 
+class Registration(UserCreate):
+    """Self-service sign-up: a citizen account, optionally asking to be a municipality's employee.
+
+    `role` is what the person asks for; the account is a citizen's until a membership is vouched.
+    """
+
+
 class User(UserBase, table=True):
     """A user as stored; the password only as an Argon2 hash."""
 

@@ -14,7 +14,7 @@ from app import i18n
 from app.db import SessionDep
 from app.models import Organisation
 from app.models.base import OrganisationKind, Role
-from app.models.user import UserCreate, UserPublic
+from app.models.user import Registration, UserPublic
 from app.services import accounts
 from app.services.errors import NotAuthenticated
 from app.web import (
@@ -54,7 +54,7 @@ def _municipalities(session: SessionDep) -> list[Organisation]:
     return list(
         session.exec(
             select(Organisation)
-            .where(col(Organisation.kind).in_(kinds))
+            .where(col(Organisation.kind).in_(kinds), col(Organisation.deactivated_at).is_(None))
             .order_by(Organisation.name)
         ).all()
     )
@@ -103,18 +103,26 @@ def register(
     role: Annotated[str, Form()] = Role.citizen,
     organisation_id: Annotated[str, Form()] = "",
 ) -> Response:
-    """Create a citizen or employee account and log it in."""
+    """Create a citizen account (with a pending employee request) and say to check the mail.
+
+    The answer is the same whether or not the address already has an account.
+    """
     data = parse(
-        UserCreate,
+        Registration,
         email=email,
         display_name=display_name,
         password=password,
         role=role,
         organisation_id=organisation_id or None,
     )
-    user = accounts.register(session, data=data)
-    login_session(request, session, user)
-    return redirect(request, "/")
+    accounts.register(session, data=data)
+    return redirect(request, "/register/sent")
+
+
+@pages.get("/register/sent")
+def registered_page(request: Request, user: CurrentUser) -> Response:
+    """What happens next after registering (the same for every address)."""
+    return render(request, "accounts/registered.html")
 
 
 @pages.post("/language")

@@ -10,7 +10,8 @@ from sqlmodel import Session, func, select
 from app.config import get_settings
 from app.models import Organisation, User
 from app.models.base import OrganisationKind, Role
-from app.models.user import UserCreate
+from app.models.membership import MembershipRole, VouchedBy
+from app.models.user import Registration, UserCreate
 from app.services.errors import Conflict, Invalid, NotAuthenticated
 
 _hasher = PasswordHasher()
@@ -45,19 +46,23 @@ def hash_password(password: str) -> str:
 
 
 def create_user(session: Session, *, data: UserCreate, password_hash: str | None = None) -> User:
-    """Create an account after checking the e-mail is free and the organisation fits the role.
+    """Create an account (operator and demo path) after checking the e-mail and organisation.
 
-    `password_hash`, if given, is `hash_password(data.password)` computed once for many
-    accounts (the demo's shared password; Argon2 is slow on purpose).
+    A role inside an organisation becomes an active membership vouched for by the operator;
+    the account's role and organisation follow from it. `password_hash`, if given, is
+    `hash_password(data.password)` computed once for many accounts (the demo's shared password;
+    Argon2 is slow on purpose).
     """
+    from app.services import memberships
+
     email = data.email.strip().lower()
     display_name = data.display_name.strip()
     if not display_name:
         raise Invalid("Your name cannot be blank.")
-    taken = session.exec(select(func.count()).where(func.lower(User.email) == email)).one()
-    if taken:
+    if email_taken(session, email=email):
         raise Conflict("An account with this e-mail address already exists.")
     allowed = ROLE_ORG_KINDS[data.role]
+    org: Organisation | None = None
     if allowed is None:
         if data.organisation_id is not None and data.role != Role.admin:
             raise Invalid("This role does not belong to an organisation.")
@@ -68,20 +73,60 @@ def create_user(session: Session, *, data: UserCreate, password_hash: str | None
     user = User(
         email=email,
         display_name=display_name,
-        role=data.role,
-        organisation_id=data.organisation_id,
+        role=Role.admin if data.role == Role.admin else Role.citizen,
+        organisation_id=data.organisation_id if data.role == Role.admin else None,
         password_hash=password_hash or hash_password(data.password),
     )
     session.add(user)
     session.flush()
+    if org is not None:
+        memberships.grant(
+            session,
+            user=user,
+            organisation=org,
+            role=MembershipRole(data.role),
+            vouched_by=VouchedBy.cli_or_demo,
+        )
     return user
 
 
-def register(session: Session, *, data: UserCreate) -> User:
-    """Self-service sign-up: citizens, and employees of a municipality or county."""
+def email_taken(session: Session, *, email: str) -> bool:
+    """Whether an account has this address (any case)."""
+    query = select(func.count()).where(func.lower(User.email) == email.strip().lower())
+    return bool(session.exec(query).one())
+
+
+def register(session: Session, *, data: Registration) -> User | None:
+    """Self-service sign-up: always a citizen account; an employer makes a pending request.
+
+    The request is granted when the address is proven in one of the employer's verified domains,
+    or by one of its administrators. An address that already has an account gets no second one
+    and no different answer: its owner gets a mail instead (returns None).
+    """
+    from app.services import memberships
+
     if data.role not in SELF_SERVICE_ROLES:
         raise Invalid("You can register as a citizen or a public-sector employee.")
-    return create_user(session, data=data)
+    employer: Organisation | None = None
+    if data.role == Role.employee:
+        employer = session.get(Organisation, data.organisation_id) if data.organisation_id else None
+        if employer is None or employer.kind not in PUBLIC_SECTOR or employer.deactivated_at:
+            raise Invalid("Choose an organisation of the right kind for this role.")
+    elif data.organisation_id is not None:
+        raise Invalid("This role does not belong to an organisation.")
+    display_name = data.display_name.strip()
+    if not display_name:
+        raise Invalid("Your name cannot be blank.")
+    password_hash = hash_password(data.password)  # spent alike whether the address is taken
+    if email_taken(session, email=data.email):
+        return None
+    citizen = UserCreate(
+        email=data.email, display_name=display_name, password=data.password, role=Role.citizen
+    )
+    user = create_user(session, data=citizen, password_hash=password_hash)
+    if employer is not None:
+        memberships.request_employment(session, user=user, organisation=employer)
+    return user
 
 
 def authenticate(session: Session, *, email: str, password: str) -> User:

@@ -1,16 +1,12 @@
-"""Accounts: self-service registration, login and logout, API tokens, password hashes."""
+"""Accounts: login and logout, API tokens (registration: tests/routers/test_registration.py)."""
 
 from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
 
-from app.models import User
 from tests.conftest import CSRF_RE, PASSWORD, World, login
 from tests.routers.helpers import EN
-
-NEW_PASSWORD = "et langt og godt passord"
 
 
 def _form_token(client: TestClient, path: str) -> str:
@@ -19,114 +15,8 @@ def _form_token(client: TestClient, path: str) -> str:
     return match.group(1)
 
 
-def _register(client: TestClient, **fields: object):
-    data = {
-        "email": "ny@example.org",
-        "display_name": "Nina Ny",
-        "password": NEW_PASSWORD,
-        "role": "citizen",
-        "organisation_id": "",
-        **fields,
-    }
-    data["csrf_token"] = _form_token(client, "/register")
-    return client.post("/register", data=data, headers=EN, follow_redirects=False)
-
-
 def _me(client: TestClient):
     return client.get("/api/v1/auth/me", headers=EN)
-
-
-def _stored_user(session: Session, email: str) -> User | None:
-    session.expire_all()
-    return session.exec(select(User).where(User.email == email)).first()
-
-
-# ---- registration ---------------------------------------------------------------------------
-
-
-def test_citizen_registers_and_is_logged_in(client: TestClient, world: World) -> None:
-    response = _register(client)
-    assert response.status_code == 303
-    me = _me(client)
-    assert me.status_code == 200
-    assert me.json()["role"] == "citizen"
-    assert me.json()["display_name"] == "Nina Ny"
-    assert me.json()["organisation_id"] is None
-
-
-def test_employee_registers_with_their_municipality(client: TestClient, world: World) -> None:
-    response = _register(client, role="employee", organisation_id=str(world.owner.id))
-    assert response.status_code == 303
-    assert _me(client).json()["organisation_id"] == world.owner.id
-
-
-@pytest.mark.parametrize("employer", ["none", "supplier_org", "research_org"])
-def test_employee_must_name_a_municipality_or_county(
-    client: TestClient, world: World, session: Session, employer: str
-) -> None:
-    org = getattr(world, employer, None)
-    response = _register(client, role="employee", organisation_id=str(org.id) if org else "")
-    assert response.status_code == 422
-    assert "organisation of the right kind" in response.text
-    assert _stored_user(session, "ny@example.org") is None
-
-
-@pytest.mark.parametrize("role", ["procurer", "admin", "supplier", "researcher"])
-def test_privileged_roles_cannot_register_themselves(
-    client: TestClient, world: World, session: Session, role: str
-) -> None:
-    org = world.owner if role == "procurer" else None
-    response = _register(client, role=role, organisation_id=str(org.id) if org else "")
-    assert response.status_code == 422
-    assert "citizen or a public-sector employee" in response.text
-    assert _stored_user(session, "ny@example.org") is None
-    assert _me(client).status_code == 401
-
-
-def test_blank_name_is_refused(client: TestClient, world: World, session: Session) -> None:
-    response = _register(client, display_name="    ")
-    assert response.status_code == 422
-    assert "Your name cannot be blank." in response.text
-    assert _stored_user(session, "ny@example.org") is None
-
-
-def test_citizen_does_not_belong_to_an_organisation(
-    client: TestClient, world: World, session: Session
-) -> None:
-    response = _register(client, role="citizen", organisation_id=str(world.owner.id))
-    assert response.status_code == 422
-    assert _stored_user(session, "ny@example.org") is None
-
-
-def test_short_password_is_refused(client: TestClient, world: World, session: Session) -> None:
-    response = _register(client, password="kort")
-    assert response.status_code == 422
-    assert "Password must be at least 10 characters." in response.text
-    assert _stored_user(session, "ny@example.org") is None
-
-
-def test_duplicate_email_is_a_conflict_whatever_its_case(
-    client: TestClient, other_client: TestClient, world: World
-) -> None:
-    assert _register(client, email="ola@example.org").status_code == 303
-    response = _register(other_client, email="Ola@Example.org")
-    assert response.status_code == 409
-    assert "already exists" in response.text
-
-
-def test_duplicate_of_an_existing_account_is_a_conflict(client: TestClient, world: World) -> None:
-    response = _register(client, email=world.citizen.email)
-    assert response.status_code == 409
-
-
-def test_password_is_stored_as_an_argon2id_hash(
-    client: TestClient, world: World, session: Session
-) -> None:
-    _register(client)
-    user = _stored_user(session, "ny@example.org")
-    assert user is not None
-    assert user.password_hash.startswith("$argon2id$")
-    assert NEW_PASSWORD not in user.password_hash
 
 
 # ---- login and logout -----------------------------------------------------------------------

@@ -1,0 +1,290 @@
+"""Organisations and their people: memberships, domains, invitations, company registration,
+platform administration, and each organisation's audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import Response
+
+from app.db import SessionDep
+from app.i18n import N_
+from app.i18n import gettext as _
+from app.models.base import Id
+from app.models.membership import (
+    MEMBERSHIP_ROLE_LABELS,
+    MEMBERSHIP_STATUS_LABELS,
+    VOUCHED_BY_LABELS,
+    MembershipRole,
+    MembershipStatus,
+)
+from app.models.organisation import OrganisationCreate
+from app.services import audit, memberships, permissions
+from app.services.errors import Invalid
+from app.web import CommittingRoute, CsrfProtected, CurrentUser, parse, redirect, render
+
+pages = APIRouter(
+    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
+)
+
+PAGE_SIZE = 200
+ACTION_LABELS = {
+    "membership_requested": N_("Asked to join"),
+    "membership_granted": N_("Membership granted"),
+    "membership_activated_by_domain": N_("Membership confirmed by e-mail domain"),
+    "membership_approved": N_("Request approved"),
+    "membership_declined": N_("Request declined"),
+    "membership_revoked": N_("Membership revoked"),
+    "org_admin_granted": N_("Made an administrator"),
+    "domain_added": N_("Domain added"),
+    "domain_removed": N_("Domain removed"),
+    "invitation_sent": N_("Invitation sent"),
+    "invitation_accepted": N_("Invitation accepted"),
+    "company_registered": N_("Company registered"),
+    "organisation_created": N_("Organisation created"),
+    "org_number_verified": N_("Organisation number verified"),
+    "organisation_deactivated": N_("Organisation deactivated"),
+}
+KIND_LABELS = {
+    "municipality": N_("Municipality"),
+    "county": N_("County"),
+    "supplier": N_("Supplier company"),
+    "research": N_("Research institution"),
+}
+
+
+def _labels() -> dict[str, Any]:
+    return {
+        "membership_role_label": lambda r: _(MEMBERSHIP_ROLE_LABELS.get(r, r)),
+        "membership_status_label": lambda s: _(MEMBERSHIP_STATUS_LABELS.get(s, s)),
+        "vouched_by_label": lambda v: _(VOUCHED_BY_LABELS[v]) if v in VOUCHED_BY_LABELS else "—",
+        "kind_label": lambda k: _(KIND_LABELS.get(k, k)),
+        "action_label": lambda a: _(ACTION_LABELS[a]) if a in ACTION_LABELS else a,
+    }
+
+
+def _confirmed(confirm: str) -> None:
+    if confirm != "yes":
+        raise Invalid("Tick the box to confirm; this cannot be undone.")
+
+
+# ---- an organisation's people --------------------------------------------------------------------
+
+
+@pages.get("/organisations/{organisation_id}/people")
+def people_page(
+    request: Request, session: SessionDep, user: CurrentUser, organisation_id: Id
+) -> Response:
+    """Members, pending requests, invitations and domains (administrators; procurers invite)."""
+    rel = permissions.known_organisation(session, user, organisation_id)
+    people = memberships.members(session, rel=rel)
+    context = {
+        "org": rel.organisation,
+        "rel": rel,
+        "pending": [m for m in people if m.membership.status == MembershipStatus.pending],
+        "active": [m for m in people if m.membership.status == MembershipStatus.active],
+        "invitable": rel.invitable_roles(),
+        "domains": memberships.domains(session, organisation=rel.organisation),
+        **_labels(),
+    }
+    return render(request, "organisations/people.html", context)
+
+
+@pages.post("/organisations/{organisation_id}/people/{membership_id}/approve")
+def approve(
+    request: Request, session: SessionDep, user: CurrentUser, organisation_id: Id, membership_id: Id
+) -> Response:
+    """Approve a pending request."""
+    rel = permissions.known_organisation(session, user, organisation_id)
+    memberships.decide(session, rel=rel, membership_id=membership_id, approve=True)
+    return redirect(request, f"/organisations/{organisation_id}/people")
+
+
+@pages.post("/organisations/{organisation_id}/people/{membership_id}/decline")
+def decline(
+    request: Request, session: SessionDep, user: CurrentUser, organisation_id: Id, membership_id: Id
+) -> Response:
+    """Decline a pending request."""
+    rel = permissions.known_organisation(session, user, organisation_id)
+    memberships.decide(session, rel=rel, membership_id=membership_id, approve=False)
+    return redirect(request, f"/organisations/{organisation_id}/people")
+
+
+@pages.post("/organisations/{organisation_id}/people/{membership_id}/revoke")
+def revoke(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    organisation_id: Id,
+    membership_id: Id,
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    """Revoke an active membership (confirmed)."""
+    rel = permissions.known_organisation(session, user, organisation_id)
+    permissions.ensure_org_admin(rel)
+    _confirmed(confirm)
+    memberships.revoke(session, rel=rel, membership_id=membership_id)
+    return redirect(request, f"/organisations/{organisation_id}/people")
+
+
+@pages.post("/organisations/{organisation_id}/domains")
+def add_domain(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    organisation_id: Id,
+    domain: Annotated[str, Form(max_length=253)],
+) -> Response:
+    """Add a verified e-mail domain."""
+    rel = permissions.known_organisation(session, user, organisation_id)
+    memberships.add_domain(session, rel=rel, domain=domain)
+    return redirect(request, f"/organisations/{organisation_id}/people#domains-heading")
+
+
+@pages.post("/organisations/{organisation_id}/domains/{domain_id}/remove")
+def remove_domain(
+    request: Request, session: SessionDep, user: CurrentUser, organisation_id: Id, domain_id: Id
+) -> Response:
+    """Remove a verified e-mail domain."""
+    rel = permissions.known_organisation(session, user, organisation_id)
+    memberships.remove_domain(session, rel=rel, domain_id=domain_id)
+    return redirect(request, f"/organisations/{organisation_id}/people#domains-heading")
+
+
+@pages.get("/organisations/{organisation_id}/audit")
+def audit_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    organisation_id: Id,
+    after_id: Annotated[Id, Query(ge=0)] = 0,
+) -> Response:
+    """The organisation's record of memberships, domains and invitations (administrators)."""
+    rel = permissions.known_organisation(session, user, organisation_id)
+    entries = audit.list_for_organisation(session, rel=rel, after_id=after_id, limit=PAGE_SIZE)
+    context = {
+        "org": rel.organisation,
+        "entries": entries,
+        "next_after": entries[-1].id if len(entries) == PAGE_SIZE else None,
+        **_labels(),
+    }
+    return render(request, "organisations/audit.html", context)
+
+
+# ---- one's own memberships -----------------------------------------------------------------------
+
+
+@pages.get("/profile/memberships")
+def my_memberships_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """The person's memberships, and which one they act in."""
+    me = permissions.require_user(user)
+    mine = memberships.my_memberships(session, user=me)
+    return render(request, "organisations/memberships.html", {"mine": mine, **_labels()})
+
+
+@pages.post("/profile/act-as")
+def act_as(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    membership_id: Annotated[Id, Form()],
+) -> Response:
+    """Act in another of one's active memberships."""
+    memberships.act_as(session, user=permissions.require_user(user), membership_id=membership_id)
+    return redirect(request, "/profile/memberships")
+
+
+# ---- supplier companies register themselves ------------------------------------------------------
+
+
+@pages.get("/companies/register")
+def company_page(request: Request, user: CurrentUser) -> Response:
+    """The form for registering a supplier company."""
+    return render(request, "organisations/company.html")
+
+
+@pages.post("/companies/register")
+def register_company(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    name: Annotated[str, Form()],
+    org_number: Annotated[str, Form()],
+) -> Response:
+    """Register the company; the person becomes its first administrator."""
+    me = permissions.require_user(user)
+    data = parse(OrganisationCreate, name=name, kind="supplier", org_number=org_number or None)
+    org = memberships.register_company(session, user=me, data=data)
+    return redirect(request, f"/organisations/{org.id}/people")
+
+
+# ---- platform administration ---------------------------------------------------------------------
+
+
+@pages.get("/admin/organisations")
+def admin_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """Every organisation, for platform administrators."""
+    organisations = memberships.list_organisations(session, user=user)
+    return render(
+        request, "organisations/admin.html", {"organisations": organisations, **_labels()}
+    )
+
+
+@pages.post("/admin/organisations")
+def admin_create(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    name: Annotated[str, Form()],
+    kind: Annotated[str, Form()],
+    org_number: Annotated[str, Form()] = "",
+) -> Response:
+    """Create an organisation."""
+    permissions.ensure_platform_admin(user)
+    data = parse(OrganisationCreate, name=name, kind=kind, org_number=org_number or None)
+    org = memberships.create_organisation(session, user=user, data=data)
+    return redirect(request, f"/admin/organisations#org-{org.id}")
+
+
+@pages.post("/admin/organisations/{organisation_id}/verify-number")
+def admin_verify(
+    request: Request, session: SessionDep, user: CurrentUser, organisation_id: Id
+) -> Response:
+    """Mark the organisation number verified."""
+    rel = permissions.known_organisation(session, user, organisation_id)
+    memberships.verify_org_number(session, rel=rel)
+    return redirect(request, f"/admin/organisations#org-{organisation_id}")
+
+
+@pages.post("/admin/organisations/{organisation_id}/deactivate")
+def admin_deactivate(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    organisation_id: Id,
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    """Deactivate the organisation (confirmed): its memberships stop counting."""
+    rel = permissions.known_organisation(session, user, organisation_id)
+    permissions.ensure_platform_admin(user)
+    _confirmed(confirm)
+    memberships.deactivate(session, rel=rel)
+    return redirect(request, f"/admin/organisations#org-{organisation_id}")
+
+
+@pages.post("/admin/organisations/{organisation_id}/admins")
+def admin_grant(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    organisation_id: Id,
+    email: Annotated[str, Form(max_length=254)],
+) -> Response:
+    """Make an existing account an administrator of the organisation."""
+    rel = permissions.known_organisation(session, user, organisation_id)
+    memberships.grant_admin(session, rel=rel, email=email)
+    return redirect(request, f"/admin/organisations#org-{organisation_id}")
+
+
+__all__ = ["MembershipRole", "pages"]
