@@ -4,6 +4,7 @@ from app.models.audit import AuditEntry
 from app.models.dialogue import SupplierRegistration
 from app.models.document import Document
 from app.models.event import DialogueEvent, EventRegistration, MeetingSlot, SlotBooking
+from app.models.mail import LinkToken, OutboxMessage
 from app.models.need import Comment, Need, Support
 from app.models.organisation import Organisation
 from app.models.participation import (
@@ -23,9 +24,11 @@ __all__ = [
     "DialogueEvent",
     "Document",
     "EventRegistration",
+    "LinkToken",
     "MeetingSlot",
     "Need",
     "Organisation",
+    "OutboxMessage",
     "ParticipationEvent",
     "ParticipationRollup",
     "ParticipationRollupMark",
