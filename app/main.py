@@ -29,6 +29,7 @@ from app.routers import (
     audit,
     dialogue,
     documents,
+    email_verification,
     events,
     live,
     metrics,
@@ -42,6 +43,7 @@ from app.routers import (
     questions,
     research,
 )
+from app.services import mail
 from app.services.errors import PivotalError
 from app.services.live import get_bus, hub, spawn
 from app.services.metrics import keep_rollups
@@ -110,11 +112,14 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     await bus.start(hub.deliver, resync=live.resync_all_viewers)
     interval = get_settings().rollup_interval
     keeper = spawn(keep_rollups(interval)) if interval else None
+    mail_interval = get_settings().mail_interval
+    sender = spawn(mail.keep_sending(mail_interval)) if mail_interval else None
     try:
         yield
     finally:
-        if keeper is not None:
-            keeper.cancel()
+        for task in (keeper, sender):
+            if task is not None:
+                task.cancel()
         await hub.close_all(1012)
         await bus.stop()
 
@@ -190,6 +195,7 @@ def create_app() -> FastAPI:
         app.include_router(module.api, prefix="/api/v1")
     for module in (
         accounts,
+        email_verification,
         projects,
         needs,
         audit,

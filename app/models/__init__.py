@@ -4,6 +4,7 @@ from app.models.audit import AuditEntry
 from app.models.dialogue import SupplierRegistration
 from app.models.document import Document
 from app.models.event import DialogueEvent, EventRegistration, MeetingSlot, SlotBooking
+from app.models.mail import LinkToken, OutboxMessage
 from app.models.membership import Invitation, Membership, OrganisationDomain
 from app.models.need import Comment, Need, Support
 from app.models.organisation import Organisation
@@ -24,12 +25,14 @@ __all__ = [
     "DialogueEvent",
     "Document",
     "EventRegistration",
-    "MeetingSlot",
     "Invitation",
+    "LinkToken",
+    "MeetingSlot",
     "Membership",
     "Need",
     "Organisation",
     "OrganisationDomain",
+    "OutboxMessage",
     "ParticipationEvent",
     "ParticipationRollup",
     "ParticipationRollupMark",

@@ -36,7 +36,7 @@ class AuditEntry(SQLModel, table=True):
 
 
 class AuditEntryPublic(SQLModel):
-    """An audit entry as the API shows it (to the project's procurers or the organisation's administrators)."""
+    """An audit entry as the API shows it (to procurers, or to an organisation's administrators)."""
 
     id: int
     project_id: int | None

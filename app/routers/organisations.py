@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import Response
 
 from app.db import SessionDep
@@ -20,9 +20,19 @@ from app.models.membership import (
     MembershipStatus,
 )
 from app.models.organisation import OrganisationCreate
+from app.models.user import UserCreate
 from app.services import audit, memberships, permissions
 from app.services.errors import Invalid
-from app.web import CommittingRoute, CsrfProtected, CurrentUser, parse, redirect, render
+from app.services.links import MAX_TOKEN_LENGTH
+from app.web import (
+    CommittingRoute,
+    CsrfProtected,
+    CurrentUser,
+    login_session,
+    parse,
+    redirect,
+    render,
+)
 
 pages = APIRouter(
     route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
@@ -56,10 +66,10 @@ KIND_LABELS = {
 
 def _labels() -> dict[str, Any]:
     return {
-        "membership_role_label": lambda r: _(MEMBERSHIP_ROLE_LABELS.get(r, r)),
-        "membership_status_label": lambda s: _(MEMBERSHIP_STATUS_LABELS.get(s, s)),
+        "membership_role_label": lambda r: _(MEMBERSHIP_ROLE_LABELS.get(r) or str(r)),
+        "membership_status_label": lambda s: _(MEMBERSHIP_STATUS_LABELS.get(s) or str(s)),
         "vouched_by_label": lambda v: _(VOUCHED_BY_LABELS[v]) if v in VOUCHED_BY_LABELS else "—",
-        "kind_label": lambda k: _(KIND_LABELS.get(k, k)),
+        "kind_label": lambda k: _(KIND_LABELS.get(k) or str(k)),
         "action_label": lambda a: _(ACTION_LABELS[a]) if a in ACTION_LABELS else a,
     }
 
@@ -287,4 +297,60 @@ def admin_grant(
     return redirect(request, f"/admin/organisations#org-{organisation_id}")
 
 
-__all__ = ["MembershipRole", "pages"]
+# ---- invitations ---------------------------------------------------------------------------------
+
+Token = Annotated[str, Path(max_length=MAX_TOKEN_LENGTH)]
+
+
+@pages.post("/organisations/{organisation_id}/invitations")
+def invite(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    organisation_id: Id,
+    email: Annotated[str, Form(max_length=254)],
+    role: Annotated[MembershipRole, Form()],
+) -> Response:
+    """Invite someone by e-mail into a role."""
+    rel = permissions.known_organisation(session, user, organisation_id)
+    memberships.invite(session, rel=rel, email=email, role=role)
+    return redirect(request, f"/organisations/{organisation_id}/people?invited=1#invite-heading")
+
+
+@pages.get("/invitations/{token}")
+def invitation_page(
+    request: Request, session: SessionDep, user: CurrentUser, token: Token
+) -> Response:
+    """What the invitation offers, and how to accept it (opening the link changes nothing)."""
+    view = memberships.open_invitation(session, token=token)
+    return render(
+        request, "organisations/invitation.html", {"view": view, "token": token, **_labels()}
+    )
+
+
+@pages.post("/invitations/{token}/accept")
+def accept_invitation(
+    request: Request, session: SessionDep, user: CurrentUser, token: Token
+) -> Response:
+    """Accept with the account one is logged in with."""
+    memberships.accept(session, token=token, user=user)
+    return redirect(request, "/profile/memberships")
+
+
+@pages.post("/invitations/{token}/register")
+def accept_with_new_account(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    token: Token,
+    display_name: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+) -> Response:
+    """Create an account for the invited address, accept, and log in."""
+    view = memberships.open_invitation(session, token=token)
+    data = parse(
+        UserCreate, email=view.invitation.email, display_name=display_name, password=password
+    )
+    created = memberships.accept_with_new_account(session, token=token, data=data)
+    login_session(request, session, created)
+    return redirect(request, "/profile/memberships")

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import timedelta
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlmodel import Session, func, select
 
+from app import i18n
 from app.config import get_settings
 from app.models import Organisation, User
-from app.models.base import OrganisationKind, Role
+from app.models.base import OrganisationKind, Role, id_of, utcnow
+from app.models.mail import LinkPurpose
 from app.models.membership import MembershipRole, VouchedBy
 from app.models.user import Registration, UserCreate
+from app.services import links, mail
 from app.services.errors import Conflict, Invalid, NotAuthenticated
 
 _hasher = PasswordHasher()
@@ -45,13 +51,20 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def create_user(session: Session, *, data: UserCreate, password_hash: str | None = None) -> User:
+def create_user(
+    session: Session,
+    *,
+    data: UserCreate,
+    password_hash: str | None = None,
+    email_verified: bool = False,
+) -> User:
     """Create an account (operator and demo path) after checking the e-mail and organisation.
 
     A role inside an organisation becomes an active membership vouched for by the operator;
     the account's role and organisation follow from it. `password_hash`, if given, is
     `hash_password(data.password)` computed once for many accounts (the demo's shared password;
-    Argon2 is slow on purpose).
+    Argon2 is slow on purpose). `email_verified` is for accounts an administrator vouches for
+    (the command line, the demo).
     """
     from app.services import memberships
 
@@ -76,6 +89,7 @@ def create_user(session: Session, *, data: UserCreate, password_hash: str | None
         role=Role.admin if data.role == Role.admin else Role.citizen,
         organisation_id=data.organisation_id if data.role == Role.admin else None,
         password_hash=password_hash or hash_password(data.password),
+        email_verified_at=utcnow() if email_verified else None,
     )
     session.add(user)
     session.flush()
@@ -99,9 +113,10 @@ def email_taken(session: Session, *, email: str) -> bool:
 def register(session: Session, *, data: Registration) -> User | None:
     """Self-service sign-up: always a citizen account; an employer makes a pending request.
 
-    The request is granted when the address is proven in one of the employer's verified domains,
-    or by one of its administrators. An address that already has an account gets no second one
-    and no different answer: its owner gets a mail instead (returns None).
+    The request is granted when the address is proven in one of the employer's verified domains
+    (see `memberships.activate_by_domain`), or by one of its administrators. An address that
+    already has an account gets no second one and no different answer: its owner gets a mail
+    instead (returns None).
     """
     from app.services import memberships
 
@@ -118,7 +133,11 @@ def register(session: Session, *, data: Registration) -> User | None:
     if not display_name:
         raise Invalid("Your name cannot be blank.")
     password_hash = hash_password(data.password)  # spent alike whether the address is taken
-    if email_taken(session, email=data.email):
+    existing = session.exec(
+        select(User).where(func.lower(User.email) == data.email.strip().lower())
+    ).first()
+    if existing is not None:
+        _mail_existing_owner(session, user=existing)
         return None
     citizen = UserCreate(
         email=data.email, display_name=display_name, password=data.password, role=Role.citizen
@@ -126,6 +145,75 @@ def register(session: Session, *, data: Registration) -> User | None:
     user = create_user(session, data=citizen, password_hash=password_hash)
     if employer is not None:
         memberships.request_employment(session, user=user, organisation=employer)
+    send_verification(session, user=user)
+    return user
+
+
+def _mail_existing_owner(session: Session, *, user: User) -> None:
+    """Tell an address's owner that someone tried to register it (the page says nothing)."""
+    with i18n.use_language(user.language):
+        mail.enqueue(
+            session,
+            to=user.email,
+            subject=i18n.gettext("Someone tried to register your e-mail address on Pivotal"),
+            text=i18n.gettext(
+                "Hello %(name)s,\n\nsomeone tried to create a new Pivotal account with this "
+                "address, which already has one. If it was you, log in instead:\n\n%(link)s\n\n"
+                "If you have forgotten your password, you can set a new one from the login page. "
+                "If it was not you, you can ignore this message: nothing has changed.\n",
+                name=user.display_name,
+                link=link_url("/login"),
+            ),
+        )
+
+
+VERIFY_EMAIL_TTL = timedelta(days=2)
+# Run in the verifying transaction once a person has proven their address (e.g. a pending
+# membership by the organisation's e-mail domain becomes active). Other services register here.
+EMAIL_VERIFIED_HOOKS: list[Callable[[Session, User], None]] = []
+
+
+def link_url(path: str) -> str:
+    """An absolute address on this site, for a mail."""
+    return get_settings().base_url.rstrip("/") + path
+
+
+def send_verification(session: Session, *, user: User) -> None:
+    """Mail the person a link that proves their address (any earlier link stops working)."""
+    links.withdraw(session, purpose=LinkPurpose.verify_email, user_id=id_of(user))
+    token = links.issue(
+        session,
+        purpose=LinkPurpose.verify_email,
+        email=user.email,
+        user_id=id_of(user),
+        ttl=VERIFY_EMAIL_TTL,
+    )
+    with i18n.use_language(user.language):
+        mail.enqueue(
+            session,
+            to=user.email,
+            subject=i18n.gettext("Confirm your e-mail address for Pivotal"),
+            text=i18n.gettext(
+                "Hello %(name)s,\n\nconfirm that this is your e-mail address by opening this "
+                "link within two days:\n\n%(link)s\n\nIf you did not create an account on "
+                "Pivotal, you can ignore this message.\n",
+                name=user.display_name,
+                link=link_url(f"/verify-email/{token}"),
+            ),
+        )
+
+
+def verify_email(session: Session, *, token: str) -> User:
+    """Mark the address proven by a verification link, once; run the hooks that wait for it."""
+    link = links.redeem(session, token=token, purpose=LinkPurpose.verify_email)
+    user = session.get(User, link.user_id) if link.user_id is not None else None
+    if user is None or user.email != link.email:
+        raise Invalid("This link is for an address the account no longer has.")
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        session.flush()
+        for hook in EMAIL_VERIFIED_HOOKS:
+            hook(session, user)
     return user
 
 

@@ -78,9 +78,7 @@ def list_for_organisation(
     query = (
         select(AuditEntry, User.display_name)
         .join(User, col(User.id) == AuditEntry.actor_id)
-        .where(
-            AuditEntry.organisation_id == rel.organisation.id, col(AuditEntry.id) > after_id
-        )
+        .where(AuditEntry.organisation_id == rel.organisation.id, col(AuditEntry.id) > after_id)
         .order_by(col(AuditEntry.id))
         .limit(limit)
     )

@@ -8,15 +8,23 @@ fields. A person with several active memberships acts in one at a time (`act_as`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from app import i18n
 from app.models import Invitation, Membership, Organisation, OrganisationDomain, User
-from app.models.base import Role, id_of, utcnow
-from app.models.membership import MembershipRole, MembershipStatus, VouchedBy
+from app.models.base import OrganisationKind, Role, id_of, utcnow
+from app.models.mail import LinkPurpose
+from app.models.membership import (
+    MEMBERSHIP_ROLE_LABELS,
+    MembershipRole,
+    MembershipStatus,
+    VouchedBy,
+)
 from app.models.organisation import OrganisationCreate
-from app.services import audit, permissions
+from app.models.user import UserCreate
+from app.services import accounts, audit, links, mail, permissions
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.permissions import MEMBERSHIP_ORG_KINDS, PUBLIC_SECTOR, OrganisationRelation
 
@@ -162,13 +170,9 @@ def domain_owner(session: Session, *, email: str) -> Organisation | None:
     return session.exec(query).first()
 
 
-def request_employment(
-    session: Session, *, user: User, organisation: Organisation
-) -> Membership:
+def request_employment(session: Session, *, user: User, organisation: Organisation) -> Membership:
     """A pending employee membership: it waits for a proven address in a domain, or approval."""
     _check_kind(organisation, MembershipRole.employee)
-    if organisation.kind not in PUBLIC_SECTOR:
-        raise Invalid("Choose an organisation of the right kind for this role.")
     membership = Membership(
         user_id=id_of(user),
         organisation_id=id_of(organisation),
@@ -186,19 +190,21 @@ def request_employment(
         before=None,
         after=_summary(membership),
     )
-    if getattr(user, "email_verified_at", None) is not None:
+    if user.email_verified_at is not None:
         activate_by_domain(session, user)
     return membership
 
 
-def activate_by_domain(session: Session, user: User) -> list[Membership]:
+def activate_by_domain(session: Session, user: User) -> None:
     """Activate the user's pending requests whose organisation vouches for the proven address.
 
     Run when the address is proven (a hook of e-mail verification), in that transaction.
     """
+    if user.email_verified_at is None:
+        return
     owner = domain_owner(session, email=user.email)
     if owner is None:
-        return []
+        return
     pending = session.exec(
         select(Membership).where(
             col(Membership.user_id) == user.id,
@@ -206,17 +212,15 @@ def activate_by_domain(session: Session, user: User) -> list[Membership]:
             col(Membership.status) == MembershipStatus.pending,
         )
     ).all()
-    return [
+    for membership in pending:
         _activate(
             session,
-            membership=m,
+            membership=membership,
             vouched_by=VouchedBy.domain,
             decided_by=None,
             actor=user,
             action="membership_activated_by_domain",
         )
-        for m in pending
-    ]
 
 
 def _membership_in(rel: OrganisationRelation, session: Session, membership_id: int) -> Membership:
@@ -428,13 +432,16 @@ def remove_domain(session: Session, *, rel: OrganisationRelation, domain_id: int
 # ---- invitations ---------------------------------------------------------------------------------
 
 
-def create_invitation(
+INVITATION_TTL = timedelta(days=7)
+
+
+def invite(
     session: Session, *, rel: OrganisationRelation, email: str, role: MembershipRole
 ) -> Invitation:
-    """Record an invitation of an address into a role (the caller mails its link)."""
+    """Invite an address into a role: a record, an audit entry and a mailed single-use link."""
     actor = permissions.ensure_can_invite(rel, role)
     address = email.strip().lower()
-    if "@" not in address or len(address) > 254:
+    if "@" not in address or len(address) > 254 or " " in address:
         raise Invalid("Give the e-mail address of the person you invite.")
     invitation = Invitation(
         organisation_id=id_of(rel.organisation),
@@ -454,18 +461,92 @@ def create_invitation(
         before=None,
         after={"email": address, "role": role},
     )
+    token = links.issue(
+        session,
+        purpose=LinkPurpose.invitation,
+        email=address,
+        ttl=INVITATION_TTL,
+        payload=str(invitation.id),
+    )
+    with i18n.use_language("nb"):
+        mail.enqueue(
+            session,
+            to=address,
+            subject=i18n.gettext("Invitation to %(org)s on Pivotal", org=rel.organisation.name),
+            text=i18n.gettext(
+                "Hello,\n\n%(inviter)s invites you to take part on Pivotal as %(role)s of "
+                "%(org)s. Open this link within seven days to accept; it works once:\n\n"
+                "%(link)s\n\nIf you do not expect this invitation, you can ignore it.\n",
+                inviter=actor.display_name,
+                role=i18n.gettext(MEMBERSHIP_ROLE_LABELS[role]).lower(),
+                org=rel.organisation.name,
+                link=accounts.link_url(f"/invitations/{token}"),
+            ),
+        )
     return invitation
 
 
-def accept_invitation(session: Session, *, invitation: Invitation, user: User) -> Membership:
-    """The invited person (logged in with the invited address) takes up the membership."""
-    if user.email.lower() != invitation.email:
-        raise Forbidden("This invitation is for another e-mail address. Log in with that one.")
+@dataclass(frozen=True)
+class InvitationView:
+    """An invitation as its link's page shows it."""
+
+    invitation: Invitation
+    organisation: Organisation
+    account_exists: bool
+
+
+def open_invitation(session: Session, *, token: str) -> InvitationView:
+    """The invitation a link holds, if the link can still be used (changes nothing)."""
+    link = links.peek(session, token=token, purpose=LinkPurpose.invitation)
+    return _view(session, link.payload)
+
+
+def _view(session: Session, payload: str) -> InvitationView:
+    invitation = session.get(Invitation, int(payload)) if payload.isdigit() else None
+    organisation = (
+        session.get(Organisation, invitation.organisation_id) if invitation is not None else None
+    )
+    if invitation is None or organisation is None:
+        raise NotFound("No such invitation.")
     if invitation.accepted_at is not None:
         raise Conflict("This invitation has already been used.")
+    return InvitationView(
+        invitation, organisation, accounts.email_taken(session, email=invitation.email)
+    )
+
+
+def accept(session: Session, *, token: str, user: User | None) -> Membership:
+    """The invited person, logged in with the invited address, takes up the membership."""
+    user = permissions.require_user(user)
+    view = open_invitation(session, token=token)
+    if user.email.lower() != view.invitation.email:
+        raise Forbidden("This invitation is for another e-mail address. Log in with that one.")
+    links.redeem(session, token=token, purpose=LinkPurpose.invitation)
+    if user.email_verified_at is None:  # the link reached the address: it is proven
+        user.email_verified_at = utcnow()
+    return _accept(session, invitation=view.invitation, user=user)
+
+
+def accept_with_new_account(session: Session, *, token: str, data: UserCreate) -> User:
+    """Create the invited person's account (its address proven by the link) and accept.
+
+    The account is a citizen's plus the invited membership, whatever `data.role` says.
+    """
+    view = open_invitation(session, token=token)
+    if view.account_exists:
+        raise Conflict("An account with this address exists already: log in to accept.")
+    links.redeem(session, token=token, purpose=LinkPurpose.invitation)
+    citizen = data.model_copy(
+        update={"email": view.invitation.email, "role": Role.citizen, "organisation_id": None}
+    )
+    user = accounts.create_user(session, data=citizen, email_verified=True)
+    _accept(session, invitation=view.invitation, user=user)
+    return user
+
+
+def _accept(session: Session, *, invitation: Invitation, user: User) -> Membership:
     organisation = session.get(Organisation, invitation.organisation_id)
-    if organisation is None:
-        raise NotFound("No such organisation.")
+    assert organisation is not None
     _check_kind(organisation, MembershipRole(invitation.role))
     inviter = session.get(User, invitation.invited_by_id)
     membership = Membership(
@@ -501,7 +582,9 @@ def register_company(session: Session, *, user: User, data: OrganisationCreate) 
             "A company with this organisation number is already registered; ask its "
             "administrator to invite you."
         )
-    organisation = Organisation(name=data.name.strip(), kind="supplier", org_number=data.org_number)
+    organisation = Organisation(
+        name=data.name.strip(), kind=OrganisationKind.supplier, org_number=data.org_number
+    )
     session.add(organisation)
     session.flush()
     audit.record(
@@ -594,7 +677,11 @@ def verify_org_number(session: Session, *, rel: OrganisationRelation) -> Organis
     if not rel.organisation.org_number:
         raise Invalid("This organisation has no organisation number.")
     return _platform_change(
-        session, rel=rel, action="org_number_verified", field="org_number_verified_at", value=utcnow()
+        session,
+        rel=rel,
+        action="org_number_verified",
+        field="org_number_verified_at",
+        value=utcnow(),
     )
 
 
@@ -662,3 +749,8 @@ def grant_admin(session: Session, *, rel: OrganisationRelation, email: str) -> M
         actor=actor,
         is_org_admin=True,
     )
+
+
+# A proven address in an organisation's domain activates the person's pending request there.
+if activate_by_domain not in accounts.EMAIL_VERIFIED_HOOKS:
+    accounts.EMAIL_VERIFIED_HOOKS.append(activate_by_domain)

@@ -615,7 +615,9 @@ class OrganisationRelation:
 
     def invitable_roles(self) -> list[MembershipRole]:
         """The roles this user may invite people into, in this organisation."""
-        fitting = [r for r, kinds in MEMBERSHIP_ORG_KINDS.items() if self.organisation.kind in kinds]
+        fitting = [
+            r for r, kinds in MEMBERSHIP_ORG_KINDS.items() if self.organisation.kind in kinds
+        ]
         if self.organisation.deactivated_at is not None:
             return []
         if self.is_org_admin:

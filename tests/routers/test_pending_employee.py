@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -211,13 +210,9 @@ def test_once_an_administrator_approves_her_she_is_an_employee(
     client: TestClient, scene: Scene, session: Session
 ) -> None:
     admin_rel = permissions.organisation_relation(session, scene.world.admin, scene.world.owner)
-    request = session.exec(
-        select(Membership).where(Membership.user_id == scene.mallory.id)
-    ).one()
+    request = session.exec(select(Membership).where(Membership.user_id == scene.mallory.id)).one()
     memberships.decide(session, rel=admin_rel, membership_id=request.id, approve=True)  # type: ignore[arg-type]
     session.commit()
     assert request.status == MembershipStatus.active
     seen = what_they_get(client, scene, scene.mallory)
     assert [what for what, shown in seen.items() if not shown] == []
-
-

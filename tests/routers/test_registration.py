@@ -1,4 +1,4 @@
-"""Self-registration: always a citizen's account; asking to be an employee waits to be vouched for."""
+"""Self-registration gives a citizen's account; asking to be an employee waits to be vouched for."""
 
 from __future__ import annotations
 
