@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlmodel import Session, select
 
 from app.models import User
 from app.models.base import Phase
 from app.services.projects import PHASE_ORDER
-from tests.conftest import bearer
+from tests.conftest import CSRF_RE, bearer
 
 EN = {"Accept-Language": "en"}
 HTMX_NEED_FORM = {"HX-Request": "true", "HX-Trigger": "need-form"}
@@ -110,3 +111,26 @@ class Api:
             assert response.status_code == 200, response.text
             body = response.json()
         return body
+
+
+NEW_PASSWORD = "et langt og godt passord"
+
+
+def register(client: TestClient, **fields: object):
+    """Post the registration form as a browser would."""
+    data = {
+        "email": "ny@example.org",
+        "display_name": "Nina Ny",
+        "password": NEW_PASSWORD,
+        "role": "citizen",
+        "organisation_id": "",
+        **fields,
+    }
+    page = client.get("/register")
+    data["csrf_token"] = CSRF_RE.search(page.text).group(1)  # type: ignore[union-attr]
+    return client.post("/register", data=data, headers=EN, follow_redirects=False)
+
+
+def stored_user(session: Session, email: str) -> User | None:
+    session.expire_all()
+    return session.exec(select(User).where(User.email == email)).first()

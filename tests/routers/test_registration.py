@@ -8,30 +8,8 @@ from sqlmodel import Session, col, select
 
 from app.models import Membership, User
 from app.models.membership import MembershipStatus
-from tests.conftest import CSRF_RE, World, login
-from tests.routers.helpers import EN
-
-NEW_PASSWORD = "et langt og godt passord"
-
-
-def register(client: TestClient, **fields: object):
-    """Post the registration form as a browser would."""
-    data = {
-        "email": "ny@example.org",
-        "display_name": "Nina Ny",
-        "password": NEW_PASSWORD,
-        "role": "citizen",
-        "organisation_id": "",
-        **fields,
-    }
-    page = client.get("/register")
-    data["csrf_token"] = CSRF_RE.search(page.text).group(1)  # type: ignore[union-attr]
-    return client.post("/register", data=data, headers=EN, follow_redirects=False)
-
-
-def stored_user(session: Session, email: str) -> User | None:
-    session.expire_all()
-    return session.exec(select(User).where(User.email == email)).first()
+from tests.conftest import World, login
+from tests.routers.helpers import EN, NEW_PASSWORD, register, stored_user
 
 
 def _me(client: TestClient):
