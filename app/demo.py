@@ -42,6 +42,7 @@ from app.services import (
     accounts,
     dialogue,
     documents,
+    memberships,
     needs,
     permissions,
     projects,
@@ -233,11 +234,36 @@ def load_demo(session: Session) -> None:
             users[_key(email)] = accounts.create_user(
                 session, data=data, password_hash=shared_hash, email_verified=True
             )
+        _administrators(session, users, orgs)
         _home_care(story, users, orgs)
         _construction(story, users)
         _care_homes(story, users)
         _study(story, users)
         story.run(set_now)
+
+
+def _administrators(
+    session: Session, users: dict[str, User], orgs: dict[str, Organisation]
+) -> None:
+    """The platform administrator vouches for the organisations and names their administrators.
+
+    Trondheim's procurer administers Trondheim kommune, which takes employees by its verified
+    domain trondheim.example (others wait for her approval); each supplier's contact
+    administers its company.
+    """
+    admin = users["admin@pivotal"]
+    for org in orgs.values():
+        rel = permissions.organisation_relation(session, admin, org)
+        memberships.verify_org_number(session, rel=rel)
+    trondheim = permissions.organisation_relation(session, admin, orgs["trondheim"])
+    memberships.grant_admin(session, rel=trondheim, email="innkjoper@trondheim.example")
+    memberships.add_domain(session, rel=trondheim, domain="trondheim.example")
+    for company, contact in (
+        ("helsetek", "leverandor@helsetek.example"),
+        ("klimalos", "leverandor@klimalos.example"),
+    ):
+        rel = permissions.organisation_relation(session, admin, orgs[company])
+        memberships.grant_admin(session, rel=rel, email=contact)
 
 
 # ---- the story -----------------------------------------------------------------------------------
