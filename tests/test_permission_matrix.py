@@ -19,7 +19,9 @@ from fastapi.testclient import TestClient
 from app.config import get_settings
 from app.demo import demo_pdf
 from app.models.base import OrganisationKind, Phase, Role
-from tests.conftest import Factory, World, login
+from app.models.user import Registration
+from app.services import accounts, memberships, permissions
+from tests.conftest import PASSWORD, Factory, World, login
 from tests.routers.helpers import Api
 from tests.routers.test_live_ws import ORIGIN
 
@@ -31,6 +33,7 @@ ROLES = (
     "supplier_a",
     "supplier_b",
     "researcher",
+    "pending_employee",  # registered as the owner's employee; no one has vouched for it yet
     "anonymous",
 )
 EVERYONE = frozenset(ROLES)
@@ -52,6 +55,8 @@ PUBLIC_DOCUMENT = "Behovsbeskrivelse for alle"
 PARTICIPANTS_DOCUMENT = "Utkast til kravspesifikasjon på høring"
 DRAFT_DOCUMENT = "Evalueringsnotat under arbeid"
 PARTICIPANTS = PROCURERS | {"employee", "supplier_a", "supplier_b"}
+PENDING_EMAIL = "mallory@evil.example"
+OWNER_DOMAIN = "eier.example"
 
 
 class Market:
@@ -59,6 +64,9 @@ class Market:
 
     def __init__(self, api: Api, world: World, factory: Factory) -> None:
         self.project = world.public.id
+        self.internal = world.internal.id
+        self.owner_org = world.owner.id
+        self._people(world, factory)
         org_b = factory.org(
             OrganisationKind.supplier, name="Konkurrent AS", org_number=SUPPLIER_B_ORG_NUMBER
         )
@@ -70,6 +78,7 @@ class Market:
             "supplier_a": world.supplier,
             "supplier_b": factory.user(Role.supplier, org_b, name="Kim Konkurrent"),
             "researcher": world.researcher,
+            "pending_employee": self.pending,
             "anonymous": None,
         }
         procurer, supplier_a = world.procurer, world.supplier
@@ -96,6 +105,22 @@ class Market:
             )
         }
         self.participants_document = self.documents[PARTICIPANTS_DOCUMENT]
+
+    def _people(self, world: World, factory: Factory) -> None:
+        """The owner's procurer administers it (with a domain); Mallory asks to be its employee."""
+        session = factory.session
+        rel = permissions.organisation_relation(session, world.admin, world.owner)
+        memberships.grant_admin(session, rel=rel, email=world.procurer.email)
+        memberships.add_domain(session, rel=rel, domain=OWNER_DOMAIN)
+        data = Registration(
+            email=PENDING_EMAIL,
+            display_name="Mallory",
+            password=PASSWORD,
+            role=Role.employee,
+            organisation_id=world.owner.id,
+        )
+        self.pending = accounts.register(session, data=data)
+        session.commit()
 
     def _proposals(self, api: Api, world: World) -> None:
         need = api.post_need(world.employee, self.project, title="Nattilsyn uten å vekke")
@@ -196,6 +221,50 @@ QA_PATHS = {
     "socket": "/ws/projects/{project}/questions",
 }
 CELLS: list[Cell] = [
+    # Inside the owner municipality: what its vouched-for staff see, and nobody who only said so.
+    *cells(
+        "internal project",
+        "Internt prosjekt",
+        PROCURERS | {"employee"},
+        api="/api/v1/projects/{internal}",
+        page="/projects/{internal}",
+    ),
+    *cells(
+        "the owner's members (people page)",
+        "Emil Employee",
+        PROCURERS,
+        page="/organisations/{owner_org}/people",
+    ),
+    *cells(
+        "the owner's pending requests (people page)",
+        PENDING_EMAIL,
+        PROCURERS,
+        page="/organisations/{owner_org}/people",
+    ),
+    *cells(
+        "the owner's domains (people page)",
+        OWNER_DOMAIN,
+        PROCURERS,
+        page="/organisations/{owner_org}/people",
+    ),
+    *cells(
+        "the owner's audit log",
+        OWNER_DOMAIN,
+        PROCURERS,
+        page="/organisations/{owner_org}/audit",
+    ),
+    *cells(
+        "platform administration of organisations",
+        "Annen kommune",
+        frozenset(),
+        page="/admin/organisations",
+    ),
+    *cells(
+        "one's own memberships",
+        "Eierkommune",
+        PROCURERS | {"employee", "pending_employee"},
+        page="/profile/memberships",
+    ),
     *cells("unanswered question", UNANSWERED, PROCURERS | {"supplier_a"}, **QA_PATHS),
     *cells("published answer", ANSWER, EVERYONE, **QA_PATHS),
     # The page and the socket show published answers in their anonymised wording to everyone;
