@@ -492,7 +492,7 @@ def test_the_audit_log_records_every_decision_and_who_used_platform_powers(
 
 
 def test_project_audit_entries_say_when_a_platform_administrator_acted(
-    world: World, session: Session
+    client: TestClient, world: World, session: Session
 ) -> None:
     for actor, following in (
         (world.procurer, Phase.market_dialogue),
@@ -512,6 +512,9 @@ def test_project_audit_entries_say_when_a_platform_administrator_acted(
         (Role.procurer, False),
         (Role.admin, True),
     ]
+    login(client, world.procurer)
+    page = client.get(f"/projects/{world.public.id}/audit-log", headers=EN)
+    assert page.text.count("as platform administrator") == 1
 
 
 def test_pages_of_an_unknown_organisation_are_404(client: TestClient, world: World) -> None:
