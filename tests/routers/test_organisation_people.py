@@ -269,6 +269,8 @@ def test_an_invitation_creates_the_account_and_membership_once(
         role="procurer",
     )
     assert sent.status_code == 303
+    shown = client.get(sent.headers["location"], headers=EN)
+    assert "The invitation has been sent." in shown.text
     path = _invitation_link(smtp_server, "nina@example.org")
     page = other_client.get(path, headers=EN)
     assert page.status_code == 200 and "Create your account" in page.text
