@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app import i18n
@@ -230,14 +231,31 @@ def _membership_in(rel: OrganisationRelation, session: Session, membership_id: i
     return membership
 
 
+def _claim(
+    session: Session, membership: Membership, expected: MembershipStatus, refusal: str
+) -> None:
+    """Hold the membership's row while it is still in the expected state, or refuse (409).
+
+    A conditional UPDATE: of two administrators deciding the same request at once, the second
+    waits for the first and then finds it decided.
+    """
+    claimed = session.execute(
+        update(Membership)
+        .where(col(Membership.id) == membership.id, col(Membership.status) == expected)
+        .values(status=expected)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(refusal)
+    session.refresh(membership)
+
+
 def decide(
     session: Session, *, rel: OrganisationRelation, membership_id: int, approve: bool
 ) -> Membership:
     """An administrator approves or declines a pending request."""
     actor = permissions.ensure_org_admin(rel)
     membership = _membership_in(rel, session, membership_id)
-    if membership.status != MembershipStatus.pending:
-        raise Conflict("This request has already been decided.")
+    _claim(session, membership, MembershipStatus.pending, "This request has already been decided.")
     if approve:
         return _activate(
             session,
@@ -254,8 +272,7 @@ def revoke(session: Session, *, rel: OrganisationRelation, membership_id: int) -
     """An administrator ends an active membership; the person keeps a citizen account."""
     actor = permissions.ensure_org_admin(rel)
     membership = _membership_in(rel, session, membership_id)
-    if membership.status != MembershipStatus.active:
-        raise Conflict("This membership is not active.")
+    _claim(session, membership, MembershipStatus.active, "This membership is not active.")
     if membership.is_org_admin and not rel.is_platform_admin:
         admins = [
             m
