@@ -325,16 +325,19 @@ async def _serve(websocket: WebSocket, topic: str) -> None:
     if not origin_allowed(websocket):
         await websocket.close(POLICY_VIOLATION)
         return
+    uid = websocket.session.get("uid")
     try:
-        audience, first = await asyncio.to_thread(
-            _open, topic, websocket.session.get("uid"), i18n.current_language()
-        )
+        audience, first = await asyncio.to_thread(_open, topic, uid, i18n.current_language())
     except PivotalError:
         await websocket.close(POLICY_VIOLATION)
         return
     await websocket.accept()
     viewer = Viewer(
-        send=websocket.send_text, close=_closer(websocket), topic=topic, audience=audience
+        send=websocket.send_text,
+        close=_closer(websocket),
+        topic=topic,
+        audience=audience,
+        user_id=uid if isinstance(uid, int) else None,
     )
 
     async def watch_disconnect() -> None:

@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 
 STAGED_KEY = "pivotal_live_events"
 METRICS_PAGE = "metrics"  # the project dashboard's topic: figures, recomputed after a burst
+# A person's access changed (a membership granted, revoked or switched): `object_id` names the
+# user, whose sockets are closed so that they reconnect under what the person may see now.
+ACCESS_CHANGED = "access_changed"
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,7 @@ class Viewer:
     topic: str
     audience: Hashable
     queue: asyncio.Queue[str | None] = field(default_factory=lambda: asyncio.Queue(256))
+    user_id: int | None = None  # whose socket it is (None: a visitor)
     dropped: bool = False
     # On a coalesced topic, the state last sent: the same again is not sent.
     last: str | None = None
@@ -209,6 +213,9 @@ class LiveHub:
         burst instead: the first event schedules a render `coalesce` seconds later, and the
         events arriving meanwhile ride along with it.
         """
+        if event.kind == ACCESS_CHANGED:
+            await self.close_user(event.object_id)
+            return
         if self.render is None:
             return
         for topic in event.topics:
@@ -279,6 +286,15 @@ class LiveHub:
                 rendered[viewer.audience] = self.render_viewers(topic, viewer.audience, count)
             if rendered[viewer.audience]:
                 self._enqueue(viewer, rendered[viewer.audience])
+
+    async def close_user(self, user_id: int, code: int = 1012) -> None:
+        """Close every socket of one person (1012: the client reconnects and is checked anew)."""
+        for viewers in list(self.topics.values()):
+            for viewer in [v for v in viewers if v.user_id == user_id]:
+                with contextlib.suppress(Exception):
+                    await viewer.close(code)
+                with contextlib.suppress(asyncio.QueueFull):
+                    viewer.queue.put_nowait(None)
 
     async def close_all(self, code: int = 1012) -> None:
         """Close every socket (1012 'service restart' makes clients reconnect)."""

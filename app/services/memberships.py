@@ -25,7 +25,7 @@ from app.models.membership import (
 )
 from app.models.organisation import OrganisationCreate
 from app.models.user import UserCreate
-from app.services import accounts, audit, links, mail, permissions
+from app.services import accounts, audit, links, live, mail, permissions
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.permissions import MEMBERSHIP_ORG_KINDS, PUBLIC_SECTOR, OrganisationRelation
 
@@ -76,6 +76,7 @@ def sync_user(session: Session, *, user: User, prefer: Membership | None = None)
     """
     if user.role == Role.admin:
         return user
+    before = (user.role, user.organisation_id)
     active = active_memberships(session, user_id=id_of(user))
     current = next(
         (
@@ -91,7 +92,16 @@ def sync_user(session: Session, *, user: User, prefer: Membership | None = None)
     user.organisation_id = chosen.organisation_id if chosen else None
     session.add(user)
     session.flush()
+    if (user.role, user.organisation_id) != before:
+        _access_changed(session, user)
     return user
+
+
+def _access_changed(session: Session, user: User) -> None:
+    """After commit, the person's open live sockets close and reconnect under the new access."""
+    live.announce(
+        session, live.LiveEvent(kind=live.ACCESS_CHANGED, object_id=id_of(user), project_id=0)
+    )
 
 
 def _activate(
@@ -330,6 +340,7 @@ def act_as(session: Session, *, user: User, membership_id: int) -> User:
     user.organisation_id = chosen.organisation_id
     session.add(user)
     session.flush()
+    _access_changed(session, user)
     return user
 
 

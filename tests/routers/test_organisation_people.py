@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 
+import anyio
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
+from starlette.websockets import WebSocketDisconnect
 
 from app.models import AuditEntry, Membership, Organisation, User
 from app.models.base import Phase, Role
@@ -16,6 +18,7 @@ from app.models.membership import MembershipStatus, VouchedBy
 from app.services import mail, memberships, permissions, projects
 from tests.conftest import CSRF_RE, SUPPLIER_ORG_NUMBER, Mailbox, World, body_of, login
 from tests.routers.helpers import EN, NEW_PASSWORD, register, stored_user
+from tests.routers.test_live_ws import ORIGIN
 
 VERIFY_RE = re.compile(r"http://testserver(/verify-email/[\w-]+)")
 INVITE_RE = re.compile(r"http://testserver(/invitations/[\w-]+)")
@@ -533,3 +536,44 @@ def test_pages_ask_visitors_to_log_in(client: TestClient, world: World) -> None:
         "/profile/memberships",
     ):
         assert client.get(path).status_code == 401, path
+
+
+# ---- live sockets follow the membership ----------------------------------------------------------
+
+
+def _closed_within(ws, timeout: float = 5.0) -> int:  # type: ignore[no-untyped-def]
+    """The close code of the socket, failing (not hanging) if it stays open."""
+
+    async def next_message() -> dict:  # type: ignore[type-arg]
+        with anyio.fail_after(timeout):
+            return await ws._send_rx.receive()  # the test session's outbox (no public timeout)
+
+    for _ in range(20):
+        message = ws.portal.call(next_message)
+        if message["type"] == "websocket.close":
+            return int(message["code"])
+    raise AssertionError("the socket stayed open")
+
+
+def test_revoking_closes_the_persons_live_sockets_and_they_cannot_come_back(
+    client: TestClient, other_client: TestClient, world: World, org_admin: User, session: Session
+) -> None:
+    membership = session.exec(
+        select(Membership).where(Membership.user_id == world.employee.id)
+    ).one()
+    login(client, world.employee)
+    login(other_client, org_admin)
+    with client.websocket_connect(f"/ws/projects/{world.internal.id}", headers=ORIGIN) as ws:
+        ws.receive_text()
+        revoked = _post(
+            other_client,
+            f"/organisations/{world.owner.id}/people/{membership.id}/revoke",
+            confirm="yes",
+        )
+        assert revoked.status_code == 303
+        assert _closed_within(ws) == 1012  # reconnect, to be checked anew
+    with (
+        pytest.raises(WebSocketDisconnect),
+        client.websocket_connect(f"/ws/projects/{world.internal.id}", headers=ORIGIN) as ws,
+    ):
+        ws.receive_text()
