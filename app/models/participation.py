@@ -65,8 +65,8 @@ class ParticipationRollup(SQLModel, table=True):
 
     Brought up to date from the log after a watermark (`ParticipationRollupMark`) when metrics
     are read, so the metrics aggregate these rows rather than every event. Holds contributions
-    only, and nothing about proposals or secrecy claims (their visibility depends on the
-    reader: the metrics count those live).
+    only, and nothing about proposals, secrecy claims, questions or bookings (their visibility
+    depends on the reader: the metrics count those live).
     """
 
     __tablename__ = "participation_rollup"

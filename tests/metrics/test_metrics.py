@@ -104,6 +104,9 @@ def test_participation_counts_people_and_contributions(
     assert by_org["Eierkommune"]["participants"] == 2  # the employee and the procurer
     assert by_org["Eierkommune"]["contributions"] == 5
     assert by_org["Partnerkommune"]["contributions"] == 1
+    assert "Leverandør AS" not in by_org  # a supplier company only for the procurers
+    for_procurer = api.get(f"/projects/{dialogue['project']}/metrics", world.procurer).json()
+    by_org = {r["organisation"]: r for r in rows(for_procurer, "participation_by_organisation")}
     assert by_org["Leverandør AS"]["contributions"] == 2
     assert rows(body, "participation_by_phase") == [
         {"phase": "needs", "participants": 4, "contributions": 7},

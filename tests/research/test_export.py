@@ -110,12 +110,10 @@ def test_only_consenting_participants_rows_are_exported_under_consent(api: Api, 
     # Nils, supplier A, the withdrawn partner employee and the supporters never consented.
     verbs = sorted(r["verb"] for r in events)
     assert "supported" not in verbs
-    assert verbs.count("posted_need") == 2  # N0 (employee) and N1 (citizen); not Nils's N2
+    # N0 (employee); not Nils's N2, nor the citizen's anonymous N1 (left out under consent)
+    assert verbs.count("posted_need") == 1
     assert verbs.count("proposed") == 1  # P2 by supplier B; P1's supplier did not consent
-    assert [int(r["need_id"]) for r in table(archive, "needs")] == [
-        lab.needs["N0"],
-        lab.needs["N1"],
-    ]
+    assert [int(r["need_id"]) for r in table(archive, "needs")] == [lab.needs["N0"]]
     comments = table(archive, "comments")
     assert sorted(int(r["comment_id"]) for r in comments) == sorted(
         [lab.comments["employee_on_anon"], lab.comments["citizen_reply"]]
@@ -144,7 +142,8 @@ def test_anonymous_authors_and_askers_are_never_linked(api: Api, lab: Lab) -> No
     anon_post = next(
         r for r in events if r["verb"] == "posted_need" and int(r["object_id"]) == lab.needs["N1"]
     )
-    assert anon_post["participant"] == "" and anon_post["participant_role"] == "citizen"
+    assert HEX64.match(anon_post["participant"]) and anon_post["participant_role"] == "citizen"
+    assert anon_post["participant_org_id"] == ""
     on_anon = next(
         r
         for r in events
@@ -208,7 +207,8 @@ def test_free_text_only_when_the_study_allows_and_the_export_asks(api: Api, lab:
     w = lab.world
     with_text = export(api, w.researcher, lab.consent_study["id"], free_text="true")
     data = everything(with_text)
-    assert ANON_PROBLEM.encode() in data and N0_PROBLEM.encode() in data
+    assert N0_PROBLEM.encode() in data
+    assert ANON_PROBLEM.encode() not in data  # anonymous needs are left out under consent
     assert P2_SUMMARY.encode() in data and "Vi hører deg.".encode() in data
     assert SUMMARY.encode() not in data  # P1's summary was never published
     without = everything(export(api, w.researcher, lab.consent_study["id"]))
