@@ -1121,9 +1121,10 @@ def figures(session: Session, rels: Scope, *, aggregate: bool) -> list[Figure]:
 def latest_counted(session: Session, rels: Scope) -> datetime | None:
     """When the latest contribution these figures count happened (the figures' "as of")."""
     latest = [
-        session.execute(
-            select(func.max(permissions.participation_moment(rel))).where(_events(rel))
-        ).scalar()
+        # By the (project_id, occurred_at) index, not `participation_moment`: a question's
+        # asking is dated at its publication for some readers, but the answer published with it
+        # is an event of that moment, so the latest of either is the same.
+        session.execute(select(func.max(PE.occurred_at)).where(_events(rel))).scalar()
         for rel in rels  # one project at a time, each found by its own index
     ]
     return max((moment for moment in latest if isinstance(moment, datetime)), default=None)
