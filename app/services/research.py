@@ -1014,8 +1014,13 @@ def _descriptor(study: Study, tables: list[Table], free_text: bool) -> dict[str,
                 "art. 89 safeguards). "
             )
             + ("Free text is included. " if free_text else "Free text is left out. ")
-            + f"Aggregate cells with fewer than {MIN_CELL} people are suppressed. "
-            "Organisation ids are given for public bodies only."
+            + f"Only what happened within the study's period ({study.period_start.isoformat()} "
+            f"to {study.period_end.isoformat()}) is included. "
+            f"Aggregate cells with fewer than {MIN_CELL} people are suppressed. "
+            "Organisation ids are given for public bodies only. Who asked a question, "
+            "registered for the market dialogue or an event, or attended one is never given, "
+            "bookings and unpublished questions and proposals are left out, and an anonymous "
+            "need's author appears on it only under a pseudonym of the need's own."
         ),
         "version": "1.0.0",
         "created": _iso(utcnow()),
