@@ -1,5 +1,6 @@
 """All tables, imported here so metadata (and Alembic) sees every one."""
 
+from app.models.account import ApiToken, LoginSession, LoginThrottle
 from app.models.audit import AuditEntry
 from app.models.dialogue import SupplierRegistration
 from app.models.document import Document
@@ -18,11 +19,14 @@ from app.models.research import Study, StudyConsent, StudyProject
 from app.models.user import User
 
 __all__ = [
+    "ApiToken",
     "AuditEntry",
     "Comment",
     "DialogueEvent",
     "Document",
     "EventRegistration",
+    "LoginSession",
+    "LoginThrottle",
     "MeetingSlot",
     "Need",
     "Organisation",
