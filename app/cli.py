@@ -134,7 +134,7 @@ def createuser(
                 organisation_id=org_id,
                 display_name=name or email.split("@")[0],
             )
-            user = accounts.create_user(session, data=user_data)
+            user = accounts.create_user(session, data=user_data, email_verified=True)
             session.commit()
         except ValidationError as exc:
             typer.echo(

@@ -48,6 +48,14 @@ class Settings(BaseSettings):
     # Open Contracting Partnership ("ocds-" and six letters or digits).
     ocds_prefix: str = Field(default="ocds-pivotal", pattern=r"^ocds-[a-z0-9]+$")
 
+    # Outgoing mail: an SMTP server ("smtp://host:port", "smtps://user:password@host:465",
+    # "smtp://…?starttls=true"); without one, mail is written as .eml files to mail_dir.
+    smtp_url: str = ""
+    mail_from: str = "Pivotal <pivotal@localhost>"
+    mail_dir: Path = VAR_DIR / "mail"
+    # Every this many seconds each process sends what the outbox has due (0: never).
+    mail_interval: float = Field(default=2.0, ge=0, le=3600)
+
     # Uploaded documents and attachments: kept here (outside the web root), at most this big.
     upload_dir: Path = VAR_DIR / "uploads"
     max_upload_bytes: int = Field(default=20_000_000, gt=0)

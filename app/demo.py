@@ -230,7 +230,9 @@ def load_demo(session: Session) -> None:
                 role=role,
                 organisation_id=orgs[org_key].id if org_key else None,
             )
-            users[_key(email)] = accounts.create_user(session, data=data, password_hash=shared_hash)
+            users[_key(email)] = accounts.create_user(
+                session, data=data, password_hash=shared_hash, email_verified=True
+            )
         _home_care(story, users, orgs)
         _construction(story, users)
         _care_homes(story, users)

@@ -29,6 +29,7 @@ from app.routers import (
     audit,
     dialogue,
     documents,
+    email_verification,
     events,
     live,
     metrics,
@@ -41,6 +42,7 @@ from app.routers import (
     questions,
     research,
 )
+from app.services import mail
 from app.services.errors import PivotalError
 from app.services.live import get_bus, hub, spawn
 from app.services.metrics import keep_rollups
@@ -109,11 +111,14 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     await bus.start(hub.deliver, resync=live.resync_all_viewers)
     interval = get_settings().rollup_interval
     keeper = spawn(keep_rollups(interval)) if interval else None
+    mail_interval = get_settings().mail_interval
+    sender = spawn(mail.keep_sending(mail_interval)) if mail_interval else None
     try:
         yield
     finally:
-        if keeper is not None:
-            keeper.cancel()
+        for task in (keeper, sender):
+            if task is not None:
+                task.cancel()
         await hub.close_all(1012)
         await bus.stop()
 
@@ -189,6 +194,7 @@ def create_app() -> FastAPI:
         app.include_router(module.api, prefix="/api/v1")
     for module in (
         accounts,
+        email_verification,
         projects,
         needs,
         audit,

@@ -6,10 +6,14 @@ import asyncio
 import os
 import re
 import shutil
+import tempfile
+import threading
 import uuid
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,6 +23,8 @@ os.environ.setdefault("PIVOTAL_BASE_URL", "http://testserver")
 # Tests read their writes back at once; the visitor-page max age has tests of its own.
 os.environ.setdefault("PIVOTAL_VISITOR_PAGE_MAX_AGE", "0")
 os.environ.setdefault("PIVOTAL_ROLLUP_INTERVAL", "0")  # tests roll up when they mean to
+os.environ.setdefault("PIVOTAL_MAIL_INTERVAL", "0")  # tests send the outbox when they mean to
+os.environ.setdefault("PIVOTAL_MAIL_DIR", tempfile.mkdtemp(prefix="pivotal-test-mail-"))
 
 import pytest
 from fastapi.testclient import TestClient
@@ -272,3 +278,63 @@ def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     browser tests' Playwright keeps a loop running in the main thread of the test process."""
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+class Mailbox:
+    """What a real SMTP server on loopback (aiosmtpd) received, as parsed messages."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self._arrived = threading.Condition()
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        with self._arrived:
+            self.messages.append(message)
+            self._arrived.notify_all()
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        """The messages sent to this address, oldest first."""
+        return [m for m in self.messages if m["To"] == address]
+
+    def wait_for(self, address: str, count: int = 1, timeout: float = 15.0) -> EmailMessage:
+        """The `count`-th message to this address, waiting for it to arrive."""
+        with self._arrived:
+            if not self._arrived.wait_for(lambda: len(self.to(address)) >= count, timeout):
+                raise AssertionError(f"no mail number {count} to {address} within {timeout} s")
+        return self.to(address)[count - 1]
+
+
+def body_of(message: EmailMessage) -> str:
+    """The plain-text body of a received mail."""
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+@contextmanager
+def smtp_on_loopback() -> Iterator[tuple[str, Mailbox]]:
+    """A real SMTP server on a free loopback port; yields its smtp:// URL and its mailbox."""
+    from aiosmtpd.controller import Controller
+
+    from tests.servers import free_port
+
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield f"smtp://127.0.0.1:{controller.port}", mailbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
+    """The app sends its mail to a real SMTP server on loopback; the test reads what arrived."""
+    from app.config import get_settings
+
+    with smtp_on_loopback() as (url, mailbox):
+        monkeypatch.setattr(get_settings(), "smtp_url", url)
+        yield mailbox

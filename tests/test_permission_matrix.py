@@ -9,7 +9,6 @@ it; every role is checked against every cell, and a failure lists all the cells 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,161 +16,28 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import get_settings
-from app.demo import demo_pdf
-from app.models.base import OrganisationKind, Phase, Role
 from tests.conftest import Factory, World, login
+from tests.market import (
+    ANSWER,
+    ASKED,
+    CONFERENCE,
+    DRAFT_DOCUMENT,
+    EVERYONE,
+    MINUTES,
+    PARTICIPANTS,
+    PARTICIPANTS_DOCUMENT,
+    PROCURERS,
+    PUBLIC_DOCUMENT,
+    PUBLISHED_SUMMARY,
+    RATIONALE,
+    ROLES,
+    SECRET_BODY,
+    UNANSWERED,
+    UNPUBLISHED_SUMMARY,
+    Market,
+)
 from tests.routers.helpers import Api
 from tests.routers.test_live_ws import ORIGIN
-
-ROLES = (
-    "citizen",
-    "employee",
-    "procurer",
-    "other_procurer",
-    "supplier_a",
-    "supplier_b",
-    "researcher",
-    "anonymous",
-)
-EVERYONE = frozenset(ROLES)
-PROCURERS = frozenset({"procurer"})
-SUPPLIER_B_ORG_NUMBER = "986105174"
-
-# Texts that only one object carries, so finding them in a response means the object is shown.
-UNANSWERED = "Kan løsningen driftes uten skytjenester fra land utenfor EØS?"
-ASKED = "Helsetek-spesifikt: må sensorene våre ha CE-merking klasse IIa allerede nå?"
-ANONYMISED = "Må sensorene være CE-merket som medisinsk utstyr ved tilbudsfrist?"
-ANSWER = "Ja, klasse IIa kreves ved tilbudsfristen, ikke under dialogen."
-RATIONALE = "Behovene er verifisert og markedet skal høres før konkurransen."
-SECRET_BODY = "Forretningshemmelighet: radarmodulen koster 1 240 kroner i innkjøp."
-UNPUBLISHED_SUMMARY = "Et forslag om radarsensorer som ennå ikke er publisert av leverandøren."
-PUBLISHED_SUMMARY = "Varmestyring som også merker hvem som er våken om natten."
-CONFERENCE = "Dialogkonferanse om nattilsyn i omsorgsboliger"
-MINUTES = "Referat: leverandørene ønsker åpne grensesnitt mot plattformen."
-PUBLIC_DOCUMENT = "Behovsbeskrivelse for alle"
-PARTICIPANTS_DOCUMENT = "Utkast til kravspesifikasjon på høring"
-DRAFT_DOCUMENT = "Evalueringsnotat under arbeid"
-PARTICIPANTS = PROCURERS | {"employee", "supplier_a", "supplier_b"}
-
-
-class Market:
-    """The scene: the world's public project in market dialogue, seen by eight roles."""
-
-    def __init__(self, api: Api, world: World, factory: Factory) -> None:
-        self.project = world.public.id
-        org_b = factory.org(
-            OrganisationKind.supplier, name="Konkurrent AS", org_number=SUPPLIER_B_ORG_NUMBER
-        )
-        self.users: dict[str, Any] = {
-            "citizen": world.citizen,
-            "employee": world.employee,
-            "procurer": world.procurer,
-            "other_procurer": world.other_procurer,
-            "supplier_a": world.supplier,
-            "supplier_b": factory.user(Role.supplier, org_b, name="Kim Konkurrent"),
-            "researcher": world.researcher,
-            "anonymous": None,
-        }
-        procurer, supplier_a = world.procurer, world.supplier
-        api.move_phase(procurer, self.project, Phase.market_dialogue, RATIONALE)
-        for supplier in (supplier_a, self.users["supplier_b"]):
-            registered = api.post(f"/projects/{self.project}/suppliers", supplier)
-            assert registered.status_code == 201, registered.text
-        self.unanswered = self._ask(api, supplier_a, UNANSWERED)
-        self.published = self._ask(api, supplier_a, ASKED)
-        published = api.post(
-            f"/questions/{self.published}/publish",
-            procurer,
-            json={"public_question": ANONYMISED, "answer": ANSWER},
-        )
-        assert published.status_code == 200, published.text
-        self._proposals(api, world)
-        self._events(api, procurer, supplier_a)
-        self.documents = {
-            title: self._document(api, procurer, title, audience, publish=audience != "procurers")
-            for title, audience in (
-                (PUBLIC_DOCUMENT, "public"),
-                (PARTICIPANTS_DOCUMENT, "participants"),
-                (DRAFT_DOCUMENT, "procurers"),
-            )
-        }
-        self.participants_document = self.documents[PARTICIPANTS_DOCUMENT]
-
-    def _proposals(self, api: Api, world: World) -> None:
-        need = api.post_need(world.employee, self.project, title="Nattilsyn uten å vekke")
-        supplier_a, supplier_b = world.supplier, self.users["supplier_b"]
-        hidden = api.post(
-            f"/projects/{self.project}/proposals",
-            supplier_a,
-            json={
-                "need_ids": [need["id"]],
-                "title": "Radar i taket",
-                "summary": UNPUBLISHED_SUMMARY,
-                "body": SECRET_BODY,
-                "claims": [
-                    {"field": "body", "justification": "Prisen er en forretningshemmelighet."}
-                ],
-            },
-        )
-        assert hidden.status_code == 201, hidden.text
-        self.hidden_proposal = hidden.json()["id"]
-        shown = api.post(
-            f"/projects/{self.project}/proposals",
-            supplier_b,
-            json={
-                "need_ids": [need["id"]],
-                "title": "Varmestyring",
-                "summary": PUBLISHED_SUMMARY,
-                "body": "Fullt forslag fra Konkurrent AS med detaljer om drift og pris.",
-            },
-        )
-        assert shown.status_code == 201, shown.text
-        consent = api.post(f"/proposals/{shown.json()['id']}/publish-summary", supplier_b)
-        assert consent.status_code == 200, consent.text
-
-    def _events(self, api: Api, procurer: Any, supplier_a: Any) -> None:
-        start = datetime.now(UTC) + timedelta(days=14)
-        created = api.post(
-            f"/projects/{self.project}/events",
-            procurer,
-            json={
-                "kind": "conference",
-                "title": CONFERENCE,
-                "description": "Behovene presenteres for alle registrerte leverandører.",
-                "location": "Rådhuset",
-                "starts_at": start.isoformat(),
-                "ends_at": (start + timedelta(hours=3)).isoformat(),
-                "capacity": 10,
-            },
-        )
-        assert created.status_code == 201, created.text
-        self.event = created.json()["id"]
-        for supplier in (supplier_a, self.users["supplier_b"]):
-            joined = api.post(f"/events/{self.event}/registrations", supplier)
-            assert joined.status_code == 201, joined.text
-        written = api.put(f"/events/{self.event}/minutes", procurer, json={"minutes": MINUTES})
-        assert written.status_code == 200, written.text
-        published = api.post(f"/events/{self.event}/minutes/publish", procurer)
-        assert published.status_code == 200, published.text
-
-    def _document(self, api: Api, procurer: Any, title: str, audience: str, publish: bool) -> int:
-        uploaded = api.post(
-            f"/projects/{self.project}/documents",
-            procurer,
-            data={"title": title, "kind": "other", "audience": audience},
-            files={"file": ("dokument.pdf", demo_pdf(title, [title]), "application/pdf")},
-        )
-        assert uploaded.status_code == 201, uploaded.text
-        document = int(uploaded.json()["id"])
-        if publish:
-            published = api.post(f"/documents/{document}/publish", procurer)
-            assert published.status_code == 200, published.text
-        return document
-
-    def _ask(self, api: Api, supplier: Any, body: str) -> int:
-        asked = api.post(f"/projects/{self.project}/questions", supplier, json={"body": body})
-        assert asked.status_code == 201, asked.text
-        return int(asked.json()["id"])
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from app.models.audit import AuditEntry
 from app.models.dialogue import SupplierRegistration
 from app.models.document import Document
 from app.models.event import DialogueEvent, EventRegistration, MeetingSlot, SlotBooking
+from app.models.mail import LinkToken, OutboxMessage
 from app.models.need import Comment, Need, Support
 from app.models.organisation import Organisation
 from app.models.participation import (
@@ -25,11 +26,13 @@ __all__ = [
     "DialogueEvent",
     "Document",
     "EventRegistration",
+    "LinkToken",
     "LoginSession",
     "LoginThrottle",
     "MeetingSlot",
     "Need",
     "Organisation",
+    "OutboxMessage",
     "ParticipationEvent",
     "ParticipationRollup",
     "ParticipationRollupMark",

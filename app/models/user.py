@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from pydantic import EmailStr
 from sqlmodel import Field, SQLModel
 
@@ -36,6 +37,8 @@ class User(UserBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     password_hash: str = Field(max_length=200)
     created_at: datetime = created_at_field()
+    # When the person proved the address by following a mailed link (None: not yet).
+    email_verified_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 
 class UserPublic(SQLModel):

@@ -5,18 +5,21 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, func, select
 
+from app import i18n
 from app.config import get_settings
 from app.db import in_session
 from app.models import Organisation, User
-from app.models.base import OrganisationKind, Role
+from app.models.base import OrganisationKind, Role, id_of, utcnow
+from app.models.mail import LinkPurpose
 from app.models.user import UserCreate
-from app.services import login_throttle
+from app.services import links, login_throttle, mail
 from app.services.errors import Conflict, Invalid, NotAuthenticated, TooManyAttempts
 
 T = TypeVar("T")
@@ -89,11 +92,18 @@ def _password_matches(password_hash: str, password: str) -> bool:
     return _in_hash_slot(verify)
 
 
-def create_user(session: Session, *, data: UserCreate, password_hash: str | None = None) -> User:
+def create_user(
+    session: Session,
+    *,
+    data: UserCreate,
+    password_hash: str | None = None,
+    email_verified: bool = False,
+) -> User:
     """Create an account after checking the e-mail is free and the organisation fits the role.
 
     `password_hash`, if given, is `hash_password(data.password)` computed once for many
-    accounts (the demo's shared password; Argon2 is slow on purpose).
+    accounts (the demo's shared password; Argon2 is slow on purpose). `email_verified` is for
+    accounts an administrator vouches for (the command line, the demo).
     """
     email = data.email.strip().lower()
     display_name = data.display_name.strip()
@@ -116,6 +126,7 @@ def create_user(session: Session, *, data: UserCreate, password_hash: str | None
         role=data.role,
         organisation_id=data.organisation_id,
         password_hash=password_hash or hash_password(data.password),
+        email_verified_at=utcnow() if email_verified else None,
     )
     session.add(user)
     session.flush()
@@ -126,7 +137,59 @@ def register(session: Session, *, data: UserCreate) -> User:
     """Self-service sign-up: citizens, and employees of a municipality or county."""
     if data.role not in SELF_SERVICE_ROLES:
         raise Invalid("You can register as a citizen or a public-sector employee.")
-    return create_user(session, data=data)
+    user = create_user(session, data=data)
+    send_verification(session, user=user)
+    return user
+
+
+VERIFY_EMAIL_TTL = timedelta(days=2)
+# Run in the verifying transaction once a person has proven their address (e.g. a pending
+# membership by the organisation's e-mail domain becomes active). Other services register here.
+EMAIL_VERIFIED_HOOKS: list[Callable[[Session, User], None]] = []
+
+
+def link_url(path: str) -> str:
+    """An absolute address on this site, for a mail."""
+    return get_settings().base_url.rstrip("/") + path
+
+
+def send_verification(session: Session, *, user: User) -> None:
+    """Mail the person a link that proves their address (any earlier link stops working)."""
+    links.withdraw(session, purpose=LinkPurpose.verify_email, user_id=id_of(user))
+    token = links.issue(
+        session,
+        purpose=LinkPurpose.verify_email,
+        email=user.email,
+        user_id=id_of(user),
+        ttl=VERIFY_EMAIL_TTL,
+    )
+    with i18n.use_language(user.language):
+        mail.enqueue(
+            session,
+            to=user.email,
+            subject=i18n.gettext("Confirm your e-mail address for Pivotal"),
+            text=i18n.gettext(
+                "Hello %(name)s,\n\nconfirm that this is your e-mail address by opening this "
+                "link within two days:\n\n%(link)s\n\nIf you did not create an account on "
+                "Pivotal, you can ignore this message.\n",
+                name=user.display_name,
+                link=link_url(f"/verify-email/{token}"),
+            ),
+        )
+
+
+def verify_email(session: Session, *, token: str) -> User:
+    """Mark the address proven by a verification link, once; run the hooks that wait for it."""
+    link = links.redeem(session, token=token, purpose=LinkPurpose.verify_email)
+    user = session.get(User, link.user_id) if link.user_id is not None else None
+    if user is None or user.email != link.email:
+        raise Invalid("This link is for an address the account no longer has.")
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        session.flush()
+        for hook in EMAIL_VERIFIED_HOOKS:
+            hook(session, user)
+    return user
 
 
 def authenticate(

@@ -1,0 +1,352 @@
+"""Who may use each route: one row per route of the app, checked as every role.
+
+The rows come from the routes themselves: a route without a row here fails the build, so a new
+route is never added without saying who may use it. Each row names the roles of the
+market-dialogue scene (`tests/market.py`) that may use the route on the scene's objects:
+
+- a read (GET) must answer 200 to exactly those roles, and 401, 403 or 404 to every other;
+- a write must never succeed (nor fail with a 5xx) for a role the row leaves out; it is sent
+  without a body, so it is refused by the policy or by validation, and the scene is unchanged;
+- a live socket must accept exactly those roles, and close with 1008 for every other.
+
+What each role may see *inside* an answer is `tests/test_permission_matrix.py`'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute, APIWebSocketRoute
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+from starlette.websockets import WebSocketDisconnect
+
+from app.config import get_settings
+from app.models.mail import LinkPurpose
+from app.services import links
+from tests.conftest import Factory, World, login
+from tests.market import EVERYONE, PROCURERS, Market
+from tests.routers.helpers import Api
+from tests.routers.test_live_ws import ORIGIN
+
+ROLES = (*sorted(EVERYONE), "admin")
+ALL = frozenset(ROLES)
+LOGGED_IN = ALL - {"anonymous"}
+NOBODY: frozenset[str] = frozenset()
+STAFF = PROCURERS | {"admin"}  # the project's procurers, and platform administrators
+PARTICIPANTS = STAFF | {"employee", "supplier_a", "supplier_b"}
+SUPPLIER_A = STAFF | {"supplier_a"}
+READERS_OF_THE_LOG = STAFF | {"researcher"}
+REGISTERED_SUPPLIERS = {"supplier_a", "supplier_b"}
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+# "METHOD path" → who may use it (on the scene's objects). Keep in the order of the app's routes.
+ACCESS: dict[str, frozenset[str]] = {
+    "GET /api/v1/openapi.json": ALL,
+    # Accounts
+    "GET /api/v1/auth/me": LOGGED_IN,
+    "POST /api/v1/auth/token": ALL,
+    "GET /api/v1/auth/tokens": LOGGED_IN,  # each their own
+    "POST /api/v1/auth/tokens": LOGGED_IN,
+    "DELETE /api/v1/auth/tokens/{token_id}": LOGGED_IN,  # 404 for another person's token
+    "GET /login": ALL,
+    "POST /login": ALL,
+    "POST /logout": ALL,
+    "GET /account/sessions": LOGGED_IN,  # each their own
+    "POST /account/sessions/{session_id}/end": LOGGED_IN,  # 404 for another person's session
+    "POST /account/sessions/end-others": LOGGED_IN,
+    "GET /account/tokens": LOGGED_IN,
+    "POST /account/tokens": LOGGED_IN,
+    "POST /account/tokens/{token_id}/revoke": LOGGED_IN,  # 404 for another person's token
+    "GET /register": ALL,
+    "POST /register": ALL,
+    "POST /language": ALL,
+    "GET /verify-email/{token}": ALL,  # whoever holds the mailed link
+    "POST /verify-email/{token}": ALL,
+    "POST /profile/verify-email": LOGGED_IN,
+    "GET /profile": LOGGED_IN,
+    # Projects and needs
+    "GET /": ALL,
+    "GET /api/v1/projects": ALL,
+    "POST /api/v1/projects": {"procurer", "other_procurer", "admin"},
+    "GET /api/v1/projects/{project_id}": ALL,
+    "GET /projects/new": {"procurer", "other_procurer", "admin"},
+    "POST /projects": {"procurer", "other_procurer", "admin"},
+    "GET /projects/{project_id}": ALL,
+    "GET /api/v1/projects/{project_id}/phase": ALL,
+    "POST /api/v1/projects/{project_id}/phase": STAFF,
+    "POST /projects/{project_id}/phase": STAFF,
+    "GET /api/v1/projects/{project_id}/needs": ALL,
+    "POST /api/v1/projects/{project_id}/needs": LOGGED_IN,
+    "POST /projects/{project_id}/needs": LOGGED_IN,
+    "GET /api/v1/needs/{need_id}": ALL,
+    "GET /needs/{need_id}": ALL,
+    "PUT /api/v1/needs/{need_id}/status": STAFF,
+    "POST /needs/{need_id}/status": STAFF,
+    "GET /api/v1/needs/{need_id}/comments": ALL,
+    "POST /api/v1/needs/{need_id}/comments": LOGGED_IN,
+    "POST /needs/{need_id}/comments": LOGGED_IN,
+    "POST /api/v1/needs/{need_id}/supports": LOGGED_IN,
+    "DELETE /api/v1/needs/{need_id}/supports": LOGGED_IN,
+    "POST /needs/{need_id}/support": LOGGED_IN,
+    "POST /needs/{need_id}/support/withdraw": LOGGED_IN,
+    "POST /comments/{comment_id}/hide": STAFF,
+    # Participation log, audit log and open data
+    "GET /api/v1/projects/{project_id}/participation-events": READERS_OF_THE_LOG,
+    "GET /api/v1/projects/{project_id}/audit-log": STAFF,
+    "GET /projects/{project_id}/audit-log": STAFF,
+    "GET /api/v1/projects/{project_id}/ocds": ALL,
+    # Market dialogue: suppliers, questions, proposals
+    "GET /api/v1/projects/{project_id}/suppliers": STAFF | REGISTERED_SUPPLIERS,  # each its own
+    "POST /api/v1/projects/{project_id}/suppliers": {"supplier_a", "supplier_b"},
+    "POST /projects/{project_id}/suppliers": {"supplier_a", "supplier_b"},
+    "GET /api/v1/projects/{project_id}/questions": ALL,
+    "POST /api/v1/projects/{project_id}/questions": REGISTERED_SUPPLIERS,
+    "GET /projects/{project_id}/questions": ALL,
+    "POST /projects/{project_id}/questions": REGISTERED_SUPPLIERS,
+    "GET /api/v1/questions/{question_id}": ALL,
+    "PUT /api/v1/questions/{question_id}/answer": STAFF,
+    "POST /api/v1/questions/{question_id}/publish": STAFF,
+    "POST /api/v1/questions/{question_id}/withdraw": SUPPLIER_A,
+    "POST /questions/{question_id}/answer": STAFF,
+    "POST /questions/{question_id}/publish": STAFF,
+    "POST /questions/{question_id}/withdraw": SUPPLIER_A,
+    "GET /api/v1/projects/{project_id}/proposals": ALL,
+    "POST /api/v1/projects/{project_id}/proposals": REGISTERED_SUPPLIERS,
+    "GET /projects/{project_id}/proposals": ALL,
+    "POST /projects/{project_id}/proposals": REGISTERED_SUPPLIERS,
+    "GET /api/v1/proposals/{proposal_id}": SUPPLIER_A,
+    "GET /proposals/{proposal_id}": SUPPLIER_A,
+    "POST /api/v1/proposals/{proposal_id}/attachments": {"supplier_a"},
+    "POST /proposals/{proposal_id}/attachments": {"supplier_a"},
+    "GET /api/v1/proposals/{proposal_id}/attachments/{attachment_id}": SUPPLIER_A,
+    "POST /api/v1/proposals/{proposal_id}/publish-summary": {"supplier_a"},
+    "POST /proposals/{proposal_id}/publish-summary": {"supplier_a"},
+    "PUT /api/v1/proposals/{proposal_id}/status": STAFF,
+    "POST /proposals/{proposal_id}/status": STAFF,
+    "POST /api/v1/proposals/{proposal_id}/withdraw": {"supplier_a"},
+    "POST /proposals/{proposal_id}/withdraw": {"supplier_a"},
+    "PUT /api/v1/claims/{claim_id}/decision": STAFF,
+    "POST /claims/{claim_id}/decision": STAFF,
+    # Dialogue events
+    "GET /api/v1/projects/{project_id}/events": ALL,
+    "POST /api/v1/projects/{project_id}/events": STAFF,
+    "GET /api/v1/projects/{project_id}/events.ics": ALL,
+    "GET /projects/{project_id}/events": ALL,
+    "POST /projects/{project_id}/events": STAFF,
+    "GET /api/v1/events/{event_id}": ALL,
+    "GET /api/v1/events/{event_id}.ics": ALL,
+    "GET /events/{event_id}": ALL,
+    "GET /api/v1/events/{event_id}/registrations": STAFF,
+    "POST /api/v1/events/{event_id}/registrations": LOGGED_IN,
+    "DELETE /api/v1/events/{event_id}/registrations/me": LOGGED_IN,
+    "POST /events/{event_id}/register": LOGGED_IN,
+    "POST /events/{event_id}/cancel": LOGGED_IN,
+    "POST /api/v1/events/{event_id}/attendance": STAFF,
+    "POST /events/{event_id}/attendance": STAFF,
+    "PUT /api/v1/events/{event_id}/minutes": STAFF,
+    "POST /api/v1/events/{event_id}/minutes/publish": STAFF,
+    "POST /events/{event_id}/minutes": STAFF,
+    "GET /api/v1/events/{event_id}/slots": ALL,
+    "POST /api/v1/events/{event_id}/slots": STAFF,
+    "POST /events/{event_id}/slots": STAFF,
+    "POST /api/v1/slots/{slot_id}/booking": REGISTERED_SUPPLIERS,
+    "DELETE /api/v1/slots/{slot_id}/booking": REGISTERED_SUPPLIERS,
+    "POST /slots/{slot_id}/book": REGISTERED_SUPPLIERS,
+    "POST /slots/{slot_id}/cancel": REGISTERED_SUPPLIERS,
+    # Documents
+    "GET /api/v1/projects/{project_id}/documents": ALL,
+    "POST /api/v1/projects/{project_id}/documents": STAFF,
+    "GET /projects/{project_id}/documents": ALL,
+    "POST /projects/{project_id}/documents": STAFF,
+    "GET /api/v1/documents/{document_id}": PARTICIPANTS,
+    "GET /api/v1/documents/{document_id}/file": PARTICIPANTS,
+    "DELETE /api/v1/documents/{document_id}": STAFF,
+    "PUT /api/v1/documents/{document_id}/audience": STAFF,
+    "POST /api/v1/documents/{document_id}/publish": STAFF,
+    "POST /documents/{document_id}/audience": STAFF,
+    "POST /documents/{document_id}/publish": STAFF,
+    "POST /documents/{document_id}/withdraw": STAFF,
+    # Research and metrics
+    "GET /api/v1/research/studies": LOGGED_IN,  # which studies exist is no secret
+    "POST /api/v1/research/studies": {"researcher", "admin"},
+    "GET /api/v1/research/studies/{study_id}": LOGGED_IN,
+    "GET /api/v1/research/studies/{study_id}/export": {"researcher", "admin"},
+    "POST /api/v1/research/studies/{study_id}/consent": LOGGED_IN,
+    "DELETE /api/v1/research/studies/{study_id}/consent": LOGGED_IN,
+    "POST /profile/studies/{study_id}/consent": LOGGED_IN,
+    "POST /profile/studies/{study_id}/withdraw": LOGGED_IN,
+    "GET /research/studies": LOGGED_IN,
+    "GET /research/studies/new": {"researcher", "admin"},
+    "POST /research/studies/new": {"researcher", "admin"},
+    "GET /api/v1/metrics": ALL,
+    "GET /api/v1/projects/{project_id}/metrics": ALL,
+    "GET /projects/{project_id}/metrics": ALL,
+    "GET /api/v1/organisations/{organisation_id}/metrics": ALL,
+    "GET /organisations/{organisation_id}/metrics": ALL,
+    # Live sockets
+    "WS /ws/projects/{project_id}": ALL,
+    "WS /ws/needs/{need_id}": ALL,
+    "WS /ws/events/{event_id}": ALL,
+    "WS /ws/projects/{project_id}/events": ALL,
+    "WS /ws/projects/{project_id}/questions": ALL,
+    "WS /ws/projects/{project_id}/documents": ALL,
+    "WS /ws/projects/{project_id}/metrics": ALL,
+    "WS /ws/projects/{project_id}/proposals": ALL,
+    # Operations
+    "GET /healthz": ALL,
+    "GET /readyz": ALL,
+    "GET /metrics": ALL,
+}
+# Reads not made here, and why.
+NOT_READ = {
+    "GET /api/v1/research/studies/{study_id}/export": "a zip built for the study's researcher; "
+    "tests/research covers who may take it",
+}
+PARAMS = re.compile(r"{(\w+)}")
+
+
+def app_routes() -> Iterator[tuple[str, str]]:
+    """Every (method, path) the app answers, walking included routers of any FastAPI version."""
+    from app.main import app
+
+    def walk(routes: list[Any], prefix: str) -> Iterator[tuple[str, str]]:
+        for route in routes:
+            if hasattr(route, "original_router"):  # FastAPI ≥ 0.160 keeps included routers
+                yield from walk(route.original_router.routes, prefix + route.include_context.prefix)
+            elif isinstance(route, APIWebSocketRoute):
+                yield "WS", prefix + route.path
+            elif isinstance(route, APIRoute) or hasattr(route, "methods"):
+                for method in sorted(route.methods - {"HEAD"}):
+                    yield method, prefix + route.path
+
+    yield from walk(app.routes, "")
+
+
+def test_every_route_has_a_row_saying_who_may_use_it() -> None:
+    found = {f"{method} {path}" for method, path in app_routes()}
+    missing = sorted(found - ACCESS.keys())
+    stale = sorted(ACCESS.keys() - found)
+    assert not missing, "routes without a row in ACCESS (say who may use them):\n" + "\n".join(
+        missing
+    )
+    assert not stale, "rows in ACCESS for routes that no longer exist:\n" + "\n".join(stale)
+
+
+class Scene:
+    """The market plus a client per channel, acting as one role at a time."""
+
+    def __init__(self, client: TestClient, api: Api, market: Market, session: Session) -> None:
+        self.client, self.api, self.market = client, api, market
+        self.users = dict(market.users)
+        self.token = links.issue(
+            session,
+            purpose=LinkPurpose.verify_email,
+            email="someone@example.org",
+            ttl=timedelta(hours=1),
+        )
+        session.commit()
+        self.values = {
+            "project_id": market.project,
+            "need_id": market.need,
+            "comment_id": market.comment,
+            "question_id": market.published,
+            "proposal_id": market.hidden_proposal,
+            "attachment_id": market.attachment,
+            "claim_id": market.claim,
+            "event_id": market.event,
+            "slot_id": market.slot,
+            "document_id": market.participants_document,
+            "study_id": market.study,
+            "organisation_id": market.organisation,
+            "token": self.token,
+            "session_id": 1,  # the scene's first login session (the token's: the first API login)
+            "token_id": 1,
+        }
+
+    def url(self, path: str) -> str:
+        names = PARAMS.findall(path)
+        unknown = [name for name in names if name not in self.values]
+        assert not unknown, f"{path}: give the scene an object for {unknown} in Scene.values"
+        return PARAMS.sub(lambda m: str(self.values[m.group(1)]), path)
+
+    def act_as(self, role: str) -> dict[str, str]:
+        """Log the browser client in as the role; return the API headers for it."""
+        user = self.users[role]
+        self.client.cookies.clear()
+        self.client.headers.pop("X-CSRF-Token", None)
+        if user is not None:
+            login(self.client, user)
+        else:
+            page = self.client.get("/login")  # a visitor's session and CSRF token
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+            assert token
+            self.client.headers["X-CSRF-Token"] = token.group(1)
+        return self.api.headers(user)
+
+    def call(self, role: str, method: str, path: str) -> int:
+        """The status the role gets (for a socket: 101 accepted, 1008 refused)."""
+        headers = self.act_as(role)
+        url = self.url(path)
+        if method == "WS":
+            try:
+                with self.client.websocket_connect(url, headers=ORIGIN) as socket:
+                    socket.receive_text()
+                    return 101
+            except WebSocketDisconnect as closed:
+                return closed.code
+        if not path.startswith("/api/"):
+            headers = {"Accept-Language": "en"}  # pages: the browser client's own session
+        response = self.client.request(method, url, headers=headers, follow_redirects=False)
+        return response.status_code
+
+
+@pytest.fixture
+def scene(
+    client: TestClient,
+    api: Api,
+    world: World,
+    factory: Factory,
+    session: Session,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Scene:
+    monkeypatch.setattr(get_settings(), "upload_dir", tmp_path / "uploads")
+    built = Scene(client, api, Market(api, world, factory), session)
+    built.users["admin"] = world.admin
+    return built
+
+
+REFUSED = {401, 403, 404}
+REFUSED_WRITE = {401, 403, 404, 405, 409, 422}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_route_answers_each_role_as_its_row_says(role: str, scene: Scene) -> None:
+    wrong = []
+    for method, path in app_routes():
+        key = f"{method} {path}"
+        if key in NOT_READ:
+            continue
+        allowed = role in ACCESS.get(key, NOBODY)
+        if method in UNSAFE:
+            if allowed:
+                continue  # writes that may succeed are each domain's own tests
+            status = scene.call(role, method, path)
+            if status not in REFUSED_WRITE:
+                wrong.append(f"{key}: {status}, but {role} may not use it")
+            continue
+        status = scene.call(role, method, path)
+        if method == "WS":
+            ok = status == 101 if allowed else status == 1008
+        else:
+            ok = status == 200 if allowed else status in REFUSED
+        if not ok:
+            expected = "allowed" if allowed else "refused"
+            wrong.append(f"{key}: {status}, but {role} should be {expected}")
+    assert not wrong, f"{role}:\n  " + "\n  ".join(wrong)
