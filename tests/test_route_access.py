@@ -70,6 +70,15 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /verify-email/{token}": ALL,
     "POST /profile/verify-email": LOGGED_IN,
     "GET /profile": LOGGED_IN,
+    "GET /forgot-password": ALL,
+    "POST /forgot-password": ALL,
+    "GET /reset-password/{reset_token}": ALL,  # whoever holds the mailed link
+    "POST /reset-password/{reset_token}": ALL,
+    "GET /account/security": LOGGED_IN,
+    "POST /account/security/password": LOGGED_IN,
+    "POST /account/security/email": LOGGED_IN,
+    "GET /change-email/{change_token}": ALL,  # whoever holds the mailed link
+    "POST /change-email/{change_token}": ALL,
     # Projects and needs
     "GET /": ALL,
     "GET /api/v1/projects": ALL,
@@ -250,6 +259,20 @@ class Scene:
             email="someone@example.org",
             ttl=timedelta(hours=1),
         )
+        citizen = market.users["citizen"]
+        self.reset_token, self.change_token = (
+            links.issue(
+                session,
+                purpose=purpose,
+                email=email,
+                user_id=citizen.id,
+                ttl=timedelta(hours=1),
+            )
+            for purpose, email in (
+                (LinkPurpose.reset_password, citizen.email),
+                (LinkPurpose.change_email, "new-address@example.org"),
+            )
+        )
         session.commit()
         self.values = {
             "project_id": market.project,
@@ -265,6 +288,8 @@ class Scene:
             "study_id": market.study,
             "organisation_id": market.organisation,
             "token": self.token,
+            "reset_token": self.reset_token,
+            "change_token": self.change_token,
             "session_id": 1,  # the scene's first login session (the token's: the first API login)
             "token_id": 1,
         }

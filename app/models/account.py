@@ -68,6 +68,13 @@ class ApiTokenIssued(ApiTokenPublic):
     token_type: str = "bearer"
 
 
+class NewPassword(SQLModel):
+    """A new password, typed twice."""
+
+    password: str = Field(min_length=10, max_length=200)
+    password_again: str = Field(max_length=200)
+
+
 class LoginThrottle(SQLModel, table=True):
     """Wrong passwords in a row for one account or one client address (keyed by a hash)."""
 
