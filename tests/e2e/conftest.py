@@ -52,14 +52,20 @@ LOCALE = "nb-NO"  # the browser asks for bokmål, as most visitors' browsers do
 
 
 @contextlib.contextmanager
-def demo_server(*, startup_timeout: float = 30.0) -> Iterator[str]:
-    """Run `pivotal serve` on a free port over a fresh, migrated demo database; yield its URL."""
+def demo_server(
+    *, startup_timeout: float = 30.0, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Run `pivotal serve` on a free port over a fresh, migrated demo database; yield its URL.
+
+    `extra_env` adds settings, e.g. PIVOTAL_SMTP_URL for a test's own mail server.
+    """
     with tempfile.TemporaryDirectory(prefix="pivotal-e2e-") as tmp:
         env = {
             **os.environ,
             "PIVOTAL_ENVIRONMENT": "development",
             "PIVOTAL_DATABASE_URL": f"sqlite:///{Path(tmp) / 'pivotal.db'}",
             "PIVOTAL_SECRET_KEY": secrets.token_urlsafe(36),  # 48 characters
+            **(extra_env or {}),
         }
         env.pop("PIVOTAL_BASE_URL", None)  # serve() sets it to the server's own address
         run_cli("migrate", env=env)
