@@ -60,6 +60,12 @@ def start(session: Session, *, user: User, user_agent: str) -> str:
     """Open a session for the user; returns the key for the cookie (stored only as a hash)."""
     key = secrets.token_urlsafe(32)
     agent = user_agent[:USER_AGENT_MAX]
+    idle_since = utcnow() - timedelta(seconds=get_settings().session_max_age)
+    session.execute(  # the person's sessions that ended by idling are forgotten here
+        delete(LoginSession).where(
+            col(LoginSession.user_id) == id_of(user), col(LoginSession.last_seen_at) < idle_since
+        )
+    )
     session.add(
         LoginSession(
             key_hash=key_hash(key), user_id=id_of(user), user_agent=agent, label=label_for(agent)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +13,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from app.main import app
 from app.models import LoginSession
+from app.models.base import utcnow
 from tests.conftest import CSRF_RE, World, login
 from tests.routers.helpers import EN
 from tests.routers.test_live_ws import ORIGIN
@@ -200,3 +202,17 @@ def test_logout_closes_the_open_sockets_of_the_session(client: TestClient, world
             for _ in range(5):
                 ws.receive_text()
         assert closed.value.code == 1008
+
+
+def test_a_session_idle_longer_than_the_max_age_ends(
+    client: TestClient, world: World, session: Session
+) -> None:
+    login(client, world.citizen)
+    stored = session.exec(select(LoginSession)).one()
+    stored.last_seen_at = utcnow() - timedelta(days=15)
+    session.add(stored)
+    session.commit()
+    assert _me(client) == 401
+    login(client, world.citizen)  # a new login forgets the idle one
+    session.expire_all()
+    assert len(session.exec(select(LoginSession)).all()) == 1
