@@ -174,10 +174,17 @@ def create_token_page(
 
 @pages.post("/account/tokens/{token_id}/revoke")
 def revoke_token_page(
-    request: Request, session: SessionDep, user: CurrentUser, token_id: Id
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    token_id: Id,
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
-    """Revoke one of one's own tokens."""
-    api_tokens.revoke(session, user=require_user(user), token_id=token_id)
+    """Revoke one of one's own tokens, once confirmed."""
+    me = require_user(user)
+    if confirm != "yes":
+        raise Invalid("Tick the box to confirm that the token should be revoked.")
+    api_tokens.revoke(session, user=me, token_id=token_id)
     return redirect(request, "/account/tokens")
 
 

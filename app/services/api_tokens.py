@@ -13,6 +13,7 @@ from app.db import in_session
 from app.models import ApiToken, User
 from app.models.account import ApiTokenCreate, ApiTokenIssued, ApiTokenPublic
 from app.models.base import id_of, utcnow
+from app.models.event import as_utc
 from app.services.errors import NotAuthenticated, NotFound
 from app.services.sessions import TOUCH_EVERY, key_hash
 
@@ -50,17 +51,17 @@ def public(row: ApiToken) -> ApiTokenPublic:
     return ApiTokenPublic(
         id=row.id,
         name=row.name,
-        created_at=_aware(row.created_at),
-        last_used_at=_aware(row.last_used_at) if row.last_used_at else None,
-        expires_at=_aware(row.expires_at),
-        revoked_at=_aware(row.revoked_at) if row.revoked_at else None,
+        created_at=as_utc(row.created_at),
+        last_used_at=as_utc(row.last_used_at) if row.last_used_at else None,
+        expires_at=as_utc(row.expires_at),
+        revoked_at=as_utc(row.revoked_at) if row.revoked_at else None,
         active=is_active(row),
     )
 
 
 def is_active(row: ApiToken) -> bool:
     """Neither revoked nor expired."""
-    return row.revoked_at is None and _aware(row.expires_at) > utcnow()
+    return row.revoked_at is None and as_utc(row.expires_at) > utcnow()
 
 
 def user_from_token(session: Session, token: str) -> User:
@@ -76,9 +77,9 @@ def user_from_token(session: Session, token: str) -> User:
     if row.revoked_at is not None:
         raise NotAuthenticated("The token has been revoked.")
     now = utcnow()
-    if _aware(row.expires_at) <= now:
+    if as_utc(row.expires_at) <= now:
         raise NotAuthenticated("The token has expired; ask for a new one.")
-    if row.last_used_at is None or now - _aware(row.last_used_at) > TOUCH_EVERY:
+    if row.last_used_at is None or now - as_utc(row.last_used_at) > TOUCH_EVERY:
         _touch(row.id, now)
     return user
 
@@ -124,7 +125,3 @@ def revoke_all(session: Session, *, user: User) -> None:
         .where(col(ApiToken.user_id) == user.id, col(ApiToken.revoked_at).is_(None))
         .values(revoked_at=utcnow())
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)

@@ -21,6 +21,7 @@ from app.config import get_settings
 from app.db import in_session
 from app.models import LoginThrottle
 from app.models.base import utcnow
+from app.models.event import as_utc
 from app.services.errors import TooManyAttempts
 from app.services.sessions import key_hash
 
@@ -52,7 +53,7 @@ def check(session: Session, *, keys: list[str]) -> None:
             col(LoginThrottle.locked_until).is_not(None),
         )
     ).all()
-    latest = max((_aware(lock) for lock in locks if lock is not None), default=None)
+    latest = max((as_utc(lock) for lock in locks if lock is not None), default=None)
     if latest is not None and latest > now:
         seconds = math.ceil((latest - now).total_seconds())
         raise TooManyAttempts(
@@ -114,7 +115,3 @@ def clear(session: Session, *, key: str) -> None:
         .where(col(LoginThrottle.key_hash) == key_hash(key), col(LoginThrottle.failures) > 0)
         .values(failures=0, locked_until=None)
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)

@@ -20,6 +20,7 @@ from app.config import get_settings
 from app.db import in_session
 from app.models import LoginSession, User
 from app.models.base import id_of, utcnow
+from app.models.event import as_utc
 from app.services.errors import NotFound
 from app.services.live import announce_session_ended
 
@@ -95,16 +96,11 @@ def find(session: Session, *, key: str) -> Found | None:
     if row is None:
         return None
     login_session, user = row
-    if _aware(login_session.last_seen_at) < oldest:
+    if as_utc(login_session.last_seen_at) < oldest:
         return None
-    if now - _aware(login_session.last_seen_at) > TOUCH_EVERY:
+    if now - as_utc(login_session.last_seen_at) > TOUCH_EVERY:
         _touch(id_of_session(login_session), now)
     return Found(login_session, user)
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored moment is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
 def _touch(session_id: int, now: datetime) -> None:

@@ -117,8 +117,15 @@ def test_tokens_page_creates_shows_once_and_revokes(client: TestClient, world: W
     assert token not in page
     token_id = page.split('action="/account/tokens/')[1].split("/")[0]
     csrf = CSRF_RE.search(page).group(1)  # type: ignore[union-attr]
+    unconfirmed = client.post(
+        f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf}, headers=EN
+    )
+    assert unconfirmed.status_code == 422
+    assert _me(client, {"Authorization": f"Bearer {token}"}).status_code == 200
     revoked = client.post(
-        f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf}, follow_redirects=False
+        f"/account/tokens/{token_id}/revoke",
+        data={"csrf_token": csrf, "confirm": "yes"},
+        follow_redirects=False,
     )
     assert revoked.status_code == 303
     assert "Revoked" in client.get("/account/tokens", headers=EN).text
