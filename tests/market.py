@@ -51,6 +51,7 @@ class Market:
 
     def __init__(self, api: Api, world: World, factory: Factory) -> None:
         self.project = world.public.id
+        self.supplier_a_org = world.supplier_org.id
         org_b = factory.org(
             OrganisationKind.supplier, name="Konkurrent AS", org_number=SUPPLIER_B_ORG_NUMBER
         )
@@ -121,6 +122,8 @@ class Market:
         slots = api.post(f"/events/{self.meetings}/slots", world.procurer)
         assert slots.status_code == 201, slots.text
         self.slot = slots.json()[0]["id"]
+        booked = api.post(f"/slots/{self.slot}/booking", world.supplier)
+        assert booked.status_code == 201, booked.text
         today = datetime.now(UTC).date()
         study = api.post(
             "/research/studies",

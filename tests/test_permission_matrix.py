@@ -47,7 +47,7 @@ class Cell:
     object: str
     channel: str  # "api" (bearer token), "page" (logged-in browser), "socket" (resync on connect)
     path: str  # formatted with the Market's attributes
-    marker: str
+    marker: str  # formatted with the Market's attributes too
     allowed: frozenset[str]
 
 
@@ -240,6 +240,52 @@ CELLS: list[Cell] = [
         frozenset(),
         api="/api/v1/projects/{project}/ocds",
     ),
+    # The participation log and the figures: researchers read them, but who asked, registered
+    # or booked, and what is unpublished, stay the procurers' (`visible_participation_clause`).
+    *cells(
+        "supplier company acting, in the participation log",
+        '"actor_org_id":{supplier_a_org},',
+        PROCURERS,
+        api="/api/v1/projects/{project}/participation-events",
+    ),
+    *cells(
+        "the asker answered, in the participation log",
+        '"addressee_org_id":{supplier_a_org},',
+        PROCURERS,
+        api="/api/v1/projects/{project}/participation-events",
+    ),
+    *cells(
+        "unanswered question, in the participation log",
+        '"object_type":"question","object_id":{unanswered},',
+        PROCURERS,
+        api="/api/v1/projects/{project}/participation-events",
+    ),
+    *cells(
+        "published question, in the participation log",
+        '"object_type":"question","object_id":{published},',
+        PROCURERS | {"researcher"},
+        api="/api/v1/projects/{project}/participation-events",
+    ),
+    *cells(
+        "a booking, in the participation log",
+        '"object_type":"meeting_slot"',
+        PROCURERS,
+        api="/api/v1/projects/{project}/participation-events",
+    ),
+    *cells(
+        "supplier company in the figures",
+        "Leverandør AS",
+        PROCURERS,
+        api="/api/v1/projects/{project}/metrics",
+        page="/projects/{project}/metrics",
+        socket="/ws/projects/{project}/metrics",
+    ),
+    *cells(
+        "questions asked, unpublished ones too, in the figures",
+        '"asked":',
+        PROCURERS,
+        api="/api/v1/projects/{project}/metrics",
+    ),
 ]
 
 
@@ -279,7 +325,7 @@ def test_every_role_sees_exactly_what_the_policy_allows(
     login(TestClient(client.app, headers={"User-Agent": SUPPLIER_BROWSER}), world.supplier)
     wrong = []
     for cell in CELLS:
-        shown = cell.marker in _look(client, api, market, role, cell)
+        shown = cell.marker.format(**vars(market)) in _look(client, api, market, role, cell)
         if shown != (role in cell.allowed):
             verdict = "shown but should be denied" if shown else "denied but should be shown"
             wrong.append(f"{cell.object} via {cell.channel} ({cell.path}): {verdict}")

@@ -165,9 +165,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /api/v1/events/{event_id}/slots": STAFF,
     "POST /events/{event_id}/slots": STAFF,
     "POST /api/v1/slots/{slot_id}/booking": REGISTERED_SUPPLIERS,
-    "DELETE /api/v1/slots/{slot_id}/booking": REGISTERED_SUPPLIERS,
+    "DELETE /api/v1/slots/{slot_id}/booking": STAFF | REGISTERED_SUPPLIERS,  # procurers too
     "POST /slots/{slot_id}/book": REGISTERED_SUPPLIERS,
-    "POST /slots/{slot_id}/cancel": REGISTERED_SUPPLIERS,
+    "POST /slots/{slot_id}/cancel": STAFF | REGISTERED_SUPPLIERS,
     # Documents
     "GET /api/v1/projects/{project_id}/documents": ALL,
     "POST /api/v1/projects/{project_id}/documents": STAFF,

@@ -47,7 +47,11 @@ class ParticipationEventPublic(SQLModel):
     occurred_at: datetime
     project_id: int
     phase: str
-    actor: str = Field(description="Stable pseudonym of the actor (anonymous needs get their own)")
+    actor: str = Field(
+        description="Stable pseudonym of the actor; anonymous needs, and for readers other than "
+        "the project's procurers private acts (asking, registering, attending), get one of "
+        "their own"
+    )
     actor_id: int | None = Field(description="The user id, only for readers who may see authors")
     actor_role: str
     actor_org_id: int | None
@@ -65,8 +69,8 @@ class ParticipationRollup(SQLModel, table=True):
 
     Brought up to date from the log after a watermark (`ParticipationRollupMark`) when metrics
     are read, so the metrics aggregate these rows rather than every event. Holds contributions
-    only, and nothing about proposals or secrecy claims (their visibility depends on the
-    reader: the metrics count those live).
+    only, and nothing about proposals, secrecy claims, questions or bookings (their visibility
+    depends on the reader: the metrics count those live).
     """
 
     __tablename__ = "participation_rollup"

@@ -5,13 +5,16 @@ Every figure is a small table (`columns`, `rows`) that says which research quest
 (the project's procurers, researchers, admins) get the full view; anyone else who may view a
 public project gets the aggregate view: no breakdown by individual organisation other than
 public bodies, and every cell that counts fewer than `MIN_CELL` people suppressed (None).
-Non-procurers never get figures that count unpublished proposals: every query over the log
-goes through `permissions.visible_participation_clause`.
+Non-procurers never get figures that count unpublished proposals or questions, bookings or a
+supplier company by name: every query over the log goes through
+`permissions.visible_participation_clause` and dates events by `permissions.participation_moment`
+(a question's asking counts from its publication), and the figure by organisation names only
+public bodies for them (the table in `permissions`).
 
 Participation and interaction read `participation_rollup` (counts per day, phase, actor and
 addressee group), which a keeper in each process brings up to date from the log every so often
 (`keep_rollups`), so reading never writes; what lies beyond the watermark, and every event about
-a proposal, is counted live for the reader.
+a proposal, question or booking, is counted live for the reader.
 """
 
 from __future__ import annotations
@@ -297,7 +300,7 @@ _DIMENSIONS = frozenset(
 # committed (PostgreSQL hands out ids before commit), so the watermark can pass them.
 ROLLUP_SETTLE = timedelta(seconds=60)
 # Kept out of the rollup and counted live: who may count them depends on the reader.
-LIVE_OBJECT_TYPES = ("proposal", "secrecy_claim")
+LIVE_OBJECT_TYPES = ("proposal", "secrecy_claim", "question", "meeting_slot")
 ROLLUP_GROUP = (
     "phase",
     "actor_id",
@@ -445,7 +448,7 @@ def _counted_parts(session: Session, rel: ProjectRelation) -> list[Any]:
         col(R.answers_other).label("answers_other"),
         col(R.n).label("n"),
     ).where(col(R.project_id) == project_id)
-    day = _day(session, col(PE.occurred_at))
+    day = _day(session, permissions.participation_moment(rel))
     answers = _answers_other()
     group = [getattr(PE, name) for name in ROLLUP_GROUP]
 
@@ -462,7 +465,7 @@ def _counted_parts(session: Session, rel: ProjectRelation) -> list[Any]:
         )
 
     # Two parts so each finds its rows by an index: the events after the watermark (by id),
-    # and the proposals' events before it (by object type).
+    # and the proposals', questions' and bookings' events before it (by object type).
     after = live(col(PE.id) > last)
     # ("+ 0": by the object type index, not walking every earlier event of the project by id.)
     proposals = live((col(PE.id) + 0) <= last, col(PE.object_type).in_(LIVE_OBJECT_TYPES))
@@ -518,7 +521,9 @@ def _participation_groups(
             .group_by(value)
         )
 
-    public_only = base.c.kind.in_(PUBLIC_BODIES) if aggregate else true()
+    # Only the project's procurers see supplier companies (the table in `permissions`).
+    named = not aggregate and all(map(permissions.sees_whole_participation, rels))
+    public_only = true() if named else base.c.kind.in_(PUBLIC_BODIES)
     query = sa.union_all(
         by("role", base.c.role),
         by("kind", base.c.kind),
@@ -596,7 +601,7 @@ def participation(session: Session, rels: Scope, *, aggregate: bool) -> list[Fig
             2,
             N_(
                 "Distinct actors and their contributions grouped by the actor's organisation "
-                "(in the public view only municipalities and counties)."
+                "(for others than the project's procurers only municipalities and counties)."
             ),
             [
                 "organisation_id",
@@ -979,7 +984,8 @@ def dialogue(session: Session, rels: Scope, *, aggregate: bool) -> list[Figure]:
     median = median_by_group(session, questions).get("q", (None, 0))[0]
     answer_row: dict[str, Any] = {"published": published, "median_hours": median}
     columns = ["published", "median_hours"]
-    if not aggregate:
+    if not aggregate and all(map(permissions.sees_whole_participation, rels)):
+        # Unpublished questions are the procurers' to count (the table in `permissions`).
         asked = session.execute(
             select(func.count()).where(
                 col(Question.project_id).in_(project_ids),
@@ -1115,6 +1121,9 @@ def figures(session: Session, rels: Scope, *, aggregate: bool) -> list[Figure]:
 def latest_counted(session: Session, rels: Scope) -> datetime | None:
     """When the latest contribution these figures count happened (the figures' "as of")."""
     latest = [
+        # By the (project_id, occurred_at) index, not `participation_moment`: a question's
+        # asking is dated at its publication for some readers, but the answer published with it
+        # is an event of that moment, so the latest of either is the same.
         session.execute(select(func.max(PE.occurred_at)).where(_events(rel))).scalar()
         for rel in rels  # one project at a time, each found by its own index
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -89,12 +90,15 @@ def _pseudonym(subject: str) -> str:
 def present(
     session: Session, *, rel: ProjectRelation, events: Sequence[ParticipationEvent]
 ) -> list[ParticipationEventPublic]:
-    """Events as this reader may see them: actors pseudonymised unless the reader sees authors.
+    """Events as this reader may see them (the table in `permissions`): actors pseudonymised
+    unless the reader sees authors, private acts without anything that names their actor.
 
     Posting an anonymous need gets a pseudonym of its own, so that a reader cannot link it to
     the same person's named contributions, and no organisation. Nor does any event addressed to
     a person who posted an anonymous need name that person's organisation: in a small
-    municipality the organisation of whoever a comment answered could point at the author.
+    municipality the organisation of whoever a comment answered could point at the author. A
+    private act (asking, registering, attending) gets a pseudonym of the event's own; a
+    question's asking is dated at its publication; organisation ids are public bodies' only.
     """
     anonymous: set[int] = set()
     anonymous_authors: set[int] = set()
@@ -106,20 +110,44 @@ def present(
             if need_id is not None:  # stored rows always have one
                 anonymous.add(need_id)
             anonymous_authors.add(author_id)
+    published = _publication_moments(session, rel=rel, events=events)
     shown = []
     for event in events:
         hidden = event.verb == "posted_need" and event.object_id in anonymous
-        subject = f"anonymous-need:{event.object_id}" if hidden else f"user:{event.actor_id}"
+        private = not permissions.shows_actor(rel, event.verb)
+        subject = f"user:{event.actor_id}"
+        if hidden:
+            subject = f"anonymous-need:{event.object_id}"
+        elif private:
+            subject = f"event:{event.id}"
         update: dict[str, object] = {
             "actor": _pseudonym(subject),
             "actor_id": event.actor_id if rel.can_see_authors else None,
         }
-        if hidden:
+        if hidden or private or not permissions.shows_organisation(rel, event.actor_org_kind):
             update["actor_org_id"] = None
-        if event.addressee_id in anonymous_authors:
+        if event.addressee_id in anonymous_authors or not permissions.shows_organisation(
+            rel, event.addressee_org_kind
+        ):
             update["addressee_org_id"] = None
+        if event.id in published:
+            update["occurred_at"] = published[event.id]
         shown.append(ParticipationEventPublic.model_validate(event, update=update))
     return shown
+
+
+def _publication_moments(
+    session: Session, *, rel: ProjectRelation, events: Sequence[ParticipationEvent]
+) -> dict[int, datetime]:
+    """The events this reader knows of only from their question's publication, with its moment
+    (`permissions.participation_moment`, for the events at hand)."""
+    ids = [e.id for e in events if e.object_type == "question" and e.id is not None]
+    if permissions.sees_whole_participation(rel) or not ids:
+        return {}
+    query = select(ParticipationEvent.id, permissions.participation_moment(rel)).where(
+        col(ParticipationEvent.id).in_(ids)
+    )
+    return {event_id: moment for event_id, moment in session.execute(query) if event_id}
 
 
 def list_for_project(

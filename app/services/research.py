@@ -8,8 +8,17 @@ holds follows the study's legal basis and the platform's own visibility rules:
   and cannot be linked across studies;
 - with consent as the legal basis, only rows of participants whose consent stands are exported;
   an event answering someone who did not consent keeps its row but loses the addressee;
-- an anonymous need's author, the supplier who asked a question, unpublished or withdrawn
-  proposals, secrecy claims and confidential proposal content are never exported;
+- the participation log as `permissions` lets anyone but the project's procurers see it: no
+  unpublished question or proposal, no booking, no secrecy claim, no confidential proposal
+  content; private acts (asking, registering, attending) without their actor's pseudonym, and a
+  question's asking dated at its publication;
+- an anonymous need's author is never linked to it: the need, its posting and the author's own
+  comments and supports on it carry a pseudonym of the need's own and no organisation; events
+  answering the author name no addressee; under consent these rows are left out altogether,
+  since keeping them only while the author consents would tie them to the author's pseudonym
+  when the author withdraws;
+- only what happened within the study's period (events, needs and comments by when they
+  happened or were posted, proposals by when their summary was published);
 - free text (need texts, comment bodies, proposal titles and summaries) only when the study
   allows it and the export asks for it;
 - organisation ids only of public bodies (municipalities, counties): a supplier company's id
@@ -28,7 +37,7 @@ import secrets
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -296,9 +305,28 @@ class _Scope:
             StudyConsent.study_id == study.id, col(StudyConsent.withdrawn_at).is_(None)
         )
         self.anonymous_needs = select(col(Need.id)).where(col(Need.anonymous).is_(True))
+        self.period_start = datetime.combine(study.period_start, time.min, UTC)
+        self.period_end = datetime.combine(study.period_end + timedelta(days=1), time.min, UTC)
         self.public_orgs = select(col(Organisation.id)).where(
             col(Organisation.kind).in_(PUBLIC_BODIES)
         )
+
+    def anonymous_pseudonym(self, need_id: int) -> str:
+        """The pseudonym of an anonymous need's author on that need: links to nothing else."""
+        key = self.study.pseudonym_secret.encode()
+        subject = f"anonymous-need:{need_id}".encode()
+        return hmac.new(key, subject, hashlib.sha256).hexdigest()
+
+    def in_period(self, moment: Any) -> ColumnElement[bool]:
+        """Whether a moment falls within the study's period (both days included)."""
+        return and_(moment >= self.period_start, moment < self.period_end)
+
+    def anonymous_rows(self, anonymous_need: Any) -> ColumnElement[bool]:
+        """Rows to keep of an anonymous need's author on it (`anonymous_need`: the need's id, or
+        NULL for everyone else's rows): under consent none, see the module's docstring."""
+        if self.study.legal_basis == LegalBasis.consent:
+            return anonymous_need.is_(None)
+        return true()
 
     def pseudonym(self, user_id: int | None) -> str:
         """The person's pseudonym in the study (computed once per person), or empty."""
@@ -318,15 +346,51 @@ class _Scope:
         return case((org_id.in_(self.public_orgs), org_id), else_=null())
 
     def events_clause(self) -> ColumnElement[bool]:
-        """Events of the study's projects that a researcher may see and the basis allows."""
-        kind = col(ParticipationEvent.object_type)
-        visible_proposals = select(col(Proposal.id)).where(_published_proposal())
+        """Events of the study's projects, within its period, that anyone but the projects'
+        procurers may see (`permissions`) and the basis allows."""
+        e = ParticipationEvent
         return and_(
-            col(ParticipationEvent.project_id).in_(self.projects),
-            self.included(col(ParticipationEvent.actor_id)),
-            or_(kind != "proposal", col(ParticipationEvent.object_id).in_(visible_proposals)),
-            kind != "secrecy_claim",
+            col(e.project_id).in_(self.projects),
+            self.included(col(e.actor_id)),
+            permissions.outsiders_participation_clause(col(e.project_id)),
+            self.in_period(permissions.participation_moment(None)),
+            self.anonymous_rows(_anonymous_need_of_event()),
         )
+
+
+def _anonymous_need_of_event() -> Any:
+    """The anonymous need an event is its author's own act on (posting it, supporting it, a
+    comment under it), in SQL; NULL for every other event."""
+    e = ParticipationEvent
+    own_need = (
+        select(col(Need.id))
+        .where(
+            col(Need.id) == e.object_id,
+            col(Need.anonymous).is_(True),
+            col(Need.author_id) == e.actor_id,
+        )
+        .correlate(e)
+        .scalar_subquery()
+    )
+    own_comment = (
+        select(col(Need.id))
+        .join(Comment, col(Comment.need_id) == Need.id)
+        .where(
+            col(Comment.id) == e.object_id,
+            col(Need.anonymous).is_(True),
+            col(Need.author_id) == e.actor_id,
+        )
+        .correlate(e)
+        .scalar_subquery()
+    )
+    kind = col(e.object_type)
+    return case((kind == "need", own_need), (kind == "comment", own_comment), else_=null())
+
+
+def _anonymous_need_of_comment() -> Any:
+    """The anonymous need a comment is its author's own on, in SQL (with Need joined)."""
+    own = and_(col(Need.anonymous).is_(True), col(Need.author_id) == Comment.author_id)
+    return case((own, col(Need.id)), else_=null())
 
 
 def _published_proposal() -> ColumnElement[bool]:
@@ -478,17 +542,19 @@ def _events_table(session: Session, scope: _Scope, progress: Progress | None) ->
     e = ParticipationEvent
     verb = col(e.verb)
     object_id = col(e.object_id)
-    asker = verb.in_(("asked", "withdrew_question"))
-    anonymous_post = and_(verb == "posted_need", object_id.in_(scope.anonymous_needs))
-    # The addressee of an act on an anonymous need (a status decision, a top-level comment) is
-    # its author; the addressee of an answer is the supplier who asked.
+    # A private act (asking, registering, attending) names no actor (`permissions`).
+    private = verb.in_(permissions.PRIVATE_ACTOR_VERBS)
+    anonymous_need = _anonymous_need_of_event()
+    # The addressee of an act on an anonymous need (a status decision, a support) or in its
+    # thread (a comment, a reply to the author's own comment) may be its author; the addressee
+    # of an answer is the supplier who asked.
     comments_on_anonymous = select(col(Comment.id)).where(
         col(Comment.need_id).in_(scope.anonymous_needs)
     )
     hidden_addressee = or_(
         verb == "answered",
         and_(col(e.object_type) == "need", object_id.in_(scope.anonymous_needs)),
-        and_(verb == "commented", object_id.in_(comments_on_anonymous)),
+        and_(col(e.object_type) == "comment", object_id.in_(comments_on_anonymous)),
     )
     addressee_shown = and_(
         col(e.addressee_id).is_not(None),
@@ -498,13 +564,16 @@ def _events_table(session: Session, scope: _Scope, progress: Progress | None) ->
     query = (
         columns(
             e.id,
-            e.occurred_at,
+            permissions.participation_moment(None),
             e.project_id,
             e.phase,
-            case((or_(asker, anonymous_post), null()), else_=col(e.actor_id)),
+            case((private, null()), else_=col(e.actor_id)),
             e.actor_role,
             e.actor_org_kind,
-            case((asker, null()), else_=scope.public_org(col(e.actor_org_id))),
+            case(
+                (or_(private, anonymous_need.is_not(None)), null()),
+                else_=scope.public_org(col(e.actor_org_id)),
+            ),
             e.verb,
             e.object_type,
             e.object_id,
@@ -512,6 +581,7 @@ def _events_table(session: Session, scope: _Scope, progress: Progress | None) ->
             e.addressee_role,
             e.addressee_org_kind,
             case((hidden_addressee, null()), else_=scope.public_org(col(e.addressee_org_id))),
+            anonymous_need,
         )
         .where(scope.events_clause())
         .order_by(col(e.id))
@@ -524,7 +594,7 @@ def _events_table(session: Session, scope: _Scope, progress: Progress | None) ->
                 _iso(r[1]),
                 r[2],
                 r[3],
-                scope.pseudonym(r[4]),
+                scope.anonymous_pseudonym(r[15]) if r[15] is not None else scope.pseudonym(r[4]),
                 r[5],
                 r[6] or "",
                 r[7] if r[7] is not None else "",
@@ -543,19 +613,25 @@ def _events_table(session: Session, scope: _Scope, progress: Progress | None) ->
     return Table(
         "participation_events",
         "Participation events",
-        "Every contribution in the study's projects that a researcher may see, in order: who "
+        "Every contribution in the study's projects and period that a researcher may see, in "
+        "order (bookings, unpublished questions and proposals are left out): who "
         "(pseudonym, role, organisation kind) did what to which object in which phase, and whom "
         "it answers. Research questions 2 and 3.",
         [
             Column("event_id", "integer", "The event's id (order of recording)", KEY),
-            _ts("occurred_at", "When it happened", required=True),
+            _ts(
+                "occurred_at",
+                "When it happened; a question's asking when the question was published",
+                required=True,
+            ),
             Column("project_id", "integer", "The project", REQUIRED),
             Column("phase", "string", "The project's phase at the time", REQUIRED),
             Column(
                 "participant",
                 "string",
-                who + "; empty for an anonymous need's author and for the supplier who asked a "
-                "question",
+                who + "; for an anonymous need's author, on that need, a pseudonym of the need's "
+                "own; empty for private acts (asking a question, registering for the market "
+                "dialogue or an event, attending one)",
                 PSEUDONYM,
             ),
             Column("participant_role", "string", "The participant's role", {**REQUIRED, **ROLES}),
@@ -631,7 +707,12 @@ def _needs_table(session: Session, scope: _Scope, free_text: bool) -> Table:
         )
         .join(User, col(User.id) == Need.author_id)
         .outerjoin(Organisation, col(Organisation.id) == User.organisation_id)
-        .where(col(Need.project_id).in_(scope.projects), scope.included(col(Need.author_id)))
+        .where(
+            col(Need.project_id).in_(scope.projects),
+            scope.included(col(Need.author_id)),
+            scope.in_period(col(Need.created_at)),
+            scope.anonymous_rows(case((col(Need.anonymous).is_(True), Need.id), else_=null())),
+        )
         .order_by(col(Need.id))
     )
 
@@ -725,6 +806,7 @@ def _comments_table(session: Session, scope: _Scope, free_text: bool) -> Table:
         if free_text
         else literal("")
     )
+    anonymous_need = _anonymous_need_of_comment()
     query = (
         columns(
             Comment.id,
@@ -734,14 +816,23 @@ def _comments_table(session: Session, scope: _Scope, free_text: bool) -> Table:
             Comment.author_id,
             User.role,
             Organisation.kind,
-            scope.public_org(col(User.organisation_id)),
+            case(
+                (anonymous_need.is_not(None), null()),
+                else_=scope.public_org(col(User.organisation_id)),
+            ),
             Comment.hidden,
             body,
+            anonymous_need,
         )
         .join(Need, col(Need.id) == Comment.need_id)
         .join(User, col(User.id) == Comment.author_id)
         .outerjoin(Organisation, col(Organisation.id) == User.organisation_id)
-        .where(col(Need.project_id).in_(scope.projects), scope.included(col(Comment.author_id)))
+        .where(
+            col(Need.project_id).in_(scope.projects),
+            scope.included(col(Comment.author_id)),
+            scope.in_period(col(Comment.created_at)),
+            scope.anonymous_rows(anonymous_need),
+        )
         .order_by(col(Comment.id))
     )
 
@@ -752,7 +843,7 @@ def _comments_table(session: Session, scope: _Scope, free_text: bool) -> Table:
                 r[1],
                 r[2] if r[2] is not None else "",
                 _iso(r[3]),
-                scope.pseudonym(r[4]),
+                scope.anonymous_pseudonym(r[10]) if r[10] is not None else scope.pseudonym(r[4]),
                 r[5],
                 r[6] or "",
                 r[7] if r[7] is not None else "",
@@ -780,7 +871,13 @@ def _comments_table(session: Session, scope: _Scope, free_text: bool) -> Table:
                 "its author)",
             ),
             _ts("created_at", "When the comment was written", required=True),
-            Column("author", "string", "The author's pseudonym", {**REQUIRED, **PSEUDONYM}),
+            Column(
+                "author",
+                "string",
+                "The author's pseudonym; on an anonymous need, its author's comments carry the "
+                "need's own pseudonym (as its posting does) and no organisation",
+                {**REQUIRED, **PSEUDONYM},
+            ),
             Column("author_role", "string", "The author's role", {**REQUIRED, **ROLES}),
             Column("author_org_kind", "string", "The author's organisation kind", ORG_KINDS),
             Column("author_org_id", "integer", "The author's organisation id, public bodies only"),
@@ -814,7 +911,11 @@ def _proposals_table(session: Session, scope: _Scope, free_text: bool) -> Table:
             Proposal.title if free_text else literal(""),
             Proposal.summary if free_text else literal(""),
         )
-        .where(col(Proposal.project_id).in_(scope.projects), _published_proposal())
+        .where(
+            col(Proposal.project_id).in_(scope.projects),
+            _published_proposal(),
+            scope.in_period(col(Proposal.summary_published_at)),
+        )
         .order_by(col(Proposal.id))
     )
 
@@ -913,8 +1014,13 @@ def _descriptor(study: Study, tables: list[Table], free_text: bool) -> dict[str,
                 "art. 89 safeguards). "
             )
             + ("Free text is included. " if free_text else "Free text is left out. ")
-            + f"Aggregate cells with fewer than {MIN_CELL} people are suppressed. "
-            "Organisation ids are given for public bodies only."
+            + f"Only what happened within the study's period ({study.period_start.isoformat()} "
+            f"to {study.period_end.isoformat()}) is included. "
+            f"Aggregate cells with fewer than {MIN_CELL} people are suppressed. "
+            "Organisation ids are given for public bodies only. Who asked a question, "
+            "registered for the market dialogue or an event, or attended one is never given, "
+            "bookings and unpublished questions and proposals are left out, and an anonymous "
+            "need's author appears on it only under a pseudonym of the need's own."
         ),
         "version": "1.0.0",
         "created": _iso(utcnow()),

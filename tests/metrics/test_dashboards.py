@@ -302,3 +302,30 @@ def test_an_unpublished_proposal_sends_the_public_dashboard_nothing(
         api.post_need(world.citizen, project)
         pushed = _push(ws, "", timeout=10)  # the very next message
     assert '<th scope="row">Citizen</th>' in pushed
+
+
+@pytest.mark.parametrize("reader", ["visitor", "researcher", "rival"])
+def test_an_unpublished_question_sends_no_dashboard_anything_but_the_procurers(
+    client: TestClient, world: World, api: Api, factory: Factory, reader: str
+) -> None:
+    """Another supplier watching the figures must not learn from a push that a company asked."""
+    project = world.public.id
+    open_market_dialogue(api, world)
+    watchers = {
+        "visitor": None,
+        "researcher": world.researcher,
+        "rival": factory.user(Role.supplier, factory.org(OrganisationKind.supplier, name="R AS")),
+    }
+    if watchers[reader] is not None:
+        login(client, watchers[reader])
+    client.cookies.set("lang", "en")
+    with client.websocket_connect(f"/ws/projects/{project}/metrics", headers=ORIGIN) as ws:
+        ws.receive_text()
+        asked = api.post(
+            f"/projects/{project}/questions", world.supplier, json={"body": "Hvor mange?"}
+        )
+        assert asked.status_code == 201, asked.text
+        time.sleep(1.5)  # past the dashboard's gathering of a burst
+        api.post_need(world.citizen, project)
+        pushed = _push(ws, "", timeout=10)  # the very next message
+    assert '<th scope="row">Citizen</th>' in pushed

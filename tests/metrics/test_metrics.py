@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,7 +12,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col
 
 from app.models import ParticipationEvent, ParticipationRollupMark, Question
-from app.models.base import Phase
+from app.models.base import OrganisationKind, Phase, Role
 from app.services import metrics
 from tests.conftest import Factory, World, run_async
 from tests.proposals.conftest import proposal_input
@@ -104,6 +104,9 @@ def test_participation_counts_people_and_contributions(
     assert by_org["Eierkommune"]["participants"] == 2  # the employee and the procurer
     assert by_org["Eierkommune"]["contributions"] == 5
     assert by_org["Partnerkommune"]["contributions"] == 1
+    assert "Leverandør AS" not in by_org  # a supplier company only for the procurers
+    for_procurer = api.get(f"/projects/{dialogue['project']}/metrics", world.procurer).json()
+    by_org = {r["organisation"]: r for r in rows(for_procurer, "participation_by_organisation")}
     assert by_org["Leverandør AS"]["contributions"] == 2
     assert rows(body, "participation_by_phase") == [
         {"phase": "needs", "participants": 4, "contributions": 7},
@@ -321,3 +324,65 @@ def test_the_keeper_rolls_up_settled_events_in_the_background(
     mark = session.get(ParticipationRollupMark, dialogue["project"])
     assert mark is not None and mark.last_event_id > 0
     assert metrics.refresh_rollups() == 0  # nothing settled is left to count
+
+
+def test_unpublished_questions_and_bookings_move_no_figure_but_the_procurers(
+    api: Api, world: World, factory: Factory, session: Session
+) -> None:
+    """Another supplier (or anyone but the procurers) must not see a figure move the moment a
+    company asks or books; a question counts once published, dated at its publication."""
+    project = world.public.id
+    open_market_dialogue(api, world)
+    rival = factory.user(Role.supplier, factory.org(OrganisationKind.supplier, name="Rival AS"))
+    watchers = [world.researcher, world.citizen, rival, world.other_procurer]
+
+    def seen() -> list[dict[str, Any]]:
+        return [api.get(f"/projects/{project}/metrics", w).json() for w in watchers]
+
+    before, procurer_before = seen(), api.get(f"/projects/{project}/metrics", world.procurer)
+    asked = api.post(f"/projects/{project}/questions", world.supplier, json={"body": "Hvor mange?"})
+    assert asked.status_code == 201, asked.text
+    assert seen() == before
+    start = datetime.now(UTC) + timedelta(days=7)
+    meetings = api.post(
+        f"/projects/{project}/events",
+        world.procurer,
+        json={
+            "kind": "one_to_one",
+            "title": "En-til-en",
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=1)).isoformat(),
+            "slot_minutes": 30,
+        },
+    )
+    slots = api.post(f"/events/{meetings.json()['id']}/slots", world.procurer).json()
+    planned = seen()  # planning an event is public; the ask and the booking come next
+    assert planned != before  # (the plan is counted, so the check below means something)
+    assert api.post(f"/slots/{slots[0]['id']}/booking", world.supplier).status_code == 201
+    assert seen() == planned
+    assert api.get(f"/projects/{project}/metrics", world.procurer).json() != procurer_before.json()
+
+    published = api.post(
+        f"/questions/{asked.json()['id']}/publish",
+        world.procurer,
+        json={"public_question": "Hvor mange beboere?", "answer": "Omtrent 40."},
+    )
+    assert published.status_code == 200, published.text
+    body = api.get(f"/projects/{project}/metrics", world.researcher).json()
+    [supplier] = [r for r in rows(body, "participation_by_role") if r["role"] == "supplier"]
+    assert supplier["contributions"] == 2  # registered, and now the published question
+
+    # Asked two weeks before its publication: the procurers count it then, others at publication.
+    session.execute(
+        update(ParticipationEvent)
+        .where(col(ParticipationEvent.verb) == "asked")
+        .values(occurred_at=datetime.now(UTC) - timedelta(days=14))
+    )
+    session.commit()
+
+    def weeks(reader: Any) -> list[str]:
+        body = api.get(f"/projects/{project}/metrics", reader).json()
+        return [r["week"] for r in rows(body, "participation_by_week")]
+
+    assert len(weeks(world.procurer)) == 2
+    assert weeks(world.researcher) == weeks(world.procurer)[1:]

@@ -7,6 +7,7 @@ import io
 import json
 import re
 import zipfile
+from datetime import date, timedelta
 from typing import Any
 
 from frictionless import validate
@@ -23,6 +24,8 @@ from tests.research.conftest import (
     SUMMARY,
     Lab,
     export,
+    ok,
+    study_input,
 )
 from tests.routers.helpers import Api
 
@@ -110,12 +113,10 @@ def test_only_consenting_participants_rows_are_exported_under_consent(api: Api, 
     # Nils, supplier A, the withdrawn partner employee and the supporters never consented.
     verbs = sorted(r["verb"] for r in events)
     assert "supported" not in verbs
-    assert verbs.count("posted_need") == 2  # N0 (employee) and N1 (citizen); not Nils's N2
+    # N0 (employee); not Nils's N2, nor the citizen's anonymous N1 (left out under consent)
+    assert verbs.count("posted_need") == 1
     assert verbs.count("proposed") == 1  # P2 by supplier B; P1's supplier did not consent
-    assert [int(r["need_id"]) for r in table(archive, "needs")] == [
-        lab.needs["N0"],
-        lab.needs["N1"],
-    ]
+    assert [int(r["need_id"]) for r in table(archive, "needs")] == [lab.needs["N0"]]
     comments = table(archive, "comments")
     assert sorted(int(r["comment_id"]) for r in comments) == sorted(
         [lab.comments["employee_on_anon"], lab.comments["citizen_reply"]]
@@ -144,7 +145,8 @@ def test_anonymous_authors_and_askers_are_never_linked(api: Api, lab: Lab) -> No
     anon_post = next(
         r for r in events if r["verb"] == "posted_need" and int(r["object_id"]) == lab.needs["N1"]
     )
-    assert anon_post["participant"] == "" and anon_post["participant_role"] == "citizen"
+    assert HEX64.match(anon_post["participant"]) and anon_post["participant_role"] == "citizen"
+    assert anon_post["participant_org_id"] == ""
     on_anon = next(
         r
         for r in events
@@ -208,7 +210,8 @@ def test_free_text_only_when_the_study_allows_and_the_export_asks(api: Api, lab:
     w = lab.world
     with_text = export(api, w.researcher, lab.consent_study["id"], free_text="true")
     data = everything(with_text)
-    assert ANON_PROBLEM.encode() in data and N0_PROBLEM.encode() in data
+    assert N0_PROBLEM.encode() in data
+    assert ANON_PROBLEM.encode() not in data  # anonymous needs are left out under consent
     assert P2_SUMMARY.encode() in data and "Vi hører deg.".encode() in data
     assert SUMMARY.encode() not in data  # P1's summary was never published
     without = everything(export(api, w.researcher, lab.consent_study["id"]))
@@ -269,3 +272,81 @@ def test_a_hidden_comment_keeps_its_row_but_never_its_text(
     assert row["hidden"] == "true" and row["body"] == ""
     assert b"Vi h\xc3\xb8rer deg." not in everything(archive)
     assert b"Personopplysninger" not in everything(archive)
+
+
+def test_only_what_happened_within_the_studys_period_is_exported(api: Api, lab: Lab) -> None:
+    w = lab.world
+    today = date.today()
+    for start, end in ((today + timedelta(days=1), today + timedelta(days=30)),
+                       (today - timedelta(days=60), today - timedelta(days=1))):  # fmt: skip
+        study = ok(
+            api.post(
+                "/research/studies",
+                w.researcher,
+                json=study_input(
+                    legal_basis="public_interest",
+                    period_start=start.isoformat(),
+                    period_end=end.isoformat(),
+                ),
+            ),
+            201,
+        )
+        archive = export(api, w.researcher, study["id"])
+        for name in ("participation_events", "needs", "comments", "proposals"):
+            assert table(archive, name) == [], (start, name)
+        assert table(archive, "participation_by_role_and_phase") == []
+        assert table(archive, "projects")  # the projects themselves are not personal data
+    # The lab's studies run from a month ago to next year: everything is in them.
+    assert table(export(api, w.researcher, lab.public_study["id"]), "participation_events")
+
+
+def test_an_anonymous_needs_author_has_no_organisation_and_no_pseudonym_of_their_own_on_it(
+    api: Api, lab: Lab
+) -> None:
+    w = lab.world
+    project = lab.market.project_id
+    need = api.post_need(w.employee, project, title="Uten navn", anonymous=True)
+    own = api.comment(w.employee, need["id"], "Jeg kan si mer om dette.")
+    archive = export(api, w.researcher, lab.public_study["id"])
+    events = table(archive, "participation_events")
+    named = {r["participant"] for r in events if r["verb"] == "posted_need"} - {""}
+    [posted] = [
+        r for r in events if r["verb"] == "posted_need" and int(r["object_id"]) == need["id"]
+    ]
+    [commented] = [
+        r for r in events if r["object_type"] == "comment" and int(r["object_id"]) == own["id"]
+    ]
+    assert posted["participant_org_id"] == "" and commented["participant_org_id"] == ""
+    assert posted["participant_org_kind"] == "municipality"  # the kind, never which one
+    # The posting and the author's own comment share the need's pseudonym, no other row's.
+    assert posted["participant"] == commented["participant"]
+    employee = next(r["participant"] for r in events if int(r["object_id"]) == lab.needs["N0"])
+    assert posted["participant"] != employee and posted["participant"] not in named - {
+        posted["participant"]
+    }
+    [comment] = [r for r in table(archive, "comments") if int(r["comment_id"]) == own["id"]]
+    assert comment["author_org_id"] == "" and comment["author"] == posted["participant"]
+    [row] = [r for r in table(archive, "needs") if int(r["need_id"]) == need["id"]]
+    assert row["author"] == "" and row["author_org_id"] == ""
+
+
+def test_withdrawing_consent_shows_nothing_about_anonymous_needs(api: Api, lab: Lab) -> None:
+    """Exports before and after a withdrawal differ only in rows that carry the person's own
+    pseudonym: nothing anonymous goes or changes with them."""
+    w = lab.world
+    study = lab.consent_study["id"]
+    anonymous = api.post_need(w.employee, lab.market.project_id, title="Stille", anonymous=True)
+    api.comment(w.employee, anonymous["id"], "Mer om mitt eget behov.")
+    before = export(api, w.researcher, study, free_text="true")
+    ok(api.delete(f"/research/studies/{study}/consent", w.employee))
+    after = export(api, w.researcher, study, free_text="true")
+
+    events = table(before, "participation_events")
+    person = next(r["participant"] for r in events if int(r["object_id"]) == lab.needs["N0"])
+    gone = [r for r in events if r not in table(after, "participation_events")]
+    assert gone and all(person in (r["participant"], r["addressee"]) for r in gone)
+    for name, who in (("needs", "author"), ("comments", "author")):
+        rows_after = table(after, name)
+        changed = [r for r in table(before, name) if r not in rows_after]
+        assert all(r[who] == person for r in changed), name
+    assert anonymous["id"] not in {int(r["need_id"]) for r in table(before, "needs")}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from app.models.base import Phase
 from tests.conftest import World, login
+from tests.proposals.conftest import proposal_input
 from tests.routers.helpers import NEED, Api
 
 
@@ -280,3 +283,112 @@ def test_researchers_do_not_learn_an_anonymous_authors_organisation(api: Api, wo
     assert {e["actor_org_id"] for e in for_procurer if e["verb"] == "posted_need"} == {
         world.owner.id
     }
+
+
+# ---- the market dialogue: who asked, registered or booked stays the procurers' -------------------
+
+
+def _in_market_dialogue(api: Api, world: World) -> int:
+    """The public project in the market dialogue, the supplier's company registered for it."""
+    project = world.public.id
+    api.advance(world.procurer, project, Phase.market_dialogue)
+    assert api.post(f"/projects/{project}/suppliers", world.supplier).status_code == 201
+    return project
+
+
+def _ask(api: Api, world: World, project: int) -> int:
+    asked = api.post(f"/projects/{project}/questions", world.supplier, json={"body": "Hvor mange?"})
+    assert asked.status_code == 201, asked.text
+    return int(asked.json()["id"])
+
+
+def _read(api: Api, reader: Any, project: int) -> list[dict[str, Any]]:
+    response = api.get(f"/projects/{project}/participation-events", reader)
+    assert response.status_code == 200, response.text
+    return list(response.json())
+
+
+def _utc(moment: str) -> datetime:
+    parsed = datetime.fromisoformat(moment)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def test_researchers_learn_nothing_of_an_unpublished_question(api: Api, world: World) -> None:
+    project = _in_market_dialogue(api, world)
+    _ask(api, world, project)
+    for_researcher = _read(api, world.researcher, project)
+    assert not [e for e in for_researcher if e["object_type"] == "question"]
+    [asked] = [e for e in _read(api, world.procurer, project) if e["verb"] == "asked"]
+    assert asked["actor_org_id"] == world.supplier_org.id  # the procurers know who asked
+
+
+def test_a_published_question_cannot_be_tied_to_its_asker(api: Api, world: World) -> None:
+    """Not by organisation, user id, addressee, nor a pseudonym shared with the company's
+    published proposal (which names the company)."""
+    project = _in_market_dialogue(api, world)
+    need = api.post_need(world.employee, project)
+    proposal = api.post(
+        f"/projects/{project}/proposals", world.supplier, json=proposal_input(need["id"])
+    )
+    assert proposal.status_code == 201, proposal.text
+    consent = api.post(f"/proposals/{proposal.json()['id']}/publish-summary", world.supplier)
+    assert consent.status_code == 200, consent.text
+    question = _ask(api, world, project)
+    published = api.post(
+        f"/questions/{question}/publish",
+        world.procurer,
+        json={"public_question": "Hvor mange beboere?", "answer": "Omtrent 40."},
+    )
+    assert published.status_code == 200, published.text
+
+    events = _read(api, world.researcher, project)
+    [asked] = [e for e in events if e["verb"] == "asked"]
+    [answered] = [e for e in events if e["verb"] == "answered"]
+    [registered] = [e for e in events if e["verb"] == "registered"]
+    supplier_pseudonyms = {e["actor"] for e in events if e["actor_role"] == "supplier"} - {
+        asked["actor"]
+    }
+    assert asked["actor_role"] == "supplier" and asked["actor_org_kind"] == "supplier"
+    assert asked["actor_id"] is None and asked["actor_org_id"] is None
+    assert asked["actor"] not in supplier_pseudonyms  # not the proposal's, not the registration's
+    assert registered["actor_org_id"] is None and registered["actor"] != asked["actor"]
+    assert answered["addressee_role"] == "supplier" and answered["addressee_org_id"] is None
+    assert world.supplier_org.id not in {e["actor_org_id"] for e in events}
+    assert world.supplier_org.id not in {e["addressee_org_id"] for e in events}
+    # Dated when everyone learnt of it: the publication.
+    shown = api.get(f"/questions/{question}", world.researcher).json()
+    assert _utc(asked["occurred_at"]) == _utc(shown["published_at"])
+
+
+def test_researchers_see_no_booking_and_not_who_joined_an_event(api: Api, world: World) -> None:
+    project = _in_market_dialogue(api, world)
+    start = datetime.now(UTC) + timedelta(days=14)
+    ids = {}
+    for kind, extra in (("conference", {"capacity": 10}), ("one_to_one", {"slot_minutes": 30})):
+        created = api.post(
+            f"/projects/{project}/events",
+            world.procurer,
+            json={
+                "kind": kind,
+                "title": f"Arrangement {kind}",
+                "starts_at": start.isoformat(),
+                "ends_at": (start + timedelta(hours=1)).isoformat(),
+                **extra,
+            },
+        )
+        assert created.status_code == 201, created.text
+        ids[kind] = created.json()["id"]
+    joined = api.post(f"/events/{ids['conference']}/registrations", world.supplier)
+    assert joined.status_code == 201, joined.text
+    slots = api.post(f"/events/{ids['one_to_one']}/slots", world.procurer).json()
+    assert api.post(f"/slots/{slots[0]['id']}/booking", world.supplier).status_code == 201
+
+    events = _read(api, world.researcher, project)
+    assert not [e for e in events if e["object_type"] == "meeting_slot"]
+    [seat] = [e for e in events if e["verb"] == "registered_for_event"]
+    [registered] = [e for e in events if e["verb"] == "registered"]
+    assert seat["actor_role"] == "supplier" and seat["actor_org_id"] is None
+    assert seat["actor"] != registered["actor"]
+    for_procurer = _read(api, world.procurer, project)
+    [booked] = [e for e in for_procurer if e["verb"] == "booked"]
+    assert booked["actor_org_id"] == world.supplier_org.id
