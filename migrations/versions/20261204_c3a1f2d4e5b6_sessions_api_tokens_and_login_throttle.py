@@ -1,7 +1,7 @@
 """login_session, api_token, login_throttle: sessions on the server, revocable tokens, throttling
 
 Revision ID: c3a1f2d4e5b6
-Revises: 5f07e32fa60f
+Revises: 7c3e1a9b5d20
 Create Date: 2026-12-04 18:22:13.332827
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = "c3a1f2d4e5b6"
-down_revision: str | None = "5f07e32fa60f"
+down_revision: str | None = "7c3e1a9b5d20"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
