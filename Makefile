@@ -53,6 +53,7 @@ format: $(VENV)/.installed-test
 translations: $(VENV)/.installed-test
 	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k _ -k gettext -k ngettext:1,2 \
 		-k N_ -k Invalid -k Forbidden -k NotFound -k Conflict -k NotAuthenticated -k PivotalError \
+		-k TooManyAttempts \
 		-o app/locale/messages.pot --no-location --omit-header .
 	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -l nb --init-missing \
 		--no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date

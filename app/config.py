@@ -24,7 +24,16 @@ class Settings(BaseSettings):
     secret_key: str = ""
     base_url: str = "http://127.0.0.1:8000"
     default_language: Literal["nb", "en"] = "nb"
+    # Tokens from POST /api/v1/auth/token live this long; named tokens choose their own.
     api_token_max_age: int = 12 * 3600
+    # A browser session ends after this many seconds without a request (and at logout).
+    session_max_age: int = Field(default=14 * 24 * 3600, gt=0)
+    # Argon2 hashes at most this many passwords at once per process (each takes its memory,
+    # see accounts.PASSWORD_HASHER); logins beyond wait their turn.
+    password_hash_slots: int = Field(default=2, ge=1, le=32)
+    # Wrong passwords in a row, per account and per client address, before logins from there
+    # must wait (60 s, doubling with every further miss, at most an hour).
+    login_failure_limit: int = Field(default=10, ge=1)
     live_queue_size: int = 256
     # Threads for sync handlers. Writers waiting their turn sleep in one, and the writer whose
     # turn it is may need another to finish its response; keep this above concurrent writers.

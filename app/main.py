@@ -27,6 +27,7 @@ from app.observability import ObservabilityMiddleware, configure_logging
 from app.routers import (
     accounts,
     audit,
+    credentials,
     dialogue,
     documents,
     email_verification,
@@ -195,6 +196,7 @@ def create_app() -> FastAPI:
         app.include_router(module.api, prefix="/api/v1")
     for module in (
         accounts,
+        credentials,
         email_verification,
         projects,
         needs,

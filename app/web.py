@@ -31,8 +31,8 @@ from app.i18n import N_
 from app.i18n import gettext as _
 from app.models import User
 from app.models.base import PHASE_LABELS, NeedStatus, Phase, Role, id_of
-from app.services import accounts, participation, permissions, render_cache
-from app.services.errors import Forbidden, Invalid, PivotalError
+from app.services import api_tokens, participation, permissions, render_cache, sessions
+from app.services.errors import Forbidden, Invalid, PivotalError, TooManyAttempts
 from app.services.markdown import render_markdown
 from app.services.permissions import ProjectRelation
 
@@ -61,14 +61,21 @@ templates.env.globals.update(
 bearer_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
+SESSION_KEY = "sid"  # the cookie's name for the server-side session's random key
+
+
 def _load_user(request: Request, session: Session, token: str | None) -> User | None:
     user: User | None = None
+    request.state.login_session_id = None
     if token:
-        user = accounts.user_from_token(session, token)
-    elif (uid := request.session.get("uid")) is not None:
-        user = session.get(User, uid)
-        if user is None:
-            request.session.pop("uid", None)
+        user = api_tokens.user_from_token(session, token)
+    elif (key := request.session.get(SESSION_KEY)) is not None:
+        found = sessions.find(session, key=str(key))
+        if found is None:  # logged out elsewhere, or idle too long: a visitor from now on
+            request.session.pop(SESSION_KEY, None)
+        else:
+            user = found.user
+            request.state.login_session_id = found.login_session.id
     # Templates get a detached copy: an error page is rendered after the rollback, which
     # expires every object the request's session loaded.
     request.state.user = User(**{f: getattr(user, f) for f in User.model_fields}) if user else None
@@ -77,7 +84,7 @@ def _load_user(request: Request, session: Session, token: str | None) -> User | 
 
 def _is_visitor(request: Request, token: str | None) -> bool:
     """Neither a bearer token nor a logged-in session: nothing to look up."""
-    if token or "uid" in request.session:
+    if token or SESSION_KEY in request.session:
         return False
     request.state.user = None
     return True
@@ -136,7 +143,7 @@ async def verify_csrf(request: Request) -> None:
         return
     if request.headers.get("authorization", "").lower().startswith("bearer "):
         return  # a bearer token is not sent by the browser on its own
-    if request.url.path.startswith("/api/") and "uid" not in request.session:
+    if request.url.path.startswith("/api/") and SESSION_KEY not in request.session:
         return  # no ambient credentials to abuse; the endpoint itself demands a login
     sent: str | UploadFile | None = request.headers.get("x-csrf-token")
     if not sent and request.headers.get("content-type", "").startswith(
@@ -401,7 +408,10 @@ def error_response(request: Request, status: int, messages: list[str], code: str
 async def pivotal_error_handler(request: Request, exc: Exception) -> Response:
     """A service's refusal, translated."""
     assert isinstance(exc, PivotalError)
-    return error_response(request, exc.status_code, [_(exc.message, **exc.params)], exc.code)
+    response = error_response(request, exc.status_code, [_(exc.message, **exc.params)], exc.code)
+    if isinstance(exc, TooManyAttempts):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 async def validation_error_handler(request: Request, exc: Exception) -> Response:
@@ -420,9 +430,10 @@ def parse(model: type[Any], **data: Any) -> Any:
 
 
 def login_session(request: Request, session: Session, user: User) -> None:
-    """Start a fresh session for the user (a new CSRF token too)."""
+    """Start a fresh session for the user (a new CSRF token too), stored on the server."""
     request.session.clear()
-    request.session["uid"] = user.id
+    user_agent = request.headers.get("user-agent", "")
+    request.session[SESSION_KEY] = sessions.start(session, user=user, user_agent=user_agent)
     request.session["csrf"] = secrets.token_urlsafe(32)
     if user.language in i18n.LANGUAGES:
         request.session["lang"] = user.language

@@ -14,7 +14,7 @@ from app.db import make_engine
 from app.models import Membership, Organisation, OrganisationDomain, User
 from app.models.membership import MembershipStatus, VouchedBy
 
-BEFORE_MEMBERSHIPS = "7c3e1a9b5d20"
+BEFORE_MEMBERSHIPS = "c3a1f2d4e5b6"
 
 
 def test_the_migration_gives_every_existing_member_an_active_membership(tmp_path: Path) -> None:

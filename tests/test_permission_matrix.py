@@ -58,6 +58,9 @@ def cells(object: str, marker: str, allowed: frozenset[str], **paths: str) -> li
     return [Cell(object, channel, path, marker, allowed) for channel, path in paths.items()]
 
 
+# A person's own sessions and tokens: only they see them listed.
+SUPPLIER_TOKEN = "Leverandør A sitt eksportskript"
+SUPPLIER_BROWSER = "LeverandorA-nettleser/1.0"
 QA_PATHS = {
     "api": "/api/v1/projects/{project}/questions",
     "page": "/projects/{project}/questions",
@@ -107,6 +110,19 @@ CELLS: list[Cell] = [
         "Eierkommune",
         PROCURERS | {"employee", "pending_employee"},
         page="/profile/memberships",
+    ),
+    *cells(
+        "supplier A's named API token",
+        SUPPLIER_TOKEN,
+        frozenset({"supplier_a"}),
+        api="/api/v1/auth/tokens",
+        page="/account/tokens",
+    ),
+    *cells(
+        "supplier A's session in another browser",
+        SUPPLIER_BROWSER,
+        frozenset({"supplier_a"}),
+        page="/account/sessions",
     ),
     *cells("unanswered question", UNANSWERED, PROCURERS | {"supplier_a"}, **QA_PATHS),
     *cells("published answer", ANSWER, EVERYONE, **QA_PATHS),
@@ -351,6 +367,8 @@ def test_every_role_sees_exactly_what_the_policy_allows(
 ) -> None:
     monkeypatch.setattr(get_settings(), "upload_dir", tmp_path / "uploads")
     market = Market(api, world, factory)
+    assert api.post("/auth/tokens", world.supplier, json={"name": SUPPLIER_TOKEN}).is_success
+    login(TestClient(client.app, headers={"User-Agent": SUPPLIER_BROWSER}), world.supplier)
     wrong = []
     for cell in CELLS:
         shown = cell.marker.format(**vars(market)) in _look(client, api, market, role, cell)

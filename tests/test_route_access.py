@@ -51,9 +51,18 @@ ACCESS: dict[str, frozenset[str]] = {
     # Accounts
     "GET /api/v1/auth/me": LOGGED_IN,
     "POST /api/v1/auth/token": ALL,
+    "GET /api/v1/auth/tokens": LOGGED_IN,  # each their own
+    "POST /api/v1/auth/tokens": LOGGED_IN,
+    "DELETE /api/v1/auth/tokens/{token_id}": LOGGED_IN,  # 404 for another person's token
     "GET /login": ALL,
     "POST /login": ALL,
     "POST /logout": ALL,
+    "GET /account/sessions": LOGGED_IN,  # each their own
+    "POST /account/sessions/{session_id}/end": LOGGED_IN,  # 404 for another person's session
+    "POST /account/sessions/end-others": LOGGED_IN,
+    "GET /account/tokens": LOGGED_IN,
+    "POST /account/tokens": LOGGED_IN,
+    "POST /account/tokens/{token_id}/revoke": LOGGED_IN,  # 404 for another person's token
     "GET /register": ALL,
     "POST /register": ALL,
     "POST /language": ALL,
@@ -61,6 +70,15 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /verify-email/{token}": ALL,
     "POST /profile/verify-email": LOGGED_IN,
     "GET /profile": LOGGED_IN,
+    "GET /forgot-password": ALL,
+    "POST /forgot-password": ALL,
+    "GET /reset-password/{reset_token}": ALL,  # whoever holds the mailed link
+    "POST /reset-password/{reset_token}": ALL,
+    "GET /account/security": LOGGED_IN,
+    "POST /account/security/password": LOGGED_IN,
+    "POST /account/security/email": LOGGED_IN,
+    "GET /change-email/{change_token}": ALL,  # whoever holds the mailed link
+    "POST /change-email/{change_token}": ALL,
     # Projects and needs
     "GET /": ALL,
     "GET /api/v1/projects": ALL,
@@ -266,6 +284,20 @@ class Scene:
             email="someone@example.org",
             ttl=timedelta(hours=1),
         )
+        citizen = market.users["citizen"]
+        self.reset_token, self.change_token = (
+            links.issue(
+                session,
+                purpose=purpose,
+                email=email,
+                user_id=citizen.id,
+                ttl=timedelta(hours=1),
+            )
+            for purpose, email in (
+                (LinkPurpose.reset_password, citizen.email),
+                (LinkPurpose.change_email, "new-address@example.org"),
+            )
+        )
         session.commit()
         self.values = {
             "project_id": market.project,
@@ -283,6 +315,10 @@ class Scene:
             "membership_id": market.pending_request,
             "domain_id": market.domain,
             "token": self.token,
+            "reset_token": self.reset_token,
+            "change_token": self.change_token,
+            "session_id": 1,  # the scene's first login session (the token's: the first API login)
+            "token_id": 1,
         }
 
     def url(self, path: str) -> str:

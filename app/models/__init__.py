@@ -1,5 +1,6 @@
 """All tables, imported here so metadata (and Alembic) sees every one."""
 
+from app.models.account import ApiToken, LoginSession, LoginThrottle
 from app.models.audit import AuditEntry
 from app.models.dialogue import SupplierRegistration
 from app.models.document import Document
@@ -20,6 +21,7 @@ from app.models.research import Study, StudyConsent, StudyProject
 from app.models.user import User
 
 __all__ = [
+    "ApiToken",
     "AuditEntry",
     "Comment",
     "DialogueEvent",
@@ -27,6 +29,8 @@ __all__ = [
     "EventRegistration",
     "Invitation",
     "LinkToken",
+    "LoginSession",
+    "LoginThrottle",
     "MeetingSlot",
     "Membership",
     "Need",

@@ -1,4 +1,4 @@
-"""Accounts: log in, register, log out, language; and the API's token endpoint."""
+"""Accounts: log in, register, log out, language; sessions and API tokens of one's own."""
 
 from __future__ import annotations
 
@@ -12,12 +12,15 @@ from sqlmodel import col, select
 
 from app import i18n
 from app.db import SessionDep
-from app.models import Organisation
-from app.models.base import OrganisationKind, Role
+from app.models import Organisation, User
+from app.models.account import ApiTokenCreate, ApiTokenIssued, ApiTokenPublic
+from app.models.base import Id, OrganisationKind, Role
 from app.models.user import Registration, UserPublic
-from app.services import accounts
-from app.services.errors import NotAuthenticated
+from app.services import accounts, api_tokens, sessions
+from app.services.errors import Invalid, NotAuthenticated
+from app.services.permissions import require_user
 from app.web import (
+    SESSION_KEY,
     CommittingRoute,
     CsrfProtected,
     CurrentUser,
@@ -75,16 +78,114 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     """Check the password and start a session."""
-    user = accounts.authenticate(session, email=email, password=password)
+    user = accounts.authenticate(
+        session, email=email, password=password, address=_client_address(request)
+    )
     login_session(request, session, user)
     return redirect(request, _safe_next(next))
 
 
+def _client_address(request: Request) -> str | None:
+    """The client's address as the server sees it (behind a proxy: run with --proxy-headers)."""
+    return request.client.host if request.client else None
+
+
 @pages.post("/logout")
-def logout(request: Request) -> Response:
-    """End the session."""
+def logout(request: Request, session: SessionDep) -> Response:
+    """End the session on the server too: a copy of the cookie no longer logs anyone in."""
+    if (key := request.session.get(SESSION_KEY)) is not None:
+        sessions.end(session, key=str(key))
     request.session.clear()
     return redirect(request, "/")
+
+
+@pages.get("/account/sessions")
+def sessions_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """One's own active sessions, this one marked, each with a way to end it."""
+    me = require_user(user)
+    return render(
+        request,
+        "accounts/sessions.html",
+        {
+            "sessions": sessions.list_for_user(session, user=me),
+            "current_id": request.state.login_session_id,
+        },
+    )
+
+
+@pages.post("/account/sessions/{session_id}/end")
+def end_session_page(
+    request: Request, session: SessionDep, user: CurrentUser, session_id: Id
+) -> Response:
+    """Log out one session (this one too, if chosen: then back to the front page)."""
+    me = require_user(user)
+    sessions.end_one(session, user=me, session_id=session_id)
+    if session_id == request.state.login_session_id:
+        request.session.clear()
+        return redirect(request, "/")
+    return redirect(request, "/account/sessions")
+
+
+@pages.post("/account/sessions/end-others")
+def end_other_sessions_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    """Log out every session but this one, once confirmed."""
+    me = require_user(user)
+    if confirm != "yes":
+        raise Invalid("Tick the box to confirm that every other session should be logged out.")
+    sessions.end_all(session, user=me, keep_id=request.state.login_session_id)
+    return redirect(request, "/account/sessions")
+
+
+@pages.get("/account/tokens")
+def tokens_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """One's own API tokens, with a form for a new one."""
+    me = require_user(user)
+    return _tokens_page(request, session, me)
+
+
+def _tokens_page(
+    request: Request, session: SessionDep, me: User, issued: ApiTokenIssued | None = None
+) -> Response:
+    tokens = [api_tokens.public(t) for t in api_tokens.list_for_user(session, user=me)]
+    return render(request, "accounts/tokens.html", {"tokens": tokens, "issued": issued})
+
+
+@pages.post("/account/tokens")
+def create_token_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    name: Annotated[str, Form()] = "",
+    expires_in_days: Annotated[str, Form()] = "90",
+) -> Response:
+    """Create a named token and show it, this once."""
+    me = require_user(user)
+    data = parse(ApiTokenCreate, name=name.strip(), expires_in_days=expires_in_days)
+    issued = api_tokens.issue(session, user=me, data=data)
+    response = _tokens_page(request, session, me, issued)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@pages.post("/account/tokens/{token_id}/revoke")
+def revoke_token_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    token_id: Id,
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    """Revoke one of one's own tokens, once confirmed."""
+    me = require_user(user)
+    if confirm != "yes":
+        raise Invalid("Tick the box to confirm that the token should be revoked.")
+    api_tokens.revoke(session, user=me, token_id=token_id)
+    return redirect(request, "/account/tokens")
 
 
 @pages.get("/register")
@@ -144,10 +245,35 @@ class Token(BaseModel):
 
 
 @api.post("/token")
-def token(session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
-    """Exchange e-mail (as `username`) and password for a bearer token."""
-    user = accounts.authenticate(session, email=form.username, password=form.password)
-    return Token(access_token=accounts.issue_token(user))
+def token(
+    request: Request,
+    session: SessionDep,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+) -> Token:
+    """Exchange e-mail (as `username`) and password for a bearer token (listed as "API login")."""
+    user = accounts.authenticate(
+        session, email=form.username, password=form.password, address=_client_address(request)
+    )
+    return Token(access_token=api_tokens.issue_for_login(session, user=user).access_token)
+
+
+@api.get("/tokens")
+def list_tokens(session: SessionDep, user: CurrentUser) -> list[ApiTokenPublic]:
+    """The caller's API tokens (never the tokens themselves)."""
+    mine = api_tokens.list_for_user(session, user=require_user(user))
+    return [api_tokens.public(t) for t in mine]
+
+
+@api.post("/tokens", status_code=201)
+def create_token(session: SessionDep, user: CurrentUser, data: ApiTokenCreate) -> ApiTokenIssued:
+    """A new named token; the answer is the only place the token is shown."""
+    return api_tokens.issue(session, user=require_user(user), data=data)
+
+
+@api.delete("/tokens/{token_id}")
+def revoke_token(session: SessionDep, user: CurrentUser, token_id: Id) -> ApiTokenPublic:
+    """Revoke one of the caller's tokens; it gets 401 from then on."""
+    return api_tokens.public(api_tokens.revoke(session, user=require_user(user), token_id=token_id))
 
 
 @api.get("/me")

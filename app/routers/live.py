@@ -25,13 +25,13 @@ from app.routers import events as event_pages
 from app.routers import metrics as metrics_pages
 from app.routers import proposals as proposals_live
 from app.routers import questions as qa
-from app.services import documents, needs, participation, permissions, projects
+from app.services import documents, needs, participation, permissions, projects, sessions
 from app.services import events as event_services
 from app.services.errors import PivotalError
 from app.services.live import METRICS_PAGE, LiveEvent, Viewer, hub
 from app.services.permissions import ProjectRelation
 from app.services.render_cache import cards, fragments
-from app.web import Audience, audience_for, render_fragment
+from app.web import SESSION_KEY, Audience, audience_for, render_fragment
 
 router = APIRouter(include_in_schema=False)
 POLICY_VIOLATION = 1008
@@ -277,7 +277,7 @@ async def resync_all_viewers() -> None:
         assert isinstance(audience, Audience | metrics_pages.MetricsAudience)
         try:
             _aud, html = await asyncio.to_thread(
-                _open, viewer.topic, audience.representative_id, audience.lang
+                _reopen, viewer.topic, audience.representative_id, audience.lang
             )
         except PivotalError:
             return None
@@ -307,27 +307,50 @@ def origin_allowed(websocket: WebSocket) -> bool:
 
 
 def _open(
+    topic: str, key: str | None, lang: str
+) -> tuple[Audience | metrics_pages.MetricsAudience, str, int | None]:
+    """The socket's audience and first fragment, for the user of the login session `key`.
+
+    A session that has ended (or a cookie without one) opens the socket as a visitor's.
+    """
+    with new_session() as session:
+        found = sessions.find(session, key=key) if key else None
+        user = found.user if found else None
+        audience, first = _first_state(session, topic, user, lang)
+        return audience, first, found.login_session.id if found else None
+
+
+def _reopen(
     topic: str, uid: int | None, lang: str
 ) -> tuple[Audience | metrics_pages.MetricsAudience, str]:
+    """An open socket's audience and full state again, for the user who opened it."""
     with new_session() as session:
         user = session.get(User, uid) if uid is not None else None
-        rel = _project_id_of(session, topic, user)
-        if topic.startswith(f"{METRICS_PAGE}:"):
-            watcher = metrics_pages.metrics_audience(rel, lang)
-            return watcher, metrics_pages.project_body_html(session, rel, lang, oob=True)
-        audience = (
-            qa.qa_audience(rel, lang) if topic.startswith("questions:") else audience_for(rel, lang)
-        )
-        return audience, resync_fragment(session, topic, rel, audience)
+        return _first_state(session, topic, user, lang)
+
+
+def _first_state(
+    session: Session, topic: str, user: User | None, lang: str
+) -> tuple[Audience | metrics_pages.MetricsAudience, str]:
+    rel = _project_id_of(session, topic, user)
+    if topic.startswith(f"{METRICS_PAGE}:"):
+        watcher = metrics_pages.metrics_audience(rel, lang)
+        return watcher, metrics_pages.project_body_html(session, rel, lang, oob=True)
+    audience = (
+        qa.qa_audience(rel, lang) if topic.startswith("questions:") else audience_for(rel, lang)
+    )
+    return audience, resync_fragment(session, topic, rel, audience)
 
 
 async def _serve(websocket: WebSocket, topic: str) -> None:
     if not origin_allowed(websocket):
         await websocket.close(POLICY_VIOLATION)
         return
-    uid = websocket.session.get("uid")
     try:
-        audience, first = await asyncio.to_thread(_open, topic, uid, i18n.current_language())
+        key = websocket.session.get(SESSION_KEY)
+        audience, first, login_session = await asyncio.to_thread(
+            _open, topic, str(key) if key else None, i18n.current_language()
+        )
     except PivotalError:
         await websocket.close(POLICY_VIOLATION)
         return
@@ -337,7 +360,7 @@ async def _serve(websocket: WebSocket, topic: str) -> None:
         close=_closer(websocket),
         topic=topic,
         audience=audience,
-        user_id=uid if isinstance(uid, int) else None,
+        login_session=login_session,
     )
 
     async def watch_disconnect() -> None:

@@ -48,3 +48,14 @@ class Invalid(PivotalError):
 
     status_code = 422
     code = "invalid"
+
+
+class TooManyAttempts(PivotalError):
+    """Too many tries in a row: wait `retry_after` seconds before the next one."""
+
+    status_code = 429
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, *, retry_after: int, **params: object) -> None:
+        super().__init__(message, **params)
+        self.retry_after = retry_after

@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 STAGED_KEY = "pivotal_live_events"
 METRICS_PAGE = "metrics"  # the project dashboard's topic: figures, recomputed after a burst
+# An event of this kind closes the sockets opened by the login session `object_id` (logged out).
+SESSION_ENDED = "session_ended"
 # A person's access changed (a membership granted, revoked or switched): `object_id` names the
 # user, whose sockets are closed so that they reconnect under what the person may see now.
 ACCESS_CHANGED = "access_changed"
@@ -133,10 +135,11 @@ class Viewer:
     topic: str
     audience: Hashable
     queue: asyncio.Queue[str | None] = field(default_factory=lambda: asyncio.Queue(256))
-    user_id: int | None = None  # whose socket it is (None: a visitor)
     dropped: bool = False
     # On a coalesced topic, the state last sent: the same again is not sent.
     last: str | None = None
+    # The login session that opened the socket (None: a visitor); closed when it ends.
+    login_session: int | None = None
 
 
 # Renders the fragment for one event, topic and audience; None when that audience sees nothing.
@@ -213,6 +216,9 @@ class LiveHub:
         burst instead: the first event schedules a render `coalesce` seconds later, and the
         events arriving meanwhile ride along with it.
         """
+        if event.kind == SESSION_ENDED:
+            await self.close_login_session(event.object_id)
+            return
         if event.kind == ACCESS_CHANGED:
             await self.close_user(event.object_id)
             return
@@ -287,14 +293,33 @@ class LiveHub:
             if rendered[viewer.audience]:
                 self._enqueue(viewer, rendered[viewer.audience])
 
+    async def close_login_session(self, login_session: int, code: int = 1008) -> None:
+        """Close the sockets of a session that was logged out (1008: policy violation)."""
+        await self._close(
+            [v for vs in self.topics.values() for v in vs if v.login_session == login_session], code
+        )
+
     async def close_user(self, user_id: int, code: int = 1012) -> None:
-        """Close every socket of one person (1012: the client reconnects and is checked anew)."""
-        for viewers in list(self.topics.values()):
-            for viewer in [v for v in viewers if v.user_id == user_id]:
-                with contextlib.suppress(Exception):
-                    await viewer.close(code)
-                with contextlib.suppress(asyncio.QueueFull):
-                    viewer.queue.put_nowait(None)
+        """Close every socket of one person (1012: the client reconnects and is checked anew).
+
+        A socket's audience names the user who opened it as its representative.
+        """
+        await self._close(
+            [
+                v
+                for vs in self.topics.values()
+                for v in vs
+                if getattr(v.audience, "representative_id", None) == user_id
+            ],
+            code,
+        )
+
+    async def _close(self, viewers: list[Viewer], code: int) -> None:
+        for viewer in viewers:
+            with contextlib.suppress(Exception):
+                await viewer.close(code)
+            with contextlib.suppress(asyncio.QueueFull):
+                viewer.queue.put_nowait(None)
 
     async def close_all(self, code: int = 1012) -> None:
         """Close every socket (1012 'service restart' makes clients reconnect)."""
@@ -334,3 +359,8 @@ def get_bus() -> Bus:
 def announce(session: Session, event: LiveEvent) -> None:
     """Stage a live event in the current transaction."""
     get_bus().stage(session, event)
+
+
+def announce_session_ended(session: Session, *, login_session_id: int) -> None:
+    """After the commit, close every socket the logged-out session opened, in every process."""
+    announce(session, LiveEvent(kind=SESSION_ENDED, object_id=login_session_id, project_id=0))

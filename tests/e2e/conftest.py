@@ -57,7 +57,7 @@ def demo_server(
 ) -> Iterator[str]:
     """Run `pivotal serve` on a free port over a fresh, migrated demo database; yield its URL.
 
-    `extra_env` adds settings, e.g. PIVOTAL_SMTP_URL for a test's own SMTP server.
+    `extra_env` adds settings, e.g. PIVOTAL_SMTP_URL for a test's own mail server.
     """
     with tempfile.TemporaryDirectory(prefix="pivotal-e2e-") as tmp:
         env = {

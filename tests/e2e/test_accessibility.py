@@ -85,6 +85,10 @@ def wait_for_live_state(page: Page) -> None:
         ("/research/studies", RESEARCHER),  # the study list with export links
         ("/research/studies", CITIZEN),  # the studies a citizen can consent to
         ("/research/studies/new", RESEARCHER),
+        ("/account/sessions", CITIZEN),  # one's sessions, "log out everywhere else"
+        ("/account/tokens", CITIZEN),
+        ("/account/security", CITIZEN),  # change password and e-mail
+        ("/forgot-password", None),  # the reset form is checked in test_account_recovery.py
     ],
 )
 def test_page_meets_wcag_21_aa(new_page: Callable[..., Page], path: str, who: str | None) -> None:
