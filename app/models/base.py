@@ -10,15 +10,18 @@ from enum import StrEnum
 from typing import Annotated, Any, Protocol
 
 import sqlalchemy as sa
-from annotated_types import Le
+from annotated_types import Ge, Le
 from sqlmodel import Field
 
 from app.i18n import N_
 
-MAX_ID = 2**63 - 1
-# An object id from outside (path, query, form, JSON): one beyond any database integer is
+# The id columns are INTEGER: 32 bits on PostgreSQL (SQLite stores 64). Keys start at 1.
+MAX_ID = 2**31 - 1
+# An object id from outside (path, query, form, JSON): one no database row can have is
 # invalid input (422), not an overflow deep in the driver (500).
-Id = Annotated[int, Le(MAX_ID)]
+Id = Annotated[int, Ge(1), Le(MAX_ID)]
+# A position in an append-only log from outside: 0 (from the start) or an id.
+Cursor = Annotated[int, Ge(0), Le(MAX_ID)]
 
 
 class _Stored(Protocol):

@@ -155,7 +155,7 @@ def submit_form(
     title: Annotated[str, Form()] = "",
     summary: Annotated[str, Form()] = "",
     body: Annotated[str, Form()] = "",
-    need_ids: Annotated[list[int] | None, Form()] = None,
+    need_ids: Annotated[list[Id] | None, Form()] = None,
     claim_body: Annotated[bool, Form()] = False,
     justification: Annotated[str, Form()] = "",
     file: Annotated[UploadFile | None, File()] = None,
