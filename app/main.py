@@ -44,7 +44,12 @@ from app.routers import (
 from app.services.errors import PivotalError
 from app.services.live import get_bus, hub, spawn
 from app.services.metrics import keep_rollups
-from app.web import error_response, pivotal_error_handler, validation_error_handler
+from app.web import (
+    RefuseNulBytes,
+    error_response,
+    pivotal_error_handler,
+    validation_error_handler,
+)
 
 log = logging.getLogger("pivotal.app")
 STATIC_DIR = Path(__file__).parent / "static"
@@ -152,6 +157,7 @@ def create_app() -> FastAPI:
         openapi_url="/api/v1/openapi.json",
         # Room for the largest upload and its form; the uploads service holds the exact limit.
         max_body_size=settings.max_upload_bytes + 1_000_000,
+        dependencies=[RefuseNulBytes],  # for every route, before the route's own parsing
     )
     app.add_middleware(LanguageAndSecurityMiddleware, default_language=settings.default_language)
     app.add_middleware(ObservabilityMiddleware)

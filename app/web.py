@@ -152,6 +152,46 @@ async def verify_csrf(request: Request) -> None:
 
 CsrfProtected = Depends(verify_csrf)
 
+NUL = "\x00"
+
+
+def _holds_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+async def refuse_nul_bytes(request: Request) -> None:
+    """Refuse text with a NUL character anywhere a caller sends it (query, form, JSON body).
+
+    PostgreSQL cannot store one in text and SQLite would keep it; no person types one.
+    A file's contents may hold them; its form's text fields may not.
+    """
+    found = _holds_nul(list(request.query_params.multi_items()))
+    content_type = request.headers.get("content-type", "")
+    if not found and content_type.startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()  # parsed once: the endpoint gets the same form
+        found = any(
+            _holds_nul(key) or (isinstance(value, str) and _holds_nul(value))
+            for key, value in form.multi_items()
+        )
+    elif not found and request.method in UNSAFE_METHODS and b"\\u0000" in await request.body():
+        try:
+            found = _holds_nul(await request.json())
+        except ValueError:
+            found = False  # not JSON: the endpoint's own parsing says so
+    if found:
+        raise Invalid("Text may not contain NUL characters.")
+
+
+RefuseNulBytes = Depends(refuse_nul_bytes)
+
 
 @dataclass(frozen=True)
 class Audience:
