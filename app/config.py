@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # Open Contracting Partnership ("ocds-" and six letters or digits).
     ocds_prefix: str = Field(default="ocds-pivotal", pattern=r"^ocds-[a-z0-9]+$")
 
+    # /metrics (Prometheus) answers the local machine, and anyone else sending this bearer token.
+    metrics_token: str = ""
+
     # Uploaded documents and attachments: kept here (outside the web root), at most this big.
     upload_dir: Path = VAR_DIR / "uploads"
     max_upload_bytes: int = Field(default=20_000_000, gt=0)

@@ -18,11 +18,12 @@ from fastapi.routing import APIRoute
 from fastapi.security import OAuth2PasswordBearer
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Select
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.requests import HTTPConnection
 
 from app import i18n
 from app.config import get_settings
@@ -165,29 +166,33 @@ def _holds_nul(value: object) -> bool:
     return False
 
 
-async def refuse_nul_bytes(request: Request) -> None:
+async def refuse_nul_bytes(connection: HTTPConnection) -> None:
     """Refuse text with a NUL character anywhere a caller sends it (query, form, JSON body).
 
     PostgreSQL cannot store one in text and SQLite would keep it; no person types one.
     A file's contents may hold them; its form's text fields may not.
     """
-    found = _holds_nul(list(request.query_params.multi_items()))
+    found = _holds_nul(list(connection.query_params.multi_items()))
+    if not found and isinstance(connection, Request):
+        found = await _body_holds_nul(connection)
+    if found:
+        raise Invalid("Text may not contain NUL characters.")
+
+
+async def _body_holds_nul(request: Request) -> bool:
     content_type = request.headers.get("content-type", "")
-    if not found and content_type.startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         form = await request.form()  # parsed once: the endpoint gets the same form
-        found = any(
+        return any(
             _holds_nul(key) or (isinstance(value, str) and _holds_nul(value))
             for key, value in form.multi_items()
         )
-    elif not found and request.method in UNSAFE_METHODS and b"\\u0000" in await request.body():
+    if request.method in UNSAFE_METHODS and b"\\u0000" in await request.body():
         try:
-            found = _holds_nul(await request.json())
+            return _holds_nul(await request.json())
         except ValueError:
-            found = False  # not JSON: the endpoint's own parsing says so
-    if found:
-        raise Invalid("Text may not contain NUL characters.")
+            return False  # not JSON: the endpoint's own parsing says so
+    return False
 
 
 RefuseNulBytes = Depends(refuse_nul_bytes)
@@ -418,14 +423,29 @@ def field_errors(exc: ValidationError) -> dict[str, list[str]]:
     return found
 
 
+class Problem(BaseModel):
+    """How the API refuses a request (every 4xx and 5xx answer of /api/v1)."""
+
+    detail: str | list[str] = Field(
+        description="What is wrong, translated: one message, or one per invalid field"
+    )
+    code: str = Field(
+        description="not_found, not_authenticated, forbidden, conflict, invalid, bad_request, "
+        "http_error or unavailable"
+    )
+
+
+# Declared on every API operation, in place of FastAPI's own validation-error schema.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": Problem, "description": "Refused: the message says why"}
+}
+
+
 def error_response(request: Request, status: int, messages: list[str], code: str) -> Response:
     """The one way a refusal is answered: JSON for the API, a fragment for htmx, else a page."""
     if request.url.path.startswith("/api/"):
-        body: dict[str, Any] = {
-            "detail": messages[0] if len(messages) == 1 else messages,
-            "code": code,
-        }
-        return JSONResponse(body, status_code=status)
+        problem = Problem(detail=messages[0] if len(messages) == 1 else messages, code=code)
+        return JSONResponse(problem.model_dump(), status_code=status)
     if is_htmx(request):
         trigger = request.headers.get("hx-trigger")
         target = f"#{trigger}-errors" if trigger else "#page-errors"

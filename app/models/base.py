@@ -65,9 +65,32 @@ def history_clock() -> Iterator[Callable[[datetime], None]]:
         _history_now.reset(token)
 
 
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """A moment, stored as UTC and always read back timezone-aware in UTC.
+
+    PostgreSQL keeps the zone (timestamptz); SQLite keeps text without one, so a moment is
+    converted to UTC before it is stored and given its zone back when read.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        """To UTC before storing (a naive moment is taken to be UTC already)."""
+        if value is not None and value.tzinfo is not None:
+            return value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        """Back as timezone-aware UTC."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def created_at_field() -> Any:
     """A timezone-aware creation timestamp, filled in by Python."""
-    return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), nullable=False)
+    return Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
 
 
 def enum_field(enum: type[StrEnum], *, default: Any = ..., index: bool = False) -> Any:
