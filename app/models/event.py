@@ -62,7 +62,10 @@ class DialogueEventCreate(DialogueEventBase):
     def _zoned(cls, moment: datetime) -> datetime:
         if moment.tzinfo is None:
             raise ValueError("give the time with a time zone")
-        return moment.astimezone(UTC)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:00+01:00 is before the first moment Python knows
+            raise ValueError("the time is out of range") from None
 
     @model_validator(mode="after")
     def _consistent(self) -> DialogueEventCreate:
