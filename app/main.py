@@ -47,9 +47,12 @@ from app.services.live import get_bus, hub, spawn
 from app.services.metrics import keep_rollups
 from app.web import (
     PROBLEM_RESPONSES,
+    Idempotent,
     RefuseNulBytes,
+    Replay,
     error_response,
     pivotal_error_handler,
+    replay_handler,
     validation_error_handler,
 )
 
@@ -208,6 +211,7 @@ def create_app() -> FastAPI:
         max_age=14 * 24 * 3600,
     )
     app.add_exception_handler(PivotalError, pivotal_error_handler)
+    app.add_exception_handler(Replay, replay_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(ValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, not_found_handler)
@@ -230,7 +234,9 @@ def create_app() -> FastAPI:
         research,
         metrics,
     ):
-        app.include_router(module.api, prefix="/api/v1", responses=PROBLEM_RESPONSES)
+        app.include_router(
+            module.api, prefix="/api/v1", responses=PROBLEM_RESPONSES, dependencies=[Idempotent]
+        )
     for module in (
         accounts,
         projects,

@@ -4,6 +4,7 @@ from app.models.audit import AuditEntry
 from app.models.dialogue import SupplierRegistration
 from app.models.document import Document
 from app.models.event import DialogueEvent, EventRegistration, MeetingSlot, SlotBooking
+from app.models.idempotency import IdempotentRequest
 from app.models.need import Comment, Need, Support
 from app.models.organisation import Organisation
 from app.models.participation import (
@@ -23,6 +24,7 @@ __all__ = [
     "DialogueEvent",
     "Document",
     "EventRegistration",
+    "IdempotentRequest",
     "MeetingSlot",
     "Need",
     "Organisation",
