@@ -5,6 +5,7 @@ from app.models.audit import AuditEntry
 from app.models.dialogue import SupplierRegistration
 from app.models.document import Document
 from app.models.event import DialogueEvent, EventRegistration, MeetingSlot, SlotBooking
+from app.models.idempotency import IdempotentRequest
 from app.models.mail import LinkToken, OutboxMessage
 from app.models.need import Comment, Need, Support
 from app.models.organisation import Organisation
@@ -26,6 +27,7 @@ __all__ = [
     "DialogueEvent",
     "Document",
     "EventRegistration",
+    "IdempotentRequest",
     "LinkToken",
     "LoginSession",
     "LoginThrottle",
