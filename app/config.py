@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     mail_dir: Path = VAR_DIR / "mail"
     # Every this many seconds each process sends what the outbox has due (0: never).
     mail_interval: float = Field(default=2.0, ge=0, le=3600)
+    # /metrics (Prometheus) answers the local machine, and anyone else sending this bearer token.
+    metrics_token: str = ""
 
     # Uploaded documents and attachments: kept here (outside the web root), at most this big.
     upload_dir: Path = VAR_DIR / "uploads"

@@ -10,6 +10,7 @@ from pathlib import Path
 from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -48,7 +49,17 @@ from app.services import mail
 from app.services.errors import PivotalError
 from app.services.live import get_bus, hub, spawn
 from app.services.metrics import keep_rollups
-from app.web import error_response, pivotal_error_handler, validation_error_handler
+from app.web import (
+    PROBLEM_RESPONSES,
+    SESSION_KEY,
+    Idempotent,
+    RefuseNulBytes,
+    Replay,
+    error_response,
+    pivotal_error_handler,
+    replay_handler,
+    validation_error_handler,
+)
 
 log = logging.getLogger("pivotal.app")
 STATIC_DIR = Path(__file__).parent / "static"
@@ -66,12 +77,29 @@ SECURITY_HEADERS = [
 ]
 
 
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+NO_STORE = (b"cache-control", b"no-store")
+
+
+def _is_private(scope: Scope, headers: list[tuple[bytes, bytes]]) -> bool:
+    """Served to a logged-in user or a bearer token: no cache may keep it."""
+    if scope["path"].startswith("/static/"):
+        return False
+    if any(name.lower() == b"cache-control" for name, _ in headers):
+        return False  # the route chose (documents and attachments do)
+    if SESSION_KEY in scope.get("session", {}):
+        return True
+    authorization = HTTPConnection(scope).headers.get("authorization", "")
+    return authorization.lower().startswith("bearer ")
+
+
 class LanguageAndSecurityMiddleware:
     """Pick the request's language, and add security headers to every HTTP response."""
 
-    def __init__(self, app: ASGIApp, default_language: str) -> None:
+    def __init__(self, app: ASGIApp, default_language: str, https: bool = False) -> None:
         self.app = app
         self.default_language = default_language
+        self.security_headers = [*SECURITY_HEADERS, *([HSTS] if https else [])]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -95,8 +123,10 @@ class LanguageAndSecurityMiddleware:
 
             async def send_with_headers(message: Message) -> None:
                 if message["type"] == "http.response.start":
-                    message.setdefault("headers", [])
-                    message["headers"] = [*message["headers"], *SECURITY_HEADERS]
+                    headers = list(message.get("headers", []))
+                    if _is_private(scope, headers):
+                        headers.append(NO_STORE)
+                    message["headers"] = [*headers, *self.security_headers]
                 await send(message)
 
             await self.app(scope, receive, send_with_headers)
@@ -134,7 +164,20 @@ async def not_found_handler(request: Request, exc: Exception) -> Response:
         message = _("This action is not available at this address.")
     else:
         message = _("The request could not be handled.")
-    return error_response(request, exc.status_code, [message], "http_error")
+    response = error_response(request, exc.status_code, [message], "http_error")
+    response.headers.update(exc.headers or {})
+    if exc.status_code == 405:  # name every method the address takes, not just one route's
+        response.headers["Allow"] = ", ".join(sorted(_allowed_methods(request)))
+    return response
+
+
+def _allowed_methods(request: Request) -> set[str]:
+    allowed: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and route.methods and regex.match(request.url.path):
+            allowed |= route.methods
+    return allowed
 
 
 async def database_unavailable_handler(request: Request, exc: Exception) -> Response:
@@ -159,8 +202,13 @@ def create_app() -> FastAPI:
         openapi_url="/api/v1/openapi.json",
         # Room for the largest upload and its form; the uploads service holds the exact limit.
         max_body_size=settings.max_upload_bytes + 1_000_000,
+        dependencies=[RefuseNulBytes],  # for every route, before the route's own parsing
     )
-    app.add_middleware(LanguageAndSecurityMiddleware, default_language=settings.default_language)
+    app.add_middleware(
+        LanguageAndSecurityMiddleware,
+        default_language=settings.default_language,
+        https=settings.base_url.startswith("https://"),
+    )
     app.add_middleware(ObservabilityMiddleware)
     app.add_middleware(
         SessionMiddleware,
@@ -171,6 +219,7 @@ def create_app() -> FastAPI:
         max_age=14 * 24 * 3600,
     )
     app.add_exception_handler(PivotalError, pivotal_error_handler)
+    app.add_exception_handler(Replay, replay_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(ValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, not_found_handler)
@@ -193,7 +242,9 @@ def create_app() -> FastAPI:
         research,
         metrics,
     ):
-        app.include_router(module.api, prefix="/api/v1")
+        app.include_router(
+            module.api, prefix="/api/v1", responses=PROBLEM_RESPONSES, dependencies=[Idempotent]
+        )
     for module in (
         accounts,
         credentials,

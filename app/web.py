@@ -12,26 +12,41 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from fastapi.routing import APIRoute
 from fastapi.security import OAuth2PasswordBearer
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from sqlalchemy import Select
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.requests import HTTPConnection
 
 from app import i18n
 from app.config import get_settings
 from app.db import SessionDep, get_engine, in_session
 from app.i18n import N_
 from app.i18n import gettext as _
-from app.models import User
+from app.models import IdempotentRequest, User
 from app.models.base import PHASE_LABELS, NeedStatus, Phase, Role, id_of
-from app.services import api_tokens, participation, permissions, render_cache, sessions
+from app.services import (
+    api_tokens,
+    idempotency,
+    participation,
+    permissions,
+    render_cache,
+    sessions,
+)
 from app.services.errors import Forbidden, Invalid, PivotalError, TooManyAttempts
 from app.services.markdown import render_markdown
 from app.services.permissions import ProjectRelation
@@ -109,23 +124,100 @@ class CommittingRoute(APIRoute):
     commit. Left to the session dependency, the commit would come two thread hops later, after
     the response is validated; under load each hop waits for the GIL, and every other writer
     waits behind it. An endpoint that raises commits nothing: the dependency rolls back.
+    A write sent with an Idempotency-Key keeps its answer in the same commit (see `idempotent`).
     """
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         takes_session = "session" in inspect.signature(endpoint).parameters
         if takes_session and not inspect.iscoroutinefunction(endpoint):
-            endpoint = _commit_on_return(endpoint)
+            endpoint = _commit_on_return(endpoint, self)
         super().__init__(path, endpoint, **kwargs)
+        model = self.response_model
+        self.answer_adapter = TypeAdapter(model) if model is not None else None
 
 
-def _commit_on_return(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+def _commit_on_return(endpoint: Callable[..., Any], route: CommittingRoute) -> Callable[..., Any]:
     @functools.wraps(endpoint)
     def committing(*args: Any, **kwargs: Any) -> Any:
         result = endpoint(*args, **kwargs)
-        kwargs["session"].commit()
+        session: Session = kwargs["session"]
+        claim = session.info.pop(IDEMPOTENCY, None)
+        if claim is not None and (answer := _answer(route, result)) is not None:
+            idempotency.remember(session, claim=claim, **answer)
+        session.commit()
         return result
 
     return committing
+
+
+def _answer(route: CommittingRoute, result: Any) -> dict[str, Any] | None:
+    """The answer FastAPI is about to send for `result`, to keep for a retry (None: not kept)."""
+    if isinstance(result, Response):
+        if isinstance(result, StreamingResponse):
+            return None  # a file: nothing a retry would write twice
+        return {
+            "status_code": result.status_code,
+            "media_type": result.media_type or "",
+            "body": bytes(result.body),
+        }
+    status = route.status_code or 200
+    if (result is None and route.answer_adapter is None) or status == 204:
+        return {"status_code": status, "media_type": "", "body": b""}
+    if route.answer_adapter is not None:
+        content = route.answer_adapter.dump_python(
+            route.answer_adapter.validate_python(result, from_attributes=True), mode="json"
+        )
+    else:
+        content = jsonable_encoder(result)
+    return {
+        "status_code": status,
+        "media_type": "application/json",
+        "body": JSONResponse(content).body,
+    }
+
+
+IDEMPOTENCY = "idempotency"
+
+
+class Replay(Exception):
+    """A retried write: send its first answer again."""
+
+    def __init__(self, stored: IdempotentRequest) -> None:
+        super().__init__(stored.route)
+        # Copied: the request's session is rolled back (and its objects expired) before sending.
+        self.answer = Response(
+            stored.body,
+            status_code=stored.status_code,
+            media_type=stored.media_type or None,
+            headers={"Idempotent-Replayed": "true"},
+        )
+
+
+async def replay_handler(request: Request, exc: Exception) -> Response:
+    """The first answer to a write, sent again for its retry."""
+    assert isinstance(exc, Replay)
+    return exc.answer
+
+
+async def idempotent(request: Request, session: SessionDep, user: CurrentUser) -> None:
+    """An API write with an Idempotency-Key: a retry (same user, route and body) gets the first
+    answer again; the same key with another body is refused (409)."""
+    key = request.headers.get("idempotency-key")
+    if key is None or request.method not in UNSAFE_METHODS or user is None:
+        return
+    claim = idempotency.claim(
+        user_id=id_of(user),
+        key=key,
+        route=f"{request.method} {request.url.path}",
+        body=await request.body(),
+    )
+    stored = await run_in_threadpool(idempotency.stored_answer, session, claim=claim)
+    if stored is not None:
+        raise Replay(stored)
+    session.info[IDEMPOTENCY] = claim
+
+
+Idempotent = Depends(idempotent)
 
 
 def csrf_token(request: Request) -> str:
@@ -158,6 +250,50 @@ async def verify_csrf(request: Request) -> None:
 
 
 CsrfProtected = Depends(verify_csrf)
+
+NUL = "\x00"
+
+
+def _holds_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+async def refuse_nul_bytes(connection: HTTPConnection) -> None:
+    """Refuse text with a NUL character anywhere a caller sends it (query, form, JSON body).
+
+    PostgreSQL cannot store one in text and SQLite would keep it; no person types one.
+    A file's contents may hold them; its form's text fields may not.
+    """
+    found = _holds_nul(list(connection.query_params.multi_items()))
+    if not found and isinstance(connection, Request):
+        found = await _body_holds_nul(connection)
+    if found:
+        raise Invalid("Text may not contain NUL characters.")
+
+
+async def _body_holds_nul(request: Request) -> bool:
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()  # parsed once: the endpoint gets the same form
+        return any(
+            _holds_nul(key) or (isinstance(value, str) and _holds_nul(value))
+            for key, value in form.multi_items()
+        )
+    if request.method in UNSAFE_METHODS and b"\\u0000" in await request.body():
+        try:
+            return _holds_nul(await request.json())
+        except ValueError:
+            return False  # not JSON: the endpoint's own parsing says so
+    return False
+
+
+RefuseNulBytes = Depends(refuse_nul_bytes)
 
 
 @dataclass(frozen=True)
@@ -385,14 +521,29 @@ def field_errors(exc: ValidationError) -> dict[str, list[str]]:
     return found
 
 
+class Problem(BaseModel):
+    """How the API refuses a request (every 4xx and 5xx answer of /api/v1)."""
+
+    detail: str | list[str] = Field(
+        description="What is wrong, translated: one message, or one per invalid field"
+    )
+    code: str = Field(
+        description="not_found, not_authenticated, forbidden, conflict, invalid, bad_request, "
+        "http_error or unavailable"
+    )
+
+
+# Declared on every API operation, in place of FastAPI's own validation-error schema.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": Problem, "description": "Refused: the message says why"}
+}
+
+
 def error_response(request: Request, status: int, messages: list[str], code: str) -> Response:
     """The one way a refusal is answered: JSON for the API, a fragment for htmx, else a page."""
     if request.url.path.startswith("/api/"):
-        body: dict[str, Any] = {
-            "detail": messages[0] if len(messages) == 1 else messages,
-            "code": code,
-        }
-        return JSONResponse(body, status_code=status)
+        problem = Problem(detail=messages[0] if len(messages) == 1 else messages, code=code)
+        return JSONResponse(problem.model_dump(), status_code=status)
     if is_htmx(request):
         trigger = request.headers.get("hx-trigger")
         target = f"#{trigger}-errors" if trigger else "#page-errors"

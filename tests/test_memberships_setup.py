@@ -14,7 +14,7 @@ from app.db import make_engine
 from app.models import Membership, Organisation, OrganisationDomain, User
 from app.models.membership import MembershipStatus, VouchedBy
 
-BEFORE_MEMBERSHIPS = "c3a1f2d4e5b6"
+BEFORE_MEMBERSHIPS = "3c1d9e7a5b20"
 
 
 def test_the_migration_gives_every_existing_member_an_active_membership(tmp_path: Path) -> None:

@@ -233,7 +233,7 @@ ACCESS: dict[str, frozenset[str]] = {
     # Operations
     "GET /healthz": ALL,
     "GET /readyz": ALL,
-    "GET /metrics": ALL,
+    "GET /metrics": NOBODY,  # only the local machine or PIVOTAL_METRICS_TOKEN (test_edge.py)
 }
 # Reads not made here, and why.
 NOT_READ = {

@@ -5,6 +5,7 @@ from app.models.audit import AuditEntry
 from app.models.dialogue import SupplierRegistration
 from app.models.document import Document
 from app.models.event import DialogueEvent, EventRegistration, MeetingSlot, SlotBooking
+from app.models.idempotency import IdempotentRequest
 from app.models.mail import LinkToken, OutboxMessage
 from app.models.membership import Invitation, Membership, OrganisationDomain
 from app.models.need import Comment, Need, Support
@@ -27,6 +28,7 @@ __all__ = [
     "DialogueEvent",
     "Document",
     "EventRegistration",
+    "IdempotentRequest",
     "Invitation",
     "LinkToken",
     "LoginSession",

@@ -10,15 +10,18 @@ from enum import StrEnum
 from typing import Annotated, Any, Protocol
 
 import sqlalchemy as sa
-from annotated_types import Le
+from annotated_types import Ge, Le
 from sqlmodel import Field
 
 from app.i18n import N_
 
-MAX_ID = 2**63 - 1
-# An object id from outside (path, query, form, JSON): one beyond any database integer is
+# The id columns are INTEGER: 32 bits on PostgreSQL (SQLite stores 64). Keys start at 1.
+MAX_ID = 2**31 - 1
+# An object id from outside (path, query, form, JSON): one no database row can have is
 # invalid input (422), not an overflow deep in the driver (500).
-Id = Annotated[int, Le(MAX_ID)]
+Id = Annotated[int, Ge(1), Le(MAX_ID)]
+# A position in an append-only log from outside: 0 (from the start) or an id.
+Cursor = Annotated[int, Ge(0), Le(MAX_ID)]
 
 
 class _Stored(Protocol):
@@ -62,9 +65,32 @@ def history_clock() -> Iterator[Callable[[datetime], None]]:
         _history_now.reset(token)
 
 
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """A moment, stored as UTC and always read back timezone-aware in UTC.
+
+    PostgreSQL keeps the zone (timestamptz); SQLite keeps text without one, so a moment is
+    converted to UTC before it is stored and given its zone back when read.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        """To UTC before storing (a naive moment is taken to be UTC already)."""
+        if value is not None and value.tzinfo is not None:
+            return value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        """Back as timezone-aware UTC."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def created_at_field() -> Any:
     """A timezone-aware creation timestamp, filled in by Python."""
-    return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), nullable=False)
+    return Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
 
 
 def enum_field(enum: type[StrEnum], *, default: Any = ..., index: bool = False) -> Any:

@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from app.i18n import N_
-from app.models.base import created_at_field, enum_field
+from app.models.base import UtcDateTime, created_at_field, enum_field
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
@@ -89,8 +88,8 @@ class Document(SQLModel, table=True):
     filename: str = Field(max_length=200)
     uploaded_by_id: int = Field(foreign_key="user.id")
     uploaded_at: datetime = created_at_field()
-    published_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
-    withdrawn_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    published_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class DocumentPublic(SQLModel):

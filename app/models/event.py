@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from pydantic import field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
-from app.models.base import Id, created_at_field, enum_field
+from app.models.base import Id, UtcDateTime, created_at_field, enum_field
 
 MINUTES_MAX = 50_000
 DIGITAL = "digital"
@@ -38,7 +38,7 @@ class RegistrationStatus(StrEnum):
 
 
 def _moment_field() -> datetime:
-    return Field(sa_type=sa.DateTime(timezone=True), nullable=False)
+    return Field(sa_type=UtcDateTime, nullable=False)
 
 
 class DialogueEventBase(SQLModel):
@@ -62,7 +62,10 @@ class DialogueEventCreate(DialogueEventBase):
     def _zoned(cls, moment: datetime) -> datetime:
         if moment.tzinfo is None:
             raise ValueError("give the time with a time zone")
-        return moment.astimezone(UTC)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:00+01:00 is before the first moment Python knows
+            raise ValueError("the time is out of range") from None
 
     @model_validator(mode="after")
     def _consistent(self) -> DialogueEventCreate:
@@ -87,9 +90,7 @@ class DialogueEvent(DialogueEventBase, table=True):
     created_by_id: int = Field(foreign_key="user.id")
     created_at: datetime = created_at_field()
     minutes: str | None = Field(default=None, max_length=MINUTES_MAX)
-    minutes_published_at: datetime | None = Field(
-        default=None, sa_type=sa.DateTime(timezone=True), nullable=True
-    )
+    minutes_published_at: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
 
 
 class DialogueEventPublic(DialogueEventBase):
@@ -132,9 +133,7 @@ class EventRegistration(SQLModel, table=True):
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
     registered_at: datetime = created_at_field()
     status: RegistrationStatus = enum_field(RegistrationStatus)
-    attended_at: datetime | None = Field(
-        default=None, sa_type=sa.DateTime(timezone=True), nullable=True
-    )
+    attended_at: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
 
 
 class EventRegistrationPublic(SQLModel):
@@ -179,9 +178,7 @@ class SlotBooking(SQLModel, table=True):
     organisation_id: int = Field(foreign_key="organisation.id")
     booked_by_id: int = Field(foreign_key="user.id")
     booked_at: datetime = created_at_field()
-    attended_at: datetime | None = Field(
-        default=None, sa_type=sa.DateTime(timezone=True), nullable=True
-    )
+    attended_at: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
 
 
 class SlotPublic(SQLModel):

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
-from app.models.base import Id, created_at_field, enum_field
+from app.models.base import Id, UtcDateTime, created_at_field, enum_field
 
 PROPOSAL_BODY_MAX = 20_000
 JUSTIFICATION_MIN = 10
@@ -76,11 +76,11 @@ class Proposal(ProposalBase, table=True):
     submitted_by_id: int = Field(foreign_key="user.id")
     submitted_at: datetime = created_at_field()
     summary_published: bool = False
-    summary_published_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    summary_published_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     status: ProposalStatus = enum_field(ProposalStatus, default=ProposalStatus.submitted)
     status_reason: str = Field(default="", max_length=2000)
     status_changed_by_id: int | None = Field(default=None, foreign_key="user.id")
-    status_changed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    status_changed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class ProposalNeed(SQLModel, table=True):
@@ -126,7 +126,7 @@ class SecrecyClaim(SQLModel, table=True):
     justification: str = Field(max_length=JUSTIFICATION_MAX)
     decision: ClaimDecision = enum_field(ClaimDecision, default=ClaimDecision.pending)
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")
-    decided_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    decided_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     decision_reason: str = Field(default="", max_length=2000)
     created_at: datetime = created_at_field()
 

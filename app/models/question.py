@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-import sqlalchemy as sa
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
-from app.models.base import created_at_field, enum_field
+from app.models.base import UtcDateTime, created_at_field, enum_field
 
 BODY_MIN = 10
 BODY_MAX = 5000
@@ -47,8 +46,8 @@ class Question(SQLModel, table=True):
     public_question: str | None = Field(default=None, max_length=BODY_MAX)
     answer: str | None = Field(default=None, max_length=ANSWER_MAX)
     answered_by_id: int | None = Field(default=None, foreign_key="user.id")
-    answered_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
-    published_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    answered_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    published_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class AnswerDraft(SQLModel):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
-from app.models.base import Id, created_at_field, enum_field
+from app.models.base import Id, UtcDateTime, created_at_field, enum_field
 
 
 class LegalBasis(StrEnum):
@@ -85,7 +85,7 @@ class StudyConsent(SQLModel, table=True):
     study_id: int = Field(foreign_key="study.id", index=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     given_at: datetime = created_at_field()
-    withdrawn_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class StudyPublic(StudyBase):

@@ -11,7 +11,7 @@ from app.db import SessionDep
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.models.audit import AuditEntryPublic
-from app.models.base import PHASE_LABELS, Id
+from app.models.base import PHASE_LABELS, Cursor, Id
 from app.models.document import AUDIENCE_LABELS
 from app.services import audit, projects
 from app.web import STATUS_LABELS, CsrfProtected, CurrentUser, render
@@ -70,7 +70,7 @@ def audit_log_page(
     session: SessionDep,
     user: CurrentUser,
     project_id: Id,
-    after_id: Annotated[Id, Query(ge=0)] = 0,
+    after_id: Annotated[Cursor, Query()] = 0,
 ) -> Response:
     """The project's decisions as a table (procurers only)."""
     rel = projects.get_project(session, user=user, project_id=project_id)
@@ -91,7 +91,7 @@ def list_entries(
     session: SessionDep,
     user: CurrentUser,
     project_id: Id,
-    after_id: Annotated[Id, Query(ge=0)] = 0,
+    after_id: Annotated[Cursor, Query()] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> list[AuditEntryPublic]:
     """The project's audit entries in order; page with `after_id` = the last id seen."""

@@ -9,10 +9,10 @@ from app.db import SessionDep
 from app.models.base import Id
 from app.models.dialogue import SupplierRegistrationPublic
 from app.services import dialogue, projects
-from app.web import CsrfProtected, CurrentUser, redirect
+from app.web import CommittingRoute, CsrfProtected, CurrentUser, redirect
 
 pages = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
-api = APIRouter(tags=["market dialogue"], dependencies=[CsrfProtected])
+api = APIRouter(route_class=CommittingRoute, tags=["market dialogue"], dependencies=[CsrfProtected])
 
 
 @pages.post("/projects/{project_id}/suppliers")

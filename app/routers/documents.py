@@ -28,10 +28,19 @@ from app.models.document import (
 from app.services import documents, permissions, projects, uploads
 from app.services.errors import Invalid
 from app.services.permissions import ProjectRelation
-from app.web import CsrfProtected, CurrentUser, audience_for, parse, redirect, render, templates
+from app.web import (
+    CommittingRoute,
+    CsrfProtected,
+    CurrentUser,
+    audience_for,
+    parse,
+    redirect,
+    render,
+    templates,
+)
 
 pages = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
-api = APIRouter(tags=["documents"], dependencies=[CsrfProtected])
+api = APIRouter(route_class=CommittingRoute, tags=["documents"], dependencies=[CsrfProtected])
 
 # How people name the types the uploads service accepts.
 TYPE_LABELS: dict[str, str] = {

@@ -246,7 +246,7 @@ def attendance_form(
     session: SessionDep,
     user: CurrentUser,
     event_id: Id,
-    user_ids: Annotated[list[int] | None, Form()] = None,
+    user_ids: Annotated[list[Id] | None, Form()] = None,
 ) -> Response:
     """A procurer marks who attended."""
     rel, event = events.find_event(session, user=user, event_id=event_id)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.db import SessionDep
-from app.models.base import Id
+from app.models.base import Cursor, Id
 from app.models.participation import ParticipationEventPublic
 from app.services import participation, permissions, projects
 from app.web import CommittingRoute, CurrentUser
@@ -20,7 +20,7 @@ def list_events(
     session: SessionDep,
     user: CurrentUser,
     project_id: Id,
-    after_id: Annotated[Id, Query(ge=0)] = 0,
+    after_id: Annotated[Cursor, Query()] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> list[ParticipationEventPublic]:
     """The project's participation events in order; page with `after_id` = the last id seen."""

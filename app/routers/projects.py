@@ -64,7 +64,7 @@ def create_project_form(
     service_area: Annotated[str, Form()],
     innovation_ambition: Annotated[str, Form()],
     visibility: Annotated[str, Form()] = Visibility.public,
-    partner_org_ids: Annotated[list[int] | None, Form()] = None,
+    partner_org_ids: Annotated[list[Id] | None, Form()] = None,
 ) -> Response:
     """Open a project from the form."""
     data = parse(

@@ -28,7 +28,7 @@ from app.models.proposal import (
     ProposalStatusChange,
     ProposalSummaryPublic,
 )
-from app.services import permissions, projects, proposals
+from app.services import permissions, projects, proposals, uploads
 from app.services.errors import Invalid
 from app.services.live import LiveEvent
 from app.services.permissions import ProjectRelation
@@ -155,7 +155,7 @@ def submit_form(
     title: Annotated[str, Form()] = "",
     summary: Annotated[str, Form()] = "",
     body: Annotated[str, Form()] = "",
-    need_ids: Annotated[list[int] | None, Form()] = None,
+    need_ids: Annotated[list[Id] | None, Form()] = None,
     claim_body: Annotated[bool, Form()] = False,
     justification: Annotated[str, Form()] = "",
     file: Annotated[UploadFile | None, File()] = None,
@@ -355,7 +355,7 @@ def download(
     return FileResponse(
         path,
         media_type=attachment.content_type,
-        filename=attachment.filename,
+        filename=uploads.named_for_type(attachment.filename, attachment.content_type),
         content_disposition_type="attachment",
         headers={"Cache-Control": "private, no-store"},
     )

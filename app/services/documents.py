@@ -196,17 +196,7 @@ def stored_path(document: Document) -> Path:
 
 def download_name(document: Document) -> str:
     """The file name to save as: the uploaded name, with the extension its content shows."""
-    extension = uploads.ACCEPTED_TYPES.get(document.content_type)
-    stem, dot, current = document.filename.rpartition(".")
-    if not dot or not stem:
-        stem, current = document.filename, ""
-    if (
-        extension is None
-        or current.lower() == extension
-        or (extension == "jpg" and current.lower() == "jpeg")
-    ):
-        return document.filename
-    return f"{stem}.{extension}"
+    return uploads.named_for_type(document.filename, document.content_type)
 
 
 def content_disposition(filename: str) -> str:

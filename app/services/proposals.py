@@ -110,7 +110,7 @@ def attachment_public(attachment: ProposalAttachment) -> AttachmentPublic:
     """An attachment's metadata with its permission-checked download address."""
     return AttachmentPublic(
         id=id_of(attachment),
-        filename=attachment.filename,
+        filename=uploads.named_for_type(attachment.filename, attachment.content_type),
         content_type=attachment.content_type,
         size=attachment.size,
         uploaded_at=attachment.uploaded_at,

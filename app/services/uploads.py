@@ -76,6 +76,24 @@ def clean_filename(name: str | None) -> str:
     return base.strip()[:200] or "fil"
 
 
+def named_for_type(filename: str, content_type: str) -> str:
+    """The file name with the extension its content shows (`rapport.exe` of a PDF: `rapport.pdf`).
+
+    A name is what a reader's computer opens the file by; it must not say more than the bytes.
+    """
+    extension = ACCEPTED_TYPES.get(content_type)
+    stem, dot, current = filename.rpartition(".")
+    if not dot or not stem:
+        stem, current = filename, ""
+    if (
+        extension is None
+        or current.lower() == extension
+        or (extension == "jpg" and current.lower() == "jpeg")
+    ):
+        return filename
+    return f"{stem}.{extension}"
+
+
 def store(stream: BinaryIO, *, filename: str | None) -> StoredFile:
     """Read an upload within the size limit, check its type by content, keep it; or refuse."""
     limit = get_settings().max_upload_bytes
@@ -110,9 +128,8 @@ def store(stream: BinaryIO, *, filename: str | None) -> StoredFile:
     target = path_of(sha)
     target.parent.mkdir(parents=True, exist_ok=True)
     os.replace(out.name, target)  # same content, same name: a second upload just replaces it
-    return StoredFile(
-        sha256=sha, size=size, content_type=content_type, filename=clean_filename(filename)
-    )
+    name = named_for_type(clean_filename(filename), content_type)
+    return StoredFile(sha256=sha, size=size, content_type=content_type, filename=name)
 
 
 def path_of(sha256: str) -> Path:

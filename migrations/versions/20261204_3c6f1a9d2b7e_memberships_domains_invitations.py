@@ -5,7 +5,7 @@ operator), so a database from before keeps working: the user's role and organisa
 derived from that membership.
 
 Revision ID: 3c6f1a9d2b7e
-Revises: c3a1f2d4e5b6
+Revises: 3c1d9e7a5b20
 Create Date: 2026-12-04 18:30:00.000000
 """
 
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "3c6f1a9d2b7e"
-down_revision: str | None = "c3a1f2d4e5b6"
+down_revision: str | None = "3c1d9e7a5b20"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -145,7 +145,7 @@ def test_company_attaches_a_file_typed_by_its_content_with_a_claim(
     assert response.status_code == 201, response.text
     attachment = response.json()
     assert attachment["content_type"] == "application/pdf"  # not the name's text/plain
-    assert attachment["filename"] == "pris.txt"
+    assert attachment["filename"] == "pris.pdf"  # the extension its content shows
     full = api.get(f"/proposals/{market.proposal_id}", market.world.procurer).json()
     assert [a["id"] for a in full["attachments"]] == [attachment["id"]]
     claim = next(c for c in full["claims"] if c["attachment_id"] == attachment["id"])

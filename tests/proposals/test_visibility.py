@@ -139,7 +139,7 @@ def test_full_viewers_download_attachments_as_files(api: Api, market: Market, na
     assert response.content == PDF
     assert response.headers["content-type"] == "application/pdf"
     assert response.headers["content-disposition"].startswith("attachment;")
-    assert 'filename="pris.txt"' in response.headers["content-disposition"]
+    assert 'filename="pris.pdf"' in response.headers["content-disposition"]
     assert "no-store" in response.headers["cache-control"]
 
 
@@ -177,7 +177,7 @@ def test_the_proposal_page_shows_everything_to_full_viewers(
     assert page.status_code == 200
     assert SECRET_BODY in page.text
     assert JUSTIFICATION in page.text
-    assert "pris.txt" in page.text
+    assert "pris.pdf" in page.text
 
 
 @pytest.mark.parametrize("name", OTHERS)
@@ -194,7 +194,7 @@ def test_the_proposal_page_shows_others_only_the_published_summary(
     page = _page(api, f"/proposals/{market.proposal_id}", user)
     assert page.status_code == 200
     assert SUMMARY in page.text and "Leverandør AS" in page.text
-    for secret in (SECRET_BODY, JUSTIFICATION, "pris.txt", "Submitted"):
+    for secret in (SECRET_BODY, JUSTIFICATION, "pris.pdf", "Submitted"):
         assert secret not in page.text
     listing = _page(api, f"/projects/{market.project_id}/proposals", user)
     assert "1 proposal is shown." in listing.text

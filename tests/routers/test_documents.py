@@ -141,7 +141,7 @@ def test_outsider_gets_404_for_an_internal_projects_documents(api: Api, world: W
 def test_a_pdf_named_docx_is_stored_and_served_as_a_pdf(api: Api, world: World) -> None:
     document = published(api, world.procurer, world.public.id, filename="notat.docx")
     assert document["content_type"] == "application/pdf"
-    assert document["filename"] == "notat.docx"
+    assert document["filename"] == "notat.pdf"  # stored under the extension its content shows
     response = api.get(f"/documents/{document['id']}/file", world.procurer)
     assert response.headers["content-type"] == "application/pdf"
     assert "filename*=UTF-8''notat.pdf" in response.headers["content-disposition"]

@@ -119,7 +119,7 @@ def test_internal_projects_package_is_visible_to_its_members(
 def test_unknown_or_impossible_project_ids_are_client_errors(api: Api, world: World) -> None:
     assert _ocds(api, 999_999).status_code == 404
     assert api.get("/projects/99999999999999999999/ocds").status_code == 422
-    assert api.get("/projects/-1/ocds").status_code == 404
+    assert api.get("/projects/-1/ocds").status_code == 422  # no row has an id below 1
     assert api.get("/projects/abc/ocds").status_code == 422
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app import db
+from app.config import get_settings
 from tests.conftest import World
 
 UNREACHABLE = "postgresql+psycopg://nobody@127.0.0.1:1/nothing?connect_timeout=1"
@@ -20,13 +22,16 @@ def test_readyz_reports_database_and_bus(client: TestClient) -> None:
     assert response.json() == {"database": "ok", "bus": "ok"}
 
 
-def test_metrics_count_requests_and_live_sockets(client: TestClient, world: World) -> None:
+def test_metrics_count_requests_and_live_sockets(
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(get_settings(), "metrics_token", "skrape-token-123")
     client.get("/")
     with client.websocket_connect(
         f"/ws/projects/{world.public.id}", headers={"origin": "http://testserver"}
     ) as ws:
         ws.receive_text()
-        text = client.get("/metrics").text
+        text = client.get("/metrics", headers={"Authorization": "Bearer skrape-token-123"}).text
         assert "pivotal_websockets_open 1.0" in text
     assert 'pivotal_http_requests_total{method="GET",route="/",status="200"}' in text
     assert "pivotal_http_request_duration_seconds_bucket" in text

@@ -110,6 +110,22 @@ def test_event_times_need_a_zone_and_an_order(api: Api, dialogue: World) -> None
     assert api.post(url, dialogue.procurer, json=no_slots).status_code == 422
 
 
+@pytest.mark.parametrize(
+    ("starts", "ends"),
+    [
+        ("0001-01-01T00:00:00+01:00", "0001-01-01T02:00:00+01:00"),
+        ("9999-12-31T20:00:00-05:00", "9999-12-31T23:00:00-05:00"),
+    ],
+)
+def test_event_times_beyond_the_calendar_are_refused_not_crashed(
+    api: Api, dialogue: World, starts: str, ends: str
+) -> None:
+    body = _conference(starts_at=starts, ends_at=ends)
+    response = api.post(f"/projects/{dialogue.public.id}/events", dialogue.procurer, json=body)
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid"
+
+
 def test_events_cannot_be_planned_after_the_competition_is_announced(
     api: Api, dialogue: World
 ) -> None:

@@ -85,3 +85,20 @@ def test_a_malformed_or_unknown_digest_is_not_found() -> None:
         uploads.open_stored("../../app/main.py")
     with pytest.raises(NotFound):
         uploads.open_stored("0" * 64)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "kept_as"),
+    [
+        ("rapport.exe", PDF, "rapport.pdf"),
+        ("rapport.html", PDF, "rapport.pdf"),
+        ("rapport", PDF, "rapport.pdf"),
+        ("notat.PDF", PDF, "notat.PDF"),
+        ("notat.txt", docx(), "notat.docx"),
+        ("lesmeg.svg", b"bare tekst", "lesmeg.txt"),
+    ],
+)
+def test_a_file_is_kept_under_the_extension_its_content_shows(
+    name: str, content: bytes, kept_as: str
+) -> None:
+    assert uploads.store(io.BytesIO(content), filename=name).filename == kept_as
