@@ -58,44 +58,71 @@ def wait_for_live_state(page: Page) -> None:
         expect(page.locator("#live-viewers")).not_to_be_empty(timeout=10_000)
 
 
-@pytest.mark.parametrize(
-    ("path", "who"),
-    [
-        ("/", None),
-        ("/", EMPLOYEE),
-        ("/login", None),
-        ("/register", None),
-        ("/projects/1", None),
-        ("/projects/1", CITIZEN),
-        ("/projects/1", EMPLOYEE),
-        (NEED_WITH_COMMENTS, None),
-        (NEED_WITH_COMMENTS, EMPLOYEE),
-        (NEED_WITH_COMMENTS, PROCURER),
-        ("/projects/new", PROCURER),
-        ("/projects/1", PROCURER),  # the gate-decision form
-        (MARKET_DIALOGUE, None),  # a timeline with gate decisions
-        (MARKET_DIALOGUE, PROCURER),
-        (MARKET_DIALOGUE, SUPPLIER),
-        ("/projects/3/audit-log", PROCURER),
-        ("/profile", CITIZEN),  # research studies with give/withdraw consent
-        ("/projects/3/metrics", None),  # the aggregate view of the metrics dashboard
-        ("/projects/3/metrics", PROCURER),  # every figure, with the charts and heatmaps
-        ("/organisations/1/metrics", None),  # a municipality's dashboard, aggregate
-        ("/organisations/1/metrics", PROCURER),  # and in full
-        ("/research/studies", RESEARCHER),  # the study list with export links
-        ("/research/studies", CITIZEN),  # the studies a citizen can consent to
-        ("/research/studies/new", RESEARCHER),
-        ("/account/sessions", CITIZEN),  # one's sessions, "log out everywhere else"
-        ("/account/tokens", CITIZEN),
-        ("/account/security", CITIZEN),  # change password and e-mail
-        ("/forgot-password", None),  # the reset form is checked in test_account_recovery.py
-    ],
-)
+ADMIN = "admin@pivotal.example"
+PAGES = [
+    ("/", None),
+    ("/", EMPLOYEE),
+    ("/login", None),
+    ("/register", None),
+    ("/projects/1", None),
+    ("/projects/1", CITIZEN),
+    ("/projects/1", EMPLOYEE),
+    (NEED_WITH_COMMENTS, None),
+    (NEED_WITH_COMMENTS, EMPLOYEE),
+    (NEED_WITH_COMMENTS, PROCURER),
+    ("/projects/new", PROCURER),
+    ("/projects/1", PROCURER),  # the gate-decision form
+    (MARKET_DIALOGUE, None),  # a timeline with gate decisions
+    (MARKET_DIALOGUE, PROCURER),
+    (MARKET_DIALOGUE, SUPPLIER),
+    ("/projects/3/audit-log", PROCURER),
+    ("/profile", CITIZEN),  # research studies with give/withdraw consent
+    ("/projects/3/metrics", None),  # the aggregate view of the metrics dashboard
+    ("/projects/3/metrics", PROCURER),  # every figure, with the charts and heatmaps
+    ("/organisations/1/metrics", None),  # a municipality's dashboard, aggregate
+    ("/organisations/1/metrics", PROCURER),  # and in full
+    ("/research/studies", RESEARCHER),  # the study list with export links
+    ("/research/studies", CITIZEN),  # the studies a citizen can consent to
+    ("/research/studies/new", RESEARCHER),
+    ("/account/sessions", CITIZEN),  # one's sessions, "log out everywhere else"
+    ("/account/tokens", CITIZEN),
+    ("/account/security", CITIZEN),  # change password and e-mail
+    ("/forgot-password", None),  # the reset form is checked in test_account_recovery.py
+]
+# Checked with axe in test_memberships.py; here only for their width.
+MEMBERSHIP_PAGES = [
+    ("/organisations/1/people", PROCURER),
+    ("/organisations/1/audit", PROCURER),
+    ("/admin/organisations", ADMIN),
+    ("/companies/register", None),
+    ("/profile/memberships", EMPLOYEE),
+]
+PHONE = {"width": 320, "height": 800}
+
+
+@pytest.mark.parametrize(("path", "who"), PAGES)
 def test_page_meets_wcag_21_aa(new_page: Callable[..., Page], path: str, who: str | None) -> None:
     page = new_page(who)
     page.goto(path)
     wait_for_live_state(page)
     assert_accessible(page)
+
+
+@pytest.mark.parametrize(("path", "who"), PAGES + MEMBERSHIP_PAGES)
+def test_page_fits_a_320_px_phone_without_sideways_scrolling(
+    new_page: Callable[..., Page], path: str, who: str | None
+) -> None:
+    page = new_page(who)
+    page.set_viewport_size(PHONE)
+    page.goto(path)
+    wait_for_live_state(page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('main *')]
+            .filter(e => e.getBoundingClientRect().right > innerWidth + 1)
+            .slice(0, 5).map(e => e.tagName.toLowerCase() + '.' + e.className)"""
+    )
+    assert width <= PHONE["width"], f"{path} is {width} px wide at 320 px; too wide: {wide}"
 
 
 def test_login_error_state_meets_wcag_21_aa(
