@@ -24,7 +24,8 @@ run: $(VENV)/.installed-run
 	PORT=$(PORT) $(BIN)/pivotal serve
 
 # SQLite run (everything, browser tests included), then the same suite on a throwaway
-# PostgreSQL with the two-process tests. Without PostgreSQL installed that second run is skipped
+# PostgreSQL with the two-process tests, on two workers (each test's database is created on the
+# server, which the second worker keeps busy). Without PostgreSQL installed that second run is skipped
 # with a message, except under CI=true, where it is required.
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
@@ -33,7 +34,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/pytest -m "not postgres"
 	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 	  echo "== the suite again on PostgreSQL =="; \
-	  scripts/with-postgres.sh $(BIN)/pytest -m "not browser" -p no:cacheprovider; \
+	  scripts/with-postgres.sh $(BIN)/pytest -m "not browser" -p no:cacheprovider -n 2; \
 	elif [ "$$CI" = "true" ]; then \
 	  echo "PostgreSQL is not installed, and CI=true requires the PostgreSQL run (apt-get install postgresql)."; exit 1; \
 	else \

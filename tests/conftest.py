@@ -43,7 +43,8 @@ from app.services.render_cache import clear_all
 
 PASSWORD = "correct horse battery"
 TEST_POSTGRES = os.environ.get("PIVOTAL_TEST_DATABASE_URL", "")
-TEMPLATE_DB = "pivotal_template"
+# One template per pytest-xdist worker (they share the server, not the template).
+TEMPLATE_DB = f"pivotal_template_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 SUPPLIER_ORG_NUMBER = "974760673"  # 9 digits with a valid mod-11 check digit
 
