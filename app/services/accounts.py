@@ -23,6 +23,7 @@ from app.models.membership import MembershipRole, VouchedBy
 from app.models.user import Registration, UserCreate
 from app.services import links, login_throttle, mail
 from app.services.errors import Conflict, Invalid, NotAuthenticated, TooManyAttempts
+from app.services.permissions import MEMBERSHIP_ORG_KINDS, PUBLIC_SECTOR
 
 T = TypeVar("T")
 # Argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): each hash in progress
@@ -33,14 +34,11 @@ PRODUCTION_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, paralleli
 _hasher = PRODUCTION_HASHER  # the tests swap in the cheapest parameters
 HASH_WAIT_SECONDS = 20.0
 SELF_SERVICE_ROLES = frozenset({Role.citizen, Role.employee})
-PUBLIC_SECTOR = frozenset({OrganisationKind.municipality, OrganisationKind.county})
-# Which organisation kinds each role may belong to (None: no organisation).
+# Which organisation kinds each role may belong to (None: no organisation); the memberships'
+# table in the permission policy is the one source.
 ROLE_ORG_KINDS: dict[Role, frozenset[OrganisationKind] | None] = {
     Role.citizen: None,
-    Role.employee: PUBLIC_SECTOR,
-    Role.procurer: PUBLIC_SECTOR,
-    Role.supplier: frozenset({OrganisationKind.supplier}),
-    Role.researcher: frozenset({OrganisationKind.research}),
+    **{Role(role.value): kinds for role, kinds in MEMBERSHIP_ORG_KINDS.items()},
     Role.admin: None,
 }
 
