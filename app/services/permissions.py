@@ -33,6 +33,7 @@ from app.models.question import QuestionStatus
 from app.services.errors import Forbidden, NotAuthenticated, NotFound, PivotalError
 
 CLOSED_PHASES = frozenset({Phase.closed, Phase.aborted})
+PUBLIC_SECTOR = frozenset({OrganisationKind.municipality, OrganisationKind.county})
 
 
 class DialogueAction(StrEnum):
@@ -565,7 +566,6 @@ def ensure_can_assess_proposal(rel: ProjectRelation) -> User:
 # figure (`metrics`), the live dashboard and the research export (`research`) ask here; the
 # table of what a non-procurer sees is in `visible_participation_clause`.
 
-PUBLIC_BODY_KINDS = frozenset({OrganisationKind.municipality, OrganisationKind.county})
 PRIVATE_ACTOR_VERBS = frozenset(
     {
         "registered",
@@ -594,7 +594,7 @@ def shows_actor(rel: ProjectRelation, verb: str) -> bool:
 
 def shows_organisation(rel: ProjectRelation, kind: str | None) -> bool:
     """Whether an event may name an organisation of this kind (public bodies for non-procurers)."""
-    return sees_whole_participation(rel) or kind in PUBLIC_BODY_KINDS
+    return sees_whole_participation(rel) or kind in PUBLIC_SECTOR
 
 
 def _published_questions(project: Any) -> Any:
@@ -692,7 +692,6 @@ def participation_moment(rel: ProjectRelation | None) -> ColumnElement[Any]:
 # `User.organisation_id` (which everything above reads) are derived from an active membership by
 # the memberships service; the rules below say who manages an organisation's memberships.
 
-PUBLIC_SECTOR = frozenset({OrganisationKind.municipality, OrganisationKind.county})
 # Which organisation kinds each membership role belongs to.
 MEMBERSHIP_ORG_KINDS: dict[MembershipRole, frozenset[OrganisationKind]] = {
     MembershipRole.employee: PUBLIC_SECTOR,
