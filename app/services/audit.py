@@ -57,17 +57,7 @@ def list_for_project(
 ) -> list[AuditEntryPublic]:
     """The project's audit entries in order with the actor's name, paged by id (procurers only)."""
     permissions.ensure_can_read_audit(rel)
-    query = (
-        select(AuditEntry, User.display_name)
-        .join(User, col(User.id) == AuditEntry.actor_id)
-        .where(AuditEntry.project_id == rel.project.id, col(AuditEntry.id) > after_id)
-        .order_by(col(AuditEntry.id))
-        .limit(limit)
-    )
-    return [
-        AuditEntryPublic.model_validate(entry, update={"actor_name": name})
-        for entry, name in session.exec(query).all()
-    ]
+    return _entries(session, AuditEntry.project_id == rel.project.id, after_id, limit)
 
 
 def list_for_organisation(
@@ -75,10 +65,15 @@ def list_for_organisation(
 ) -> list[AuditEntryPublic]:
     """The organisation's audit entries in order, paged by id (its administrators only)."""
     permissions.ensure_org_admin(rel)
+    return _entries(session, AuditEntry.organisation_id == rel.organisation.id, after_id, limit)
+
+
+def _entries(session: Session, scope: Any, after_id: int, limit: int) -> list[AuditEntryPublic]:
+    """One log's entries after `after_id`, oldest first, with each actor's name."""
     query = (
         select(AuditEntry, User.display_name)
         .join(User, col(User.id) == AuditEntry.actor_id)
-        .where(AuditEntry.organisation_id == rel.organisation.id, col(AuditEntry.id) > after_id)
+        .where(scope, col(AuditEntry.id) > after_id)
         .order_by(col(AuditEntry.id))
         .limit(limit)
     )
