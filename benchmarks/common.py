@@ -264,8 +264,9 @@ def percentiles(values: list[float]) -> dict[str, float]:
     }
 
 
-def rss_kib(pid: int) -> int:
-    """Resident memory of a process and its children (uvicorn workers), in KiB."""
+def rss_kib(pid: int, field: str = "VmRSS") -> int:
+    """Resident memory of a process and its children (uvicorn workers), in KiB; with
+    field="VmHWM", their peak so far."""
     total = 0
     pids = [pid]
     children = Path(f"/proc/{pid}/task/{pid}/children")
@@ -273,6 +274,6 @@ def rss_kib(pid: int) -> int:
         pids += [int(p) for p in children.read_text().split()]
     for each in pids:
         for line in Path(f"/proc/{each}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 total += int(line.split()[1])
     return total

@@ -16,7 +16,6 @@ import contextlib
 import json
 import time
 from collections import Counter
-from pathlib import Path
 
 import httpx
 
@@ -28,16 +27,7 @@ ACCOUNT = "ansatt@trondheim.example"  # a demo account: the server checks its re
 
 def peak_rss_kib(pid: int) -> int:
     """The process's (and its workers') peak resident memory so far, in KiB."""
-    total = 0
-    pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
-    for each in pids:
-        for line in Path(f"/proc/{each}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                total += int(line.split()[1])
-    return total
+    return rss_kib(pid, field="VmHWM")
 
 
 async def run(logins: int, failure_limit: int | None) -> dict:
