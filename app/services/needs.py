@@ -13,13 +13,15 @@ from sqlmodel import Session, col, select
 from app.models import Comment, Need, Project, Support, User
 from app.models.base import NeedStatus, id_of
 from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
-from app.services import audit, participation, permissions
+from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
+from app.services import contribution, permissions
+from app.services.contribution import Change
 from app.services.errors import Conflict, Invalid, NotFound
-from app.services.live import LiveEvent, announce
+from app.services.live import LiveEvent
 from app.services.permissions import ProjectRelation
 
 REASON_REQUIRED = frozenset({NeedStatus.merged, NeedStatus.rejected})
-STATUS_VERBS = {NeedStatus.verified: "verified_need"}
+STATUS_VERBS = {NeedStatus.verified: Verb.verified_need}
 
 
 @dataclass
@@ -142,15 +144,15 @@ def post_need(session: Session, *, rel: ProjectRelation, data: NeedCreate) -> Ne
         raise Invalid("Title and problem cannot be blank.")
     session.add(need)
     session.flush()
-    participation.record(
+    contribution.record(
         session,
         actor=user,
         project=rel.project,
-        verb="posted_need",
-        object_type="need",
-        object_id=id_of(need),
+        verb=Verb.posted_need,
+        subject=ObjectType.need,
+        subject_id=id_of(need),
+        push=LiveEvent(LiveKind.need_created, id_of(need), id_of(rel.project), need.id),
     )
-    announce(session, LiveEvent("need.created", id_of(need), id_of(rel.project), need.id))
     return need
 
 
@@ -169,16 +171,16 @@ def support_need(session: Session, *, rel: ProjectRelation, need: Need) -> Suppo
     except IntegrityError:
         raise Conflict("You already support this need.") from None
     author = session.get(User, need.author_id)
-    participation.record(
+    contribution.record(
         session,
         actor=user,
         project=rel.project,
-        verb="supported",
-        object_type="need",
-        object_id=id_of(need),
+        verb=Verb.supported,
+        subject=ObjectType.need,
+        subject_id=id_of(need),
         addressee=author,
+        push=LiveEvent(LiveKind.need_supported, id_of(need), id_of(rel.project), need.id),
     )
-    announce(session, LiveEvent("need.supported", id_of(need), id_of(rel.project), need.id))
     return support
 
 
@@ -192,15 +194,15 @@ def withdraw_support(session: Session, *, rel: ProjectRelation, need: Need) -> N
     if support is None:
         raise NotFound("You do not support this need.")
     session.delete(support)
-    participation.record(
+    contribution.record(
         session,
         actor=user,
         project=rel.project,
-        verb="withdrew_support",
-        object_type="need",
-        object_id=id_of(need),
+        verb=Verb.withdrew_support,
+        subject=ObjectType.need,
+        subject_id=id_of(need),
+        push=LiveEvent(LiveKind.need_supported, id_of(need), id_of(rel.project), need.id),
     )
-    announce(session, LiveEvent("need.supported", id_of(need), id_of(rel.project), need.id))
 
 
 def has_supported(session: Session, *, user: User | None, need_id: int) -> bool:
@@ -236,16 +238,16 @@ def add_comment(
     )
     session.add(comment)
     session.flush()
-    participation.record(
+    contribution.record(
         session,
         actor=user,
         project=rel.project,
-        verb="replied" if data.parent_id else "commented",
-        object_type="comment",
-        object_id=id_of(comment),
+        verb=Verb.replied if data.parent_id else Verb.commented,
+        subject=ObjectType.comment,
+        subject_id=id_of(comment),
         addressee=addressee,
+        push=LiveEvent(LiveKind.comment_created, id_of(comment), id_of(rel.project), need.id),
     )
-    announce(session, LiveEvent("comment.created", id_of(comment), id_of(rel.project), need.id))
     return comment
 
 
@@ -261,28 +263,23 @@ def hide_comment(
     comment.hidden = True
     comment.hidden_reason = reason
     session.add(comment)
-    audit.record(
+    contribution.record(
         session,
         actor=user,
         project=rel.project,
-        action="comment_hidden",
-        object_type="comment",
-        object_id=id_of(comment),
-        before=before,
-        after={"hidden": True, "hidden_reason": reason},
-        rationale=reason,
-    )
-    participation.record(
-        session,
-        actor=user,
-        project=rel.project,
-        verb="hid_comment",
-        object_type="comment",
-        object_id=id_of(comment),
+        verb=Verb.hid_comment,
+        subject=ObjectType.comment,
+        subject_id=id_of(comment),
         addressee=session.get(User, comment.author_id),
-    )
-    announce(
-        session, LiveEvent("comment.hidden", id_of(comment), id_of(rel.project), comment.need_id)
+        change=Change(
+            AuditAction.comment_hidden,
+            before=before,
+            after={"hidden": True, "hidden_reason": reason},
+            rationale=reason,
+        ),
+        push=LiveEvent(
+            LiveKind.comment_hidden, id_of(comment), id_of(rel.project), comment.need_id
+        ),
     )
     return comment
 
@@ -369,27 +366,22 @@ def set_status(
     need.status_reason = reason
     need.merged_into_id = merged_into
     session.add(need)
-    audit.record(
+    contribution.record(
         session,
         actor=user,
         project=rel.project,
-        action="need_status_changed",
-        object_type="need",
-        object_id=id_of(need),
-        before=before,
-        after=_status_state(need),
-        rationale=reason,
-    )
-    participation.record(
-        session,
-        actor=user,
-        project=rel.project,
-        verb=STATUS_VERBS.get(change.status, "changed_need_status"),
-        object_type="need",
-        object_id=id_of(need),
+        verb=STATUS_VERBS.get(change.status, Verb.changed_need_status),
+        subject=ObjectType.need,
+        subject_id=id_of(need),
         addressee=session.get(User, need.author_id),
+        change=Change(
+            AuditAction.need_status_changed,
+            before=before,
+            after=_status_state(need),
+            rationale=reason,
+        ),
+        push=LiveEvent(LiveKind.need_status_changed, id_of(need), id_of(rel.project), need.id),
     )
-    announce(session, LiveEvent("need.status_changed", id_of(need), id_of(rel.project), need.id))
     return need
 
 
