@@ -68,6 +68,16 @@ def register_viewers(fragment: ViewersFragment) -> None:
     _viewers[:] = [fragment]
 
 
+def registered_pages() -> list[LivePage]:
+    """Every page kind servable over a socket."""
+    return list(_pages.values())
+
+
+def registered_renderers() -> list[tuple[PageKind, str, Renderer]]:
+    """Every renderer, with the page kind and event kind it is registered for."""
+    return [(page, kind, renderer) for (page, kind), renderer in _renderers.items()]
+
+
 def renderer_for(topic: Topic, kind: str) -> Renderer | None:
     """What the topic's page shows for an event of this kind (None: the page ignores it)."""
     return _renderers.get((topic.page, kind))

@@ -14,6 +14,7 @@ from app.services.permissions.audiences import (
     metrics_audience,
     metrics_audience_or_none,
     qa_audience,
+    representative_of,
 )
 from app.services.permissions.dialogue import (
     can_read_minutes,
@@ -160,6 +161,7 @@ __all__ = [
     "proposals_seen_as",
     "qa_audience",
     "relation",
+    "representative_of",
     "require_user",
     "sees_whole_participation",
     "shows_actor",

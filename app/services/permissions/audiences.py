@@ -18,6 +18,11 @@ from app.services.permissions.proposals import proposals_seen_as
 from app.services.permissions.relation import ProjectRelation, allows
 
 
+def representative_of(rel: ProjectRelation) -> int | None:
+    """The user an audience is re-checked as (not part of its key)."""
+    return rel.user.id if rel.user else None
+
+
 @dataclass(frozen=True)
 class Audience:
     """Viewers who see a project's content exactly alike; live pushes render once per audience.
@@ -42,7 +47,7 @@ def audience_for(rel: ProjectRelation, lang: str | None = None) -> Audience:
         is_procurer=rel.is_procurer,
         can_comment=allows(ensure_can_comment, rel),
         lang=lang or i18n.current_language(),
-        representative_id=rel.user.id if rel.user else None,
+        representative_id=representative_of(rel),
         is_participant=rel.is_participant,
     )
 
@@ -98,7 +103,7 @@ def metrics_audience(rel: ProjectRelation, lang: str) -> MetricsAudience:
         view=view_of(rel),
         proposals=proposals_seen_as(rel),
         lang=lang,
-        representative_id=rel.user.id if rel.user else None,
+        representative_id=representative_of(rel),
     )
 
 
