@@ -6,6 +6,9 @@ audience, since it sees its own pending questions, so no two companies ever shar
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlmodel import Session
 
 from app.models import Question
@@ -18,6 +21,8 @@ from app.services.permissions import ProjectRelation, QaAudience, qa_audience
 from app.views.templating import render_block, render_fragment
 
 PAGE = "questions/page.html"
+# What a question event shows one audience, given the question as that audience sees it.
+Draw = Callable[[questions.QuestionView, QaAudience], str | None]
 
 
 def published_html(views: list[questions.QuestionView], lang: str, *, oob: bool) -> str:
@@ -78,48 +83,48 @@ def _removed(view: questions.QuestionView, audience: QaAudience) -> str:
     )
 
 
-@renders(PageKind.questions, LiveKind.question_published)
-def published(
-    session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: QaAudience
-) -> str | None:
+def _on(kind: LiveKind) -> Callable[[Draw], Draw]:
+    """Register `draw` for events of this kind, given the question as the audience sees it."""
+
+    def register(draw: Draw) -> Draw:
+        @renders(PageKind.questions, kind)
+        def render(
+            session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Any
+        ) -> str | None:
+            view = _view(session, rel, event)
+            return None if view is None else draw(view, audience)
+
+        return draw
+
+    return register
+
+
+@_on(LiveKind.question_published)
+def published(view: questions.QuestionView, audience: QaAudience) -> str:
     """The published entry for everyone, first in the list; out of the queue and the own list."""
-    view = _view(session, rel, event)
-    if view is None:
-        return None
     entry = render_block(PAGE, "live_entry_published", audience.lang, q=view.published_entry())
     return entry + _removed(view, audience)
 
 
-@renders(PageKind.questions, LiveKind.question_asked)
-def asked(
-    session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: QaAudience
-) -> str | None:
+@_on(LiveKind.question_asked)
+def asked(view: questions.QuestionView, audience: QaAudience) -> str | None:
     """A new question at the end of the procurers' queue (nothing for anyone else)."""
-    view = _view(session, rel, event)
-    if view is None or not audience.is_procurer:
+    if not audience.is_procurer:
         return None
     return render_block(PAGE, "live_queue_item_added", audience.lang, v=view)
 
 
-@renders(PageKind.questions, LiveKind.question_answered)
-def answered(
-    session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: QaAudience
-) -> str | None:
+@_on(LiveKind.question_answered)
+def answered(view: questions.QuestionView, audience: QaAudience) -> str | None:
     """A question's draft-answer status in the procurers' queue."""
-    view = _view(session, rel, event)
-    if view is None or not audience.is_procurer:
+    if not audience.is_procurer:
         return None
     return render_fragment("questions/_queue_status.html", audience.lang, v=view, oob=True)
 
 
-@renders(PageKind.questions, LiveKind.question_withdrawn)
-def withdrawn(
-    session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: QaAudience
-) -> str | None:
+@_on(LiveKind.question_withdrawn)
+def withdrawn(view: questions.QuestionView, audience: QaAudience) -> str | None:
     """A withdrawn question leaves the queue and the asking company's list."""
-    view = _view(session, rel, event)
-    if view is None:
-        return None
     return _removed(view, audience) or None
 
 
