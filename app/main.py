@@ -139,7 +139,6 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # Sync handlers run in a thread pool; its size: Settings.worker_threads.
     to_thread.current_default_thread_limiter().total_tokens = get_settings().worker_threads
     bus = get_bus()
-    live.install_renderers()
     await bus.start(hub.deliver, resync=live.resync_all_viewers)
     interval = get_settings().rollup_interval
     keeper = spawn(keep_rollups(interval)) if interval else None

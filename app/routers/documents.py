@@ -14,7 +14,6 @@ from app.config import get_settings
 from app.db import SessionDep
 from app.i18n import N_
 from app.i18n import gettext as _
-from app.models import Document
 from app.models.base import Id
 from app.models.document import (
     AUDIENCE_LABELS,
@@ -27,12 +26,12 @@ from app.models.document import (
 )
 from app.services import documents, permissions, projects, uploads
 from app.services.errors import Invalid
-from app.services.permissions import ProjectRelation
+from app.services.permissions import ProjectRelation, audience_for
+from app.views.documents import list_context
 from app.web import (
     CommittingRoute,
     CsrfProtected,
     CurrentUser,
-    audience_for,
     parse,
     redirect,
     render,
@@ -84,11 +83,6 @@ templates.env.globals.update(
     DocumentKind=DocumentKind,
     DocumentAudience=DocumentAudience,
 )
-
-
-def list_context(rel: ProjectRelation, docs: list[Document]) -> dict[str, object]:
-    """What the documents list needs, on the page and in a live push alike."""
-    return {"project": rel.project, "documents": docs, "can_manage": rel.is_procurer}
 
 
 # ---- pages ---------------------------------------------------------------------------------

@@ -28,16 +28,15 @@ from app.models.event import (
 )
 from app.services import events, permissions, projects
 from app.services.errors import Invalid
-from app.services.permissions import ProjectRelation
+from app.services.permissions import ProjectRelation, audience_for
+from app.views.events import counts_html
 from app.web import (
     CommittingRoute,
     CsrfProtected,
     CurrentUser,
-    audience_for,
     parse,
     redirect,
     render,
-    render_fragment,
 )
 
 pages = APIRouter(
@@ -45,29 +44,6 @@ pages = APIRouter(
 )
 api = APIRouter(route_class=CommittingRoute, tags=["dialogue events"], dependencies=[CsrfProtected])
 ICS = "text/calendar; charset=utf-8"
-
-
-# ---- live fragments (also used by app/routers/live.py) ------------------------------------------
-
-
-def counts_html(counts: events.EventCounts, lang: str, *, oob: bool) -> str:
-    """An event's counts (seats, waitlist, free slots): the same for every viewer, never names."""
-    return render_fragment("events/_counts.html", lang, counts=counts, oob=oob)
-
-
-def events_resync_html(session: Session, rel: ProjectRelation, lang: str) -> str:
-    """Every event's counts on a project's events page, out of band."""
-    found = events.project_events(session, project=rel.project)
-    counts = events.counts_for(session, events=found)
-    return "".join(counts_html(c, lang, oob=True) for c in counts.values())
-
-
-def event_counts_live(session: Session, rel: ProjectRelation, event_id: int, lang: str) -> str:
-    """One event's counts, out of band (nothing for an event of another project)."""
-    event = session.get(DialogueEvent, event_id)
-    if event is None or event.project_id != rel.project.id:
-        return ""
-    return counts_html(events.event_counts(session, event=event), lang, oob=True)
 
 
 # ---- pages ------------------------------------------------------------------------------------

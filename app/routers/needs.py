@@ -14,15 +14,14 @@ from app.i18n import gettext as _
 from app.models import Comment, User
 from app.models.base import Id, id_of
 from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
-from app.routers import live
 from app.services import needs, permissions, projects
 from app.services.errors import NotFound
-from app.services.permissions import ProjectRelation
+from app.services.permissions import ProjectRelation, audience_for
+from app.views.needs import comments_html
 from app.web import (
     CommittingRoute,
     CsrfProtected,
     CurrentUser,
-    audience_for,
     is_htmx,
     parse,
     project_content_page,
@@ -59,7 +58,7 @@ def need_page_context(session: Session, rel: ProjectRelation, need_id: int) -> d
         "view": view,
         "need": view.need,
         "merged_into": merged_into,
-        "comments_html": Markup(live.comments_html(session, rel, audience, view.need, oob=False)),
+        "comments_html": Markup(comments_html(session, rel, audience, view.need, oob=False)),
         "audience": audience,
         "supported": needs.has_supported(session, user=rel.user, need_id=need_id),
         "can_support": permissions.allows(permissions.ensure_can_support, rel),

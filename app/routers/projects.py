@@ -13,13 +13,13 @@ from app.db import SessionDep
 from app.models import Organisation, User
 from app.models.base import Id, OrganisationKind, Visibility
 from app.models.project import PhaseMoveCreate, ProjectCreate, ProjectPhasePublic, ProjectPublic
-from app.routers import live
 from app.services import dialogue, permissions, projects
+from app.services.permissions import audience_for
+from app.views.needs import needs_list_html
 from app.web import (
     CommittingRoute,
     CsrfProtected,
     CurrentUser,
-    audience_for,
     parse,
     project_content_page,
     redirect,
@@ -106,7 +106,7 @@ def _project_page(
             "rel": rel,
             "orgs": projects.organisations_by_id(session, ids),
             "partner_ids": sorted(ids - {rel.project.owner_org_id}),
-            "needs_list_html": Markup(live.needs_list_html(session, rel, audience, oob=False)),
+            "needs_list_html": Markup(needs_list_html(session, rel, audience, oob=False)),
             "audience": audience,
             "can_post": permissions.allows(permissions.ensure_can_post_need, rel),
             "steps": projects.timeline(rel.project, overview),

@@ -30,18 +30,15 @@ from app.models.proposal import (
 )
 from app.services import permissions, projects, proposals, uploads
 from app.services.errors import Invalid
-from app.services.live import LiveEvent
-from app.services.permissions import ProjectRelation
+from app.services.permissions import ProjectRelation, audience_for
+from app.views.proposals import need_titles, proposals_list_html
 from app.web import (
-    Audience,
     CommittingRoute,
     CsrfProtected,
     CurrentUser,
-    audience_for,
     parse,
     redirect,
     render,
-    render_fragment,
     templates,
 )
 
@@ -73,41 +70,6 @@ templates.env.globals.update(
     proposal_status_label=lambda value: _label(PROPOSAL_STATUS_LABELS, value),
     claim_decision_label=lambda value: _label(CLAIM_DECISION_LABELS, value),
 )
-
-
-# ---- live list ---------------------------------------------------------------------------------
-
-
-def _need_titles(session: Session, project_id: int) -> dict[int, str]:
-    query = select(Need.id, Need.title).where(Need.project_id == project_id)
-    return {need_id: title for need_id, title in session.exec(query).all() if need_id is not None}
-
-
-def proposals_list_html(
-    session: Session, rel: ProjectRelation, audience: Audience, *, oob: bool
-) -> str:
-    """The live list of a project's proposals, the same for everyone in the audience."""
-    views = proposals.list_proposals(session, rel=rel, summaries_only=not audience.is_procurer)
-    return render_fragment(
-        "proposals/_list.html",
-        audience.lang,
-        views=views,
-        needs=_need_titles(session, audience.project_id),
-        oob=oob,
-    )
-
-
-def render_event(
-    session: Session, event: LiveEvent, rel: ProjectRelation, audience: Audience
-) -> str | None:
-    """What one audience gets for a proposal event: a new submission goes to procurers only."""
-    if not audience.is_procurer:
-        proposal = session.get(Proposal, event.object_id)
-        if event.kind == "proposal.submitted" or proposal is None:
-            return None
-        if not proposal.summary_published:
-            return None
-    return proposals_list_html(session, rel, audience, oob=True)
 
 
 # ---- pages -------------------------------------------------------------------------------------
@@ -202,7 +164,7 @@ def proposal_page(
             "rel": rel,
             "view": view,
             "p": proposal,
-            "need_titles": _need_titles(session, proposal.project_id),
+            "need_titles": need_titles(session, proposal.project_id),
             "attachments": [proposals.attachment_public(a) for a in view.attachments],
             "is_company": permissions.is_proposal_company(rel, proposal),
             "can_attach": permissions.allows(

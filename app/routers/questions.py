@@ -1,13 +1,10 @@
-"""Questions and answers of the market dialogue: the Q&A page, its forms and fragments, the API.
+"""Questions and answers of the market dialogue: the Q&A page, its forms, the API.
 
-The fragments here are also what the live hub pushes on the `questions:{project_id}` topic, once
-per `QaAudience`: a supplier's company is part of its audience, since it sees its own pending
-questions, so no two companies ever share a render.
+The page's lists are the fragments the live hub pushes (`app/views/questions.py`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Form, Request
@@ -16,22 +13,18 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 from app.db import SessionDep
-from app.models import Question, User
-from app.models.base import Id, Role
+from app.models import User
+from app.models.base import Id
 from app.models.question import BODY_MAX, BODY_MIN, AnswerDraft, QuestionCreate, QuestionPublic
 from app.services import permissions, projects, questions
-from app.services.errors import PivotalError
-from app.services.live import LiveEvent
-from app.services.permissions import ProjectRelation
+from app.services.permissions import qa_audience
+from app.views.questions import mine_html, published_html, queue_html
 from app.web import (
-    Audience,
     CommittingRoute,
     CsrfProtected,
     CurrentUser,
-    audience_for,
     project_content_page,
     redirect,
-    render_fragment,
     render_project_page,
 )
 
@@ -41,99 +34,6 @@ pages = APIRouter(
 api = APIRouter(
     route_class=CommittingRoute, tags=["questions and answers"], dependencies=[CsrfProtected]
 )
-
-
-@dataclass(frozen=True)
-class QaAudience(Audience):
-    """Viewers of a Q&A page who see it alike: procurers, one supplier company, or the rest."""
-
-    organisation_id: int | None = None  # a supplier's company (it sees its own pending questions)
-
-
-def qa_audience(rel: ProjectRelation, lang: str | None = None) -> QaAudience:
-    """The Q&A audience of this user for this project."""
-    base = audience_for(rel, lang)
-    user = rel.user
-    supplier = user is not None and user.role == Role.supplier and not rel.is_procurer
-    return QaAudience(
-        project_id=base.project_id,
-        is_procurer=base.is_procurer,
-        can_comment=False,
-        lang=base.lang,
-        representative_id=base.representative_id,
-        organisation_id=user.organisation_id if supplier and user else None,
-    )
-
-
-# ---- fragments (page, htmx and live push share them) ---------------------------------------------
-
-
-def published_html(views: list[questions.QuestionView], lang: str, *, oob: bool) -> str:
-    """The published Q&A list: anonymised questions and answers, nothing about who asked."""
-    entries = [v.published_entry() for v in views if v.is_published]
-    return render_fragment("questions/_published.html", lang, entries=entries, oob=oob)
-
-
-def mine_html(views: list[questions.QuestionView], audience: QaAudience, *, oob: bool) -> str:
-    """The asking company's own questions that are not published yet."""
-    if audience.organisation_id is None:
-        return ""
-    mine = [v for v in views if v.is_open and v.sees_asker]
-    return render_fragment("questions/_mine.html", audience.lang, views=mine, oob=oob)
-
-
-def queue_html(views: list[questions.QuestionView], audience: QaAudience, *, oob: bool) -> str:
-    """The procurers' queue of questions waiting for a published answer."""
-    if not audience.is_procurer:
-        return ""
-    waiting = [v for v in views if v.is_open]
-    return render_fragment("questions/_queue.html", audience.lang, views=waiting, oob=oob)
-
-
-def resync_html(session: Session, rel: ProjectRelation, audience: QaAudience) -> str:
-    """Everything live on the Q&A page for one audience; sent on every (re)connect."""
-    views = questions.list_questions(session, rel=rel)
-    return (
-        published_html(views, audience.lang, oob=True)
-        + mine_html(views, audience, oob=True)
-        + queue_html(views, audience, oob=True)
-    )
-
-
-def render_event(
-    session: Session, rel: ProjectRelation, event: LiveEvent, audience: QaAudience
-) -> str | None:
-    """What one audience gets for one Q&A event (None: nothing for them)."""
-    question = session.get(Question, event.object_id)
-    if question is None:
-        return None
-    try:
-        view = questions.question_view(session, rel=rel, question=question)
-    except PivotalError:
-        return None  # this audience may not see the question at all
-    lang = audience.lang
-    own = audience.organisation_id is not None and view.sees_asker
-    if event.kind == "question.published":
-        entry = render_fragment("questions/_entry.html", lang, q=view.published_entry())
-        html = f'<div hx-swap-oob="afterbegin:#qa-list">{entry}</div>'
-        if audience.is_procurer:
-            html += f'<li id="question-{view.id}" hx-swap-oob="delete"></li>'
-        if own:
-            html += f'<li id="my-question-{view.id}" hx-swap-oob="delete"></li>'
-        return html
-    if event.kind == "question.asked" and audience.is_procurer:
-        item = render_fragment("questions/_queue_item.html", lang, v=view)
-        return f'<div hx-swap-oob="beforeend:#question-queue">{item}</div>'
-    if event.kind == "question.answered" and audience.is_procurer:
-        return render_fragment("questions/_queue_status.html", lang, v=view, oob=True)
-    if event.kind == "question.withdrawn":
-        html = ""
-        if audience.is_procurer:
-            html += f'<li id="question-{view.id}" hx-swap-oob="delete"></li>'
-        if own:
-            html += f'<li id="my-question-{view.id}" hx-swap-oob="delete"></li>'
-        return html or None
-    return None
 
 
 # ---- pages -------------------------------------------------------------------------------------

@@ -14,10 +14,10 @@ from starlette.websockets import WebSocketDisconnect
 
 from app.models.base import OrganisationKind, Role
 from app.models.project import ProjectCreate
-from app.routers.metrics import HEAT_SHADES, HeatCell, heatmap
 from app.services import projects
-from app.services.live import LiveEvent, LiveHub, Viewer
+from app.services.live import LiveEvent, LiveHub, PageKind, Topic, Viewer
 from app.services.metrics import Figure
+from app.views.metrics import HEAT_SHADES, HeatCell, heatmap
 from tests.conftest import Factory, World, login, run_async
 from tests.metrics.test_metrics import open_market_dialogue
 from tests.routers.helpers import Api
@@ -230,10 +230,10 @@ def _watch_dashboard(render_for: dict[int, str]) -> tuple[list[str], list[str]]:
     rendered and what the viewer got (the render gives `render_for[event id]`)."""
 
     async def scenario() -> tuple[list[str], list[str]]:
-        hub = LiveHub(coalesce={"metrics": 0.05})
+        hub = LiveHub(coalesce={PageKind.metrics: 0.05})
         rendered: list[str] = []
 
-        def render(event: LiveEvent, topic: str, audience: object) -> str:
+        def render(event: LiveEvent, topic: Topic, audience: object) -> str:
             rendered.append(f"{topic}#{event.object_id}")
             return render_for[event.object_id]
 
@@ -246,7 +246,7 @@ def _watch_dashboard(render_for: dict[int, str]) -> tuple[list[str], list[str]]:
         async def close(code: int) -> None:
             return None
 
-        viewer = Viewer(send=send, close=close, topic="metrics:7", audience="a")
+        viewer = Viewer(send=send, close=close, topic=Topic(PageKind.metrics, 7), audience="a")
         serving = asyncio.create_task(hub.serve(viewer, "first"))
         await asyncio.sleep(0)
         for n in (1, 2, 3):

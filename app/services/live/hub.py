@@ -1,9 +1,8 @@
-"""Live updates: a bus that carries small change events, and a hub that pushes HTML to viewers.
+"""The live hub: keeps this process's sockets by topic and pushes each event's HTML to them.
 
-Services call `announce()` inside their transaction. The bus delivers the event only after the
-commit (in-process here; a PostgreSQL or Redis bus keeps the same interface). The hub renders each
-event once per distinct audience and queues the HTML on every socket of that audience; a socket
-that falls too far behind is dropped rather than allowed to stall the others.
+It renders each event once per distinct audience (through the registry) and queues the HTML on
+every socket of that audience; a socket that falls too far behind is dropped rather than allowed
+to stall the others.
 """
 
 from __future__ import annotations
@@ -14,116 +13,13 @@ import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Coroutine, Hashable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session as OrmSession
-from sqlmodel import Session
+from app.services.live import registry
+from app.services.live.bus import ACCESS_CHANGED, SESSION_ENDED, LiveEvent, spawn
+from app.services.live.topics import PageKind, Topic
 
 log = logging.getLogger(__name__)
-
-STAGED_KEY = "pivotal_live_events"
-METRICS_PAGE = "metrics"  # the project dashboard's topic: figures, recomputed after a burst
-# An event of this kind closes the sockets opened by the login session `object_id` (logged out).
-SESSION_ENDED = "session_ended"
-# A person's access changed (a membership granted, revoked or switched): `object_id` names the
-# user, whose sockets are closed so that they reconnect under what the person may see now.
-ACCESS_CHANGED = "access_changed"
-
-
-@dataclass(frozen=True)
-class LiveEvent:
-    """A change worth pushing: what happened, to which object, and where it shows."""
-
-    kind: str
-    object_id: int
-    project_id: int
-    need_id: int | None = None
-    # A page of the project with a socket of its own ("questions", "documents"): the event
-    # shows there only, never on the project page.
-    page: str | None = None
-    extra_topics: tuple[str, ...] = ()  # further pages that show it as well, e.g. "event:7"
-
-    @property
-    def topics(self) -> list[str]:
-        # Every change may move the project's figures, so its dashboard hears of all of them.
-        metrics = f"{METRICS_PAGE}:{self.project_id}"
-        if self.page is not None:
-            return [f"{self.page}:{self.project_id}", *self.extra_topics, metrics]
-        topics = [f"project:{self.project_id}"]
-        if self.need_id is not None:
-            topics.append(f"need:{self.need_id}")
-        topics.extend(self.extra_topics)
-        topics.append(metrics)
-        return topics
-
-
-Deliver = Callable[[LiveEvent], Coroutine[Any, Any, None]]
-Resync = Callable[[], Awaitable[None]]
-
-
-class Bus(Protocol):
-    """Carries live events from the writing transaction to every process's hub."""
-
-    def stage(self, session: Session, event: LiveEvent) -> None:
-        """Queue an event in the writer's transaction; delivered only if it commits."""
-
-    async def start(self, deliver: Deliver, resync: Resync | None = None) -> None:
-        """Begin delivering events to `deliver`; call `resync` after a lost connection returns."""
-
-    async def stop(self) -> None:
-        """Stop delivering."""
-
-    @property
-    def healthy(self) -> bool:
-        """Whether events can reach this process now."""
-
-
-_background: set[asyncio.Task[Any]] = set()
-
-
-def spawn(coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-    """Run a coroutine in the background, keeping a reference until it ends (asyncio keeps none)."""
-    task = asyncio.get_running_loop().create_task(coroutine)
-    _background.add(task)
-    task.add_done_callback(_background.discard)
-    return task
-
-
-class MemoryBus:
-    """The in-process bus for one server process (the embedded SQLite default)."""
-
-    def __init__(self) -> None:
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._deliver: Deliver | None = None
-        sa_event.listen(OrmSession, "after_commit", self._after_commit)
-        sa_event.listen(OrmSession, "after_rollback", self._after_rollback)
-
-    def stage(self, session: Session, event: LiveEvent) -> None:
-        session.info.setdefault(STAGED_KEY, []).append(event)
-
-    async def start(self, deliver: Deliver, resync: Resync | None = None) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._deliver = deliver
-
-    @property
-    def healthy(self) -> bool:
-        return self._loop is not None
-
-    async def stop(self) -> None:
-        self._loop = None
-        self._deliver = None
-
-    def _after_commit(self, session: OrmSession) -> None:
-        events = session.info.pop(STAGED_KEY, [])
-        loop, deliver = self._loop, self._deliver
-        if not events or loop is None or deliver is None or loop.is_closed():
-            return
-        for ev in events:
-            loop.call_soon_threadsafe(lambda e: spawn(deliver(e)), ev)
-
-    def _after_rollback(self, session: OrmSession) -> None:
-        session.info.pop(STAGED_KEY, None)
 
 
 @dataclass(eq=False)
@@ -132,7 +28,7 @@ class Viewer:
 
     send: Callable[[str], Awaitable[None]]
     close: Callable[[int], Coroutine[Any, Any, None]]
-    topic: str
+    topic: Topic
     audience: Hashable
     queue: asyncio.Queue[str | None] = field(default_factory=lambda: asyncio.Queue(256))
     dropped: bool = False
@@ -143,8 +39,8 @@ class Viewer:
 
 
 # Renders the fragment for one event, topic and audience; None when that audience sees nothing.
-Renderer = Callable[[LiveEvent, str, Any], str | None]
-ViewersRenderer = Callable[[str, Any, int], str]
+Renderer = Callable[[LiveEvent, Topic, Any], str | None]
+ViewersRenderer = Callable[[Topic, Any, int], str]
 
 
 class LiveHub:
@@ -155,17 +51,18 @@ class LiveHub:
         *,
         queue_size: int = 256,
         viewers_debounce: float = 0.5,
-        coalesce: dict[str, float] | None = None,
+        coalesce: dict[PageKind, float] | None = None,
     ) -> None:
-        self.topics: dict[str, set[Viewer]] = defaultdict(set)
-        # Seconds to gather a burst of events, by topic kind, before rendering once for it all.
-        self.coalesce: dict[str, float] = {METRICS_PAGE: 1.0} if coalesce is None else coalesce
-        self._pending_topics: dict[str, LiveEvent] = {}
+        self.topics: dict[Topic, set[Viewer]] = defaultdict(set)
+        # Seconds to gather a burst of events, by page kind, before rendering once for it all.
+        self.coalesce = {PageKind.metrics: 1.0} if coalesce is None else coalesce
+        self._pending_topics: dict[Topic, LiveEvent] = {}
         self.queue_size = queue_size
         self.viewers_debounce = viewers_debounce
-        self.render: Renderer | None = None
-        self.render_viewers: ViewersRenderer | None = None
-        self._pending_counts: set[str] = set()
+        # What the domains registered; a test may put a renderer of its own in their place.
+        self.render: Renderer = registry.render_event
+        self.render_viewers: ViewersRenderer = registry.render_viewers
+        self._pending_counts: set[Topic] = set()
         self.pushes_sent = 0
 
     @property
@@ -222,29 +119,26 @@ class LiveHub:
         if event.kind == ACCESS_CHANGED:
             await self.close_user(event.object_id)
             return
-        if self.render is None:
-            return
         for topic in event.topics:
             if not self.topics.get(topic):
                 continue
             if self._coalesced(topic):
                 if topic not in self._pending_topics:
-                    delay = self.coalesce[topic.partition(":")[0]]
+                    delay = self.coalesce[topic.page]
                     asyncio.get_running_loop().call_later(delay, self._flush, topic)
                 self._pending_topics[topic] = event  # the latest rides along
                 continue
             await self._deliver_topic(event, topic)
 
-    def _coalesced(self, topic: str) -> bool:
-        return topic.partition(":")[0] in self.coalesce
+    def _coalesced(self, topic: Topic) -> bool:
+        return topic.page in self.coalesce
 
-    def _flush(self, topic: str) -> None:
+    def _flush(self, topic: Topic) -> None:
         event = self._pending_topics.pop(topic, None)
         if event is not None:
             spawn(self._deliver_topic(event, topic))
 
-    async def _deliver_topic(self, event: LiveEvent, topic: str) -> None:
-        assert self.render is not None
+    async def _deliver_topic(self, event: LiveEvent, topic: Topic) -> None:
         by_audience: dict[Hashable, list[Viewer]] = defaultdict(list)
         for viewer in self.topics.get(topic, ()):
             by_audience[viewer.audience].append(viewer)
@@ -274,16 +168,16 @@ class LiveHub:
                 if html:
                     self._enqueue(viewer, html)
 
-    def _schedule_viewer_count(self, topic: str) -> None:
-        if topic in self._pending_counts or self.render_viewers is None:
+    def _schedule_viewer_count(self, topic: Topic) -> None:
+        if topic in self._pending_counts:
             return
         self._pending_counts.add(topic)
         asyncio.get_running_loop().call_later(self.viewers_debounce, self._send_viewer_count, topic)
 
-    def _send_viewer_count(self, topic: str) -> None:
+    def _send_viewer_count(self, topic: Topic) -> None:
         self._pending_counts.discard(topic)
         viewers = self.topics.get(topic)
-        if not viewers or self.render_viewers is None:
+        if not viewers:
             return
         count = len(viewers)
         rendered: dict[Hashable, str] = {}
@@ -331,36 +225,4 @@ class LiveHub:
                     viewer.queue.put_nowait(None)
 
 
-def make_bus(url: str) -> Bus:
-    """The bus for PIVOTAL_BUS_URL."""
-    if url.startswith("memory://"):
-        return MemoryBus()
-    if url.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
-        from app.services.bus_postgres import PostgresBus
-
-        return PostgresBus(url)
-    raise ValueError(f"unsupported PIVOTAL_BUS_URL scheme: {url!r}")
-
-
-_bus: Bus | None = None
 hub = LiveHub()
-
-
-def get_bus() -> Bus:
-    """The process's bus, created from settings on first use."""
-    global _bus
-    if _bus is None:
-        from app.config import get_settings
-
-        _bus = make_bus(get_settings().bus_url)
-    return _bus
-
-
-def announce(session: Session, event: LiveEvent) -> None:
-    """Stage a live event in the current transaction."""
-    get_bus().stage(session, event)
-
-
-def announce_session_ended(session: Session, *, login_session_id: int) -> None:
-    """After the commit, close every socket the logged-out session opened, in every process."""
-    announce(session, LiveEvent(kind=SESSION_ENDED, object_id=login_session_id, project_id=0))

@@ -1,0 +1,47 @@
+"""Live updates: a bus that carries small change events, and a hub that pushes HTML to viewers.
+
+`bus` stages an event in the writing transaction and delivers it after the commit; `hub` keeps
+the sockets and renders each event once per audience; `registry` is where each domain says what
+its pages show; `topics` names the pages. The names services use are re-exported here.
+"""
+
+from app.services.live.bus import (
+    ACCESS_CHANGED,
+    METRICS_PAGE,
+    SESSION_ENDED,
+    STAGED_KEY,
+    Bus,
+    Deliver,
+    LiveEvent,
+    MemoryBus,
+    Resync,
+    announce,
+    announce_session_ended,
+    get_bus,
+    make_bus,
+    spawn,
+)
+from app.services.live.hub import LiveHub, Viewer, hub
+from app.services.live.topics import PageKind, Topic
+
+__all__ = [
+    "ACCESS_CHANGED",
+    "METRICS_PAGE",
+    "SESSION_ENDED",
+    "STAGED_KEY",
+    "Bus",
+    "Deliver",
+    "LiveEvent",
+    "LiveHub",
+    "MemoryBus",
+    "PageKind",
+    "Resync",
+    "Topic",
+    "Viewer",
+    "announce",
+    "announce_session_ended",
+    "get_bus",
+    "hub",
+    "make_bus",
+    "spawn",
+]

@@ -1,0 +1,216 @@
+"""A project's dashboard as it shows on the page and live: charts and tables of the figures.
+
+The dashboard's topic is coalesced: a burst of contributions renders its figures once, for each
+`MetricsAudience` (readers who get the very same figures).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from app.i18n import N_
+from app.i18n import gettext as _
+from app.models.base import PHASE_LABELS
+from app.models.vocabulary import LiveKind
+from app.services import metrics, participation
+from app.services.live import LiveEvent, PageKind, Topic
+from app.services.live.registry import LivePage, register_page, renders
+from app.services.metrics import Figure
+from app.services.permissions import (
+    MetricsAudience,
+    ProjectRelation,
+    metrics_audience,
+    metrics_audience_or_none,
+)
+from app.services.render_cache import fragments
+from app.views.templating import render_fragment
+from app.web import ROLE_LABELS
+
+COLUMN_LABELS = {
+    "role": N_("Role"),
+    "organisation_kind": N_("Organisation kind"),
+    "organisation_id": N_("Organisation id"),
+    "organisation": N_("Organisation"),
+    "phase": N_("Phase"),
+    "week": N_("Week"),
+    "participants": N_("Participants"),
+    "contributions": N_("Contributions"),
+    "actor": N_("Who responds"),
+    "addressee": N_("To whom"),
+    "exchanges": N_("Exchanges"),
+    "exchange": N_("Exchange"),
+    "author_role": N_("Author's role"),
+    "needs": N_("Needs"),
+    "verified": N_("Verified"),
+    "share_verified": N_("Share verified"),
+    "responded": N_("Got a response"),
+    "median_hours": N_("Median hours"),
+    "comments": N_("Comments"),
+    "replies": N_("Replies"),
+    "replies_per_comment": N_("Replies per comment"),
+    "share_replied": N_("Share with a reply"),
+    "max_depth": N_("Deepest thread"),
+    "mean_depth": N_("Mean thread depth"),
+    "asked": N_("Asked"),
+    "published": N_("Answered and published"),
+    "project_id": N_("Project id"),
+    "title": N_("Title"),
+    "innovation_ambition": N_("Innovation ambition"),
+    "share_employees_citizens": N_("Share by employees and citizens"),
+    "organisations": N_("Organisations"),
+}
+
+
+KIND_LABELS = {
+    "municipality": N_("Municipality"),
+    "county": N_("County"),
+    "supplier": N_("Supplier company"),
+    "research": N_("Research institution"),
+    "none": N_("No organisation"),
+}
+EXCHANGE_LABELS = {
+    "between_municipalities": N_("Between municipalities and counties"),
+    "with_suppliers": N_("With suppliers"),
+    "with_citizens": N_("With citizens"),
+    "across_organisations": N_("Across organisations"),
+    "all": N_("All exchanges"),
+}
+# Which labels a figure's group column takes its values' names from.
+ROLE_COLUMNS = frozenset({"role", "author_role"})
+
+
+def _cell(figure: Figure, column: str, value: object) -> str:
+    """A value as a person reads it: named groups translated, a dash where suppressed."""
+    if value is None:
+        return "–"
+    text = str(value)
+    if column in ROLE_COLUMNS or (
+        column in ("actor", "addressee") and figure.key == "interaction_by_role"
+    ):
+        return _(ROLE_LABELS.get(text, text))
+    if column == "organisation_kind" or column in ("actor", "addressee"):
+        return _(KIND_LABELS.get(text, text))
+    if column == "phase":
+        return _(PHASE_LABELS.get(text, text))
+    if column == "exchange":
+        return _(EXCHANGE_LABELS.get(text, text))
+    return text
+
+
+def _column_label(key: str) -> str:
+    return _(COLUMN_LABELS[key]) if key in COLUMN_LABELS else key
+
+
+HEAT_SHADES = 5  # the heatmap's shades, `heat-0` (none) to `heat-4` (the most), in pivotal.css
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    text: str
+    shade: int
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """A who-responds-to-whom figure as a grid: actors down, addressees across."""
+
+    figure: Figure
+    actors: list[str]
+    addressees: list[str]
+    cells: list[list[HeatCell]]
+
+
+def heatmap(figure: Figure) -> Heatmap:
+    """Lay the figure's (actor, addressee, exchanges) rows out as a shaded grid.
+
+    Any exchange gets at least the lightest shade; the busiest cell the darkest. A suppressed
+    cell shows a dash on no shade, so the colour cannot tell what the figure hides.
+    """
+    actors = sorted({str(r["actor"]) for r in figure.rows})
+    addressees = sorted({str(r["addressee"]) for r in figure.rows})
+    values = {(str(r["actor"]), str(r["addressee"])): r["exchanges"] for r in figure.rows}
+    peak = max((v for v in values.values() if v), default=0)
+    top = HEAT_SHADES - 1
+
+    def shaded(key: tuple[str, str]) -> HeatCell:
+        value = values.get(key, 0)
+        if value is None:
+            return HeatCell("–", 0)
+        shade = max(1, -(-value * top // peak)) if value else 0
+        return HeatCell(str(value), shade)
+
+    return Heatmap(
+        figure=figure,
+        actors=actors,
+        addressees=addressees,
+        cells=[[shaded((a, b)) for b in addressees] for a in actors],
+    )
+
+
+def dashboard_context(figures: list[Figure]) -> dict[str, Any]:
+    """What the dashboard's charts and tables need from the figures."""
+    by_key = {f.key: f for f in figures}
+    weeks = by_key["participation_by_week"].rows if "participation_by_week" in by_key else []
+    return {
+        "figures": figures,
+        "weeks": weeks,
+        "peak": max((r["contributions"] or 0 for r in weeks), default=0),
+        "heatmaps": [
+            heatmap(by_key[k])
+            for k in ("interaction_by_role", "interaction_by_organisation_kind")
+            if k in by_key
+        ],
+        "verified": by_key.get("needs_verified_by_author_role"),
+        "column_label": _column_label,
+        "cell": _cell,
+    }
+
+
+def body_html(figures: list[Figure], as_of: datetime | None, lang: str, *, oob: bool) -> str:
+    """The dashboard's charts and tables: on the page, and pushed live when figures change.
+
+    Dated by the latest contribution counted, so the same figures always render the same.
+    """
+    return render_fragment(
+        "metrics/_body.html", lang, oob=oob, as_of=as_of, **dashboard_context(figures)
+    )
+
+
+def project_body_html(session: Session, rel: ProjectRelation, lang: str, *, oob: bool) -> str:
+    """The project's dashboard body for this reader, built once per audience and version."""
+    audience = metrics_audience(rel, lang)
+
+    def build() -> str:
+        result = metrics.for_project(session, rel)
+        return body_html(result.figures, result.as_of, lang, oob=oob)
+
+    version = participation.project_version(session, project_id=audience.project_id)
+    return fragments.get_or_build(("metrics", audience, oob), version, build)
+
+
+def _resync(session: Session, rel: ProjectRelation, topic: Topic, audience: MetricsAudience) -> str:
+    return project_body_html(session, rel, audience.lang, oob=True)
+
+
+# Every change may move the project's figures, so the dashboard redraws on any of them.
+@renders(PageKind.metrics, *(kind for kind in LiveKind))
+def figures_changed(
+    session: Session,
+    rel: ProjectRelation,
+    event: LiveEvent,
+    topic: Topic,
+    audience: MetricsAudience,
+) -> str | None:
+    """The dashboard's figures again, unless the representative's view has changed since."""
+    if metrics_audience_or_none(rel, audience.lang) != audience:
+        return None
+    return project_body_html(session, rel, audience.lang, oob=True)
+
+
+register_page(
+    LivePage(PageKind.metrics, audience=metrics_audience, resync=_resync, shows_viewers=False)
+)

@@ -1,0 +1,186 @@
+"""Needs as they show live: the project page's cards and list, a need page's state and thread.
+
+The page routers and the live hub render them alike, so a push and a page load cannot disagree.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+from sqlmodel import Session
+
+from app.models import Need, User
+from app.models.base import id_of
+from app.models.vocabulary import LiveKind
+from app.services import needs, participation
+from app.services.live import LiveEvent, PageKind, Topic
+from app.services.live.registry import LivePage, register_page, renders
+from app.services.permissions import Audience, ProjectRelation, audience_for
+from app.services.render_cache import cards, fragments
+from app.views.templating import render_block, render_fragment
+
+
+def need_card_html(view: needs.NeedView, audience: Audience, *, oob: bool) -> Markup:
+    """One need's card in the list; cached by everything it shows, so only changed cards render."""
+    need = view.need
+    shown = (
+        need.title,
+        need.status,
+        need.created_at,
+        view.author_name,
+        view.support_count,
+        view.comment_count,
+    )
+
+    def build() -> str:
+        return render_fragment(
+            "projects/_need_card.html", audience.lang, view=view, audience=audience, oob=oob
+        )
+
+    return Markup(cards.get_or_build(("card", audience, oob, need.id), shown, build))
+
+
+def needs_list_html(
+    session: Session, rel: ProjectRelation, audience: Audience, *, oob: bool
+) -> str:
+    """The live needs list of a project, as the page shows it and a resync sends it (cached)."""
+
+    def build() -> str:
+        views = needs.list_needs(session, rel=rel)
+        return render_fragment(
+            "projects/_needs_list.html",
+            audience.lang,
+            cards=[need_card_html(view, audience, oob=False) for view in views],
+            oob=oob,
+        )
+
+    version = participation.project_version(session, project_id=audience.project_id)
+    return fragments.get_or_build(("needs", audience, oob), version, build)
+
+
+def comments_html(
+    session: Session, rel: ProjectRelation, audience: Audience, need: Need, *, oob: bool
+) -> str:
+    """The live comment thread of a need (cached until the project changes)."""
+
+    def build() -> str:
+        tree = needs.comment_tree(session, rel=rel, need_id=id_of(need))
+        return render_fragment(
+            "needs/_comments.html",
+            audience.lang,
+            comments=tree,
+            need=need,
+            audience=audience,
+            oob=oob,
+        )
+
+    version = participation.project_version(session, project_id=audience.project_id)
+    return fragments.get_or_build(("comments", need.id, audience, oob), version, build)
+
+
+# ---- the project page: one card per need ---------------------------------------------------------
+
+
+@renders(PageKind.project, LiveKind.need_created)
+def card_added(
+    session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
+) -> str:
+    """A new need's card, put first in the list."""
+    view = needs.need_view(session, rel=rel, need_id=_need_id(event))
+    card = need_card_html(view, audience, oob=False)
+    return render_block("projects/detail.html", "live_card_prepended", audience.lang, card=card)
+
+
+@renders(
+    PageKind.project,
+    LiveKind.need_supported,
+    LiveKind.need_status_changed,
+    LiveKind.comment_created,
+    LiveKind.comment_hidden,
+)
+def card_changed(
+    session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
+) -> str:
+    """A need's card again, replacing the one in the list by id."""
+    view = needs.need_view(session, rel=rel, need_id=_need_id(event))
+    return need_card_html(view, audience, oob=True)
+
+
+# ---- a need's page -------------------------------------------------------------------------------
+
+
+def _need_id(event: LiveEvent) -> int:
+    assert event.need_id is not None  # every need and comment event names its need
+    return event.need_id
+
+
+def _need_relation(session: Session, user: User | None, need_id: int) -> ProjectRelation:
+    """The viewer's relation to the need's project (404 for a need they may not see)."""
+    return needs.find_need(session, user=user, need_id=need_id)[0]
+
+
+def need_state(session: Session, rel: ProjectRelation, topic: Topic, audience: Audience) -> str:
+    """A need's status, supports and thread: its page's state on every (re)connect."""
+    view = needs.need_view(session, rel=rel, need_id=topic.id)
+    head = render_fragment(
+        "needs/_live_state.html", audience.lang, view=view, need=view.need, oob=True
+    )
+    return head + comments_html(session, rel, audience, view.need, oob=True)
+
+
+@renders(PageKind.need, LiveKind.need_supported)
+def support_changed(
+    session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
+) -> str:
+    """The need's support count."""
+    view = needs.need_view(session, rel=rel, need_id=_need_id(event))
+    return render_fragment("needs/_support_count.html", audience.lang, view=view, oob=True)
+
+
+@renders(PageKind.need, LiveKind.need_status_changed)
+def status_changed(
+    session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
+) -> str:
+    """The need's status."""
+    view = needs.need_view(session, rel=rel, need_id=_need_id(event))
+    return render_fragment("needs/_status.html", audience.lang, view=view, need=view.need, oob=True)
+
+
+@renders(PageKind.need, LiveKind.comment_hidden)
+def comment_hidden(
+    session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
+) -> str | None:
+    """The hidden comment, replaced by id with what this audience sees of it now."""
+    need_id = _need_id(event)
+    view = needs.need_view(session, rel=rel, need_id=need_id)
+    tree = needs.comment_tree(session, rel=rel, need_id=need_id)
+    hidden = needs.find_comment(tree, event.object_id)
+    if hidden is None:
+        return None
+    return render_fragment(
+        "needs/_comment.html", audience.lang, c=hidden, need=view.need, audience=audience, oob=True
+    )
+
+
+@renders(PageKind.need, LiveKind.comment_created)
+def comment_added(
+    session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
+) -> str:
+    """A new comment, appended to the thread or to the replies of its parent."""
+    view = needs.need_view(session, rel=rel, need_id=_need_id(event))
+    comment = needs.comment_view(session, rel=rel, comment_id=event.object_id)
+    parent = comment.comment.parent_id
+    return render_block(
+        "needs/detail.html",
+        "live_comment_appended",
+        audience.lang,
+        target=f"#comment-{parent}-replies" if parent else "#comments",
+        c=comment,
+        need=view.need,
+        audience=audience,
+        oob=False,
+    )
+
+
+register_page(
+    LivePage(PageKind.need, audience=audience_for, resync=need_state, relation=_need_relation)
+)

@@ -1,0 +1,63 @@
+"""A project's page as it shows live: its needs list (see `needs`) and its phase."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from app.models.vocabulary import LiveKind
+from app.services import participation, projects
+from app.services.live import LiveEvent, PageKind, Topic
+from app.services.live.registry import LivePage, register_page, renders
+from app.services.permissions import Audience, ProjectRelation, audience_for
+from app.services.render_cache import fragments
+from app.views.needs import needs_list_html
+from app.views.templating import render_fragment
+
+
+def phase_html(session: Session, rel: ProjectRelation, audience: Audience) -> str:
+    """The project's phase badge and timeline, pushed out of band (cached until it changes)."""
+
+    def build() -> str:
+        overview = projects.phase_overview(session, rel=rel)
+        badge = render_fragment(
+            "projects/_phase_badge.html", audience.lang, project=rel.project, oob=True
+        )
+        steps = projects.timeline(rel.project, overview)
+        return badge + render_fragment(
+            "projects/_phase_timeline.html", audience.lang, steps=steps, oob=True
+        )
+
+    version = participation.project_version(session, project_id=audience.project_id)
+    return fragments.get_or_build(("phase", audience), version, build)
+
+
+def phase_form_html(rel: ProjectRelation, audience: Audience) -> str:
+    """The gate-decision form with the phases now possible, for procurers.
+
+    Pushed after a move only, never on a reconnect, so a rationale being written is not wiped.
+    """
+    if not audience.is_procurer:
+        return ""
+    return render_fragment(
+        "projects/_phase_form.html",
+        audience.lang,
+        project=rel.project,
+        next_phases=projects.next_phases(rel.project.phase),
+        oob=True,
+    )
+
+
+def project_state(session: Session, rel: ProjectRelation, topic: Topic, audience: Audience) -> str:
+    """The needs list and the phase: the project page's state on every (re)connect."""
+    return needs_list_html(session, rel, audience, oob=True) + phase_html(session, rel, audience)
+
+
+@renders(PageKind.project, LiveKind.project_phase_moved)
+def phase_moved(
+    session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
+) -> str:
+    """The new phase, and for procurers the form with the moves now possible."""
+    return phase_html(session, rel, audience) + phase_form_html(rel, audience)
+
+
+register_page(LivePage(PageKind.project, audience=audience_for, resync=project_state))
