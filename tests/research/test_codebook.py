@@ -23,7 +23,7 @@ def test_the_codebook_lists_every_verb_with_its_english_label_whatever_the_langu
 
 
 def test_every_table_is_declared_once_with_a_described_column_for_each_field() -> None:
-    assert TABLES == tuple(t.name for t in EXPORT_TABLES)
+    assert tuple(t.name for t in EXPORT_TABLES) == TABLES
     for table in EXPORT_TABLES:
         names = [c.name for c in table.columns]
         assert len(names) == len(set(names)), table.name
