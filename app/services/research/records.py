@@ -33,6 +33,11 @@ from app.services.research.scope import (
 TEXT_NOTE = " Free text; empty unless the export includes free text."
 
 
+def _count(model: Any, of: Any, *where: Any) -> Any:
+    """How many rows of `model` belong to each row of `of`, as a correlated subquery."""
+    return select(func.count()).select_from(model).where(*where).correlate(of).scalar_subquery()
+
+
 def _projects(session: Session, scope: ExportScope, free_text: bool) -> Select[Any]:
     owner = aliased(Organisation)
     return (
@@ -95,19 +100,11 @@ PROJECTS = Table(
 
 
 def _needs(session: Session, scope: ExportScope, free_text: bool) -> Select[Any]:
-    supports = (
-        select(func.count())
-        .select_from(Support)
-        .where(col(Support.need_id) == Need.id, scope.included(col(Support.user_id)))
-        .correlate(Need)
-        .scalar_subquery()
+    supports = _count(
+        Support, Need, col(Support.need_id) == Need.id, scope.included(col(Support.user_id))
     )
-    comments = (
-        select(func.count())
-        .select_from(Comment)
-        .where(col(Comment.need_id) == Need.id, scope.included(col(Comment.author_id)))
-        .correlate(Need)
-        .scalar_subquery()
+    comments = _count(
+        Comment, Need, col(Comment.need_id) == Need.id, scope.included(col(Comment.author_id))
     )
     anonymous = col(Need.anonymous).is_(True)
     return (
@@ -289,13 +286,7 @@ COMMENTS = Table(
 
 
 def _proposals(session: Session, scope: ExportScope, free_text: bool) -> Select[Any]:
-    needs = (
-        select(func.count())
-        .select_from(ProposalNeed)
-        .where(col(ProposalNeed.proposal_id) == Proposal.id)
-        .correlate(Proposal)
-        .scalar_subquery()
-    )
+    needs = _count(ProposalNeed, Proposal, col(ProposalNeed.proposal_id) == Proposal.id)
     return (
         select_columns(
             col(Proposal.id).label("proposal_id"),
