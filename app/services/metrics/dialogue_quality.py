@@ -102,7 +102,10 @@ def _answers(
             literal("q").label("grp"),
             hours(session, col(Question.asked_at), col(Question.published_at)).label("v"),
         )
-        .where(col(Question.project_id).in_(project_ids), col(Question.status) == "published")
+        .where(
+            col(Question.project_id).in_(project_ids),
+            col(Question.status) == QuestionStatus.published,
+        )
         .subquery()
     )
     published = session.execute(select(func.count()).select_from(questions)).scalar_one()

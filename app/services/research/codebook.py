@@ -1,8 +1,8 @@
 """The export's declarations: each table a list of columns, and the codebook made from them.
 
 A column declares its name, Table Schema type, description and constraints, and how its value
-is read from a named field of the table's query row (`as_is`, `optional`, `moment`, `flag`,
-`person`, or any reader of the row and the export's scope). The CSV's header and cells and the
+is read from a named field of the table's query row (`as_is`, `moment`, `flag`, `person`,
+or any reader of the row and the export's scope). The CSV's header and cells and the
 codebook in `datapackage.json` (every field's type, description and constraints; the verbs
 with their English labels from the vocabulary) all come from these declarations.
 """
@@ -48,16 +48,6 @@ def iso(moment: datetime | None) -> str:
 def as_is(name: str) -> Reader:
     """The row's field as it is."""
     return lambda row, _scope: getattr(row, name)
-
-
-def optional(name: str) -> Reader:
-    """The row's field, empty when NULL."""
-
-    def read(row: Any, _scope: ExportScope) -> Any:
-        value = getattr(row, name)
-        return "" if value is None else value
-
-    return read
 
 
 def moment(name: str) -> Reader:
