@@ -1,0 +1,157 @@
+"""The figures as a reader may see them: of one project, across projects, of a public body."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlmodel import Session, col
+
+from app.models import Organisation, Project, ProjectPartner
+from app.models.base import id_of
+from app.services import permissions
+from app.services.errors import Forbidden, NotFound
+from app.services.metrics.ambition import ambition, profile
+from app.services.metrics.dialogue_quality import dialogue
+from app.services.metrics.influence import influence
+from app.services.metrics.interaction import interaction
+from app.services.metrics.participation import participation
+from app.services.metrics.schemas import (
+    Figure,
+    MetricsOverview,
+    OrganisationMetrics,
+    ProjectMetrics,
+    ProjectRef,
+)
+from app.services.metrics.sql import PE, PUBLIC_BODIES, Scope, events
+from app.services.metrics.suppression import suppress_where_any
+from app.services.permissions import ProjectRelation
+
+
+def view_of(rel: ProjectRelation) -> str:
+    """`full` for readers of participation, `aggregate` for others on a public project.
+
+    Refuses (403) staff who may see an internal project but not read its participation.
+    """
+    if rel.can_read_participation:
+        return "full"
+    if rel.project.visibility == "public":
+        return "aggregate"
+    raise Forbidden("Only the project's procurers and researchers can read its metrics.")
+
+
+def figures(session: Session, rels: Scope, *, aggregate: bool) -> list[Figure]:
+    """Every figure over the projects together; the ambition profile has a row per project."""
+    if not rels:
+        return []
+    return [
+        *participation(session, rels, aggregate=aggregate),
+        *interaction(session, rels, aggregate=aggregate),
+        *influence(session, rels, aggregate=aggregate),
+        *dialogue(session, rels, aggregate=aggregate),
+        ambition([profile(session, rel) for rel in rels], aggregate=aggregate),
+    ]
+
+
+def latest_counted(session: Session, rels: Scope) -> datetime | None:
+    """When the latest contribution these figures count happened (the figures' "as of")."""
+    latest = [
+        # By the (project_id, occurred_at) index, not `participation_moment`: a question's
+        # asking is dated at its publication for some readers, but the answer published with it
+        # is an event of that moment, so the latest of either is the same.
+        session.execute(select(func.max(PE.occurred_at)).where(events(rel))).scalar()
+        for rel in rels  # one project at a time, each found by its own index
+    ]
+    return max((moment for moment in latest if isinstance(moment, datetime)), default=None)
+
+
+def for_project(session: Session, rel: ProjectRelation) -> ProjectMetrics:
+    """Every figure of one project as this reader may see it (the relation must allow viewing)."""
+    view = view_of(rel)
+    return ProjectMetrics(
+        project_id=id_of(rel.project),
+        title=rel.project.title,
+        view=view,
+        as_of=latest_counted(session, [rel]),
+        figures=figures(session, [rel], aggregate=view == "aggregate"),
+    )
+
+
+def _readable(session: Session, user: Any, query: Any) -> list[tuple[ProjectRelation, str]]:
+    """The projects of the query the user may read metrics of, each with the view they get."""
+    readable = []
+    for project in session.scalars(query.where(permissions.visible_projects_clause(user))):
+        rel = permissions.relation(session, user, project)
+        try:
+            readable.append((rel, view_of(rel)))
+        except Forbidden:
+            continue
+    return readable
+
+
+def _combined(readable: Sequence[tuple[ProjectRelation, str]]) -> str:
+    """Figures over several projects are aggregate if any one of them is."""
+    return "aggregate" if any(view == "aggregate" for _, view in readable) else "full"
+
+
+def across_projects(session: Session, *, user: Any) -> MetricsOverview:
+    """Figures for every project the user may see and read metrics of, and totals across them.
+
+    In the aggregate view a total is left out wherever any project's own figure is, so that no
+    suppressed cell can be worked out by subtracting the other projects from the total.
+    """
+    readable = _readable(session, user, select(Project).order_by(col(Project.id)))
+    per_project = [
+        ProjectMetrics(
+            project_id=id_of(rel.project),
+            title=rel.project.title,
+            view=view,
+            as_of=latest_counted(session, [rel]),
+            figures=figures(session, [rel], aggregate=view == "aggregate"),
+        )
+        for rel, view in readable
+    ]
+    aggregate = _combined(readable) == "aggregate"
+    totals = figures(session, [rel for rel, _ in readable], aggregate=aggregate)
+    if aggregate:
+        totals = suppress_where_any(totals, [m.figures for m in per_project])
+    return MetricsOverview(projects=per_project, totals=totals)
+
+
+def for_organisation(session: Session, *, user: Any, organisation_id: int) -> OrganisationMetrics:
+    """A municipality's or county's dashboard: its projects (owned or as a partner) together.
+
+    The view is full only if the user reads the participation of every project in it;
+    otherwise every figure is the aggregate one.
+    """
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None or organisation.kind not in PUBLIC_BODIES:
+        raise NotFound("No municipality or county with this id.")
+    partnered = select(col(ProjectPartner.project_id)).where(
+        col(ProjectPartner.organisation_id) == organisation_id
+    )
+    query = (
+        select(Project)
+        .where(or_(col(Project.owner_org_id) == organisation_id, col(Project.id).in_(partnered)))
+        .order_by(col(Project.id))
+    )
+    readable = _readable(session, user, query)
+    view = _combined(readable)
+    combined = figures(session, [rel for rel, _ in readable], aggregate=view == "aggregate")
+    if view == "aggregate":
+        # As across projects: each project's own public figures must not be subtractable.
+        parts = [figures(session, [rel], aggregate=True) for rel, v in readable if v == view]
+        combined = suppress_where_any(combined, parts)
+    return OrganisationMetrics(
+        organisation_id=organisation_id,
+        name=organisation.name,
+        view=view,
+        projects=[
+            ProjectRef(project_id=id_of(rel.project), title=rel.project.title)
+            for rel, _ in readable
+        ],
+        as_of=latest_counted(session, [rel for rel, _ in readable]),
+        figures=combined,
+    )
