@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
@@ -38,9 +37,11 @@ from app.models.event import (
     SlotPublic,
     as_utc,
 )
-from app.services import audit, participation, permissions
+from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
+from app.services import contribution, permissions, rows
+from app.services.contribution import Change
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
-from app.services.live import LiveEvent, announce
+from app.services.live import LiveEvent
 from app.services.permissions import ProjectRelation
 
 MAX_SLOTS = 200
@@ -355,25 +356,16 @@ def create_event(
     )
     session.add(event)
     session.flush()
-    audit.record(
+    contribution.record(
         session,
         actor=user,
         project=rel.project,
-        action="event_created",
-        object_type="dialogue_event",
-        object_id=id_of(event),
-        before=None,
-        after=_event_state(event),
+        verb=Verb.planned_event,
+        subject=ObjectType.dialogue_event,
+        subject_id=id_of(event),
+        change=Change(AuditAction.event_created, before=None, after=_event_state(event)),
+        push=_live(LiveKind.event_created, event),
     )
-    participation.record(
-        session,
-        actor=user,
-        project=rel.project,
-        verb="planned_event",
-        object_type="dialogue_event",
-        object_id=id_of(event),
-    )
-    _announce(session, event, "event.created")
     return event
 
 
@@ -419,17 +411,19 @@ def generate_slots(
     event.slot_minutes = minutes
     session.add(event)
     session.flush()
-    audit.record(
+    contribution.record(
         session,
         actor=user,
         project=rel.project,
-        action="meeting_slots_generated",
-        object_type="dialogue_event",
-        object_id=id_of(event),
-        before=before,
-        after={"slot_minutes": minutes, "slots": number},
+        subject=ObjectType.dialogue_event,
+        subject_id=id_of(event),
+        change=Change(
+            AuditAction.meeting_slots_generated,
+            before=before,
+            after={"slot_minutes": minutes, "slots": number},
+        ),
+        push=_live(LiveKind.event_counts, event),
     )
-    _announce(session, event, "event.counts")
     return slots
 
 
@@ -452,27 +446,17 @@ def register(session: Session, *, rel: ProjectRelation, event: DialogueEvent) ->
         raise Conflict(ALREADY_REGISTERED)
     counts = event_counts(session, event=event)
     status = RegistrationStatus.waitlisted if counts.full else RegistrationStatus.confirmed
-    registration = EventRegistration(
-        event_id=id_of(event),
-        user_id=id_of(user),
-        organisation_id=user.organisation_id,
-        status=status,
-    )
-    try:
-        with session.begin_nested():
-            session.add(registration)
-    except IntegrityError:
-        raise Conflict(ALREADY_REGISTERED) from None
-    participation.record(
+    registration = rows.add_unique(
         session,
-        actor=user,
-        project=rel.project,
-        verb="registered_for_event",
-        object_type="dialogue_event",
-        object_id=id_of(event),
-        addressee=session.get(User, event.created_by_id),
+        EventRegistration(
+            event_id=id_of(event),
+            user_id=id_of(user),
+            organisation_id=user.organisation_id,
+            status=status,
+        ),
+        conflict=ALREADY_REGISTERED,
     )
-    _announce(session, event, "event.counts")
+    _record_counts(session, rel, event, actor=user, verb=Verb.registered_for_event)
     return registration
 
 
@@ -488,17 +472,8 @@ def cancel_registration(
     registration.status = RegistrationStatus.cancelled
     session.add(registration)
     session.flush()
-    participation.record(
-        session,
-        actor=user,
-        project=rel.project,
-        verb="cancelled_registration",
-        object_type="dialogue_event",
-        object_id=id_of(event),
-        addressee=session.get(User, event.created_by_id),
-    )
     _promote(session, rel=rel, event=event, actor=user)
-    _announce(session, event, "event.counts")
+    _record_counts(session, rel, event, actor=user, verb=Verb.cancelled_registration)
     return registration
 
 
@@ -509,15 +484,17 @@ def _promote(session: Session, *, rel: ProjectRelation, event: DialogueEvent, ac
     for registration in _waitlist(session, event)[: max(room, 0)]:
         registration.status = RegistrationStatus.confirmed
         session.add(registration)
-        audit.record(
+        contribution.record(
             session,
             actor=actor,
             project=rel.project,
-            action="event_registration_promoted",
-            object_type="event_registration",
-            object_id=id_of(registration),
-            before={"status": RegistrationStatus.waitlisted.value},
-            after={"status": RegistrationStatus.confirmed.value},
+            subject=ObjectType.event_registration,
+            subject_id=id_of(registration),
+            change=Change(
+                AuditAction.event_registration_promoted,
+                before={"status": RegistrationStatus.waitlisted.value},
+                after={"status": RegistrationStatus.confirmed.value},
+            ),
         )
 
 
@@ -537,27 +514,22 @@ def book_slot(
     taken = session.exec(select(SlotBooking.id).where(SlotBooking.slot_id == slot.id)).first()
     if taken is not None:
         raise Conflict(SLOT_TAKEN)
-    booking = SlotBooking(
-        slot_id=id_of(slot), event_id=id_of(event), organisation_id=org_id, booked_by_id=id_of(user)
-    )
-    try:
-        with session.begin_nested():
-            session.add(booking)
-    except IntegrityError:
-        # Someone got there first: say which rule they hit.
-        if _company_booking(session, event, org_id) is not None:
-            raise Conflict(COMPANY_HAS_BOOKING) from None
-        raise Conflict(SLOT_TAKEN) from None
-    participation.record(
+    booking = rows.add_unique(
         session,
-        actor=user,
-        project=rel.project,
-        verb="booked",
-        object_type="meeting_slot",
-        object_id=id_of(slot),
-        addressee=session.get(User, event.created_by_id),
+        SlotBooking(
+            slot_id=id_of(slot),
+            event_id=id_of(event),
+            organisation_id=org_id,
+            booked_by_id=id_of(user),
+        ),
+        # Someone got there first: say which rule they hit.
+        conflict=lambda: (
+            COMPANY_HAS_BOOKING
+            if _company_booking(session, event, org_id) is not None
+            else SLOT_TAKEN
+        ),
     )
-    _announce(session, event, "event.counts")
+    _record_counts(session, rel, event, actor=user, verb=Verb.booked, slot=slot)
     return booking
 
 
@@ -573,16 +545,7 @@ def cancel_booking(
         raise NotFound("Your company has not booked this slot.")
     session.delete(booking)
     session.flush()
-    participation.record(
-        session,
-        actor=user,
-        project=rel.project,
-        verb="cancelled_booking",
-        object_type="meeting_slot",
-        object_id=id_of(slot),
-        addressee=session.get(User, event.created_by_id),
-    )
-    _announce(session, event, "event.counts")
+    _record_counts(session, rel, event, actor=user, verb=Verb.cancelled_booking, slot=slot)
 
 
 # ---- minutes and attendance --------------------------------------------------------------------
@@ -615,25 +578,20 @@ def publish_minutes(
     event.minutes_published_at = utcnow()
     session.add(event)
     session.flush()
-    audit.record(
+    contribution.record(
         session,
         actor=user,
         project=rel.project,
-        action="minutes_published",
-        object_type="dialogue_event",
-        object_id=id_of(event),
-        before={"minutes_published_at": None},
-        after={"minutes_published_at": event.minutes_published_at.isoformat()},
+        verb=Verb.published_minutes,
+        subject=ObjectType.dialogue_event,
+        subject_id=id_of(event),
+        change=Change(
+            AuditAction.minutes_published,
+            before={"minutes_published_at": None},
+            after={"minutes_published_at": event.minutes_published_at.isoformat()},
+        ),
+        push=_live(LiveKind.event_minutes_published, event),
     )
-    participation.record(
-        session,
-        actor=user,
-        project=rel.project,
-        verb="published_minutes",
-        object_type="dialogue_event",
-        object_id=id_of(event),
-    )
-    _announce(session, event, "event.minutes_published")
     return event
 
 
@@ -670,13 +628,13 @@ def mark_attendance(
             continue
         record.attended_at = now
         session.add(record)
-        participation.record(
+        contribution.record(
             session,
             actor=participant,
             project=rel.project,
-            verb="attended",
-            object_type="dialogue_event",
-            object_id=id_of(event),
+            verb=Verb.attended,
+            subject=ObjectType.dialogue_event,
+            subject_id=id_of(event),
             addressee=procurer,
         )
         marked.append(user_id)
@@ -751,14 +709,33 @@ def _event_state(event: DialogueEvent) -> dict[str, object]:
     }
 
 
-def _announce(session: Session, event: DialogueEvent, kind: str) -> None:
-    """New counts for the event page and the project's events page (never who)."""
-    announce(
+def _live(kind: LiveKind, event: DialogueEvent) -> LiveEvent:
+    """A change for the event page and the project's events page (counts, never who)."""
+    return LiveEvent(
+        kind,
+        id_of(event),
+        event.project_id,
+        extra_topics=(f"event:{id_of(event)}", f"events:{event.project_id}"),
+    )
+
+
+def _record_counts(
+    session: Session,
+    rel: ProjectRelation,
+    event: DialogueEvent,
+    *,
+    actor: User,
+    verb: Verb,
+    slot: MeetingSlot | None = None,
+) -> None:
+    """A person's act on a seat or a slot: answers the event's planner, moves its counts."""
+    contribution.record(
         session,
-        LiveEvent(
-            kind,
-            id_of(event),
-            event.project_id,
-            extra_topics=(f"event:{id_of(event)}", f"events:{event.project_id}"),
-        ),
+        actor=actor,
+        project=rel.project,
+        verb=verb,
+        subject=ObjectType.meeting_slot if slot else ObjectType.dialogue_event,
+        subject_id=id_of(slot) if slot else id_of(event),
+        addressee=session.get(User, event.created_by_id),
+        push=_live(LiveKind.event_counts, event),
     )

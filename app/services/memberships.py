@@ -25,7 +25,9 @@ from app.models.membership import (
 )
 from app.models.organisation import OrganisationCreate
 from app.models.user import UserCreate
-from app.services import accounts, audit, links, live, mail, permissions
+from app.models.vocabulary import AuditAction, ObjectType
+from app.services import accounts, contribution, links, mail, permissions
+from app.services.contribution import Change
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.permissions import MEMBERSHIP_ORG_KINDS, PUBLIC_SECTOR, OrganisationRelation
 
@@ -93,15 +95,8 @@ def sync_user(session: Session, *, user: User, prefer: Membership | None = None)
     session.add(user)
     session.flush()
     if (user.role, user.organisation_id) != before:
-        _access_changed(session, user)
+        contribution.access_changed(session, user_id=id_of(user))
     return user
-
-
-def _access_changed(session: Session, user: User) -> None:
-    """After commit, the person's open live sockets close and reconnect under the new access."""
-    live.announce(
-        session, live.LiveEvent(kind=live.ACCESS_CHANGED, object_id=id_of(user), project_id=0)
-    )
 
 
 def _activate(
@@ -111,7 +106,7 @@ def _activate(
     vouched_by: VouchedBy,
     decided_by: User | None,
     actor: User,
-    action: str,
+    action: AuditAction,
 ) -> Membership:
     before = _summary(membership) if membership.id else None
     membership.status = MembershipStatus.active
@@ -122,15 +117,13 @@ def _activate(
     session.flush()
     organisation = session.get(Organisation, membership.organisation_id)
     assert organisation is not None
-    audit.record(
+    contribution.record_for_organisation(
         session,
         actor=actor,
         organisation=organisation,
-        action=action,
-        object_type="membership",
-        object_id=id_of(membership),
-        before=before,
-        after=_summary(membership),
+        subject=ObjectType.membership,
+        subject_id=id_of(membership),
+        change=Change(action, before=before, after=_summary(membership)),
     )
     user = session.get(User, membership.user_id)
     assert user is not None
@@ -164,7 +157,7 @@ def grant(
         vouched_by=vouched_by,
         decided_by=actor,
         actor=actor or user,
-        action="membership_granted",
+        action=AuditAction.membership_granted,
     )
 
 
@@ -191,15 +184,13 @@ def request_employment(session: Session, *, user: User, organisation: Organisati
     )
     session.add(membership)
     session.flush()
-    audit.record(
+    contribution.record_for_organisation(
         session,
         actor=user,
         organisation=organisation,
-        action="membership_requested",
-        object_type="membership",
-        object_id=id_of(membership),
-        before=None,
-        after=_summary(membership),
+        subject=ObjectType.membership,
+        subject_id=id_of(membership),
+        change=Change(AuditAction.membership_requested, before=None, after=_summary(membership)),
     )
     if user.email_verified_at is not None:
         activate_by_domain(session, user)
@@ -230,7 +221,7 @@ def activate_by_domain(session: Session, user: User) -> None:
             vouched_by=VouchedBy.domain,
             decided_by=None,
             actor=user,
-            action="membership_activated_by_domain",
+            action=AuditAction.membership_activated_by_domain,
         )
 
 
@@ -273,9 +264,11 @@ def decide(
             vouched_by=VouchedBy.approval,
             decided_by=actor,
             actor=actor,
-            action="membership_approved",
+            action=AuditAction.membership_approved,
         )
-    return _end(session, rel=rel, actor=actor, membership=membership, action="membership_declined")
+    return _end(
+        session, rel=rel, actor=actor, membership=membership, action=AuditAction.membership_declined
+    )
 
 
 def revoke(session: Session, *, rel: OrganisationRelation, membership_id: int) -> Membership:
@@ -293,7 +286,9 @@ def revoke(session: Session, *, rel: OrganisationRelation, membership_id: int) -
             raise Conflict(
                 "The organisation would have no administrator left; make someone else one first."
             )
-    return _end(session, rel=rel, actor=actor, membership=membership, action="membership_revoked")
+    return _end(
+        session, rel=rel, actor=actor, membership=membership, action=AuditAction.membership_revoked
+    )
 
 
 def _end(
@@ -302,7 +297,7 @@ def _end(
     rel: OrganisationRelation,
     actor: User,
     membership: Membership,
-    action: str,
+    action: AuditAction,
 ) -> Membership:
     before = _summary(membership)
     membership.status = MembershipStatus.revoked
@@ -310,15 +305,13 @@ def _end(
     membership.decided_by_id = actor.id
     session.add(membership)
     session.flush()
-    audit.record(
+    contribution.record_for_organisation(
         session,
         actor=actor,
         organisation=rel.organisation,
-        action=action,
-        object_type="membership",
-        object_id=id_of(membership),
-        before=before,
-        after=_summary(membership),
+        subject=ObjectType.membership,
+        subject_id=id_of(membership),
+        change=Change(action, before=before, after=_summary(membership)),
     )
     user = session.get(User, membership.user_id)
     assert user is not None
@@ -340,7 +333,7 @@ def act_as(session: Session, *, user: User, membership_id: int) -> User:
     user.organisation_id = chosen.organisation_id
     session.add(user)
     session.flush()
-    _access_changed(session, user)
+    contribution.access_changed(session, user_id=id_of(user))
     return user
 
 
@@ -424,15 +417,13 @@ def add_domain(session: Session, *, rel: OrganisationRelation, domain: str) -> O
     )
     session.add(row)
     session.flush()
-    audit.record(
+    contribution.record_for_organisation(
         session,
         actor=actor,
         organisation=rel.organisation,
-        action="domain_added",
-        object_type="domain",
-        object_id=id_of(row),
-        before=None,
-        after={"domain": name},
+        subject=ObjectType.domain,
+        subject_id=id_of(row),
+        change=Change(AuditAction.domain_added, before=None, after={"domain": name}),
     )
     return row
 
@@ -443,15 +434,13 @@ def remove_domain(session: Session, *, rel: OrganisationRelation, domain_id: int
     row = session.get(OrganisationDomain, domain_id)
     if row is None or row.organisation_id != rel.organisation.id:
         raise NotFound("No such domain.")
-    audit.record(
+    contribution.record_for_organisation(
         session,
         actor=actor,
         organisation=rel.organisation,
-        action="domain_removed",
-        object_type="domain",
-        object_id=id_of(row),
-        before={"domain": row.domain},
-        after=None,
+        subject=ObjectType.domain,
+        subject_id=id_of(row),
+        change=Change(AuditAction.domain_removed, before={"domain": row.domain}, after=None),
     )
     session.delete(row)
     session.flush()
@@ -479,15 +468,15 @@ def invite(
     )
     session.add(invitation)
     session.flush()
-    audit.record(
+    contribution.record_for_organisation(
         session,
         actor=actor,
         organisation=rel.organisation,
-        action="invitation_sent",
-        object_type="invitation",
-        object_id=id_of(invitation),
-        before=None,
-        after={"email": address, "role": role},
+        subject=ObjectType.invitation,
+        subject_id=id_of(invitation),
+        change=Change(
+            AuditAction.invitation_sent, before=None, after={"email": address, "role": role}
+        ),
     )
     token = links.issue(
         session,
@@ -591,7 +580,7 @@ def _accept(session: Session, *, invitation: Invitation, user: User) -> Membersh
         vouched_by=VouchedBy.invitation,
         decided_by=inviter,
         actor=user,
-        action="invitation_accepted",
+        action=AuditAction.invitation_accepted,
     )
 
 
@@ -615,15 +604,17 @@ def register_company(session: Session, *, user: User, data: OrganisationCreate) 
     )
     session.add(organisation)
     session.flush()
-    audit.record(
+    contribution.record_for_organisation(
         session,
         actor=user,
         organisation=organisation,
-        action="company_registered",
-        object_type="organisation",
-        object_id=id_of(organisation),
-        before=None,
-        after={"name": organisation.name, "org_number": organisation.org_number},
+        subject=ObjectType.organisation,
+        subject_id=id_of(organisation),
+        change=Change(
+            AuditAction.company_registered,
+            before=None,
+            after={"name": organisation.name, "org_number": organisation.org_number},
+        ),
     )
     grant(
         session,
@@ -659,15 +650,17 @@ def create_organisation(
         organisation.org_number_verified_at = utcnow()
     session.add(organisation)
     session.flush()
-    audit.record(
+    contribution.record_for_organisation(
         session,
         actor=actor,
         organisation=organisation,
-        action="organisation_created",
-        object_type="organisation",
-        object_id=id_of(organisation),
-        before=None,
-        after={"name": organisation.name, "kind": organisation.kind},
+        subject=ObjectType.organisation,
+        subject_id=id_of(organisation),
+        change=Change(
+            AuditAction.organisation_created,
+            before=None,
+            after={"name": organisation.name, "kind": organisation.kind},
+        ),
     )
     return organisation
 
@@ -676,7 +669,7 @@ def _platform_change(
     session: Session,
     *,
     rel: OrganisationRelation,
-    action: str,
+    action: AuditAction,
     field: str,
     value: datetime,
 ) -> Organisation:
@@ -687,15 +680,17 @@ def _platform_change(
     setattr(organisation, field, value)
     session.add(organisation)
     session.flush()
-    audit.record(
+    contribution.record_for_organisation(
         session,
         actor=actor,
         organisation=organisation,
-        action=action,
-        object_type="organisation",
-        object_id=id_of(organisation),
-        before={field.removesuffix("_at"): False},
-        after={field.removesuffix("_at"): True},
+        subject=ObjectType.organisation,
+        subject_id=id_of(organisation),
+        change=Change(
+            action,
+            before={field.removesuffix("_at"): False},
+            after={field.removesuffix("_at"): True},
+        ),
     )
     return organisation
 
@@ -707,7 +702,7 @@ def verify_org_number(session: Session, *, rel: OrganisationRelation) -> Organis
     return _platform_change(
         session,
         rel=rel,
-        action="org_number_verified",
+        action=AuditAction.org_number_verified,
         field="org_number_verified_at",
         value=utcnow(),
     )
@@ -716,7 +711,11 @@ def verify_org_number(session: Session, *, rel: OrganisationRelation) -> Organis
 def deactivate(session: Session, *, rel: OrganisationRelation) -> Organisation:
     """A platform administrator deactivates an organisation: its memberships stop counting."""
     organisation = _platform_change(
-        session, rel=rel, action="organisation_deactivated", field="deactivated_at", value=utcnow()
+        session,
+        rel=rel,
+        action=AuditAction.organisation_deactivated,
+        field="deactivated_at",
+        value=utcnow(),
     )
     users = session.exec(
         select(User)
@@ -754,15 +753,13 @@ def grant_admin(session: Session, *, rel: OrganisationRelation, email: str) -> M
         existing.is_org_admin = True
         session.add(existing)
         session.flush()
-        audit.record(
+        contribution.record_for_organisation(
             session,
             actor=actor,
             organisation=organisation,
-            action="org_admin_granted",
-            object_type="membership",
-            object_id=id_of(existing),
-            before=before,
-            after=_summary(existing),
+            subject=ObjectType.membership,
+            subject_id=id_of(existing),
+            change=Change(AuditAction.org_admin_granted, before=before, after=_summary(existing)),
         )
         return existing
     role = next(r for r, kinds in MEMBERSHIP_ORG_KINDS.items() if organisation.kind in kinds)

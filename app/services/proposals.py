@@ -38,9 +38,11 @@ from app.models.proposal import (
     ProposalStatusChange,
     ProposalSummaryPublic,
 )
-from app.services import audit, participation, permissions, uploads
+from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
+from app.services import contribution, permissions, uploads
+from app.services.contribution import Change
 from app.services.errors import Conflict, Invalid, NotFound
-from app.services.live import LiveEvent, announce
+from app.services.live import LiveEvent
 from app.services.permissions import ProjectRelation
 
 MAX_ATTACHMENTS = 10
@@ -315,16 +317,16 @@ def submit_proposal(session: Session, *, rel: ProjectRelation, data: ProposalCre
             )
         )
     session.flush()
-    participation.record(
+    contribution.record(
         session,
         actor=user,
         project=rel.project,
-        verb="proposed",
-        object_type="proposal",
-        object_id=id_of(proposal),
+        verb=Verb.proposed,
+        subject=ObjectType.proposal,
+        subject_id=id_of(proposal),
         addressee=_addressee(session, rel),
+        push=_live(LiveKind.proposal_submitted, proposal),
     )
-    _announce(session, "proposal.submitted", proposal)
     return proposal
 
 
@@ -391,16 +393,16 @@ def add_attachment(
             )
         )
         session.flush()
-    participation.record(
+    contribution.record(
         session,
         actor=user,
         project=rel.project,
-        verb="attached_to_proposal",
-        object_type="proposal",
-        object_id=id_of(proposal),
+        verb=Verb.attached_to_proposal,
+        subject=ObjectType.proposal,
+        subject_id=id_of(proposal),
         addressee=_addressee(session, rel),
+        push=_live(LiveKind.proposal_changed, proposal),
     )
-    _announce(session, "proposal.changed", proposal)
     return attachment
 
 
@@ -415,26 +417,19 @@ def withdraw(session: Session, *, rel: ProjectRelation, proposal: Proposal) -> P
     proposal.status_changed_by_id = id_of(user)
     proposal.status_changed_at = utcnow()
     session.add(proposal)
-    audit.record(
+    contribution.record(
         session,
         actor=user,
         project=rel.project,
-        action="proposal_status_changed",
-        object_type="proposal",
-        object_id=id_of(proposal),
-        before=before,
-        after=_status_state(proposal),
-    )
-    participation.record(
-        session,
-        actor=user,
-        project=rel.project,
-        verb="withdrew_proposal",
-        object_type="proposal",
-        object_id=id_of(proposal),
+        verb=Verb.withdrew_proposal,
+        subject=ObjectType.proposal,
+        subject_id=id_of(proposal),
         addressee=_addressee(session, rel),
+        change=Change(
+            AuditAction.proposal_status_changed, before=before, after=_status_state(proposal)
+        ),
+        push=_live(LiveKind.proposal_changed, proposal),
     )
-    _announce(session, "proposal.changed", proposal)
     return proposal
 
 
@@ -447,25 +442,20 @@ def publish_summary(session: Session, *, rel: ProjectRelation, proposal: Proposa
     proposal.summary_published = True
     proposal.summary_published_at = utcnow()
     session.add(proposal)
-    audit.record(
+    contribution.record(
         session,
         actor=user,
         project=rel.project,
-        action="summary_published",
-        object_type="proposal",
-        object_id=id_of(proposal),
-        before={"summary_published": False},
-        after={"summary_published": True},
+        verb=Verb.published_proposal_summary,
+        subject=ObjectType.proposal,
+        subject_id=id_of(proposal),
+        change=Change(
+            AuditAction.summary_published,
+            before={"summary_published": False},
+            after={"summary_published": True},
+        ),
+        push=_live(LiveKind.proposal_summary_published, proposal),
     )
-    participation.record(
-        session,
-        actor=user,
-        project=rel.project,
-        verb="published_proposal_summary",
-        object_type="proposal",
-        object_id=id_of(proposal),
-    )
-    _announce(session, "proposal.summary_published", proposal)
     return proposal
 
 
@@ -485,27 +475,22 @@ def set_status(
     proposal.status_changed_by_id = id_of(user)
     proposal.status_changed_at = utcnow()
     session.add(proposal)
-    audit.record(
+    contribution.record(
         session,
         actor=user,
         project=rel.project,
-        action="proposal_status_changed",
-        object_type="proposal",
-        object_id=id_of(proposal),
-        before=before,
-        after=_status_state(proposal),
-        rationale=proposal.status_reason,
-    )
-    participation.record(
-        session,
-        actor=user,
-        project=rel.project,
-        verb="assessed_proposal",
-        object_type="proposal",
-        object_id=id_of(proposal),
+        verb=Verb.assessed_proposal,
+        subject=ObjectType.proposal,
+        subject_id=id_of(proposal),
         addressee=session.get(User, proposal.submitted_by_id),
+        change=Change(
+            AuditAction.proposal_status_changed,
+            before=before,
+            after=_status_state(proposal),
+            rationale=proposal.status_reason,
+        ),
+        push=_live(LiveKind.proposal_changed, proposal),
     )
-    _announce(session, "proposal.changed", proposal)
     return proposal
 
 
@@ -528,18 +513,17 @@ def decide_claim(
     claim.decided_by_id = id_of(user)
     claim.decided_at = utcnow()
     session.add(claim)
-    audit.record(
+    contribution.record(
         session,
         actor=user,
         project=rel.project,
-        action="claim_decided",
-        object_type="secrecy_claim",
-        object_id=id_of(claim),
-        before=before,
-        after=_claim_state(claim),
-        rationale=reason,
+        subject=ObjectType.secrecy_claim,
+        subject_id=id_of(claim),
+        change=Change(
+            AuditAction.claim_decided, before=before, after=_claim_state(claim), rationale=reason
+        ),
+        push=_live(LiveKind.proposal_changed, proposal),
     )
-    _announce(session, "proposal.changed", proposal)
     return claim
 
 
@@ -559,5 +543,6 @@ def _claim_state(claim: SecrecyClaim) -> dict[str, object]:
     }
 
 
-def _announce(session: Session, kind: str, proposal: Proposal) -> None:
-    announce(session, LiveEvent(kind, id_of(proposal), proposal.project_id, page=LIVE_PAGE))
+def _live(kind: LiveKind, proposal: Proposal) -> LiveEvent:
+    """The live event of a change to a proposal, for the proposals page only."""
+    return LiveEvent(kind, id_of(proposal), proposal.project_id, page=LIVE_PAGE)
