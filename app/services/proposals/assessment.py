@@ -27,12 +27,13 @@ def set_status(
     user = permissions.ensure_can_assess_proposal(rel)
     if proposal.status == ProposalStatus.withdrawn:
         raise Conflict("The supplier has withdrawn this proposal; its status can no longer change.")
-    before = status_state(proposal)
-    proposal.status = ProposalStatus(change.status)
-    proposal.status_reason = change.reason.strip()
-    proposal.status_changed_by_id = id_of(user)
-    proposal.status_changed_at = utcnow()
-    session.add(proposal)
+    status_change = change_status(
+        session,
+        proposal,
+        status=ProposalStatus(change.status),
+        reason=change.reason.strip(),
+        by=user,
+    )
     contribution.record(
         session,
         actor=user,
@@ -41,12 +42,7 @@ def set_status(
         subject=ObjectType.proposal,
         subject_id=id_of(proposal),
         addressee=session.get(User, proposal.submitted_by_id),
-        change=Change(
-            AuditAction.proposal_status_changed,
-            before=before,
-            after=status_state(proposal),
-            rationale=proposal.status_reason,
-        ),
+        change=status_change,
         push=live_event(LiveKind.proposal_changed, proposal),
     )
     return proposal
@@ -85,7 +81,25 @@ def decide_claim(
     return claim
 
 
-def status_state(proposal: Proposal) -> dict[str, object]:
+def change_status(
+    session: Session, proposal: Proposal, *, status: ProposalStatus, reason: str, by: User
+) -> Change:
+    """Set the proposal's status with who and when; returns the change for the audit log."""
+    before = _status_state(proposal)
+    proposal.status = status
+    proposal.status_reason = reason
+    proposal.status_changed_by_id = id_of(by)
+    proposal.status_changed_at = utcnow()
+    session.add(proposal)
+    return Change(
+        AuditAction.proposal_status_changed,
+        before=before,
+        after=_status_state(proposal),
+        rationale=reason,
+    )
+
+
+def _status_state(proposal: Proposal) -> dict[str, object]:
     """What the audit log keeps of a proposal's status."""
     return {"status": str(proposal.status), "reason": proposal.status_reason}
 

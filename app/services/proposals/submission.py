@@ -15,7 +15,7 @@ from app.services import contribution, permissions, uploads
 from app.services.contribution import Change
 from app.services.errors import Conflict, Invalid
 from app.services.permissions import ProjectRelation
-from app.services.proposals.assessment import status_state
+from app.services.proposals.assessment import change_status
 from app.services.proposals.views import live_event
 
 MAX_ATTACHMENTS = 10
@@ -159,12 +159,9 @@ def withdraw(session: Session, *, rel: ProjectRelation, proposal: Proposal) -> P
     user = permissions.ensure_proposal_company(rel, proposal)
     if proposal.status == ProposalStatus.withdrawn:
         raise Conflict("The proposal has already been withdrawn.")
-    before = status_state(proposal)
-    proposal.status = ProposalStatus.withdrawn
-    proposal.status_reason = ""
-    proposal.status_changed_by_id = id_of(user)
-    proposal.status_changed_at = utcnow()
-    session.add(proposal)
+    status_change = change_status(
+        session, proposal, status=ProposalStatus.withdrawn, reason="", by=user
+    )
     contribution.record(
         session,
         actor=user,
@@ -173,9 +170,7 @@ def withdraw(session: Session, *, rel: ProjectRelation, proposal: Proposal) -> P
         subject=ObjectType.proposal,
         subject_id=id_of(proposal),
         addressee=_addressee(session, rel),
-        change=Change(
-            AuditAction.proposal_status_changed, before=before, after=status_state(proposal)
-        ),
+        change=status_change,
         push=live_event(LiveKind.proposal_changed, proposal),
     )
     return proposal
