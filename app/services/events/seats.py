@@ -76,8 +76,8 @@ def cancel_registration(
     registration.status = RegistrationStatus.cancelled
     session.add(registration)
     session.flush()
-    _promote(session, rel=rel, event=event, actor=user)
     _record_counts(session, rel, event, actor=user, verb=Verb.cancelled_registration)
+    _promote(session, rel=rel, event=event, actor=user)
     return registration
 
 
