@@ -33,6 +33,9 @@ class Change:
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     rationale: str | None = None
+    # What the entry is about when that is not the act's subject: a phase move is recorded as
+    # an act on the move, and as a decision on the project's record.
+    about: tuple[ObjectType, int] | None = None
 
 
 def record(
@@ -56,13 +59,14 @@ def record(
     event or events to deliver after the commit.
     """
     if change is not None:
+        object_type, object_id = change.about or (subject, subject_id)
         audit.record(
             session,
             actor=actor,
             project=project,
             action=change.action,
-            object_type=subject,
-            object_id=subject_id,
+            object_type=object_type,
+            object_id=object_id,
             before=change.before,
             after=change.after,
             rationale=change.rationale,

@@ -7,14 +7,14 @@ the phase is open and `ProjectRelation.is_registered_supplier` whether the compa
 from __future__ import annotations
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.models import Organisation, SupplierRegistration, User
 from app.models.base import OrganisationKind, id_of
 from app.models.dialogue import SupplierRegistrationPublic
 from app.models.organisation import is_valid_org_number
-from app.services import participation, permissions
+from app.models.vocabulary import ObjectType, Verb
+from app.services import contribution, permissions, rows
 from app.services.errors import Conflict, Forbidden
 from app.services.permissions import ProjectRelation
 
@@ -34,21 +34,20 @@ def register_supplier(session: Session, *, rel: ProjectRelation) -> SupplierRegi
         )
     if rel.is_registered_supplier:
         raise Conflict(ALREADY_REGISTERED)
-    registration = SupplierRegistration(
-        project_id=id_of(rel.project), organisation_id=id_of(org), registered_by_id=id_of(user)
+    registration = rows.add_unique(
+        session,
+        SupplierRegistration(
+            project_id=id_of(rel.project), organisation_id=id_of(org), registered_by_id=id_of(user)
+        ),
+        conflict=ALREADY_REGISTERED,
     )
-    try:
-        with session.begin_nested():
-            session.add(registration)
-    except IntegrityError:
-        raise Conflict(ALREADY_REGISTERED) from None
-    participation.record(
+    contribution.record(
         session,
         actor=user,
         project=rel.project,
-        verb="registered",
-        object_type="supplier_registration",
-        object_id=id_of(registration),
+        verb=Verb.registered,
+        subject=ObjectType.supplier_registration,
+        subject_id=id_of(registration),
     )
     return registration
 

@@ -18,9 +18,11 @@ from app.i18n import N_
 from app.models import Document, User
 from app.models.base import id_of, utcnow
 from app.models.document import DocumentAudience, DocumentCreate, DocumentPublic
-from app.services import audit, participation, permissions, uploads
+from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
+from app.services import contribution, permissions, uploads
+from app.services.contribution import Change
 from app.services.errors import Conflict, Invalid, NotFound
-from app.services.live import LiveEvent, announce
+from app.services.live import LiveEvent
 from app.services.permissions import ProjectRelation
 
 LIVE_PAGE = "documents"
@@ -60,15 +62,15 @@ def upload_document(
     )
     session.add(document)
     session.flush()
-    participation.record(
+    contribution.record(
         session,
         actor=user,
         project=rel.project,
-        verb="uploaded_document",
-        object_type="document",
-        object_id=id_of(document),
+        verb=Verb.uploaded_document,
+        subject=ObjectType.document,
+        subject_id=id_of(document),
+        push=_live(LiveKind.document_uploaded, document),
     )
-    _announce(session, "document.uploaded", document)
     return document
 
 
@@ -82,25 +84,16 @@ def publish_document(session: Session, *, rel: ProjectRelation, document: Docume
     before = _state(document)
     document.published_at = utcnow()
     session.add(document)
-    audit.record(
+    contribution.record(
         session,
         actor=user,
         project=rel.project,
-        action="document_published",
-        object_type="document",
-        object_id=id_of(document),
-        before=before,
-        after=_state(document),
+        verb=Verb.published_document,
+        subject=ObjectType.document,
+        subject_id=id_of(document),
+        change=Change(AuditAction.document_published, before=before, after=_state(document)),
+        push=_live(LiveKind.document_published, document),
     )
-    participation.record(
-        session,
-        actor=user,
-        project=rel.project,
-        verb="published_document",
-        object_type="document",
-        object_id=id_of(document),
-    )
-    _announce(session, "document.published", document)
     return document
 
 
@@ -116,17 +109,15 @@ def change_audience(
     before = _state(document)
     document.audience = audience
     session.add(document)
-    audit.record(
+    contribution.record(
         session,
         actor=user,
         project=rel.project,
-        action="document_audience_changed",
-        object_type="document",
-        object_id=id_of(document),
-        before=before,
-        after=_state(document),
+        subject=ObjectType.document,
+        subject_id=id_of(document),
+        change=Change(AuditAction.document_audience_changed, before=before, after=_state(document)),
+        push=_live(LiveKind.document_changed, document),
     )
-    _announce(session, "document.changed", document)
     return document
 
 
@@ -138,17 +129,15 @@ def withdraw_document(session: Session, *, rel: ProjectRelation, document: Docum
     before = _state(document)
     document.withdrawn_at = utcnow()
     session.add(document)
-    audit.record(
+    contribution.record(
         session,
         actor=user,
         project=rel.project,
-        action="document_withdrawn",
-        object_type="document",
-        object_id=id_of(document),
-        before=before,
-        after=_state(document),
+        subject=ObjectType.document,
+        subject_id=id_of(document),
+        change=Change(AuditAction.document_withdrawn, before=before, after=_state(document)),
+        push=_live(LiveKind.document_changed, document),
     )
-    _announce(session, "document.changed", document)
     return document
 
 
@@ -227,5 +216,6 @@ def _state(document: Document) -> dict[str, Any]:
     }
 
 
-def _announce(session: Session, kind: str, document: Document) -> None:
-    announce(session, LiveEvent(kind, id_of(document), document.project_id, page=LIVE_PAGE))
+def _live(kind: LiveKind, document: Document) -> LiveEvent:
+    """The live event of a change to a document, for the documents page only."""
+    return LiveEvent(kind, id_of(document), document.project_id, page=LIVE_PAGE)

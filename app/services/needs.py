@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ScalarSelect, Select, bindparam, func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.models import Comment, Need, Project, Support, User
 from app.models.base import NeedStatus, id_of
 from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
 from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
-from app.services import contribution, permissions
+from app.services import contribution, permissions, rows
 from app.services.contribution import Change
 from app.services.errors import Conflict, Invalid, NotFound
 from app.services.live import LiveEvent
@@ -164,12 +163,11 @@ def support_need(session: Session, *, rel: ProjectRelation, need: Need) -> Suppo
     ).first()
     if existing is not None:
         raise Conflict("You already support this need.")
-    support = Support(need_id=id_of(need), user_id=id_of(user))
-    try:
-        with session.begin_nested():
-            session.add(support)
-    except IntegrityError:
-        raise Conflict("You already support this need.") from None
+    support = rows.add_unique(
+        session,
+        Support(need_id=id_of(need), user_id=id_of(user)),
+        conflict="You already support this need.",
+    )
     author = session.get(User, need.author_id)
     contribution.record(
         session,

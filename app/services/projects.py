@@ -20,10 +20,12 @@ from app.models.project import (
     ProjectPhasePublic,
     ProjectPublic,
 )
-from app.services import audit, participation, permissions
+from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
+from app.services import contribution, participation, permissions  # noqa: F401 (tests patch it)
 from app.services.accounts import PUBLIC_SECTOR
+from app.services.contribution import Change
 from app.services.errors import Conflict, Forbidden, Invalid
-from app.services.live import LiveEvent, announce
+from app.services.live import LiveEvent
 from app.services.permissions import CLOSED_PHASES, ProjectRelation, phase_name
 
 # The road every project takes, one gate decision at a time; `aborted` is the exit from any of it.
@@ -206,28 +208,24 @@ def move_phase(
     )
     session.add(move)
     session.flush()
-    audit.record(
+    contribution.record(
         session,
         actor=user,
         project=project,
-        action="phase_moved",
-        object_type="project",
-        object_id=id_of(project),
-        before={"phase": str(from_phase)},
-        after={"phase": str(to_phase)},
-        rationale=text,
-    )
-    participation.record(
-        session,
-        actor=user,
-        project=project,
-        verb="moved_phase",
-        object_type="phase_move",
-        object_id=id_of(move),
+        verb=Verb.moved_phase,
+        subject=ObjectType.phase_move,
+        subject_id=id_of(move),
         phase=from_phase,  # the decision is the last act of the phase it closes
+        change=Change(
+            AuditAction.phase_moved,
+            before={"phase": str(from_phase)},
+            after={"phase": str(to_phase)},
+            rationale=text,
+            about=(ObjectType.project, id_of(project)),
+        ),
+        push=LiveEvent(LiveKind.project_phase_moved, id_of(move), id_of(project)),
     )
     session.refresh(project)
-    announce(session, LiveEvent("project.phase_moved", id_of(move), id_of(project)))
     return move
 
 

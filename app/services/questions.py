@@ -27,9 +27,11 @@ from app.models.question import (
     QuestionPublic,
     QuestionStatus,
 )
-from app.services import audit, participation, permissions
+from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
+from app.services import contribution, permissions
+from app.services.contribution import Change
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound, PivotalError
-from app.services.live import LiveEvent, announce
+from app.services.live import LiveEvent
 from app.services.permissions import ProjectRelation
 
 LIVE_PAGE = "questions"  # the Q&A page's socket: /ws/projects/{id}/questions
@@ -192,17 +194,15 @@ def ask(session: Session, *, rel: ProjectRelation, data: QuestionCreate) -> Ques
     )
     session.add(question)
     session.flush()
-    participation.record(
+    contribution.record(
         session,
         actor=user,
         project=rel.project,
-        verb="asked",
-        object_type="question",
-        object_id=id_of(question),
+        verb=Verb.asked,
+        subject=ObjectType.question,
+        subject_id=id_of(question),
         addressee=session.get(User, rel.project.created_by_id),  # the project's procurers
-    )
-    announce(
-        session, LiveEvent("question.asked", id_of(question), id_of(rel.project), page=LIVE_PAGE)
+        push=_live(LiveKind.question_asked, question),
     )
     return question
 
@@ -256,18 +256,16 @@ def save_answer(
     _apply_draft(question, user, data)
     question.status = QuestionStatus.answered
     session.add(question)
-    audit.record(
+    contribution.record(
         session,
         actor=user,
         project=rel.project,
-        action="answer_saved",
-        object_type="question",
-        object_id=id_of(question),
-        before={"status": before},
-        after={"status": question.status},
-    )
-    announce(
-        session, LiveEvent("question.answered", id_of(question), id_of(rel.project), page=LIVE_PAGE)
+        subject=ObjectType.question,
+        subject_id=id_of(question),
+        change=Change(
+            AuditAction.answer_saved, before={"status": before}, after={"status": question.status}
+        ),
+        push=_live(LiveKind.question_answered, question),
     )
     return question
 
@@ -294,28 +292,20 @@ def publish(
     question.published_at = utcnow()  # one moment for the question and its answer, for everyone
     session.add(question)
     session.flush()
-    audit.record(
+    contribution.record(
         session,
         actor=user,
         project=rel.project,
-        action="answer_published",
-        object_type="question",
-        object_id=id_of(question),
-        before={"status": before},
-        after={"status": question.status, "published_at": question.published_at.isoformat()},
-    )
-    participation.record(
-        session,
-        actor=user,
-        project=rel.project,
-        verb="answered",
-        object_type="question",
-        object_id=id_of(question),
+        verb=Verb.answered,
+        subject=ObjectType.question,
+        subject_id=id_of(question),
         addressee=session.get(User, question.asked_by_id),
-    )
-    announce(
-        session,
-        LiveEvent("question.published", id_of(question), id_of(rel.project), page=LIVE_PAGE),
+        change=Change(
+            AuditAction.answer_published,
+            before={"status": before},
+            after={"status": question.status, "published_at": question.published_at.isoformat()},
+        ),
+        push=_live(LiveKind.question_published, question),
     )
     return question
 
@@ -329,27 +319,19 @@ def withdraw(session: Session, *, rel: ProjectRelation, question: Question) -> Q
     before = question.status
     question.status = QuestionStatus.withdrawn
     session.add(question)
-    audit.record(
+    contribution.record(
         session,
         actor=user,
         project=rel.project,
-        action="question_withdrawn",
-        object_type="question",
-        object_id=id_of(question),
-        before={"status": before},
-        after={"status": question.status},
-    )
-    participation.record(
-        session,
-        actor=user,
-        project=rel.project,
-        verb="withdrew_question",
-        object_type="question",
-        object_id=id_of(question),
-    )
-    announce(
-        session,
-        LiveEvent("question.withdrawn", id_of(question), id_of(rel.project), page=LIVE_PAGE),
+        verb=Verb.withdrew_question,
+        subject=ObjectType.question,
+        subject_id=id_of(question),
+        change=Change(
+            AuditAction.question_withdrawn,
+            before={"status": before},
+            after={"status": question.status},
+        ),
+        push=_live(LiveKind.question_withdrawn, question),
     )
     return question
 
@@ -362,3 +344,8 @@ def published_questions(session: Session, *, project_id: int) -> list[Question]:
         .order_by(col(Question.published_at), col(Question.id))
     )
     return list(session.exec(query).all())
+
+
+def _live(kind: LiveKind, question: Question) -> LiveEvent:
+    """The live event of a change to a question, for the Q&A page only."""
+    return LiveEvent(kind, id_of(question), question.project_id, page=LIVE_PAGE)

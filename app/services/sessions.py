@@ -21,8 +21,8 @@ from app.db import in_session
 from app.models import LoginSession, User
 from app.models.base import id_of, utcnow
 from app.models.event import as_utc
+from app.services import contribution
 from app.services.errors import NotFound
-from app.services.live import announce_session_ended
 
 TOUCH_EVERY = timedelta(minutes=5)
 USER_AGENT_MAX = 300
@@ -139,7 +139,7 @@ def end(session: Session, *, key: str) -> int | None:
         return None
     session.delete(row)
     session.flush()
-    announce_session_ended(session, login_session_id=id_of_session(row))
+    contribution.session_ended(session, login_session_id=id_of_session(row))
     return row.id
 
 
@@ -150,7 +150,7 @@ def end_one(session: Session, *, user: User, session_id: int) -> None:
         raise NotFound("The session does not exist or has already ended.")
     session.delete(row)
     session.flush()
-    announce_session_ended(session, login_session_id=session_id)
+    contribution.session_ended(session, login_session_id=session_id)
 
 
 def end_all(session: Session, *, user: User, keep_id: int | None = None) -> list[int]:
@@ -162,5 +162,5 @@ def end_all(session: Session, *, user: User, keep_id: int | None = None) -> list
     if ended:
         session.execute(delete(LoginSession).where(col(LoginSession.id).in_(ended)))
     for ended_id in ended:
-        announce_session_ended(session, login_session_id=ended_id)
+        contribution.session_ended(session, login_session_id=ended_id)
     return ended

@@ -153,8 +153,3 @@ def get_bus() -> Bus:
 def announce(session: Session, event: LiveEvent) -> None:
     """Stage a live event in the current transaction."""
     get_bus().stage(session, event)
-
-
-def announce_session_ended(session: Session, *, login_session_id: int) -> None:
-    """After the commit, close every socket the logged-out session opened, in every process."""
-    announce(session, LiveEvent(kind=SESSION_ENDED, object_id=login_session_id, project_id=0))

@@ -1,0 +1,330 @@
+"""What viewers see of dialogue events: counts (never names), their own place, the lists."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.models import (
+    DialogueEvent,
+    EventRegistration,
+    MeetingSlot,
+    Organisation,
+    SlotBooking,
+    User,
+)
+from app.models.base import id_of
+from app.models.event import (
+    DialogueEventPublic,
+    EventKind,
+    EventRegistrationPublic,
+    RegistrationStatus,
+    SlotPublic,
+    as_utc,
+)
+from app.models.vocabulary import LiveKind
+from app.services import permissions
+from app.services.errors import Forbidden, NotFound
+from app.services.live import LiveEvent
+from app.services.permissions import ProjectRelation
+
+ACTIVE = (RegistrationStatus.confirmed, RegistrationStatus.waitlisted)
+
+
+@dataclass(frozen=True)
+class EventCounts:
+    """What everyone who may view the project may know about an event: numbers, never names."""
+
+    event_id: int
+    kind: EventKind
+    capacity: int | None
+    confirmed: int = 0
+    waitlisted: int = 0
+    slots: int = 0
+    free_slots: int = 0
+
+    @property
+    def full(self) -> bool:
+        return self.capacity is not None and self.confirmed >= self.capacity
+
+
+@dataclass
+class EventView:
+    """An event as this viewer may see it."""
+
+    event: DialogueEvent
+    counts: EventCounts
+    my_registration: EventRegistration | None = None
+    my_waitlist_position: int | None = None
+    my_slot_id: int | None = None
+    minutes_visible: bool = False
+
+    @property
+    def minutes_published(self) -> bool:
+        return self.event.minutes_published_at is not None
+
+    def to_public(self) -> DialogueEventPublic:
+        """The API view."""
+        event, counts = self.event, self.counts
+        shown = self.minutes_published and self.minutes_visible
+        return DialogueEventPublic.model_validate(
+            event,
+            update={
+                "starts_at": as_utc(event.starts_at),
+                "ends_at": as_utc(event.ends_at),
+                "confirmed_count": counts.confirmed,
+                "waitlist_count": counts.waitlisted,
+                "slot_count": counts.slots,
+                "free_slot_count": counts.free_slots,
+                "minutes_published": self.minutes_published,
+                "minutes": event.minutes if shown else None,
+                "my_status": self.my_registration.status if self.my_registration else None,
+                "my_waitlist_position": self.my_waitlist_position,
+                "my_slot_id": self.my_slot_id,
+            },
+        )
+
+
+def find_event(
+    session: Session, *, user: User | None, event_id: int
+) -> tuple[ProjectRelation, DialogueEvent]:
+    """An event and the viewer's relation to its project; 404 when either is out of sight."""
+    event = session.get(DialogueEvent, event_id)
+    if event is None:
+        raise NotFound("No such event.")
+    rel = permissions.viewable_project(session, user, event.project_id)
+    return rel, event
+
+
+def find_slot(
+    session: Session, *, user: User | None, slot_id: int
+) -> tuple[ProjectRelation, DialogueEvent, MeetingSlot]:
+    """A meeting slot with its event and the viewer's relation; 404 when out of sight."""
+    slot = session.get(MeetingSlot, slot_id)
+    if slot is None:
+        raise NotFound("No such meeting slot.")
+    rel, event = find_event(session, user=user, event_id=slot.event_id)
+    return rel, event, slot
+
+
+def counts_for(session: Session, *, events: Sequence[DialogueEvent]) -> dict[int, EventCounts]:
+    """Registration and slot counts of several events, in two queries."""
+    ids = [id_of(e) for e in events]
+    if not ids:
+        return {}
+    registrations: dict[tuple[int, str], int] = {}
+    query = (
+        select(EventRegistration.event_id, EventRegistration.status, func.count())
+        .where(col(EventRegistration.event_id).in_(ids))
+        .group_by(col(EventRegistration.event_id), col(EventRegistration.status))
+    )
+    for event_id, status, number in session.exec(query).all():
+        registrations[(event_id, status)] = number
+    slots = dict(
+        session.exec(
+            select(MeetingSlot.event_id, func.count())
+            .where(col(MeetingSlot.event_id).in_(ids))
+            .group_by(col(MeetingSlot.event_id))
+        ).all()
+    )
+    booked = dict(
+        session.exec(
+            select(SlotBooking.event_id, func.count())
+            .where(col(SlotBooking.event_id).in_(ids))
+            .group_by(col(SlotBooking.event_id))
+        ).all()
+    )
+    return {
+        id_of(e): EventCounts(
+            event_id=id_of(e),
+            kind=e.kind,
+            capacity=e.capacity,
+            confirmed=registrations.get((id_of(e), RegistrationStatus.confirmed), 0),
+            waitlisted=registrations.get((id_of(e), RegistrationStatus.waitlisted), 0),
+            slots=slots.get(id_of(e), 0),
+            free_slots=slots.get(id_of(e), 0) - booked.get(id_of(e), 0),
+        )
+        for e in events
+    }
+
+
+def event_counts(session: Session, *, event: DialogueEvent) -> EventCounts:
+    """The counts of one event."""
+    return counts_for(session, events=[event])[id_of(event)]
+
+
+def active_registration(
+    session: Session, event: DialogueEvent, user_id: int
+) -> EventRegistration | None:
+    """The person's confirmed or waitlisted registration for the event, if any."""
+    query = select(EventRegistration).where(
+        EventRegistration.event_id == event.id,
+        EventRegistration.user_id == user_id,
+        col(EventRegistration.status).in_(ACTIVE),
+    )
+    return session.exec(query).first()
+
+
+def waitlist(session: Session, event: DialogueEvent) -> list[EventRegistration]:
+    """The event's waitlisted registrations in the order they came."""
+    query = (
+        select(EventRegistration)
+        .where(
+            EventRegistration.event_id == event.id,
+            EventRegistration.status == RegistrationStatus.waitlisted,
+        )
+        .order_by(col(EventRegistration.registered_at), col(EventRegistration.id))
+    )
+    return list(session.exec(query).all())
+
+
+def waitlist_position(session: Session, *, registration: EventRegistration) -> int | None:
+    """Where a waitlisted registration stands in line (1 is next), else None."""
+    if registration.status != RegistrationStatus.waitlisted:
+        return None
+    event = session.get(DialogueEvent, registration.event_id)
+    assert event is not None  # foreign key
+    ids = [r.id for r in waitlist(session, event)]
+    return ids.index(registration.id) + 1
+
+
+def company_booking(
+    session: Session, event: DialogueEvent, organisation_id: int | None
+) -> SlotBooking | None:
+    """The company's one booking in the event, if it has made it."""
+    if organisation_id is None:
+        return None
+    query = select(SlotBooking).where(
+        SlotBooking.event_id == event.id, SlotBooking.organisation_id == organisation_id
+    )
+    return session.exec(query).first()
+
+
+def is_participant(session: Session, *, rel: ProjectRelation, event: DialogueEvent) -> bool:
+    """Whether the viewer takes part: an active registration, or a slot booked by the company."""
+    user = rel.user
+    if user is None or user.id is None:
+        return False
+    if active_registration(session, event, user.id) is not None:
+        return True
+    return company_booking(session, event, user.organisation_id) is not None
+
+
+def _view(
+    session: Session, rel: ProjectRelation, event: DialogueEvent, counts: EventCounts
+) -> EventView:
+    view = EventView(event=event, counts=counts)
+    user = rel.user
+    participant = False
+    if user is not None and user.id is not None:
+        view.my_registration = active_registration(session, event, user.id)
+        if view.my_registration is not None:
+            participant = True
+            view.my_waitlist_position = waitlist_position(
+                session, registration=view.my_registration
+            )
+        booking = company_booking(session, event, user.organisation_id)
+        if booking is not None:
+            participant = True
+            view.my_slot_id = booking.slot_id
+    view.minutes_visible = permissions.can_read_minutes(rel, participant=participant)
+    return view
+
+
+def event_view(session: Session, *, rel: ProjectRelation, event: DialogueEvent) -> EventView:
+    """One event with its counts and the viewer's own registration or booking."""
+    return _view(session, rel, event, event_counts(session, event=event))
+
+
+def list_events(session: Session, *, rel: ProjectRelation) -> list[EventView]:
+    """The project's events in the order they happen."""
+    query = (
+        select(DialogueEvent)
+        .where(DialogueEvent.project_id == rel.project.id)
+        .order_by(col(DialogueEvent.starts_at), col(DialogueEvent.id))
+    )
+    events = list(session.exec(query).all())
+    counts = counts_for(session, events=events)
+    return [_view(session, rel, e, counts[id_of(e)]) for e in events]
+
+
+def list_registrations(
+    session: Session, *, rel: ProjectRelation, event: DialogueEvent
+) -> list[EventRegistrationPublic]:
+    """Everyone registered, confirmed first then the waitlist in order (procurers only)."""
+    if not permissions.can_see_event_participants(rel):
+        raise Forbidden("Only the project's procurers can see who registered for an event.")
+    query = (
+        select(EventRegistration, User.display_name, Organisation.name)
+        .join(User, col(User.id) == EventRegistration.user_id)
+        .join(
+            Organisation,
+            col(Organisation.id) == EventRegistration.organisation_id,
+            isouter=True,
+        )
+        .where(EventRegistration.event_id == event.id)
+        .order_by(col(EventRegistration.registered_at), col(EventRegistration.id))
+    )
+    shown: list[EventRegistrationPublic] = []
+    position = 0
+    for registration, name, org_name in session.exec(query).all():
+        waiting = registration.status == RegistrationStatus.waitlisted
+        position += waiting
+        shown.append(
+            EventRegistrationPublic.model_validate(
+                registration,
+                update={
+                    "name": name,
+                    "organisation_name": org_name,
+                    "waitlist_position": position if waiting else None,
+                    "attended": registration.attended_at is not None,
+                },
+            )
+        )
+    order = {RegistrationStatus.confirmed: 0, RegistrationStatus.waitlisted: 1}
+    return sorted(shown, key=lambda r: order.get(r.status, 2))
+
+
+def list_slots(session: Session, *, rel: ProjectRelation, event: DialogueEvent) -> list[SlotPublic]:
+    """The event's slots: free or taken for all; the company only to procurers and itself."""
+    query = (
+        select(MeetingSlot, SlotBooking, Organisation.name, User.display_name)
+        .join(SlotBooking, col(SlotBooking.slot_id) == MeetingSlot.id, isouter=True)
+        .join(Organisation, col(Organisation.id) == SlotBooking.organisation_id, isouter=True)
+        .join(User, col(User.id) == SlotBooking.booked_by_id, isouter=True)
+        .where(MeetingSlot.event_id == event.id)
+        .order_by(col(MeetingSlot.starts_at))
+    )
+    own_org = rel.user.organisation_id if rel.user else None
+    procurer = permissions.can_see_event_participants(rel)
+    slots = []
+    for slot, booking, org_name, booked_by in session.exec(query).all():
+        mine = booking is not None and own_org is not None and booking.organisation_id == own_org
+        named = booking is not None and (procurer or mine)
+        slots.append(
+            SlotPublic(
+                id=id_of(slot),
+                event_id=slot.event_id,
+                starts_at=as_utc(slot.starts_at),
+                ends_at=as_utc(slot.ends_at),
+                booked=booking is not None,
+                mine=mine,
+                organisation_id=booking.organisation_id if named and booking else None,
+                organisation_name=org_name if named else None,
+                booked_by=booked_by if named else None,
+            )
+        )
+    return slots
+
+
+def live_event(kind: LiveKind, event: DialogueEvent) -> LiveEvent:
+    """A change for the event page and the project's events page (counts, never who)."""
+    return LiveEvent(
+        kind,
+        id_of(event),
+        event.project_id,
+        extra_topics=(f"event:{id_of(event)}", f"events:{event.project_id}"),
+    )

@@ -1,0 +1,52 @@
+"""Solution proposals: suppliers submit them in the market dialogue, procurers assess them.
+
+The modules, by job: `views` (what a viewer may see, through `permissions`), `submission` (the
+supplier's acts) and `assessment` (the procurer's).
+"""
+
+from app.services.proposals.assessment import decide_claim, set_status
+from app.services.proposals.submission import (
+    BODY_MIN,
+    MAX_ATTACHMENTS,
+    add_attachment,
+    ensure_can_attach,
+    publish_summary,
+    submit_proposal,
+    withdraw,
+)
+from app.services.proposals.views import (
+    LIVE_PAGE,
+    NO_SUCH_PROPOSAL,
+    ProposalView,
+    attachment_file,
+    attachment_public,
+    count_proposals,
+    find_claim,
+    find_full_proposal,
+    find_proposal,
+    list_proposals,
+    proposal_view,
+)
+
+__all__ = [
+    "BODY_MIN",
+    "LIVE_PAGE",
+    "MAX_ATTACHMENTS",
+    "NO_SUCH_PROPOSAL",
+    "ProposalView",
+    "add_attachment",
+    "attachment_file",
+    "attachment_public",
+    "count_proposals",
+    "decide_claim",
+    "ensure_can_attach",
+    "find_claim",
+    "find_full_proposal",
+    "find_proposal",
+    "list_proposals",
+    "proposal_view",
+    "publish_summary",
+    "set_status",
+    "submit_proposal",
+    "withdraw",
+]
