@@ -14,6 +14,7 @@ from annotated_types import Ge, Le
 from sqlmodel import Field
 
 from app.i18n import N_
+from app.models.vocabulary import register_labels
 
 # The id columns are INTEGER: 32 bits on PostgreSQL (SQLite stores 64). Keys start at 1.
 MAX_ID = 2**31 - 1
@@ -110,6 +111,19 @@ class Role(StrEnum):
     admin = "admin"
 
 
+ROLE_LABELS = register_labels(
+    Role,
+    {
+        Role.citizen: N_("Citizen"),
+        Role.employee: N_("Employee"),
+        Role.procurer: N_("Procurer"),
+        Role.supplier: N_("Supplier"),
+        Role.researcher: N_("Researcher"),
+        Role.admin: N_("Administrator"),
+    },
+)
+
+
 class OrganisationKind(StrEnum):
     """Kinds of organisation that take part."""
 
@@ -117,6 +131,17 @@ class OrganisationKind(StrEnum):
     county = "county"
     supplier = "supplier"
     research = "research"
+
+
+ORGANISATION_KIND_LABELS = register_labels(
+    OrganisationKind,
+    {
+        OrganisationKind.municipality: N_("Municipality"),
+        OrganisationKind.county: N_("County"),
+        OrganisationKind.supplier: N_("Supplier company"),
+        OrganisationKind.research: N_("Research institution"),
+    },
+)
 
 
 class Phase(StrEnum):
@@ -133,16 +158,19 @@ class Phase(StrEnum):
 
 
 # How people read each phase; translated where shown (pages, and the refusals that name phases).
-PHASE_LABELS: dict[str, str] = {
-    Phase.preparation: N_("Preparation and anchoring"),
-    Phase.needs: N_("Needs"),
-    Phase.market_dialogue: N_("Market dialogue"),
-    Phase.competition: N_("Competition"),
-    Phase.contract_follow_up: N_("Contract follow-up"),
-    Phase.benefit_realisation: N_("Benefit realisation"),
-    Phase.closed: N_("Closed"),
-    Phase.aborted: N_("Aborted"),
-}
+PHASE_LABELS = register_labels(
+    Phase,
+    {
+        Phase.preparation: N_("Preparation and anchoring"),
+        Phase.needs: N_("Needs"),
+        Phase.market_dialogue: N_("Market dialogue"),
+        Phase.competition: N_("Competition"),
+        Phase.contract_follow_up: N_("Contract follow-up"),
+        Phase.benefit_realisation: N_("Benefit realisation"),
+        Phase.closed: N_("Closed"),
+        Phase.aborted: N_("Aborted"),
+    },
+)
 
 
 class Visibility(StrEnum):
@@ -161,3 +189,16 @@ class NeedStatus(StrEnum):
     merged = "merged"
     parked = "parked"
     rejected = "rejected"
+
+
+NEED_STATUS_LABELS = register_labels(
+    NeedStatus,
+    {
+        NeedStatus.submitted: N_("Submitted"),
+        NeedStatus.under_review: N_("Under review"),
+        NeedStatus.verified: N_("Verified"),
+        NeedStatus.merged: N_("Merged"),
+        NeedStatus.parked: N_("Parked"),
+        NeedStatus.rejected: N_("Rejected"),
+    },
+)

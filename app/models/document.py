@@ -13,6 +13,7 @@ from sqlmodel import Field, SQLModel
 
 from app.i18n import N_
 from app.models.base import UtcDateTime, created_at_field, enum_field
+from app.models.vocabulary import register_labels
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
@@ -36,20 +37,26 @@ class DocumentAudience(StrEnum):
     procurers = "procurers"  # the project's procurers only
 
 
-KIND_LABELS: dict[str, str] = {
-    DocumentKind.needs_description: N_("Needs description"),
-    DocumentKind.draft_specification: N_("Draft specification for hearing"),
-    DocumentKind.minutes: N_("Minutes"),
-    DocumentKind.market_notice: N_("Market notice"),
-    DocumentKind.other: N_("Other document"),
-}
-AUDIENCE_LABELS: dict[str, str] = {
-    DocumentAudience.public: N_("Everyone who can see the project"),
-    DocumentAudience.participants: N_(
-        "Participants: the project's municipalities and registered suppliers"
-    ),
-    DocumentAudience.procurers: N_("The project's procurers only"),
-}
+KIND_LABELS = register_labels(
+    DocumentKind,
+    {
+        DocumentKind.needs_description: N_("Needs description"),
+        DocumentKind.draft_specification: N_("Draft specification for hearing"),
+        DocumentKind.minutes: N_("Minutes"),
+        DocumentKind.market_notice: N_("Market notice"),
+        DocumentKind.other: N_("Other document"),
+    },
+)
+AUDIENCE_LABELS = register_labels(
+    DocumentAudience,
+    {
+        DocumentAudience.public: N_("Everyone who can see the project"),
+        DocumentAudience.participants: N_(
+            "Participants: the project's municipalities and registered suppliers"
+        ),
+        DocumentAudience.procurers: N_("The project's procurers only"),
+    },
+)
 
 
 class DocumentBase(SQLModel):

@@ -11,7 +11,9 @@ import sqlalchemy as sa
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
+from app.i18n import N_
 from app.models.base import Id, UtcDateTime, created_at_field, enum_field
+from app.models.vocabulary import register_labels
 
 PROPOSAL_BODY_MAX = 20_000
 JUSTIFICATION_MIN = 10
@@ -34,6 +36,26 @@ class ClaimDecision(StrEnum):
     pending = "pending"
     accepted = "accepted"
     rejected = "rejected"
+
+
+PROPOSAL_STATUS_LABELS = register_labels(
+    ProposalStatus,
+    {
+        ProposalStatus.submitted: N_("Submitted"),
+        ProposalStatus.acknowledged: N_("Acknowledged"),
+        ProposalStatus.considered: N_("Considered"),
+        ProposalStatus.not_relevant: N_("Not relevant"),
+        ProposalStatus.withdrawn: N_("Withdrawn"),
+    },
+)
+CLAIM_DECISION_LABELS = register_labels(
+    ClaimDecision,
+    {
+        ClaimDecision.pending: N_("Pending"),
+        ClaimDecision.accepted: N_("Accepted"),
+        ClaimDecision.rejected: N_("Rejected"),
+    },
+)
 
 
 class ProposalBase(SQLModel):

@@ -17,8 +17,6 @@ from app.i18n import gettext as _
 from app.models import Document
 from app.models.base import Id
 from app.models.document import (
-    AUDIENCE_LABELS,
-    KIND_LABELS,
     DocumentAudience,
     DocumentAudienceChange,
     DocumentCreate,
@@ -39,7 +37,9 @@ from app.web import (
     templates,
 )
 
-pages = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
+pages = APIRouter(
+    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
+)
 api = APIRouter(route_class=CommittingRoute, tags=["documents"], dependencies=[CsrfProtected])
 
 # How people name the types the uploads service accepts.
@@ -71,14 +71,8 @@ def max_upload_mb() -> str:
     return format_decimal(limit, "#,##0.##", locale=i18n.current_language())
 
 
-def _label(labels: dict[str, str], value: str) -> str:
-    return _(labels[value]) if value in labels else value
-
-
 templates.env.globals.update(
-    document_kind_label=lambda kind: _label(KIND_LABELS, kind),
-    document_audience_label=lambda audience: _label(AUDIENCE_LABELS, audience),
-    document_type_label=lambda content_type: _label(TYPE_LABELS, content_type),
+    document_type_label=lambda content_type: _(TYPE_LABELS.get(content_type) or content_type),
     document_url=documents.file_url,
     file_size=file_size,
     DocumentKind=DocumentKind,

@@ -16,14 +16,14 @@ from app import i18n
 from app.db import SessionDep
 from app.i18n import N_
 from app.i18n import gettext as _
-from app.models.base import PHASE_LABELS, Id, id_of
+from app.models.base import Id, OrganisationKind, Phase, Role, id_of
+from app.models.vocabulary import label_for
 from app.services import metrics, participation, permissions, projects
 from app.services.errors import Forbidden
 from app.services.metrics import Figure, MetricsOverview, OrganisationMetrics, ProjectMetrics
 from app.services.permissions import ProjectRelation
 from app.services.render_cache import fragments
 from app.web import (
-    ROLE_LABELS,
     CommittingRoute,
     CsrfProtected,
     CurrentUser,
@@ -70,13 +70,7 @@ COLUMN_LABELS = {
 }
 
 
-KIND_LABELS = {
-    "municipality": N_("Municipality"),
-    "county": N_("County"),
-    "supplier": N_("Supplier company"),
-    "research": N_("Research institution"),
-    "none": N_("No organisation"),
-}
+NO_ORGANISATION = N_("No organisation")  # the group of people without an organisation
 EXCHANGE_LABELS = {
     "between_municipalities": N_("Between municipalities and counties"),
     "with_suppliers": N_("With suppliers"),
@@ -96,11 +90,11 @@ def _cell(figure: Figure, column: str, value: object) -> str:
     if column in ROLE_COLUMNS or (
         column in ("actor", "addressee") and figure.key == "interaction_by_role"
     ):
-        return _(ROLE_LABELS.get(text, text))
+        return label_for(Role, text)
     if column == "organisation_kind" or column in ("actor", "addressee"):
-        return _(KIND_LABELS.get(text, text))
+        return _(NO_ORGANISATION) if text == "none" else label_for(OrganisationKind, text)
     if column == "phase":
-        return _(PHASE_LABELS.get(text, text))
+        return label_for(Phase, text)
     if column == "exchange":
         return _(EXCHANGE_LABELS.get(text, text))
     return text

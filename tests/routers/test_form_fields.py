@@ -1,0 +1,88 @@
+"""A form parses into the API's schema: its limits come from the schema, and a failed form shows
+each message beside its field, in a sentence of its own."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from app.models.need import CommentCreate, NeedCreate
+from app.web import limits
+from tests.conftest import World, login
+from tests.routers.helpers import EN, HTMX_NEED_FORM, NEED, Api
+
+HTMX = {**HTMX_NEED_FORM, **EN}
+
+
+def _tag(html: str, element_id: str) -> str:
+    found = re.search(rf'<(?:input|textarea)[^>]*\bid="{element_id}"[^>]*>', html)
+    assert found, element_id
+    return found.group(0)
+
+
+def test_limits_are_the_schemas() -> None:
+    assert limits(NeedCreate, "title") == (3, 200)
+    assert limits(NeedCreate, "affected") == (None, 2000)
+    assert limits(CommentCreate, "body").max == 20_000
+
+
+def test_need_form_takes_its_lengths_from_the_schema(client: TestClient, world: World) -> None:
+    login(client, world.citizen)
+    page = client.get(f"/projects/{world.public.id}")
+    title = _tag(page.text, "need-title")
+    assert 'minlength="3"' in title and 'maxlength="200"' in title
+    assert 'maxlength="20000"' in _tag(page.text, "need-problem")
+
+
+def test_failed_htmx_form_shows_each_message_beside_its_field(
+    client: TestClient, api: Api, world: World
+) -> None:
+    login(client, world.citizen)
+    response = client.post(
+        f"/projects/{world.public.id}/needs",
+        data={"title": "ab", "problem": "kort", "affected": "Nattevakter"},
+        headers=HTMX,
+    )
+    assert response.status_code == 422
+    assert response.headers["HX-Retarget"] == "#need-form-errors"
+    assert 'id="need-form-fields" class="stack" hx-swap-oob="true"' in response.text
+    title = _tag(response.text, "need-title")
+    assert 'aria-invalid="true"' in title
+    assert 'aria-describedby="need-form-title-error"' in title
+    assert 'value="ab"' in title
+    assert (
+        '<p id="need-form-title-error" class="field-error">'
+        "Title must be at least 3 characters.</p>" in response.text
+    )
+    problem = _tag(response.text, "need-problem")
+    assert 'aria-describedby="need-problem-hint need-form-problem-error"' in problem
+    assert 'aria-invalid="true"' not in _tag(response.text, "need-affected")
+    assert 'value="Nattevakter"' in response.text
+    assert "; " not in response.text  # one sentence per message, never joined
+    assert api.needs(world.procurer, world.public.id) == []
+
+
+def test_field_messages_read_as_norwegian_sentences(client: TestClient, world: World) -> None:
+    login(client, world.citizen)
+    response = client.post(
+        f"/projects/{world.public.id}/needs",
+        data={**NEED, "title": "ab"},
+        headers=HTMX_NEED_FORM,
+    )
+    assert response.status_code == 422
+    assert "Tittel må ha minst 3 tegn." in response.text
+
+
+def test_failed_comment_keeps_what_was_typed(client: TestClient, world: World, api: Api) -> None:
+    need = api.post(f"/projects/{world.public.id}/needs", world.citizen, json=NEED).json()
+    login(client, world.citizen)
+    response = client.post(
+        f"/needs/{need['id']}/comments",
+        data={"body": "x" * 20_001},
+        headers={"HX-Request": "true", "HX-Trigger": "comment-form", **EN},
+    )
+    assert response.status_code == 422
+    body = _tag(response.text, "comment-form-body")
+    assert 'aria-invalid="true"' in body
+    assert "Comment can be at most 20000 characters." in response.text
