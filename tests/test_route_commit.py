@@ -7,28 +7,21 @@ session's type whatever the parameter is called (see `app/web/commit.py`).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from fastapi.routing import APIRoute
 
 from app.db import SessionDep
 from app.web import CommittingRoute
+from tests.conftest import routes_of
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def api_routes() -> Iterator[tuple[str, APIRoute]]:
-    """Every HTTP route of the app with its full path, walking included routers of any version."""
+    """Every HTTP route of the app with its full path."""
     from app.main import app
 
-    def walk(routes: list[Any], prefix: str) -> Iterator[tuple[str, APIRoute]]:
-        for route in routes:
-            if hasattr(route, "original_router"):  # FastAPI ≥ 0.160 keeps included routers
-                yield from walk(route.original_router.routes, prefix + route.include_context.prefix)
-            elif isinstance(route, APIRoute):
-                yield prefix + route.path, route
-
-    yield from walk(app.routes, "")
+    return ((path, route) for path, route in routes_of(app) if isinstance(route, APIRoute))
 
 
 def writes() -> list[tuple[str, APIRoute]]:

@@ -7,10 +7,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from annotated_types import Ge, Le
+from pydantic_core import PydanticCustomError
 from sqlmodel import Field
 
 from app.i18n import N_
@@ -23,6 +24,21 @@ MAX_ID = 2**31 - 1
 Id = Annotated[int, Ge(1), Le(MAX_ID)]
 # A position in an append-only log from outside: 0 (from the start) or an id.
 Cursor = Annotated[int, Ge(0), Le(MAX_ID)]
+
+
+S = TypeVar("S")
+
+
+def strip_text(
+    schema: S, required: tuple[str, ...], blank: str, optional: tuple[str, ...] = ()
+) -> S:
+    """Strip an input schema's text fields, and refuse it with the message `blank` when a
+    required one holds only spaces (the lengths were checked before; the message names them)."""
+    for name in required + optional:
+        setattr(schema, name, getattr(schema, name).strip())
+    if not all(getattr(schema, name) for name in required):
+        raise PydanticCustomError("blank", blank)
+    return schema
 
 
 class _Stored(Protocol):

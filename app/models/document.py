@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
 from app.i18n import N_
-from app.models.base import UtcDateTime, created_at_field, enum_field
+from app.models.base import UtcDateTime, created_at_field, enum_field, strip_text
 from app.models.vocabulary import register_labels
 
 TITLE_MAX = 200
@@ -70,6 +71,11 @@ class DocumentBase(SQLModel):
 
 class DocumentCreate(DocumentBase):
     """The fields sent with an upload (the file comes alongside)."""
+
+    @model_validator(mode="after")
+    def _stripped(self) -> DocumentCreate:
+        blank = N_("The title cannot be blank.")
+        return strip_text(self, ("title",), blank, optional=("description",))
 
 
 class DocumentAudienceChange(SQLModel):

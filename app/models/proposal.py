@@ -8,11 +8,11 @@ from enum import StrEnum
 from typing import Literal
 
 import sqlalchemy as sa
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
 from app.i18n import N_
-from app.models.base import Id, UtcDateTime, created_at_field, enum_field
+from app.models.base import Id, UtcDateTime, created_at_field, enum_field, strip_text
 from app.models.vocabulary import register_labels
 
 PROPOSAL_BODY_MAX = 20_000
@@ -87,6 +87,11 @@ class ProposalCreate(ProposalBase):
 
     need_ids: list[Id] = Field(default_factory=list, max_length=50)  # at least one: the service
     claims: list[ClaimCreate] = Field(default_factory=list, max_length=1)
+
+    @model_validator(mode="after")
+    def _stripped(self) -> ProposalCreate:
+        # The confidential body keeps its layout; the service measures it without the spaces.
+        return strip_text(self, ("title", "summary"), N_("Title and summary cannot be blank."))
 
 
 class Proposal(ProposalBase, table=True):

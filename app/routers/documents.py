@@ -30,6 +30,7 @@ from app.web import (
     CommittingRoute,
     CsrfProtected,
     CurrentUser,
+    FormView,
     audience_for,
     parse,
     redirect,
@@ -124,7 +125,9 @@ def upload_form(
     """A procurer uploads a document from the documents page (a plain multipart form)."""
     rel = projects.get_project(session, user=user, project_id=project_id)
     permissions.ensure_can_manage_documents(rel)
-    data = parse(DocumentCreate, title=title, kind=kind, audience=audience, description=description)
+    view = FormView("documents/page.html", {"project": rel.project})
+    fields = {"title": title, "kind": kind, "audience": audience, "description": description}
+    data = parse(DocumentCreate, view, **fields)
     if file is None or not file.filename:
         raise Invalid("Choose a file to upload.")
     documents.upload_document(session, rel=rel, data=data, stream=file.file, filename=file.filename)

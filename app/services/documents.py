@@ -19,7 +19,7 @@ from app.models import Document, User
 from app.models.base import id_of, utcnow
 from app.models.document import DocumentAudience, DocumentCreate, DocumentPublic
 from app.services import audit, participation, permissions, uploads
-from app.services.errors import Conflict, Invalid, NotFound
+from app.services.errors import Conflict, NotFound
 from app.services.live import LiveEvent, announce
 from app.services.permissions import ProjectRelation
 
@@ -43,14 +43,12 @@ def upload_document(
 ) -> Document:
     """Keep an uploaded file as a draft document of the project (procurers only)."""
     user = permissions.ensure_can_manage_documents(rel)
-    if not data.title.strip():
-        raise Invalid("The title cannot be blank.")
     stored = uploads.store(stream, filename=filename)
     document = Document(
         project_id=id_of(rel.project),
         kind=data.kind,
-        title=data.title.strip(),
-        description=data.description.strip(),
+        title=data.title,
+        description=data.description,
         audience=data.audience,
         sha256=stored.sha256,
         size=stored.size,

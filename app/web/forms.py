@@ -76,6 +76,8 @@ def _field_message(error: dict[str, Any], field: str) -> str:
     label = _(FIELD_LABELS.get(field) or N_("Input"))
     ctx = error.get("ctx") or {}
     kind = error.get("type", "")
+    if kind == "blank":  # a schema's own refusal (see app.models.base.strip_text)
+        return _(str(error.get("msg", "")))
     if kind == "missing":
         return _("%(field)s is required.", field=label)
     if kind == "string_too_short":

@@ -86,3 +86,42 @@ def test_failed_comment_keeps_what_was_typed(client: TestClient, world: World, a
     body = _tag(response.text, "comment-form-body")
     assert 'aria-invalid="true"' in body
     assert "Comment can be at most 20000 characters." in response.text
+
+
+def test_failed_upload_form_keeps_its_choices_beside_the_message(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.procurer)
+    response = client.post(
+        f"/projects/{world.public.id}/documents",
+        data={"title": "x" * 201, "kind": "minutes", "audience": "procurers"},
+        headers={"HX-Request": "true", "HX-Trigger": "document-form", **EN},
+    )
+    assert response.status_code == 422
+    assert response.headers["HX-Retarget"] == "#document-form-errors"
+    assert 'aria-invalid="true"' in _tag(response.text, "document-title")
+    assert "Title can be at most 200 characters." in response.text
+    assert '<option value="minutes" selected>' in response.text
+    assert '<option value="procurers" selected>' in response.text
+    assert 'id="document-file"' not in response.text  # the chosen file stays chosen
+
+
+def test_blank_text_is_refused_by_the_schema_with_its_own_sentence(api: Api, world: World) -> None:
+    response = api.post(
+        f"/projects/{world.public.id}/needs",
+        world.citizen,
+        json={"title": "    ", "problem": "            "},
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == "Title and problem cannot be blank."
+
+
+def test_need_text_is_stored_without_surrounding_spaces(api: Api, world: World) -> None:
+    response = api.post(
+        f"/projects/{world.public.id}/needs",
+        world.citizen,
+        json={"title": "  Trygge nattbesøk  ", "problem": f"  {NEED['problem']}\n"},
+    )
+    assert response.status_code == 201
+    assert response.json()["title"] == "Trygge nattbesøk"
+    assert response.json()["problem"] == NEED["problem"]
