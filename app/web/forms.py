@@ -56,6 +56,9 @@ FIELD_LABELS = {
     "period_end": N_("End of the period"),
     "include_free_text": N_("Free text in exports"),
     "project_ids": N_("Projects"),
+    "location": N_("Location"),
+    "minutes": N_("Minutes"),
+    "name": N_("Name"),
 }
 
 
