@@ -385,3 +385,16 @@ def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
     with smtp_on_loopback() as (url, mailbox):
         monkeypatch.setattr(get_settings(), "smtp_url", url)
         yield mailbox
+
+
+def routes_of(app: Any) -> Iterator[tuple[str, Any]]:
+    """Every route of the app with its full path, walking included routers (any FastAPI version)."""
+
+    def walk(routes: list[Any], prefix: str) -> Iterator[tuple[str, Any]]:
+        for route in routes:
+            if hasattr(route, "original_router"):  # FastAPI ≥ 0.160 keeps included routers
+                yield from walk(route.original_router.routes, prefix + route.include_context.prefix)
+            else:
+                yield prefix + getattr(route, "path", ""), route
+
+    yield from walk(app.routes, "")

@@ -18,7 +18,6 @@ import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute, APIWebSocketRoute
@@ -29,7 +28,7 @@ from starlette.websockets import WebSocketDisconnect
 from app.config import get_settings
 from app.models.mail import LinkPurpose
 from app.services import links
-from tests.conftest import Factory, World, login
+from tests.conftest import Factory, World, login, routes_of
 from tests.market import EVERYONE, PROCURERS, Market
 from tests.routers.helpers import Api
 from tests.routers.test_live_ws import ORIGIN
@@ -249,17 +248,12 @@ def app_routes() -> Iterator[tuple[str, str]]:
     """Every (method, path) the app answers, walking included routers of any FastAPI version."""
     from app.main import app
 
-    def walk(routes: list[Any], prefix: str) -> Iterator[tuple[str, str]]:
-        for route in routes:
-            if hasattr(route, "original_router"):  # FastAPI ≥ 0.160 keeps included routers
-                yield from walk(route.original_router.routes, prefix + route.include_context.prefix)
-            elif isinstance(route, APIWebSocketRoute):
-                yield "WS", prefix + route.path
-            elif isinstance(route, APIRoute) or hasattr(route, "methods"):
-                for method in sorted(route.methods - {"HEAD"}):
-                    yield method, prefix + route.path
-
-    yield from walk(app.routes, "")
+    for path, route in routes_of(app):
+        if isinstance(route, APIWebSocketRoute):
+            yield "WS", path
+        elif isinstance(route, APIRoute) or hasattr(route, "methods"):
+            for method in sorted(route.methods - {"HEAD"}):
+                yield method, path
 
 
 def test_every_route_has_a_row_saying_who_may_use_it() -> None:

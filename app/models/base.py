@@ -7,13 +7,15 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from annotated_types import Ge, Le
+from pydantic_core import PydanticCustomError
 from sqlmodel import Field
 
 from app.i18n import N_
+from app.models.vocabulary import register_labels
 
 # The id columns are INTEGER: 32 bits on PostgreSQL (SQLite stores 64). Keys start at 1.
 MAX_ID = 2**31 - 1
@@ -22,6 +24,21 @@ MAX_ID = 2**31 - 1
 Id = Annotated[int, Ge(1), Le(MAX_ID)]
 # A position in an append-only log from outside: 0 (from the start) or an id.
 Cursor = Annotated[int, Ge(0), Le(MAX_ID)]
+
+
+S = TypeVar("S")
+
+
+def strip_text(
+    schema: S, required: tuple[str, ...], blank: str, optional: tuple[str, ...] = ()
+) -> S:
+    """Strip an input schema's text fields, and refuse it with the message `blank` when a
+    required one holds only spaces (the lengths were checked before; the message names them)."""
+    for name in required + optional:
+        setattr(schema, name, getattr(schema, name).strip())
+    if not all(getattr(schema, name) for name in required):
+        raise PydanticCustomError("blank", blank)
+    return schema
 
 
 class _Stored(Protocol):
@@ -110,6 +127,19 @@ class Role(StrEnum):
     admin = "admin"
 
 
+ROLE_LABELS = register_labels(
+    Role,
+    {
+        Role.citizen: N_("Citizen"),
+        Role.employee: N_("Employee"),
+        Role.procurer: N_("Procurer"),
+        Role.supplier: N_("Supplier"),
+        Role.researcher: N_("Researcher"),
+        Role.admin: N_("Administrator"),
+    },
+)
+
+
 class OrganisationKind(StrEnum):
     """Kinds of organisation that take part."""
 
@@ -117,6 +147,17 @@ class OrganisationKind(StrEnum):
     county = "county"
     supplier = "supplier"
     research = "research"
+
+
+ORGANISATION_KIND_LABELS = register_labels(
+    OrganisationKind,
+    {
+        OrganisationKind.municipality: N_("Municipality"),
+        OrganisationKind.county: N_("County"),
+        OrganisationKind.supplier: N_("Supplier company"),
+        OrganisationKind.research: N_("Research institution"),
+    },
+)
 
 
 class Phase(StrEnum):
@@ -133,16 +174,19 @@ class Phase(StrEnum):
 
 
 # How people read each phase; translated where shown (pages, and the refusals that name phases).
-PHASE_LABELS: dict[str, str] = {
-    Phase.preparation: N_("Preparation and anchoring"),
-    Phase.needs: N_("Needs"),
-    Phase.market_dialogue: N_("Market dialogue"),
-    Phase.competition: N_("Competition"),
-    Phase.contract_follow_up: N_("Contract follow-up"),
-    Phase.benefit_realisation: N_("Benefit realisation"),
-    Phase.closed: N_("Closed"),
-    Phase.aborted: N_("Aborted"),
-}
+PHASE_LABELS = register_labels(
+    Phase,
+    {
+        Phase.preparation: N_("Preparation and anchoring"),
+        Phase.needs: N_("Needs"),
+        Phase.market_dialogue: N_("Market dialogue"),
+        Phase.competition: N_("Competition"),
+        Phase.contract_follow_up: N_("Contract follow-up"),
+        Phase.benefit_realisation: N_("Benefit realisation"),
+        Phase.closed: N_("Closed"),
+        Phase.aborted: N_("Aborted"),
+    },
+)
 
 
 class Visibility(StrEnum):
@@ -161,3 +205,16 @@ class NeedStatus(StrEnum):
     merged = "merged"
     parked = "parked"
     rejected = "rejected"
+
+
+NEED_STATUS_LABELS = register_labels(
+    NeedStatus,
+    {
+        NeedStatus.submitted: N_("Submitted"),
+        NeedStatus.under_review: N_("Under review"),
+        NeedStatus.verified: N_("Verified"),
+        NeedStatus.merged: N_("Merged"),
+        NeedStatus.parked: N_("Parked"),
+        NeedStatus.rejected: N_("Rejected"),
+    },
+)

@@ -9,10 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
 from app.i18n import N_
-from app.models.base import UtcDateTime, created_at_field, enum_field
+from app.models.base import UtcDateTime, created_at_field, enum_field, strip_text
+from app.models.vocabulary import register_labels
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
@@ -36,20 +38,26 @@ class DocumentAudience(StrEnum):
     procurers = "procurers"  # the project's procurers only
 
 
-KIND_LABELS: dict[str, str] = {
-    DocumentKind.needs_description: N_("Needs description"),
-    DocumentKind.draft_specification: N_("Draft specification for hearing"),
-    DocumentKind.minutes: N_("Minutes"),
-    DocumentKind.market_notice: N_("Market notice"),
-    DocumentKind.other: N_("Other document"),
-}
-AUDIENCE_LABELS: dict[str, str] = {
-    DocumentAudience.public: N_("Everyone who can see the project"),
-    DocumentAudience.participants: N_(
-        "Participants: the project's municipalities and registered suppliers"
-    ),
-    DocumentAudience.procurers: N_("The project's procurers only"),
-}
+KIND_LABELS = register_labels(
+    DocumentKind,
+    {
+        DocumentKind.needs_description: N_("Needs description"),
+        DocumentKind.draft_specification: N_("Draft specification for hearing"),
+        DocumentKind.minutes: N_("Minutes"),
+        DocumentKind.market_notice: N_("Market notice"),
+        DocumentKind.other: N_("Other document"),
+    },
+)
+AUDIENCE_LABELS = register_labels(
+    DocumentAudience,
+    {
+        DocumentAudience.public: N_("Everyone who can see the project"),
+        DocumentAudience.participants: N_(
+            "Participants: the project's municipalities and registered suppliers"
+        ),
+        DocumentAudience.procurers: N_("The project's procurers only"),
+    },
+)
 
 
 class DocumentBase(SQLModel):
@@ -63,6 +71,11 @@ class DocumentBase(SQLModel):
 
 class DocumentCreate(DocumentBase):
     """The fields sent with an upload (the file comes alongside)."""
+
+    @model_validator(mode="after")
+    def _stripped(self) -> DocumentCreate:
+        blank = N_("The title cannot be blank.")
+        return strip_text(self, ("title",), blank, optional=("description",))
 
 
 class DocumentAudienceChange(SQLModel):

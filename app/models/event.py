@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from pydantic import field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
-from app.models.base import Id, UtcDateTime, created_at_field, enum_field
+from app.i18n import N_
+from app.models.base import Id, UtcDateTime, created_at_field, enum_field, strip_text
 
 MINUTES_MAX = 50_000
 DIGITAL = "digital"
@@ -66,6 +67,11 @@ class DialogueEventCreate(DialogueEventBase):
             return moment.astimezone(UTC)
         except OverflowError:  # 0001-01-01T00:00+01:00 is before the first moment Python knows
             raise ValueError("the time is out of range") from None
+
+    @model_validator(mode="after")
+    def _stripped(self) -> DialogueEventCreate:
+        blank = N_("Title and location cannot be blank.")
+        return strip_text(self, ("title", "location"), blank)
 
     @model_validator(mode="after")
     def _consistent(self) -> DialogueEventCreate:

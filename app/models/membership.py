@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from app.i18n import N_
 from app.models.base import created_at_field, enum_field
+from app.models.vocabulary import register_labels
 
 
 class MembershipRole(StrEnum):
@@ -40,25 +41,34 @@ class VouchedBy(StrEnum):
     cli_or_demo = "cli_or_demo"  # an operator on the command line, the demo, a migration
 
 
-MEMBERSHIP_ROLE_LABELS: dict[str, str] = {
-    MembershipRole.employee: N_("Employee"),
-    MembershipRole.procurer: N_("Procurer"),
-    MembershipRole.supplier: N_("Supplier staff"),
-    MembershipRole.researcher: N_("Researcher"),
-}
-MEMBERSHIP_STATUS_LABELS: dict[str, str] = {
-    MembershipStatus.pending: N_("Waiting for approval"),
-    MembershipStatus.active: N_("Active"),
-    MembershipStatus.revoked: N_("Ended"),
-}
-VOUCHED_BY_LABELS: dict[str, str] = {
-    VouchedBy.domain: N_("Verified e-mail domain"),
-    VouchedBy.approval: N_("Approved by an administrator"),
-    VouchedBy.invitation: N_("Invitation"),
-    VouchedBy.company_registration: N_("Registered the company"),
-    VouchedBy.platform_admin: N_("Platform administrator"),
-    VouchedBy.cli_or_demo: N_("Set up by the operator"),
-}
+MEMBERSHIP_ROLE_LABELS = register_labels(
+    MembershipRole,
+    {
+        MembershipRole.employee: N_("Employee"),
+        MembershipRole.procurer: N_("Procurer"),
+        MembershipRole.supplier: N_("Supplier staff"),
+        MembershipRole.researcher: N_("Researcher"),
+    },
+)
+MEMBERSHIP_STATUS_LABELS = register_labels(
+    MembershipStatus,
+    {
+        MembershipStatus.pending: N_("Waiting for approval"),
+        MembershipStatus.active: N_("Active"),
+        MembershipStatus.revoked: N_("Ended"),
+    },
+)
+VOUCHED_BY_LABELS = register_labels(
+    VouchedBy,
+    {
+        VouchedBy.domain: N_("Verified e-mail domain"),
+        VouchedBy.approval: N_("Approved by an administrator"),
+        VouchedBy.invitation: N_("Invitation"),
+        VouchedBy.company_registration: N_("Registered the company"),
+        VouchedBy.platform_admin: N_("Platform administrator"),
+        VouchedBy.cli_or_demo: N_("Set up by the operator"),
+    },
+)
 
 
 class Membership(SQLModel, table=True):

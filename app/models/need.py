@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
-from app.models.base import Id, NeedStatus, created_at_field, enum_field
+from app.i18n import N_
+from app.models.base import Id, NeedStatus, created_at_field, enum_field, strip_text
 
 BODY_MAX = 20_000
 
@@ -23,6 +25,11 @@ class NeedBase(SQLModel):
 
 class NeedCreate(NeedBase):
     """Input for a new need."""
+
+    @model_validator(mode="after")
+    def _stripped(self) -> NeedCreate:
+        blank = N_("Title and problem cannot be blank.")
+        return strip_text(self, ("title", "problem"), blank, optional=("affected",))
 
 
 class Need(NeedBase, table=True):
@@ -76,6 +83,10 @@ class CommentCreate(SQLModel):
 
     body: str = Field(min_length=1, max_length=BODY_MAX)
     parent_id: Id | None = None
+
+    @model_validator(mode="after")
+    def _stripped(self) -> CommentCreate:
+        return strip_text(self, ("body",), N_("The comment cannot be blank."))
 
 
 class Comment(SQLModel, table=True):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
-from app.models.base import Id, Phase, Visibility, created_at_field, enum_field
+from app.i18n import N_
+from app.models.base import Id, Phase, Visibility, created_at_field, enum_field, strip_text
 
 
 class ProjectBase(SQLModel):
@@ -35,6 +36,12 @@ class ProjectCreate(ProjectBase):
         if phase not in (Phase.preparation, Phase.needs):
             raise ValueError("a project starts in preparation or needs")
         return phase
+
+    @model_validator(mode="after")
+    def _stripped(self) -> ProjectCreate:
+        texts = ("title", "summary", "service_area", "innovation_ambition")
+        blank = N_("Title, summary, service area and innovation ambition cannot be blank.")
+        return strip_text(self, texts, blank)
 
 
 class Project(ProjectBase, table=True):

@@ -8,10 +8,12 @@ from enum import StrEnum
 from typing import Literal
 
 import sqlalchemy as sa
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
-from app.models.base import Id, UtcDateTime, created_at_field, enum_field
+from app.i18n import N_
+from app.models.base import Id, UtcDateTime, created_at_field, enum_field, strip_text
+from app.models.vocabulary import register_labels
 
 PROPOSAL_BODY_MAX = 20_000
 JUSTIFICATION_MIN = 10
@@ -34,6 +36,26 @@ class ClaimDecision(StrEnum):
     pending = "pending"
     accepted = "accepted"
     rejected = "rejected"
+
+
+PROPOSAL_STATUS_LABELS = register_labels(
+    ProposalStatus,
+    {
+        ProposalStatus.submitted: N_("Submitted"),
+        ProposalStatus.acknowledged: N_("Acknowledged"),
+        ProposalStatus.considered: N_("Considered"),
+        ProposalStatus.not_relevant: N_("Not relevant"),
+        ProposalStatus.withdrawn: N_("Withdrawn"),
+    },
+)
+CLAIM_DECISION_LABELS = register_labels(
+    ClaimDecision,
+    {
+        ClaimDecision.pending: N_("Pending"),
+        ClaimDecision.accepted: N_("Accepted"),
+        ClaimDecision.rejected: N_("Rejected"),
+    },
+)
 
 
 class ProposalBase(SQLModel):
@@ -65,6 +87,11 @@ class ProposalCreate(ProposalBase):
 
     need_ids: list[Id] = Field(default_factory=list, max_length=50)  # at least one: the service
     claims: list[ClaimCreate] = Field(default_factory=list, max_length=1)
+
+    @model_validator(mode="after")
+    def _stripped(self) -> ProposalCreate:
+        # The confidential body keeps its layout; the service measures it without the spaces.
+        return strip_text(self, ("title", "summary"), N_("Title and summary cannot be blank."))
 
 
 class Proposal(ProposalBase, table=True):

@@ -260,3 +260,20 @@ def label_of(member: StrEnum) -> str:
     """The member's label in the current language (its value when it has none)."""
     message = LABELS.get(type(member), {}).get(member)
     return gettext(message) if message else str(member)
+
+
+def register_labels(enum: type[StrEnum], labels: dict[str, str]) -> dict[str, str]:
+    """Keep the labels of an enum declared beside its model here, where every label is looked up.
+
+    Importing this module imports `app.models` first, so every model's enum is registered by then.
+    """
+    LABELS[enum] = labels
+    return labels
+
+
+def label_for(enum: type[StrEnum], value: object) -> str:
+    """The label of a stored value read as a member of `enum` (the value itself if it is none)."""
+    try:
+        return label_of(enum(str(value)))
+    except ValueError:
+        return "" if value is None else str(value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -11,26 +13,18 @@ from app.db import SessionDep
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.models.audit import AuditEntryPublic
-from app.models.base import PHASE_LABELS, Cursor, Id
-from app.models.document import AUDIENCE_LABELS
+from app.models.base import Cursor, Id, NeedStatus, Phase
+from app.models.document import DocumentAudience
+from app.models.vocabulary import AuditAction, label_for
 from app.services import audit, projects
-from app.web import STATUS_LABELS, CsrfProtected, CurrentUser, render
+from app.web import CommittingRoute, CsrfProtected, CurrentUser, render
 
-pages = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
-api = APIRouter(tags=["audit"])
+pages = APIRouter(
+    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
+)
+api = APIRouter(route_class=CommittingRoute, tags=["audit"])
 
 PAGE_SIZE = 200
-ACTION_LABELS = {
-    "phase_moved": N_("Phase moved"),
-    "need_status_changed": N_("Need status changed"),
-    "comment_hidden": N_("Comment hidden"),
-    "answer_saved": N_("Draft answer saved"),
-    "answer_published": N_("Answer published to all suppliers"),
-    "question_withdrawn": N_("Question withdrawn"),
-    "document_published": N_("Document published"),
-    "document_audience_changed": N_("Document audience changed"),
-    "document_withdrawn": N_("Document withdrawn"),
-}
 FIELD_LABELS = {
     "phase": N_("Phase"),
     "status": N_("Status"),
@@ -43,11 +37,12 @@ FIELD_LABELS = {
     "published": N_("Published"),
     "withdrawn": N_("Withdrawn"),
 }
-VALUE_LABELS = {"phase": PHASE_LABELS, "status": STATUS_LABELS, "audience": AUDIENCE_LABELS}
-
-
-def _action_label(action: str) -> str:
-    return _(ACTION_LABELS[action]) if action in ACTION_LABELS else action
+# Which enum names the values recorded under a key.
+VALUE_ENUMS: dict[str, type[StrEnum]] = {
+    "phase": Phase,
+    "status": NeedStatus,
+    "audience": DocumentAudience,
+}
 
 
 def _field_label(key: str) -> str:
@@ -60,8 +55,8 @@ def _value_label(key: str, value: Any) -> str:
         return "—"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
-    labels = VALUE_LABELS.get(key, {})
-    return _(labels[value]) if value in labels else str(value)
+    enum = VALUE_ENUMS.get(key)
+    return label_for(enum, value) if enum is not None else str(value)
 
 
 @pages.get("/projects/{project_id}/audit-log")
@@ -79,7 +74,7 @@ def audit_log_page(
         "project": rel.project,
         "entries": entries,
         "next_after": entries[-1].id if len(entries) == PAGE_SIZE else None,
-        "action_label": _action_label,
+        "action_label": partial(label_for, AuditAction),
         "field_label": _field_label,
         "value_label": _value_label,
     }

@@ -11,7 +11,9 @@ from app.models.dialogue import SupplierRegistrationPublic
 from app.services import dialogue, projects
 from app.web import CommittingRoute, CsrfProtected, CurrentUser, redirect
 
-pages = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
+pages = APIRouter(
+    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
+)
 api = APIRouter(route_class=CommittingRoute, tags=["market dialogue"], dependencies=[CsrfProtected])
 
 

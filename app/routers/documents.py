@@ -16,8 +16,6 @@ from app.i18n import N_
 from app.i18n import gettext as _
 from app.models.base import Id
 from app.models.document import (
-    AUDIENCE_LABELS,
-    KIND_LABELS,
     DocumentAudience,
     DocumentAudienceChange,
     DocumentCreate,
@@ -32,13 +30,16 @@ from app.web import (
     CommittingRoute,
     CsrfProtected,
     CurrentUser,
+    FormView,
     parse,
     redirect,
     render,
     templates,
 )
 
-pages = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
+pages = APIRouter(
+    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
+)
 api = APIRouter(route_class=CommittingRoute, tags=["documents"], dependencies=[CsrfProtected])
 
 # How people name the types the uploads service accepts.
@@ -70,14 +71,8 @@ def max_upload_mb() -> str:
     return format_decimal(limit, "#,##0.##", locale=i18n.current_language())
 
 
-def _label(labels: dict[str, str], value: str) -> str:
-    return _(labels[value]) if value in labels else value
-
-
 templates.env.globals.update(
-    document_kind_label=lambda kind: _label(KIND_LABELS, kind),
-    document_audience_label=lambda audience: _label(AUDIENCE_LABELS, audience),
-    document_type_label=lambda content_type: _label(TYPE_LABELS, content_type),
+    document_type_label=lambda content_type: _(TYPE_LABELS.get(content_type) or content_type),
     document_url=documents.file_url,
     file_size=file_size,
     DocumentKind=DocumentKind,
@@ -124,7 +119,9 @@ def upload_form(
     """A procurer uploads a document from the documents page (a plain multipart form)."""
     rel = projects.get_project(session, user=user, project_id=project_id)
     permissions.ensure_can_manage_documents(rel)
-    data = parse(DocumentCreate, title=title, kind=kind, audience=audience, description=description)
+    view = FormView("documents/page.html", {"project": rel.project})
+    fields = {"title": title, "kind": kind, "audience": audience, "description": description}
+    data = parse(DocumentCreate, view, **fields)
     if file is None or not file.filename:
         raise Invalid("Choose a file to upload.")
     documents.upload_document(session, rel=rel, data=data, stream=file.file, filename=file.filename)

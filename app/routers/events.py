@@ -358,7 +358,6 @@ def cancel_booking(session: SessionDep, user: CurrentUser, slot_id: Id) -> SlotP
 
 
 def _slot(session: Session, rel: ProjectRelation, event: DialogueEvent, slot_id: int) -> SlotPublic:
-    session.flush()
     return next(s for s in events.list_slots(session, rel=rel, event=event) if s.id == slot_id)
 
 

@@ -22,6 +22,7 @@ from app.web import (
     CommittingRoute,
     CsrfProtected,
     CurrentUser,
+    FormView,
     is_htmx,
     parse,
     project_content_page,
@@ -80,7 +81,10 @@ def post_need_form(
 ) -> Response:
     """Post a need from the project page."""
     rel = projects.get_project(session, user=user, project_id=project_id)
-    data = parse(NeedCreate, title=title, problem=problem, affected=affected, anonymous=anonymous)
+    view = FormView("projects/_need_form.html", {"project": rel.project})
+    data = parse(
+        NeedCreate, view, title=title, problem=problem, affected=affected, anonymous=anonymous
+    )
     need = needs.post_need(session, rel=rel, data=data)
     context = {"project": rel.project, "message": _("Thank you! Your need has been posted.")}
     return _done(request, f"/needs/{need.id}", "projects/_need_form.html", context)
@@ -109,7 +113,6 @@ def support_form(request: Request, session: SessionDep, user: CurrentUser, need_
     """Support a need."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)
     needs.support_need(session, rel=rel, need=need)
-    session.flush()
     return _done(
         request,
         f"/needs/{need_id}",
@@ -125,7 +128,6 @@ def withdraw_support_form(
     """Withdraw a support."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)
     needs.withdraw_support(session, rel=rel, need=need)
-    session.flush()
     return _done(
         request,
         f"/needs/{need_id}",
@@ -145,9 +147,11 @@ def comment_form(
 ) -> Response:
     """Comment on a need or reply to a comment."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)
-    data = parse(CommentCreate, body=body, parent_id=parent_id or None)
+    reply_to = int(parent_id) if parent_id.isascii() and parent_id.isdigit() else None
+    view = FormView("needs/_comment_form.html", {"need": need, "parent_id": reply_to})
+    data = parse(CommentCreate, view, body=body, parent_id=parent_id or None)
     needs.add_comment(session, rel=rel, need=need, data=data)
-    context = {
+    context: dict[str, object] = {
         "need": need,
         "parent_id": data.parent_id,
         "message": _("Your comment has been posted."),
@@ -174,7 +178,6 @@ def status_form(
         merged_into_id=merged_into_id or None,
     )
     needs.set_status(session, rel=rel, need=need, change=change)
-    session.flush()
     return _done(
         request, f"/needs/{need_id}", "needs/_status.html", need_page_context(session, rel, need_id)
     )
@@ -231,7 +234,6 @@ def change_status(
     """Set a need's status (the project's procurers)."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)
     needs.set_status(session, rel=rel, need=need, change=change)
-    session.flush()
     return needs.need_view(session, rel=rel, need_id=need_id).to_public()
 
 
@@ -240,7 +242,6 @@ def add_support(session: SessionDep, user: CurrentUser, need_id: Id) -> NeedPubl
     """Support a need (once per person)."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)
     needs.support_need(session, rel=rel, need=need)
-    session.flush()
     return needs.need_view(session, rel=rel, need_id=need_id).to_public()
 
 

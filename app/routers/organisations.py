@@ -3,24 +3,18 @@ platform administration, and each organisation's audit log."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import Response
 
 from app.db import SessionDep
-from app.i18n import N_
-from app.i18n import gettext as _
-from app.models.base import Id
-from app.models.membership import (
-    MEMBERSHIP_ROLE_LABELS,
-    MEMBERSHIP_STATUS_LABELS,
-    VOUCHED_BY_LABELS,
-    MembershipRole,
-    MembershipStatus,
-)
+from app.models.base import Id, OrganisationKind
+from app.models.membership import MembershipRole, MembershipStatus, VouchedBy
 from app.models.organisation import OrganisationCreate
 from app.models.user import UserCreate
+from app.models.vocabulary import AuditAction, label_for
 from app.services import audit, memberships, permissions
 from app.services.errors import Invalid
 from app.services.links import MAX_TOKEN_LENGTH
@@ -39,38 +33,13 @@ pages = APIRouter(
 )
 
 PAGE_SIZE = 200
-ACTION_LABELS = {
-    "membership_requested": N_("Asked to join"),
-    "membership_granted": N_("Membership granted"),
-    "membership_activated_by_domain": N_("Membership confirmed by e-mail domain"),
-    "membership_approved": N_("Request approved"),
-    "membership_declined": N_("Request declined"),
-    "membership_revoked": N_("Membership revoked"),
-    "org_admin_granted": N_("Made an administrator"),
-    "domain_added": N_("Domain added"),
-    "domain_removed": N_("Domain removed"),
-    "invitation_sent": N_("Invitation sent"),
-    "invitation_accepted": N_("Invitation accepted"),
-    "company_registered": N_("Company registered"),
-    "organisation_created": N_("Organisation created"),
-    "org_number_verified": N_("Organisation number verified"),
-    "organisation_deactivated": N_("Organisation deactivated"),
-}
-KIND_LABELS = {
-    "municipality": N_("Municipality"),
-    "county": N_("County"),
-    "supplier": N_("Supplier company"),
-    "research": N_("Research institution"),
-}
 
 
 def _labels() -> dict[str, Any]:
     return {
-        "membership_role_label": lambda r: _(MEMBERSHIP_ROLE_LABELS.get(r) or str(r)),
-        "membership_status_label": lambda s: _(MEMBERSHIP_STATUS_LABELS.get(s) or str(s)),
-        "vouched_by_label": lambda v: _(VOUCHED_BY_LABELS[v]) if v in VOUCHED_BY_LABELS else "—",
-        "kind_label": lambda k: _(KIND_LABELS.get(k) or str(k)),
-        "action_label": lambda a: _(ACTION_LABELS[a]) if a in ACTION_LABELS else a,
+        "vouched_by_label": lambda v: label_for(VouchedBy, v) if v else "—",
+        "kind_label": partial(label_for, OrganisationKind),
+        "action_label": partial(label_for, AuditAction),
     }
 
 

@@ -15,8 +15,6 @@ from markupsafe import Markup
 from sqlmodel import Session, col, select
 
 from app.db import SessionDep
-from app.i18n import N_
-from app.i18n import gettext as _
 from app.models import Need, Proposal
 from app.models.base import Id
 from app.models.proposal import (
@@ -39,7 +37,6 @@ from app.web import (
     parse,
     redirect,
     render,
-    templates,
 )
 
 pages = APIRouter(
@@ -48,28 +45,6 @@ pages = APIRouter(
 api = APIRouter(route_class=CommittingRoute, tags=["proposals"], dependencies=[CsrfProtected])
 
 AnyProposal = ProposalPublic | ProposalSummaryPublic
-PROPOSAL_STATUS_LABELS: dict[str, str] = {
-    "submitted": N_("Submitted"),
-    "acknowledged": N_("Acknowledged"),
-    "considered": N_("Considered"),
-    "not_relevant": N_("Not relevant"),
-    "withdrawn": N_("Withdrawn"),
-}
-CLAIM_DECISION_LABELS: dict[str, str] = {
-    "pending": N_("Pending"),
-    "accepted": N_("Accepted"),
-    "rejected": N_("Rejected"),
-}
-
-
-def _label(labels: dict[str, str], value: str) -> str:
-    return _(labels.get(value, value))
-
-
-templates.env.globals.update(
-    proposal_status_label=lambda value: _label(PROPOSAL_STATUS_LABELS, value),
-    claim_decision_label=lambda value: _label(CLAIM_DECISION_LABELS, value),
-)
 
 
 # ---- pages -------------------------------------------------------------------------------------

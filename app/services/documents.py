@@ -21,7 +21,7 @@ from app.models.document import DocumentAudience, DocumentCreate, DocumentPublic
 from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
 from app.services import contribution, permissions, uploads
 from app.services.contribution import Change
-from app.services.errors import Conflict, Invalid, NotFound
+from app.services.errors import Conflict, NotFound
 from app.services.live import LiveEvent
 from app.services.permissions import ProjectRelation
 
@@ -45,14 +45,12 @@ def upload_document(
 ) -> Document:
     """Keep an uploaded file as a draft document of the project (procurers only)."""
     user = permissions.ensure_can_manage_documents(rel)
-    if not data.title.strip():
-        raise Invalid("The title cannot be blank.")
     stored = uploads.store(stream, filename=filename)
     document = Document(
         project_id=id_of(rel.project),
         kind=data.kind,
-        title=data.title.strip(),
-        description=data.description.strip(),
+        title=data.title,
+        description=data.description,
         audience=data.audience,
         sha256=stored.sha256,
         size=stored.size,

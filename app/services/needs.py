@@ -139,8 +139,6 @@ def post_need(session: Session, *, rel: ProjectRelation, data: NeedCreate) -> Ne
     """Post a need to the project."""
     user = permissions.ensure_can_post_need(rel)
     need = Need(**data.model_dump(), project_id=id_of(rel.project), author_id=id_of(user))
-    if not need.title.strip() or not need.problem.strip():
-        raise Invalid("Title and problem cannot be blank.")
     session.add(need)
     session.flush()
     contribution.record(
@@ -216,8 +214,6 @@ def add_comment(
 ) -> Comment:
     """Comment on a need, or reply to a comment on it."""
     user = permissions.ensure_can_comment(rel)
-    if not data.body.strip():
-        raise Invalid("The comment cannot be blank.")
     addressee = session.get(User, need.author_id)
     root_id, depth = None, 1
     if data.parent_id is not None:

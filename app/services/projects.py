@@ -45,9 +45,6 @@ _COMPETITION_AT = PHASE_ORDER.index(Phase.competition)
 def create_project(session: Session, *, user: User | None, data: ProjectCreate) -> Project:
     """Open a project owned by the procurer's municipality (admins may name any owner)."""
     user = permissions.ensure_can_create_project(user)
-    texts = (data.title, data.summary, data.service_area, data.innovation_ambition)
-    if not all(text.strip() for text in texts):
-        raise Invalid("Title, summary, service area and innovation ambition cannot be blank.")
     owner_id = data.owner_org_id or user.organisation_id
     if owner_id is None:
         raise Invalid("Choose the municipality that owns the project.")

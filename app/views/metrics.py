@@ -14,8 +14,8 @@ from sqlmodel import Session
 
 from app.i18n import N_
 from app.i18n import gettext as _
-from app.models.base import PHASE_LABELS
-from app.models.vocabulary import LiveKind
+from app.models.base import OrganisationKind, Phase, Role
+from app.models.vocabulary import LiveKind, label_for
 from app.services import metrics, participation
 from app.services.live import LiveEvent, PageKind, Topic
 from app.services.live.registry import LivePage, register_page, renders
@@ -28,7 +28,6 @@ from app.services.permissions import (
 )
 from app.services.render_cache import fragments
 from app.views.templating import render_fragment
-from app.web import ROLE_LABELS
 
 COLUMN_LABELS = {
     "role": N_("Role"),
@@ -65,13 +64,7 @@ COLUMN_LABELS = {
 }
 
 
-KIND_LABELS = {
-    "municipality": N_("Municipality"),
-    "county": N_("County"),
-    "supplier": N_("Supplier company"),
-    "research": N_("Research institution"),
-    "none": N_("No organisation"),
-}
+NO_ORGANISATION = N_("No organisation")  # the group of people without an organisation
 EXCHANGE_LABELS = {
     "between_municipalities": N_("Between municipalities and counties"),
     "with_suppliers": N_("With suppliers"),
@@ -91,11 +84,11 @@ def _cell(figure: Figure, column: str, value: object) -> str:
     if column in ROLE_COLUMNS or (
         column in ("actor", "addressee") and figure.key == "interaction_by_role"
     ):
-        return _(ROLE_LABELS.get(text, text))
+        return label_for(Role, text)
     if column == "organisation_kind" or column in ("actor", "addressee"):
-        return _(KIND_LABELS.get(text, text))
+        return _(NO_ORGANISATION) if text == "none" else label_for(OrganisationKind, text)
     if column == "phase":
-        return _(PHASE_LABELS.get(text, text))
+        return label_for(Phase, text)
     if column == "exchange":
         return _(EXCHANGE_LABELS.get(text, text))
     return text

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from app import i18n
-from app.web import render_fragment, templates
+from app.web import render_fragment
+from app.web.templating import render_block as render_block_in_request
 
 __all__ = ["render_block", "render_fragment"]
 
@@ -17,5 +18,4 @@ __all__ = ["render_block", "render_fragment"]
 def render_block(name: str, block: str, lang: str, **context: Any) -> str:
     """Render one block of a template, in the given language, with only this context."""
     with i18n.use_language(lang):
-        template = templates.get_template(name)
-        return "".join(template.blocks[block](template.new_context(context)))
+        return render_block_in_request(name, block, context)

@@ -138,6 +138,25 @@ def test_login_error_state_meets_wcag_21_aa(
     assert_accessible(page)
 
 
+def test_need_form_error_state_meets_wcag_21_aa(
+    new_page: Callable[..., Page], problems: PageProblems
+) -> None:
+    problems.expect_error(r"\b422\b")  # the refused post itself
+    page = new_page(EMPLOYEE)
+    page.goto("/projects/1")
+    # A browser that does not check lengths itself: the server's messages stand by the fields.
+    page.evaluate(
+        "document.querySelectorAll('#need-form [minlength]')"
+        ".forEach(field => field.removeAttribute('minlength'))"
+    )
+    page.fill("#need-title", "Ny")
+    page.fill("#need-problem", "For kort")
+    page.click("#need-form button[type=submit]")
+    expect(page.locator("#need-form-title-error")).to_be_visible()
+    wait_for_live_state(page)
+    assert_accessible(page)
+
+
 def test_axe_runs_under_the_strict_csp(browser: Browser, server_url: str) -> None:
     """The CSP blocks inline script, yet axe (injected via page.evaluate) runs and finds faults."""
     seen = PageProblems()  # not the `problems` fixture: this test breaks the CSP on purpose

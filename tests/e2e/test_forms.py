@@ -9,9 +9,18 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import PageProblems
+
 pytestmark = pytest.mark.browser
 
 PROCURER = "innkjoper@trondheim.example"
+EMPLOYEE = "ansatt@trondheim.example"
+HOME_CARE = "/projects/1"  # demo: in the needs phase, open to the municipality's employees
+# A browser that does not check lengths itself sends what the server must refuse.
+DROP_LENGTH_CHECKS = (
+    "document.querySelectorAll('#need-form [minlength]')"
+    ".forEach(field => field.removeAttribute('minlength'))"
+)
 
 
 def test_registering_through_the_form_ends_on_the_check_your_mail_page(
@@ -45,3 +54,26 @@ def test_procurer_opens_a_project_through_the_form(new_page: Callable[..., Page]
     expect(page.locator("h1")).to_have_text(title)
     expect(page.locator("#project-form")).to_have_count(0)
     expect(page.locator("#live-viewers")).not_to_be_empty(timeout=10_000)  # its live view works
+
+
+def test_a_refused_need_form_shows_each_message_beside_its_field(
+    new_page: Callable[..., Page], problems: PageProblems
+) -> None:
+    problems.expect_error(r"\b422\b")  # the refused post itself
+    page = new_page(EMPLOYEE)
+    page.goto(HOME_CARE)
+    page.evaluate(DROP_LENGTH_CHECKS)
+    page.fill("#need-title", "Ny")
+    page.fill("#need-problem", "For kort")
+    page.click("#need-form button[type=submit]")
+
+    title = page.locator("#need-title")
+    expect(title).to_have_attribute("aria-invalid", "true")
+    expect(title).to_have_attribute("aria-describedby", "need-form-title-error")
+    expect(page.locator("#need-form-title-error")).to_have_text("Tittel må ha minst 3 tegn.")
+    expect(page.locator("#need-form-problem-error")).to_have_text(
+        "Hva må bli bedre må ha minst 10 tegn."
+    )
+    expect(title).to_have_value("Ny")  # what was typed stays
+    expect(page.locator("#need-form-errors li")).to_have_count(2)  # one sentence each
+    expect(page.locator("#need-form-fields")).to_have_count(1)

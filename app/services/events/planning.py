@@ -25,8 +25,6 @@ def create_event(
     """A procurer plans a conference or a round of one-to-one meetings."""
     user = permissions.ensure_can_plan_events(rel)
     permissions.ensure_phase_allows(rel, permissions.DialogueAction.plan_event)
-    if not data.title.strip() or not data.location.strip():
-        raise Invalid("Title and location cannot be blank.")
     event = DialogueEvent(
         **data.model_dump(), project_id=id_of(rel.project), created_by_id=id_of(user)
     )

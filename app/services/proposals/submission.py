@@ -31,8 +31,6 @@ def submit_proposal(session: Session, *, rel: ProjectRelation, data: ProposalCre
     """A registered supplier submits a proposal linked to needs of the project."""
     user = permissions.ensure_can_submit_proposal(rel)
     assert user.organisation_id is not None  # the policy admits suppliers of a company only
-    if not (data.title.strip() and data.summary.strip()):
-        raise Invalid("Title and summary cannot be blank.")
     if len(data.body.strip()) < BODY_MIN:
         raise Invalid(
             "Describe the solution in the confidential description (at least %(min)s characters).",
@@ -50,8 +48,8 @@ def submit_proposal(session: Session, *, rel: ProjectRelation, data: ProposalCre
         project_id=id_of(rel.project),
         organisation_id=user.organisation_id,
         submitted_by_id=id_of(user),
-        title=data.title.strip(),
-        summary=data.summary.strip(),
+        title=data.title,
+        summary=data.summary,
         body=data.body,
     )
     session.add(proposal)

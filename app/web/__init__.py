@@ -1,0 +1,75 @@
+"""What every router shares, one job per module; the names routers use are re-exported here.
+
+- `auth`: who is asking (`CurrentUser`) and starting a login session
+- `commit`: the route class that commits a write (`CommittingRoute`), and idempotent retries
+- `csrf`: the CSRF token and its check
+- `templating`: the Jinja environment, `render`, `render_fragment`, the label globals
+- `htmx`: redirects htmx follows, and the one way a refusal is answered
+- `cache`: the visitors' page cache for project pages
+- `forms`: parsing forms into schemas, messages per field, NUL refusal
+"""
+
+from __future__ import annotations
+
+from app.web.auth import SESSION_KEY, CurrentUser, bearer_scheme, login_session
+from app.web.cache import project_content_page, render_project_page
+from app.web.commit import CommittingRoute, Idempotent, Replay, idempotent, replay_handler
+from app.web.csrf import UNSAFE_METHODS, CsrfProtected, csrf_token, verify_csrf
+from app.web.forms import (
+    FIELD_LABELS,
+    FormInvalid,
+    FormView,
+    RefuseNulBytes,
+    field_errors,
+    limits,
+    parse,
+    refuse_nul_bytes,
+    validation_messages,
+)
+from app.web.htmx import (
+    PROBLEM_RESPONSES,
+    Problem,
+    error_response,
+    is_htmx,
+    pivotal_error_handler,
+    redirect,
+    validation_error_handler,
+)
+from app.web.templating import render, render_fragment, templates
+
+__all__ = [
+    "FIELD_LABELS",
+    "PROBLEM_RESPONSES",
+    "SESSION_KEY",
+    "UNSAFE_METHODS",
+    "CommittingRoute",
+    "CsrfProtected",
+    "CurrentUser",
+    "FormInvalid",
+    "FormView",
+    "Idempotent",
+    "Problem",
+    "RefuseNulBytes",
+    "Replay",
+    "bearer_scheme",
+    "csrf_token",
+    "error_response",
+    "field_errors",
+    "idempotent",
+    "is_htmx",
+    "limits",
+    "login_session",
+    "parse",
+    "pivotal_error_handler",
+    "project_content_page",
+    "redirect",
+    "refuse_nul_bytes",
+    "render",
+    "render_fragment",
+    "render_project_page",
+    "replay_handler",
+    "templates",
+    "validation_error_handler",
+    "validation_messages",
+    "verify_csrf",
+]

@@ -1,0 +1,69 @@
+"""Who is asking: a bearer token's user, the logged-in session's user, or a visitor."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from app import i18n
+from app.db import SessionDep
+from app.models import User
+from app.services import api_tokens, sessions
+
+bearer_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+SESSION_KEY = "sid"  # the cookie's name for the server-side session's random key
+
+
+def load_user(request: Request, session: Session, token: str | None) -> User | None:
+    """The caller's user, looked up in `session`; the request's state gets a detached copy."""
+    user: User | None = None
+    request.state.login_session_id = None
+    if token:
+        user = api_tokens.user_from_token(session, token)
+    elif (key := request.session.get(SESSION_KEY)) is not None:
+        found = sessions.find(session, key=str(key))
+        if found is None:  # logged out elsewhere, or idle too long: a visitor from now on
+            request.session.pop(SESSION_KEY, None)
+        else:
+            user = found.user
+            request.state.login_session_id = found.login_session.id
+    # Templates get a detached copy: an error page is rendered after the rollback, which
+    # expires every object the request's session loaded.
+    request.state.user = User(**{f: getattr(user, f) for f in User.model_fields}) if user else None
+    return user
+
+
+def is_visitor(request: Request, token: str | None) -> bool:
+    """Neither a bearer token nor a logged-in session: nothing to look up."""
+    if token or SESSION_KEY in request.session:
+        return False
+    request.state.user = None
+    return True
+
+
+async def _current_user(
+    request: Request, session: SessionDep, token: Annotated[str | None, Depends(bearer_scheme)]
+) -> User | None:
+    """The caller: a bearer token's user, else the logged-in session's user, else anonymous."""
+    if is_visitor(request, token):
+        return None  # no database, no thread
+    return await run_in_threadpool(load_user, request, session, token)
+
+
+CurrentUser = Annotated[User | None, Depends(_current_user)]
+
+
+def login_session(request: Request, session: Session, user: User) -> None:
+    """Start a fresh session for the user (a new CSRF token too), stored on the server."""
+    request.session.clear()
+    user_agent = request.headers.get("user-agent", "")
+    request.session[SESSION_KEY] = sessions.start(session, user=user, user_agent=user_agent)
+    request.session["csrf"] = secrets.token_urlsafe(32)
+    if user.language in i18n.LANGUAGES:
+        request.session["lang"] = user.language

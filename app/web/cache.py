@@ -1,0 +1,111 @@
+"""The visitors' page cache: a project page rendered once per content version for all visitors.
+
+Visitors who are not logged in all see the same page but for their CSRF token, which is spliced
+into the cached parts on the way out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import Select
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from app import i18n
+from app.config import get_settings
+from app.db import get_engine, in_session
+from app.models import User
+from app.models.base import id_of
+from app.services import participation, render_cache
+from app.services.permissions import ProjectRelation
+from app.web.auth import bearer_scheme, is_visitor, load_user
+from app.web.csrf import csrf_token
+from app.web.templating import render, templates
+
+CSRF_SLOT = "__pivotal_csrf_token__"
+
+
+async def project_content_page(
+    request: Request,
+    version_query: Select[Any],
+    object_id: int,
+    page: Callable[[Session, User | None], Response],
+) -> Response:
+    """A page of a project's content, in at most one thread hop.
+
+    Visitors who are not logged in all see the same page but for their CSRF token: it comes
+    from the render cache when `version_query` (for `object_id`: the content version of the
+    page's project, if visitors may see it) finds it current. Anyone else, and a visitor on a
+    miss, gets `page` rendered with a session of its own, the user looked up in the same hop.
+    """
+    token = await bearer_scheme(request)
+    if is_visitor(request, token):
+        cached = await _cached_visitor_page(request, version_query, object_id)
+        if cached is not None:
+            return cached
+
+    def render_page(session: Session) -> Response:
+        return page(session, load_user(request, session, token))
+
+    return await run_in_threadpool(in_session, render_page)
+
+
+def render_project_page(
+    request: Request,
+    session: Session,
+    name: str,
+    rel: ProjectRelation,
+    context: Callable[[], dict[str, Any]],
+) -> HTMLResponse:
+    """Render a project content page; for visitors, once per version into the render cache.
+
+    Every change such a page shows is a contribution and moves the project's version.
+    """
+    if rel.user is not None:
+        return render(request, name, context())
+
+    def build() -> tuple[bytes, ...]:
+        ctx = {"request": request, "user": None, "csrf_token": CSRF_SLOT, **context()}
+        html = templates.get_template(name).render(ctx)
+        return tuple(part.encode() for part in html.split(CSRF_SLOT))
+
+    version = participation.project_version(session, project_id=id_of(rel.project))
+    parts = render_cache.pages.get_or_build(_visitor_page_key(request), version, build)
+    return _visitor_response(request, parts)
+
+
+def _visitor_response(request: Request, parts: tuple[bytes, ...]) -> HTMLResponse:
+    return HTMLResponse(csrf_token(request).encode().join(parts))
+
+
+def _visitor_page_key(request: Request) -> tuple[str, str, str]:
+    return ("visitor-page", request.url.path, i18n.current_language())
+
+
+async def _cached_visitor_page(
+    request: Request, version_query: Select[Any], object_id: int
+) -> HTMLResponse | None:
+    """The visitor's page from the render cache if current (or younger than the max age).
+
+    A page rendered less than the max age ago is served without asking the database at all:
+    visitors may see a page that old anyway. (A change of who may see a project must therefore
+    clear its pages from the cache, not wait for the version to move.)
+    """
+    key = _visitor_page_key(request)
+    max_age = get_settings().visitor_page_max_age
+    if (parts := render_cache.pages.recent(key, max_age)) is not None:
+        return _visitor_response(request, parts)
+
+    def current_version() -> int | None:
+        with get_engine().connect() as connection:
+            return connection.execute(version_query, {"object_id": object_id}).scalar_one_or_none()
+
+    version = await run_in_threadpool(current_version)
+    if version is None:
+        return None  # out of visitors' sight: the full route says so
+    parts = render_cache.pages.peek(key, version, max_age)
+    return None if parts is None else _visitor_response(request, parts)

@@ -1,0 +1,109 @@
+"""htmx answers and refusals: a redirect htmx follows, and the one way an error is answered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from markupsafe import Markup
+from pydantic import BaseModel, Field, ValidationError
+
+from app.i18n import gettext as _
+from app.services.errors import PivotalError, TooManyAttempts
+from app.web.csrf import csrf_token
+from app.web.forms import FormInvalid, validation_messages
+from app.web.templating import render, render_block
+
+
+def redirect(request: Request, url: str) -> Response:
+    """After a successful form post: 303 for a plain form, HX-Redirect for htmx.
+
+    htmx's XMLHttpRequest would follow a 303 silently and swap the next page into the form,
+    so htmx gets an empty answer that tells it to navigate instead.
+    """
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def is_htmx(request: Request) -> bool:
+    """Whether htmx sent the request (and wants a fragment back)."""
+    return request.headers.get("hx-request") == "true"
+
+
+class Problem(BaseModel):
+    """How the API refuses a request (every 4xx and 5xx answer of /api/v1)."""
+
+    detail: str | list[str] = Field(
+        description="What is wrong, translated: one message, or one per invalid field"
+    )
+    code: str = Field(
+        description="not_found, not_authenticated, forbidden, conflict, invalid, bad_request, "
+        "http_error or unavailable"
+    )
+
+
+# Declared on every API operation, in place of FastAPI's own validation-error schema.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": Problem, "description": "Refused: the message says why"}
+}
+
+
+def error_response(
+    request: Request, status: int, messages: list[str], code: str, after: str = ""
+) -> Response:
+    """The one way a refusal is answered: JSON for the API, a fragment for htmx, else a page.
+
+    `after` is markup htmx swaps in beside the error box (out of band), such as a form's fields.
+    """
+    if request.url.path.startswith("/api/"):
+        problem = Problem(detail=messages[0] if len(messages) == 1 else messages, code=code)
+        return JSONResponse(problem.model_dump(), status_code=status)
+    if is_htmx(request):
+        trigger = request.headers.get("hx-trigger")
+        target = f"#{trigger}-errors" if trigger else "#page-errors"
+        context = {"messages": messages, "after": Markup(after)}
+        response = render(request, "_errors.html", context, status_code=status)
+        response.headers["HX-Retarget"] = target
+        response.headers["HX-Reswap"] = "innerHTML"
+        return response
+    return render(
+        request, "error.html", {"messages": messages, "status": status}, status_code=status
+    )
+
+
+async def pivotal_error_handler(request: Request, exc: Exception) -> Response:
+    """A service's refusal, translated."""
+    assert isinstance(exc, PivotalError)
+    if isinstance(exc, FormInvalid):
+        return form_error_response(request, exc)
+    response = error_response(request, exc.status_code, [_(exc.message, **exc.params)], exc.code)
+    if isinstance(exc, TooManyAttempts):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+async def validation_error_handler(request: Request, exc: Exception) -> Response:
+    """Invalid input from FastAPI's parsing or from a schema built in a router."""
+    assert isinstance(exc, RequestValidationError | ValidationError)
+    return error_response(request, 422, validation_messages(exc), "invalid")
+
+
+def form_error_response(request: Request, exc: FormInvalid) -> Response:
+    """A form that failed its schema: the messages in its error box, and for htmx its fields
+    drawn again with what was typed, each message beside its field."""
+    fields = ""
+    if exc.view is not None and is_htmx(request):
+        context = {
+            **exc.view.context,
+            "request": request,
+            "csrf_token": csrf_token(request),
+            "user": getattr(request.state, "user", None),
+            "form": exc.values,
+            "errors": exc.errors,
+            "oob": True,
+        }
+        fields = render_block(exc.view.template, "fields", context)
+    return error_response(request, exc.status_code, exc.messages, exc.code, after=fields)

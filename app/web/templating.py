@@ -1,0 +1,98 @@
+"""The Jinja environment every page and fragment is rendered with, and how to render."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from app import i18n
+from app.models.base import NeedStatus, OrganisationKind, Phase, Role
+from app.models.document import DocumentAudience, DocumentCreate, DocumentKind
+from app.models.event import DialogueEventCreate
+from app.models.membership import MembershipRole, MembershipStatus
+from app.models.need import CommentCreate, NeedCreate, NeedStatusChange
+from app.models.project import ProjectCreate
+from app.models.proposal import ClaimDecision, ProposalCreate, ProposalStatus
+from app.models.research import StudyCreate
+from app.models.vocabulary import label_for
+from app.services.markdown import render_markdown
+from app.web.csrf import csrf_token
+from app.web.forms import limits
+
+templates = Jinja2Templates(
+    env=Environment(
+        loader=FileSystemLoader(Path(__file__).parent.parent / "templates"),
+        extensions=["jinja2.ext.i18n"],
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+)
+templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+templates.env.filters["markdown"] = render_markdown
+templates.env.filters["datetime"] = i18n.format_time
+templates.env.globals.update(
+    NeedStatus=NeedStatus,
+    Phase=Phase,
+    Role=Role,
+    LANGUAGES=i18n.LANGUAGES,
+    current_language=i18n.current_language,
+    live_socket_url=i18n.live_socket_url,
+)
+# Every enum's label comes from the one registry (app/models/vocabulary.py): `label(Enum, value)`,
+# or one of the short names the templates use.
+templates.env.globals.update(
+    label=label_for,
+    role_label=partial(label_for, Role),
+    phase_label=partial(label_for, Phase),
+    status_label=partial(label_for, NeedStatus),
+    organisation_kind_label=partial(label_for, OrganisationKind),
+    document_kind_label=partial(label_for, DocumentKind),
+    document_audience_label=partial(label_for, DocumentAudience),
+    membership_role_label=partial(label_for, MembershipRole),
+    membership_status_label=partial(label_for, MembershipStatus),
+    proposal_status_label=partial(label_for, ProposalStatus),
+    claim_decision_label=partial(label_for, ClaimDecision),
+)
+# A form takes its lengths from the schema it is parsed into: `limits(NeedCreate, "title")`.
+templates.env.globals.update(
+    limits=limits,
+    CommentCreate=CommentCreate,
+    DialogueEventCreate=DialogueEventCreate,
+    DocumentCreate=DocumentCreate,
+    NeedCreate=NeedCreate,
+    NeedStatusChange=NeedStatusChange,
+    ProjectCreate=ProjectCreate,
+    ProposalCreate=ProposalCreate,
+    StudyCreate=StudyCreate,
+)
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    """Render a template with the request's user, CSRF token and language."""
+    ctx = {
+        "user": getattr(request.state, "user", None),
+        "csrf_token": csrf_token(request),
+        **(context or {}),
+    }
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def render_fragment(name: str, lang: str, **context: Any) -> str:
+    """Render a template outside a request (live pushes), in the given language."""
+    with i18n.use_language(lang):
+        return templates.get_template(name).render(**context)
+
+
+def render_block(name: str, block: str, context: dict[str, Any]) -> str:
+    """Render one block of a template (the same markup the full template draws)."""
+    template = templates.get_template(name)
+    return "".join(template.blocks[block](template.new_context(context)))

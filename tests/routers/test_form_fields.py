@@ -1,0 +1,127 @@
+"""A form parses into the API's schema: its limits come from the schema, and a failed form shows
+each message beside its field, in a sentence of its own."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from app.models.need import CommentCreate, NeedCreate
+from app.web import limits
+from tests.conftest import World, login
+from tests.routers.helpers import EN, HTMX_NEED_FORM, NEED, Api
+
+HTMX = {**HTMX_NEED_FORM, **EN}
+
+
+def _tag(html: str, element_id: str) -> str:
+    found = re.search(rf'<(?:input|textarea)[^>]*\bid="{element_id}"[^>]*>', html)
+    assert found, element_id
+    return found.group(0)
+
+
+def test_limits_are_the_schemas() -> None:
+    assert limits(NeedCreate, "title") == (3, 200)
+    assert limits(NeedCreate, "affected") == (None, 2000)
+    assert limits(CommentCreate, "body").max == 20_000
+
+
+def test_need_form_takes_its_lengths_from_the_schema(client: TestClient, world: World) -> None:
+    login(client, world.citizen)
+    page = client.get(f"/projects/{world.public.id}")
+    title = _tag(page.text, "need-title")
+    assert 'minlength="3"' in title and 'maxlength="200"' in title
+    assert 'maxlength="20000"' in _tag(page.text, "need-problem")
+
+
+def test_failed_htmx_form_shows_each_message_beside_its_field(
+    client: TestClient, api: Api, world: World
+) -> None:
+    login(client, world.citizen)
+    response = client.post(
+        f"/projects/{world.public.id}/needs",
+        data={"title": "ab", "problem": "kort", "affected": "Nattevakter"},
+        headers=HTMX,
+    )
+    assert response.status_code == 422
+    assert response.headers["HX-Retarget"] == "#need-form-errors"
+    assert 'id="need-form-fields" class="stack" hx-swap-oob="true"' in response.text
+    title = _tag(response.text, "need-title")
+    assert 'aria-invalid="true"' in title
+    assert 'aria-describedby="need-form-title-error"' in title
+    assert 'value="ab"' in title
+    assert (
+        '<p id="need-form-title-error" class="field-error">'
+        "Title must be at least 3 characters.</p>" in response.text
+    )
+    problem = _tag(response.text, "need-problem")
+    assert 'aria-describedby="need-problem-hint need-form-problem-error"' in problem
+    assert 'aria-invalid="true"' not in _tag(response.text, "need-affected")
+    assert 'value="Nattevakter"' in response.text
+    assert "; " not in response.text  # one sentence per message, never joined
+    assert api.needs(world.procurer, world.public.id) == []
+
+
+def test_field_messages_read_as_norwegian_sentences(client: TestClient, world: World) -> None:
+    login(client, world.citizen)
+    response = client.post(
+        f"/projects/{world.public.id}/needs",
+        data={**NEED, "title": "ab"},
+        headers=HTMX_NEED_FORM,
+    )
+    assert response.status_code == 422
+    assert "Tittel må ha minst 3 tegn." in response.text
+
+
+def test_failed_comment_keeps_what_was_typed(client: TestClient, world: World, api: Api) -> None:
+    need = api.post(f"/projects/{world.public.id}/needs", world.citizen, json=NEED).json()
+    login(client, world.citizen)
+    response = client.post(
+        f"/needs/{need['id']}/comments",
+        data={"body": "x" * 20_001},
+        headers={"HX-Request": "true", "HX-Trigger": "comment-form", **EN},
+    )
+    assert response.status_code == 422
+    body = _tag(response.text, "comment-form-body")
+    assert 'aria-invalid="true"' in body
+    assert "Comment can be at most 20000 characters." in response.text
+
+
+def test_failed_upload_form_keeps_its_choices_beside_the_message(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.procurer)
+    response = client.post(
+        f"/projects/{world.public.id}/documents",
+        data={"title": "x" * 201, "kind": "minutes", "audience": "procurers"},
+        headers={"HX-Request": "true", "HX-Trigger": "document-form", **EN},
+    )
+    assert response.status_code == 422
+    assert response.headers["HX-Retarget"] == "#document-form-errors"
+    assert 'aria-invalid="true"' in _tag(response.text, "document-title")
+    assert "Title can be at most 200 characters." in response.text
+    assert '<option value="minutes" selected>' in response.text
+    assert '<option value="procurers" selected>' in response.text
+    assert 'id="document-file"' not in response.text  # the chosen file stays chosen
+
+
+def test_blank_text_is_refused_by_the_schema_with_its_own_sentence(api: Api, world: World) -> None:
+    response = api.post(
+        f"/projects/{world.public.id}/needs",
+        world.citizen,
+        json={"title": "    ", "problem": "            "},
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == "Title and problem cannot be blank."
+
+
+def test_need_text_is_stored_without_surrounding_spaces(api: Api, world: World) -> None:
+    response = api.post(
+        f"/projects/{world.public.id}/needs",
+        world.citizen,
+        json={"title": "  Trygge nattbesøk  ", "problem": f"  {NEED['problem']}\n"},
+    )
+    assert response.status_code == 201
+    assert response.json()["title"] == "Trygge nattbesøk"
+    assert response.json()["problem"] == NEED["problem"]
