@@ -9,7 +9,7 @@ APP = Path(__file__).resolve().parents[2] / "app"
 # The three records a change leaves: its participation event, its audit entry, its live push.
 WRITES = re.compile(r"\b(participation\.record|audit\.record|announce(_\w+)?)\(")
 # The unit itself, and the live hub where `announce` is defined.
-OWNERS = {"services/contribution.py", "services/live.py"}
+OWNERS = {"services/contribution.py", "services/live/bus.py"}
 
 
 def test_only_the_contribution_unit_writes_participation_audit_and_live_records() -> None:

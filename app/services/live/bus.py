@@ -1,8 +1,8 @@
 """The live bus: carries small change events from the writing transaction to every process's hub.
 
-Services call `announce()` inside their transaction. The bus delivers the event only after the
-commit (in-process here; a PostgreSQL bus, `app/services/bus_postgres.py`, keeps the same
-interface).
+The contribution unit calls `announce()` inside the writer's transaction. The bus delivers the
+event only after the commit (in-process here; a PostgreSQL bus, `app/services/bus_postgres.py`,
+keeps the same interface).
 """
 
 from __future__ import annotations
