@@ -11,7 +11,8 @@ from fastapi.responses import Response
 from app.db import SessionDep
 from app.i18n import N_
 from app.i18n import gettext as _
-from app.models.base import Id
+from app.models.audit import AuditFilter
+from app.models.base import Cursor, Id
 from app.models.membership import (
     MEMBERSHIP_ROLE_LABELS,
     MEMBERSHIP_STATUS_LABELS,
@@ -39,23 +40,6 @@ pages = APIRouter(
 )
 
 PAGE_SIZE = 200
-ACTION_LABELS = {
-    "membership_requested": N_("Asked to join"),
-    "membership_granted": N_("Membership granted"),
-    "membership_activated_by_domain": N_("Membership confirmed by e-mail domain"),
-    "membership_approved": N_("Request approved"),
-    "membership_declined": N_("Request declined"),
-    "membership_revoked": N_("Membership revoked"),
-    "org_admin_granted": N_("Made an administrator"),
-    "domain_added": N_("Domain added"),
-    "domain_removed": N_("Domain removed"),
-    "invitation_sent": N_("Invitation sent"),
-    "invitation_accepted": N_("Invitation accepted"),
-    "company_registered": N_("Company registered"),
-    "organisation_created": N_("Organisation created"),
-    "org_number_verified": N_("Organisation number verified"),
-    "organisation_deactivated": N_("Organisation deactivated"),
-}
 KIND_LABELS = {
     "municipality": N_("Municipality"),
     "county": N_("County"),
@@ -70,7 +54,6 @@ def _labels() -> dict[str, Any]:
         "membership_status_label": lambda s: _(MEMBERSHIP_STATUS_LABELS.get(s) or str(s)),
         "vouched_by_label": lambda v: _(VOUCHED_BY_LABELS[v]) if v in VOUCHED_BY_LABELS else "—",
         "kind_label": lambda k: _(KIND_LABELS.get(k) or str(k)),
-        "action_label": lambda a: _(ACTION_LABELS[a]) if a in ACTION_LABELS else a,
     }
 
 
@@ -168,18 +151,42 @@ def audit_page(
     session: SessionDep,
     user: CurrentUser,
     organisation_id: Id,
-    after_id: Annotated[Id, Query(ge=0)] = 0,
+    only: Annotated[AuditFilter, Query()],
+    before_id: Annotated[Cursor, Query()] = 0,
 ) -> Response:
-    """The organisation's record of memberships, domains and invitations (administrators)."""
+    """The organisation's record of memberships, domains and invitations, newest first
+    (administrators)."""
     rel = permissions.known_organisation(session, user, organisation_id)
-    entries = audit.list_for_organisation(session, rel=rel, after_id=after_id, limit=PAGE_SIZE)
+    entries = audit.list_for_organisation(
+        session, rel=rel, before_id=before_id, newest_first=True, only=only, limit=PAGE_SIZE
+    )
     context = {
         "org": rel.organisation,
-        "entries": entries,
-        "next_after": entries[-1].id if len(entries) == PAGE_SIZE else None,
-        **_labels(),
+        "rows": audit.readable(session, entries),
+        "only": only,
+        "choices": audit.filter_choices(organisation=True),
+        "query": only.query_string(),
+        "next_before": entries[-1].id if len(entries) == PAGE_SIZE else None,
     }
     return render(request, "organisations/audit.html", context)
+
+
+@pages.get("/organisations/{organisation_id}/audit.csv")
+def audit_csv(
+    session: SessionDep,
+    user: CurrentUser,
+    organisation_id: Id,
+    only: Annotated[AuditFilter, Query()],
+) -> Response:
+    """The organisation's record as CSV, newest first, with the page's filter (administrators)."""
+    rel = permissions.known_organisation(session, user, organisation_id)
+    entries = audit.list_for_organisation(
+        session, rel=rel, newest_first=True, only=only, limit=audit.EXPORT_LIMIT
+    )
+    name = f"audit-log-organisation-{organisation_id}.csv"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    text = audit.csv_text(audit.readable(session, entries))
+    return Response(text, media_type=audit.CSV_MEDIA_TYPE, headers=headers)
 
 
 # ---- one's own memberships -----------------------------------------------------------------------
