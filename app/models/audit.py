@@ -11,7 +11,7 @@ from pydantic import ConfigDict, field_validator
 from sqlmodel import Field, SQLModel
 
 from app.i18n import N_
-from app.models.base import PHASE_LABELS, Role, created_at_field
+from app.models.base import PHASE_LABELS, created_at_field
 from app.models.document import AUDIENCE_LABELS
 from app.models.membership import (
     MEMBERSHIP_ROLE_LABELS,
@@ -83,15 +83,7 @@ class AuditFilter(SQLModel):
         return urlencode({key: value for key, value in self.model_dump().items() if value})
 
 
-# How the log names the actor's role, and the values it keeps, in words.
-AUDIT_ROLE_LABELS: dict[str, str] = {
-    Role.citizen: N_("Citizen"),
-    Role.employee: N_("Employee"),
-    Role.procurer: N_("Procurer"),
-    Role.supplier: N_("Supplier"),
-    Role.researcher: N_("Researcher"),
-    Role.admin: N_("Administrator"),
-}
+# How the log names the values it keeps, in words.
 # A value's label by (field, kind of object); "*" for a field that means the same everywhere.
 AUDIT_VALUE_LABELS: dict[tuple[str, str], dict[str, str]] = {
     ("phase", "*"): PHASE_LABELS,

@@ -110,6 +110,17 @@ class Role(StrEnum):
     admin = "admin"
 
 
+# How people read each role (app.web's page globals keep a copy until they import this one).
+ROLE_LABELS: dict[str, str] = {
+    Role.citizen: N_("Citizen"),
+    Role.employee: N_("Employee"),
+    Role.procurer: N_("Procurer"),
+    Role.supplier: N_("Supplier"),
+    Role.researcher: N_("Researcher"),
+    Role.admin: N_("Administrator"),
+}
+
+
 class OrganisationKind(StrEnum):
     """Kinds of organisation that take part."""
 

@@ -31,9 +31,8 @@ def audit_log_page(
 ) -> Response:
     """The project's decisions as a table, newest first, filtered (procurers only)."""
     rel = projects.get_project(session, user=user, project_id=project_id)
-    entries = audit.list_for_project(
-        session, rel=rel, before_id=before_id, newest_first=True, only=only, limit=PAGE_SIZE
-    )
+    page = audit.AuditPage(before_id=before_id, newest_first=True, limit=PAGE_SIZE)
+    entries = audit.list_for_project(session, rel=rel, page=page, only=only)
     context = {
         "project": rel.project,
         "rows": audit.readable(session, entries),
@@ -49,9 +48,7 @@ def audit_log_page(
 def audit_log_csv(session: SessionDep, user: CurrentUser, project_id: Id, only: Only) -> Response:
     """The project's decisions as CSV, newest first, with the page's filter (procurers only)."""
     rel = projects.get_project(session, user=user, project_id=project_id)
-    entries = audit.list_for_project(
-        session, rel=rel, newest_first=True, only=only, limit=audit.EXPORT_LIMIT
-    )
+    entries = audit.list_for_project(session, rel=rel, page=audit.EXPORT, only=only)
     headers = {"Content-Disposition": f'attachment; filename="audit-log-project-{project_id}.csv"'}
     text = audit.csv_text(audit.readable(session, entries))
     return Response(text, media_type=audit.CSV_MEDIA_TYPE, headers=headers)
@@ -68,4 +65,5 @@ def list_entries(
 ) -> list[AuditEntryPublic]:
     """The project's audit entries in order, filtered; page with `after_id` = the last id seen."""
     rel = projects.get_project(session, user=user, project_id=project_id)
-    return audit.list_for_project(session, rel=rel, after_id=after_id, only=only, limit=limit)
+    page = audit.AuditPage(after_id=after_id, limit=limit)
+    return audit.list_for_project(session, rel=rel, page=page, only=only)

@@ -157,9 +157,8 @@ def audit_page(
     """The organisation's record of memberships, domains and invitations, newest first
     (administrators)."""
     rel = permissions.known_organisation(session, user, organisation_id)
-    entries = audit.list_for_organisation(
-        session, rel=rel, before_id=before_id, newest_first=True, only=only, limit=PAGE_SIZE
-    )
+    page = audit.AuditPage(before_id=before_id, newest_first=True, limit=PAGE_SIZE)
+    entries = audit.list_for_organisation(session, rel=rel, page=page, only=only)
     context = {
         "org": rel.organisation,
         "rows": audit.readable(session, entries),
@@ -180,9 +179,7 @@ def audit_csv(
 ) -> Response:
     """The organisation's record as CSV, newest first, with the page's filter (administrators)."""
     rel = permissions.known_organisation(session, user, organisation_id)
-    entries = audit.list_for_organisation(
-        session, rel=rel, newest_first=True, only=only, limit=audit.EXPORT_LIMIT
-    )
+    entries = audit.list_for_organisation(session, rel=rel, page=audit.EXPORT, only=only)
     name = f"audit-log-organisation-{organisation_id}.csv"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     text = audit.csv_text(audit.readable(session, entries))

@@ -42,12 +42,11 @@ from app.models import (
     User,
 )
 from app.models.audit import (
-    AUDIT_ROLE_LABELS,
     AUDIT_VALUE_LABELS,
     AuditEntryPublic,
     AuditFilter,
 )
-from app.models.base import Role, id_of
+from app.models.base import ROLE_LABELS, Role, id_of
 from app.models.vocabulary import AuditAction, AuditField, ObjectType, label_of
 from app.services import permissions
 from app.services.permissions import OrganisationRelation, ProjectRelation
@@ -140,51 +139,43 @@ def filter_choices(*, organisation: bool) -> dict[str, list[tuple[str, str]]]:
     }
 
 
+@dataclass(frozen=True)
+class AuditPage:
+    """One page of a log: oldest first after `after_id`, or newest first before `before_id`
+    (0: from the newest), at most `limit` entries."""
+
+    after_id: int = 0
+    before_id: int = 0
+    newest_first: bool = False
+    limit: int = 500
+
+
 def list_for_project(
     session: Session,
     *,
     rel: ProjectRelation,
-    after_id: int = 0,
-    before_id: int = 0,
-    newest_first: bool = False,
+    page: AuditPage = AuditPage(),
     only: AuditFilter = EVERYTHING,
-    limit: int = 500,
 ) -> list[AuditEntryPublic]:
-    """The project's audit entries with the actor's name (procurers only).
-
-    Oldest first after `after_id`, or newest first before `before_id` (0: from the newest).
-    """
+    """One page of the project's audit entries with the actor's name (procurers only)."""
     permissions.ensure_can_read_audit(rel)
-    scope = AuditEntry.project_id == rel.project.id
-    return _entries(session, scope, _Page(after_id, before_id, newest_first, limit), only)
+    return _entries(session, AuditEntry.project_id == rel.project.id, page, only)
 
 
 def list_for_organisation(
     session: Session,
     *,
     rel: OrganisationRelation,
-    after_id: int = 0,
-    before_id: int = 0,
-    newest_first: bool = False,
+    page: AuditPage = AuditPage(),
     only: AuditFilter = EVERYTHING,
-    limit: int = 500,
 ) -> list[AuditEntryPublic]:
-    """The organisation's audit entries, paged by id like a project's (its administrators only)."""
+    """One page of the organisation's audit entries (its administrators only)."""
     permissions.ensure_org_admin(rel)
-    scope = AuditEntry.organisation_id == rel.organisation.id
-    return _entries(session, scope, _Page(after_id, before_id, newest_first, limit), only)
-
-
-@dataclass(frozen=True)
-class _Page:
-    after_id: int
-    before_id: int
-    newest_first: bool
-    limit: int
+    return _entries(session, AuditEntry.organisation_id == rel.organisation.id, page, only)
 
 
 def _entries(
-    session: Session, scope: Any, page: _Page, only: AuditFilter
+    session: Session, scope: Any, page: AuditPage, only: AuditFilter
 ) -> list[AuditEntryPublic]:
     """One log's entries on one page, with each actor's name."""
     query = (
@@ -258,7 +249,7 @@ def readable(session: Session, entries: Sequence[AuditEntryPublic]) -> list[Audi
         AuditRow(
             entry=entry,
             action=_label(AuditAction, entry.action),
-            role=gettext(AUDIT_ROLE_LABELS.get(entry.actor_role, entry.actor_role)),
+            role=gettext(ROLE_LABELS.get(entry.actor_role, entry.actor_role)),
             subject=_subject(entry, names),
             before=_fields(entry.object_type, entry.before, names),
             after=_fields(entry.object_type, entry.after, names),
@@ -453,7 +444,8 @@ CSV_COLUMNS = (
 
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
-EXPORT_LIMIT = 100_000  # entries in one export: far more than a project's log holds
+# An export: the whole log, newest first (far more entries than a project's log holds).
+EXPORT = AuditPage(newest_first=True, limit=100_000)
 
 
 def csv_text(rows: Sequence[AuditRow]) -> str:
