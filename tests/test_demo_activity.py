@@ -164,7 +164,7 @@ def test_the_first_projects_and_needs_keep_their_ids(demo: Session) -> None:
     ]
 
 
-# ---- the demo's audit log reads in words -------------------------------------------------------
+# ---- the demo's audit log reads in words ---------------------------------------------------------
 
 RAW_TOKEN = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")  # a snake_case key, such as merged_into_id
 EARLIER = re.compile(r'href="([^"]*before_id=\d+)"')

@@ -76,7 +76,7 @@ def decisions(api: Api, world: World, client: TestClient) -> dict[str, Any]:
     return {"need": need, "comment": comment}
 
 
-# ---- the page -----------------------------------------------------------------------------------
+# ---- the page ------------------------------------------------------------------------------------
 
 
 def test_the_page_shows_the_newest_decision_first(
@@ -179,7 +179,7 @@ def test_a_huge_but_valid_cursor_is_simply_the_whole_log(
     assert len(_row_ids(_page(client, world, f"?before_id={MAX_ID}"))) == 3
 
 
-# ---- the export ---------------------------------------------------------------------------------
+# ---- the export ----------------------------------------------------------------------------------
 
 
 def test_the_csv_has_readable_columns_newest_first(
@@ -280,7 +280,7 @@ def test_the_api_takes_the_same_filter_and_keeps_its_order(
     assert api.get(path, world.procurer, params={"action": "nope"}).status_code == 422
 
 
-# ---- the organisation's log ---------------------------------------------------------------------
+# ---- the organisation's log ----------------------------------------------------------------------
 
 
 def test_the_organisations_log_reads_in_words_with_filter_and_csv(
