@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from datetime import UTC, datetime, time
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 from typer.testing import CliRunner
 
 from app.cli import cli
 from app.demo import DEMO_PASSWORD, PEOPLE, WEEKS, first_day
-from app.i18n import TIMEZONE
-from app.models import Comment, Need, ParticipationEvent, Project
+from app.i18n import TIMEZONE, use_language
+from app.models import AuditEntry, Comment, Need, Organisation, ParticipationEvent, Project, User
 from app.models.base import Role
+from app.models.vocabulary import AuditAction, AuditField, label_of
+from tests.conftest import login
 
 
 @pytest.fixture
@@ -156,3 +162,74 @@ def test_the_first_projects_and_needs_keep_their_ids(demo: Session) -> None:
         "Strøm nok til elektriske maskiner",
         "Vite at beboeren har det bra uten å gå inn",
     ]
+
+
+# ---- the demo's audit log reads in words ---------------------------------------------------------
+
+RAW_TOKEN = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")  # a snake_case key, such as merged_into_id
+EARLIER = re.compile(r'href="([^"]*before_id=\d+)"')
+
+
+class _AuditCells(HTMLParser):
+    """The text of each cell, term and value of an audit table, with the tag that holds it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: list[tuple[str, str]] = []
+        self._open: list[tuple[str, list[str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in ("th", "td", "dt", "dd", "caption"):
+            self._open.append((tag, []))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open and self._open[-1][0] == tag:
+            _, parts = self._open.pop()
+            self.cells.append((tag, " ".join("".join(parts).split())))
+
+    def handle_data(self, data: str) -> None:
+        for _, parts in self._open:
+            parts.append(data)
+
+
+def _audit_cells(client: TestClient, path: str) -> list[tuple[str, str]]:
+    """Every cell of every page of one audit log, following its links to earlier entries."""
+    cells: list[tuple[str, str]] = []
+    while path:
+        page = client.get(path)
+        assert page.status_code == 200, (path, page.status_code)
+        if "<table" in page.text:
+            parser = _AuditCells()
+            parser.feed(page.text[page.text.index("<table") : page.text.index("</table>")])
+            cells += parser.cells
+        following = EARLIER.search(page.text)
+        path = following.group(1).replace("&amp;", "&") if following else ""
+    return cells
+
+
+def test_the_demos_audit_logs_read_in_bokmal_without_a_raw_key(
+    demo: Session, client: TestClient
+) -> None:
+    admin = demo.exec(select(User).where(User.email == "admin@pivotal.example")).one()
+    login(client, admin, DEMO_PASSWORD)
+    paths = [f"/projects/{p.id}/audit-log" for p in demo.exec(select(Project)).all()]
+    paths += [f"/organisations/{o.id}/audit" for o in demo.exec(select(Organisation)).all()]
+    cells = [cell for path in paths for cell in _audit_cells(client, path)]
+    raw = {str(key) for key in [*AuditAction, *AuditField]}
+    recorded = set(demo.exec(select(AuditEntry.action)).all())
+    assert len(recorded) >= 10  # the demo's log has many kinds of decision to show
+    assert (
+        len([text for tag, text in cells if tag == "td"])
+        >= 7 * demo.exec(select(func.count()).select_from(AuditEntry)).one()
+    )
+    assert [text for _, text in cells if text in raw] == []
+    assert [text for _, text in cells if RAW_TOKEN.search(text)] == []
+    shown = {text for tag, text in cells if tag == "td"}
+    with use_language("nb"):
+        assert {label_of(AuditAction(action)) for action in recorded} <= shown
+    for path in paths:  # the exports say the same in the same words
+        export = client.get(f"{path}.csv")
+        assert export.status_code == 200, path
+        rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))[1:]
+        words = [cell for row in rows for cell in row[1:]]
+        assert [cell for cell in words if cell in raw or RAW_TOKEN.search(cell)] == [], path

@@ -100,6 +100,12 @@ CELLS: list[Cell] = [
         page="/organisations/{owner_org}/audit",
     ),
     *cells(
+        "the owner's audit log as CSV",
+        OWNER_DOMAIN,
+        PROCURERS,
+        page="/organisations/{owner_org}/audit.csv",
+    ),
+    *cells(
         "platform administration of organisations",
         "Annen kommune",
         frozenset(),
@@ -172,6 +178,12 @@ CELLS: list[Cell] = [
         PROCURERS,
         api="/api/v1/projects/{project}/audit-log",
         page="/projects/{project}/audit-log",
+    ),
+    *cells(
+        "audit log as CSV",
+        RATIONALE,
+        PROCURERS,
+        page="/projects/{project}/audit-log.csv",
     ),
     # Proposals: the full proposal for the procurers and the submitting company; a summary for
     # everyone once its company agreed to publish it; the live list shares only published ones.

@@ -108,6 +108,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /api/v1/projects/{project_id}/participation-events": READERS_OF_THE_LOG,
     "GET /api/v1/projects/{project_id}/audit-log": STAFF,
     "GET /projects/{project_id}/audit-log": STAFF,
+    "GET /projects/{project_id}/audit-log.csv": STAFF,
     "GET /api/v1/projects/{project_id}/ocds": ALL,
     # Market dialogue: suppliers, questions, proposals
     "GET /api/v1/projects/{project_id}/suppliers": STAFF | REGISTERED_SUPPLIERS,  # each its own
@@ -206,6 +207,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /organisations/{organisation_id}/domains": STAFF,
     "POST /organisations/{organisation_id}/domains/{domain_id}/remove": STAFF,
     "GET /organisations/{organisation_id}/audit": STAFF,
+    "GET /organisations/{organisation_id}/audit.csv": STAFF,
     "POST /organisations/{organisation_id}/invitations": STAFF,
     "GET /invitations/{token}": ALL,  # whoever holds the mailed link
     "POST /invitations/{token}/accept": LOGGED_IN,  # with the invited address

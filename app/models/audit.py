@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
+from pydantic import ConfigDict, field_validator
 from sqlmodel import Field, SQLModel
 
-from app.models.base import created_at_field
+from app.i18n import N_
+from app.models.base import PHASE_LABELS, created_at_field
+from app.models.document import AUDIENCE_LABELS
+from app.models.membership import (
+    MEMBERSHIP_ROLE_LABELS,
+    MEMBERSHIP_STATUS_LABELS,
+    VOUCHED_BY_LABELS,
+)
+from app.models.vocabulary import AuditAction, ObjectType
 
 RATIONALE_MAX = 5000
 
@@ -52,3 +62,75 @@ class AuditEntryPublic(SQLModel):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     rationale: str | None
+
+
+class AuditFilter(SQLModel):
+    """Which entries a reader asks for: one action, one kind of object, or every entry."""
+
+    model_config = ConfigDict(frozen=True)  # type: ignore[assignment]
+
+    action: AuditAction | None = None
+    object_type: ObjectType | None = None
+
+    @field_validator("action", "object_type", mode="before")
+    @classmethod
+    def _blank_is_every(cls, value: object) -> object:
+        """A form's "every" option sends an empty value."""
+        return None if value == "" else value
+
+    def query_string(self) -> str:
+        """The filter as a query string, for the links that keep it (next page, export)."""
+        return urlencode({key: value for key, value in self.model_dump().items() if value})
+
+
+# How the log names the values it keeps, in words.
+# A value's label by (field, kind of object); "*" for a field that means the same everywhere.
+AUDIT_VALUE_LABELS: dict[tuple[str, str], dict[str, str]] = {
+    ("phase", "*"): PHASE_LABELS,
+    ("audience", "*"): AUDIENCE_LABELS,
+    ("role", "*"): MEMBERSHIP_ROLE_LABELS,
+    ("vouched_by", "*"): VOUCHED_BY_LABELS,
+    ("status", "membership"): MEMBERSHIP_STATUS_LABELS,
+    ("status", "need"): {
+        "submitted": N_("Submitted"),
+        "under_review": N_("Under review"),
+        "verified": N_("Verified"),
+        "merged": N_("Merged"),
+        "parked": N_("Parked"),
+        "rejected": N_("Rejected"),
+    },
+    ("status", "proposal"): {
+        "submitted": N_("Submitted"),
+        "acknowledged": N_("Acknowledged"),
+        "considered": N_("Considered"),
+        "not_relevant": N_("Not relevant"),
+        "withdrawn": N_("Withdrawn"),
+    },
+    ("status", "question"): {
+        "asked": N_("Asked"),
+        "answered": N_("Answer drafted"),
+        "published": N_("Published"),
+        "withdrawn": N_("Withdrawn"),
+    },
+    ("status", "event_registration"): {
+        "confirmed": N_("Confirmed"),
+        "waitlisted": N_("On the waiting list"),
+        "cancelled": N_("Cancelled"),
+    },
+    ("decision", "*"): {
+        "pending": N_("Pending"),
+        "accepted": N_("Accepted"),
+        "rejected": N_("Rejected"),
+    },
+    ("field", "*"): {"body": N_("The confidential description")},
+    ("kind", "dialogue_event"): {
+        "conference": N_("Dialogue conference"),
+        "one_to_one": N_("One-to-one meetings"),
+    },
+    ("kind", "organisation"): {
+        "municipality": N_("Municipality"),
+        "county": N_("County"),
+        "supplier": N_("Supplier company"),
+        "research": N_("Research institution"),
+    },
+}

@@ -149,6 +149,46 @@ class LiveKind(StrEnum):
     access_changed = "access_changed"  # closes a person's sockets: what they may see changed
 
 
+class AuditField(StrEnum):
+    """A field an audit entry keeps before and after a decision."""
+
+    # a project's record
+    phase = "phase"
+    status = "status"
+    reason = "reason"
+    merged_into_id = "merged_into_id"
+    hidden = "hidden"
+    hidden_reason = "hidden_reason"
+    title_ = "title"  # `title` would hide the str method
+    audience = "audience"
+    published = "published"
+    withdrawn = "withdrawn"
+    published_at = "published_at"
+    summary_published = "summary_published"
+    proposal_id = "proposal_id"
+    field = "field"
+    attachment_id = "attachment_id"
+    decision = "decision"
+    kind = "kind"
+    starts_at = "starts_at"
+    ends_at = "ends_at"
+    capacity = "capacity"
+    slot_minutes = "slot_minutes"
+    slots = "slots"
+    minutes_published_at = "minutes_published_at"
+    # an organisation's record
+    user_id = "user_id"
+    role = "role"
+    is_org_admin = "is_org_admin"
+    vouched_by = "vouched_by"
+    domain = "domain"
+    email = "email"
+    name = "name"
+    org_number = "org_number"
+    org_number_verified = "org_number_verified"
+    deactivated = "deactivated"
+
+
 LABELS: dict[type[StrEnum], dict[str, str]] = {
     Verb: {
         Verb.posted_need: N_("Posted a need"),
@@ -252,6 +292,41 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         LiveKind.event_minutes_published: N_("An event's minutes were published"),
         LiveKind.session_ended: N_("You were logged out"),
         LiveKind.access_changed: N_("What you may see changed"),
+    },
+    AuditField: {
+        AuditField.phase: N_("Phase"),
+        AuditField.status: N_("State"),
+        AuditField.reason: N_("Reason"),
+        AuditField.merged_into_id: N_("Merged into need"),
+        AuditField.hidden: N_("Hidden"),
+        AuditField.hidden_reason: N_("Reason for hiding"),
+        AuditField.title_: N_("Title"),
+        AuditField.audience: N_("Who may see it"),
+        AuditField.published: N_("Published"),
+        AuditField.withdrawn: N_("Withdrawn"),
+        AuditField.published_at: N_("Published at"),
+        AuditField.summary_published: N_("Summary published"),
+        AuditField.proposal_id: N_("Proposal"),
+        AuditField.field: N_("Part of the proposal"),
+        AuditField.attachment_id: N_("Attachment"),
+        AuditField.decision: N_("Decision"),
+        AuditField.kind: N_("Kind"),
+        AuditField.starts_at: N_("Starts"),
+        AuditField.ends_at: N_("Ends"),
+        AuditField.capacity: N_("Places"),
+        AuditField.slot_minutes: N_("Minutes per meeting"),
+        AuditField.slots: N_("Meeting times"),
+        AuditField.minutes_published_at: N_("Minutes published at"),
+        AuditField.user_id: N_("Concerns"),
+        AuditField.role: N_("Role"),
+        AuditField.is_org_admin: N_("Administrator of the organisation"),
+        AuditField.vouched_by: N_("Vouched for by"),
+        AuditField.domain: N_("E-mail domain"),
+        AuditField.email: N_("E-mail address"),
+        AuditField.name: N_("Name"),
+        AuditField.org_number: N_("Organisation number"),
+        AuditField.org_number_verified: N_("Organisation number verified"),
+        AuditField.deactivated: N_("Deactivated"),
     },
 }
 

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import Response
 
 from app.db import SessionDep
-from app.models.base import Id, OrganisationKind
+from app.models.audit import AuditFilter
+from app.models.base import Cursor, Id, OrganisationKind
 from app.models.membership import MembershipRole, MembershipStatus, VouchedBy
 from app.models.organisation import OrganisationCreate
 from app.models.user import UserCreate
@@ -137,18 +138,39 @@ def audit_page(
     session: SessionDep,
     user: CurrentUser,
     organisation_id: Id,
-    after_id: Annotated[Id, Query(ge=0)] = 0,
+    only: Annotated[AuditFilter, Query()],
+    before_id: Annotated[Cursor, Query()] = 0,
 ) -> Response:
-    """The organisation's record of memberships, domains and invitations (administrators)."""
+    """The organisation's record of memberships, domains and invitations, newest first
+    (administrators)."""
     rel = permissions.known_organisation(session, user, organisation_id)
-    entries = audit.list_for_organisation(session, rel=rel, after_id=after_id, limit=PAGE_SIZE)
+    page = audit.AuditPage(before_id=before_id, newest_first=True, limit=PAGE_SIZE)
+    entries = audit.list_for_organisation(session, rel=rel, page=page, only=only)
     context = {
         "org": rel.organisation,
-        "entries": entries,
-        "next_after": entries[-1].id if len(entries) == PAGE_SIZE else None,
-        **_labels(),
+        "rows": audit.readable(session, entries),
+        "only": only,
+        "choices": audit.filter_choices(organisation=True),
+        "query": only.query_string(),
+        "next_before": entries[-1].id if len(entries) == PAGE_SIZE else None,
     }
     return render(request, "organisations/audit.html", context)
+
+
+@pages.get("/organisations/{organisation_id}/audit.csv")
+def audit_csv(
+    session: SessionDep,
+    user: CurrentUser,
+    organisation_id: Id,
+    only: Annotated[AuditFilter, Query()],
+) -> Response:
+    """The organisation's record as CSV, newest first, with the page's filter (administrators)."""
+    rel = permissions.known_organisation(session, user, organisation_id)
+    entries = audit.list_for_organisation(session, rel=rel, page=audit.EXPORT, only=only)
+    name = f"audit-log-organisation-{organisation_id}.csv"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    text = audit.csv_text(audit.readable(session, entries))
+    return Response(text, media_type=audit.CSV_MEDIA_TYPE, headers=headers)
 
 
 # ---- one's own memberships -----------------------------------------------------------------------

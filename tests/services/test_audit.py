@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ from sqlmodel import Session
 
 from app.models import AuditEntry
 from app.models.base import Phase
+from app.models.vocabulary import AuditField
 from app.services import audit
 from tests.conftest import World, login
 from tests.routers.helpers import EN, RATIONALE, Api
@@ -254,3 +257,32 @@ def test_project_page_links_the_audit_log_for_procurers_only(
         login(client, _user(world, reader))
     page = client.get(f"/projects/{world.public.id}")
     assert (f'href="/projects/{world.public.id}/audit-log"' in page.text) is linked
+
+
+# ---- every recorded field has words --------------------------------------------------------------
+
+
+def _recorded_keys() -> set[str]:
+    """The keys the services write into an entry's before and after, read from their source."""
+    keys: set[str] = set()
+    for path in Path(audit.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            dicts: list[ast.expr] = []
+            if isinstance(node, ast.Call):
+                dicts += [k.value for k in node.keywords if k.arg in ("before", "after")]
+            if isinstance(node, ast.FunctionDef) and node.name.endswith(("_state", "_summary")):
+                dicts += [n.value for n in ast.walk(node) if isinstance(n, ast.Return) and n.value]
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "before" for t in node.targets
+            ):
+                dicts.append(node.value)
+            for value in dicts:
+                if isinstance(value, ast.Dict):
+                    keys |= {k.value for k in value.keys if isinstance(k, ast.Constant)}
+    return keys
+
+
+def test_every_field_the_services_record_has_a_label() -> None:
+    recorded = _recorded_keys()
+    assert {"phase", "status", "hidden_reason", "capacity", "slot_minutes", "domain"} <= recorded
+    assert recorded - {str(field) for field in AuditField} == set()
