@@ -312,7 +312,7 @@ def fast_password_hashing() -> Iterator[None]:
 @pytest.fixture
 def api(client: TestClient):
     """The JSON API as any user of the test, one cached bearer token per user."""
-    from tests.routers.helpers import Api
+    from tests.helpers import Api
 
     return Api(client)
 

@@ -23,7 +23,7 @@ from app.config import get_settings
 from app.main import app
 from app.models.base import MAX_ID, Phase
 from tests.conftest import World, bearer
-from tests.routers.helpers import Api
+from tests.helpers import Api
 
 QUESTION = "Kan løsningen brukes uten kamera i leiligheten?"
 EVENT = {

@@ -15,8 +15,8 @@ from app.models import ParticipationEvent, ParticipationRollupMark, Question
 from app.models.base import OrganisationKind, Phase, Role
 from app.services import metrics
 from tests.conftest import Factory, World, run_async
+from tests.helpers import Api
 from tests.proposals.conftest import proposal_input
-from tests.routers.helpers import Api
 
 MONDAY = datetime(2026, 3, 2, 10, 0)  # ISO week 2026-W10
 

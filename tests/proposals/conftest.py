@@ -12,7 +12,7 @@ from app.config import get_settings
 from app.models import User
 from app.models.base import OrganisationKind, Phase, Role
 from tests.conftest import Factory, World
-from tests.routers.helpers import Api
+from tests.helpers import Api
 
 OTHER_ORG_NUMBER = "986105174"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -13,7 +13,7 @@ from app.models import AuditEntry
 from app.models.base import Phase
 from app.services import audit
 from tests.conftest import World, login
-from tests.routers.helpers import EN, RATIONALE, Api
+from tests.helpers import EN, RATIONALE, Api
 
 
 def _user(world: World, name: str | None) -> Any:

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from app.models.base import OrganisationKind, Phase, Role
 from app.services import permissions
 from tests.conftest import SUPPLIER_ORG_NUMBER, Factory, World
-from tests.routers.helpers import Api
+from tests.helpers import Api
 
 OTHER_ORG_NUMBER = "986105174"
 

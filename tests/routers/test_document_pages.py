@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.config import get_settings
 from tests.conftest import CSRF_RE, World, login
-from tests.routers.helpers import EN, Api
+from tests.helpers import EN, Api
 from tests.routers.test_documents import EXECUTABLE, PDF, published, uploaded
 
 HTMX_DOCUMENT_FORM = {"HX-Request": "true", "HX-Trigger": "document-form", **EN}

@@ -21,7 +21,7 @@ from app.main import STATIC_DIR
 from app.models import AuditEntry, Document, ParticipationEvent, User
 from app.models.base import OrganisationKind, Phase, Role
 from tests.conftest import Factory, World, login
-from tests.routers.helpers import Api
+from tests.helpers import Api
 
 # A minimal but valid one-page PDF.
 PDF = (

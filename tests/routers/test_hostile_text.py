@@ -15,7 +15,7 @@ from sqlmodel import Session, func, select
 from app.config import get_settings
 from app.models import Comment, Need
 from tests.conftest import CSRF_RE, PASSWORD, World, login
-from tests.routers.helpers import EN, NEED, Api
+from tests.helpers import EN, NEED, Api
 
 NUL = "\x00"
 REFUSAL = "Text may not contain NUL characters."

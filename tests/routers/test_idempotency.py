@@ -7,7 +7,7 @@ from sqlmodel import Session, func, select
 
 from app.models import Comment, IdempotentRequest, Need
 from tests.conftest import World
-from tests.routers.helpers import NEED, Api
+from tests.helpers import NEED, Api
 
 KEY = {"Idempotency-Key": "3f6c1b9e-7d2a-4e51-9a0f-2b8c4d6e8f10"}
 

@@ -6,14 +6,12 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
-import anyio
 import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from tests.conftest import World, login
-from tests.routers.helpers import Api
-from tests.routers.test_live_ws import ORIGIN, PUSH_TIMEOUT
+from tests.helpers import ORIGIN, PUSH_TIMEOUT, Api, next_message
 from tests.routers.test_questions import ANONYMISED, ANSWER, ORIGINAL, Cast, _asked, _publish
 
 VIEWERS = ["procurer", "colleague_a", "supplier_b", "citizen", None]
@@ -27,14 +25,9 @@ def cast(api: Api, world: World, factory: Any) -> Cast:
 
 def _until(ws: Any, needle: str, timeout: float = PUSH_TIMEOUT) -> str:
     """Every message up to and including the one containing `needle`, joined."""
-
-    async def next_message() -> dict:  # type: ignore[type-arg]
-        with anyio.fail_after(timeout):
-            return await ws._send_rx.receive()
-
     seen = []
     for _ in range(20):
-        message = ws.portal.call(next_message)
+        message = next_message(ws, timeout)
         if message["type"] == "websocket.close":
             raise AssertionError(f"socket closed before {needle!r} arrived")
         seen.append(message.get("text", ""))

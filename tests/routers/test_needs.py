@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from app.models.base import Phase
 from tests.conftest import World
-from tests.routers.helpers import NEED, Api
+from tests.helpers import NEED, Api
 
 PROJECT = {
     "title": "Prosjekt uten innbyggerinnspill",

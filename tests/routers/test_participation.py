@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from app.models.base import Phase
 from tests.conftest import World, login
+from tests.helpers import NEED, Api
 from tests.proposals.conftest import proposal_input
-from tests.routers.helpers import NEED, Api
 
 
 def _user(world: World, name: str | None) -> Any:

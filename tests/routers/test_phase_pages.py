@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.models.base import OrganisationKind, Phase, Role
 from tests.conftest import CSRF_RE, Factory, World, login
-from tests.routers.helpers import EN, RATIONALE, Api
+from tests.helpers import EN, RATIONALE, Api
 
 HTMX_PHASE_FORM = {"HX-Request": "true", "HX-Trigger": "phase-form", **EN}
 HTMX_SUPPLIER_FORM = {"HX-Request": "true", "HX-Trigger": "supplier-form", **EN}

@@ -7,7 +7,7 @@ import pytest
 from app.models.base import Phase
 from app.services import permissions
 from tests.conftest import World
-from tests.routers.helpers import NEED, Api
+from tests.helpers import NEED, Api
 
 # ---- the rules in the existing services ----------------------------------------------------------
 

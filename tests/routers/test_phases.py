@@ -12,7 +12,7 @@ from app.models.base import PHASE_LABELS, Phase
 from app.services import permissions, projects
 from app.services.errors import Conflict
 from tests.conftest import World
-from tests.routers.helpers import EN, RATIONALE, Api
+from tests.helpers import EN, RATIONALE, Api
 
 OPEN_PHASES = [
     Phase.preparation,

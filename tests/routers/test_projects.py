@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import World, login
-from tests.routers.helpers import EN, Api
+from tests.helpers import EN, Api
 
 PROJECT = {
     "title": "Smartere skoleskyss",

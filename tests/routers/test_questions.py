@@ -12,8 +12,8 @@ from app.models.base import OrganisationKind, Phase, Role
 from app.services import ocds
 from app.services.permissions import relation
 from tests.conftest import Factory, World, bearer, login
+from tests.helpers import EN, Api
 from tests.ocds_schema import assert_valid_package
-from tests.routers.helpers import EN, Api
 
 ORIGINAL = "Vi i Leverandør AS lurer på om vår sensor SoveVakt 3000 kan brukes i boligene?"
 ANONYMISED = "Kan sensorer som allerede finnes på markedet brukes i boligene?"

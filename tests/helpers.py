@@ -1,9 +1,10 @@
-"""Small helpers for driving the API in tests: tokens per user, and the usual writes."""
+"""Helpers shared by the test modules: the API as any user, the usual writes, live sockets."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import anyio
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -134,3 +135,39 @@ def register(client: TestClient, **fields: object):
 def stored_user(session: Session, email: str) -> User | None:
     session.expire_all()
     return session.exec(select(User).where(User.email == email)).first()
+
+
+# ---- live sockets (the TestClient's WebSockets) --------------------------------------------------
+
+ORIGIN = {"origin": "http://testserver"}
+PUSH_TIMEOUT = 5.0
+
+
+def next_message(ws: Any, timeout: float = PUSH_TIMEOUT) -> dict[str, Any]:
+    """The socket's next ASGI message, failing (not hanging) if none comes in time."""
+
+    async def receive() -> dict[str, Any]:
+        with anyio.fail_after(timeout):
+            return await ws._send_rx.receive()  # the test session's outbox (no public timeout)
+
+    return ws.portal.call(receive)
+
+
+def push(ws: Any, needle: str, timeout: float = PUSH_TIMEOUT) -> str:
+    """The next message containing `needle`, failing (not hanging) if none comes in time."""
+    for _ in range(20):
+        message = next_message(ws, timeout)
+        if message["type"] == "websocket.close":
+            raise AssertionError(f"socket closed before {needle!r} arrived")
+        if needle in message.get("text", ""):
+            return message["text"]
+    raise AssertionError(f"{needle!r} not received in 20 messages")
+
+
+def receive_until(ws: Any, needle: str, limit: int = 6) -> str:
+    """The first of the next `limit` messages that contains `needle`."""
+    for _ in range(limit):
+        message = ws.receive_text()
+        if needle in message:
+            return message
+    raise AssertionError(f"{needle!r} not received in {limit} messages")
