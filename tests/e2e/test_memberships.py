@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import Mailbox, body_of, smtp_on_loopback
 from tests.e2e.conftest import DEMO_PASSWORD, PageProblems, demo_server, log_in
-from tests.e2e.test_accessibility import assert_accessible
+from tests.e2e.helpers import assert_accessible
 
 pytestmark = pytest.mark.browser
 
