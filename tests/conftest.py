@@ -155,6 +155,15 @@ def _pg_admin() -> Iterator[Connection]:
     engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def upload_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test keeps its uploads in a folder of its own."""
+    from app.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "upload_dir", tmp_path / "uploads")
+    return tmp_path / "uploads"
+
+
 @pytest.fixture
 def session(database_url: str) -> Iterator[Session]:
     """A session on the test database for building data; commit to make it visible."""
@@ -291,6 +300,10 @@ class World:
             ),
         )
         session.commit()
+
+    def member(self, name: str | None) -> User | None:
+        """The cast member of that attribute name ("citizen", "procurer"); None is anonymous."""
+        return getattr(self, name) if name else None
 
 
 @pytest.fixture

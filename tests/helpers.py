@@ -137,6 +137,48 @@ def stored_user(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == email)).first()
 
 
+# ---- documents -----------------------------------------------------------------------------------
+
+# A minimal but valid one-page PDF.
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
+
+
+def upload(
+    api: Api,
+    user: User | None,
+    project_id: int,
+    *,
+    content: bytes = PDF,
+    filename: str = "behov.pdf",
+    **fields: Any,
+):
+    """Upload a document as this user (the response, accepted or not)."""
+    data = {"title": "Behovsbeskrivelse", "kind": "needs_description", **fields}
+    files = {"file": (filename, content, "application/octet-stream")}
+    return api.post(f"/projects/{project_id}/documents", user, data=data, files=files)
+
+
+def uploaded(api: Api, user: User, project_id: int, **fields: Any) -> dict[str, Any]:
+    """Upload a document that must be accepted; returns its JSON."""
+    response = upload(api, user, project_id, **fields)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def published(api: Api, user: User, project_id: int, **fields: Any) -> dict[str, Any]:
+    """Upload and publish a document; returns its JSON."""
+    document = uploaded(api, user, project_id, **fields)
+    response = api.post(f"/documents/{document['id']}/publish", user)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 # ---- live sockets (the TestClient's WebSockets) --------------------------------------------------
 
 ORIGIN = {"origin": "http://testserver"}

@@ -33,7 +33,6 @@ from tests.proposals.conftest import (  # noqa: F401  (fixtures)
     Market,
     market,
     proposal_input,
-    upload_dir,
 )
 
 NILS = "Nils Nektet"

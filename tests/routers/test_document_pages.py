@@ -10,16 +10,9 @@ from fastapi.testclient import TestClient
 
 from app.config import get_settings
 from tests.conftest import CSRF_RE, World, login
-from tests.helpers import EN, Api
-from tests.routers.test_documents import EXECUTABLE, PDF, published, uploaded
+from tests.helpers import EN, EXECUTABLE, PDF, Api, published, uploaded
 
 HTMX_DOCUMENT_FORM = {"HX-Request": "true", "HX-Trigger": "document-form", **EN}
-
-
-@pytest.fixture(autouse=True)
-def upload_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setattr(get_settings(), "upload_dir", tmp_path / "uploads")
-    return tmp_path / "uploads"
 
 
 def _plain(client: TestClient) -> TestClient:

@@ -21,54 +21,9 @@ from app.main import STATIC_DIR
 from app.models import AuditEntry, Document, ParticipationEvent, User
 from app.models.base import OrganisationKind, Phase, Role
 from tests.conftest import Factory, World, login
-from tests.helpers import Api
+from tests.helpers import EXECUTABLE, PDF, Api, published, upload, uploaded
 
-# A minimal but valid one-page PDF.
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
-EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
 NORWEGIAN_NAME = "Behovsbeskrivelse for omsorgsbolig – Ærlig, Øvre, Åpen.pdf"
-
-
-@pytest.fixture(autouse=True)
-def upload_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each test keeps its uploads in a folder of its own."""
-    monkeypatch.setattr(get_settings(), "upload_dir", tmp_path / "uploads")
-    return tmp_path / "uploads"
-
-
-def upload(
-    api: Api,
-    user: User | None,
-    project_id: int,
-    *,
-    content: bytes = PDF,
-    filename: str = "behov.pdf",
-    **fields: Any,
-):
-    """Upload a document as this user (the response, accepted or not)."""
-    data = {"title": "Behovsbeskrivelse", "kind": "needs_description", **fields}
-    files = {"file": (filename, content, "application/octet-stream")}
-    return api.post(f"/projects/{project_id}/documents", user, data=data, files=files)
-
-
-def uploaded(api: Api, user: User, project_id: int, **fields: Any) -> dict[str, Any]:
-    """Upload a document that must be accepted; returns its JSON."""
-    response = upload(api, user, project_id, **fields)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def published(api: Api, user: User, project_id: int, **fields: Any) -> dict[str, Any]:
-    """Upload and publish a document; returns its JSON."""
-    document = uploaded(api, user, project_id, **fields)
-    response = api.post(f"/documents/{document['id']}/publish", user)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def count(session: Session, model: type[Any]) -> int:

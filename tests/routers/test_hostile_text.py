@@ -6,13 +6,10 @@ one. A file's contents may hold NUL bytes; the text fields sent with it may not.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
-from app.config import get_settings
 from app.models import Comment, Need
 from tests.conftest import CSRF_RE, PASSWORD, World, login
 from tests.helpers import EN, NEED, Api
@@ -24,13 +21,6 @@ PNG = (  # a 1×1 PNG: binary, full of NUL bytes
     b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00"
     b"\x00\x00\x00IEND\xaeB`\x82"
 )
-
-
-@pytest.fixture(autouse=True)
-def upload_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each test keeps its uploads in a folder of its own."""
-    monkeypatch.setattr(get_settings(), "upload_dir", tmp_path / "uploads")
-    return tmp_path / "uploads"
 
 
 def _count(session: Session, model: type[object]) -> int:

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from app.config import get_settings
 from app.models import User
 from app.models.base import OrganisationKind, Phase, Role
 from tests.conftest import Factory, World, login
-from tests.helpers import ORIGIN, Api, push
-from tests.routers.test_documents import published, uploaded
-
-
-@pytest.fixture(autouse=True)
-def upload_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setattr(get_settings(), "upload_dir", tmp_path / "uploads")
-    return tmp_path / "uploads"
+from tests.helpers import ORIGIN, Api, published, push, uploaded
 
 
 def _watch(stack: ExitStack, client: TestClient, user: User | None, project_id: int) -> Any:

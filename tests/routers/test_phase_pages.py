@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,10 +13,6 @@ from tests.helpers import EN, RATIONALE, Api
 
 HTMX_PHASE_FORM = {"HX-Request": "true", "HX-Trigger": "phase-form", **EN}
 HTMX_SUPPLIER_FORM = {"HX-Request": "true", "HX-Trigger": "supplier-form", **EN}
-
-
-def _user(world: World, name: str | None) -> Any:
-    return getattr(world, name) if name else None
 
 
 def _timeline(html: str) -> str:
@@ -114,7 +109,7 @@ def test_only_the_projects_procurers_get_the_gate_decision_form(
     client: TestClient, world: World, viewer: str | None, has_form: bool
 ) -> None:
     if viewer:
-        login(client, _user(world, viewer))
+        login(client, world.member(viewer))
     page = client.get(f"/projects/{world.public.id}", headers=EN).text
     assert ('id="phase-form"' in page) is has_form
 
@@ -283,7 +278,7 @@ def test_others_see_neither_the_count_nor_the_button(
     api.move_phase(world.procurer, world.public.id, Phase.market_dialogue)
     api.post(f"/projects/{world.public.id}/suppliers", world.supplier)
     if viewer:
-        login(client, _user(world, viewer))
+        login(client, world.member(viewer))
     page = client.get(f"/projects/{world.public.id}", headers=EN).text
     assert "registered" not in page
     assert "Leverandør AS" not in page
