@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,11 +19,7 @@ from app.services.live import LiveEvent, LiveHub, Viewer
 from app.services.metrics import Figure
 from tests.conftest import Factory, World, login, run_async
 from tests.helpers import ORIGIN, Api, push
-from tests.metrics.test_metrics import open_market_dialogue
-
-
-def rows(body: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    return next(f for f in body["figures"] if f["key"] == key)["rows"]
+from tests.metrics.helpers import open_market_dialogue, rows
 
 
 def test_a_municipality_counts_each_person_once_over_its_projects(api: Api, world: World) -> None:
