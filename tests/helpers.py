@@ -6,7 +6,7 @@ from typing import Any
 
 import anyio
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from app.models import User
 from app.models.base import Phase
@@ -130,6 +130,18 @@ def register(client: TestClient, **fields: object):
     page = client.get("/register")
     data["csrf_token"] = CSRF_RE.search(page.text).group(1)  # type: ignore[union-attr]
     return client.post("/register", data=data, headers=EN, follow_redirects=False)
+
+
+def count_rows(session: Session, model: type[Any]) -> int:
+    """How many rows the model's table holds now (what the requests committed included)."""
+    session.expire_all()
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def without_javascript(client: TestClient) -> TestClient:
+    """The client as a browser without JavaScript: no CSRF header, only the form field."""
+    client.headers.pop("X-CSRF-Token", None)
+    return client
 
 
 def stored_user(session: Session, email: str) -> User | None:

@@ -9,26 +9,20 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.main import STATIC_DIR
 from app.models import AuditEntry, Document, ParticipationEvent, User
 from app.models.base import OrganisationKind, Phase, Role
 from tests.conftest import Factory, World, login
-from tests.helpers import EXECUTABLE, PDF, Api, published, upload, uploaded
+from tests.helpers import EXECUTABLE, PDF, Api, count_rows, published, upload, uploaded
 
 NORWEGIAN_NAME = "Behovsbeskrivelse for omsorgsbolig – Ærlig, Øvre, Åpen.pdf"
-
-
-def count(session: Session, model: type[Any]) -> int:
-    session.expire_all()
-    return session.exec(select(func.count()).select_from(model)).one()
 
 
 def audit_actions(session: Session, project_id: int) -> list[str]:
@@ -81,7 +75,7 @@ def test_only_the_projects_procurers_upload(
     response = upload(api, user, world.public.id)
     assert response.status_code == status
     assert response.json()["detail"] == message
-    assert count(session, Document) == 0
+    assert count_rows(session, Document) == 0
     assert not upload_dir.exists() or not any(p.is_file() for p in upload_dir.rglob("*"))
 
 
@@ -117,8 +111,8 @@ def test_an_executable_named_pdf_is_refused_and_nothing_is_kept(
     response = upload(api, world.procurer, world.public.id, content=EXECUTABLE)
     assert response.status_code == 422
     assert response.json()["detail"].startswith("This kind of file is not accepted. Accepted: PDF")
-    assert count(session, Document) == 0
-    assert count(session, ParticipationEvent) == 0
+    assert count_rows(session, Document) == 0
+    assert count_rows(session, ParticipationEvent) == 0
     assert not any(p.is_file() for p in upload_dir.rglob("*"))
 
 
@@ -129,7 +123,7 @@ def test_a_file_over_the_size_limit_is_refused(
     response = upload(api, world.procurer, world.public.id)
     assert response.status_code == 422
     assert response.json()["detail"] == "The file is larger than 0.0001 MB."
-    assert count(session, Document) == 0
+    assert count_rows(session, Document) == 0
 
 
 def test_an_empty_file_is_refused(api: Api, world: World) -> None:
@@ -154,7 +148,7 @@ def test_invalid_fields_are_refused_with_a_message(
     response = upload(api, world.procurer, world.public.id, **fields)
     assert response.status_code == 422
     assert message in response.json()["detail"]
-    assert count(session, Document) == 0
+    assert count_rows(session, Document) == 0
 
 
 def test_an_upload_without_a_file_is_refused(api: Api, world: World) -> None:
