@@ -23,7 +23,8 @@ run: $(VENV)/.installed-run
 	$(BIN)/pivotal demo --if-empty
 	PORT=$(PORT) $(BIN)/pivotal serve
 
-# SQLite run (everything, browser tests included), then the same suite on a throwaway
+# SQLite run (everything, browser tests included) on one pytest-xdist worker per core, each with
+# its own demo server and Chromium for the browser tests; then the same suite on a throwaway
 # PostgreSQL with the two-process tests, on two workers (each test's database is created on the
 # server, which the second worker keeps busy). Without PostgreSQL installed that second run is skipped
 # with a message, except under CI=true, where it is required.
@@ -31,7 +32,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app
-	$(BIN)/pytest -m "not postgres"
+	$(BIN)/pytest -m "not postgres" -n auto
 	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 	  echo "== the suite again on PostgreSQL =="; \
 	  scripts/with-postgres.sh $(BIN)/pytest -m "not browser" -p no:cacheprovider -n 2; \

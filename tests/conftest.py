@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import shutil
 import tempfile
 import threading
 import uuid
+from collections import deque
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,6 +34,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
@@ -40,55 +45,67 @@ from app.models.base import OrganisationKind, Role
 from app.models.user import UserCreate
 from app.services import accounts
 from app.services.render_cache import clear_all
+from tests.once import built_once, run_dir
 
 PASSWORD = "correct horse battery"
 TEST_POSTGRES = os.environ.get("PIVOTAL_TEST_DATABASE_URL", "")
 # One template per pytest-xdist worker (they share the server, not the template).
 TEMPLATE_DB = f"pivotal_template_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+WORLD_DB = f"pivotal_world_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 SUPPLIER_ORG_NUMBER = "974760673"  # 9 digits with a valid mod-11 check digit
 
 
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One database with every migration applied; each test gets a copy of it.
+    """One database with every migration applied; each test gets a copy of it (its path, or on
+    PostgreSQL its name).
 
-    SQLite by default; PostgreSQL when PIVOTAL_TEST_DATABASE_URL names a server
-    (scripts/with-postgres.sh starts a throwaway one); there a copy is CREATE DATABASE … TEMPLATE.
+    SQLite by default, a file migrated once per run and shared by the pytest-xdist workers;
+    PostgreSQL when PIVOTAL_TEST_DATABASE_URL names a server (scripts/with-postgres.sh starts a
+    throwaway one), one template per worker; there a copy is CREATE DATABASE … TEMPLATE.
     """
     from alembic import command
 
     if TEST_POSTGRES:
-        url = _pg_url(TEMPLATE_DB)
+        _pg_drop(TEMPLATE_DB)
         with _pg_admin() as admin:
-            admin.execute(text(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}" WITH (FORCE)'))
             admin.execute(text(f'CREATE DATABASE "{TEMPLATE_DB}"'))
-        command.upgrade(alembic_config(url), "head")
-        yield url
-        _pg_copies.close()  # no copy may be under way while the template goes
-        with _pg_admin() as admin:
-            admin.execute(text(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}" WITH (FORCE)'))
+        command.upgrade(alembic_config(_pg_url(TEMPLATE_DB)), "head")
+        yield TEMPLATE_DB
+        _pg_copies.close()  # no copy may be under way while the templates go
+        _pg_drop(WORLD_DB)
+        _pg_drop(TEMPLATE_DB)
         return
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    command.upgrade(alembic_config(f"sqlite:///{path}"), "head")
-    yield str(path)
+
+    def migrate(folder: Path) -> None:
+        folder.mkdir()
+        command.upgrade(alembic_config(f"sqlite:///{folder / 'template.db'}"), "head")
+
+    # One template for every worker of the run, migrated by the first that needs it.
+    yield str(built_once(run_dir(tmp_path_factory) / "template", migrate) / "template.db")
 
 
 @pytest.fixture
-def database_url(migrated_template: str, tmp_path: Path) -> Iterator[str]:
-    """A fresh, migrated database for this test, made the app's database."""
+def database_url(
+    migrated_template: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    """A fresh, migrated database for this test, made the app's database; with the `world`
+    already in it when the test asks for the world (a copy of the world template)."""
+    template = migrated_template
+    if "world" in request.fixturenames:
+        template = request.getfixturevalue("world_template").database
+    clear_all()  # ids and versions repeat across test databases
     if TEST_POSTGRES:
-        clear_all()
-        name = _pg_copies.take()
+        name = _pg_copies.take(template)
         url = _pg_url(name)
         db.use_database(url)
         yield url
         db.reset_engine()
         _pg_copies.discard(name)
         return
-    clear_all()  # ids and versions repeat across test databases
     path = tmp_path / "pivotal.db"
-    shutil.copy(migrated_template, path)
+    shutil.copy(template, path)
     url = f"sqlite:///{path}"
     db.use_database(url)
     yield url
@@ -100,48 +117,54 @@ def _pg_url(database: str) -> str:
 
 
 class _PgCopies:
-    """Copies of the template database, made one test ahead and dropped after, in a thread.
+    """Copies of a template database, made two tests ahead and dropped after, in threads.
 
-    Copying and dropping a database takes the server about a quarter of a second; done while
-    the previous test runs, it costs the suite next to nothing instead of minutes.
+    Copying a database takes the server about a quarter of a second, more under load: longer
+    than many tests. Made side by side while the previous tests run, the copies cost the suite
+    next to nothing instead of minutes.
     """
+
+    AHEAD = 2  # copies under way per template while a test runs
 
     def __init__(self) -> None:
         self._worker: ThreadPoolExecutor | None = None
-        self._next: Future[str] | None = None
+        self._next: dict[str, deque[Future[str]]] = {}
 
-    def take(self) -> str:
-        """A fresh copy of the template, for this test alone."""
+    def take(self, template: str) -> str:
+        """A fresh copy of the template (a database name), for this test alone."""
         if self._worker is None:
-            self._worker = ThreadPoolExecutor(1, thread_name_prefix="pg-copies")
-        ready = self._next or self._worker.submit(self._copy)
-        self._next = self._worker.submit(self._copy)
-        return ready.result()
+            self._worker = ThreadPoolExecutor(self.AHEAD, thread_name_prefix="pg-copies")
+        queue = self._next.setdefault(template, deque())
+        while len(queue) <= self.AHEAD:
+            queue.append(self._worker.submit(self._copy, template))
+        return queue.popleft().result()
 
     def discard(self, name: str) -> None:
         """Drop a copy once its test is done."""
         assert self._worker is not None
-        self._worker.submit(self._drop, name)
+        self._worker.submit(_pg_drop, name)
 
     def close(self) -> None:
-        """Finish every copy and drop under way (before the template itself is dropped)."""
+        """Finish every copy and drop under way (before the templates themselves are dropped)."""
         if self._worker is not None:
             self._worker.shutdown(wait=True)
-        if self._next is not None and self._next.exception() is None:
-            self._drop(self._next.result())
-        self._worker, self._next = None, None
+        for queue in self._next.values():
+            for copy in queue:
+                if copy.exception() is None:
+                    _pg_drop(copy.result())
+        self._worker, self._next = None, {}
 
     @staticmethod
-    def _copy() -> str:
+    def _copy(template: str) -> str:
         name = f"pivotal_test_{uuid.uuid4().hex[:12]}"
         with _pg_admin() as admin:
-            admin.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"'))
+            admin.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
         return name
 
-    @staticmethod
-    def _drop(name: str) -> None:
-        with _pg_admin() as admin:
-            admin.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+def _pg_drop(name: str) -> None:
+    with _pg_admin() as admin:
+        admin.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 _pg_copies = _PgCopies()
@@ -153,6 +176,15 @@ def _pg_admin() -> Iterator[Connection]:
     with engine.connect() as connection:
         yield connection
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def upload_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test keeps its uploads in a folder of its own."""
+    from app.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "upload_dir", tmp_path / "uploads")
+    return tmp_path / "uploads"
 
 
 @pytest.fixture
@@ -292,11 +324,94 @@ class World:
         )
         session.commit()
 
+    @classmethod
+    def reopen(cls, session: Session, members: dict[str, tuple[str, int]]) -> World:
+        """The world a template database holds, its members read by the ids `ids()` gave."""
+        from app.models import Project
+
+        models: dict[str, type[Any]] = {
+            "Organisation": Organisation,
+            "User": User,
+            "Project": Project,
+        }
+        world = cls.__new__(cls)
+        for name, (model, id_) in members.items():
+            member = session.get(models[model], id_)
+            _as_built(member)
+            setattr(world, name, member)
+        return world
+
+    def ids(self) -> dict[str, tuple[str, int]]:
+        """Each member's attribute name, model and id (to reopen the world in a copy)."""
+        return {name: (type(obj).__name__, obj.id) for name, obj in vars(self).items()}
+
+    def member(self, name: str | None) -> User | None:
+        """The cast member of that attribute name ("citizen", "procurer"); None is anonymous."""
+        return getattr(self, name) if name else None
+
+
+def _as_built(row: Any) -> None:
+    """Enum columns as the enums they were built with (the database gives back plain text), so a
+    reopened member equals the one the builder held."""
+    for key, field in type(row).model_fields.items():
+        kind, value = field.annotation, getattr(row, key)
+        if isinstance(kind, type) and issubclass(kind, Enum) and not isinstance(value, Enum):
+            set_committed_value(row, key, kind(value))
+
+
+@dataclass(frozen=True)
+class WorldTemplate:
+    """A database holding the world (a file, or on PostgreSQL a database name), and how to
+    reopen it: the members' ids and how many the factory had made."""
+
+    database: str
+    members: dict[str, tuple[str, int]]
+    factory_count: int
+
+
+def _build_world(url: str) -> tuple[dict[str, tuple[str, int]], int]:
+    db.use_database(url)
+    try:
+        with db.new_session() as s:
+            factory = Factory(s)
+            members = World(factory, s).ids()
+    finally:
+        db.reset_engine()
+        clear_all()
+    return members, factory._n
+
+
+@pytest.fixture(scope="session")
+def world_template(
+    migrated_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> WorldTemplate:
+    """The world built once into a template (on SQLite once per run, shared by the workers):
+    the tests that ask for `world` start from a copy of it instead of building it anew."""
+    if TEST_POSTGRES:
+        _pg_drop(WORLD_DB)
+        with _pg_admin() as admin:
+            admin.execute(text(f'CREATE DATABASE "{WORLD_DB}" TEMPLATE "{migrated_template}"'))
+        members, count = _build_world(_pg_url(WORLD_DB))
+        return WorldTemplate(WORLD_DB, members, count)
+
+    def build(folder: Path) -> None:
+        folder.mkdir()
+        shutil.copy(migrated_template, folder / "world.db")
+        members, count = _build_world(f"sqlite:///{folder / 'world.db'}")
+        (folder / "world.json").write_text(json.dumps({"members": members, "count": count}))
+
+    folder = built_once(run_dir(tmp_path_factory) / "world", build)
+    built = json.loads((folder / "world.json").read_text())
+    members = {name: (model, id_) for name, (model, id_) in built["members"].items()}
+    return WorldTemplate(str(folder / "world.db"), members, built["count"])
+
 
 @pytest.fixture
-def world(factory: Factory, session: Session) -> World:
-    """The typical cast and two projects (one public, one internal)."""
-    return World(factory, session)
+def world(factory: Factory, session: Session, world_template: WorldTemplate) -> World:
+    """The typical cast and two projects (one public, one internal), from the world template
+    the test's database was copied from; the factory numbers on from where the world stopped."""
+    factory._n = world_template.factory_count
+    return World.reopen(session, world_template.members)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -312,7 +427,7 @@ def fast_password_hashing() -> Iterator[None]:
 @pytest.fixture
 def api(client: TestClient):
     """The JSON API as any user of the test, one cached bearer token per user."""
-    from tests.routers.helpers import Api
+    from tests.helpers import Api
 
     return Api(client)
 

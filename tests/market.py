@@ -18,7 +18,7 @@ from app.models.base import OrganisationKind, Phase, Role, id_of
 from app.models.user import Registration
 from app.services import accounts, memberships, permissions
 from tests.conftest import PASSWORD, Factory, World
-from tests.routers.helpers import Api
+from tests.helpers import Api
 
 ROLES = (
     "citizen",

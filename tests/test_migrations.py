@@ -19,7 +19,7 @@ import app.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from app.cli import alembic_config
 from app.db import make_engine
 from tests.conftest import World
-from tests.routers.helpers import Api
+from tests.helpers import Api
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from app.config import get_settings
 from tests.conftest import Factory, World, login
+from tests.helpers import ORIGIN, Api
 from tests.market import (
     ANSWER,
     ASKED,
@@ -38,8 +39,6 @@ from tests.market import (
     UNPUBLISHED_SUMMARY,
     Market,
 )
-from tests.routers.helpers import Api
-from tests.routers.test_live_ws import ORIGIN
 
 
 @dataclass(frozen=True)

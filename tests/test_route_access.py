@@ -29,9 +29,8 @@ from app.config import get_settings
 from app.models.mail import LinkPurpose
 from app.services import links
 from tests.conftest import Factory, World, login, routes_of
+from tests.helpers import ORIGIN, Api
 from tests.market import EVERYONE, PROCURERS, Market
-from tests.routers.helpers import Api
-from tests.routers.test_live_ws import ORIGIN
 
 ROLES = (*sorted(EVERYONE), "admin")
 ALL = frozenset(ROLES)

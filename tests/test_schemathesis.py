@@ -19,11 +19,10 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.python.asgi import HOST, ASGIClient
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from app.config import get_settings
 from app.main import app
 from app.models.base import MAX_ID, Phase
 from tests.conftest import World, bearer
-from tests.routers.helpers import Api
+from tests.helpers import Api
 
 QUESTION = "Kan løsningen brukes uten kamera i leiligheten?"
 EVENT = {
@@ -55,13 +54,6 @@ EXAMPLES = settings(
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-
-
-@pytest.fixture
-def upload_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Uploads go to this test's own folder."""
-    monkeypatch.setattr(get_settings(), "upload_dir", tmp_path / "uploads")
-    return tmp_path / "uploads"
 
 
 @pytest.fixture

@@ -1,5 +1,8 @@
 """Browser tests: the real server (uvicorn subprocess, migrated demo database) and real Chromium.
 
+Under pytest-xdist every worker runs its own server (on a free port, over its own copy of the
+demo, which the first worker builds) and its own Chromium.
+
 `demo_server`, `launch_chromium` and `log_in` are plain functions so `scripts/screenshot.py` can
 drive the same server and browser without pytest.
 """
@@ -10,6 +13,7 @@ import contextlib
 import os
 import re
 import secrets
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +34,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from tests.once import built_once, run_dir
 from tests.servers import run_cli, serve
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -51,25 +56,50 @@ SERVER_HOST = "127.0.0.1"
 LOCALE = "nb-NO"  # the browser asks for bokmål, as most visitors' browsers do
 
 
+def build_demo(folder: Path) -> None:
+    """`pivotal migrate` and `pivotal demo` into `folder`: the database, its uploads, and the
+    secret key it was built with (every server over a copy of it uses the same)."""
+    folder.mkdir()
+    secret = secrets.token_urlsafe(36)  # 48 characters
+    (folder / "secret_key").write_text(secret)
+    env = _demo_env(folder)
+    run_cli("migrate", env=env)
+    run_cli("demo", env=env)
+
+
+def _demo_env(folder: Path, extra_env: dict[str, str] | None = None) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "PIVOTAL_ENVIRONMENT": "development",
+        "PIVOTAL_DATABASE_URL": f"sqlite:///{folder / 'pivotal.db'}",
+        "PIVOTAL_UPLOAD_DIR": str(folder / "uploads"),
+        "PIVOTAL_SECRET_KEY": (folder / "secret_key").read_text(),
+        **(extra_env or {}),
+    }
+    env.pop("PIVOTAL_BASE_URL", None)  # serve() sets it to the server's own address
+    return env
+
+
 @contextlib.contextmanager
 def demo_server(
-    *, startup_timeout: float = 30.0, extra_env: dict[str, str] | None = None
+    *,
+    demo: Path | None = None,
+    startup_timeout: float = 30.0,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[str]:
-    """Run `pivotal serve` on a free port over a fresh, migrated demo database; yield its URL.
+    """Run `pivotal serve` on a free port over a fresh copy of the demo; yield its URL.
 
-    `extra_env` adds settings, e.g. PIVOTAL_SMTP_URL for a test's own mail server.
+    `demo` is a folder `build_demo` filled (the tests build it once per run and copy it for
+    each server); without it the demo is built for this server alone. `extra_env` adds
+    settings, e.g. PIVOTAL_SMTP_URL for a test's own mail server.
     """
     with tempfile.TemporaryDirectory(prefix="pivotal-e2e-") as tmp:
-        env = {
-            **os.environ,
-            "PIVOTAL_ENVIRONMENT": "development",
-            "PIVOTAL_DATABASE_URL": f"sqlite:///{Path(tmp) / 'pivotal.db'}",
-            "PIVOTAL_SECRET_KEY": secrets.token_urlsafe(36),  # 48 characters
-            **(extra_env or {}),
-        }
-        env.pop("PIVOTAL_BASE_URL", None)  # serve() sets it to the server's own address
-        run_cli("migrate", env=env)
-        run_cli("demo", env=env)
+        site = Path(tmp) / "demo"
+        if demo is None:
+            build_demo(site)
+        else:
+            shutil.copytree(demo, site)
+        env = _demo_env(site, extra_env)
         with serve(env, Path(tmp) / "server.log", startup_timeout=startup_timeout) as server:
             yield server.url
 
@@ -150,9 +180,15 @@ class PageProblems:
 
 
 @pytest.fixture(scope="session")
-def server_url() -> Iterator[str]:
-    """The running demo server for the whole browser test session."""
-    with demo_server() as url:
+def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo, built once per run by the first worker that needs it; servers run on copies."""
+    return built_once(run_dir(tmp_path_factory) / "demo", build_demo)
+
+
+@pytest.fixture(scope="session")
+def server_url(demo_folder: Path) -> Iterator[str]:
+    """This worker's running demo server, for its whole browser test session."""
+    with demo_server(demo=demo_folder) as url:
         yield url
 
 

@@ -5,57 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import PageProblems
+from tests.e2e.helpers import (
+    CITIZEN,
+    EMPLOYEE,
+    PROCURER,
+    RESEARCHER,
+    SUPPLIER,
+    WCAG_21_AA,
+    assert_accessible,
+    axe,
+    axe_violations,
+    wait_for_live_state,
+)
 
 pytestmark = pytest.mark.browser
 
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]}
-EMPLOYEE = "ansatt@trondheim.example"
-PROCURER = "innkjoper@trondheim.example"
-CITIZEN = "innbygger@example.org"
-SUPPLIER = "leverandor@helsetek.example"
-RESEARCHER = "forsker@ntnu.example"
 MARKET_DIALOGUE = "/projects/3"  # demo: moved to the market dialogue, two suppliers registered
 NEED_WITH_COMMENTS = "/needs/3"  # demo: anonymous author, supports, a comment thread
-
-axe = Axe()
-
-
-def axe_violations(page: Page) -> list[dict]:
-    """Run axe-core's WCAG 2.1 A/AA rules on the page as it is now."""
-    return axe.run(page, options=AXE_OPTIONS).response["violations"]
-
-
-def describe(violations: list[dict]) -> str:
-    """One paragraph per violated rule, with every offending element and what is wrong with it."""
-    lines = []
-    for v in violations:
-        lines.append(f"\n{v['id']} ({v['impact']}): {v['help']}\n  {v['helpUrl']}")
-        for node in v["nodes"]:
-            summary = node.get("failureSummary", "").replace("\n", "\n      ")
-            lines.append(f"  - {', '.join(map(str, node['target']))}\n      {summary}")
-    return "\n".join(lines)
-
-
-def assert_accessible(page: Page) -> None:
-    violations = axe_violations(page)
-    assert not violations, f"axe found WCAG 2.1 A/AA violations on {page.url}:" + describe(
-        violations
-    )
-
-
-def wait_for_live_state(page: Page) -> None:
-    """Pages with live views are checked after the socket has delivered its first fragments."""
-    if not page.locator("[ws-connect]").count():
-        return
-    if page.locator("#metrics-body").count():  # a dashboard: the socket sends the figures again
-        expect(page.locator("#metrics-body[data-live]")).to_be_attached(timeout=10_000)
-    else:
-        expect(page.locator("#live-viewers")).not_to_be_empty(timeout=10_000)
 
 
 ADMIN = "admin@pivotal.example"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -34,12 +35,13 @@ def assert_accessible(page: Page) -> None:
 
 
 @pytest.fixture(scope="module")
-def mailed() -> Iterator[tuple[str, Mailbox]]:
+def mailed(demo_folder: Path) -> Iterator[tuple[str, Mailbox]]:
     """A demo server of this module's own whose mail goes to an SMTP server on loopback."""
     with (
         smtp_on_loopback() as (smtp_url, mailbox),
         demo_server(
-            extra_env={"PIVOTAL_SMTP_URL": smtp_url, "PIVOTAL_MAIL_INTERVAL": "0.5"}
+            demo=demo_folder,
+            extra_env={"PIVOTAL_SMTP_URL": smtp_url, "PIVOTAL_MAIL_INTERVAL": "0.5"},
         ) as url,
     ):
         yield url, mailbox

@@ -11,8 +11,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.demo import demo_pdf
-from tests.e2e.test_accessibility import CITIZEN, PROCURER, SUPPLIER, assert_accessible
-from tests.e2e.test_live_views import LIVE_TIMEOUT, assert_not_reloaded, open_live
+from tests.e2e.helpers import (
+    CITIZEN,
+    LIVE_TIMEOUT,
+    PROCURER,
+    SUPPLIER,
+    assert_accessible,
+    assert_not_reloaded,
+    open_live,
+)
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_accessibility import (
+from tests.e2e.helpers import (
     PROCURER,
     SUPPLIER,
     assert_accessible,

@@ -10,28 +10,14 @@ import pytest
 from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
 from tests.e2e.conftest import PageProblems
+from tests.e2e.helpers import LIVE_TIMEOUT, assert_not_reloaded, open_live
 
 pytestmark = pytest.mark.browser
 
 EMPLOYEE = "ansatt@trondheim.example"
 CITIZEN = "innbygger@example.org"
 HOME_CARE = "/projects/1"
-LIVE_TIMEOUT = 10_000  # ms: a push normally arrives within a fraction of a second
 TWO_VIEWERS = re.compile(r"^\s*2\b")
-
-
-def mark_document(page: Page) -> None:
-    """Tag the loaded document; the tag survives htmx swaps but not a reload or navigation."""
-    page.evaluate("window.pivotalTestMark = 'not reloaded'")
-
-
-def assert_not_reloaded(page: Page) -> None:
-    assert page.evaluate("window.pivotalTestMark") == "not reloaded", "the page was reloaded"
-
-
-def open_live(page: Page, path: str) -> None:
-    page.goto(path)
-    mark_document(page)
 
 
 def test_need_and_comment_reach_another_viewer_live(new_page: Callable[..., Page]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import Mailbox, body_of, smtp_on_loopback
 from tests.e2e.conftest import DEMO_PASSWORD, PageProblems, demo_server, log_in
-from tests.e2e.test_accessibility import assert_accessible
+from tests.e2e.helpers import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -32,10 +33,11 @@ def mailbox() -> Iterator[tuple[str, Mailbox]]:
 
 
 @pytest.fixture(scope="module")
-def server_url(mailbox: tuple[str, Mailbox]) -> Iterator[str]:
+def server_url(demo_folder: Path, mailbox: tuple[str, Mailbox]) -> Iterator[str]:
     """The demo server of this module, mailing through the module's SMTP server."""
     url, _ = mailbox
-    with demo_server(extra_env={"PIVOTAL_SMTP_URL": url, "PIVOTAL_MAIL_INTERVAL": "0.5"}) as site:
+    env = {"PIVOTAL_SMTP_URL": url, "PIVOTAL_MAIL_INTERVAL": "0.5"}
+    with demo_server(demo=demo_folder, extra_env=env) as site:
         yield site
 
 

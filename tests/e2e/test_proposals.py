@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_accessibility import assert_accessible, wait_for_live_state
+from tests.e2e.helpers import assert_accessible, wait_for_live_state
 
 pytestmark = pytest.mark.browser
 

@@ -9,8 +9,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_accessibility import assert_accessible
-from tests.e2e.test_live_views import LIVE_TIMEOUT, assert_not_reloaded, open_live
+from tests.e2e.helpers import LIVE_TIMEOUT, assert_accessible, assert_not_reloaded, open_live
 
 pytestmark = pytest.mark.browser
 

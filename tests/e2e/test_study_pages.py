@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import PageProblems
-from tests.e2e.test_accessibility import assert_accessible
+from tests.e2e.helpers import assert_accessible
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,13 +18,8 @@ from app.services.live import LiveEvent, LiveHub, PageKind, Topic, Viewer
 from app.services.metrics import Figure
 from app.views.metrics import HEAT_SHADES, HeatCell, heatmap
 from tests.conftest import Factory, World, login, run_async
-from tests.metrics.test_metrics import open_market_dialogue
-from tests.routers.helpers import Api
-from tests.routers.test_live_ws import ORIGIN, _push
-
-
-def rows(body: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    return next(f for f in body["figures"] if f["key"] == key)["rows"]
+from tests.helpers import ORIGIN, Api, push
+from tests.metrics.helpers import open_market_dialogue, rows
 
 
 def test_a_municipality_counts_each_person_once_over_its_projects(api: Api, world: World) -> None:
@@ -195,7 +189,7 @@ def test_the_project_dashboard_follows_contributions_live(
         assert 'id="metrics-body" hx-swap-oob="true" data-live' in first
         assert '<th scope="row">Employee</th>' not in first
         api.post_need(world.employee, world.public.id)
-        pushed = _push(ws, 'id="metrics-body"', timeout=10)
+        pushed = push(ws, 'id="metrics-body"', timeout=10)
     assert '<th scope="row">Employee</th><td>1</td><td>1</td>' in pushed
     assert 'id="metrics-updated" role="status" hx-swap-oob="innerHTML"' in pushed
 
@@ -207,7 +201,7 @@ def test_the_public_dashboard_socket_sends_the_aggregate_view(
     with client.websocket_connect(f"/ws/projects/{world.public.id}/metrics", headers=ORIGIN) as ws:
         ws.receive_text()
         api.post_need(world.employee, world.public.id)
-        pushed = _push(ws, 'id="metrics-body"', timeout=10)
+        pushed = push(ws, 'id="metrics-body"', timeout=10)
     assert '<th scope="row">Employee</th><td>–</td><td>–</td>' in pushed
     assert "The public view" not in pushed  # the lead stays on the page; figures only
 
@@ -300,7 +294,7 @@ def test_an_unpublished_proposal_sends_the_public_dashboard_nothing(
         submit_proposal()
         time.sleep(1.5)  # past the dashboard's gathering of a burst
         api.post_need(world.citizen, project)
-        pushed = _push(ws, "", timeout=10)  # the very next message
+        pushed = push(ws, "", timeout=10)  # the very next message
     assert '<th scope="row">Citizen</th>' in pushed
 
 
@@ -327,5 +321,5 @@ def test_an_unpublished_question_sends_no_dashboard_anything_but_the_procurers(
         assert asked.status_code == 201, asked.text
         time.sleep(1.5)  # past the dashboard's gathering of a burst
         api.post_need(world.citizen, project)
-        pushed = _push(ws, "", timeout=10)  # the very next message
+        pushed = push(ws, "", timeout=10)  # the very next message
     assert '<th scope="row">Citizen</th>' in pushed

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,18 +14,10 @@ from app.models import ParticipationEvent, ParticipationRollupMark, Question
 from app.models.base import OrganisationKind, Phase, Role
 from app.services import metrics
 from tests.conftest import Factory, World, run_async
-from tests.proposals.conftest import proposal_input
-from tests.routers.helpers import Api
+from tests.helpers import Api
+from tests.metrics.helpers import figure, open_market_dialogue, rows
 
 MONDAY = datetime(2026, 3, 2, 10, 0)  # ISO week 2026-W10
-
-
-def figure(body: dict[str, Any], key: str) -> dict[str, Any]:
-    return next(f for f in body["figures"] if f["key"] == key)
-
-
-def rows(body: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    return figure(body, key)["rows"]
 
 
 @pytest.fixture
@@ -65,23 +56,6 @@ def dialogue(api: Api, world: World, session: Session) -> dict[str, int]:
     )
     session.commit()
     return {"project": project, "staff_need": staff_need["id"], "citizen_need": citizen_need["id"]}
-
-
-def open_market_dialogue(api: Api, world: World) -> Callable[[], None]:
-    """The public project with an employee's need, in the market dialogue with the supplier
-    registered; returns how the supplier submits an (unpublished) proposal for the need."""
-    project = world.public.id
-    need = api.post_need(world.employee, project)
-    api.advance(world.procurer, project, Phase.market_dialogue)
-    assert api.post(f"/projects/{project}/suppliers", world.supplier).status_code == 201
-
-    def submit() -> None:
-        response = api.post(
-            f"/projects/{project}/proposals", world.supplier, json=proposal_input(need["id"])
-        )
-        assert response.status_code == 201, response.text
-
-    return submit
 
 
 def test_participation_counts_people_and_contributions(

@@ -8,11 +8,10 @@ from typing import Any
 
 import pytest
 
-from app.config import get_settings
 from app.models import User
 from app.models.base import OrganisationKind, Phase, Role
 from tests.conftest import Factory, World
-from tests.routers.helpers import Api
+from tests.helpers import Api
 
 OTHER_ORG_NUMBER = "986105174"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -47,13 +46,6 @@ def proposal_input(need_id: int, **fields: Any) -> dict[str, Any]:
         "claims": [{"field": "body", "justification": JUSTIFICATION}],
         **fields,
     }
-
-
-@pytest.fixture
-def upload_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Uploads go to this test's own folder."""
-    monkeypatch.setattr(get_settings(), "upload_dir", tmp_path / "uploads")
-    return tmp_path / "uploads"
 
 
 @pytest.fixture

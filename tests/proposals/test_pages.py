@@ -7,8 +7,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.conftest import CSRF_RE, login
+from tests.helpers import Api
 from tests.proposals.conftest import JUSTIFICATION, PDF, SECRET_BODY, SUMMARY, Market
-from tests.routers.helpers import Api
 
 HTMX = {"HX-Request": "true"}
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from app.models.base import Phase
 from tests.conftest import World
+from tests.helpers import Api
 from tests.proposals.conftest import (
     JUSTIFICATION,
     SECRET_BODY,
@@ -14,7 +15,6 @@ from tests.proposals.conftest import (
     attach,
     proposal_input,
 )
-from tests.routers.helpers import Api
 
 
 def _submit(api: Api, market: Market, user: Any, **fields: Any) -> Any:

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import login
+from tests.helpers import ORIGIN, Api, push
 from tests.proposals.conftest import (
     JUSTIFICATION,
     PDF,
@@ -20,8 +21,6 @@ from tests.proposals.conftest import (
     attach,
     proposal_input,
 )
-from tests.routers.helpers import Api
-from tests.routers.test_live_ws import ORIGIN, _push
 
 FULL = ["procurer", "partner_procurer", "admin", "supplier", "colleague"]
 OTHERS = [
@@ -252,7 +251,7 @@ def test_a_new_submission_is_pushed_to_procurers_only(
                 market.supplier_b,
                 json=proposal_input(market.need_id, title="Konkurrentens forslag"),
             )
-            pushed = _push(procurer_ws, "Konkurrentens forslag")
+            pushed = push(procurer_ws, "Konkurrentens forslag")
             assert 'hx-swap-oob="true"' in pushed
             assert SECRET_BODY not in pushed  # the list carries summaries, never bodies
             _quiet(public_ws, "Konkurrentens forslag")
@@ -268,7 +267,7 @@ def test_a_published_summary_reaches_everyone_watching(
             assert "Radar som ser uten kamera" not in rival_ws.receive_text()
             _publish(api, market)
             for ws in (rival_ws, public_ws):
-                pushed = _push(ws, SUMMARY)
+                pushed = push(ws, SUMMARY)
                 assert "Leverandør AS" in pushed
                 assert SECRET_BODY not in pushed and JUSTIFICATION not in pushed
 

@@ -25,6 +25,7 @@ import pytest
 from app.models import User
 from app.models.base import Role
 from tests.conftest import Factory, World
+from tests.helpers import Api
 from tests.proposals.conftest import (  # noqa: F401  (fixtures)
     JUSTIFICATION,
     SECRET_BODY,
@@ -32,9 +33,7 @@ from tests.proposals.conftest import (  # noqa: F401  (fixtures)
     Market,
     market,
     proposal_input,
-    upload_dir,
 )
-from tests.routers.helpers import Api
 
 NILS = "Nils Nektet"
 ANON_PROBLEM = "Jeg skammer meg over å be om hjelp med medisinene mine."

@@ -12,6 +12,7 @@ from typing import Any
 
 from frictionless import validate
 
+from tests.helpers import Api
 from tests.research.conftest import (
     ANON_PROBLEM,
     JUSTIFICATION,
@@ -27,7 +28,6 @@ from tests.research.conftest import (
     ok,
     study_input,
 )
-from tests.routers.helpers import Api
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 

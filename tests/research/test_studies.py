@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from fastapi.testclient import TestClient
 
 from tests.conftest import CSRF_RE, Factory, World, login
+from tests.helpers import Api
 from tests.research.conftest import study_input
-from tests.routers.helpers import Api
 
 
 def register(api: Api, user, **fields) -> dict:

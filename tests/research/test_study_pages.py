@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from app.models import User
 from app.models.base import Role
 from tests.conftest import CSRF_RE, Factory, World, login
+from tests.helpers import EN, Api
 from tests.research.conftest import study_input
-from tests.routers.helpers import EN, Api
 
 FORM = "/research/studies/new"
 

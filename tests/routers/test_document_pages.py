@@ -10,22 +10,9 @@ from fastapi.testclient import TestClient
 
 from app.config import get_settings
 from tests.conftest import CSRF_RE, World, login
-from tests.routers.helpers import EN, Api
-from tests.routers.test_documents import EXECUTABLE, PDF, published, uploaded
+from tests.helpers import EN, EXECUTABLE, PDF, Api, published, uploaded, without_javascript
 
 HTMX_DOCUMENT_FORM = {"HX-Request": "true", "HX-Trigger": "document-form", **EN}
-
-
-@pytest.fixture(autouse=True)
-def upload_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setattr(get_settings(), "upload_dir", tmp_path / "uploads")
-    return tmp_path / "uploads"
-
-
-def _plain(client: TestClient) -> TestClient:
-    """The client as a browser without JavaScript: no CSRF header, only the form field."""
-    client.headers.pop("X-CSRF-Token", None)
-    return client
 
 
 def _form_fields(**fields: str) -> dict[str, str]:
@@ -59,7 +46,7 @@ def test_the_upload_form_labels_every_field_and_states_types_and_size(
 
 def test_procurer_uploads_and_publishes_with_plain_forms(client: TestClient, world: World) -> None:
     login(client, world.procurer)
-    page = _plain(client).get(f"/projects/{world.public.id}/documents")
+    page = without_javascript(client).get(f"/projects/{world.public.id}/documents")
     token = CSRF_RE.search(page.text).group(1)  # type: ignore[union-attr]
     response = client.post(
         f"/projects/{world.public.id}/documents",
@@ -87,7 +74,7 @@ def test_a_plain_upload_without_the_csrf_token_is_refused(
     client: TestClient, world: World, upload_dir: Path
 ) -> None:
     login(client, world.procurer)
-    response = _plain(client).post(
+    response = without_javascript(client).post(
         f"/projects/{world.public.id}/documents",
         data=_form_fields(),
         files={"file": ("referat.pdf", PDF, "application/pdf")},

@@ -9,71 +9,20 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.main import STATIC_DIR
 from app.models import AuditEntry, Document, ParticipationEvent, User
 from app.models.base import OrganisationKind, Phase, Role
 from tests.conftest import Factory, World, login
-from tests.routers.helpers import Api
+from tests.helpers import EXECUTABLE, PDF, Api, count_rows, published, upload, uploaded
 
-# A minimal but valid one-page PDF.
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
-EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
 NORWEGIAN_NAME = "Behovsbeskrivelse for omsorgsbolig – Ærlig, Øvre, Åpen.pdf"
-
-
-@pytest.fixture(autouse=True)
-def upload_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each test keeps its uploads in a folder of its own."""
-    monkeypatch.setattr(get_settings(), "upload_dir", tmp_path / "uploads")
-    return tmp_path / "uploads"
-
-
-def upload(
-    api: Api,
-    user: User | None,
-    project_id: int,
-    *,
-    content: bytes = PDF,
-    filename: str = "behov.pdf",
-    **fields: Any,
-):
-    """Upload a document as this user (the response, accepted or not)."""
-    data = {"title": "Behovsbeskrivelse", "kind": "needs_description", **fields}
-    files = {"file": (filename, content, "application/octet-stream")}
-    return api.post(f"/projects/{project_id}/documents", user, data=data, files=files)
-
-
-def uploaded(api: Api, user: User, project_id: int, **fields: Any) -> dict[str, Any]:
-    """Upload a document that must be accepted; returns its JSON."""
-    response = upload(api, user, project_id, **fields)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def published(api: Api, user: User, project_id: int, **fields: Any) -> dict[str, Any]:
-    """Upload and publish a document; returns its JSON."""
-    document = uploaded(api, user, project_id, **fields)
-    response = api.post(f"/documents/{document['id']}/publish", user)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def count(session: Session, model: type[Any]) -> int:
-    session.expire_all()
-    return session.exec(select(func.count()).select_from(model)).one()
 
 
 def audit_actions(session: Session, project_id: int) -> list[str]:
@@ -126,7 +75,7 @@ def test_only_the_projects_procurers_upload(
     response = upload(api, user, world.public.id)
     assert response.status_code == status
     assert response.json()["detail"] == message
-    assert count(session, Document) == 0
+    assert count_rows(session, Document) == 0
     assert not upload_dir.exists() or not any(p.is_file() for p in upload_dir.rglob("*"))
 
 
@@ -162,8 +111,8 @@ def test_an_executable_named_pdf_is_refused_and_nothing_is_kept(
     response = upload(api, world.procurer, world.public.id, content=EXECUTABLE)
     assert response.status_code == 422
     assert response.json()["detail"].startswith("This kind of file is not accepted. Accepted: PDF")
-    assert count(session, Document) == 0
-    assert count(session, ParticipationEvent) == 0
+    assert count_rows(session, Document) == 0
+    assert count_rows(session, ParticipationEvent) == 0
     assert not any(p.is_file() for p in upload_dir.rglob("*"))
 
 
@@ -174,7 +123,7 @@ def test_a_file_over_the_size_limit_is_refused(
     response = upload(api, world.procurer, world.public.id)
     assert response.status_code == 422
     assert response.json()["detail"] == "The file is larger than 0.0001 MB."
-    assert count(session, Document) == 0
+    assert count_rows(session, Document) == 0
 
 
 def test_an_empty_file_is_refused(api: Api, world: World) -> None:
@@ -199,7 +148,7 @@ def test_invalid_fields_are_refused_with_a_message(
     response = upload(api, world.procurer, world.public.id, **fields)
     assert response.status_code == 422
     assert message in response.json()["detail"]
-    assert count(session, Document) == 0
+    assert count_rows(session, Document) == 0
 
 
 def test_an_upload_without_a_file_is_refused(api: Api, world: World) -> None:

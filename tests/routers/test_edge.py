@@ -14,7 +14,7 @@ from app.config import get_settings
 from app.main import create_app
 from app.models import Need
 from tests.conftest import World, login
-from tests.routers.helpers import EN, NEED, Api
+from tests.helpers import EN, NEED, Api
 
 # ---- timestamps come back timezone-aware, in UTC, on both databases ---------------------------
 

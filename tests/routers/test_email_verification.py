@@ -12,7 +12,7 @@ from app.models import LinkToken, User
 from app.models.base import utcnow
 from app.services import accounts, mail
 from tests.conftest import CSRF_RE, PASSWORD, Mailbox, body_of, login
-from tests.routers.helpers import EN
+from tests.helpers import EN
 
 LINK_RE = re.compile(r"http://testserver(/verify-email/[\w-]+)")
 

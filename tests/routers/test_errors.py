@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import CSRF_RE, World, login
-from tests.routers.helpers import EN, HTMX_NEED_FORM, NEED, Api
+from tests.helpers import EN, HTMX_NEED_FORM, NEED, Api
 
 HUGE_ID = 10**20  # beyond any database integer
 HTMX = {**HTMX_NEED_FORM, **EN}

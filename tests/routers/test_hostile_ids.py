@@ -12,7 +12,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from app.main import app
 from tests.conftest import World, login
-from tests.routers.helpers import EN, Api
+from tests.helpers import EN, Api
 
 # Just beyond PostgreSQL's INTEGER, just below SQLite's 64-bit integer, and a negative id.
 HOSTILE_IDS = [2**31, -(2**63) - 1, -1]

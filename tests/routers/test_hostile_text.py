@@ -6,16 +6,13 @@ one. A file's contents may hold NUL bytes; the text fields sent with it may not.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, func, select
+from sqlmodel import Session
 
-from app.config import get_settings
 from app.models import Comment, Need
 from tests.conftest import CSRF_RE, PASSWORD, World, login
-from tests.routers.helpers import EN, NEED, Api
+from tests.helpers import EN, NEED, Api, count_rows
 
 NUL = "\x00"
 REFUSAL = "Text may not contain NUL characters."
@@ -26,22 +23,10 @@ PNG = (  # a 1×1 PNG: binary, full of NUL bytes
 )
 
 
-@pytest.fixture(autouse=True)
-def upload_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each test keeps its uploads in a folder of its own."""
-    monkeypatch.setattr(get_settings(), "upload_dir", tmp_path / "uploads")
-    return tmp_path / "uploads"
-
-
-def _count(session: Session, model: type[object]) -> int:
-    session.expire_all()
-    return session.exec(select(func.count()).select_from(model)).one()  # type: ignore[arg-type]
-
-
 def test_a_need_title_with_a_nul_is_refused_in_json_and_nothing_is_stored(
     api: Api, world: World, session: Session
 ) -> None:
-    before = _count(session, Need)
+    before = count_rows(session, Need)
     response = api.post(
         f"/projects/{world.public.id}/needs",
         world.employee,
@@ -49,7 +34,7 @@ def test_a_need_title_with_a_nul_is_refused_in_json_and_nothing_is_stored(
     )
     assert response.status_code == 422, response.text
     assert response.json() == {"detail": REFUSAL, "code": "invalid"}
-    assert _count(session, Need) == before
+    assert count_rows(session, Need) == before
 
 
 def test_a_nul_deep_in_a_json_body_is_refused(api: Api, world: World) -> None:
@@ -67,13 +52,13 @@ def test_a_comment_form_with_a_nul_is_refused_with_a_message(
 ) -> None:
     need = api.post_need(world.employee, world.public.id)  # type: ignore[arg-type]
     login(client, world.citizen)
-    before = _count(session, Comment)
+    before = count_rows(session, Comment)
     response = client.post(
         f"/needs/{need['id']}/comments", data={"body": f"Enig{NUL}!"}, headers=EN
     )
     assert response.status_code == 422
     assert REFUSAL in response.text
-    assert _count(session, Comment) == before
+    assert count_rows(session, Comment) == before
 
 
 def test_a_login_email_with_a_nul_is_refused_not_crashed(client: TestClient, world: World) -> None:

@@ -3,18 +3,13 @@ route, same body) gets its first answer back and writes nothing a second time.""
 
 from __future__ import annotations
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session
 
 from app.models import Comment, IdempotentRequest, Need
 from tests.conftest import World
-from tests.routers.helpers import NEED, Api
+from tests.helpers import NEED, Api, count_rows
 
 KEY = {"Idempotency-Key": "3f6c1b9e-7d2a-4e51-9a0f-2b8c4d6e8f10"}
-
-
-def _count(session: Session, model: type[object]) -> int:
-    session.expire_all()
-    return session.exec(select(func.count()).select_from(model)).one()  # type: ignore[arg-type]
 
 
 def test_a_retried_write_returns_the_first_answer_and_writes_once(
@@ -27,7 +22,7 @@ def test_a_retried_write_returns_the_first_answer_and_writes_once(
     assert retry.json() == first.json()
     assert retry.headers["idempotent-replayed"] == "true"
     assert "idempotent-replayed" not in first.headers
-    assert _count(session, Need) == 1
+    assert count_rows(session, Need) == 1
 
 
 def test_the_same_key_with_another_body_is_refused(
@@ -38,14 +33,14 @@ def test_the_same_key_with_another_body_is_refused(
     other = api.post(url, world.employee, json={**NEED, "title": "Noe annet"}, headers=KEY)
     assert other.status_code == 409
     assert other.json()["code"] == "conflict"
-    assert _count(session, Need) == 1
+    assert count_rows(session, Need) == 1
 
 
 def test_without_a_key_each_request_writes(api: Api, world: World, session: Session) -> None:
     need = api.post_need(world.employee, world.public.id)  # type: ignore[arg-type]
     for _ in range(2):
         api.post(f"/needs/{need['id']}/comments", world.citizen, json={"body": "Enig."})
-    assert _count(session, Comment) == 2
+    assert count_rows(session, Comment) == 2
 
 
 def test_keys_belong_to_one_user_and_one_route(api: Api, world: World, session: Session) -> None:
@@ -60,8 +55,8 @@ def test_keys_belong_to_one_user_and_one_route(api: Api, world: World, session: 
         ).status_code
         == 201
     )
-    assert _count(session, Comment) == 2
-    assert _count(session, IdempotentRequest) == 3
+    assert count_rows(session, Comment) == 2
+    assert count_rows(session, IdempotentRequest) == 3
 
 
 def test_a_refused_write_keeps_nothing_and_the_key_stays_usable(
@@ -70,11 +65,11 @@ def test_a_refused_write_keeps_nothing_and_the_key_stays_usable(
     url = f"/projects/{world.public.id}/needs"
     refused = api.post(url, world.supplier, json=NEED, headers=KEY)  # suppliers post no needs
     assert refused.status_code == 403
-    assert _count(session, IdempotentRequest) == 0
+    assert count_rows(session, IdempotentRequest) == 0
     invalid = api.post(url, world.employee, json={**NEED, "title": ""}, headers=KEY)
     assert invalid.status_code == 422
     assert api.post(url, world.employee, json=NEED, headers=KEY).status_code == 201
-    assert _count(session, IdempotentRequest) == 1
+    assert count_rows(session, IdempotentRequest) == 1
 
 
 def test_a_retried_delete_answers_as_the_first_did(

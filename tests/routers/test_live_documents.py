@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from app.config import get_settings
 from app.models import User
 from app.models.base import OrganisationKind, Phase, Role
 from tests.conftest import Factory, World, login
-from tests.routers.helpers import Api
-from tests.routers.test_documents import published, uploaded
-from tests.routers.test_live_ws import ORIGIN, _push
-
-
-@pytest.fixture(autouse=True)
-def upload_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setattr(get_settings(), "upload_dir", tmp_path / "uploads")
-    return tmp_path / "uploads"
+from tests.helpers import ORIGIN, Api, published, push, uploaded
 
 
 def _watch(stack: ExitStack, client: TestClient, user: User | None, project_id: int) -> Any:
@@ -54,7 +44,7 @@ def test_a_public_document_reaches_everyone_watching(
         ]
         _publish(api, draft, world.procurer)
         for ws in watchers:
-            pushed = _push(ws, "Åpent notat")
+            pushed = push(ws, "Åpent notat")
             assert 'id="documents-list" class="card-list" hx-swap-oob="true"' in pushed
 
 
@@ -77,10 +67,10 @@ def test_a_participants_document_reaches_participants_only(
         ]
         _publish(api, secret, world.procurer)
         for ws in insiders:
-            assert "Utkast til høring" in _push(ws, 'id="documents-list"')
+            assert "Utkast til høring" in push(ws, 'id="documents-list"')
         _publish(api, later, world.procurer)
         for ws in outsiders:
-            pushed = _push(ws, 'id="documents-list"')  # the next list is the public one
+            pushed = push(ws, 'id="documents-list"')  # the next list is the public one
             assert "Kunngjøring" in pushed
             assert "Utkast til høring" not in pushed
 
@@ -92,11 +82,11 @@ def test_an_upload_reaches_only_procurers_and_with_their_buttons(
         procurer = _watch(stack, client, world.partner_procurer, world.public.id)
         citizen = _watch(stack, client, world.citizen, world.public.id)
         uploaded(api, world.procurer, world.public.id, audience="public", title="Kladd")
-        pushed = _push(procurer, "Kladd")
+        pushed = push(procurer, "Kladd")
         assert "/publish" in pushed and "csrf_token" not in pushed  # htmx sends the header
         public = uploaded(api, world.procurer, world.public.id, audience="public", title="Ferdig")
         _publish(api, public, world.procurer)
-        pushed = _push(citizen, 'id="documents-list"')
+        pushed = push(citizen, 'id="documents-list"')
         assert "Ferdig" in pushed and "Kladd" not in pushed and "/publish" not in pushed
 
 
@@ -110,7 +100,7 @@ def test_narrowing_the_audience_takes_the_document_off_outsiders_pages(
             f"/documents/{document['id']}/audience", world.procurer, json={"audience": "procurers"}
         )
         assert response.status_code == 200
-        pushed = _push(visitor, 'id="documents-list"')
+        pushed = push(visitor, 'id="documents-list"')
         assert "Notat" not in pushed
 
 

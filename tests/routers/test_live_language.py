@@ -17,8 +17,7 @@ from fastapi.testclient import TestClient
 from app import i18n
 from app.models.base import PHASE_LABELS, Phase
 from tests.conftest import World, bearer
-from tests.routers.helpers import RATIONALE
-from tests.routers.test_live_ws import ORIGIN, _receive_until
+from tests.helpers import ORIGIN, RATIONALE, receive_until
 
 SOCKET_RE = re.compile(r'ws-connect="([^"]+)"')
 LANGUAGE_PAIRS = [pair for pair in itertools.permutations(i18n.LANGUAGES, 2)]
@@ -54,7 +53,7 @@ def test_pushes_come_in_the_pages_language_not_the_handshakes(
             headers=bearer(client, world.procurer),
         )
         assert moved.status_code == 200, moved.text
-        pushed = html.unescape(_receive_until(ws, 'id="project-phase-badge"'))
+        pushed = html.unescape(receive_until(ws, 'id="project-phase-badge"'))
     assert _phase_badge(page_lang, Phase.market_dialogue) in pushed
     assert _phase_badge(handshake_lang, Phase.market_dialogue) not in pushed
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from tests.conftest import World, bearer, login
-from tests.routers.helpers import EN, RATIONALE
-from tests.routers.test_live_ws import ORIGIN, _push
+from tests.helpers import EN, ORIGIN, RATIONALE, push
 
 
 def _move(client: TestClient, world: World, to_phase: str) -> None:
@@ -24,7 +23,7 @@ def test_a_phase_move_reaches_a_project_page_viewer(client: TestClient, world: W
         first = ws.receive_text()
         assert 'id="phase-timeline"' in first  # the resync carries the phase too
         _move(client, world, "market_dialogue")
-        badge = _push(ws, 'id="project-phase-badge"')
+        badge = push(ws, 'id="project-phase-badge"')
     assert 'hx-swap-oob="true"' in badge
     assert "Phase: Market dialogue" in badge
     assert 'id="phase-timeline"' in badge  # the new timeline entry comes with it
@@ -42,7 +41,7 @@ def test_procurer_viewer_gets_the_form_with_the_phases_now_possible(
         first = ws.receive_text()
         assert 'id="phase-form-box"' not in first  # a reconnect never wipes a rationale
         _move(client, world, "market_dialogue")
-        pushed = _push(ws, 'id="phase-form-box"')
+        pushed = push(ws, 'id="phase-form-box"')
     assert 'value="competition"' in pushed and 'value="aborted"' in pushed
     assert 'value="market_dialogue"' not in pushed
     assert "csrf_token" not in pushed  # htmx sends the page's token in a header
@@ -58,5 +57,5 @@ def test_a_refused_move_pushes_nothing(client: TestClient, world: World) -> None
         )
         assert refused.status_code == 409
         _move(client, world, "aborted")
-        pushed = _push(ws, 'id="project-phase-badge"')  # the next push is the abort
+        pushed = push(ws, 'id="project-phase-badge"')  # the next push is the abort
     assert "Fase: Avbrutt" in pushed  # bokmål by default

@@ -6,15 +6,13 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
-import anyio
 import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from tests.conftest import World, login
-from tests.routers.helpers import Api
-from tests.routers.test_live_ws import ORIGIN, PUSH_TIMEOUT
-from tests.routers.test_questions import ANONYMISED, ANSWER, ORIGINAL, Cast, _asked, _publish
+from tests.helpers import ORIGIN, PUSH_TIMEOUT, Api, next_message
+from tests.questions import ANONYMISED, ANSWER, ORIGINAL, Cast, asked_question, publish_question
 
 VIEWERS = ["procurer", "colleague_a", "supplier_b", "citizen", None]
 OUTSIDERS = ["supplier_b", "citizen", None]
@@ -27,14 +25,9 @@ def cast(api: Api, world: World, factory: Any) -> Cast:
 
 def _until(ws: Any, needle: str, timeout: float = PUSH_TIMEOUT) -> str:
     """Every message up to and including the one containing `needle`, joined."""
-
-    async def next_message() -> dict:  # type: ignore[type-arg]
-        with anyio.fail_after(timeout):
-            return await ws._send_rx.receive()
-
     seen = []
     for _ in range(20):
-        message = ws.portal.call(next_message)
+        message = next_message(ws, timeout)
         if message["type"] == "websocket.close":
             raise AssertionError(f"socket closed before {needle!r} arrived")
         seen.append(message.get("text", ""))
@@ -69,7 +62,7 @@ def _traces(cast: Cast) -> tuple[str, ...]:
 def test_resync_shows_each_viewer_what_they_may_load(
     client: TestClient, api: Api, cast: Cast
 ) -> None:
-    question = _asked(api, cast)
+    question = asked_question(api, cast)
     with _watching(client, cast) as sockets:
         procurer = sockets["procurer"][1]
         assert 'id="qa-list"' in procurer and ORIGINAL in procurer
@@ -90,9 +83,9 @@ def test_resync_shows_each_viewer_what_they_may_load(
 def test_published_answer_reaches_everyone_at_once_without_the_asker(
     client: TestClient, api: Api, cast: Cast
 ) -> None:
-    question = _asked(api, cast)
+    question = asked_question(api, cast)
     with _watching(client, cast) as sockets:
-        assert _publish(api, cast, question["id"]).status_code == 200
+        assert publish_question(api, cast, question["id"]).status_code == 200
         pushed = {who: _until(ws, ANSWER) for who, (ws, _first) in sockets.items()}
     for html in pushed.values():
         assert ANONYMISED in html and 'hx-swap-oob="afterbegin:#qa-list"' in html
@@ -106,14 +99,14 @@ def test_published_answer_reaches_everyone_at_once_without_the_asker(
 def test_a_new_question_reaches_only_the_procurers(
     client: TestClient, api: Api, cast: Cast
 ) -> None:
-    earlier = _asked(api, cast, body="Et tidligere spørsmål som snart får et svar.")
+    earlier = asked_question(api, cast, body="Et tidligere spørsmål som snart får et svar.")
     with _watching(client, cast) as sockets:
-        asked = _asked(api, cast)
+        asked = asked_question(api, cast)
         queued = _until(sockets["procurer"][0], ORIGINAL)
         assert 'hx-swap-oob="beforeend:#question-queue"' in queued
         assert f'id="question-{asked["id"]}"' in queued and "Leverandør AS" in queued
         # The next push for everyone is a publication; nothing about the new question before it.
-        assert _publish(api, cast, earlier["id"]).status_code == 200
+        assert publish_question(api, cast, earlier["id"]).status_code == 200
         for who in ("colleague_a", *OUTSIDERS):
             before_answer = _until(sockets[who][0], ANSWER)
             assert ORIGINAL not in before_answer, who
@@ -121,15 +114,15 @@ def test_a_new_question_reaches_only_the_procurers(
 
 
 def test_a_saved_draft_reaches_only_the_procurers(client: TestClient, api: Api, cast: Cast) -> None:
-    question = _asked(api, cast)
-    other = _asked(api, cast, body="Et annet spørsmål som publiseres etter utkastet.")
+    question = asked_question(api, cast)
+    other = asked_question(api, cast, body="Et annet spørsmål som publiseres etter utkastet.")
     with _watching(client, cast) as sockets:
         draft = {"public_question": ANONYMISED, "answer": "Utkast som ingen leverandør skal se."}
         response = api.put(f"/questions/{question['id']}/answer", cast.procurer, json=draft)
         assert response.status_code == 200
         status = _until(sockets["procurer"][0], f'id="question-{question["id"]}-status"')
         assert 'hx-swap-oob="true"' in status
-        assert _publish(api, cast, other["id"]).status_code == 200
+        assert publish_question(api, cast, other["id"]).status_code == 200
         for who in ("colleague_a", *OUTSIDERS):
             assert "Utkast som ingen" not in _until(sockets[who][0], ANSWER), who
 

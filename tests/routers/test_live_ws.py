@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import anyio
 import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from tests.conftest import World, bearer, login
-
-ORIGIN = {"origin": "http://testserver"}
-
-
-def _receive_until(ws, needle: str, limit: int = 6) -> str:  # type: ignore[no-untyped-def]
-    for _ in range(limit):
-        message = ws.receive_text()
-        if needle in message:
-            return message
-    raise AssertionError(f"{needle!r} not received in {limit} messages")
+from tests.helpers import ORIGIN, push, receive_until
 
 
 def test_second_viewer_receives_new_need_fragment(client: TestClient, world: World) -> None:
@@ -31,7 +21,7 @@ def test_second_viewer_receives_new_need_fragment(client: TestClient, world: Wor
             headers=headers,
         )
         assert response.status_code == 201, response.text
-        pushed = _receive_until(ws, "Trygge nattbesøk")
+        pushed = receive_until(ws, "Trygge nattbesøk")
         assert 'hx-swap-oob="afterbegin:#needs-list"' in pushed
 
 
@@ -54,24 +44,6 @@ def test_anonymous_cannot_watch_internal_project(client: TestClient, world: Worl
 
 
 # ---- what is pushed, and to whom ----------------------------------------------------------------
-
-PUSH_TIMEOUT = 5.0
-
-
-def _push(ws, needle: str, timeout: float = PUSH_TIMEOUT) -> str:  # type: ignore[no-untyped-def]
-    """The next message containing `needle`, failing (not hanging) if none comes in time."""
-
-    async def next_message() -> dict:  # type: ignore[type-arg]
-        with anyio.fail_after(timeout):
-            return await ws._send_rx.receive()  # the test session's outbox (no public timeout)
-
-    for _ in range(20):
-        message = ws.portal.call(next_message)
-        if message["type"] == "websocket.close":
-            raise AssertionError(f"socket closed before {needle!r} arrived")
-        if needle in message.get("text", ""):
-            return message["text"]
-    raise AssertionError(f"{needle!r} not received in 20 messages")
 
 
 def _need(client: TestClient, world: World, **fields: object) -> dict:  # type: ignore[type-arg]
@@ -96,7 +68,7 @@ def test_comment_is_pushed_to_a_need_page_viewer(client: TestClient, world: Worl
             headers=bearer(client, world.citizen),
         )
         assert response.status_code == 201
-        pushed = _push(ws, "kjenner jeg")
+        pushed = push(ws, "kjenner jeg")
         assert 'hx-swap-oob="beforeend:#comments"' in pushed
         assert "<em>godt</em>" in pushed
         assert "Cecilie Citizen" in pushed
@@ -115,7 +87,7 @@ def test_reply_is_pushed_under_its_parent(client: TestClient, world: World) -> N
             json={"body": "Et svar.", "parent_id": parent["id"]},
             headers=bearer(client, world.employee),
         )
-        pushed = _push(ws, "Et svar.")
+        pushed = push(ws, "Et svar.")
         assert f'hx-swap-oob="beforeend:#comment-{parent["id"]}-replies"' in pushed
 
 
@@ -135,11 +107,11 @@ def test_status_change_is_pushed_to_need_and_project_viewers(
             headers=bearer(client, world.procurer),
         )
         assert response.status_code == 200
-        status = _push(need_ws, f'id="need-{need["id"]}-status"')
+        status = push(need_ws, f'id="need-{need["id"]}-status"')
         assert 'hx-swap-oob="true"' in status
         assert "status-rejected" in status
         assert "Dekkes av dagens avtale." in status
-        card = _push(project_ws, f'id="need-{need["id"]}-card"')
+        card = push(project_ws, f'id="need-{need["id"]}-card"')
         assert "status-rejected" in card
 
 
@@ -148,7 +120,7 @@ def test_support_count_is_pushed(client: TestClient, world: World) -> None:
     with client.websocket_connect(f"/ws/needs/{need['id']}", headers=ORIGIN) as ws:
         ws.receive_text()
         client.post(f"/api/v1/needs/{need['id']}/supports", headers=bearer(client, world.citizen))
-        pushed = _push(ws, f'id="need-{need["id"]}-supports"')
+        pushed = push(ws, f'id="need-{need["id"]}-supports"')
         assert "1 " in pushed
 
 
@@ -167,7 +139,7 @@ def test_refused_write_pushes_nothing(client: TestClient, world: World) -> None:
             json={"body": "Etter avslaget"},
             headers=bearer(client, world.citizen),
         )
-        pushed = _push(ws, "Etter avslaget")  # the next push is the comment, not a status
+        pushed = push(ws, "Etter avslaget")  # the next push is the comment, not a status
         assert "status-rejected" not in pushed
 
 
@@ -183,8 +155,8 @@ def test_anonymous_viewer_never_gets_the_author_of_an_anonymous_need(
         ) as procurer_ws:
             procurer_ws.receive_text()
             _need(client, world, title="Mindre ensomhet", anonymous=True)
-            seen_by_anonymous = _push(anon_ws, "Mindre ensomhet")
-            seen_by_procurer = _push(procurer_ws, "Mindre ensomhet")
+            seen_by_anonymous = push(anon_ws, "Mindre ensomhet")
+            seen_by_procurer = push(procurer_ws, "Mindre ensomhet")
     assert "Emil Employee" not in seen_by_anonymous
     assert "Emil Employee" in seen_by_procurer
 
@@ -202,7 +174,7 @@ def test_resync_and_card_updates_hide_the_author_of_an_anonymous_need(
         assert "Emil Employee" not in first
         # a later change re-renders the card; still without the name
         client.post(f"/api/v1/needs/{need['id']}/supports", headers=bearer(client, world.citizen))
-        card = _push(ws, f'id="need-{need["id"]}-card"')
+        card = push(ws, f'id="need-{need["id"]}-card"')
         assert "Emil Employee" not in card
 
 
@@ -227,8 +199,8 @@ def test_hidden_comment_is_pushed_without_its_body_to_participants(
                 follow_redirects=False,
             )
             assert response.status_code == 303
-            for_citizen = _push(citizen_ws, f'id="comment-{comment["id"]}"')
-            for_procurer = _push(procurer_ws, f'id="comment-{comment["id"]}"')
+            for_citizen = push(citizen_ws, f'id="comment-{comment["id"]}"')
+            for_procurer = push(procurer_ws, f'id="comment-{comment["id"]}"')
     assert "Naboen min heter Kari" not in for_citizen
     assert "Personvern" in for_citizen
     assert "Naboen min heter Kari" in for_procurer

@@ -19,8 +19,8 @@ from app.models.organisation import is_valid_org_number
 from app.services import needs
 from app.services.permissions import relation
 from tests.conftest import World
+from tests.helpers import Api
 from tests.ocds_schema import assert_valid_package
-from tests.routers.helpers import Api
 
 # Keys whose values are identifiers, codes, dates or addresses rather than prose.
 STRUCTURAL_KEYS = {

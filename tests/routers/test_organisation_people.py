@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-import anyio
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
@@ -17,8 +16,7 @@ from app.models.base import Phase, Role
 from app.models.membership import MembershipStatus, VouchedBy
 from app.services import mail, memberships, permissions, projects
 from tests.conftest import CSRF_RE, SUPPLIER_ORG_NUMBER, Mailbox, World, body_of, login
-from tests.routers.helpers import EN, NEW_PASSWORD, register, stored_user
-from tests.routers.test_live_ws import ORIGIN
+from tests.helpers import EN, NEW_PASSWORD, ORIGIN, next_message, register, stored_user
 
 VERIFY_RE = re.compile(r"http://testserver(/verify-email/[\w-]+)")
 INVITE_RE = re.compile(r"http://testserver(/invitations/[\w-]+)")
@@ -543,13 +541,8 @@ def test_pages_ask_visitors_to_log_in(client: TestClient, world: World) -> None:
 
 def _closed_within(ws, timeout: float = 5.0) -> int:  # type: ignore[no-untyped-def]
     """The close code of the socket, failing (not hanging) if it stays open."""
-
-    async def next_message() -> dict:  # type: ignore[type-arg]
-        with anyio.fail_after(timeout):
-            return await ws._send_rx.receive()  # the test session's outbox (no public timeout)
-
     for _ in range(20):
-        message = ws.portal.call(next_message)
+        message = next_message(ws, timeout)
         if message["type"] == "websocket.close":
             return int(message["code"])
     raise AssertionError("the socket stayed open")

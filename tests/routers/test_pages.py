@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.config import get_settings
 from tests.conftest import World, login
-from tests.routers.helpers import EN, HTMX_NEED_FORM, NEED, Api
+from tests.helpers import EN, HTMX_NEED_FORM, NEED, Api
 
 HOSTILE_MARKDOWN = (
     '<script>alert("xss")</script>\n\n'

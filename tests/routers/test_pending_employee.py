@@ -23,8 +23,7 @@ from app.models.base import Phase
 from app.models.membership import MembershipStatus
 from app.services import memberships, permissions
 from tests.conftest import World, bearer, login
-from tests.routers.helpers import EN, NEW_PASSWORD, Api, register, stored_user
-from tests.routers.test_live_ws import ORIGIN
+from tests.helpers import EN, NEW_PASSWORD, ORIGIN, Api, register, stored_user
 
 INTERNAL_NEED = "Nattevakten mangler oversikt over hvem som sover"
 INTERNAL_DOCUMENT = "Internt notat om bemanning"

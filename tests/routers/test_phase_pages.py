@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from app.models.base import OrganisationKind, Phase, Role
 from tests.conftest import CSRF_RE, Factory, World, login
-from tests.routers.helpers import EN, RATIONALE, Api
+from tests.helpers import EN, RATIONALE, Api, without_javascript
 
 HTMX_PHASE_FORM = {"HX-Request": "true", "HX-Trigger": "phase-form", **EN}
 HTMX_SUPPLIER_FORM = {"HX-Request": "true", "HX-Trigger": "supplier-form", **EN}
-
-
-def _user(world: World, name: str | None) -> Any:
-    return getattr(world, name) if name else None
 
 
 def _timeline(html: str) -> str:
@@ -28,12 +23,6 @@ def _timeline(html: str) -> str:
 
 def _steps(html: str) -> list[str]:
     return re.findall(r"<li .*?</li>", _timeline(html), re.S)
-
-
-def _plain(client: TestClient) -> TestClient:
-    """The client as a browser without JavaScript: no CSRF header, only the form field."""
-    client.headers.pop("X-CSRF-Token", None)
-    return client
 
 
 # ---- the timeline -------------------------------------------------------------------------------
@@ -114,7 +103,7 @@ def test_only_the_projects_procurers_get_the_gate_decision_form(
     client: TestClient, world: World, viewer: str | None, has_form: bool
 ) -> None:
     if viewer:
-        login(client, _user(world, viewer))
+        login(client, world.member(viewer))
     page = client.get(f"/projects/{world.public.id}", headers=EN).text
     assert ('id="phase-form"' in page) is has_form
 
@@ -136,7 +125,7 @@ def test_procurer_moves_the_phase_with_a_plain_form(client: TestClient, world: W
     login(client, world.procurer)
     page = client.get(f"/projects/{world.public.id}").text
     token = CSRF_RE.search(page).group(1)  # type: ignore[union-attr]
-    response = _plain(client).post(
+    response = without_javascript(client).post(
         f"/projects/{world.public.id}/phase",
         data={"to_phase": "market_dialogue", "rationale": RATIONALE, "csrf_token": token},
         follow_redirects=False,
@@ -148,7 +137,7 @@ def test_procurer_moves_the_phase_with_a_plain_form(client: TestClient, world: W
 
 def test_a_plain_form_without_the_csrf_token_is_refused(client: TestClient, world: World) -> None:
     login(client, world.procurer)
-    response = _plain(client).post(
+    response = without_javascript(client).post(
         f"/projects/{world.public.id}/phase",
         data={"to_phase": "market_dialogue", "rationale": RATIONALE},
         headers=EN,
@@ -229,7 +218,7 @@ def test_supplier_registers_with_a_plain_form_and_then_sees_it(
     api.move_phase(world.procurer, world.public.id, Phase.market_dialogue)
     login(client, world.supplier)
     token = CSRF_RE.search(client.get(f"/projects/{world.public.id}").text).group(1)  # type: ignore[union-attr]
-    response = _plain(client).post(
+    response = without_javascript(client).post(
         f"/projects/{world.public.id}/suppliers",
         data={"csrf_token": token},
         follow_redirects=False,
@@ -283,7 +272,7 @@ def test_others_see_neither_the_count_nor_the_button(
     api.move_phase(world.procurer, world.public.id, Phase.market_dialogue)
     api.post(f"/projects/{world.public.id}/suppliers", world.supplier)
     if viewer:
-        login(client, _user(world, viewer))
+        login(client, world.member(viewer))
     page = client.get(f"/projects/{world.public.id}", headers=EN).text
     assert "registered" not in page
     assert "Leverandør AS" not in page

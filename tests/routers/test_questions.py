@@ -12,33 +12,17 @@ from app.models.base import OrganisationKind, Phase, Role
 from app.services import ocds
 from app.services.permissions import relation
 from tests.conftest import Factory, World, bearer, login
+from tests.helpers import EN, Api
 from tests.ocds_schema import assert_valid_package
-from tests.routers.helpers import EN, Api
-
-ORIGINAL = "Vi i Leverandør AS lurer på om vår sensor SoveVakt 3000 kan brukes i boligene?"
-ANONYMISED = "Kan sensorer som allerede finnes på markedet brukes i boligene?"
-ANSWER = "Ja, så lenge de ikke bruker kamera og kan kobles til kommunens plattform."
-OTHER_ORG_NUMBER = "986105174"
-
-
-class Cast:
-    """The world in the market dialogue, with two registered supplier companies."""
-
-    def __init__(self, api: Api, world: World, factory: Factory) -> None:
-        self.world = world
-        self.project_id: int = world.public.id  # type: ignore[assignment]
-        self.procurer = world.procurer
-        self.supplier_a = world.supplier
-        self.colleague_a = factory.user(Role.supplier, world.supplier_org, name="Kollega Kari")
-        other = factory.org(
-            OrganisationKind.supplier, name="Konkurrent AS", org_number=OTHER_ORG_NUMBER
-        )
-        self.supplier_b = factory.user(Role.supplier, other, name="Kim Konkurrent")
-        self.citizen = world.citizen
-        api.advance(world.procurer, self.project_id, Phase.market_dialogue)
-        for supplier in (self.supplier_a, self.supplier_b):
-            response = api.post(f"/projects/{self.project_id}/suppliers", supplier)
-            assert response.status_code == 201, response.text
+from tests.questions import (
+    ANONYMISED,
+    ANSWER,
+    ORIGINAL,
+    Cast,
+    ask_question,
+    asked_question,
+    publish_question,
+)
 
 
 @pytest.fixture
@@ -46,26 +30,9 @@ def cast(api: Api, world: World, factory: Factory) -> Cast:
     return Cast(api, world, factory)
 
 
-def _ask(api: Api, cast: Cast, user: Any = None, body: str = ORIGINAL) -> Any:
-    return api.post(
-        f"/projects/{cast.project_id}/questions", user or cast.supplier_a, json={"body": body}
-    )
-
-
-def _asked(api: Api, cast: Cast, body: str = ORIGINAL) -> dict[str, Any]:
-    response = _ask(api, cast, body=body)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def _publish(api: Api, cast: Cast, question_id: int, **texts: str) -> Any:
-    body = {"public_question": ANONYMISED, "answer": ANSWER, **texts}
-    return api.post(f"/questions/{question_id}/publish", cast.procurer, json=body)
-
-
 def _published(api: Api, cast: Cast) -> dict[str, Any]:
-    question = _asked(api, cast)
-    response = _publish(api, cast, question["id"])
+    question = asked_question(api, cast)
+    response = publish_question(api, cast, question["id"])
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -80,7 +47,7 @@ def _list(api: Api, cast: Cast, user: Any) -> list[dict[str, Any]]:
 
 
 def test_registered_supplier_asks_and_sees_its_own_question(api: Api, cast: Cast) -> None:
-    body = _asked(api, cast)
+    body = asked_question(api, cast)
     assert body["status"] == "asked"
     assert body["body"] == ORIGINAL
     assert body["organisation_name"] == "Leverandør AS"
@@ -88,7 +55,7 @@ def test_registered_supplier_asks_and_sees_its_own_question(api: Api, cast: Cast
 
 
 def test_asking_is_logged_as_participation_addressed_to_the_procurers(api: Api, cast: Cast) -> None:
-    question = _asked(api, cast)
+    question = asked_question(api, cast)
     event = api.events(cast.procurer, cast.project_id)[-1]
     assert (event["verb"], event["object_type"], event["object_id"]) == (
         "asked",
@@ -101,7 +68,7 @@ def test_asking_is_logged_as_participation_addressed_to_the_procurers(api: Api, 
 def test_unregistered_supplier_cannot_ask(api: Api, cast: Cast, factory: Factory) -> None:
     org = factory.org(OrganisationKind.supplier, name="Sen AS", org_number="923456783")
     late = factory.user(Role.supplier, org)
-    response = _ask(api, cast, late)
+    response = ask_question(api, cast, late)
     assert response.status_code == 403
     assert response.json()["detail"] == (
         "Register your company for the market dialogue on the project page before you ask."
@@ -110,7 +77,7 @@ def test_unregistered_supplier_cannot_ask(api: Api, cast: Cast, factory: Factory
 
 @pytest.mark.parametrize("who", ["procurer", "citizen", "employee", "researcher"])
 def test_only_suppliers_ask(api: Api, cast: Cast, who: str) -> None:
-    response = _ask(api, cast, getattr(cast.world, who))
+    response = ask_question(api, cast, getattr(cast.world, who))
     assert response.status_code == 403
     assert (
         response.json()["detail"]
@@ -125,7 +92,7 @@ def test_anonymous_must_log_in_to_ask(api: Api, cast: Cast) -> None:
 
 def test_questions_close_with_the_market_dialogue(api: Api, cast: Cast) -> None:
     api.advance(cast.procurer, cast.project_id, Phase.competition)
-    response = _ask(api, cast)
+    response = ask_question(api, cast)
     assert response.status_code == 403
     assert response.json()["detail"] == (
         "Questions can only be asked during the market dialogue; "
@@ -142,7 +109,7 @@ def test_questions_close_with_the_market_dialogue(api: Api, cast: Cast) -> None:
     ],
 )
 def test_question_length_is_checked(api: Api, cast: Cast, body: str, message: str) -> None:
-    response = _ask(api, cast, body=body)
+    response = ask_question(api, cast, body=body)
     assert response.status_code == 422
     assert response.json()["detail"] == message
     assert _list(api, cast, cast.procurer) == []
@@ -154,7 +121,7 @@ def test_question_length_is_checked(api: Api, cast: Cast, body: str, message: st
 def test_unpublished_question_is_seen_by_procurers_and_the_asking_company_only(
     api: Api, cast: Cast
 ) -> None:
-    question = _asked(api, cast)
+    question = asked_question(api, cast)
     for user in (cast.procurer, cast.world.partner_procurer, cast.world.admin):
         [seen] = _list(api, cast, user)
         assert seen["body"] == ORIGINAL and seen["asked_by"] == cast.supplier_a.display_name
@@ -168,7 +135,7 @@ def test_unpublished_question_is_seen_by_procurers_and_the_asking_company_only(
 
 
 def test_missing_and_hidden_questions_get_the_same_answer(api: Api, cast: Cast) -> None:
-    question = _asked(api, cast)
+    question = asked_question(api, cast)
     hidden = api.get(f"/questions/{question['id']}", cast.supplier_b)
     missing = api.get("/questions/999999", cast.supplier_b)
     assert hidden.status_code == missing.status_code == 404
@@ -177,7 +144,7 @@ def test_missing_and_hidden_questions_get_the_same_answer(api: Api, cast: Cast) 
 
 def test_supplier_b_never_sees_who_asked(api: Api, cast: Cast) -> None:
     published = _published(api, cast)
-    _asked(api, cast, body="Et annet spørsmål som ennå ikke er besvart av kommunen.")
+    asked_question(api, cast, body="Et annet spørsmål som ennå ikke er besvart av kommunen.")
     for user in (cast.supplier_b, cast.citizen, None):
         [seen] = _list(api, cast, user)
         assert seen == {
@@ -209,7 +176,7 @@ def test_internal_projects_questions_are_404_for_outsiders(api: Api, world: Worl
 
 
 def test_procurer_saves_a_draft_that_only_procurers_see(api: Api, cast: Cast) -> None:
-    question = _asked(api, cast)
+    question = asked_question(api, cast)
     draft = {"public_question": ANONYMISED, "answer": ANSWER}
     response = api.put(f"/questions/{question['id']}/answer", cast.procurer, json=draft)
     assert response.status_code == 200, response.text
@@ -222,7 +189,7 @@ def test_procurer_saves_a_draft_that_only_procurers_see(api: Api, cast: Cast) ->
 
 
 def test_publishing_the_saved_draft_publishes_both_at_one_moment(api: Api, cast: Cast) -> None:
-    question = _asked(api, cast)
+    question = asked_question(api, cast)
     api.put(
         f"/questions/{question['id']}/answer",
         cast.procurer,
@@ -236,17 +203,17 @@ def test_publishing_the_saved_draft_publishes_both_at_one_moment(api: Api, cast:
 
 
 def test_publishing_needs_both_texts(api: Api, cast: Cast) -> None:
-    question = _asked(api, cast)
+    question = asked_question(api, cast)
     refused = api.post(f"/questions/{question['id']}/publish", cast.procurer)
     assert refused.status_code == 422
     assert (
         refused.json()["detail"]
         == "Write both the anonymised question and the answer before publishing."
     )
-    blank = _publish(api, cast, question["id"], answer="   ")
+    blank = publish_question(api, cast, question["id"], answer="   ")
     assert blank.status_code == 422
     assert blank.json()["detail"] == "Write an answer."
-    short = _publish(api, cast, question["id"], public_question="Kort?")
+    short = publish_question(api, cast, question["id"], public_question="Kort?")
     assert short.json()["detail"] == "The anonymised question must be at least 10 characters."
     assert _list(api, cast, cast.supplier_b) == []
     [still] = _list(api, cast, cast.procurer)
@@ -261,7 +228,7 @@ def test_publication_is_final(api: Api, cast: Cast) -> None:
             cast.procurer,
             json={"public_question": ANONYMISED, "answer": "Nei."},
         ),
-        _publish(api, cast, published["id"], answer="Nei."),
+        publish_question(api, cast, published["id"], answer="Nei."),
     ):
         assert response.status_code == 409
         assert response.json()["detail"] == (
@@ -272,7 +239,7 @@ def test_publication_is_final(api: Api, cast: Cast) -> None:
 
 @pytest.mark.parametrize("who", ["supplier", "employee", "other_procurer"])
 def test_only_the_projects_procurers_answer(api: Api, cast: Cast, who: str) -> None:
-    question = _asked(api, cast)
+    question = asked_question(api, cast)
     user = getattr(cast.world, who)
     response = api.put(
         f"/questions/{question['id']}/answer",
@@ -284,7 +251,7 @@ def test_only_the_projects_procurers_answer(api: Api, cast: Cast, who: str) -> N
         assert response.json()["detail"] == "Only the project's procurers can do this."
     else:
         assert response.status_code == 404  # they cannot see the unpublished question at all
-    assert _publish(api, cast, question["id"]).status_code == 200
+    assert publish_question(api, cast, question["id"]).status_code == 200
 
 
 def test_publishing_is_audited_and_logged_as_an_answer_to_the_supplier(
@@ -310,14 +277,14 @@ def test_publishing_is_audited_and_logged_as_an_answer_to_the_supplier(
 
 
 def test_the_asking_company_may_withdraw_an_unpublished_question(api: Api, cast: Cast) -> None:
-    question = _asked(api, cast)
+    question = asked_question(api, cast)
     refused = api.post(f"/questions/{question['id']}/withdraw", cast.procurer)
     assert refused.status_code == 403
     assert refused.json()["detail"] == "Only the company that asked can withdraw a question."
     response = api.post(f"/questions/{question['id']}/withdraw", cast.colleague_a)
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "withdrawn"
-    again = _publish(api, cast, question["id"])
+    again = publish_question(api, cast, question["id"])
     assert again.status_code == 409
     assert again.json()["detail"] == "The question has been withdrawn."
     assert (
@@ -333,7 +300,7 @@ def test_published_answer_is_a_tender_enquiry_and_unpublished_ones_are_not(
     api: Api, cast: Cast, session: Session
 ) -> None:
     published = _published(api, cast)
-    _asked(api, cast, body="Hemmelig spørsmål som ikke er besvart ennå, fra SoveVakt.")
+    asked_question(api, cast, body="Hemmelig spørsmål som ikke er besvart ennå, fra SoveVakt.")
     package = api.get(f"/projects/{cast.project_id}/ocds").json()
     assert_valid_package(package)
     [enquiry] = package["releases"][0]["tender"]["enquiries"]
@@ -392,7 +359,7 @@ def test_form_without_csrf_token_is_refused(client: TestClient, cast: Cast) -> N
 def test_procurer_answers_and_publishes_through_the_forms(
     client: TestClient, api: Api, cast: Cast
 ) -> None:
-    question = _asked(api, cast)
+    question = asked_question(api, cast)
     login(client, cast.procurer)
     page = _page(client, cast)
     assert f'id="question-{question["id"]}"' in page
@@ -424,7 +391,7 @@ def test_other_viewers_pages_hold_no_trace_of_the_asker(
     client: TestClient, api: Api, cast: Cast, who: str | None
 ) -> None:
     _published(api, cast)
-    _asked(api, cast, body="Et ubesvart spørsmål om SoveVakt-integrasjon fra oss.")
+    asked_question(api, cast, body="Et ubesvart spørsmål om SoveVakt-integrasjon fra oss.")
     if who:
         login(client, getattr(cast, who))
     page = _page(client, cast)
@@ -436,7 +403,7 @@ def test_other_viewers_pages_hold_no_trace_of_the_asker(
 def test_colleague_sees_the_companys_pending_question_on_the_page(
     client: TestClient, api: Api, cast: Cast
 ) -> None:
-    _asked(api, cast)
+    asked_question(api, cast)
     login(client, cast.colleague_a)
     page = _page(client, cast)
     assert ORIGINAL in page and 'id="my-questions"' in page

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from app.models import Membership, User
 from app.models.membership import MembershipStatus
 from tests.conftest import World, login
-from tests.routers.helpers import EN, NEW_PASSWORD, register, stored_user
+from tests.helpers import EN, NEW_PASSWORD, register, stored_user
 
 
 def _me(client: TestClient):

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from app.models import User
 from tests.conftest import CSRF_RE, World, bearer, login
-from tests.routers.helpers import EN, NEED, Api
+from tests.helpers import EN, NEED, Api
 
 
 def _without_csrf_header(client: TestClient) -> TestClient:

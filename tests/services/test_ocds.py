@@ -456,14 +456,6 @@ def _document(
     return document.id
 
 
-@pytest.fixture
-def upload_dir(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    from app.config import get_settings
-
-    monkeypatch.setattr(get_settings(), "upload_dir", tmp_path / "uploads")
-    return tmp_path / "uploads"
-
-
 def test_public_documents_are_exported_with_their_document_type_and_download_url(
     session: Session, world: World, upload_dir: Any
 ) -> None:

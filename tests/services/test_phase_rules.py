@@ -11,7 +11,6 @@ from app.services import permissions
 from app.services.errors import Forbidden
 from app.services.permissions import DialogueAction
 from tests.conftest import World
-from tests.routers.helpers import NEED, Api
 
 BEFORE_COMPETITION = {Phase.preparation, Phase.needs, Phase.market_dialogue}
 MARKET_DIALOGUE = {Phase.market_dialogue}
@@ -85,43 +84,3 @@ def test_an_open_phase_lets_the_action_through(
     world.public.phase = Phase.market_dialogue  # every action is open in the market dialogue
     rel = permissions.relation(session, world.citizen, world.public)
     permissions.ensure_phase_allows(rel, action)
-
-
-# ---- the rules in the existing services ----------------------------------------------------------
-
-
-@pytest.mark.parametrize("phase", [Phase.needs, Phase.market_dialogue])
-def test_needs_supports_and_comments_are_open_until_the_market_dialogue_ends(
-    api: Api, world: World, phase: Phase
-) -> None:
-    api.advance(world.procurer, world.public.id, phase)
-    need = api.post_need(world.employee, world.public.id)
-    assert api.post(f"/needs/{need['id']}/supports", world.citizen).status_code == 201
-    api.comment(world.citizen, need["id"])
-
-
-@pytest.mark.parametrize("phase", [Phase.competition, Phase.closed, Phase.aborted])
-def test_the_competition_closes_needs_supports_and_comments(
-    api: Api, world: World, phase: Phase
-) -> None:
-    need = api.post_need(world.employee, world.public.id)
-    api.post(f"/needs/{need['id']}/supports", world.partner_employee)
-    api.advance(world.procurer, world.public.id, phase)
-    refusals = {
-        "post": api.post(f"/projects/{world.public.id}/needs", world.employee, json=NEED),
-        "support": api.post(f"/needs/{need['id']}/supports", world.citizen),
-        "withdraw": api.delete(f"/needs/{need['id']}/supports", world.partner_employee),
-        "comment": api.post(f"/needs/{need['id']}/comments", world.citizen, json={"body": "Hei"}),
-    }
-    assert {name: r.status_code for name, r in refusals.items()} == dict.fromkeys(refusals, 403)
-    label = permissions.PHASE_LABELS[phase]
-    for response in refusals.values():
-        assert f"the project is now in the phase “{label}”" in response.json()["detail"]
-    assert api.get(f"/needs/{need['id']}").json()["support_count"] == 1
-
-
-def test_procurers_still_decide_on_needs_after_the_dialogue(api: Api, world: World) -> None:
-    need = api.post_need(world.employee, world.public.id)
-    api.advance(world.procurer, world.public.id, Phase.competition)
-    response = api.set_status(world.procurer, need["id"], status="verified")
-    assert response.status_code == 200

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from app.main import app
 from app.services import accounts, login_throttle
 from tests.conftest import CSRF_RE, PASSWORD, World
-from tests.routers.helpers import EN
+from tests.helpers import EN
 
 WRONG = "not the password at all"
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import World, login
-from tests.routers.helpers import EN, Api
+from tests.helpers import EN, Api
 
 PROJECT = {
     "title": "Smartere skoleskyss",
@@ -28,10 +26,6 @@ BLIND_TO_INTERNAL = [
     "other_procurer",
     None,
 ]
-
-
-def _user(world: World, name: str | None) -> Any:
-    return getattr(world, name) if name else None
 
 
 # ---- opening a project ----------------------------------------------------------------------
@@ -145,7 +139,7 @@ def test_citizen_does_not_get_the_new_project_form(client: TestClient, world: Wo
 def test_members_of_owner_and_partners_see_internal_project(
     api: Api, world: World, viewer: str
 ) -> None:
-    user = _user(world, viewer)
+    user = world.member(viewer)
     assert api.get(f"/projects/{world.internal.id}", user).status_code == 200
     listed = {p["id"] for p in api.get("/projects", user).json()}
     assert listed == {world.public.id, world.internal.id}
@@ -153,7 +147,7 @@ def test_members_of_owner_and_partners_see_internal_project(
 
 @pytest.mark.parametrize("viewer", BLIND_TO_INTERNAL)
 def test_internal_project_is_not_found_by_outsiders(api: Api, world: World, viewer: str) -> None:
-    user = _user(world, viewer)
+    user = world.member(viewer)
     response = api.get(f"/projects/{world.internal.id}", user)
     assert response.status_code == 404  # not 403: outsiders may not learn that it exists
     assert response.json() == {"detail": "No such project.", "code": "not_found"}
@@ -165,7 +159,7 @@ def test_internal_project_needs_are_not_found_by_outsiders(
     api: Api, world: World, viewer: str
 ) -> None:
     need = api.post_need(world.employee, world.internal.id)
-    user = _user(world, viewer)
+    user = world.member(viewer)
     assert api.get(f"/projects/{world.internal.id}/needs", user).status_code == 404
     assert api.get(f"/needs/{need['id']}", user).status_code == 404
     assert api.get(f"/needs/{need['id']}/comments", user).status_code == 404

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import CSRF_RE, PASSWORD, World, login
-from tests.routers.helpers import EN
+from tests.helpers import EN
 
 
 def _form_token(client: TestClient, path: str) -> str:

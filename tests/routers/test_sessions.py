@@ -16,8 +16,7 @@ from app.main import app
 from app.models import LoginSession
 from app.models.base import utcnow
 from tests.conftest import CSRF_RE, World, login
-from tests.routers.helpers import EN
-from tests.routers.test_live_ws import ORIGIN
+from tests.helpers import EN, ORIGIN
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 CHROME_ANDROID = (

@@ -12,8 +12,7 @@ from icalendar import Calendar
 
 from app.models.base import OrganisationKind, Phase, Role
 from tests.conftest import Factory, World, login
-from tests.routers.helpers import Api
-from tests.routers.test_live_ws import ORIGIN, _push
+from tests.helpers import ORIGIN, Api, push
 
 OTHER_ORG_NUMBER = "986105174"
 START = datetime(2031, 3, 4, 9, 0, tzinfo=UTC)
@@ -551,9 +550,9 @@ def test_registration_counts_reach_event_viewers_without_names(
         first = ws.receive_text()
         assert f'id="event-{event["id"]}-counts"' in first and "0 of 1 seats taken" in first
         _register(api, event, dialogue.supplier)
-        pushed = _push(ws, "1 of 1 seats taken")
+        pushed = push(ws, "1 of 1 seats taken")
         _register(api, event, dialogue.rival)  # type: ignore[attr-defined]
-        waitlisted = _push(ws, "1 on the waitlist")
+        waitlisted = push(ws, "1 on the waitlist")
     for html in (pushed, waitlisted):
         assert 'hx-swap-oob="true"' in html
         assert "Leverandør" not in html and "Konkurrent" not in html
@@ -570,7 +569,7 @@ def test_free_slot_counts_reach_the_events_page(
     ) as ws:
         assert "6 of 6 meeting slots free" in ws.receive_text()
         api.post(f"/slots/{slots[0]['id']}/booking", dialogue.supplier)
-        pushed = _push(ws, "5 of 6 meeting slots free")
+        pushed = push(ws, "5 of 6 meeting slots free")
     assert f'id="event-{event["id"]}-counts"' in pushed and "Leverandør" not in pushed
 
 

@@ -16,11 +16,7 @@ from app.models.base import Phase
 from app.models.vocabulary import AuditField
 from app.services import audit
 from tests.conftest import World, login
-from tests.routers.helpers import EN, RATIONALE, Api
-
-
-def _user(world: World, name: str | None) -> Any:
-    return getattr(world, name) if name else None
+from tests.helpers import EN, RATIONALE, Api
 
 
 def _log(api: Api, world: World, **params: Any) -> list[dict[str, Any]]:
@@ -142,7 +138,7 @@ def test_the_projects_procurers_and_admins_read_the_audit_log(
     api: Api, world: World, reader: str
 ) -> None:
     api.move_phase(world.procurer, world.public.id, Phase.market_dialogue)
-    response = api.get(f"/projects/{world.public.id}/audit-log", _user(world, reader))
+    response = api.get(f"/projects/{world.public.id}/audit-log", world.member(reader))
     assert response.status_code == 200
     assert [e["action"] for e in response.json()] == ["phase_moved"]
 
@@ -154,7 +150,7 @@ def test_the_projects_procurers_and_admins_read_the_audit_log(
 def test_others_who_see_the_project_are_told_the_log_is_for_its_procurers(
     api: Api, world: World, reader: str
 ) -> None:
-    response = api.get(f"/projects/{world.public.id}/audit-log", _user(world, reader))
+    response = api.get(f"/projects/{world.public.id}/audit-log", world.member(reader))
     assert response.status_code == 403
     assert response.json() == {
         "detail": "Only the project's procurers can read the audit log.",
@@ -170,7 +166,7 @@ def test_anonymous_visitor_must_log_in_to_read_the_audit_log(api: Api, world: Wo
 def test_those_who_cannot_see_the_project_get_404(
     api: Api, world: World, reader: str | None
 ) -> None:
-    response = api.get(f"/projects/{world.internal.id}/audit-log", _user(world, reader))
+    response = api.get(f"/projects/{world.internal.id}/audit-log", world.member(reader))
     assert response.status_code == 404
 
 
@@ -234,7 +230,7 @@ def test_the_audit_log_page_is_in_bokmal_by_default(
 def test_others_get_a_403_page_for_the_audit_log(
     client: TestClient, world: World, reader: str
 ) -> None:
-    login(client, _user(world, reader))
+    login(client, world.member(reader))
     page = client.get(f"/projects/{world.public.id}/audit-log", headers=EN)
     assert page.status_code == 403
     assert "Only the project&#39;s procurers can read the audit log." in page.text
@@ -254,7 +250,7 @@ def test_project_page_links_the_audit_log_for_procurers_only(
     client: TestClient, world: World, reader: str | None, linked: bool
 ) -> None:
     if reader:
-        login(client, _user(world, reader))
+        login(client, world.member(reader))
     page = client.get(f"/projects/{world.public.id}")
     assert (f'href="/projects/{world.public.id}/audit-log"' in page.text) is linked
 

@@ -10,13 +10,9 @@ from sqlmodel import Session
 from app.models.base import OrganisationKind, Phase, Role
 from app.services import permissions
 from tests.conftest import SUPPLIER_ORG_NUMBER, Factory, World
-from tests.routers.helpers import Api
+from tests.helpers import Api
 
 OTHER_ORG_NUMBER = "986105174"
-
-
-def _user(world: World, name: str | None) -> Any:
-    return getattr(world, name) if name else None
 
 
 @pytest.fixture
@@ -126,7 +122,7 @@ def test_registration_refusal_is_in_bokmal_by_default(api: Api, world: World) ->
 )
 def test_only_suppliers_register(api: Api, dialogue: World, user: str) -> None:
     world = dialogue
-    response = _register(api, world, _user(world, user))
+    response = _register(api, world, world.member(user))
     assert response.status_code == 403
     assert response.json()["detail"] == (
         "Only suppliers can register a company for the market dialogue."
@@ -164,7 +160,7 @@ def test_procurers_see_every_registered_company_with_its_number(
     world = dialogue
     _register(api, world, world.supplier)
     _register(api, world, _other_supplier(factory))
-    listed = api.get(f"/projects/{world.public.id}/suppliers", _user(world, reader)).json()
+    listed = api.get(f"/projects/{world.public.id}/suppliers", world.member(reader)).json()
     assert [(r["organisation_name"], r["org_number"]) for r in listed] == [
         ("Leverandør AS", SUPPLIER_ORG_NUMBER),
         ("Konkurrent AS", OTHER_ORG_NUMBER),
@@ -190,7 +186,7 @@ def test_a_supplier_sees_only_its_own_registration(
 def test_others_cannot_list_registered_suppliers(api: Api, dialogue: World, reader: str) -> None:
     world = dialogue
     _register(api, world, world.supplier)
-    response = api.get(f"/projects/{world.public.id}/suppliers", _user(world, reader))
+    response = api.get(f"/projects/{world.public.id}/suppliers", world.member(reader))
     assert response.status_code == 403
     assert response.json()["detail"] == (
         "Only the project's procurers can see which suppliers are registered."

@@ -12,7 +12,7 @@ from app.models.base import PHASE_LABELS, Phase
 from app.services import permissions, projects
 from app.services.errors import Conflict
 from tests.conftest import World
-from tests.routers.helpers import EN, RATIONALE, Api
+from tests.helpers import EN, RATIONALE, Api
 
 OPEN_PHASES = [
     Phase.preparation,
@@ -36,10 +36,6 @@ PROJECT = {
     "service_area": "Helse",
     "innovation_ambition": "Nye arbeidsformer.",
 }
-
-
-def _user(world: World, name: str | None) -> Any:
-    return getattr(world, name) if name else None
 
 
 def _project_in(api: Api, world: World, phase: Phase) -> int:
@@ -226,16 +222,16 @@ def test_an_unknown_phase_is_invalid_input(api: Api, world: World) -> None:
 
 @pytest.mark.parametrize("mover", ["procurer", "partner_procurer", "admin"])
 def test_the_projects_procurers_and_admins_move_phases(api: Api, world: World, mover: str) -> None:
-    response = api.move_phase(_user(world, mover), world.public.id, Phase.market_dialogue)
+    response = api.move_phase(world.member(mover), world.public.id, Phase.market_dialogue)
     assert response.status_code == 200, response.text
-    assert response.json()["history"][0]["decided_by"] == _user(world, mover).display_name
+    assert response.json()["history"][0]["decided_by"] == world.member(mover).display_name
 
 
 @pytest.mark.parametrize(
     "mover", ["other_procurer", "employee", "partner_employee", "citizen", "supplier", "researcher"]
 )
 def test_nobody_else_moves_phases(api: Api, world: World, mover: str) -> None:
-    response = api.move_phase(_user(world, mover), world.public.id, Phase.market_dialogue)
+    response = api.move_phase(world.member(mover), world.public.id, Phase.market_dialogue)
     assert response.status_code == 403
     assert response.json() == {
         "detail": "Only the project's procurers can move the project to another phase.",
@@ -258,9 +254,9 @@ def test_anonymous_visitor_cannot_move_phases(api: Api, world: World) -> None:
 def test_outsiders_do_not_learn_that_an_internal_project_exists(
     api: Api, world: World, mover: str | None
 ) -> None:
-    response = api.move_phase(_user(world, mover), world.internal.id, Phase.market_dialogue)
+    response = api.move_phase(world.member(mover), world.internal.id, Phase.market_dialogue)
     assert response.status_code == 404
-    assert api.get(f"/projects/{world.internal.id}/phase", _user(world, mover)).status_code == 404
+    assert api.get(f"/projects/{world.internal.id}/phase", world.member(mover)).status_code == 404
 
 
 @pytest.mark.parametrize("reader", ["citizen", "supplier", "researcher", "other_procurer", None])
@@ -268,7 +264,7 @@ def test_anyone_who_may_view_the_project_reads_its_phase_history(
     api: Api, world: World, reader: str | None
 ) -> None:
     api.move_phase(world.procurer, world.public.id, Phase.market_dialogue)
-    response = api.get(f"/projects/{world.public.id}/phase", _user(world, reader))
+    response = api.get(f"/projects/{world.public.id}/phase", world.member(reader))
     assert response.status_code == 200
     [move] = response.json()["history"]
     assert move["decided_by"] == "Petra Procurer"

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from app.models import ApiToken
 from app.models.base import utcnow
 from tests.conftest import CSRF_RE, World, bearer, login
-from tests.routers.helpers import EN
+from tests.helpers import EN
 
 
 def _me(client: TestClient, headers: dict[str, str]):  # type: ignore[no-untyped-def]

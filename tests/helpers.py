@@ -1,11 +1,12 @@
-"""Small helpers for driving the API in tests: tokens per user, and the usual writes."""
+"""Helpers shared by the test modules: the API as any user, the usual writes, live sockets."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import anyio
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from app.models import User
 from app.models.base import Phase
@@ -131,6 +132,96 @@ def register(client: TestClient, **fields: object):
     return client.post("/register", data=data, headers=EN, follow_redirects=False)
 
 
+def count_rows(session: Session, model: type[Any]) -> int:
+    """How many rows the model's table holds now (what the requests committed included)."""
+    session.expire_all()
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def without_javascript(client: TestClient) -> TestClient:
+    """The client as a browser without JavaScript: no CSRF header, only the form field."""
+    client.headers.pop("X-CSRF-Token", None)
+    return client
+
+
 def stored_user(session: Session, email: str) -> User | None:
     session.expire_all()
     return session.exec(select(User).where(User.email == email)).first()
+
+
+# ---- documents -----------------------------------------------------------------------------------
+
+# A minimal but valid one-page PDF.
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
+
+
+def upload(
+    api: Api,
+    user: User | None,
+    project_id: int,
+    *,
+    content: bytes = PDF,
+    filename: str = "behov.pdf",
+    **fields: Any,
+):
+    """Upload a document as this user (the response, accepted or not)."""
+    data = {"title": "Behovsbeskrivelse", "kind": "needs_description", **fields}
+    files = {"file": (filename, content, "application/octet-stream")}
+    return api.post(f"/projects/{project_id}/documents", user, data=data, files=files)
+
+
+def uploaded(api: Api, user: User, project_id: int, **fields: Any) -> dict[str, Any]:
+    """Upload a document that must be accepted; returns its JSON."""
+    response = upload(api, user, project_id, **fields)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def published(api: Api, user: User, project_id: int, **fields: Any) -> dict[str, Any]:
+    """Upload and publish a document; returns its JSON."""
+    document = uploaded(api, user, project_id, **fields)
+    response = api.post(f"/documents/{document['id']}/publish", user)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+# ---- live sockets (the TestClient's WebSockets) --------------------------------------------------
+
+ORIGIN = {"origin": "http://testserver"}
+PUSH_TIMEOUT = 5.0
+
+
+def next_message(ws: Any, timeout: float = PUSH_TIMEOUT) -> dict[str, Any]:
+    """The socket's next ASGI message, failing (not hanging) if none comes in time."""
+
+    async def receive() -> dict[str, Any]:
+        with anyio.fail_after(timeout):
+            return await ws._send_rx.receive()  # the test session's outbox (no public timeout)
+
+    return ws.portal.call(receive)
+
+
+def push(ws: Any, needle: str, timeout: float = PUSH_TIMEOUT) -> str:
+    """The next message containing `needle`, failing (not hanging) if none comes in time."""
+    for _ in range(20):
+        message = next_message(ws, timeout)
+        if message["type"] == "websocket.close":
+            raise AssertionError(f"socket closed before {needle!r} arrived")
+        if needle in message.get("text", ""):
+            return message["text"]
+    raise AssertionError(f"{needle!r} not received in 20 messages")
+
+
+def receive_until(ws: Any, needle: str, limit: int = 6) -> str:
+    """The first of the next `limit` messages that contains `needle`."""
+    for _ in range(limit):
+        message = ws.receive_text()
+        if needle in message:
+            return message
+    raise AssertionError(f"{needle!r} not received in {limit} messages")

@@ -10,12 +10,8 @@ from fastapi.testclient import TestClient
 
 from app.models.base import Phase
 from tests.conftest import World, login
+from tests.helpers import NEED, Api
 from tests.proposals.conftest import proposal_input
-from tests.routers.helpers import NEED, Api
-
-
-def _user(world: World, name: str | None) -> Any:
-    return getattr(world, name) if name else None
 
 
 def _new_events(api: Api, world: World, before: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -202,7 +198,7 @@ def test_projects_procurers_researchers_and_admins_read_the_log(
     api: Api, world: World, reader: str
 ) -> None:
     api.post_need(world.employee, world.public.id)
-    response = api.get(f"/projects/{world.public.id}/participation-events", _user(world, reader))
+    response = api.get(f"/projects/{world.public.id}/participation-events", world.member(reader))
     assert response.status_code == 200
     assert [e["verb"] for e in response.json()] == ["posted_need"]
 
@@ -211,7 +207,7 @@ def test_projects_procurers_researchers_and_admins_read_the_log(
     "reader", ["employee", "partner_employee", "citizen", "supplier", "other_procurer"]
 )
 def test_others_cannot_read_the_log(api: Api, world: World, reader: str) -> None:
-    response = api.get(f"/projects/{world.public.id}/participation-events", _user(world, reader))
+    response = api.get(f"/projects/{world.public.id}/participation-events", world.member(reader))
     assert response.status_code == 403
     assert response.json()["code"] == "forbidden"
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from sqlmodel import Session
 
 from app.models.base import Phase
 from tests.conftest import World
-from tests.routers.helpers import NEED, Api
+from tests.helpers import NEED, Api
 
 PROJECT = {
     "title": "Prosjekt uten innbyggerinnspill",
@@ -17,10 +15,6 @@ PROJECT = {
     "service_area": "Helse",
     "innovation_ambition": "Nye arbeidsformer.",
 }
-
-
-def _user(world: World, name: str | None) -> Any:
-    return getattr(world, name) if name else None
 
 
 # ---- posting --------------------------------------------------------------------------------
@@ -39,7 +33,7 @@ def _user(world: World, name: str | None) -> Any:
     ],
 )
 def test_who_may_post_a_need_on_a_public_project(api: Api, world: World, author: str) -> None:
-    need = api.post_need(_user(world, author), world.public.id)
+    need = api.post_need(world.member(author), world.public.id)
     assert need["status"] == "submitted"
     assert need["project_id"] == world.public.id
     assert need["support_count"] == 0
@@ -48,7 +42,7 @@ def test_who_may_post_a_need_on_a_public_project(api: Api, world: World, author:
 # An outside procurer is public-sector staff like an outside employee: see test_rules_followups.
 @pytest.mark.parametrize("author", ["supplier", "researcher"])
 def test_supplier_and_researcher_cannot_post_needs(api: Api, world: World, author: str) -> None:
-    response = api.post(f"/projects/{world.public.id}/needs", _user(world, author), json=NEED)
+    response = api.post(f"/projects/{world.public.id}/needs", world.member(author), json=NEED)
     assert response.status_code == 403
     assert response.json() == {
         "detail": "Your role cannot post needs in this project.",
@@ -66,12 +60,12 @@ def test_anonymous_visitor_cannot_post_a_need(api: Api, world: World) -> None:
 
 @pytest.mark.parametrize("author", ["employee", "partner_employee", "procurer"])
 def test_members_post_needs_on_an_internal_project(api: Api, world: World, author: str) -> None:
-    api.post_need(_user(world, author), world.internal.id)
+    api.post_need(world.member(author), world.internal.id)
 
 
 @pytest.mark.parametrize("author", ["citizen", "other_employee"])
 def test_outsiders_cannot_post_on_an_internal_project(api: Api, world: World, author: str) -> None:
-    response = api.post(f"/projects/{world.internal.id}/needs", _user(world, author), json=NEED)
+    response = api.post(f"/projects/{world.internal.id}/needs", world.member(author), json=NEED)
     assert response.status_code == 404
 
 
@@ -133,8 +127,8 @@ def test_anonymous_need_hides_its_author_from_all_but_the_projects_procurers(
 ) -> None:
     # `employee` is the author: even they get the anonymous view back
     need = api.post_need(world.employee, world.public.id, anonymous=True)
-    one = api.get(f"/needs/{need['id']}", _user(world, reader)).json()
-    for view in [one, *api.needs(_user(world, reader), world.public.id)]:
+    one = api.get(f"/needs/{need['id']}", world.member(reader)).json()
+    for view in [one, *api.needs(world.member(reader), world.public.id)]:
         assert view["author_id"] is None
         assert view["author_name"] is None
 
@@ -144,7 +138,7 @@ def test_projects_procurers_see_who_posted_an_anonymous_need(
     api: Api, world: World, reader: str
 ) -> None:
     need = api.post_need(world.employee, world.public.id, anonymous=True)
-    view = api.get(f"/needs/{need['id']}", _user(world, reader)).json()
+    view = api.get(f"/needs/{need['id']}", world.member(reader)).json()
     assert view["author_id"] == world.employee.id
     assert view["author_name"] == "Emil Employee"
 
@@ -189,7 +183,7 @@ def test_support_can_be_withdrawn_once(api: Api, world: World) -> None:
 @pytest.mark.parametrize("supporter", ["supplier", "researcher"])
 def test_suppliers_and_researchers_cannot_support(api: Api, world: World, supporter: str) -> None:
     need = api.post_need(world.employee, world.public.id)
-    response = api.post(f"/needs/{need['id']}/supports", _user(world, supporter))
+    response = api.post(f"/needs/{need['id']}/supports", world.member(supporter))
     assert response.status_code == 403
     assert api.get(f"/needs/{need['id']}").json()["support_count"] == 0
 
@@ -258,7 +252,7 @@ def test_blank_comment_is_refused(api: Api, world: World) -> None:
 @pytest.mark.parametrize("decider", ["procurer", "partner_procurer", "admin"])
 def test_projects_procurers_decide_on_a_need(api: Api, world: World, decider: str) -> None:
     need = api.post_need(world.employee, world.public.id)
-    response = api.set_status(_user(world, decider), need["id"], status="verified")
+    response = api.set_status(world.member(decider), need["id"], status="verified")
     assert response.status_code == 200
     assert response.json()["status"] == "verified"
 
@@ -266,7 +260,7 @@ def test_projects_procurers_decide_on_a_need(api: Api, world: World, decider: st
 @pytest.mark.parametrize("decider", ["other_procurer", "employee", "citizen", "supplier"])
 def test_others_cannot_decide_on_a_need(api: Api, world: World, decider: str) -> None:
     need = api.post_need(world.employee, world.public.id)
-    response = api.set_status(_user(world, decider), need["id"], status="verified")
+    response = api.set_status(world.member(decider), need["id"], status="verified")
     assert response.status_code == 403
     assert response.json() == {
         "detail": "Only the project's procurers can do this.",

@@ -13,7 +13,7 @@ from app.models import LinkToken, OutboxMessage, User
 from app.models.base import utcnow
 from app.services import mail
 from tests.conftest import CSRF_RE, PASSWORD, Mailbox, World, bearer, body_of, login
-from tests.routers.helpers import EN
+from tests.helpers import EN
 
 NEW = "et helt nytt passord"
 RESET_LINK = re.compile(r"http://testserver(/reset-password/[\w-]+)")
