@@ -17,7 +17,7 @@ from app.models import AuditEntry
 from app.models.base import MAX_ID, Phase
 from app.routers import audit as audit_router
 from tests.conftest import World, login
-from tests.routers.helpers import EN, Api
+from tests.helpers import EN, Api
 
 ROW_ID = re.compile(r'<tr id="audit-(\d+)">')
 

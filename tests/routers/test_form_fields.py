@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from app.models.need import CommentCreate, NeedCreate
 from app.web import limits
 from tests.conftest import World, login
-from tests.routers.helpers import EN, HTMX_NEED_FORM, NEED, Api
+from tests.helpers import EN, HTMX_NEED_FORM, NEED, Api
 
 HTMX = {**HTMX_NEED_FORM, **EN}
 

@@ -31,8 +31,8 @@ from app.services.live.registry import (
 )
 from app.services.permissions import ProjectRelation, audiences
 from tests.conftest import Factory, World
+from tests.helpers import Api
 from tests.market import PUBLIC_DOCUMENT, Market
-from tests.routers.helpers import Api
 
 
 class Recording:
