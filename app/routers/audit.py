@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 
 from app.db import SessionDep
 from app.models.audit import AuditEntryPublic, AuditFilter
 from app.models.base import Cursor, Id
 from app.services import audit, projects
-from app.web import CommittingRoute, CsrfProtected, CurrentUser, render
+from app.web import CurrentUser, api_router, page_router, render
 
-pages = APIRouter(
-    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
-)
-api = APIRouter(route_class=CommittingRoute, tags=["audit"])
+pages = page_router()
+api = api_router("audit", csrf=False)
 
 PAGE_SIZE = 200
 Only = Annotated[AuditFilter, Query()]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import Form, Path, Query, Request
 from fastapi.responses import Response
 
 from app.db import SessionDep
@@ -19,19 +19,9 @@ from app.models.vocabulary import AuditAction, label_for
 from app.services import audit, memberships, permissions
 from app.services.errors import Invalid
 from app.services.links import MAX_TOKEN_LENGTH
-from app.web import (
-    CommittingRoute,
-    CsrfProtected,
-    CurrentUser,
-    login_session,
-    parse,
-    redirect,
-    render,
-)
+from app.web import CurrentUser, login_session, page_router, parse, redirect, render
 
-pages = APIRouter(
-    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
-)
+pages = page_router()
 
 PAGE_SIZE = 200
 

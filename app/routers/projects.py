@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 from sqlmodel import Session, col, select
@@ -17,9 +17,9 @@ from app.services import dialogue, permissions, projects
 from app.services.permissions import audience_for
 from app.views.needs import needs_list_html
 from app.web import (
-    CommittingRoute,
-    CsrfProtected,
     CurrentUser,
+    api_router,
+    page_router,
     parse,
     project_content_page,
     redirect,
@@ -27,12 +27,8 @@ from app.web import (
     render_project_page,
 )
 
-pages = APIRouter(
-    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
-)
-api = APIRouter(
-    route_class=CommittingRoute, prefix="/projects", tags=["projects"], dependencies=[CsrfProtected]
-)
+pages = page_router()
+api = api_router("projects", prefix="/projects")
 
 
 @pages.get("/")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from markupsafe import Markup
 from sqlmodel import Session, col, select
@@ -30,19 +30,10 @@ from app.services import permissions, projects, proposals, uploads
 from app.services.errors import Invalid
 from app.services.permissions import ProjectRelation, audience_for
 from app.views.proposals import need_titles, proposals_list_html
-from app.web import (
-    CommittingRoute,
-    CsrfProtected,
-    CurrentUser,
-    parse,
-    redirect,
-    render,
-)
+from app.web import CurrentUser, api_router, page_router, parse, redirect, render
 
-pages = APIRouter(
-    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
-)
-api = APIRouter(route_class=CommittingRoute, tags=["proposals"], dependencies=[CsrfProtected])
+pages = page_router()
+api = api_router("proposals")
 
 AnyProposal = ProposalPublic | ProposalSummaryPublic
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Form, Request
+from fastapi import Body, Form, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 from sqlmodel import Session
@@ -20,20 +20,16 @@ from app.services import permissions, projects, questions
 from app.services.permissions import qa_audience
 from app.views.questions import mine_html, published_html, queue_html
 from app.web import (
-    CommittingRoute,
-    CsrfProtected,
     CurrentUser,
+    api_router,
+    page_router,
     project_content_page,
     redirect,
     render_project_page,
 )
 
-pages = APIRouter(
-    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
-)
-api = APIRouter(
-    route_class=CommittingRoute, tags=["questions and answers"], dependencies=[CsrfProtected]
-)
+pages = page_router()
+api = api_router("questions and answers")
 
 
 # ---- pages -------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import FileResponse, Response
 from pydantic import ValidationError
 from starlette.background import BackgroundTask
@@ -19,24 +19,10 @@ from app.models import User
 from app.models.base import Id, id_of
 from app.models.research import LegalBasis, StudyCreate, StudyPublic
 from app.services import permissions, projects, research
-from app.web import (
-    CommittingRoute,
-    CsrfProtected,
-    CurrentUser,
-    field_errors,
-    redirect,
-    render,
-)
+from app.web import CurrentUser, api_router, field_errors, page_router, redirect, render
 
-pages = APIRouter(
-    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
-)
-api = APIRouter(
-    route_class=CommittingRoute,
-    prefix="/research",
-    tags=["research"],
-    dependencies=[CsrfProtected],
-)
+pages = page_router()
+api = api_router("research", prefix="/research")
 
 
 def _one(session: SessionDep, user: CurrentUser, study_id: int) -> StudyPublic:
