@@ -19,6 +19,7 @@ from app.models.vocabulary import AuditAction, label_for
 from app.services import audit, memberships, permissions
 from app.services.errors import Invalid
 from app.services.links import MAX_TOKEN_LENGTH
+from app.views.audit import csv_download, log_context, newest_first
 from app.web import CurrentUser, login_session, page_router, parse, redirect, render
 
 pages = page_router()
@@ -134,17 +135,10 @@ def audit_page(
     """The organisation's record of memberships, domains and invitations, newest first
     (administrators)."""
     rel = permissions.known_organisation(session, user, organisation_id)
-    page = audit.AuditPage(before_id=before_id, newest_first=True, limit=PAGE_SIZE)
+    page = newest_first(before_id, PAGE_SIZE)
     entries = audit.list_for_organisation(session, rel=rel, page=page, only=only)
-    context = {
-        "org": rel.organisation,
-        "rows": audit.readable(session, entries),
-        "only": only,
-        "choices": audit.filter_choices(organisation=True),
-        "query": only.query_string(),
-        "next_before": entries[-1].id if len(entries) == PAGE_SIZE else None,
-    }
-    return render(request, "organisations/audit.html", context)
+    context = log_context(session, entries, only, size=PAGE_SIZE, organisation=True)
+    return render(request, "organisations/audit.html", {"org": rel.organisation, **context})
 
 
 @pages.get("/organisations/{organisation_id}/audit.csv")
@@ -157,10 +151,7 @@ def audit_csv(
     """The organisation's record as CSV, newest first, with the page's filter (administrators)."""
     rel = permissions.known_organisation(session, user, organisation_id)
     entries = audit.list_for_organisation(session, rel=rel, page=audit.EXPORT, only=only)
-    name = f"audit-log-organisation-{organisation_id}.csv"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    text = audit.csv_text(audit.readable(session, entries))
-    return Response(text, media_type=audit.CSV_MEDIA_TYPE, headers=headers)
+    return csv_download(session, entries, f"audit-log-organisation-{organisation_id}.csv")
 
 
 # ---- one's own memberships -----------------------------------------------------------------------
