@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
+import re
 from collections.abc import Callable, Coroutine, Hashable
 from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from pydantic import TypeAdapter, ValidationError
 
 import app.views  # noqa: F401  (each domain registers what its pages show live)
 from app import i18n
@@ -127,20 +128,22 @@ def _closer(websocket: WebSocket) -> Callable[[int], Coroutine[Any, Any, None]]:
     return close
 
 
-PAGE_ID: TypeAdapter[int] = TypeAdapter(Id)
+def _socket(kind: PageKind, path: str) -> Callable[..., Coroutine[Any, Any, None]]:
+    """The socket of one kind of live page. The one id in its path is declared by its name in
+    the endpoint's signature, so FastAPI checks it as for any route (a bad one: closed, 1008)."""
 
+    async def socket(websocket: WebSocket, **page_id: int) -> None:
+        await _serve(websocket, Topic(kind, *page_id.values()))
 
-def _socket(kind: PageKind) -> Callable[[WebSocket], Coroutine[Any, Any, None]]:
-    async def socket(websocket: WebSocket) -> None:
-        """Live fragments of one page of this kind (what each shows: `PageKind`)."""
-        try:
-            (page_id,) = websocket.path_params.values()
-            topic = Topic(kind, PAGE_ID.validate_python(page_id))
-        except ValidationError:
-            await websocket.close(POLICY_VIOLATION)
-            return
-        await _serve(websocket, topic)
-
+    (id_name,) = re.findall(r"\{(\w+)\}", path)
+    socket.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(
+                "websocket", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=WebSocket
+            ),
+            inspect.Parameter(id_name, inspect.Parameter.KEYWORD_ONLY, annotation=Id),
+        ]
+    )
     return socket
 
 
@@ -156,4 +159,4 @@ SOCKETS: dict[str, PageKind] = {
     "/ws/projects/{project_id}/proposals": PageKind.proposals,
 }
 for _path, _kind in SOCKETS.items():
-    router.add_api_websocket_route(_path, _socket(_kind), name=f"{_kind.value}_socket")
+    router.add_api_websocket_route(_path, _socket(_kind, _path), name=f"{_kind.value}_socket")

@@ -8,8 +8,10 @@ from typing import Annotated, Any
 
 from fastapi import Form, Path, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from app.db import SessionDep
+from app.models import User
 from app.models.audit import AuditFilter
 from app.models.base import Cursor, Id, OrganisationKind
 from app.models.membership import MembershipRole, MembershipStatus, VouchedBy
@@ -67,9 +69,7 @@ def approve(
     request: Request, session: SessionDep, user: CurrentUser, organisation_id: Id, membership_id: Id
 ) -> Response:
     """Approve a pending request."""
-    rel = permissions.known_organisation(session, user, organisation_id)
-    memberships.decide(session, rel=rel, membership_id=membership_id, approve=True)
-    return redirect(request, f"/organisations/{organisation_id}/people")
+    return _decide(request, session, user, organisation_id, membership_id, approve=True)
 
 
 @pages.post("/organisations/{organisation_id}/people/{membership_id}/decline")
@@ -77,8 +77,20 @@ def decline(
     request: Request, session: SessionDep, user: CurrentUser, organisation_id: Id, membership_id: Id
 ) -> Response:
     """Decline a pending request."""
+    return _decide(request, session, user, organisation_id, membership_id, approve=False)
+
+
+def _decide(
+    request: Request,
+    session: Session,
+    user: User | None,
+    organisation_id: int,
+    membership_id: int,
+    *,
+    approve: bool,
+) -> Response:
     rel = permissions.known_organisation(session, user, organisation_id)
-    memberships.decide(session, rel=rel, membership_id=membership_id, approve=False)
+    memberships.decide(session, rel=rel, membership_id=membership_id, approve=approve)
     return redirect(request, f"/organisations/{organisation_id}/people")
 
 

@@ -13,19 +13,18 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 from app.db import SessionDep
-from app.models import User
+from app.models import Question
 from app.models.base import Id
 from app.models.question import BODY_MAX, BODY_MIN, AnswerDraft, QuestionCreate, QuestionPublic
 from app.services import permissions, projects, questions
-from app.services.permissions import qa_audience
+from app.services.permissions import ProjectRelation, qa_audience
 from app.views.questions import mine_html, published_html, queue_html
 from app.web import (
     CurrentUser,
     api_router,
     page_router,
-    project_content_page,
+    project_view_page,
     redirect,
-    render_project_page,
 )
 
 pages = page_router()
@@ -38,35 +37,30 @@ api = api_router("questions and answers")
 @pages.get("/projects/{project_id}/questions")
 async def questions_page(request: Request, project_id: Id) -> Response:
     """The project's questions and answers: published ones for all, forms for who may use them."""
-    return await project_content_page(
+    return await project_view_page(
         request,
-        projects.VERSION_FOR_VISITORS,
         project_id,
-        lambda session, user: _questions_page(request, session, user, project_id),
+        "questions/page.html",
+        lambda session, rel: _questions_context(request, session, rel),
     )
 
 
-def _questions_page(
-    request: Request, session: Session, user: User | None, project_id: int
-) -> Response:
-    rel = projects.get_project(session, user=user, project_id=project_id)
-
-    def context() -> dict[str, object]:
-        audience = qa_audience(rel)
-        views = questions.list_questions(session, rel=rel)
-        return {
-            "project": rel.project,
-            "rel": rel,
-            "published_html": Markup(published_html(views, audience.lang, oob=False)),
-            "mine_html": Markup(mine_html(views, audience, oob=False)),
-            "queue_html": Markup(queue_html(views, audience, oob=False)),
-            "can_ask": permissions.allows(permissions.ensure_can_ask_question, rel),
-            "sent": request.query_params.get("sent") == "1" and rel.user is not None,
-            "body_min": BODY_MIN,
-            "body_max": BODY_MAX,
-        }
-
-    return render_project_page(request, session, "questions/page.html", rel, context)
+def _questions_context(
+    request: Request, session: Session, rel: ProjectRelation
+) -> dict[str, object]:
+    audience = qa_audience(rel)
+    views = questions.list_questions(session, rel=rel)
+    return {
+        "project": rel.project,
+        "rel": rel,
+        "published_html": Markup(published_html(views, audience.lang, oob=False)),
+        "mine_html": Markup(mine_html(views, audience, oob=False)),
+        "queue_html": Markup(queue_html(views, audience, oob=False)),
+        "can_ask": permissions.allows(permissions.ensure_can_ask_question, rel),
+        "sent": request.query_params.get("sent") == "1" and rel.user is not None,
+        "body_min": BODY_MIN,
+        "body_max": BODY_MAX,
+    }
 
 
 @pages.post("/projects/{project_id}/questions")
@@ -96,7 +90,7 @@ def answer_form(
     rel, question = questions.find_question(session, user=user, question_id=question_id)
     data = AnswerDraft(public_question=public_question, answer=answer)
     questions.save_answer(session, rel=rel, question=question, data=data)
-    return redirect(request, f"/projects/{question.project_id}/questions#question-{question_id}")
+    return _back_to(request, question, f"question-{question_id}")
 
 
 @pages.post("/questions/{question_id}/publish")
@@ -112,7 +106,7 @@ def publish_form(
     rel, question = questions.find_question(session, user=user, question_id=question_id)
     data = AnswerDraft(public_question=public_question, answer=answer)
     questions.publish(session, rel=rel, question=question, data=data)
-    return redirect(request, f"/projects/{question.project_id}/questions#qa-{question_id}")
+    return _back_to(request, question, f"qa-{question_id}")
 
 
 @pages.post("/questions/{question_id}/withdraw")
@@ -122,7 +116,12 @@ def withdraw_form(
     """The asking company withdraws a question that is not published."""
     rel, question = questions.find_question(session, user=user, question_id=question_id)
     questions.withdraw(session, rel=rel, question=question)
-    return redirect(request, f"/projects/{question.project_id}/questions#my-questions")
+    return _back_to(request, question, "my-questions")
+
+
+def _back_to(request: Request, question: Question, anchor: str) -> Response:
+    """Back to the question's Q&A page, at the part that changed."""
+    return redirect(request, f"/projects/{question.project_id}/questions#{anchor}")
 
 
 # ---- API ---------------------------------------------------------------------------------------

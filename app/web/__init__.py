@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from app.web.auth import SESSION_KEY, CurrentUser, bearer_scheme, login_session
-from app.web.cache import project_content_page, render_project_page
+from app.web.cache import project_content_page, project_view_page, render_project_page
 from app.web.commit import CommittingRoute, Idempotent, Replay, idempotent, replay_handler
 from app.web.csrf import UNSAFE_METHODS, CsrfProtected, csrf_token, verify_csrf
 from app.web.forms import (
@@ -68,6 +68,7 @@ __all__ = [
     "parse",
     "pivotal_error_handler",
     "project_content_page",
+    "project_view_page",
     "redirect",
     "refuse_nul_bytes",
     "render",
