@@ -78,6 +78,7 @@ def ask_form(
 
 
 @pages.post("/questions/{question_id}/answer")
+@pages.post("/questions/{question_id}/publish")
 def answer_form(
     request: Request,
     session: SessionDep,
@@ -86,27 +87,15 @@ def answer_form(
     public_question: Annotated[str, Form()] = "",
     answer: Annotated[str, Form()] = "",
 ) -> Response:
-    """A procurer saves the answer and the anonymised question, without publishing."""
+    """A procurer saves the answer and the anonymised question (…/answer), or publishes both to
+    everyone (…/publish): the queue's one form, with a button for each."""
     rel, question = questions.find_question(session, user=user, question_id=question_id)
     data = AnswerDraft(public_question=public_question, answer=answer)
+    if request.url.path.endswith("/publish"):
+        questions.publish(session, rel=rel, question=question, data=data)
+        return _back_to(request, question, f"qa-{question_id}")
     questions.save_answer(session, rel=rel, question=question, data=data)
     return _back_to(request, question, f"question-{question_id}")
-
-
-@pages.post("/questions/{question_id}/publish")
-def publish_form(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    question_id: Id,
-    public_question: Annotated[str, Form()] = "",
-    answer: Annotated[str, Form()] = "",
-) -> Response:
-    """A procurer publishes the anonymised question and the answer to everyone."""
-    rel, question = questions.find_question(session, user=user, question_id=question_id)
-    data = AnswerDraft(public_question=public_question, answer=answer)
-    questions.publish(session, rel=rel, question=question, data=data)
-    return _back_to(request, question, f"qa-{question_id}")
 
 
 @pages.post("/questions/{question_id}/withdraw")
