@@ -226,8 +226,12 @@ def create_app() -> FastAPI:
     app.add_exception_handler(InterfaceError, database_unavailable_handler)
     app.add_exception_handler(PoolTimeoutError, database_unavailable_handler)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # Each domain's part of the JSON API under /api/v1, and its pages (in this order: the first
+    # route that matches a path answers it).
     for module in (
         accounts,
+        credentials,
+        email_verification,
         projects,
         needs,
         participation,
@@ -240,27 +244,14 @@ def create_app() -> FastAPI:
         proposals,
         research,
         metrics,
-    ):
-        app.include_router(
-            module.api, prefix="/api/v1", responses=PROBLEM_RESPONSES, dependencies=[Idempotent]
-        )
-    for module in (
-        accounts,
-        credentials,
-        email_verification,
-        projects,
-        needs,
-        audit,
-        dialogue,
-        questions,
-        events,
-        documents,
-        proposals,
-        research,
-        metrics,
         organisations,
     ):
-        app.include_router(module.pages)
+        if (api := getattr(module, "api", None)) is not None:
+            app.include_router(
+                api, prefix="/api/v1", responses=PROBLEM_RESPONSES, dependencies=[Idempotent]
+            )
+        if (pages := getattr(module, "pages", None)) is not None:
+            app.include_router(pages)
     app.include_router(live.router)
     app.include_router(ops.router)
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
@@ -21,19 +21,17 @@ from app.services.errors import Invalid, NotAuthenticated
 from app.services.permissions import require_user
 from app.web import (
     SESSION_KEY,
-    CommittingRoute,
-    CsrfProtected,
     CurrentUser,
+    api_router,
     login_session,
+    page_router,
     parse,
     redirect,
     render,
 )
 
-pages = APIRouter(
-    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
-)
-api = APIRouter(route_class=CommittingRoute, prefix="/auth", tags=["auth"])
+pages = page_router()
+api = api_router("auth", prefix="/auth", csrf=False)
 
 
 def _safe_next(target: str | None) -> str:

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 
 from app.db import SessionDep
 from app.models.audit import AuditEntryPublic, AuditFilter
 from app.models.base import Cursor, Id
 from app.services import audit, projects
-from app.web import CommittingRoute, CsrfProtected, CurrentUser, render
+from app.views.audit import csv_download, log_context, newest_first
+from app.web import CurrentUser, api_router, page_router, render
 
-pages = APIRouter(
-    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
-)
-api = APIRouter(route_class=CommittingRoute, tags=["audit"])
+pages = page_router()
+api = api_router("audit", csrf=False)
 
 PAGE_SIZE = 200
 Only = Annotated[AuditFilter, Query()]
@@ -33,17 +32,10 @@ def audit_log_page(
 ) -> Response:
     """The project's decisions as a table, newest first, filtered (procurers only)."""
     rel = projects.get_project(session, user=user, project_id=project_id)
-    page = audit.AuditPage(before_id=before_id, newest_first=True, limit=PAGE_SIZE)
+    page = newest_first(before_id, PAGE_SIZE)
     entries = audit.list_for_project(session, rel=rel, page=page, only=only)
-    context = {
-        "project": rel.project,
-        "rows": audit.readable(session, entries),
-        "only": only,
-        "choices": audit.filter_choices(organisation=False),
-        "query": only.query_string(),
-        "next_before": entries[-1].id if len(entries) == PAGE_SIZE else None,
-    }
-    return render(request, "projects/audit_log.html", context)
+    context = log_context(session, entries, only, size=PAGE_SIZE, organisation=False)
+    return render(request, "projects/audit_log.html", {"project": rel.project, **context})
 
 
 @pages.get("/projects/{project_id}/audit-log.csv")
@@ -51,9 +43,7 @@ def audit_log_csv(session: SessionDep, user: CurrentUser, project_id: Id, only: 
     """The project's decisions as CSV, newest first, with the page's filter (procurers only)."""
     rel = projects.get_project(session, user=user, project_id=project_id)
     entries = audit.list_for_project(session, rel=rel, page=audit.EXPORT, only=only)
-    headers = {"Content-Disposition": f'attachment; filename="audit-log-project-{project_id}.csv"'}
-    text = audit.csv_text(audit.readable(session, entries))
-    return Response(text, media_type=audit.CSV_MEDIA_TYPE, headers=headers)
+    return csv_download(session, entries, f"audit-log-project-{project_id}.csv")
 
 
 @api.get("/projects/{project_id}/audit-log")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import Form, Path, Request
 from fastapi.responses import Response
 
 from app.db import SessionDep
@@ -16,11 +16,9 @@ from app.models.account import NewPassword
 from app.services import credentials
 from app.services.links import MAX_TOKEN_LENGTH
 from app.services.permissions import require_user
-from app.web import CommittingRoute, CsrfProtected, CurrentUser, parse, redirect, render
+from app.web import CurrentUser, page_router, parse, redirect, render
 
-pages = APIRouter(
-    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
-)
+pages = page_router()
 Token = Annotated[str, Path(max_length=MAX_TOKEN_LENGTH)]
 PasswordField = Annotated[str, Form(max_length=200)]
 

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from app.db import SessionDep
 from app.models.base import Id
 from app.models.dialogue import SupplierRegistrationPublic
 from app.services import dialogue, projects
-from app.web import CommittingRoute, CsrfProtected, CurrentUser, redirect
+from app.web import CurrentUser, api_router, page_router, redirect
 
-pages = APIRouter(
-    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
-)
-api = APIRouter(route_class=CommittingRoute, tags=["market dialogue"], dependencies=[CsrfProtected])
+pages = page_router()
+api = api_router("market dialogue")
 
 
 @pages.post("/projects/{project_id}/suppliers")

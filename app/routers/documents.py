@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from babel.numbers import format_decimal
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from sqlmodel import Session
 
@@ -27,20 +27,18 @@ from app.services.errors import Invalid
 from app.services.permissions import ProjectRelation, audience_for
 from app.views.documents import list_context
 from app.web import (
-    CommittingRoute,
-    CsrfProtected,
     CurrentUser,
     FormView,
+    api_router,
+    page_router,
     parse,
     redirect,
     render,
     templates,
 )
 
-pages = APIRouter(
-    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
-)
-api = APIRouter(route_class=CommittingRoute, tags=["documents"], dependencies=[CsrfProtected])
+pages = page_router()
+api = api_router("documents")
 
 # How people name the types the uploads service accepts.
 TYPE_LABELS: dict[str, str] = {

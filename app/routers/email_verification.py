@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import Path, Request
 from fastapi.responses import Response
 
 from app.db import SessionDep
@@ -15,11 +15,9 @@ from app.models.mail import LinkPurpose
 from app.services import accounts, links
 from app.services.errors import NotAuthenticated
 from app.services.links import MAX_TOKEN_LENGTH
-from app.web import CommittingRoute, CsrfProtected, CurrentUser, redirect, render
+from app.web import CurrentUser, page_router, redirect, render
 
-pages = APIRouter(
-    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
-)
+pages = page_router()
 Token = Annotated[str, Path(max_length=MAX_TOKEN_LENGTH)]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 from sqlmodel import Session
@@ -30,19 +30,10 @@ from app.services import events, permissions, projects
 from app.services.errors import Invalid
 from app.services.permissions import ProjectRelation, audience_for
 from app.views.events import counts_html
-from app.web import (
-    CommittingRoute,
-    CsrfProtected,
-    CurrentUser,
-    parse,
-    redirect,
-    render,
-)
+from app.web import CurrentUser, api_router, page_router, parse, redirect, render
 
-pages = APIRouter(
-    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
-)
-api = APIRouter(route_class=CommittingRoute, tags=["dialogue events"], dependencies=[CsrfProtected])
+pages = page_router()
+api = api_router("dialogue events")
 ICS = "text/calendar; charset=utf-8"
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
+import re
 from collections.abc import Callable, Coroutine, Hashable
 from typing import Any
 from urllib.parse import urlsplit
@@ -126,49 +128,35 @@ def _closer(websocket: WebSocket) -> Callable[[int], Coroutine[Any, Any, None]]:
     return close
 
 
-@router.websocket("/ws/projects/{project_id}")
-async def project_socket(websocket: WebSocket, project_id: Id) -> None:
-    """Live needs list of a project."""
-    await _serve(websocket, Topic(PageKind.project, project_id))
+def _socket(kind: PageKind, path: str) -> Callable[..., Coroutine[Any, Any, None]]:
+    """The socket of one kind of live page. The one id in its path is declared by its name in
+    the endpoint's signature, so FastAPI checks it as for any route (a bad one: closed, 1008)."""
+
+    async def socket(websocket: WebSocket, **page_id: int) -> None:
+        await _serve(websocket, Topic(kind, *page_id.values()))
+
+    (id_name,) = re.findall(r"\{(\w+)\}", path)
+    socket.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(
+                "websocket", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=WebSocket
+            ),
+            inspect.Parameter(id_name, inspect.Parameter.KEYWORD_ONLY, annotation=Id),
+        ]
+    )
+    return socket
 
 
-@router.websocket("/ws/projects/{project_id}/events")
-async def events_socket(websocket: WebSocket, project_id: Id) -> None:
-    """Live counts of a project's dialogue events."""
-    await _serve(websocket, Topic(PageKind.events, project_id))
-
-
-@router.websocket("/ws/events/{event_id}")
-async def event_socket(websocket: WebSocket, event_id: Id) -> None:
-    """Live counts of one dialogue event."""
-    await _serve(websocket, Topic(PageKind.event, event_id))
-
-
-@router.websocket("/ws/needs/{need_id}")
-async def need_socket(websocket: WebSocket, need_id: Id) -> None:
-    """Live status, supports and comments of a need."""
-    await _serve(websocket, Topic(PageKind.need, need_id))
-
-
-@router.websocket("/ws/projects/{project_id}/questions")
-async def questions_socket(websocket: WebSocket, project_id: Id) -> None:
-    """Live questions and answers of a project (the procurers' queue for procurers)."""
-    await _serve(websocket, Topic(PageKind.questions, project_id))
-
-
-@router.websocket("/ws/projects/{project_id}/documents")
-async def documents_socket(websocket: WebSocket, project_id: Id) -> None:
-    """Live documents list of a project, as each viewer may see it."""
-    await _serve(websocket, Topic(PageKind.documents, project_id))
-
-
-@router.websocket("/ws/projects/{project_id}/metrics")
-async def metrics_socket(websocket: WebSocket, project_id: Id) -> None:
-    """Live figures of a project's dashboard, recomputed once per burst of contributions."""
-    await _serve(websocket, Topic(PageKind.metrics, project_id))
-
-
-@router.websocket("/ws/projects/{project_id}/proposals")
-async def proposals_socket(websocket: WebSocket, project_id: Id) -> None:
-    """Live proposals list of a project (published summaries; everything for procurers)."""
-    await _serve(websocket, Topic(PageKind.proposals, project_id))
+# Each live page's socket; the one id in its path is the page's project, event or need.
+SOCKETS: dict[str, PageKind] = {
+    "/ws/projects/{project_id}": PageKind.project,
+    "/ws/projects/{project_id}/events": PageKind.events,
+    "/ws/events/{event_id}": PageKind.event,
+    "/ws/needs/{need_id}": PageKind.need,
+    "/ws/projects/{project_id}/questions": PageKind.questions,
+    "/ws/projects/{project_id}/documents": PageKind.documents,
+    "/ws/projects/{project_id}/metrics": PageKind.metrics,
+    "/ws/projects/{project_id}/proposals": PageKind.proposals,
+}
+for _path, _kind in SOCKETS.items():
+    router.add_api_websocket_route(_path, _socket(_kind, _path), name=f"{_kind.value}_socket")

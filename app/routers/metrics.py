@@ -13,10 +13,10 @@ from app.models.base import Id
 from app.services import metrics, projects
 from app.services.metrics import MetricsOverview, OrganisationMetrics, ProjectMetrics
 from app.views.metrics import body_html, project_body_html
-from app.web import CommittingRoute, CsrfProtected, CurrentUser, render
+from app.web import CsrfProtected, CurrentUser, api_router, render
 
 pages = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
-api = APIRouter(route_class=CommittingRoute, tags=["metrics"])
+api = api_router("metrics", csrf=False)
 
 
 @api.get("/projects/{project_id}/metrics")

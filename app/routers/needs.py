@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 from sqlmodel import Session
@@ -19,29 +19,19 @@ from app.services.errors import NotFound
 from app.services.permissions import ProjectRelation, audience_for
 from app.views.needs import comments_html
 from app.web import (
-    CommittingRoute,
-    CsrfProtected,
     CurrentUser,
     FormView,
-    is_htmx,
+    api_router,
+    fragment_or_redirect,
+    page_router,
     parse,
     project_content_page,
     redirect,
-    render,
     render_project_page,
 )
 
-pages = APIRouter(
-    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
-)
-api = APIRouter(route_class=CommittingRoute, tags=["needs"], dependencies=[CsrfProtected])
-
-
-def _done(request: Request, url: str, template: str, context: dict[str, object]) -> Response:
-    """htmx gets a fragment; a plain form post is redirected (post/redirect/get)."""
-    if is_htmx(request):
-        return render(request, template, context)
-    return redirect(request, url)
+pages = page_router()
+api = api_router("needs")
 
 
 def need_page_context(session: Session, rel: ProjectRelation, need_id: int) -> dict[str, object]:
@@ -87,7 +77,7 @@ def post_need_form(
     )
     need = needs.post_need(session, rel=rel, data=data)
     context = {"project": rel.project, "message": _("Thank you! Your need has been posted.")}
-    return _done(request, f"/needs/{need.id}", "projects/_need_form.html", context)
+    return fragment_or_redirect(request, f"/needs/{need.id}", "projects/_need_form.html", context)
 
 
 @pages.get("/needs/{need_id}")
@@ -113,12 +103,7 @@ def support_form(request: Request, session: SessionDep, user: CurrentUser, need_
     """Support a need."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)
     needs.support_need(session, rel=rel, need=need)
-    return _done(
-        request,
-        f"/needs/{need_id}",
-        "needs/_support.html",
-        need_page_context(session, rel, need_id),
-    )
+    return _need_fragment(request, session, rel, need_id, "needs/_support.html")
 
 
 @pages.post("/needs/{need_id}/support/withdraw")
@@ -128,12 +113,15 @@ def withdraw_support_form(
     """Withdraw a support."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)
     needs.withdraw_support(session, rel=rel, need=need)
-    return _done(
-        request,
-        f"/needs/{need_id}",
-        "needs/_support.html",
-        need_page_context(session, rel, need_id),
-    )
+    return _need_fragment(request, session, rel, need_id, "needs/_support.html")
+
+
+def _need_fragment(
+    request: Request, session: Session, rel: ProjectRelation, need_id: int, template: str
+) -> Response:
+    """The need page's part that changed, for htmx; else back to the need page."""
+    context = need_page_context(session, rel, need_id)
+    return fragment_or_redirect(request, f"/needs/{need_id}", template, context)
 
 
 @pages.post("/needs/{need_id}/comments")
@@ -156,7 +144,7 @@ def comment_form(
         "parent_id": data.parent_id,
         "message": _("Your comment has been posted."),
     }
-    return _done(request, f"/needs/{need_id}", "needs/_comment_form.html", context)
+    return fragment_or_redirect(request, f"/needs/{need_id}", "needs/_comment_form.html", context)
 
 
 @pages.post("/needs/{need_id}/status")
@@ -178,9 +166,7 @@ def status_form(
         merged_into_id=merged_into_id or None,
     )
     needs.set_status(session, rel=rel, need=need, change=change)
-    return _done(
-        request, f"/needs/{need_id}", "needs/_status.html", need_page_context(session, rel, need_id)
-    )
+    return _need_fragment(request, session, rel, need_id, "needs/_status.html")
 
 
 @pages.post("/comments/{comment_id}/hide")

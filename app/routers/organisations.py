@@ -6,10 +6,12 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import Form, Path, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from app.db import SessionDep
+from app.models import User
 from app.models.audit import AuditFilter
 from app.models.base import Cursor, Id, OrganisationKind
 from app.models.membership import MembershipRole, MembershipStatus, VouchedBy
@@ -19,19 +21,10 @@ from app.models.vocabulary import AuditAction, label_for
 from app.services import audit, memberships, permissions
 from app.services.errors import Invalid
 from app.services.links import MAX_TOKEN_LENGTH
-from app.web import (
-    CommittingRoute,
-    CsrfProtected,
-    CurrentUser,
-    login_session,
-    parse,
-    redirect,
-    render,
-)
+from app.views.audit import csv_download, log_context, newest_first
+from app.web import CurrentUser, login_session, page_router, parse, redirect, render
 
-pages = APIRouter(
-    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
-)
+pages = page_router()
 
 PAGE_SIZE = 200
 
@@ -76,9 +69,7 @@ def approve(
     request: Request, session: SessionDep, user: CurrentUser, organisation_id: Id, membership_id: Id
 ) -> Response:
     """Approve a pending request."""
-    rel = permissions.known_organisation(session, user, organisation_id)
-    memberships.decide(session, rel=rel, membership_id=membership_id, approve=True)
-    return redirect(request, f"/organisations/{organisation_id}/people")
+    return _decide(request, session, user, organisation_id, membership_id, approve=True)
 
 
 @pages.post("/organisations/{organisation_id}/people/{membership_id}/decline")
@@ -86,8 +77,20 @@ def decline(
     request: Request, session: SessionDep, user: CurrentUser, organisation_id: Id, membership_id: Id
 ) -> Response:
     """Decline a pending request."""
+    return _decide(request, session, user, organisation_id, membership_id, approve=False)
+
+
+def _decide(
+    request: Request,
+    session: Session,
+    user: User | None,
+    organisation_id: int,
+    membership_id: int,
+    *,
+    approve: bool,
+) -> Response:
     rel = permissions.known_organisation(session, user, organisation_id)
-    memberships.decide(session, rel=rel, membership_id=membership_id, approve=False)
+    memberships.decide(session, rel=rel, membership_id=membership_id, approve=approve)
     return redirect(request, f"/organisations/{organisation_id}/people")
 
 
@@ -144,17 +147,10 @@ def audit_page(
     """The organisation's record of memberships, domains and invitations, newest first
     (administrators)."""
     rel = permissions.known_organisation(session, user, organisation_id)
-    page = audit.AuditPage(before_id=before_id, newest_first=True, limit=PAGE_SIZE)
+    page = newest_first(before_id, PAGE_SIZE)
     entries = audit.list_for_organisation(session, rel=rel, page=page, only=only)
-    context = {
-        "org": rel.organisation,
-        "rows": audit.readable(session, entries),
-        "only": only,
-        "choices": audit.filter_choices(organisation=True),
-        "query": only.query_string(),
-        "next_before": entries[-1].id if len(entries) == PAGE_SIZE else None,
-    }
-    return render(request, "organisations/audit.html", context)
+    context = log_context(session, entries, only, size=PAGE_SIZE, organisation=True)
+    return render(request, "organisations/audit.html", {"org": rel.organisation, **context})
 
 
 @pages.get("/organisations/{organisation_id}/audit.csv")
@@ -167,10 +163,7 @@ def audit_csv(
     """The organisation's record as CSV, newest first, with the page's filter (administrators)."""
     rel = permissions.known_organisation(session, user, organisation_id)
     entries = audit.list_for_organisation(session, rel=rel, page=audit.EXPORT, only=only)
-    name = f"audit-log-organisation-{organisation_id}.csv"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    text = audit.csv_text(audit.readable(session, entries))
-    return Response(text, media_type=audit.CSV_MEDIA_TYPE, headers=headers)
+    return csv_download(session, entries, f"audit-log-organisation-{organisation_id}.csv")
 
 
 # ---- one's own memberships -----------------------------------------------------------------------

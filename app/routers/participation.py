@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from app.db import SessionDep
 from app.models.base import Cursor, Id
 from app.models.participation import ParticipationEventPublic
 from app.services import participation, permissions, projects
-from app.web import CommittingRoute, CurrentUser
+from app.web import CurrentUser, api_router
 
-api = APIRouter(route_class=CommittingRoute, tags=["participation"])
+api = api_router("participation", csrf=False)
 
 
 @api.get("/projects/{project_id}/participation-events")

@@ -4,35 +4,30 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 from sqlmodel import Session, col, select
 
 from app.db import SessionDep
-from app.models import Organisation, User
-from app.models.base import Id, OrganisationKind, Visibility
+from app.models import Organisation
+from app.models.base import Id, OrganisationKind, Visibility, id_of
 from app.models.project import PhaseMoveCreate, ProjectCreate, ProjectPhasePublic, ProjectPublic
 from app.services import dialogue, permissions, projects
-from app.services.permissions import audience_for
+from app.services.permissions import ProjectRelation, audience_for
 from app.views.needs import needs_list_html
 from app.web import (
-    CommittingRoute,
-    CsrfProtected,
     CurrentUser,
+    api_router,
+    page_router,
     parse,
-    project_content_page,
+    project_view_page,
     redirect,
     render,
-    render_project_page,
 )
 
-pages = APIRouter(
-    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
-)
-api = APIRouter(
-    route_class=CommittingRoute, prefix="/projects", tags=["projects"], dependencies=[CsrfProtected]
-)
+pages = page_router()
+api = api_router("projects", prefix="/projects")
 
 
 @pages.get("/")
@@ -84,37 +79,26 @@ def create_project_form(
 @pages.get("/projects/{project_id}")
 async def project_page(request: Request, project_id: Id) -> Response:
     """A project with its live needs list."""
-    return await project_content_page(
-        request,
-        projects.VERSION_FOR_VISITORS,
-        project_id,
-        lambda session, user: _project_page(request, session, user, project_id),
-    )
+    return await project_view_page(request, project_id, "projects/detail.html", _project_context)
 
 
-def _project_page(
-    request: Request, session: Session, user: User | None, project_id: int
-) -> Response:
-    rel = projects.get_project(session, user=user, project_id=project_id)
-
-    def context() -> dict[str, object]:
-        ids = {rel.project.owner_org_id, *projects.partner_ids(session, project_id=project_id)}
-        audience = audience_for(rel)
-        overview = projects.phase_overview(session, rel=rel)
-        return {
-            "project": rel.project,
-            "rel": rel,
-            "orgs": projects.organisations_by_id(session, ids),
-            "partner_ids": sorted(ids - {rel.project.owner_org_id}),
-            "needs_list_html": Markup(needs_list_html(session, rel, audience, oob=False)),
-            "audience": audience,
-            "can_post": permissions.allows(permissions.ensure_can_post_need, rel),
-            "steps": projects.timeline(rel.project, overview),
-            "next_phases": overview.next_phases,
-            "suppliers": dialogue.list_suppliers(session, rel=rel) if rel.is_procurer else [],
-        }
-
-    return render_project_page(request, session, "projects/detail.html", rel, context)
+def _project_context(session: Session, rel: ProjectRelation) -> dict[str, object]:
+    project_id = id_of(rel.project)
+    ids = {rel.project.owner_org_id, *projects.partner_ids(session, project_id=project_id)}
+    audience = audience_for(rel)
+    overview = projects.phase_overview(session, rel=rel)
+    return {
+        "project": rel.project,
+        "rel": rel,
+        "orgs": projects.organisations_by_id(session, ids),
+        "partner_ids": sorted(ids - {rel.project.owner_org_id}),
+        "needs_list_html": Markup(needs_list_html(session, rel, audience, oob=False)),
+        "audience": audience,
+        "can_post": permissions.allows(permissions.ensure_can_post_need, rel),
+        "steps": projects.timeline(rel.project, overview),
+        "next_phases": overview.next_phases,
+        "suppliers": dialogue.list_suppliers(session, rel=rel) if rel.is_procurer else [],
+    }
 
 
 @pages.post("/projects/{project_id}/phase")

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from markupsafe import Markup
 from sqlmodel import Session, col, select
 
 from app.db import SessionDep
-from app.models import Need, Proposal
+from app.models import Need, Proposal, ProposalAttachment
 from app.models.base import Id
 from app.models.proposal import (
     AttachmentPublic,
@@ -30,19 +30,10 @@ from app.services import permissions, projects, proposals, uploads
 from app.services.errors import Invalid
 from app.services.permissions import ProjectRelation, audience_for
 from app.views.proposals import need_titles, proposals_list_html
-from app.web import (
-    CommittingRoute,
-    CsrfProtected,
-    CurrentUser,
-    parse,
-    redirect,
-    render,
-)
+from app.web import CurrentUser, api_router, page_router, parse, redirect, render
 
-pages = APIRouter(
-    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
-)
-api = APIRouter(route_class=CommittingRoute, tags=["proposals"], dependencies=[CsrfProtected])
+pages = page_router()
+api = api_router("proposals")
 
 AnyProposal = ProposalPublic | ProposalSummaryPublic
 
@@ -113,14 +104,7 @@ def submit_form(
     )
     proposal = proposals.submit_proposal(session, rel=rel, data=data)
     if file is not None and file.filename:
-        proposals.add_attachment(
-            session,
-            rel=rel,
-            proposal=proposal,
-            stream=file.file,
-            filename=file.filename,
-            justification=file_justification,
-        )
+        _attach(session, rel, proposal, file, file_justification)
     return redirect(request, f"/proposals/{proposal.id}")
 
 
@@ -162,7 +146,19 @@ def attach_form(
     rel, proposal = proposals.find_proposal(session, user=user, proposal_id=proposal_id)
     if file is None or not file.filename:
         raise Invalid("Choose a file to attach.")
-    proposals.add_attachment(
+    _attach(session, rel, proposal, file, justification)
+    return redirect(request, f"/proposals/{proposal_id}")
+
+
+def _attach(
+    session: Session,
+    rel: ProjectRelation,
+    proposal: Proposal,
+    file: UploadFile,
+    justification: str,
+) -> ProposalAttachment:
+    """Attach the uploaded file to the proposal, claimed as a business secret if justified."""
+    return proposals.add_attachment(
         session,
         rel=rel,
         proposal=proposal,
@@ -170,7 +166,6 @@ def attach_form(
         filename=file.filename,
         justification=justification,
     )
-    return redirect(request, f"/proposals/{proposal_id}")
 
 
 @pages.post("/proposals/{proposal_id}/withdraw")
@@ -266,15 +261,7 @@ def attach(
 ) -> AttachmentPublic:
     """Attach a file (the submitting company), optionally claimed as a business secret."""
     rel, proposal = proposals.find_proposal(session, user=user, proposal_id=proposal_id)
-    attachment = proposals.add_attachment(
-        session,
-        rel=rel,
-        proposal=proposal,
-        stream=file.file,
-        filename=file.filename,
-        justification=justification,
-    )
-    return proposals.attachment_public(attachment)
+    return proposals.attachment_public(_attach(session, rel, proposal, file, justification))
 
 
 @api.get(

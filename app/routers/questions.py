@@ -7,33 +7,28 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Form, Request
+from fastapi import Body, Form, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 from sqlmodel import Session
 
 from app.db import SessionDep
-from app.models import User
+from app.models import Question
 from app.models.base import Id
 from app.models.question import BODY_MAX, BODY_MIN, AnswerDraft, QuestionCreate, QuestionPublic
 from app.services import permissions, projects, questions
-from app.services.permissions import qa_audience
+from app.services.permissions import ProjectRelation, qa_audience
 from app.views.questions import mine_html, published_html, queue_html
 from app.web import (
-    CommittingRoute,
-    CsrfProtected,
     CurrentUser,
-    project_content_page,
+    api_router,
+    page_router,
+    project_view_page,
     redirect,
-    render_project_page,
 )
 
-pages = APIRouter(
-    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
-)
-api = APIRouter(
-    route_class=CommittingRoute, tags=["questions and answers"], dependencies=[CsrfProtected]
-)
+pages = page_router()
+api = api_router("questions and answers")
 
 
 # ---- pages -------------------------------------------------------------------------------------
@@ -42,35 +37,30 @@ api = APIRouter(
 @pages.get("/projects/{project_id}/questions")
 async def questions_page(request: Request, project_id: Id) -> Response:
     """The project's questions and answers: published ones for all, forms for who may use them."""
-    return await project_content_page(
+    return await project_view_page(
         request,
-        projects.VERSION_FOR_VISITORS,
         project_id,
-        lambda session, user: _questions_page(request, session, user, project_id),
+        "questions/page.html",
+        lambda session, rel: _questions_context(request, session, rel),
     )
 
 
-def _questions_page(
-    request: Request, session: Session, user: User | None, project_id: int
-) -> Response:
-    rel = projects.get_project(session, user=user, project_id=project_id)
-
-    def context() -> dict[str, object]:
-        audience = qa_audience(rel)
-        views = questions.list_questions(session, rel=rel)
-        return {
-            "project": rel.project,
-            "rel": rel,
-            "published_html": Markup(published_html(views, audience.lang, oob=False)),
-            "mine_html": Markup(mine_html(views, audience, oob=False)),
-            "queue_html": Markup(queue_html(views, audience, oob=False)),
-            "can_ask": permissions.allows(permissions.ensure_can_ask_question, rel),
-            "sent": request.query_params.get("sent") == "1" and rel.user is not None,
-            "body_min": BODY_MIN,
-            "body_max": BODY_MAX,
-        }
-
-    return render_project_page(request, session, "questions/page.html", rel, context)
+def _questions_context(
+    request: Request, session: Session, rel: ProjectRelation
+) -> dict[str, object]:
+    audience = qa_audience(rel)
+    views = questions.list_questions(session, rel=rel)
+    return {
+        "project": rel.project,
+        "rel": rel,
+        "published_html": Markup(published_html(views, audience.lang, oob=False)),
+        "mine_html": Markup(mine_html(views, audience, oob=False)),
+        "queue_html": Markup(queue_html(views, audience, oob=False)),
+        "can_ask": permissions.allows(permissions.ensure_can_ask_question, rel),
+        "sent": request.query_params.get("sent") == "1" and rel.user is not None,
+        "body_min": BODY_MIN,
+        "body_max": BODY_MAX,
+    }
 
 
 @pages.post("/projects/{project_id}/questions")
@@ -88,6 +78,7 @@ def ask_form(
 
 
 @pages.post("/questions/{question_id}/answer")
+@pages.post("/questions/{question_id}/publish")
 def answer_form(
     request: Request,
     session: SessionDep,
@@ -96,27 +87,15 @@ def answer_form(
     public_question: Annotated[str, Form()] = "",
     answer: Annotated[str, Form()] = "",
 ) -> Response:
-    """A procurer saves the answer and the anonymised question, without publishing."""
+    """A procurer saves the answer and the anonymised question (…/answer), or publishes both to
+    everyone (…/publish): the queue's one form, with a button for each."""
     rel, question = questions.find_question(session, user=user, question_id=question_id)
     data = AnswerDraft(public_question=public_question, answer=answer)
+    if request.url.path.endswith("/publish"):
+        questions.publish(session, rel=rel, question=question, data=data)
+        return _back_to(request, question, f"qa-{question_id}")
     questions.save_answer(session, rel=rel, question=question, data=data)
-    return redirect(request, f"/projects/{question.project_id}/questions#question-{question_id}")
-
-
-@pages.post("/questions/{question_id}/publish")
-def publish_form(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    question_id: Id,
-    public_question: Annotated[str, Form()] = "",
-    answer: Annotated[str, Form()] = "",
-) -> Response:
-    """A procurer publishes the anonymised question and the answer to everyone."""
-    rel, question = questions.find_question(session, user=user, question_id=question_id)
-    data = AnswerDraft(public_question=public_question, answer=answer)
-    questions.publish(session, rel=rel, question=question, data=data)
-    return redirect(request, f"/projects/{question.project_id}/questions#qa-{question_id}")
+    return _back_to(request, question, f"question-{question_id}")
 
 
 @pages.post("/questions/{question_id}/withdraw")
@@ -126,7 +105,12 @@ def withdraw_form(
     """The asking company withdraws a question that is not published."""
     rel, question = questions.find_question(session, user=user, question_id=question_id)
     questions.withdraw(session, rel=rel, question=question)
-    return redirect(request, f"/projects/{question.project_id}/questions#my-questions")
+    return _back_to(request, question, "my-questions")
+
+
+def _back_to(request: Request, question: Question, anchor: str) -> Response:
+    """Back to the question's Q&A page, at the part that changed."""
+    return redirect(request, f"/projects/{question.project_id}/questions#{anchor}")
 
 
 # ---- API ---------------------------------------------------------------------------------------

@@ -8,9 +8,10 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import FileResponse, Response
 from pydantic import ValidationError
+from sqlmodel import Session
 from starlette.background import BackgroundTask
 
 from app.db import SessionDep
@@ -19,24 +20,10 @@ from app.models import User
 from app.models.base import Id, id_of
 from app.models.research import LegalBasis, StudyCreate, StudyPublic
 from app.services import permissions, projects, research
-from app.web import (
-    CommittingRoute,
-    CsrfProtected,
-    CurrentUser,
-    field_errors,
-    redirect,
-    render,
-)
+from app.web import CurrentUser, api_router, field_errors, page_router, redirect, render
 
-pages = APIRouter(
-    route_class=CommittingRoute, include_in_schema=False, dependencies=[CsrfProtected]
-)
-api = APIRouter(
-    route_class=CommittingRoute,
-    prefix="/research",
-    tags=["research"],
-    dependencies=[CsrfProtected],
-)
+pages = page_router()
+api = api_router("research", prefix="/research")
 
 
 def _one(session: SessionDep, user: CurrentUser, study_id: int) -> StudyPublic:
@@ -48,7 +35,11 @@ def _one(session: SessionDep, user: CurrentUser, study_id: int) -> StudyPublic:
 @api.get("/studies")
 def list_studies(session: SessionDep, user: CurrentUser) -> list[StudyPublic]:
     """Studies: all for researchers and admins; for others the studies they can consent to."""
-    user = permissions.require_user(user)
+    return _visible(session, permissions.require_user(user))
+
+
+def _visible(session: Session, user: User) -> list[StudyPublic]:
+    """The studies the user may see, as the user may see them."""
     return research.present(session, user=user, studies=research.list_studies(session, user=user))
 
 
@@ -110,9 +101,7 @@ def export_study(
 def profile_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """The user's profile: the research studies they can take part in, with their consent."""
     user = permissions.require_user(user)
-    studies = research.present(
-        session, user=user, studies=research.list_studies(session, user=user)
-    )
+    studies = _visible(session, user)
     return render(request, "accounts/profile.html", {"studies": studies, "today": date.today()})
 
 
@@ -138,9 +127,7 @@ def withdraw_consent_form(
 def studies_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """The studies the user may see; researchers and admins register and export here."""
     user = permissions.require_user(user)
-    studies = research.present(
-        session, user=user, studies=research.list_studies(session, user=user)
-    )
+    studies = _visible(session, user)
     context = {
         "studies": studies,
         "titles": research.project_titles(session, user=user, studies=studies),

@@ -4,7 +4,8 @@
 - `commit`: the route class that commits a write (`CommittingRoute`), and idempotent retries
 - `csrf`: the CSRF token and its check
 - `templating`: the Jinja environment, `render`, `render_fragment`, the label globals
-- `htmx`: redirects htmx follows, and the one way a refusal is answered
+- `htmx`: redirects htmx follows, fragment-or-redirect answers, the one way a refusal is answered
+- `routing`: the routers a domain opens (`page_router`, `api_router`)
 - `cache`: the visitors' page cache for project pages
 - `forms`: parsing forms into schemas, messages per field, NUL refusal
 """
@@ -12,7 +13,7 @@
 from __future__ import annotations
 
 from app.web.auth import SESSION_KEY, CurrentUser, bearer_scheme, login_session
-from app.web.cache import project_content_page, render_project_page
+from app.web.cache import project_content_page, project_view_page, render_project_page
 from app.web.commit import CommittingRoute, Idempotent, Replay, idempotent, replay_handler
 from app.web.csrf import UNSAFE_METHODS, CsrfProtected, csrf_token, verify_csrf
 from app.web.forms import (
@@ -30,11 +31,13 @@ from app.web.htmx import (
     PROBLEM_RESPONSES,
     Problem,
     error_response,
+    fragment_or_redirect,
     is_htmx,
     pivotal_error_handler,
     redirect,
     validation_error_handler,
 )
+from app.web.routing import api_router, page_router
 from app.web.templating import render, render_fragment, templates
 
 __all__ = [
@@ -51,17 +54,21 @@ __all__ = [
     "Problem",
     "RefuseNulBytes",
     "Replay",
+    "api_router",
     "bearer_scheme",
     "csrf_token",
     "error_response",
     "field_errors",
+    "fragment_or_redirect",
     "idempotent",
     "is_htmx",
     "limits",
     "login_session",
+    "page_router",
     "parse",
     "pivotal_error_handler",
     "project_content_page",
+    "project_view_page",
     "redirect",
     "refuse_nul_bytes",
     "render",

@@ -20,7 +20,7 @@ from app.config import get_settings
 from app.db import get_engine, in_session
 from app.models import User
 from app.models.base import id_of
-from app.services import participation, render_cache
+from app.services import participation, projects, render_cache
 from app.services.permissions import ProjectRelation
 from app.web.auth import bearer_scheme, is_visitor, load_user
 from app.web.csrf import csrf_token
@@ -52,6 +52,22 @@ async def project_content_page(
         return page(session, load_user(request, session, token))
 
     return await run_in_threadpool(in_session, render_page)
+
+
+async def project_view_page(
+    request: Request,
+    project_id: int,
+    name: str,
+    context: Callable[[Session, ProjectRelation], dict[str, Any]],
+) -> Response:
+    """A page about one project (its own page, its Q&A), rendered from `name` with `context`
+    for the viewer's relation to it; for visitors from the render cache while it is current."""
+
+    def page(session: Session, user: User | None) -> Response:
+        rel = projects.get_project(session, user=user, project_id=project_id)
+        return render_project_page(request, session, name, rel, lambda: context(session, rel))
+
+    return await project_content_page(request, projects.VERSION_FOR_VISITORS, project_id, page)
 
 
 def render_project_page(

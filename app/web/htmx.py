@@ -28,6 +28,16 @@ def redirect(request: Request, url: str) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
+def fragment_or_redirect(
+    request: Request, url: str, template: str, context: dict[str, Any]
+) -> Response:
+    """After a successful form post: htmx gets the fragment it swaps in, a plain form a redirect
+    (post/redirect/get)."""
+    if is_htmx(request):
+        return render(request, template, context)
+    return redirect(request, url)
+
+
 def is_htmx(request: Request) -> bool:
     """Whether htmx sent the request (and wants a fragment back)."""
     return request.headers.get("hx-request") == "true"
