@@ -20,6 +20,8 @@ from app.web import (
     CommittingRoute,
     CsrfProtected,
     CurrentUser,
+    FormView,
+    detached,
     parse,
     project_content_page,
     redirect,
@@ -47,11 +49,18 @@ def project_list(request: Request, session: SessionDep, user: CurrentUser) -> Re
 def new_project_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """The form for opening a project (procurers)."""
     user = permissions.ensure_can_create_project(user)
+    return render(request, "projects/new.html", {"organisations": _partner_candidates(session)})
+
+
+def _partner_candidates(session: Session) -> list[Organisation]:
     kinds = (OrganisationKind.municipality, OrganisationKind.county)
-    orgs = session.exec(
-        select(Organisation).where(col(Organisation.kind).in_(kinds)).order_by(Organisation.name)
-    ).all()
-    return render(request, "projects/new.html", {"organisations": orgs})
+    return list(
+        session.exec(
+            select(Organisation)
+            .where(col(Organisation.kind).in_(kinds))
+            .order_by(Organisation.name)
+        ).all()
+    )
 
 
 @pages.post("/projects")
@@ -59,16 +68,19 @@ def create_project_form(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    title: Annotated[str, Form()],
-    summary: Annotated[str, Form()],
-    service_area: Annotated[str, Form()],
-    innovation_ambition: Annotated[str, Form()],
+    title: Annotated[str, Form()] = "",
+    summary: Annotated[str, Form()] = "",
+    service_area: Annotated[str, Form()] = "",
+    innovation_ambition: Annotated[str, Form()] = "",
     visibility: Annotated[str, Form()] = Visibility.public,
     partner_org_ids: Annotated[list[Id] | None, Form()] = None,
 ) -> Response:
     """Open a project from the form."""
+    permissions.ensure_can_create_project(user)  # before the form is drawn again for anyone
+    view = FormView("projects/new.html", {"organisations": detached(_partner_candidates(session))})
     data = parse(
         ProjectCreate,
+        view,
         title=title,
         summary=summary,
         service_area=service_area,

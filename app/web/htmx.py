@@ -101,7 +101,7 @@ def form_error_response(request: Request, exc: FormInvalid) -> Response:
             "request": request,
             "csrf_token": csrf_token(request),
             "user": getattr(request.state, "user", None),
-            "form": exc.values,
+            "form": {**exc.values, **exc.view.typed},
             "errors": exc.errors,
             "oob": True,
         }

@@ -18,7 +18,7 @@ from app.models.event import DialogueEventCreate
 from app.models.membership import MembershipRole, MembershipStatus
 from app.models.need import CommentCreate, NeedCreate, NeedStatusChange
 from app.models.project import ProjectCreate
-from app.models.proposal import ClaimDecision, ProposalCreate, ProposalStatus
+from app.models.proposal import ClaimCreate, ClaimDecision, ProposalCreate, ProposalStatus
 from app.models.research import StudyCreate
 from app.models.vocabulary import label_for
 from app.services.markdown import render_markdown
@@ -63,6 +63,7 @@ templates.env.globals.update(
 # A form takes its lengths from the schema it is parsed into: `limits(NeedCreate, "title")`.
 templates.env.globals.update(
     limits=limits,
+    ClaimCreate=ClaimCreate,
     CommentCreate=CommentCreate,
     DialogueEventCreate=DialogueEventCreate,
     DocumentCreate=DocumentCreate,

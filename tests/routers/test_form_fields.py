@@ -125,3 +125,81 @@ def test_need_text_is_stored_without_surrounding_spaces(api: Api, world: World) 
     assert response.status_code == 201
     assert response.json()["title"] == "Trygge nattbesøk"
     assert response.json()["problem"] == NEED["problem"]
+
+
+def _htmx(form_id: str) -> dict[str, str]:
+    return {"HX-Request": "true", "HX-Trigger": form_id, **EN}
+
+
+def test_failed_event_form_shows_the_times_as_typed(client: TestClient, world: World) -> None:
+    login(client, world.procurer)
+    response = client.post(
+        f"/projects/{world.public.id}/events",
+        data={
+            "kind": "one_to_one",
+            "title": "Dialogmøte",
+            "starts_at": "i morgen tidlig",
+            "ends_at": "2027-03-01T12:00",
+            "slot_minutes": "30",
+        },
+        headers=_htmx("event-form"),
+    )
+    assert response.status_code == 422
+    assert response.headers["HX-Retarget"] == "#event-form-errors"
+    starts = _tag(response.text, "event-starts")
+    assert 'aria-invalid="true"' in starts and 'value="i morgen tidlig"' in starts
+    assert 'aria-describedby="event-form-starts_at-error"' in starts
+    assert "Start time is not a valid date and time." in response.text
+    assert 'value="2027-03-01T12:00"' in _tag(response.text, "event-ends")
+    assert '<option value="one_to_one" selected>' in response.text
+
+
+def test_failed_project_form_keeps_its_text_and_choices(client: TestClient, world: World) -> None:
+    login(client, world.procurer)
+    response = client.post(
+        "/projects",
+        data={
+            "title": "Nytt prosjekt",
+            "summary": "Kort.",
+            "service_area": "H",
+            "innovation_ambition": "Mer hjemme.",
+            "visibility": "internal",
+            "partner_org_ids": [str(world.partner.id)],
+        },
+        headers=_htmx("project-form"),
+    )
+    assert response.status_code == 422
+    area = _tag(response.text, "p-area")
+    assert 'aria-invalid="true"' in area and 'value="H"' in area
+    assert "Service area must be at least 2 characters." in response.text
+    assert 'value="Nytt prosjekt"' in _tag(response.text, "p-title")
+    assert 'id="p-vis-internal" name="visibility" value="internal" checked' in response.text
+    assert f'value="{world.partner.id}" checked' in response.text
+
+
+def test_failed_proposal_form_keeps_the_claim_and_its_justification(
+    client: TestClient, world: World, api: Api
+) -> None:
+    need = api.post(f"/projects/{world.public.id}/needs", world.citizen, json=NEED).json()
+    login(client, world.supplier)
+    response = client.post(
+        f"/projects/{world.public.id}/proposals",
+        data={
+            "title": "Sensorer",
+            "summary": "Kort",
+            "body": "Hemmelig beskrivelse av løsningen.",
+            "need_ids": [str(need["id"])],
+            "claim_body": "true",
+            "justification": "kort",
+        },
+        headers=_htmx("proposal-form"),
+    )
+    assert response.status_code == 422
+    assert 'aria-invalid="true"' in _tag(response.text, "proposal-summary")
+    justification = _tag(response.text, "proposal-justification")
+    assert 'aria-invalid="true"' in justification
+    assert ">kort</textarea>" in response.text
+    assert "Justification must be at least 10 characters." in response.text
+    assert f'value="{need["id"]}" checked' in response.text
+    assert 'id="proposal-claim-body" name="claim_body" value="true" checked' in response.text
+    assert 'id="proposal-file"' not in response.text  # the chosen file stays chosen
