@@ -68,6 +68,8 @@ FIELD_LABELS = {
 
 
 LOCATIONS = ("body", "query", "path", "form", "header", "cookie")
+# Kinds of error a schema raises with a translatable sentence of its own (PydanticCustomError).
+OWN_MESSAGES = ("blank", "out_of_order")
 
 
 def _field_of(error: Any, located: bool) -> str:
@@ -84,7 +86,7 @@ def _field_message(error: dict[str, Any], field: str) -> str:
     label = _(FIELD_LABELS.get(field) or N_("Input"))
     ctx = error.get("ctx") or {}
     kind = error.get("type", "")
-    if kind == "blank":  # a schema's own refusal (see app.models.base.strip_text)
+    if kind in OWN_MESSAGES:  # a schema's own refusal (see app.models.base.strip_text)
         return _(str(error.get("msg", "")))
     if kind == "missing":
         return _("%(field)s is required.", field=label)
@@ -107,7 +109,7 @@ def validation_messages(exc: RequestValidationError | ValidationError) -> list[s
     return [_field_message(dict(e), _field_of(e, located)) for e in exc.errors()]
 
 
-def field_errors(exc: ValidationError) -> dict[str, list[str]]:
+def _field_errors(exc: ValidationError) -> dict[str, list[str]]:
     """Readable, translated messages by field name; "" holds those about the whole input."""
     found: dict[str, list[str]] = {}
     for error in exc.errors():
@@ -122,12 +124,14 @@ class FormView:
 
     The block gets the view's context, `form` (what was typed) and `errors` (messages by field).
     `typed` holds the text of fields the router converted before parsing (a time, a number),
-    shown again as typed in place of the converted value.
+    shown again as typed in place of the converted value. When `page` is true the template is a
+    whole page, drawn again in full for a form posted without htmx.
     """
 
     template: str
     context: dict[str, Any] = field(default_factory=dict)
     typed: dict[str, Any] = field(default_factory=dict)
+    page: bool = False
 
 
 R = TypeVar("R", bound=BaseModel)
@@ -164,7 +168,7 @@ def parse(model: type[M], view: FormView | None = None, /, **data: Any) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise FormInvalid(field_errors(exc), data, view) from None
+        raise FormInvalid(_field_errors(exc), data, view) from None
 
 
 def refuse(view: FormView, name: str, message: str, /, **data: Any) -> NoReturn:

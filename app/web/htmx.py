@@ -95,6 +95,10 @@ def form_error_response(request: Request, exc: FormInvalid) -> Response:
     """A form that failed its schema: the messages in its error box, and for htmx its fields
     drawn again with what was typed, each message beside its field."""
     fields = ""
+    if exc.view is not None and exc.view.page and not is_htmx(request):
+        context = {**exc.view.context, "form": {**exc.values, **exc.view.typed}}
+        context["errors"] = exc.errors
+        return render(request, exc.view.template, context, status_code=exc.status_code)
     if exc.view is not None and is_htmx(request):
         context = {
             **exc.view.context,

@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 
 from app.models.need import CommentCreate, NeedCreate
 from app.web import limits
-from tests.conftest import World, login
+from tests.conftest import CSRF_RE, World, login
+from tests.research.conftest import study_input
 from tests.routers.helpers import EN, HTMX_NEED_FORM, NEED, Api
 
 HTMX = {**HTMX_NEED_FORM, **EN}
@@ -203,3 +204,28 @@ def test_failed_proposal_form_keeps_the_claim_and_its_justification(
     assert f'value="{need["id"]}" checked' in response.text
     assert 'id="proposal-claim-body" name="claim_body" value="true" checked' in response.text
     assert 'id="proposal-file"' not in response.text  # the chosen file stays chosen
+
+
+def test_study_form_is_drawn_again_in_full_with_each_message_beside_its_field(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.researcher)
+    token = CSRF_RE.search(client.get("/research/studies/new").text).group(1)  # type: ignore[union-attr]
+    fields = {**study_input(period_start="2030-06-01", period_end="2030-01-01"), "title": "Ab"}
+    response = client.post(
+        "/research/studies/new", data={"csrf_token": token, **fields}, headers=EN
+    )
+    assert response.status_code == 422
+    title = _tag(response.text, "study-title")
+    assert 'aria-invalid="true"' in title and 'value="Ab"' in title
+    assert "Title must be at least 3 characters." in response.text
+    end = _tag(response.text, "study-period_end")
+    assert 'aria-describedby="study-period_end-error"' in end
+    assert "The period must end on or after its start." in response.text
+
+
+def test_a_period_out_of_order_is_named_in_the_api_too(api: Api, world: World) -> None:
+    fields = study_input(period_start="2030-06-01", period_end="2030-01-01")
+    response = api.post("/research/studies", world.researcher, json=fields)
+    assert response.status_code == 422
+    assert response.json()["detail"] == "The period must end on or after its start."
