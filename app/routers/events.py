@@ -213,7 +213,8 @@ def minutes_form(
 ) -> Response:
     """A procurer saves the minutes, and publishes them if asked."""
     rel, event = events.find_event(session, user=user, event_id=event_id)
-    data = parse(MinutesWrite, minutes=minutes)
+    view = FormView("events/detail.html", typed={"publish": publish})
+    data = parse(MinutesWrite, view, minutes=minutes)
     events.write_minutes(session, rel=rel, event=event, minutes=data.minutes)
     if publish:
         events.publish_minutes(session, rel=rel, event=event)

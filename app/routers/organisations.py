@@ -23,6 +23,7 @@ from app.web import (
     CommittingRoute,
     CsrfProtected,
     CurrentUser,
+    FormView,
     login_session,
     parse,
     redirect,
@@ -210,12 +211,15 @@ def register_company(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    name: Annotated[str, Form()],
-    org_number: Annotated[str, Form()],
+    name: Annotated[str, Form()] = "",
+    org_number: Annotated[str, Form()] = "",
 ) -> Response:
     """Register the company; the person becomes its first administrator."""
     me = permissions.require_user(user)
-    data = parse(OrganisationCreate, name=name, kind="supplier", org_number=org_number or None)
+    view = FormView("organisations/company.html", typed={"org_number": org_number})
+    data = parse(
+        OrganisationCreate, view, name=name, kind="supplier", org_number=org_number or None
+    )
     org = memberships.register_company(session, user=me, data=data)
     return redirect(request, f"/organisations/{org.id}/people")
 
@@ -237,13 +241,14 @@ def admin_create(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    name: Annotated[str, Form()],
-    kind: Annotated[str, Form()],
+    name: Annotated[str, Form()] = "",
+    kind: Annotated[str, Form()] = "",
     org_number: Annotated[str, Form()] = "",
 ) -> Response:
     """Create an organisation."""
     permissions.ensure_platform_admin(user)
-    data = parse(OrganisationCreate, name=name, kind=kind, org_number=org_number or None)
+    view = FormView("organisations/admin.html", typed={"org_number": org_number})
+    data = parse(OrganisationCreate, view, name=name, kind=kind, org_number=org_number or None)
     org = memberships.create_organisation(session, user=user, data=data)
     return redirect(request, f"/admin/organisations#org-{org.id}")
 

@@ -14,9 +14,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from app import i18n
 from app.models.base import NeedStatus, OrganisationKind, Phase, Role
 from app.models.document import DocumentAudience, DocumentCreate, DocumentKind
-from app.models.event import DialogueEventCreate
+from app.models.event import DialogueEventCreate, MinutesWrite
 from app.models.membership import MembershipRole, MembershipStatus
 from app.models.need import CommentCreate, NeedCreate, NeedStatusChange
+from app.models.organisation import OrganisationCreate
 from app.models.project import ProjectCreate
 from app.models.proposal import ClaimCreate, ClaimDecision, ProposalCreate, ProposalStatus
 from app.models.research import StudyCreate
@@ -67,8 +68,10 @@ templates.env.globals.update(
     CommentCreate=CommentCreate,
     DialogueEventCreate=DialogueEventCreate,
     DocumentCreate=DocumentCreate,
+    MinutesWrite=MinutesWrite,
     NeedCreate=NeedCreate,
     NeedStatusChange=NeedStatusChange,
+    OrganisationCreate=OrganisationCreate,
     ProjectCreate=ProjectCreate,
     ProposalCreate=ProposalCreate,
     StudyCreate=StudyCreate,

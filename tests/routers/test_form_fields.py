@@ -7,6 +7,7 @@ import re
 
 from fastapi.testclient import TestClient
 
+from app.models.base import Phase
 from app.models.need import CommentCreate, NeedCreate
 from app.web import limits
 from tests.conftest import CSRF_RE, World, login
@@ -229,3 +230,60 @@ def test_a_period_out_of_order_is_named_in_the_api_too(api: Api, world: World) -
     response = api.post("/research/studies", world.researcher, json=fields)
     assert response.status_code == 422
     assert response.json()["detail"] == "The period must end on or after its start."
+
+
+def test_failed_minutes_form_keeps_the_text_and_the_choice_to_publish(
+    client: TestClient, world: World, api: Api
+) -> None:
+    api.advance(world.procurer, world.public.id, Phase.market_dialogue)
+    event = api.post(
+        f"/projects/{world.public.id}/events",
+        world.procurer,
+        json={
+            "kind": "conference",
+            "title": "Dialogkonferanse",
+            "starts_at": "2027-03-01T09:00:00+01:00",
+            "ends_at": "2027-03-01T12:00:00+01:00",
+        },
+    ).json()
+    login(client, world.procurer)
+    response = client.post(
+        f"/events/{event['id']}/minutes",
+        data={"minutes": "x" * 50_001, "publish": "1"},
+        headers=_htmx("minutes-form"),
+    )
+    assert response.status_code == 422
+    assert response.headers["HX-Retarget"] == "#minutes-form-errors"
+    assert 'aria-invalid="true"' in _tag(response.text, "minutes-text")
+    assert "Minutes can be at most 50000 characters." in response.text
+    assert 'id="minutes-publish" name="publish" value="1" checked' in response.text
+
+
+def test_failed_company_registration_shows_the_number_as_typed(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.citizen)
+    response = client.post(
+        "/companies/register",
+        data={"name": "Nytt AS", "org_number": "123 456 789"},
+        headers=_htmx("company-form"),
+    )
+    assert response.status_code == 422
+    number = _tag(response.text, "company-number")
+    assert 'aria-invalid="true"' in number and 'value="123 456 789"' in number
+    assert 'aria-describedby="company-number-hint company-form-org_number-error"' in number
+    assert "Organisation number is not valid." in response.text
+    assert 'value="Nytt AS"' in _tag(response.text, "company-name")
+
+
+def test_failed_new_organisation_keeps_its_kind(client: TestClient, world: World) -> None:
+    login(client, world.admin)
+    response = client.post(
+        "/admin/organisations",
+        data={"name": "X", "kind": "county", "org_number": ""},
+        headers=_htmx("org-form"),
+    )
+    assert response.status_code == 422
+    assert 'aria-invalid="true"' in _tag(response.text, "org-name")
+    assert "Name must be at least 2 characters." in response.text
+    assert '<option value="county" selected>' in response.text
