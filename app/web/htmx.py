@@ -97,7 +97,7 @@ def form_error_response(request: Request, exc: FormInvalid) -> Response:
     fields = ""
     if exc.view is not None and exc.view.page and not is_htmx(request):
         context = {**exc.view.context, "form": {**exc.values, **exc.view.typed}}
-        context["errors"] = exc.errors
+        context.update(errors=exc.errors, messages=exc.messages)
         return render(request, exc.view.template, context, status_code=exc.status_code)
     if exc.view is not None and is_htmx(request):
         context = {

@@ -287,3 +287,44 @@ def test_failed_new_organisation_keeps_its_kind(client: TestClient, world: World
     assert 'aria-invalid="true"' in _tag(response.text, "org-name")
     assert "Name must be at least 2 characters." in response.text
     assert '<option value="county" selected>' in response.text
+
+
+def test_failed_registration_keeps_all_but_the_password(client: TestClient, world: World) -> None:
+    token = CSRF_RE.search(client.get("/register").text).group(1)  # type: ignore[union-attr]
+    response = client.post(
+        "/register",
+        data={
+            "csrf_token": token,
+            "display_name": "Nora Nordmann",
+            "email": "ikke-en-adresse",
+            "password": "hemmelig-passord",
+            "role": "employee",
+            "organisation_id": str(world.owner.id),
+        },
+        headers=_htmx("register-form"),
+    )
+    assert response.status_code == 422
+    email = _tag(response.text, "reg-email")
+    assert 'aria-invalid="true"' in email and 'value="ikke-en-adresse"' in email
+    assert "E-mail is not valid." in response.text
+    assert 'value="Nora Nordmann"' in _tag(response.text, "reg-name")
+    assert "hemmelig-passord" not in response.text
+    assert f'<option value="{world.owner.id}" selected>' in response.text
+    assert 'value="employee" aria-describedby="reg-employee-hint" checked' in response.text
+
+
+def test_failed_token_form_is_drawn_again_with_the_message_beside_the_days(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.citizen)
+    token = CSRF_RE.search(client.get("/account/tokens").text).group(1)  # type: ignore[union-attr]
+    response = client.post(
+        "/account/tokens",
+        data={"csrf_token": token, "name": "Rapportverktøy", "expires_in_days": "400"},
+        headers=EN,
+    )
+    assert response.status_code == 422
+    days = _tag(response.text, "token-days")
+    assert 'aria-invalid="true"' in days and 'value="400"' in days
+    assert 'id="token-form-expires_in_days-error"' in response.text
+    assert 'value="Rapportverktøy"' in _tag(response.text, "token-name")
