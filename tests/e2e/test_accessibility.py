@@ -157,6 +157,25 @@ def test_need_form_error_state_meets_wcag_21_aa(
     assert_accessible(page)
 
 
+def test_project_form_error_state_meets_wcag_21_aa(
+    new_page: Callable[..., Page], problems: PageProblems
+) -> None:
+    problems.expect_error(r"\b422\b")  # the refused post itself
+    page = new_page(PROCURER)
+    page.goto("/projects/new")
+    page.evaluate(
+        "document.querySelectorAll('#project-form [minlength]')"
+        ".forEach(field => field.removeAttribute('minlength'))"
+    )
+    page.fill("#p-title", "Ny")
+    page.fill("#p-summary", "Brøyting når og der det trengs.")
+    page.fill("#p-area", "V")
+    page.fill("#p-ambition", "Fra faste ruter til brøyting styrt av målinger.")
+    page.click("#project-form button[type=submit]")
+    expect(page.locator("#project-form-service_area-error")).to_be_visible()
+    assert_accessible(page)
+
+
 def test_axe_runs_under_the_strict_csp(browser: Browser, server_url: str) -> None:
     """The CSP blocks inline script, yet axe (injected via page.evaluate) runs and finds faults."""
     seen = PageProblems()  # not the `problems` fixture: this test breaks the CSP on purpose
