@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app import i18n
-from app.models.account import ApiTokenCreate
+from app.models.account import ApiTokenCreate, NewPassword
 from app.models.base import NeedStatus, OrganisationKind, Phase, Role
 from app.models.document import DocumentAudience, DocumentCreate, DocumentKind
 from app.models.event import DialogueEventCreate, MinutesWrite
@@ -74,6 +74,7 @@ templates.env.globals.update(
     MinutesWrite=MinutesWrite,
     NeedCreate=NeedCreate,
     NeedStatusChange=NeedStatusChange,
+    NewPassword=NewPassword,
     OrganisationCreate=OrganisationCreate,
     ProjectCreate=ProjectCreate,
     ProposalCreate=ProposalCreate,

@@ -328,3 +328,18 @@ def test_failed_token_form_is_drawn_again_with_the_message_beside_the_days(
     assert 'aria-invalid="true"' in days and 'value="400"' in days
     assert 'id="token-form-expires_in_days-error"' in response.text
     assert 'value="Rapportverktøy"' in _tag(response.text, "token-name")
+
+
+def test_failed_reset_form_shows_the_message_beside_the_new_password(client: TestClient) -> None:
+    token = CSRF_RE.search(client.get("/login").text).group(1)  # type: ignore[union-attr]
+    response = client.post(
+        "/reset-password/" + "a" * 32,
+        data={"csrf_token": token, "password": "kort", "password_again": "kort"},
+        headers=_htmx("reset-form"),
+    )
+    assert response.status_code == 422
+    password = _tag(response.text, "reset-password")
+    assert 'aria-invalid="true"' in password
+    assert 'aria-describedby="reset-help reset-form-password-error"' in password
+    assert "Password must be at least 10 characters." in response.text
+    assert "kort" not in response.text  # passwords are typed again, never sent back
