@@ -8,7 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import PageProblems
+from tests.e2e.conftest import PageProblems, drop_length_checks, fill_project_form
 
 pytestmark = pytest.mark.browser
 
@@ -145,10 +145,7 @@ def test_need_form_error_state_meets_wcag_21_aa(
     page = new_page(EMPLOYEE)
     page.goto("/projects/1")
     # A browser that does not check lengths itself: the server's messages stand by the fields.
-    page.evaluate(
-        "document.querySelectorAll('#need-form [minlength]')"
-        ".forEach(field => field.removeAttribute('minlength'))"
-    )
+    drop_length_checks(page, "need-form")
     page.fill("#need-title", "Ny")
     page.fill("#need-problem", "For kort")
     page.click("#need-form button[type=submit]")
@@ -162,15 +159,7 @@ def test_project_form_error_state_meets_wcag_21_aa(
 ) -> None:
     problems.expect_error(r"\b422\b")  # the refused post itself
     page = new_page(PROCURER)
-    page.goto("/projects/new")
-    page.evaluate(
-        "document.querySelectorAll('#project-form [minlength]')"
-        ".forEach(field => field.removeAttribute('minlength'))"
-    )
-    page.fill("#p-title", "Ny")
-    page.fill("#p-summary", "Brøyting når og der det trengs.")
-    page.fill("#p-area", "V")
-    page.fill("#p-ambition", "Fra faste ruter til brøyting styrt av målinger.")
+    fill_project_form(page, "V", title="Ny")
     page.click("#project-form button[type=submit]")
     expect(page.locator("#project-form-service_area-error")).to_be_visible()
     assert_accessible(page)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PageProblems
+from tests.e2e.conftest import PageProblems, fill_project_form
 
 pytestmark = pytest.mark.browser
 
@@ -84,15 +84,7 @@ def test_a_refused_project_form_keeps_what_was_typed_beside_the_message(
 ) -> None:
     problems.expect_error(r"\b422\b")  # the refused post itself
     page = new_page(PROCURER)
-    page.goto("/projects/new")
-    page.evaluate(
-        "document.querySelectorAll('#project-form [minlength]')"
-        ".forEach(field => field.removeAttribute('minlength'))"
-    )
-    page.fill("#p-title", "Smartere snørydding")
-    page.fill("#p-summary", "Brøyting når og der det trengs.")
-    page.fill("#p-area", "V")
-    page.fill("#p-ambition", "Fra faste ruter til brøyting styrt av målinger.")
+    fill_project_form(page, "V")
     page.check("#p-vis-internal")
     page.click("#project-form button[type=submit]")
 
