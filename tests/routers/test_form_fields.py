@@ -343,3 +343,26 @@ def test_failed_reset_form_shows_the_message_beside_the_new_password(client: Tes
     assert 'aria-describedby="reset-help reset-form-password-error"' in password
     assert "Password must be at least 10 characters." in response.text
     assert "kort" not in response.text  # passwords are typed again, never sent back
+
+
+def test_an_event_ending_before_it_starts_says_so_beside_the_end(
+    client: TestClient, world: World
+) -> None:
+    login(client, world.procurer)
+    response = client.post(
+        f"/projects/{world.public.id}/events",
+        data={
+            "kind": "conference",
+            "title": "Dialogkonferanse",
+            "starts_at": "2027-03-01T12:00",
+            "ends_at": "2027-03-01T09:00",
+        },
+        headers=_htmx("event-form"),
+    )
+    assert response.status_code == 422
+    ends = _tag(response.text, "event-ends")
+    assert 'aria-invalid="true"' in ends and 'value="2027-03-01T09:00"' in ends
+    assert (
+        '<p id="event-form-ends_at-error" class="field-error">'
+        "The event must end after it starts.</p>" in response.text
+    )
