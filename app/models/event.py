@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from pydantic import field_validator, model_validator
+from pydantic import ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 
 from app.i18n import N_
@@ -68,6 +69,14 @@ class DialogueEventCreate(DialogueEventBase):
         except OverflowError:  # 0001-01-01T00:00+01:00 is before the first moment Python knows
             raise ValueError("the time is out of range") from None
 
+    @field_validator("ends_at")
+    @classmethod
+    def _after_start(cls, end: datetime, info: ValidationInfo) -> datetime:
+        start = info.data.get("starts_at")
+        if start is not None and end <= start:  # the message stands beside the end time
+            raise PydanticCustomError("out_of_order", N_("The event must end after it starts."))
+        return end
+
     @model_validator(mode="after")
     def _stripped(self) -> DialogueEventCreate:
         blank = N_("Title and location cannot be blank.")
@@ -75,8 +84,6 @@ class DialogueEventCreate(DialogueEventBase):
 
     @model_validator(mode="after")
     def _consistent(self) -> DialogueEventCreate:
-        if self.ends_at <= self.starts_at:
-            raise ValueError("the event must end after it starts")
         if self.kind == EventKind.one_to_one:
             if self.slot_minutes is None:
                 raise ValueError("one-to-one meetings need a slot length")

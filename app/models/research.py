@@ -6,9 +6,11 @@ from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from pydantic import model_validator
+from pydantic import ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 
+from app.i18n import N_
 from app.models.base import Id, UtcDateTime, created_at_field, enum_field
 
 
@@ -48,11 +50,15 @@ class StudyCreate(StudyBase):
 
     project_ids: list[Id] = Field(default_factory=list, max_length=200)
 
-    @model_validator(mode="after")
-    def _period_in_order(self) -> StudyCreate:
-        if self.period_end < self.period_start:
-            raise ValueError("the period must end on or after its start")
-        return self
+    @field_validator("period_end")
+    @classmethod
+    def _period_in_order(cls, end: date, info: ValidationInfo) -> date:
+        start = info.data.get("period_start")
+        if start is not None and end < start:  # the message stands beside the period's end
+            raise PydanticCustomError(
+                "out_of_order", N_("The period must end on or after its start.")
+            )
+        return end
 
 
 class Study(StudyBase, table=True):

@@ -22,7 +22,9 @@ from app.services.permissions import require_user
 from app.web import (
     SESSION_KEY,
     CurrentUser,
+    FormView,
     api_router,
+    detached,
     login_session,
     page_router,
     parse,
@@ -149,8 +151,12 @@ def tokens_page(request: Request, session: SessionDep, user: CurrentUser) -> Res
 def _tokens_page(
     request: Request, session: SessionDep, me: User, issued: ApiTokenIssued | None = None
 ) -> Response:
-    tokens = [api_tokens.public(t) for t in api_tokens.list_for_user(session, user=me)]
-    return render(request, "accounts/tokens.html", {"tokens": tokens, "issued": issued})
+    context = {"tokens": _tokens(session, me), "issued": issued}
+    return render(request, "accounts/tokens.html", context)
+
+
+def _tokens(session: SessionDep, me: User) -> list[ApiTokenPublic]:
+    return [api_tokens.public(t) for t in api_tokens.list_for_user(session, user=me)]
 
 
 @pages.post("/account/tokens")
@@ -163,7 +169,8 @@ def create_token_page(
 ) -> Response:
     """Create a named token and show it, this once."""
     me = require_user(user)
-    data = parse(ApiTokenCreate, name=name.strip(), expires_in_days=expires_in_days)
+    view = FormView("accounts/tokens.html", {"tokens": _tokens(session, me)}, page=True)
+    data = parse(ApiTokenCreate, view, name=name.strip(), expires_in_days=expires_in_days)
     issued = api_tokens.issue(session, user=me, data=data)
     response = _tokens_page(request, session, me, issued)
     response.headers["Cache-Control"] = "no-store"
@@ -196,9 +203,9 @@ def register_page(request: Request, session: SessionDep, user: CurrentUser) -> R
 def register(
     request: Request,
     session: SessionDep,
-    email: Annotated[str, Form()],
-    display_name: Annotated[str, Form()],
-    password: Annotated[str, Form()],
+    email: Annotated[str, Form()] = "",
+    display_name: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
     role: Annotated[str, Form()] = Role.citizen,
     organisation_id: Annotated[str, Form()] = "",
 ) -> Response:
@@ -206,8 +213,10 @@ def register(
 
     The answer is the same whether or not the address already has an account.
     """
+    view = FormView("accounts/register.html", {"organisations": detached(_municipalities(session))})
     data = parse(
         Registration,
+        view,
         email=email,
         display_name=display_name,
         password=password,

@@ -16,7 +16,14 @@ from app.models.account import NewPassword
 from app.services import credentials
 from app.services.links import MAX_TOKEN_LENGTH
 from app.services.permissions import require_user
-from app.web import CurrentUser, page_router, parse, redirect, render
+from app.web import (
+    CurrentUser,
+    FormView,
+    page_router,
+    parse,
+    redirect,
+    render,
+)
 
 pages = page_router()
 Token = Annotated[str, Path(max_length=MAX_TOKEN_LENGTH)]
@@ -54,7 +61,8 @@ def reset_password(
     password_again: PasswordField,
 ) -> Response:
     """Set the new password; every session ends, this browser's too, so log in again."""
-    data = parse(NewPassword, password=password, password_again=password_again)
+    view = FormView("accounts/reset_password.html")
+    data = parse(NewPassword, view, password=password, password_again=password_again)
     credentials.reset_password(session, token=reset_token, data=data)
     request.session.clear()
     return redirect(request, "/login?reset=done")

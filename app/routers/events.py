@@ -27,10 +27,17 @@ from app.models.event import (
     SlotPublic,
 )
 from app.services import events, permissions, projects
-from app.services.errors import Invalid
 from app.services.permissions import ProjectRelation, audience_for
 from app.views.events import counts_html
-from app.web import CurrentUser, api_router, page_router, parse, redirect, render
+from app.web import (
+    CurrentUser,
+    FormView,
+    api_router,
+    page_router,
+    parse,
+    redirect,
+    render,
+)
 
 pages = page_router()
 api = api_router("dialogue events")
@@ -40,12 +47,13 @@ ICS = "text/calendar; charset=utf-8"
 # ---- pages ------------------------------------------------------------------------------------
 
 
-def _form_moment(value: str, field: str) -> datetime:
-    """A datetime-local form value, read as Norwegian time."""
+def _form_moment(value: str) -> datetime | str:
+    """A datetime-local form value, read as Norwegian time; text that is no time goes to the
+    schema as it is, which refuses it beside its field."""
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise Invalid("%(field)s is not a valid date and time.", field=field) from None
+        return value
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=i18n.TIMEZONE)
     return moment
@@ -93,14 +101,17 @@ def create_form(
     """A procurer plans an event from the events page."""
     rel = projects.get_project(session, user=user, project_id=project_id)
     permissions.ensure_can_plan_events(rel)
+    typed = {"starts_at": starts_at, "ends_at": ends_at, "location": location}
+    view = FormView("events/_event_form.html", {"project": rel.project}, typed)
     data = parse(
         DialogueEventCreate,
+        view,
         kind=kind,
         title=title,
         description=description,
         location=location.strip() or DIGITAL,
-        starts_at=_form_moment(starts_at, "starts_at"),
-        ends_at=_form_moment(ends_at, "ends_at"),
+        starts_at=_form_moment(starts_at),
+        ends_at=_form_moment(ends_at),
         capacity=capacity or None,
         slot_minutes=slot_minutes or None,
     )
@@ -200,7 +211,8 @@ def minutes_form(
 ) -> Response:
     """A procurer saves the minutes, and publishes them if asked."""
     rel, event = events.find_event(session, user=user, event_id=event_id)
-    data = parse(MinutesWrite, minutes=minutes)
+    view = FormView("events/detail.html", typed={"publish": publish})
+    data = parse(MinutesWrite, view, minutes=minutes)
     events.write_minutes(session, rel=rel, event=event, minutes=data.minutes)
     if publish:
         events.publish_minutes(session, rel=rel, event=event)

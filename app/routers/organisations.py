@@ -22,7 +22,15 @@ from app.services import audit, memberships, permissions
 from app.services.errors import Invalid
 from app.services.links import MAX_TOKEN_LENGTH
 from app.views.audit import csv_download, log_context, newest_first
-from app.web import CurrentUser, login_session, page_router, parse, redirect, render
+from app.web import (
+    CurrentUser,
+    FormView,
+    login_session,
+    page_router,
+    parse,
+    redirect,
+    render,
+)
 
 pages = page_router()
 
@@ -203,12 +211,15 @@ def register_company(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    name: Annotated[str, Form()],
-    org_number: Annotated[str, Form()],
+    name: Annotated[str, Form()] = "",
+    org_number: Annotated[str, Form()] = "",
 ) -> Response:
     """Register the company; the person becomes its first administrator."""
     me = permissions.require_user(user)
-    data = parse(OrganisationCreate, name=name, kind="supplier", org_number=org_number or None)
+    view = FormView("organisations/company.html", typed={"org_number": org_number})
+    data = parse(
+        OrganisationCreate, view, name=name, kind="supplier", org_number=org_number or None
+    )
     org = memberships.register_company(session, user=me, data=data)
     return redirect(request, f"/organisations/{org.id}/people")
 
@@ -230,13 +241,14 @@ def admin_create(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    name: Annotated[str, Form()],
-    kind: Annotated[str, Form()],
+    name: Annotated[str, Form()] = "",
+    kind: Annotated[str, Form()] = "",
     org_number: Annotated[str, Form()] = "",
 ) -> Response:
     """Create an organisation."""
     permissions.ensure_platform_admin(user)
-    data = parse(OrganisationCreate, name=name, kind=kind, org_number=org_number or None)
+    view = FormView("organisations/admin.html", typed={"org_number": org_number})
+    data = parse(OrganisationCreate, view, name=name, kind=kind, org_number=org_number or None)
     org = memberships.create_organisation(session, user=user, data=data)
     return redirect(request, f"/admin/organisations#org-{org.id}")
 

@@ -18,7 +18,9 @@ from app.services.permissions import ProjectRelation, audience_for
 from app.views.needs import needs_list_html
 from app.web import (
     CurrentUser,
+    FormView,
     api_router,
+    detached,
     page_router,
     parse,
     project_view_page,
@@ -42,11 +44,18 @@ def project_list(request: Request, session: SessionDep, user: CurrentUser) -> Re
 def new_project_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """The form for opening a project (procurers)."""
     user = permissions.ensure_can_create_project(user)
+    return render(request, "projects/new.html", {"organisations": _partner_candidates(session)})
+
+
+def _partner_candidates(session: Session) -> list[Organisation]:
     kinds = (OrganisationKind.municipality, OrganisationKind.county)
-    orgs = session.exec(
-        select(Organisation).where(col(Organisation.kind).in_(kinds)).order_by(Organisation.name)
-    ).all()
-    return render(request, "projects/new.html", {"organisations": orgs})
+    return list(
+        session.exec(
+            select(Organisation)
+            .where(col(Organisation.kind).in_(kinds))
+            .order_by(Organisation.name)
+        ).all()
+    )
 
 
 @pages.post("/projects")
@@ -54,16 +63,19 @@ def create_project_form(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    title: Annotated[str, Form()],
-    summary: Annotated[str, Form()],
-    service_area: Annotated[str, Form()],
-    innovation_ambition: Annotated[str, Form()],
+    title: Annotated[str, Form()] = "",
+    summary: Annotated[str, Form()] = "",
+    service_area: Annotated[str, Form()] = "",
+    innovation_ambition: Annotated[str, Form()] = "",
     visibility: Annotated[str, Form()] = Visibility.public,
     partner_org_ids: Annotated[list[Id] | None, Form()] = None,
 ) -> Response:
     """Open a project from the form."""
+    permissions.ensure_can_create_project(user)  # before the form is drawn again for anyone
+    view = FormView("projects/new.html", {"organisations": detached(_partner_candidates(session))})
     data = parse(
         ProjectCreate,
+        view,
         title=title,
         summary=summary,
         service_area=service_area,

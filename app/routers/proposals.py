@@ -15,6 +15,7 @@ from markupsafe import Markup
 from sqlmodel import Session, col, select
 
 from app.db import SessionDep
+from app.i18n import N_
 from app.models import Need, Proposal, ProposalAttachment
 from app.models.base import Id
 from app.models.proposal import (
@@ -30,7 +31,17 @@ from app.services import permissions, projects, proposals, uploads
 from app.services.errors import Invalid
 from app.services.permissions import ProjectRelation, audience_for
 from app.views.proposals import need_titles, proposals_list_html
-from app.web import CurrentUser, api_router, page_router, parse, redirect, render
+from app.web import (
+    CurrentUser,
+    FormView,
+    api_router,
+    detached,
+    page_router,
+    parse,
+    redirect,
+    refuse,
+    render,
+)
 
 pages = page_router()
 api = api_router("proposals")
@@ -55,9 +66,7 @@ def proposals_page(
             for view in proposals.list_proposals(session, rel=rel)
             if permissions.is_proposal_company(rel, view.proposal)
         ]
-    needs = session.exec(
-        select(Need).where(Need.project_id == project_id).order_by(col(Need.created_at))
-    ).all()
+    needs = _needs(session, project_id)
     return render(
         request,
         "proposals/list.html",
@@ -72,6 +81,11 @@ def proposals_page(
             "can_submit": permissions.allows(permissions.ensure_can_submit_proposal, rel),
         },
     )
+
+
+def _needs(session: Session, project_id: int) -> list[Need]:
+    query = select(Need).where(Need.project_id == project_id).order_by(col(Need.created_at))
+    return list(session.exec(query).all())
 
 
 @pages.post("/projects/{project_id}/proposals")
@@ -92,16 +106,17 @@ def submit_form(
     """Submit a proposal from the form, with an optional attachment and claims."""
     rel = projects.get_project(session, user=user, project_id=project_id)
     claims = [{"field": "body", "justification": justification}] if claim_body else []
-    if claim_body and not justification.strip():
-        raise Invalid("Give a justification for the business-secret claim.")
-    data = parse(
-        ProposalCreate,
-        title=title,
-        summary=summary,
-        body=body,
-        need_ids=need_ids or [],
-        claims=claims,
+    typed = {"claim_body": claim_body, "justification": justification}
+    view = FormView(
+        "proposals/_form.html",
+        {"project": rel.project, "needs": detached(_needs(session, project_id))},
+        typed,
     )
+    fields = {"title": title, "summary": summary, "body": body, "need_ids": need_ids or []}
+    if claim_body and not justification.strip():
+        blank = N_("Give a justification for the business-secret claim.")
+        refuse(view, "justification", blank, **fields, claims=claims)
+    data = parse(ProposalCreate, view, **fields, claims=claims)
     proposal = proposals.submit_proposal(session, rel=rel, data=data)
     if file is not None and file.filename:
         _attach(session, rel, proposal, file, file_justification)

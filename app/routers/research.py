@@ -10,17 +10,24 @@ from typing import Annotated
 
 from fastapi import Form, Request
 from fastapi.responses import FileResponse, Response
-from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.background import BackgroundTask
 
 from app.db import SessionDep
-from app.i18n import gettext as _
 from app.models import User
 from app.models.base import Id, id_of
 from app.models.research import LegalBasis, StudyCreate, StudyPublic
 from app.services import permissions, projects, research
-from app.web import CurrentUser, api_router, field_errors, page_router, redirect, render
+from app.web import (
+    CurrentUser,
+    FormView,
+    api_router,
+    detached,
+    page_router,
+    parse,
+    redirect,
+    render,
+)
 
 pages = page_router()
 api = api_router("research", prefix="/research")
@@ -137,27 +144,17 @@ def studies_page(request: Request, session: SessionDep, user: CurrentUser) -> Re
     return render(request, "research/studies.html", context)
 
 
-def _study_form(
-    request: Request,
-    session: SessionDep,
-    user: User,
-    form: dict[str, object],
-    errors: dict[str, list[str]] | None = None,
-) -> Response:
-    context = {
-        "form": form,
-        "errors": errors or {},
-        "projects": projects.list_projects(session, user=user),
-        "LegalBasis": LegalBasis,
-    }
-    return render(request, "research/new.html", context, status_code=422 if errors else 200)
+def _study_context(session: Session, user: User, detach: bool = False) -> dict[str, object]:
+    visible = projects.list_projects(session, user=user)
+    return {"projects": detached(visible) if detach else visible, "LegalBasis": LegalBasis}
 
 
 @pages.get("/research/studies/new")
 def new_study_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """The form for registering a study (researchers and admins)."""
     user = research.ensure_can_register_study(user)
-    return _study_form(request, session, user, {"project_ids": []})
+    context = {**_study_context(session, user), "form": {"project_ids": []}, "errors": {}}
+    return render(request, "research/new.html", context)
 
 
 @pages.post("/research/studies/new")
@@ -176,7 +173,9 @@ def register_study_form(
 ) -> Response:
     """Register a study from the form; invalid input gets the form back with its messages."""
     user = research.ensure_can_register_study(user)
-    form: dict[str, object] = {
+    typed = {"project_ids": project_ids or []}  # ticked boxes, as the page compares them
+    view = FormView("research/new.html", _study_context(session, user, detach=True), typed, True)
+    fields: dict[str, object] = {
         "title": title.strip(),
         "institution": institution.strip(),
         "ethics_reference": ethics_reference.strip(),
@@ -186,15 +185,7 @@ def register_study_form(
         "include_free_text": include_free_text,
         "project_ids": project_ids or [],
     }
-    try:
-        # Empty fields count as missing, so their message says they are required.
-        data = StudyCreate.model_validate({k: v for k, v in form.items() if v != ""})
-    except ValidationError as exc:
-        errors = field_errors(exc)
-        if errors.pop("", None):  # StudyCreate's only check across fields: the period's order
-            errors.setdefault("period_end", []).append(
-                _("The period must end on or after its start.")
-            )
-        return _study_form(request, session, user, form, errors)
+    # Empty fields count as missing, so their message says they are required.
+    data = parse(StudyCreate, view, **{k: v for k, v in fields.items() if v != ""})
     study = research.register_study(session, user=user, data=data)
     return redirect(request, f"/research/studies#study-{id_of(study)}")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, NoReturn, TypeVar
 
 from annotated_types import MaxLen, MinLen
 from fastapi import Depends, Request
@@ -59,10 +60,16 @@ FIELD_LABELS = {
     "location": N_("Location"),
     "minutes": N_("Minutes"),
     "name": N_("Name"),
+    "starts_at": N_("Start time"),
+    "ends_at": N_("End time"),
+    "capacity": N_("Capacity"),
+    "slot_minutes": N_("Slot length in minutes"),
 }
 
 
 LOCATIONS = ("body", "query", "path", "form", "header", "cookie")
+# Kinds of error a schema raises with a translatable sentence of its own (PydanticCustomError).
+OWN_MESSAGES = ("blank", "out_of_order")
 
 
 def _field_of(error: Any, located: bool) -> str:
@@ -79,10 +86,12 @@ def _field_message(error: dict[str, Any], field: str) -> str:
     label = _(FIELD_LABELS.get(field) or N_("Input"))
     ctx = error.get("ctx") or {}
     kind = error.get("type", "")
-    if kind == "blank":  # a schema's own refusal (see app.models.base.strip_text)
+    if kind in OWN_MESSAGES:  # a schema's own refusal (see app.models.base.strip_text)
         return _(str(error.get("msg", "")))
     if kind == "missing":
         return _("%(field)s is required.", field=label)
+    if kind.startswith("datetime_"):
+        return _("%(field)s is not a valid date and time.", field=label)
     if kind == "string_too_short":
         return _(
             "%(field)s must be at least %(min)s characters.", field=label, min=ctx.get("min_length")
@@ -100,7 +109,7 @@ def validation_messages(exc: RequestValidationError | ValidationError) -> list[s
     return [_field_message(dict(e), _field_of(e, located)) for e in exc.errors()]
 
 
-def field_errors(exc: ValidationError) -> dict[str, list[str]]:
+def _field_errors(exc: ValidationError) -> dict[str, list[str]]:
     """Readable, translated messages by field name; "" holds those about the whole input."""
     found: dict[str, list[str]] = {}
     for error in exc.errors():
@@ -114,10 +123,26 @@ class FormView:
     """Where a form's fields are drawn: a template whose `fields` block re-renders them.
 
     The block gets the view's context, `form` (what was typed) and `errors` (messages by field).
+    `typed` holds the text of fields the router converted before parsing (a time, a number),
+    shown again as typed in place of the converted value. When `page` is true the template is a
+    whole page, drawn again in full for a form posted without htmx.
     """
 
     template: str
     context: dict[str, Any] = field(default_factory=dict)
+    typed: dict[str, Any] = field(default_factory=dict)
+    page: bool = False
+
+
+R = TypeVar("R", bound=BaseModel)
+
+
+def detached(rows: Iterable[R]) -> list[R]:
+    """Copies of rows for a form's context: a failed form is drawn after the rollback, which
+    expires every object the request's session loaded."""
+    return [
+        type(row)(**{name: getattr(row, name) for name in type(row).model_fields}) for row in rows
+    ]
 
 
 class FormInvalid(Invalid):
@@ -143,7 +168,12 @@ def parse(model: type[M], view: FormView | None = None, /, **data: Any) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise FormInvalid(field_errors(exc), data, view) from None
+        raise FormInvalid(_field_errors(exc), data, view) from None
+
+
+def refuse(view: FormView, name: str, message: str, /, **data: Any) -> NoReturn:
+    """Refuse a form for a reason its schema cannot see, with `message` beside field `name`."""
+    raise FormInvalid({name: [_(message)]}, data, view)
 
 
 class Limits(NamedTuple):

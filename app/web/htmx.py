@@ -105,13 +105,17 @@ def form_error_response(request: Request, exc: FormInvalid) -> Response:
     """A form that failed its schema: the messages in its error box, and for htmx its fields
     drawn again with what was typed, each message beside its field."""
     fields = ""
+    if exc.view is not None and exc.view.page and not is_htmx(request):
+        context = {**exc.view.context, "form": {**exc.values, **exc.view.typed}}
+        context.update(errors=exc.errors, messages=exc.messages)
+        return render(request, exc.view.template, context, status_code=exc.status_code)
     if exc.view is not None and is_htmx(request):
         context = {
             **exc.view.context,
             "request": request,
             "csrf_token": csrf_token(request),
             "user": getattr(request.state, "user", None),
-            "form": exc.values,
+            "form": {**exc.values, **exc.view.typed},
             "errors": exc.errors,
             "oob": True,
         }

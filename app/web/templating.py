@@ -12,14 +12,17 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app import i18n
+from app.models.account import ApiTokenCreate, NewPassword
 from app.models.base import NeedStatus, OrganisationKind, Phase, Role
 from app.models.document import DocumentAudience, DocumentCreate, DocumentKind
-from app.models.event import DialogueEventCreate
+from app.models.event import DialogueEventCreate, MinutesWrite
 from app.models.membership import MembershipRole, MembershipStatus
 from app.models.need import CommentCreate, NeedCreate, NeedStatusChange
+from app.models.organisation import OrganisationCreate
 from app.models.project import ProjectCreate
-from app.models.proposal import ClaimDecision, ProposalCreate, ProposalStatus
+from app.models.proposal import ClaimCreate, ClaimDecision, ProposalCreate, ProposalStatus
 from app.models.research import StudyCreate
+from app.models.user import Registration
 from app.models.vocabulary import label_for
 from app.services.markdown import render_markdown
 from app.web.csrf import csrf_token
@@ -63,13 +66,19 @@ templates.env.globals.update(
 # A form takes its lengths from the schema it is parsed into: `limits(NeedCreate, "title")`.
 templates.env.globals.update(
     limits=limits,
+    ApiTokenCreate=ApiTokenCreate,
+    ClaimCreate=ClaimCreate,
     CommentCreate=CommentCreate,
     DialogueEventCreate=DialogueEventCreate,
     DocumentCreate=DocumentCreate,
+    MinutesWrite=MinutesWrite,
     NeedCreate=NeedCreate,
     NeedStatusChange=NeedStatusChange,
+    NewPassword=NewPassword,
+    OrganisationCreate=OrganisationCreate,
     ProjectCreate=ProjectCreate,
     ProposalCreate=ProposalCreate,
+    Registration=Registration,
     StudyCreate=StudyCreate,
 )
 

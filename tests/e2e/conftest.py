@@ -127,6 +127,24 @@ def log_in(page: Page, email: str) -> Page:
     return page
 
 
+def drop_length_checks(page: Page, form_id: str) -> None:
+    """Act as a browser that does not check lengths itself: the server's messages must show."""
+    page.evaluate(
+        f"document.querySelectorAll('#{form_id} [minlength]')"
+        ".forEach(field => field.removeAttribute('minlength'))"
+    )
+
+
+def fill_project_form(page: Page, service_area: str, *, title: str = "Smartere snørydding") -> None:
+    """Fill in the new-project form on `page` the browser's length checks off."""
+    page.goto("/projects/new")
+    drop_length_checks(page, "project-form")
+    page.fill("#p-title", title)
+    page.fill("#p-summary", "Brøyting når og der det trengs.")
+    page.fill("#p-area", service_area)
+    page.fill("#p-ambition", "Fra faste ruter til brøyting styrt av målinger.")
+
+
 @dataclass
 class PageProblems:
     """Console errors, uncaught exceptions and requests to other hosts, from every page."""

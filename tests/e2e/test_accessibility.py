@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import PageProblems
+from tests.e2e.conftest import PageProblems, drop_length_checks, fill_project_form
 from tests.e2e.helpers import (
     CITIZEN,
     EMPLOYEE,
@@ -114,15 +114,23 @@ def test_need_form_error_state_meets_wcag_21_aa(
     page = new_page(EMPLOYEE)
     page.goto("/projects/1")
     # A browser that does not check lengths itself: the server's messages stand by the fields.
-    page.evaluate(
-        "document.querySelectorAll('#need-form [minlength]')"
-        ".forEach(field => field.removeAttribute('minlength'))"
-    )
+    drop_length_checks(page, "need-form")
     page.fill("#need-title", "Ny")
     page.fill("#need-problem", "For kort")
     page.click("#need-form button[type=submit]")
     expect(page.locator("#need-form-title-error")).to_be_visible()
     wait_for_live_state(page)
+    assert_accessible(page)
+
+
+def test_project_form_error_state_meets_wcag_21_aa(
+    new_page: Callable[..., Page], problems: PageProblems
+) -> None:
+    problems.expect_error(r"\b422\b")  # the refused post itself
+    page = new_page(PROCURER)
+    fill_project_form(page, "V", title="Ny")
+    page.click("#project-form button[type=submit]")
+    expect(page.locator("#project-form-service_area-error")).to_be_visible()
     assert_accessible(page)
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PageProblems
+from tests.e2e.conftest import PageProblems, fill_project_form
 
 pytestmark = pytest.mark.browser
 
@@ -77,3 +77,45 @@ def test_a_refused_need_form_shows_each_message_beside_its_field(
     expect(title).to_have_value("Ny")  # what was typed stays
     expect(page.locator("#need-form-errors li")).to_have_count(2)  # one sentence each
     expect(page.locator("#need-form-fields")).to_have_count(1)
+
+
+def test_a_refused_project_form_keeps_what_was_typed_beside_the_message(
+    new_page: Callable[..., Page], problems: PageProblems
+) -> None:
+    problems.expect_error(r"\b422\b")  # the refused post itself
+    page = new_page(PROCURER)
+    fill_project_form(page, "V")
+    page.check("#p-vis-internal")
+    page.click("#project-form button[type=submit]")
+
+    area = page.locator("#p-area")
+    expect(area).to_have_attribute("aria-invalid", "true")
+    expect(area).to_have_attribute("aria-describedby", "project-form-service_area-error")
+    expect(page.locator("#project-form-service_area-error")).to_have_text(
+        "Tjenesteområde må ha minst 2 tegn."
+    )
+    expect(area).to_have_value("V")
+    expect(page.locator("#p-title")).to_have_value("Smartere snørydding")
+    expect(page.locator("#p-vis-internal")).to_be_checked()
+    expect(page.locator("#project-form-errors li")).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"/projects/new$"))
+
+
+def test_a_refused_registration_keeps_the_name_but_not_the_password(
+    new_page: Callable[..., Page], problems: PageProblems
+) -> None:
+    problems.expect_error(r"\b422\b")
+    page = new_page()
+    page.goto("/register")
+    page.evaluate("document.getElementById('register-form').noValidate = true")
+    page.fill("#reg-name", "Nora Ny")
+    page.fill("#reg-email", "ikke-en-adresse")
+    page.fill("#reg-password", "et langt nok passord")
+    page.click("#register-form button[type=submit]")
+
+    email = page.locator("#reg-email")
+    expect(email).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#register-form-email-error")).to_have_text("E-post er ikke gyldig.")
+    expect(email).to_have_value("ikke-en-adresse")
+    expect(page.locator("#reg-name")).to_have_value("Nora Ny")
+    expect(page.locator("#reg-password")).to_have_value("")
