@@ -17,12 +17,73 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
-from app.models import Organisation, Project, User
+from app.models import (
+    Comment,
+    DialogueEvent,
+    Document,
+    EventRegistration,
+    Invitation,
+    MeetingSlot,
+    Membership,
+    Need,
+    Organisation,
+    OrganisationDomain,
+    PhaseMove,
+    Project,
+    Proposal,
+    Question,
+    SecrecyClaim,
+    SupplierRegistration,
+    User,
+)
+from app.models.base import id_of
 from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
 from app.services import audit, live, participation
-from app.services.live import LiveEvent
+from app.services.live import LiveEvent, PageKind, Topic
+from app.services.permissions import ProjectRelation, require_user
+
+# What each kind of recorded object is called in the participation log and the audit log.
+OBJECT_TYPES: dict[type[SQLModel], ObjectType] = {
+    Project: ObjectType.project,
+    PhaseMove: ObjectType.phase_move,
+    Need: ObjectType.need,
+    Comment: ObjectType.comment,
+    Question: ObjectType.question,
+    Document: ObjectType.document,
+    Proposal: ObjectType.proposal,
+    SecrecyClaim: ObjectType.secrecy_claim,
+    SupplierRegistration: ObjectType.supplier_registration,
+    DialogueEvent: ObjectType.dialogue_event,
+    EventRegistration: ObjectType.event_registration,
+    MeetingSlot: ObjectType.meeting_slot,
+    Organisation: ObjectType.organisation,
+    Membership: ObjectType.membership,
+    OrganisationDomain: ObjectType.domain,
+    Invitation: ObjectType.invitation,
+}
+
+# The page with a socket of its own that shows a kind of change; a kind not named here shows on
+# the project page (and the need's). An event's change shows on the event's page and on the
+# project's events page as well.
+LIVE_PAGES: dict[LiveKind, PageKind] = {
+    LiveKind.question_asked: PageKind.questions,
+    LiveKind.question_answered: PageKind.questions,
+    LiveKind.question_published: PageKind.questions,
+    LiveKind.question_withdrawn: PageKind.questions,
+    LiveKind.document_uploaded: PageKind.documents,
+    LiveKind.document_published: PageKind.documents,
+    LiveKind.document_changed: PageKind.documents,
+    LiveKind.proposal_submitted: PageKind.proposals,
+    LiveKind.proposal_changed: PageKind.proposals,
+    LiveKind.proposal_summary_published: PageKind.proposals,
+    LiveKind.event_created: PageKind.event,
+    LiveKind.event_counts: PageKind.event,
+    LiveKind.event_minutes_published: PageKind.event,
+}
+
+Push = LiveKind | LiveEvent | Sequence[LiveEvent]
 
 
 @dataclass(frozen=True)
@@ -35,35 +96,58 @@ class Change:
     rationale: str | None = None
     # What the entry is about when that is not the act's subject: a phase move is recorded as
     # an act on the move, and as a decision on the project's record.
-    about: tuple[ObjectType, int] | None = None
+    about: SQLModel | None = None
+
+
+def subject_of(instance: SQLModel) -> tuple[ObjectType, int]:
+    """What the logs call a stored object: its kind and its id."""
+    return OBJECT_TYPES[type(instance)], id_of(instance)  # type: ignore[arg-type]
+
+
+def live_event(kind: LiveKind, instance: SQLModel, project: Project) -> LiveEvent:
+    """The live event of a change of this kind to a stored object, for the pages that show it."""
+    object_id, project_id = id_of(instance), id_of(project)  # type: ignore[arg-type]
+    page = LIVE_PAGES.get(kind)
+    if page is PageKind.event:
+        extra = (Topic(PageKind.event, object_id), Topic(PageKind.events, project_id))
+        return LiveEvent(kind, object_id, project_id, extra_topics=extra)
+    if page is not None:
+        return LiveEvent(kind, object_id, project_id, page=page)
+    # A need's page shows the changes to the need and to its comments.
+    need_id = instance.need_id if isinstance(instance, Comment) else None
+    return LiveEvent(
+        kind, object_id, project_id, object_id if isinstance(instance, Need) else need_id
+    )
 
 
 def record(
     session: Session,
     *,
-    actor: User,
-    project: Project,
-    subject: ObjectType,
-    subject_id: int,
+    rel: ProjectRelation,
+    on: SQLModel,
+    actor: User | None = None,
     verb: Verb | None = None,
     addressee: User | None = None,
     phase: str | None = None,
     change: Change | None = None,
-    push: LiveEvent | Sequence[LiveEvent] = (),
+    push: Push = (),
 ) -> None:
-    """Record a change to a project: participation event, audit entry and live push, as given.
+    """Record a change to the relation's project: participation event, audit entry and live push.
 
-    `verb` is the act as the participation log keeps it (none for a change that is not an act of
+    `on` is the object acted on; `actor` who acted (the relation's person unless named); `verb`
+    the act as the participation log keeps it (none for a change that is not an act of
     participation, such as a saved draft); `addressee` the person it answers; `phase` the phase
     the act belongs to when it moves the phase itself; `change` the audit entry; `push` the live
-    event or events to deliver after the commit.
+    event or events to deliver after the commit, or the kind of the change to `on`.
     """
+    actor = actor or require_user(rel.user)
+    subject, subject_id = subject_of(on)
     if change is not None:
-        object_type, object_id = change.about or (subject, subject_id)
+        object_type, object_id = subject_of(change.about) if change.about else (subject, subject_id)
         audit.record(
             session,
             actor=actor,
-            project=project,
+            project=rel.project,
             action=change.action,
             object_type=object_type,
             object_id=object_id,
@@ -75,14 +159,14 @@ def record(
         participation.record(
             session,
             actor=actor,
-            project=project,
+            project=rel.project,
             verb=verb,
             object_type=subject,
             object_id=subject_id,
             addressee=addressee,
             phase=phase,
         )
-    _push(session, push)
+    _push(session, live_event(push, on, rel.project) if isinstance(push, LiveKind) else push)
 
 
 def record_for_organisation(
@@ -90,24 +174,22 @@ def record_for_organisation(
     *,
     actor: User,
     organisation: Organisation,
-    subject: ObjectType,
-    subject_id: int,
+    on: SQLModel,
     change: Change,
-    push: LiveEvent | Sequence[LiveEvent] = (),
 ) -> None:
     """Record a decision on an organisation's record (members, domains, invitations)."""
+    object_type, object_id = subject_of(on)
     audit.record(
         session,
         actor=actor,
         organisation=organisation,
         action=change.action,
-        object_type=subject,
-        object_id=subject_id,
+        object_type=object_type,
+        object_id=object_id,
         before=change.before,
         after=change.after,
         rationale=change.rationale,
     )
-    _push(session, push)
 
 
 def access_changed(session: Session, *, user_id: int) -> None:

@@ -18,14 +18,12 @@ from app.i18n import N_
 from app.models import Document, User
 from app.models.base import id_of, utcnow
 from app.models.document import DocumentAudience, DocumentCreate, DocumentPublic
-from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
+from app.models.vocabulary import AuditAction, LiveKind, Verb
 from app.services import contribution, permissions, uploads
 from app.services.contribution import Change
 from app.services.errors import Conflict, NotFound
-from app.services.live import LiveEvent
 from app.services.permissions import ProjectRelation
 
-LIVE_PAGE = "documents"
 NO_SUCH_DOCUMENT = N_("No such document.")
 WITHDRAWN = N_("The document has been withdrawn and can no longer be changed.")
 
@@ -62,19 +60,17 @@ def upload_document(
     session.flush()
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=Verb.uploaded_document,
-        subject=ObjectType.document,
-        subject_id=id_of(document),
-        push=_live(LiveKind.document_uploaded, document),
+        on=document,
+        push=LiveKind.document_uploaded,
     )
     return document
 
 
 def publish_document(session: Session, *, rel: ProjectRelation, document: Document) -> Document:
     """Publish a draft to its audience, all of it at the same moment (equal treatment)."""
-    user = permissions.ensure_can_manage_documents(rel)
+    permissions.ensure_can_manage_documents(rel)
     if document.withdrawn_at is not None:
         raise Conflict(WITHDRAWN)
     if document.published_at is not None:
@@ -84,13 +80,11 @@ def publish_document(session: Session, *, rel: ProjectRelation, document: Docume
     session.add(document)
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=Verb.published_document,
-        subject=ObjectType.document,
-        subject_id=id_of(document),
+        on=document,
         change=Change(AuditAction.document_published, before=before, after=_state(document)),
-        push=_live(LiveKind.document_published, document),
+        push=LiveKind.document_published,
     )
     return document
 
@@ -99,7 +93,7 @@ def change_audience(
     session: Session, *, rel: ProjectRelation, document: Document, audience: DocumentAudience
 ) -> Document:
     """Give a document another audience; a published one shows to (or leaves) viewers at once."""
-    user = permissions.ensure_can_manage_documents(rel)
+    permissions.ensure_can_manage_documents(rel)
     if document.withdrawn_at is not None:
         raise Conflict(WITHDRAWN)
     if document.audience == audience:
@@ -109,19 +103,17 @@ def change_audience(
     session.add(document)
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
-        subject=ObjectType.document,
-        subject_id=id_of(document),
+        rel=rel,
+        on=document,
         change=Change(AuditAction.document_audience_changed, before=before, after=_state(document)),
-        push=_live(LiveKind.document_changed, document),
+        push=LiveKind.document_changed,
     )
     return document
 
 
 def withdraw_document(session: Session, *, rel: ProjectRelation, document: Document) -> Document:
     """Withdraw a document: nobody but the procurers sees it again; the row and audit remain."""
-    user = permissions.ensure_can_manage_documents(rel)
+    permissions.ensure_can_manage_documents(rel)
     if document.withdrawn_at is not None:
         raise Conflict("The document is already withdrawn.")
     before = _state(document)
@@ -129,12 +121,10 @@ def withdraw_document(session: Session, *, rel: ProjectRelation, document: Docum
     session.add(document)
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
-        subject=ObjectType.document,
-        subject_id=id_of(document),
+        rel=rel,
+        on=document,
         change=Change(AuditAction.document_withdrawn, before=before, after=_state(document)),
-        push=_live(LiveKind.document_changed, document),
+        push=LiveKind.document_changed,
     )
     return document
 
@@ -212,8 +202,3 @@ def _state(document: Document) -> dict[str, Any]:
         "published": document.published_at is not None,
         "withdrawn": document.withdrawn_at is not None,
     }
-
-
-def _live(kind: LiveKind, document: Document) -> LiveEvent:
-    """The live event of a change to a document, for the documents page only."""
-    return LiveEvent(kind, id_of(document), document.project_id, page=LIVE_PAGE)

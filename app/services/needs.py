@@ -12,11 +12,10 @@ from sqlmodel import Session, col, select
 from app.models import Comment, Need, Project, Support, User
 from app.models.base import NeedStatus, id_of
 from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
-from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
+from app.models.vocabulary import AuditAction, LiveKind, Verb
 from app.services import contribution, permissions, rows
 from app.services.contribution import Change
 from app.services.errors import Conflict, Invalid, NotFound
-from app.services.live import LiveEvent
 from app.services.permissions import ProjectRelation
 
 REASON_REQUIRED = frozenset({NeedStatus.merged, NeedStatus.rejected})
@@ -143,12 +142,10 @@ def post_need(session: Session, *, rel: ProjectRelation, data: NeedCreate) -> Ne
     session.flush()
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=Verb.posted_need,
-        subject=ObjectType.need,
-        subject_id=id_of(need),
-        push=LiveEvent(LiveKind.need_created, id_of(need), id_of(rel.project), need.id),
+        on=need,
+        push=LiveKind.need_created,
     )
     return need
 
@@ -169,13 +166,11 @@ def support_need(session: Session, *, rel: ProjectRelation, need: Need) -> Suppo
     author = session.get(User, need.author_id)
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=Verb.supported,
-        subject=ObjectType.need,
-        subject_id=id_of(need),
+        on=need,
         addressee=author,
-        push=LiveEvent(LiveKind.need_supported, id_of(need), id_of(rel.project), need.id),
+        push=LiveKind.need_supported,
     )
     return support
 
@@ -192,12 +187,10 @@ def withdraw_support(session: Session, *, rel: ProjectRelation, need: Need) -> N
     session.delete(support)
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=Verb.withdrew_support,
-        subject=ObjectType.need,
-        subject_id=id_of(need),
-        push=LiveEvent(LiveKind.need_supported, id_of(need), id_of(rel.project), need.id),
+        on=need,
+        push=LiveKind.need_supported,
     )
 
 
@@ -234,13 +227,11 @@ def add_comment(
     session.flush()
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=Verb.replied if data.parent_id else Verb.commented,
-        subject=ObjectType.comment,
-        subject_id=id_of(comment),
+        on=comment,
         addressee=addressee,
-        push=LiveEvent(LiveKind.comment_created, id_of(comment), id_of(rel.project), need.id),
+        push=LiveKind.comment_created,
     )
     return comment
 
@@ -249,7 +240,7 @@ def hide_comment(
     session: Session, *, rel: ProjectRelation, comment: Comment, reason: str
 ) -> Comment:
     """A procurer hides a comment with a reason; it keeps its place in the thread."""
-    user = permissions.ensure_procurer(rel)
+    permissions.ensure_procurer(rel)
     reason = reason.strip()
     if not reason:
         raise Invalid("Give a reason for hiding the comment.")
@@ -259,11 +250,9 @@ def hide_comment(
     session.add(comment)
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=Verb.hid_comment,
-        subject=ObjectType.comment,
-        subject_id=id_of(comment),
+        on=comment,
         addressee=session.get(User, comment.author_id),
         change=Change(
             AuditAction.comment_hidden,
@@ -271,9 +260,7 @@ def hide_comment(
             after={"hidden": True, "hidden_reason": reason},
             rationale=reason,
         ),
-        push=LiveEvent(
-            LiveKind.comment_hidden, id_of(comment), id_of(rel.project), comment.need_id
-        ),
+        push=LiveKind.comment_hidden,
     )
     return comment
 
@@ -343,7 +330,7 @@ def set_status(
     session: Session, *, rel: ProjectRelation, need: Need, change: NeedStatusChange
 ) -> Need:
     """The procurer's decision on a need; merged and rejected need a reason the author can read."""
-    user = permissions.ensure_procurer(rel)
+    permissions.ensure_procurer(rel)
     reason = change.reason.strip()
     if change.status in REASON_REQUIRED and not reason:
         raise Invalid("A reason is required when a need is merged or rejected.")
@@ -362,11 +349,9 @@ def set_status(
     session.add(need)
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=STATUS_VERBS.get(change.status, Verb.changed_need_status),
-        subject=ObjectType.need,
-        subject_id=id_of(need),
+        on=need,
         addressee=session.get(User, need.author_id),
         change=Change(
             AuditAction.need_status_changed,
@@ -374,7 +359,7 @@ def set_status(
             after=_status_state(need),
             rationale=reason,
         ),
-        push=LiveEvent(LiveKind.need_status_changed, id_of(need), id_of(rel.project), need.id),
+        push=LiveKind.need_status_changed,
     )
     return need
 

@@ -27,14 +27,12 @@ from app.models.question import (
     QuestionPublic,
     QuestionStatus,
 )
-from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
+from app.models.vocabulary import AuditAction, LiveKind, Verb
 from app.services import contribution, permissions
 from app.services.contribution import Change
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound, PivotalError
-from app.services.live import LiveEvent
 from app.services.permissions import ProjectRelation
 
-LIVE_PAGE = "questions"  # the Q&A page's socket: /ws/projects/{id}/questions
 NO_SUCH_QUESTION = N_("No such question.")
 ALREADY_PUBLISHED = N_(
     "The answer has been published to all suppliers and can no longer be changed."
@@ -196,13 +194,11 @@ def ask(session: Session, *, rel: ProjectRelation, data: QuestionCreate) -> Ques
     session.flush()
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=Verb.asked,
-        subject=ObjectType.question,
-        subject_id=id_of(question),
+        on=question,
         addressee=session.get(User, rel.project.created_by_id),  # the project's procurers
-        push=_live(LiveKind.question_asked, question),
+        push=LiveKind.question_asked,
     )
     return question
 
@@ -258,14 +254,12 @@ def save_answer(
     session.add(question)
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
-        subject=ObjectType.question,
-        subject_id=id_of(question),
+        rel=rel,
+        on=question,
         change=Change(
             AuditAction.answer_saved, before={"status": before}, after={"status": question.status}
         ),
-        push=_live(LiveKind.question_answered, question),
+        push=LiveKind.question_answered,
     )
     return question
 
@@ -294,25 +288,23 @@ def publish(
     session.flush()
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=Verb.answered,
-        subject=ObjectType.question,
-        subject_id=id_of(question),
+        on=question,
         addressee=session.get(User, question.asked_by_id),
         change=Change(
             AuditAction.answer_published,
             before={"status": before},
             after={"status": question.status, "published_at": question.published_at.isoformat()},
         ),
-        push=_live(LiveKind.question_published, question),
+        push=LiveKind.question_published,
     )
     return question
 
 
 def withdraw(session: Session, *, rel: ProjectRelation, question: Question) -> Question:
     """The asking company takes back a question that has not been published."""
-    user = permissions.require_user(rel.user)
+    permissions.require_user(rel.user)
     if not permissions.is_asking_company(rel, question):
         raise Forbidden("Only the company that asked can withdraw a question.")
     _ensure_open(question)
@@ -321,17 +313,15 @@ def withdraw(session: Session, *, rel: ProjectRelation, question: Question) -> Q
     session.add(question)
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=Verb.withdrew_question,
-        subject=ObjectType.question,
-        subject_id=id_of(question),
+        on=question,
         change=Change(
             AuditAction.question_withdrawn,
             before={"status": before},
             after={"status": question.status},
         ),
-        push=_live(LiveKind.question_withdrawn, question),
+        push=LiveKind.question_withdrawn,
     )
     return question
 
@@ -344,8 +334,3 @@ def published_questions(session: Session, *, project_id: int) -> list[Question]:
         .order_by(col(Question.published_at), col(Question.id))
     )
     return list(session.exec(query).all())
-
-
-def _live(kind: LiveKind, question: Question) -> LiveEvent:
-    """The live event of a change to a question, for the Q&A page only."""
-    return LiveEvent(kind, id_of(question), question.project_id, page=LIVE_PAGE)

@@ -25,10 +25,8 @@ from app.models.event import (
     SlotPublic,
     as_utc,
 )
-from app.models.vocabulary import LiveKind
 from app.services import permissions
 from app.services.errors import Forbidden, NotFound
-from app.services.live import LiveEvent
 from app.services.permissions import ProjectRelation
 
 ACTIVE = (RegistrationStatus.confirmed, RegistrationStatus.waitlisted)
@@ -318,13 +316,3 @@ def list_slots(session: Session, *, rel: ProjectRelation, event: DialogueEvent) 
             )
         )
     return slots
-
-
-def live_event(kind: LiveKind, event: DialogueEvent) -> LiveEvent:
-    """A change for the event page and the project's events page (counts, never who)."""
-    return LiveEvent(
-        kind,
-        id_of(event),
-        event.project_id,
-        extra_topics=(f"event:{id_of(event)}", f"events:{event.project_id}"),
-    )

@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from app.models import Membership, Organisation, User
-from app.models.base import OrganisationKind, id_of, utcnow
+from app.models.base import OrganisationKind, utcnow
 from app.models.membership import MembershipRole, MembershipStatus, VouchedBy
 from app.models.organisation import OrganisationCreate
-from app.models.vocabulary import AuditAction, ObjectType
+from app.models.vocabulary import AuditAction
 from app.services import contribution, permissions
 from app.services.contribution import Change
 from app.services.errors import Conflict, Invalid, NotFound
@@ -202,7 +202,6 @@ def _record(session: Session, *, actor: User, organisation: Organisation, change
         session,
         actor=actor,
         organisation=organisation,
-        subject=ObjectType.organisation,
-        subject_id=id_of(organisation),
+        on=organisation,
         change=change,
     )

@@ -10,13 +10,12 @@ from sqlmodel import Session, col, select
 from app.models import Need, Proposal, ProposalAttachment, ProposalNeed, SecrecyClaim, User
 from app.models.base import id_of, utcnow
 from app.models.proposal import JUSTIFICATION_MAX, JUSTIFICATION_MIN, ProposalCreate, ProposalStatus
-from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
+from app.models.vocabulary import AuditAction, LiveKind, Verb
 from app.services import contribution, permissions, uploads
 from app.services.contribution import Change
 from app.services.errors import Conflict, Invalid
 from app.services.permissions import ProjectRelation
 from app.services.proposals.assessment import change_status
-from app.services.proposals.views import live_event
 
 MAX_ATTACHMENTS = 10
 BODY_MIN = 10
@@ -65,13 +64,11 @@ def submit_proposal(session: Session, *, rel: ProjectRelation, data: ProposalCre
     session.flush()
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=Verb.proposed,
-        subject=ObjectType.proposal,
-        subject_id=id_of(proposal),
+        on=proposal,
         addressee=_addressee(session, rel),
-        push=live_event(LiveKind.proposal_submitted, proposal),
+        push=LiveKind.proposal_submitted,
     )
     return proposal
 
@@ -141,13 +138,11 @@ def add_attachment(
         session.flush()
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=Verb.attached_to_proposal,
-        subject=ObjectType.proposal,
-        subject_id=id_of(proposal),
+        on=proposal,
         addressee=_addressee(session, rel),
-        push=live_event(LiveKind.proposal_changed, proposal),
+        push=LiveKind.proposal_changed,
     )
     return attachment
 
@@ -162,21 +157,19 @@ def withdraw(session: Session, *, rel: ProjectRelation, proposal: Proposal) -> P
     )
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=Verb.withdrew_proposal,
-        subject=ObjectType.proposal,
-        subject_id=id_of(proposal),
+        on=proposal,
         addressee=_addressee(session, rel),
         change=status_change,
-        push=live_event(LiveKind.proposal_changed, proposal),
+        push=LiveKind.proposal_changed,
     )
     return proposal
 
 
 def publish_summary(session: Session, *, rel: ProjectRelation, proposal: Proposal) -> Proposal:
     """The submitting company consents to publishing the summary (title, summary, needs, name)."""
-    user = permissions.ensure_proposal_company(rel, proposal)
+    permissions.ensure_proposal_company(rel, proposal)
     _ensure_open(proposal)
     if proposal.summary_published:
         raise Conflict("The summary is already published.")
@@ -185,16 +178,14 @@ def publish_summary(session: Session, *, rel: ProjectRelation, proposal: Proposa
     session.add(proposal)
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=Verb.published_proposal_summary,
-        subject=ObjectType.proposal,
-        subject_id=id_of(proposal),
+        on=proposal,
         change=Change(
             AuditAction.summary_published,
             before={"summary_published": False},
             after={"summary_published": True},
         ),
-        push=live_event(LiveKind.proposal_summary_published, proposal),
+        push=LiveKind.proposal_summary_published,
     )
     return proposal

@@ -23,14 +23,11 @@ from app.models.proposal import (
     ProposalStatus,
     ProposalSummaryPublic,
 )
-from app.models.vocabulary import LiveKind
 from app.services import permissions, uploads
 from app.services.errors import NotFound
-from app.services.live import LiveEvent
 from app.services.permissions import ProjectRelation
 
 NO_SUCH_PROPOSAL = "No such proposal."
-LIVE_PAGE = "proposals"  # the proposals page's socket: /ws/projects/{id}/proposals
 
 
 @dataclass
@@ -248,8 +245,3 @@ def find_claim(
     except NotFound:
         raise NotFound("No such claim.") from None
     return rel, proposal, claim
-
-
-def live_event(kind: LiveKind, proposal: Proposal) -> LiveEvent:
-    """The live event of a change to a proposal, for the proposals page only."""
-    return LiveEvent(kind, id_of(proposal), proposal.project_id, page=LIVE_PAGE)
