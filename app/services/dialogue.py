@@ -41,12 +41,7 @@ def register_supplier(session: Session, *, rel: ProjectRelation) -> SupplierRegi
         ),
         conflict=ALREADY_REGISTERED,
     )
-    contribution.record(
-        session,
-        rel=rel,
-        verb=Verb.registered,
-        on=registration,
-    )
+    contribution.record(session, rel=rel, verb=Verb.registered, on=registration)
     return registration
 
 

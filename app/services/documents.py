@@ -59,11 +59,7 @@ def upload_document(
     session.add(document)
     session.flush()
     contribution.record(
-        session,
-        rel=rel,
-        verb=Verb.uploaded_document,
-        on=document,
-        push=LiveKind.document_uploaded,
+        session, rel=rel, verb=Verb.uploaded_document, on=document, push=LiveKind.document_uploaded
     )
     return document
 

@@ -141,11 +141,7 @@ def post_need(session: Session, *, rel: ProjectRelation, data: NeedCreate) -> Ne
     session.add(need)
     session.flush()
     contribution.record(
-        session,
-        rel=rel,
-        verb=Verb.posted_need,
-        on=need,
-        push=LiveKind.need_created,
+        session, rel=rel, verb=Verb.posted_need, on=need, push=LiveKind.need_created
     )
     return need
 
@@ -186,11 +182,7 @@ def withdraw_support(session: Session, *, rel: ProjectRelation, need: Need) -> N
         raise NotFound("You do not support this need.")
     session.delete(support)
     contribution.record(
-        session,
-        rel=rel,
-        verb=Verb.withdrew_support,
-        on=need,
-        push=LiveKind.need_supported,
+        session, rel=rel, verb=Verb.withdrew_support, on=need, push=LiveKind.need_supported
     )
 
 

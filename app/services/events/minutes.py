@@ -92,12 +92,7 @@ def mark_attendance(
         record.attended_at = now
         session.add(record)
         contribution.record(
-            session,
-            rel=rel,
-            actor=participant,
-            verb=Verb.attended,
-            on=event,
-            addressee=procurer,
+            session, rel=rel, actor=participant, verb=Verb.attended, on=event, addressee=procurer
         )
         marked.append(user_id)
     session.flush()

@@ -199,9 +199,5 @@ def _number_taken(session: Session, org_number: str) -> bool:
 def _record(session: Session, *, actor: User, organisation: Organisation, change: Change) -> None:
     """Note a decision on the organisation itself in its record."""
     contribution.record_for_organisation(
-        session,
-        actor=actor,
-        organisation=organisation,
-        on=organisation,
-        change=change,
+        session, actor=actor, organisation=organisation, on=organisation, change=change
     )
