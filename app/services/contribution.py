@@ -19,25 +19,8 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel
 
-from app.models import (
-    Comment,
-    DialogueEvent,
-    Document,
-    EventRegistration,
-    Invitation,
-    MeetingSlot,
-    Membership,
-    Need,
-    Organisation,
-    OrganisationDomain,
-    PhaseMove,
-    Project,
-    Proposal,
-    Question,
-    SecrecyClaim,
-    SupplierRegistration,
-    User,
-)
+from app import models
+from app.models import Organisation, Project, User
 from app.models.base import id_of
 from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
 from app.services import audit, live, participation
@@ -46,22 +29,22 @@ from app.services.permissions import ProjectRelation, require_user
 
 # What each kind of recorded object is called in the participation log and the audit log.
 OBJECT_TYPES: dict[type[SQLModel], ObjectType] = {
-    Project: ObjectType.project,
-    PhaseMove: ObjectType.phase_move,
-    Need: ObjectType.need,
-    Comment: ObjectType.comment,
-    Question: ObjectType.question,
-    Document: ObjectType.document,
-    Proposal: ObjectType.proposal,
-    SecrecyClaim: ObjectType.secrecy_claim,
-    SupplierRegistration: ObjectType.supplier_registration,
-    DialogueEvent: ObjectType.dialogue_event,
-    EventRegistration: ObjectType.event_registration,
-    MeetingSlot: ObjectType.meeting_slot,
-    Organisation: ObjectType.organisation,
-    Membership: ObjectType.membership,
-    OrganisationDomain: ObjectType.domain,
-    Invitation: ObjectType.invitation,
+    models.Project: ObjectType.project,
+    models.PhaseMove: ObjectType.phase_move,
+    models.Need: ObjectType.need,
+    models.Comment: ObjectType.comment,
+    models.Question: ObjectType.question,
+    models.Document: ObjectType.document,
+    models.Proposal: ObjectType.proposal,
+    models.SecrecyClaim: ObjectType.secrecy_claim,
+    models.SupplierRegistration: ObjectType.supplier_registration,
+    models.DialogueEvent: ObjectType.dialogue_event,
+    models.EventRegistration: ObjectType.event_registration,
+    models.MeetingSlot: ObjectType.meeting_slot,
+    models.Organisation: ObjectType.organisation,
+    models.Membership: ObjectType.membership,
+    models.OrganisationDomain: ObjectType.domain,
+    models.Invitation: ObjectType.invitation,
 }
 
 # The page with a socket of its own that shows a kind of change; a kind not named here shows on
@@ -114,10 +97,10 @@ def live_event(kind: LiveKind, instance: SQLModel, project: Project) -> LiveEven
     if page is not None:
         return LiveEvent(kind, object_id, project_id, page=page)
     # A need's page shows the changes to the need and to its comments.
-    need_id = instance.need_id if isinstance(instance, Comment) else None
-    return LiveEvent(
-        kind, object_id, project_id, object_id if isinstance(instance, Need) else need_id
-    )
+    if isinstance(instance, models.Need):
+        return LiveEvent(kind, object_id, project_id, need_id=object_id)
+    need_id = instance.need_id if isinstance(instance, models.Comment) else None
+    return LiveEvent(kind, object_id, project_id, need_id=need_id)
 
 
 def record(
@@ -141,28 +124,17 @@ def record(
     event or events to deliver after the commit, or the kind of the change to `on`.
     """
     actor = actor or require_user(rel.user)
-    subject, subject_id = subject_of(on)
     if change is not None:
-        object_type, object_id = subject_of(change.about) if change.about else (subject, subject_id)
-        audit.record(
-            session,
-            actor=actor,
-            project=rel.project,
-            action=change.action,
-            object_type=object_type,
-            object_id=object_id,
-            before=change.before,
-            after=change.after,
-            rationale=change.rationale,
-        )
+        _audit(session, actor, change, on, project=rel.project)
     if verb is not None:
+        object_type, object_id = subject_of(on)
         participation.record(
             session,
             actor=actor,
             project=rel.project,
             verb=verb,
-            object_type=subject,
-            object_id=subject_id,
+            object_type=object_type,
+            object_id=object_id,
             addressee=addressee,
             phase=phase,
         )
@@ -178,10 +150,23 @@ def record_for_organisation(
     change: Change,
 ) -> None:
     """Record a decision on an organisation's record (members, domains, invitations)."""
-    object_type, object_id = subject_of(on)
+    _audit(session, actor, change, on, organisation=organisation)
+
+
+def _audit(
+    session: Session,
+    actor: User,
+    change: Change,
+    on: SQLModel,
+    *,
+    project: Project | None = None,
+    organisation: Organisation | None = None,
+) -> None:
+    object_type, object_id = subject_of(change.about or on)
     audit.record(
         session,
         actor=actor,
+        project=project,
         organisation=organisation,
         action=change.action,
         object_type=object_type,

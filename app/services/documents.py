@@ -21,7 +21,7 @@ from app.models.document import DocumentAudience, DocumentCreate, DocumentPublic
 from app.models.vocabulary import AuditAction, LiveKind, Verb
 from app.services import contribution, permissions, uploads
 from app.services.contribution import Change
-from app.services.errors import Conflict, NotFound
+from app.services.errors import Conflict
 from app.services.permissions import ProjectRelation
 
 NO_SUCH_DOCUMENT = N_("No such document.")
@@ -145,15 +145,15 @@ def find_document(
     session: Session, *, user: User | None, document_id: int
 ) -> tuple[ProjectRelation, Document]:
     """A document and the viewer's relation to its project; 404 alike for missing and unseen."""
-    document = session.get(Document, document_id)
-    if document is None:
-        raise NotFound(NO_SUCH_DOCUMENT)
-    try:
-        rel = permissions.viewable_project(session, user, document.project_id)
-    except NotFound:
-        raise NotFound(NO_SUCH_DOCUMENT) from None
-    if not permissions.can_see_document(rel, document):
-        raise NotFound(NO_SUCH_DOCUMENT)
+    document, rel = permissions.find_in_project(
+        session,
+        user,
+        Document,
+        document_id,
+        missing=NO_SUCH_DOCUMENT,
+        can_see=permissions.can_see_document,
+        mask_project=True,
+    )
     return rel, document
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ScalarSelect, Select, bindparam, func
 from sqlmodel import Session, col, select
 
+from app.i18n import N_
 from app.models import Comment, Need, Project, Support, User
 from app.models.base import NeedStatus, id_of
 from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
@@ -127,10 +128,9 @@ VERSION_FOR_VISITORS: Select[Any] = (
 
 def find_need(session: Session, *, user: User | None, need_id: int) -> tuple[ProjectRelation, Need]:
     """A need and the viewer's relation to its project; 404 when either is out of sight."""
-    need = session.get(Need, need_id)
-    if need is None:
-        raise NotFound("No such need.")
-    rel = permissions.viewable_project(session, user, need.project_id)
+    need, rel = permissions.find_in_project(
+        session, user, Need, need_id, missing=N_("No such need.")
+    )
     return rel, need
 
 

@@ -30,7 +30,7 @@ from app.models.question import (
 from app.models.vocabulary import AuditAction, LiveKind, Verb
 from app.services import contribution, permissions
 from app.services.contribution import Change
-from app.services.errors import Conflict, Forbidden, Invalid, NotFound, PivotalError
+from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.permissions import ProjectRelation
 
 NO_SUCH_QUESTION = N_("No such question.")
@@ -167,15 +167,15 @@ def find_question(
     session: Session, *, user: User | None, question_id: int
 ) -> tuple[ProjectRelation, Question]:
     """A question and the viewer's relation to its project; the same 404 for missing and hidden."""
-    question = session.get(Question, question_id)
-    if question is None:
-        raise NotFound(NO_SUCH_QUESTION)
-    try:
-        rel = permissions.viewable_project(session, user, question.project_id)
-    except PivotalError:
-        raise NotFound(NO_SUCH_QUESTION) from None
-    if not permissions.can_see_question(rel, question):
-        raise NotFound(NO_SUCH_QUESTION)
+    question, rel = permissions.find_in_project(
+        session,
+        user,
+        Question,
+        question_id,
+        missing=NO_SUCH_QUESTION,
+        can_see=permissions.can_see_question,
+        mask_project=True,
+    )
     return rel, question
 
 

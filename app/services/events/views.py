@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.i18n import N_
 from app.models import (
     DialogueEvent,
     EventRegistration,
@@ -90,10 +91,9 @@ def find_event(
     session: Session, *, user: User | None, event_id: int
 ) -> tuple[ProjectRelation, DialogueEvent]:
     """An event and the viewer's relation to its project; 404 when either is out of sight."""
-    event = session.get(DialogueEvent, event_id)
-    if event is None:
-        raise NotFound("No such event.")
-    rel = permissions.viewable_project(session, user, event.project_id)
+    event, rel = permissions.find_in_project(
+        session, user, DialogueEvent, event_id, missing=N_("No such event.")
+    )
     return rel, event
 
 

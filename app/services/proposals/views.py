@@ -203,12 +203,14 @@ def find_proposal(
     session: Session, *, user: User | None, proposal_id: int
 ) -> tuple[ProjectRelation, Proposal]:
     """A proposal and the viewer's relation to its project; 404 for anything out of sight."""
-    proposal = session.get(Proposal, proposal_id)
-    if proposal is None:
-        raise NotFound(NO_SUCH_PROPOSAL)
-    rel = permissions.viewable_project(session, user, proposal.project_id)
-    if not permissions.can_see_proposal_summary(rel, proposal):
-        raise NotFound(NO_SUCH_PROPOSAL)
+    proposal, rel = permissions.find_in_project(
+        session,
+        user,
+        Proposal,
+        proposal_id,
+        missing=NO_SUCH_PROPOSAL,
+        can_see=permissions.can_see_proposal_summary,
+    )
     return rel, proposal
 
 
