@@ -73,16 +73,15 @@ def publish_document(session: Session, *, rel: ProjectRelation, document: Docume
         raise Conflict("The document is already published.")
     before = _state(document)
     document.published_at = utcnow()
-    session.add(document)
-    contribution.record(
+    return _decided(
         session,
-        rel=rel,
+        rel,
+        document,
+        before,
+        AuditAction.document_published,
         verb=Verb.published_document,
-        on=document,
-        change=Change(AuditAction.document_published, before=before, after=_state(document)),
         push=LiveKind.document_published,
     )
-    return document
 
 
 def change_audience(
@@ -96,15 +95,7 @@ def change_audience(
         return document  # nothing decided, nothing recorded
     before = _state(document)
     document.audience = audience
-    session.add(document)
-    contribution.record(
-        session,
-        rel=rel,
-        on=document,
-        change=Change(AuditAction.document_audience_changed, before=before, after=_state(document)),
-        push=LiveKind.document_changed,
-    )
-    return document
+    return _decided(session, rel, document, before, AuditAction.document_audience_changed)
 
 
 def withdraw_document(session: Session, *, rel: ProjectRelation, document: Document) -> Document:
@@ -114,15 +105,7 @@ def withdraw_document(session: Session, *, rel: ProjectRelation, document: Docum
         raise Conflict("The document is already withdrawn.")
     before = _state(document)
     document.withdrawn_at = utcnow()
-    session.add(document)
-    contribution.record(
-        session,
-        rel=rel,
-        on=document,
-        change=Change(AuditAction.document_withdrawn, before=before, after=_state(document)),
-        push=LiveKind.document_changed,
-    )
-    return document
+    return _decided(session, rel, document, before, AuditAction.document_withdrawn)
 
 
 def list_documents(session: Session, *, rel: ProjectRelation) -> list[Document]:
@@ -188,6 +171,29 @@ def cache_control(document: Document) -> str:
         and document.audience == DocumentAudience.public
     )
     return "public, no-cache" if public else "private, no-cache"
+
+
+def _decided(
+    session: Session,
+    rel: ProjectRelation,
+    document: Document,
+    before: dict[str, object],
+    action: AuditAction,
+    *,
+    verb: Verb | None = None,
+    push: LiveKind = LiveKind.document_changed,
+) -> Document:
+    """Record a procurer's decision on a document, with its state before and now."""
+    session.add(document)
+    contribution.record(
+        session,
+        rel=rel,
+        on=document,
+        verb=verb,
+        change=Change(action, before=before, after=_state(document)),
+        push=push,
+    )
+    return document
 
 
 def _state(document: Document) -> dict[str, Any]:

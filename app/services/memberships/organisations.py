@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -35,15 +36,8 @@ def register_company(session: Session, *, user: User, data: OrganisationCreate) 
     organisation = Organisation(
         name=data.name.strip(), kind=OrganisationKind.supplier, org_number=data.org_number
     )
-    session.add(organisation)
-    session.flush()
     after = {"name": organisation.name, "org_number": organisation.org_number}
-    _record(
-        session,
-        actor=user,
-        organisation=organisation,
-        change=Change(AuditAction.company_registered, before=None, after=after),
-    )
+    _record(session, user, organisation, AuditAction.company_registered, after=after)
     grant(
         session,
         user=user,
@@ -72,14 +66,9 @@ def create_organisation(
     organisation.name = organisation.name.strip()
     if organisation.org_number:
         organisation.org_number_verified_at = utcnow()
-    session.add(organisation)
-    session.flush()
     after = {"name": organisation.name, "kind": organisation.kind}
     _record(
-        session,
-        actor=actor,
-        organisation=organisation,
-        change=Change(AuditAction.organisation_created, before=None, after=after),
+        session, actor, organisation, AuditAction.organisation_created, before=None, after=after
     )
     return organisation
 
@@ -97,15 +86,8 @@ def _platform_change(
     if getattr(organisation, field) is not None:
         raise Conflict("This has already been done.")
     setattr(organisation, field, value)
-    session.add(organisation)
-    session.flush()
     done = field.removesuffix("_at")
-    _record(
-        session,
-        actor=actor,
-        organisation=organisation,
-        change=Change(action, before={done: False}, after={done: True}),
-    )
+    _record(session, actor, organisation, action, before={done: False}, after={done: True})
     return organisation
 
 
@@ -196,8 +178,19 @@ def _number_taken(session: Session, org_number: str) -> bool:
     return session.exec(query).first() is not None
 
 
-def _record(session: Session, *, actor: User, organisation: Organisation, change: Change) -> None:
-    """Note a decision on the organisation itself in its record."""
+def _record(
+    session: Session,
+    actor: User,
+    organisation: Organisation,
+    action: AuditAction,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any],
+) -> None:
+    """Store the organisation and note the decision on it in its record."""
+    session.add(organisation)
+    session.flush()
+    change = Change(action, before=before, after=after)
     contribution.record_for_organisation(
         session, actor=actor, organisation=organisation, on=organisation, change=change
     )

@@ -21,9 +21,19 @@ MAX_ATTACHMENTS = 10
 BODY_MIN = 10
 
 
-def _addressee(session: Session, rel: ProjectRelation) -> User | None:
-    """Whom a supplier's contribution answers: the project's procurers, through its creator."""
-    return session.get(User, rel.project.created_by_id)
+def _record_act(
+    session: Session,
+    rel: ProjectRelation,
+    proposal: Proposal,
+    verb: Verb,
+    push: LiveKind,
+    change: Change | None = None,
+) -> None:
+    """Record a supplier's act on its proposal; it answers the procurers (the project's creator)."""
+    addressee = session.get(User, rel.project.created_by_id)
+    contribution.record(
+        session, rel=rel, on=proposal, verb=verb, addressee=addressee, change=change, push=push
+    )
 
 
 def submit_proposal(session: Session, *, rel: ProjectRelation, data: ProposalCreate) -> Proposal:
@@ -62,14 +72,7 @@ def submit_proposal(session: Session, *, rel: ProjectRelation, data: ProposalCre
             )
         )
     session.flush()
-    contribution.record(
-        session,
-        rel=rel,
-        verb=Verb.proposed,
-        on=proposal,
-        addressee=_addressee(session, rel),
-        push=LiveKind.proposal_submitted,
-    )
+    _record_act(session, rel, proposal, Verb.proposed, LiveKind.proposal_submitted)
     return proposal
 
 
@@ -136,14 +139,7 @@ def add_attachment(
             )
         )
         session.flush()
-    contribution.record(
-        session,
-        rel=rel,
-        verb=Verb.attached_to_proposal,
-        on=proposal,
-        addressee=_addressee(session, rel),
-        push=LiveKind.proposal_changed,
-    )
+    _record_act(session, rel, proposal, Verb.attached_to_proposal, LiveKind.proposal_changed)
     return attachment
 
 
@@ -155,14 +151,13 @@ def withdraw(session: Session, *, rel: ProjectRelation, proposal: Proposal) -> P
     status_change = change_status(
         session, proposal, status=ProposalStatus.withdrawn, reason="", by=user
     )
-    contribution.record(
+    _record_act(
         session,
-        rel=rel,
-        verb=Verb.withdrew_proposal,
-        on=proposal,
-        addressee=_addressee(session, rel),
+        rel,
+        proposal,
+        Verb.withdrew_proposal,
+        LiveKind.proposal_changed,
         change=status_change,
-        push=LiveKind.proposal_changed,
     )
     return proposal
 
