@@ -87,6 +87,12 @@ def subject_of(instance: SQLModel) -> tuple[ObjectType, int]:
     return OBJECT_TYPES[type(instance)], id_of(instance)  # type: ignore[arg-type]
 
 
+def _store(session: Session, instance: SQLModel) -> None:
+    """Write the object acted on (new or changed) so that the records can name it by its id."""
+    session.add(instance)
+    session.flush()
+
+
 def live_event(kind: LiveKind, instance: SQLModel, project: Project) -> LiveEvent:
     """The live event of a change of this kind to a stored object, for the pages that show it."""
     object_id, project_id = id_of(instance), id_of(project)  # type: ignore[arg-type]
@@ -117,13 +123,15 @@ def record(
 ) -> None:
     """Record a change to the relation's project: participation event, audit entry and live push.
 
-    `on` is the object acted on; `actor` who acted (the relation's person unless named); `verb`
-    the act as the participation log keeps it (none for a change that is not an act of
-    participation, such as a saved draft); `addressee` the person it answers; `phase` the phase
-    the act belongs to when it moves the phase itself; `change` the audit entry; `push` the live
-    event or events to deliver after the commit, or the kind of the change to `on`.
+    `on` is the object acted on (stored here, new or changed); `actor` who acted (the
+    relation's person unless named); `verb` the act as the participation log keeps it (none for
+    a change that is not an act of participation, such as a saved draft); `addressee` the person
+    it answers; `phase` the phase the act belongs to when it moves the phase itself; `change` the
+    audit entry; `push` the live event or events to deliver after the commit, or the kind of the
+    change to `on`.
     """
     actor = actor or require_user(rel.user)
+    _store(session, on)
     if change is not None:
         _audit(session, actor, change, on, project=rel.project)
     if verb is not None:
@@ -150,6 +158,7 @@ def record_for_organisation(
     change: Change,
 ) -> None:
     """Record a decision on an organisation's record (members, domains, invitations)."""
+    _store(session, on)
     _audit(session, actor, change, on, organisation=organisation)
 
 

@@ -56,8 +56,6 @@ def upload_document(
         filename=stored.filename,
         uploaded_by_id=id_of(user),
     )
-    session.add(document)
-    session.flush()
     contribution.record(
         session, rel=rel, verb=Verb.uploaded_document, on=document, push=LiveKind.document_uploaded
     )
@@ -184,7 +182,6 @@ def _decided(
     push: LiveKind = LiveKind.document_changed,
 ) -> Document:
     """Record a procurer's decision on a document, with its state before and now."""
-    session.add(document)
     contribution.record(
         session,
         rel=rel,

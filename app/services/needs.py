@@ -138,8 +138,6 @@ def post_need(session: Session, *, rel: ProjectRelation, data: NeedCreate) -> Ne
     """Post a need to the project."""
     user = permissions.ensure_can_post_need(rel)
     need = Need(**data.model_dump(), project_id=id_of(rel.project), author_id=id_of(user))
-    session.add(need)
-    session.flush()
     contribution.record(
         session, rel=rel, verb=Verb.posted_need, on=need, push=LiveKind.need_created
     )
@@ -215,8 +213,6 @@ def add_comment(
         author_id=id_of(user),
         body=data.body,
     )
-    session.add(comment)
-    session.flush()
     contribution.record(
         session,
         rel=rel,
@@ -239,7 +235,6 @@ def hide_comment(
     before = {"hidden": comment.hidden, "hidden_reason": comment.hidden_reason}
     comment.hidden = True
     comment.hidden_reason = reason
-    session.add(comment)
     contribution.record(
         session,
         rel=rel,
@@ -338,7 +333,6 @@ def set_status(
     need.status = change.status
     need.status_reason = reason
     need.merged_into_id = merged_into
-    session.add(need)
     contribution.record(
         session,
         rel=rel,

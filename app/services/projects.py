@@ -202,8 +202,6 @@ def move_phase(
         rationale=text,
         decided_by_id=id_of(user),
     )
-    session.add(move)
-    session.flush()
     contribution.record(
         session,
         rel=rel,

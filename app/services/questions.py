@@ -190,8 +190,6 @@ def ask(session: Session, *, rel: ProjectRelation, data: QuestionCreate) -> Ques
         organisation_id=user.organisation_id,
         body=body,
     )
-    session.add(question)
-    session.flush()
     contribution.record(
         session,
         rel=rel,
@@ -251,7 +249,6 @@ def save_answer(
     before = question.status
     _apply_draft(question, user, data)
     question.status = QuestionStatus.answered
-    session.add(question)
     contribution.record(
         session,
         rel=rel,
@@ -284,8 +281,6 @@ def publish(
         raise Invalid("Write both the anonymised question and the answer before publishing.")
     question.status = QuestionStatus.published
     question.published_at = utcnow()  # one moment for the question and its answer, for everyone
-    session.add(question)
-    session.flush()
     contribution.record(
         session,
         rel=rel,
@@ -310,7 +305,6 @@ def withdraw(session: Session, *, rel: ProjectRelation, question: Question) -> Q
     _ensure_open(question)
     before = question.status
     question.status = QuestionStatus.withdrawn
-    session.add(question)
     contribution.record(
         session,
         rel=rel,

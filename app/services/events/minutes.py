@@ -41,8 +41,6 @@ def publish_minutes(
     if not (event.minutes or "").strip():
         raise Invalid("Write the minutes before publishing them.")
     event.minutes_published_at = utcnow()
-    session.add(event)
-    session.flush()
     contribution.record(
         session,
         rel=rel,

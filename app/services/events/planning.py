@@ -27,8 +27,6 @@ def create_event(
     event = DialogueEvent(
         **data.model_dump(), project_id=id_of(rel.project), created_by_id=id_of(user)
     )
-    session.add(event)
-    session.flush()
     contribution.record(
         session,
         rel=rel,
@@ -80,8 +78,6 @@ def generate_slots(
     ]
     session.add_all(slots)
     event.slot_minutes = minutes
-    session.add(event)
-    session.flush()
     contribution.record(
         session,
         rel=rel,

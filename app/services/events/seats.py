@@ -86,7 +86,6 @@ def _promote(session: Session, *, rel: ProjectRelation, event: DialogueEvent, ac
     room = counts.waitlisted if event.capacity is None else event.capacity - counts.confirmed
     for registration in waitlist(session, event)[: max(room, 0)]:
         registration.status = RegistrationStatus.confirmed
-        session.add(registration)
         contribution.record(
             session,
             rel=rel,

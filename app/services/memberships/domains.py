@@ -74,8 +74,6 @@ def add_domain(session: Session, *, rel: OrganisationRelation, domain: str) -> O
     row = OrganisationDomain(
         organisation_id=id_of(rel.organisation), domain=name, added_by_id=actor.id
     )
-    session.add(row)
-    session.flush()
     contribution.record_for_organisation(
         session,
         actor=actor,

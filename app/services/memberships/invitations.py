@@ -37,8 +37,6 @@ def invite(
         role=role,
         invited_by_id=id_of(actor),
     )
-    session.add(invitation)
-    session.flush()
     contribution.record_for_organisation(
         session,
         actor=actor,

@@ -187,9 +187,7 @@ def _record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any],
 ) -> None:
-    """Store the organisation and note the decision on it in its record."""
-    session.add(organisation)
-    session.flush()
+    """Note a decision on the organisation itself in its record."""
     change = Change(action, before=before, after=after)
     contribution.record_for_organisation(
         session, actor=actor, organisation=organisation, on=organisation, change=change

@@ -63,7 +63,6 @@ def decide_claim(
     claim.decision_reason = reason
     claim.decided_by_id = id_of(user)
     claim.decided_at = utcnow()
-    session.add(claim)
     contribution.record(
         session,
         rel=rel,

@@ -170,7 +170,6 @@ def publish_summary(session: Session, *, rel: ProjectRelation, proposal: Proposa
         raise Conflict("The summary is already published.")
     proposal.summary_published = True
     proposal.summary_published_at = utcnow()
-    session.add(proposal)
     contribution.record(
         session,
         rel=rel,
