@@ -227,24 +227,42 @@ def link_url(path: str) -> str:
 
 def send_verification(session: Session, *, user: User) -> None:
     """Mail the person a link that proves their address (any earlier link stops working)."""
-    token = links.reissue(
-        session,
-        purpose=LinkPurpose.verify_email,
-        user_id=id_of(user),
-        email=user.email,
-        ttl=VERIFY_EMAIL_TTL,
-    )
-    mail.to_person(
+    mail_link(
         session,
         user,
+        purpose=LinkPurpose.verify_email,
+        ttl=VERIFY_EMAIL_TTL,
+        path="/verify-email/",
         subject=N_("Confirm your e-mail address for Pivotal"),
         text=N_(
             "Hello %(name)s,\n\nconfirm that this is your e-mail address by opening this "
             "link within two days:\n\n%(link)s\n\nIf you did not create an account on "
             "Pivotal, you can ignore this message.\n",
         ),
-        link=link_url(f"/verify-email/{token}"),
     )
+
+
+def mail_link(
+    session: Session,
+    user: User,
+    *,
+    purpose: LinkPurpose,
+    ttl: timedelta,
+    path: str,
+    subject: str,
+    text: str,
+    to: str | None = None,
+    **params: str,
+) -> None:
+    """Mail the person a new single-use link to `path` (earlier ones of its purpose stop working).
+
+    The link goes to `to` (else the person's address), as `%(link)s` in the text.
+    """
+    token = links.reissue(
+        session, purpose=purpose, user_id=id_of(user), email=to or user.email, ttl=ttl
+    )
+    link = link_url(path + token)
+    mail.to_person(session, user, to=to, subject=subject, text=text, link=link, **params)
 
 
 def verify_email(session: Session, *, token: str) -> User:

@@ -47,16 +47,12 @@ def request_reset(session: Session, *, email: str) -> None:
     ).one()
     if recent:
         return
-    token = links.reissue(
-        session,
-        purpose=LinkPurpose.reset_password,
-        user_id=id_of(user),
-        email=user.email,
-        ttl=RESET_TTL,
-    )
-    mail.to_person(
+    accounts.mail_link(
         session,
         user,
+        purpose=LinkPurpose.reset_password,
+        ttl=RESET_TTL,
+        path="/reset-password/",
         subject=N_("Reset your Pivotal password"),
         text=N_(
             "Hello %(name)s,\n\nsomeone (hopefully you) asked to reset the password of your "
@@ -64,7 +60,6 @@ def request_reset(session: Session, *, email: str) -> None:
             "The link works once. If you did not ask for this, ignore this message: your password "
             "stays as it is.\n"
         ),
-        link=accounts.link_url(f"/reset-password/{token}"),
     )
 
 
@@ -118,16 +113,12 @@ def request_email_change(session: Session, *, user: User, current: str, new_emai
     if email == user.email:
         raise Invalid("This is already your e-mail address.")
     _check_free(session, email)
-    token = links.reissue(
-        session,
-        purpose=LinkPurpose.change_email,
-        user_id=id_of(user),
-        email=email,
-        ttl=CHANGE_EMAIL_TTL,
-    )
-    mail.to_person(
+    accounts.mail_link(
         session,
         user,
+        purpose=LinkPurpose.change_email,
+        ttl=CHANGE_EMAIL_TTL,
+        path="/change-email/",
         to=email,
         subject=N_("Confirm your new e-mail address for Pivotal"),
         text=N_(
@@ -136,7 +127,6 @@ def request_email_change(session: Session, *, user: User, current: str, new_emai
             "this message.\n"
         ),
         email=email,
-        link=accounts.link_url(f"/change-email/{token}"),
     )
     mail.to_person(
         session,
