@@ -23,7 +23,7 @@ from app.models.proposal import (
     ProposalStatus,
     ProposalSummaryPublic,
 )
-from app.services import permissions, uploads
+from app.services import permissions, rows, uploads
 from app.services.errors import NotFound
 from app.services.permissions import ProjectRelation
 
@@ -120,13 +120,7 @@ def _views(
             )
         ).all()
     )
-    need_ids: dict[int, list[int]] = defaultdict(list)
-    for proposal_id, need_id in session.exec(
-        select(ProposalNeed.proposal_id, ProposalNeed.need_id)
-        .where(col(ProposalNeed.proposal_id).in_(ids))
-        .order_by(col(ProposalNeed.need_id))
-    ).all():
-        need_ids[proposal_id].append(need_id)
+    need_ids = rows.linked_ids(session, ProposalNeed.proposal_id, ProposalNeed.need_id, ids)
     full = {
         id_of(p)
         for p in proposals
