@@ -175,8 +175,6 @@ def request_employment(session: Session, *, user: User, organisation: Organisati
         organisation_id=id_of(organisation),
         role=MembershipRole.employee,
     )
-    session.add(membership)
-    session.flush()
     record_decision(
         session,
         actor=user,
@@ -296,8 +294,6 @@ def _end(
     membership.status = MembershipStatus.revoked
     membership.decided_at = utcnow()
     membership.decided_by_id = actor.id
-    session.add(membership)
-    session.flush()
     record_decision(
         session,
         actor=actor,

@@ -147,8 +147,6 @@ def grant_admin(session: Session, *, rel: OrganisationRelation, email: str) -> M
     if existing is not None:
         before = membership_state(existing)
         existing.is_org_admin = True
-        session.add(existing)
-        session.flush()
         record_decision(
             session,
             actor=actor,
