@@ -29,12 +29,10 @@ def test_only_the_contribution_unit_writes_participation_audit_and_live_records(
 
 
 def test_every_kind_of_object_the_logs_name_is_one_model() -> None:
-
     assert sorted(OBJECT_TYPES.values()) == sorted(ObjectType)
 
 
 def test_a_change_shows_on_the_pages_its_kind_belongs_to() -> None:
-
     project = Project(id=3)
     comment = live_event(LiveKind.comment_created, Comment(id=5, need_id=4), project)
     assert comment.topics == [
@@ -56,7 +54,6 @@ def test_a_change_shows_on_the_pages_its_kind_belongs_to() -> None:
 
 
 def test_a_live_event_crosses_the_bus_between_processes_unchanged() -> None:
-
     events = [
         LiveEvent(LiveKind.event_counts, 7, 3, extra_topics=(Topic(PageKind.event, 7),)),
         LiveEvent(LiveKind.question_asked, 2, 3, page=PageKind.questions),
