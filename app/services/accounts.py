@@ -13,9 +13,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, func, select
 
-from app import i18n
 from app.config import get_settings
 from app.db import in_session
+from app.i18n import N_
 from app.models import Organisation, User
 from app.models.base import OrganisationKind, Role, id_of, utcnow
 from app.models.mail import LinkPurpose
@@ -200,20 +200,18 @@ def register(session: Session, *, data: Registration) -> User | None:
 
 def _mail_existing_owner(session: Session, *, user: User) -> None:
     """Tell an address's owner that someone tried to register it (the page says nothing)."""
-    with i18n.use_language(user.language):
-        mail.enqueue(
-            session,
-            to=user.email,
-            subject=i18n.gettext("Someone tried to register your e-mail address on Pivotal"),
-            text=i18n.gettext(
-                "Hello %(name)s,\n\nsomeone tried to create a new Pivotal account with this "
-                "address, which already has one. If it was you, log in instead:\n\n%(link)s\n\n"
-                "If you have forgotten your password, you can set a new one from the login page. "
-                "If it was not you, you can ignore this message: nothing has changed.\n",
-                name=user.display_name,
-                link=link_url("/login"),
-            ),
-        )
+    mail.to_person(
+        session,
+        user,
+        subject=N_("Someone tried to register your e-mail address on Pivotal"),
+        text=N_(
+            "Hello %(name)s,\n\nsomeone tried to create a new Pivotal account with this "
+            "address, which already has one. If it was you, log in instead:\n\n%(link)s\n\n"
+            "If you have forgotten your password, you can set a new one from the login page. "
+            "If it was not you, you can ignore this message: nothing has changed.\n",
+        ),
+        link=link_url("/login"),
+    )
 
 
 VERIFY_EMAIL_TTL = timedelta(days=2)
@@ -229,27 +227,42 @@ def link_url(path: str) -> str:
 
 def send_verification(session: Session, *, user: User) -> None:
     """Mail the person a link that proves their address (any earlier link stops working)."""
-    links.withdraw(session, purpose=LinkPurpose.verify_email, user_id=id_of(user))
-    token = links.issue(
+    mail_link(
         session,
+        user,
         purpose=LinkPurpose.verify_email,
-        email=user.email,
-        user_id=id_of(user),
         ttl=VERIFY_EMAIL_TTL,
+        path="/verify-email/",
+        subject=N_("Confirm your e-mail address for Pivotal"),
+        text=N_(
+            "Hello %(name)s,\n\nconfirm that this is your e-mail address by opening this "
+            "link within two days:\n\n%(link)s\n\nIf you did not create an account on "
+            "Pivotal, you can ignore this message.\n",
+        ),
     )
-    with i18n.use_language(user.language):
-        mail.enqueue(
-            session,
-            to=user.email,
-            subject=i18n.gettext("Confirm your e-mail address for Pivotal"),
-            text=i18n.gettext(
-                "Hello %(name)s,\n\nconfirm that this is your e-mail address by opening this "
-                "link within two days:\n\n%(link)s\n\nIf you did not create an account on "
-                "Pivotal, you can ignore this message.\n",
-                name=user.display_name,
-                link=link_url(f"/verify-email/{token}"),
-            ),
-        )
+
+
+def mail_link(
+    session: Session,
+    user: User,
+    *,
+    purpose: LinkPurpose,
+    ttl: timedelta,
+    path: str,
+    subject: str,
+    text: str,
+    to: str | None = None,
+    **params: str,
+) -> None:
+    """Mail the person a new single-use link to `path` (earlier ones of its purpose stop working).
+
+    The link goes to `to` (else the person's address), as `%(link)s` in the text.
+    """
+    token = links.reissue(
+        session, purpose=purpose, user_id=id_of(user), email=to or user.email, ttl=ttl
+    )
+    link = link_url(path + token)
+    mail.to_person(session, user, to=to, subject=subject, text=text, link=link, **params)
 
 
 def verify_email(session: Session, *, token: str) -> User:

@@ -15,7 +15,7 @@ from app.models.account import ApiTokenCreate, ApiTokenIssued, ApiTokenPublic
 from app.models.base import id_of, utcnow
 from app.models.event import as_utc
 from app.services.errors import NotAuthenticated, NotFound
-from app.services.sessions import TOUCH_EVERY, key_hash
+from app.services.sessions import TOUCH_EVERY, key_hash, with_owner
 
 PREFIX = "pvt_"  # makes a leaked token recognisable to secret scanners and to people
 LOGIN_TOKEN_NAME = "API login"
@@ -66,11 +66,7 @@ def is_active(row: ApiToken) -> bool:
 
 def user_from_token(session: Session, token: str) -> User:
     """The user a bearer token belongs to, or 401 if it is unknown, revoked or expired."""
-    found = session.exec(
-        select(ApiToken, User)
-        .join(User, col(User.id) == ApiToken.user_id)
-        .where(ApiToken.token_hash == key_hash(token))
-    ).first()
+    found = with_owner(session, ApiToken, ApiToken.token_hash, token)
     if found is None:
         raise NotAuthenticated("The token is not valid.")
     row, user = found

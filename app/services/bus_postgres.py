@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict
 
 import psycopg
 from sqlalchemy import text
@@ -48,7 +46,7 @@ class PostgresBus:
         """Send the notification in the writer's transaction (delivered at commit)."""
         session.execute(
             text("SELECT pg_notify(:channel, :payload)"),
-            {"channel": CHANNEL, "payload": json.dumps(asdict(event))},
+            {"channel": CHANNEL, "payload": event.to_json()},
         )
 
     async def start(
@@ -94,7 +92,7 @@ class PostgresBus:
                     first = False
                     async for notify in conn.notifies():
                         try:
-                            await deliver(LiveEvent(**json.loads(notify.payload)))
+                            await deliver(LiveEvent.from_json(notify.payload))
                         except Exception:
                             log.exception("delivering live event failed: %s", notify.payload)
                     raise psycopg.OperationalError("notification stream ended")

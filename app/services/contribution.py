@@ -17,12 +17,56 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
+from app import models
 from app.models import Organisation, Project, User
+from app.models.base import id_of
 from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
 from app.services import audit, live, participation
-from app.services.live import LiveEvent
+from app.services.live import LiveEvent, PageKind, Topic
+from app.services.permissions import ProjectRelation, require_user
+
+# What each kind of recorded object is called in the participation log and the audit log.
+OBJECT_TYPES: dict[type[SQLModel], ObjectType] = {
+    models.Project: ObjectType.project,
+    models.PhaseMove: ObjectType.phase_move,
+    models.Need: ObjectType.need,
+    models.Comment: ObjectType.comment,
+    models.Question: ObjectType.question,
+    models.Document: ObjectType.document,
+    models.Proposal: ObjectType.proposal,
+    models.SecrecyClaim: ObjectType.secrecy_claim,
+    models.SupplierRegistration: ObjectType.supplier_registration,
+    models.DialogueEvent: ObjectType.dialogue_event,
+    models.EventRegistration: ObjectType.event_registration,
+    models.MeetingSlot: ObjectType.meeting_slot,
+    models.Organisation: ObjectType.organisation,
+    models.Membership: ObjectType.membership,
+    models.OrganisationDomain: ObjectType.domain,
+    models.Invitation: ObjectType.invitation,
+}
+
+# The page with a socket of its own that shows a kind of change; a kind not named here shows on
+# the project page (and the need's). An event's change shows on the event's page and on the
+# project's events page as well.
+LIVE_PAGES: dict[LiveKind, PageKind] = {
+    LiveKind.question_asked: PageKind.questions,
+    LiveKind.question_answered: PageKind.questions,
+    LiveKind.question_published: PageKind.questions,
+    LiveKind.question_withdrawn: PageKind.questions,
+    LiveKind.document_uploaded: PageKind.documents,
+    LiveKind.document_published: PageKind.documents,
+    LiveKind.document_changed: PageKind.documents,
+    LiveKind.proposal_submitted: PageKind.proposals,
+    LiveKind.proposal_changed: PageKind.proposals,
+    LiveKind.proposal_summary_published: PageKind.proposals,
+    LiveKind.event_created: PageKind.event,
+    LiveKind.event_counts: PageKind.event,
+    LiveKind.event_minutes_published: PageKind.event,
+}
+
+Push = LiveKind | LiveEvent | Sequence[LiveEvent]
 
 
 @dataclass(frozen=True)
@@ -35,54 +79,74 @@ class Change:
     rationale: str | None = None
     # What the entry is about when that is not the act's subject: a phase move is recorded as
     # an act on the move, and as a decision on the project's record.
-    about: tuple[ObjectType, int] | None = None
+    about: SQLModel | None = None
+
+
+def subject_of(instance: SQLModel) -> tuple[ObjectType, int]:
+    """What the logs call a stored object: its kind and its id."""
+    return OBJECT_TYPES[type(instance)], id_of(instance)  # type: ignore[arg-type]
+
+
+def _store(session: Session, instance: SQLModel) -> None:
+    """Write the object acted on (new or changed) so that the records can name it by its id."""
+    session.add(instance)
+    session.flush()
+
+
+def live_event(kind: LiveKind, instance: SQLModel, project: Project) -> LiveEvent:
+    """The live event of a change of this kind to a stored object, for the pages that show it."""
+    object_id, project_id = id_of(instance), id_of(project)  # type: ignore[arg-type]
+    page = LIVE_PAGES.get(kind)
+    if page is PageKind.event:
+        extra = (Topic(PageKind.event, object_id), Topic(PageKind.events, project_id))
+        return LiveEvent(kind, object_id, project_id, extra_topics=extra)
+    if page is not None:
+        return LiveEvent(kind, object_id, project_id, page=page)
+    # A need's page shows the changes to the need and to its comments.
+    if isinstance(instance, models.Need):
+        return LiveEvent(kind, object_id, project_id, need_id=object_id)
+    need_id = instance.need_id if isinstance(instance, models.Comment) else None
+    return LiveEvent(kind, object_id, project_id, need_id=need_id)
 
 
 def record(
     session: Session,
     *,
-    actor: User,
-    project: Project,
-    subject: ObjectType,
-    subject_id: int,
+    rel: ProjectRelation,
+    on: SQLModel,
+    actor: User | None = None,
     verb: Verb | None = None,
     addressee: User | None = None,
     phase: str | None = None,
     change: Change | None = None,
-    push: LiveEvent | Sequence[LiveEvent] = (),
+    push: Push = (),
 ) -> None:
-    """Record a change to a project: participation event, audit entry and live push, as given.
+    """Record a change to the relation's project: participation event, audit entry and live push.
 
-    `verb` is the act as the participation log keeps it (none for a change that is not an act of
-    participation, such as a saved draft); `addressee` the person it answers; `phase` the phase
-    the act belongs to when it moves the phase itself; `change` the audit entry; `push` the live
-    event or events to deliver after the commit.
+    `on` is the object acted on (stored here, new or changed); `actor` who acted (the
+    relation's person unless named); `verb` the act as the participation log keeps it (none for
+    a change that is not an act of participation, such as a saved draft); `addressee` the person
+    it answers; `phase` the phase the act belongs to when it moves the phase itself; `change` the
+    audit entry; `push` the live event or events to deliver after the commit, or the kind of the
+    change to `on`.
     """
+    actor = actor or require_user(rel.user)
+    _store(session, on)
     if change is not None:
-        object_type, object_id = change.about or (subject, subject_id)
-        audit.record(
-            session,
-            actor=actor,
-            project=project,
-            action=change.action,
-            object_type=object_type,
-            object_id=object_id,
-            before=change.before,
-            after=change.after,
-            rationale=change.rationale,
-        )
+        _audit(session, actor, change, on, project=rel.project)
     if verb is not None:
+        object_type, object_id = subject_of(on)
         participation.record(
             session,
             actor=actor,
-            project=project,
+            project=rel.project,
             verb=verb,
-            object_type=subject,
-            object_id=subject_id,
+            object_type=object_type,
+            object_id=object_id,
             addressee=addressee,
             phase=phase,
         )
-    _push(session, push)
+    _push(session, live_event(push, on, rel.project) if isinstance(push, LiveKind) else push)
 
 
 def record_for_organisation(
@@ -90,24 +154,36 @@ def record_for_organisation(
     *,
     actor: User,
     organisation: Organisation,
-    subject: ObjectType,
-    subject_id: int,
+    on: SQLModel,
     change: Change,
-    push: LiveEvent | Sequence[LiveEvent] = (),
 ) -> None:
     """Record a decision on an organisation's record (members, domains, invitations)."""
+    _store(session, on)
+    _audit(session, actor, change, on, organisation=organisation)
+
+
+def _audit(
+    session: Session,
+    actor: User,
+    change: Change,
+    on: SQLModel,
+    *,
+    project: Project | None = None,
+    organisation: Organisation | None = None,
+) -> None:
+    object_type, object_id = subject_of(change.about or on)
     audit.record(
         session,
         actor=actor,
+        project=project,
         organisation=organisation,
         action=change.action,
-        object_type=subject,
-        object_id=subject_id,
+        object_type=object_type,
+        object_id=object_id,
         before=change.before,
         after=change.after,
         rationale=change.rationale,
     )
-    _push(session, push)
 
 
 def access_changed(session: Session, *, user_id: int) -> None:

@@ -11,7 +11,6 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, func, select
 
-from app import i18n
 from app.i18n import N_
 from app.models import LinkToken, User
 from app.models.account import NewPassword
@@ -28,17 +27,6 @@ RESET_MAIL_EVERY = timedelta(minutes=1)
 
 def _find_by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == email.strip().lower())).first()
-
-
-def _mail(session: Session, user: User, *, to: str, subject: str, text: str, **params: str) -> None:
-    """Queue a mail to `to` in the person's own language."""
-    with i18n.use_language(user.language):
-        mail.enqueue(
-            session,
-            to=to,
-            subject=i18n.gettext(subject),
-            text=i18n.gettext(text, name=user.display_name, **params),
-        )
 
 
 def request_reset(session: Session, *, email: str) -> None:
@@ -59,18 +47,12 @@ def request_reset(session: Session, *, email: str) -> None:
     ).one()
     if recent:
         return
-    links.withdraw(session, purpose=LinkPurpose.reset_password, user_id=id_of(user))
-    token = links.issue(
-        session,
-        purpose=LinkPurpose.reset_password,
-        email=user.email,
-        user_id=id_of(user),
-        ttl=RESET_TTL,
-    )
-    _mail(
+    accounts.mail_link(
         session,
         user,
-        to=user.email,
+        purpose=LinkPurpose.reset_password,
+        ttl=RESET_TTL,
+        path="/reset-password/",
         subject=N_("Reset your Pivotal password"),
         text=N_(
             "Hello %(name)s,\n\nsomeone (hopefully you) asked to reset the password of your "
@@ -78,7 +60,6 @@ def request_reset(session: Session, *, email: str) -> None:
             "The link works once. If you did not ask for this, ignore this message: your password "
             "stays as it is.\n"
         ),
-        link=accounts.link_url(f"/reset-password/{token}"),
     )
 
 
@@ -132,17 +113,12 @@ def request_email_change(session: Session, *, user: User, current: str, new_emai
     if email == user.email:
         raise Invalid("This is already your e-mail address.")
     _check_free(session, email)
-    links.withdraw(session, purpose=LinkPurpose.change_email, user_id=id_of(user))
-    token = links.issue(
-        session,
-        purpose=LinkPurpose.change_email,
-        email=email,
-        user_id=id_of(user),
-        ttl=CHANGE_EMAIL_TTL,
-    )
-    _mail(
+    accounts.mail_link(
         session,
         user,
+        purpose=LinkPurpose.change_email,
+        ttl=CHANGE_EMAIL_TTL,
+        path="/change-email/",
         to=email,
         subject=N_("Confirm your new e-mail address for Pivotal"),
         text=N_(
@@ -151,12 +127,10 @@ def request_email_change(session: Session, *, user: User, current: str, new_emai
             "this message.\n"
         ),
         email=email,
-        link=accounts.link_url(f"/change-email/{token}"),
     )
-    _mail(
+    mail.to_person(
         session,
         user,
-        to=user.email,
         subject=N_("Your Pivotal e-mail address is about to change"),
         text=N_(
             "Hello %(name)s,\n\nsomeone logged in to your Pivotal account asked to change its "
@@ -216,10 +190,9 @@ def _set_password(session: Session, user: User, password: str) -> None:
 
 
 def _mail_password_changed(session: Session, user: User) -> None:
-    _mail(
+    mail.to_person(
         session,
         user,
-        to=user.email,
         subject=N_("Your Pivotal password was changed"),
         text=N_(
             "Hello %(name)s,\n\nthe password of your Pivotal account was just changed. If this "

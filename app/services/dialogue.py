@@ -13,7 +13,7 @@ from app.models import Organisation, SupplierRegistration, User
 from app.models.base import OrganisationKind, id_of
 from app.models.dialogue import SupplierRegistrationPublic
 from app.models.organisation import is_valid_org_number
-from app.models.vocabulary import ObjectType, Verb
+from app.models.vocabulary import Verb
 from app.services import contribution, permissions, rows
 from app.services.errors import Conflict, Forbidden
 from app.services.permissions import ProjectRelation
@@ -41,14 +41,7 @@ def register_supplier(session: Session, *, rel: ProjectRelation) -> SupplierRegi
         ),
         conflict=ALREADY_REGISTERED,
     )
-    contribution.record(
-        session,
-        actor=user,
-        project=rel.project,
-        verb=Verb.registered,
-        subject=ObjectType.supplier_registration,
-        subject_id=id_of(registration),
-    )
+    contribution.record(session, rel=rel, verb=Verb.registered, on=registration)
     return registration
 
 

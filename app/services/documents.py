@@ -18,14 +18,12 @@ from app.i18n import N_
 from app.models import Document, User
 from app.models.base import id_of, utcnow
 from app.models.document import DocumentAudience, DocumentCreate, DocumentPublic
-from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
+from app.models.vocabulary import AuditAction, LiveKind, Verb
 from app.services import contribution, permissions, uploads
 from app.services.contribution import Change
-from app.services.errors import Conflict, NotFound
-from app.services.live import LiveEvent
+from app.services.errors import Conflict
 from app.services.permissions import ProjectRelation
 
-LIVE_PAGE = "documents"
 NO_SUCH_DOCUMENT = N_("No such document.")
 WITHDRAWN = N_("The document has been withdrawn and can no longer be changed.")
 
@@ -58,85 +56,54 @@ def upload_document(
         filename=stored.filename,
         uploaded_by_id=id_of(user),
     )
-    session.add(document)
-    session.flush()
     contribution.record(
-        session,
-        actor=user,
-        project=rel.project,
-        verb=Verb.uploaded_document,
-        subject=ObjectType.document,
-        subject_id=id_of(document),
-        push=_live(LiveKind.document_uploaded, document),
+        session, rel=rel, verb=Verb.uploaded_document, on=document, push=LiveKind.document_uploaded
     )
     return document
 
 
 def publish_document(session: Session, *, rel: ProjectRelation, document: Document) -> Document:
     """Publish a draft to its audience, all of it at the same moment (equal treatment)."""
-    user = permissions.ensure_can_manage_documents(rel)
+    permissions.ensure_can_manage_documents(rel)
     if document.withdrawn_at is not None:
         raise Conflict(WITHDRAWN)
     if document.published_at is not None:
         raise Conflict("The document is already published.")
     before = _state(document)
     document.published_at = utcnow()
-    session.add(document)
-    contribution.record(
+    return _decided(
         session,
-        actor=user,
-        project=rel.project,
+        rel,
+        document,
+        before,
+        AuditAction.document_published,
         verb=Verb.published_document,
-        subject=ObjectType.document,
-        subject_id=id_of(document),
-        change=Change(AuditAction.document_published, before=before, after=_state(document)),
-        push=_live(LiveKind.document_published, document),
+        push=LiveKind.document_published,
     )
-    return document
 
 
 def change_audience(
     session: Session, *, rel: ProjectRelation, document: Document, audience: DocumentAudience
 ) -> Document:
     """Give a document another audience; a published one shows to (or leaves) viewers at once."""
-    user = permissions.ensure_can_manage_documents(rel)
+    permissions.ensure_can_manage_documents(rel)
     if document.withdrawn_at is not None:
         raise Conflict(WITHDRAWN)
     if document.audience == audience:
         return document  # nothing decided, nothing recorded
     before = _state(document)
     document.audience = audience
-    session.add(document)
-    contribution.record(
-        session,
-        actor=user,
-        project=rel.project,
-        subject=ObjectType.document,
-        subject_id=id_of(document),
-        change=Change(AuditAction.document_audience_changed, before=before, after=_state(document)),
-        push=_live(LiveKind.document_changed, document),
-    )
-    return document
+    return _decided(session, rel, document, before, AuditAction.document_audience_changed)
 
 
 def withdraw_document(session: Session, *, rel: ProjectRelation, document: Document) -> Document:
     """Withdraw a document: nobody but the procurers sees it again; the row and audit remain."""
-    user = permissions.ensure_can_manage_documents(rel)
+    permissions.ensure_can_manage_documents(rel)
     if document.withdrawn_at is not None:
         raise Conflict("The document is already withdrawn.")
     before = _state(document)
     document.withdrawn_at = utcnow()
-    session.add(document)
-    contribution.record(
-        session,
-        actor=user,
-        project=rel.project,
-        subject=ObjectType.document,
-        subject_id=id_of(document),
-        change=Change(AuditAction.document_withdrawn, before=before, after=_state(document)),
-        push=_live(LiveKind.document_changed, document),
-    )
-    return document
+    return _decided(session, rel, document, before, AuditAction.document_withdrawn)
 
 
 def list_documents(session: Session, *, rel: ProjectRelation) -> list[Document]:
@@ -159,15 +126,15 @@ def find_document(
     session: Session, *, user: User | None, document_id: int
 ) -> tuple[ProjectRelation, Document]:
     """A document and the viewer's relation to its project; 404 alike for missing and unseen."""
-    document = session.get(Document, document_id)
-    if document is None:
-        raise NotFound(NO_SUCH_DOCUMENT)
-    try:
-        rel = permissions.viewable_project(session, user, document.project_id)
-    except NotFound:
-        raise NotFound(NO_SUCH_DOCUMENT) from None
-    if not permissions.can_see_document(rel, document):
-        raise NotFound(NO_SUCH_DOCUMENT)
+    document, rel = permissions.find_in_project(
+        session,
+        user,
+        Document,
+        document_id,
+        missing=NO_SUCH_DOCUMENT,
+        can_see=permissions.can_see_document,
+        mask_project=True,
+    )
     return rel, document
 
 
@@ -204,6 +171,28 @@ def cache_control(document: Document) -> str:
     return "public, no-cache" if public else "private, no-cache"
 
 
+def _decided(
+    session: Session,
+    rel: ProjectRelation,
+    document: Document,
+    before: dict[str, object],
+    action: AuditAction,
+    *,
+    verb: Verb | None = None,
+    push: LiveKind = LiveKind.document_changed,
+) -> Document:
+    """Record a procurer's decision on a document, with its state before and now."""
+    contribution.record(
+        session,
+        rel=rel,
+        on=document,
+        verb=verb,
+        change=Change(action, before=before, after=_state(document)),
+        push=push,
+    )
+    return document
+
+
 def _state(document: Document) -> dict[str, Any]:
     """What the audit log keeps of a document's publication."""
     return {
@@ -212,8 +201,3 @@ def _state(document: Document) -> dict[str, Any]:
         "published": document.published_at is not None,
         "withdrawn": document.withdrawn_at is not None,
     }
-
-
-def _live(kind: LiveKind, document: Document) -> LiveEvent:
-    """The live event of a change to a document, for the documents page only."""
-    return LiveEvent(kind, id_of(document), document.project_id, page=LIVE_PAGE)

@@ -51,6 +51,14 @@ def issue(
     return token
 
 
+def reissue(
+    session: Session, *, purpose: LinkPurpose, user_id: int, email: str, ttl: timedelta
+) -> str:
+    """A new link of this purpose for the person; every earlier one stops working."""
+    withdraw(session, purpose=purpose, user_id=user_id)
+    return issue(session, purpose=purpose, email=email, ttl=ttl, user_id=user_id)
+
+
 def peek(session: Session, *, token: str, purpose: LinkPurpose) -> LinkToken:
     """The link's record if it can still be used (for the page that asks to confirm)."""
     link = _find(session, token, purpose)

@@ -25,9 +25,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from app import i18n
 from app.config import get_settings
 from app.db import new_session
-from app.models import OutboxMessage
+from app.models import OutboxMessage, User
 from app.models.base import id_of, utcnow
 
 log = logging.getLogger("pivotal.mail")
@@ -56,6 +57,22 @@ def enqueue(
     session.add(message)
     session.flush()
     return message
+
+
+def to_person(
+    session: Session, user: User, *, subject: str, text: str, to: str | None = None, **params: str
+) -> None:
+    """Queue a mail to the person (at `to`, else their address) in their own language.
+
+    `subject` and `text` are message ids; the text is filled with the person's name and `params`.
+    """
+    with i18n.use_language(user.language):
+        enqueue(
+            session,
+            to=to or user.email,
+            subject=i18n.gettext(subject),
+            text=i18n.gettext(text, name=user.display_name, **params),
+        )
 
 
 def retry_delay(attempts: int) -> timedelta:

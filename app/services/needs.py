@@ -9,14 +9,14 @@ from typing import Any
 from sqlalchemy import ScalarSelect, Select, bindparam, func
 from sqlmodel import Session, col, select
 
+from app.i18n import N_
 from app.models import Comment, Need, Project, Support, User
 from app.models.base import NeedStatus, id_of
 from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
-from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
+from app.models.vocabulary import AuditAction, LiveKind, Verb
 from app.services import contribution, permissions, rows
 from app.services.contribution import Change
 from app.services.errors import Conflict, Invalid, NotFound
-from app.services.live import LiveEvent
 from app.services.permissions import ProjectRelation
 
 REASON_REQUIRED = frozenset({NeedStatus.merged, NeedStatus.rejected})
@@ -128,10 +128,9 @@ VERSION_FOR_VISITORS: Select[Any] = (
 
 def find_need(session: Session, *, user: User | None, need_id: int) -> tuple[ProjectRelation, Need]:
     """A need and the viewer's relation to its project; 404 when either is out of sight."""
-    need = session.get(Need, need_id)
-    if need is None:
-        raise NotFound("No such need.")
-    rel = permissions.viewable_project(session, user, need.project_id)
+    need, rel = permissions.find_in_project(
+        session, user, Need, need_id, missing=N_("No such need.")
+    )
     return rel, need
 
 
@@ -139,16 +138,8 @@ def post_need(session: Session, *, rel: ProjectRelation, data: NeedCreate) -> Ne
     """Post a need to the project."""
     user = permissions.ensure_can_post_need(rel)
     need = Need(**data.model_dump(), project_id=id_of(rel.project), author_id=id_of(user))
-    session.add(need)
-    session.flush()
     contribution.record(
-        session,
-        actor=user,
-        project=rel.project,
-        verb=Verb.posted_need,
-        subject=ObjectType.need,
-        subject_id=id_of(need),
-        push=LiveEvent(LiveKind.need_created, id_of(need), id_of(rel.project), need.id),
+        session, rel=rel, verb=Verb.posted_need, on=need, push=LiveKind.need_created
     )
     return need
 
@@ -169,13 +160,11 @@ def support_need(session: Session, *, rel: ProjectRelation, need: Need) -> Suppo
     author = session.get(User, need.author_id)
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=Verb.supported,
-        subject=ObjectType.need,
-        subject_id=id_of(need),
+        on=need,
         addressee=author,
-        push=LiveEvent(LiveKind.need_supported, id_of(need), id_of(rel.project), need.id),
+        push=LiveKind.need_supported,
     )
     return support
 
@@ -191,13 +180,7 @@ def withdraw_support(session: Session, *, rel: ProjectRelation, need: Need) -> N
         raise NotFound("You do not support this need.")
     session.delete(support)
     contribution.record(
-        session,
-        actor=user,
-        project=rel.project,
-        verb=Verb.withdrew_support,
-        subject=ObjectType.need,
-        subject_id=id_of(need),
-        push=LiveEvent(LiveKind.need_supported, id_of(need), id_of(rel.project), need.id),
+        session, rel=rel, verb=Verb.withdrew_support, on=need, push=LiveKind.need_supported
     )
 
 
@@ -230,17 +213,13 @@ def add_comment(
         author_id=id_of(user),
         body=data.body,
     )
-    session.add(comment)
-    session.flush()
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=Verb.replied if data.parent_id else Verb.commented,
-        subject=ObjectType.comment,
-        subject_id=id_of(comment),
+        on=comment,
         addressee=addressee,
-        push=LiveEvent(LiveKind.comment_created, id_of(comment), id_of(rel.project), need.id),
+        push=LiveKind.comment_created,
     )
     return comment
 
@@ -249,21 +228,18 @@ def hide_comment(
     session: Session, *, rel: ProjectRelation, comment: Comment, reason: str
 ) -> Comment:
     """A procurer hides a comment with a reason; it keeps its place in the thread."""
-    user = permissions.ensure_procurer(rel)
+    permissions.ensure_procurer(rel)
     reason = reason.strip()
     if not reason:
         raise Invalid("Give a reason for hiding the comment.")
     before = {"hidden": comment.hidden, "hidden_reason": comment.hidden_reason}
     comment.hidden = True
     comment.hidden_reason = reason
-    session.add(comment)
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=Verb.hid_comment,
-        subject=ObjectType.comment,
-        subject_id=id_of(comment),
+        on=comment,
         addressee=session.get(User, comment.author_id),
         change=Change(
             AuditAction.comment_hidden,
@@ -271,9 +247,7 @@ def hide_comment(
             after={"hidden": True, "hidden_reason": reason},
             rationale=reason,
         ),
-        push=LiveEvent(
-            LiveKind.comment_hidden, id_of(comment), id_of(rel.project), comment.need_id
-        ),
+        push=LiveKind.comment_hidden,
     )
     return comment
 
@@ -343,7 +317,7 @@ def set_status(
     session: Session, *, rel: ProjectRelation, need: Need, change: NeedStatusChange
 ) -> Need:
     """The procurer's decision on a need; merged and rejected need a reason the author can read."""
-    user = permissions.ensure_procurer(rel)
+    permissions.ensure_procurer(rel)
     reason = change.reason.strip()
     if change.status in REASON_REQUIRED and not reason:
         raise Invalid("A reason is required when a need is merged or rejected.")
@@ -359,14 +333,11 @@ def set_status(
     need.status = change.status
     need.status_reason = reason
     need.merged_into_id = merged_into
-    session.add(need)
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=STATUS_VERBS.get(change.status, Verb.changed_need_status),
-        subject=ObjectType.need,
-        subject_id=id_of(need),
+        on=need,
         addressee=session.get(User, need.author_id),
         change=Change(
             AuditAction.need_status_changed,
@@ -374,7 +345,7 @@ def set_status(
             after=_status_state(need),
             rationale=reason,
         ),
-        push=LiveEvent(LiveKind.need_status_changed, id_of(need), id_of(rel.project), need.id),
+        push=LiveKind.need_status_changed,
     )
     return need
 

@@ -20,12 +20,11 @@ from app.models.project import (
     ProjectPhasePublic,
     ProjectPublic,
 )
-from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
+from app.models.vocabulary import AuditAction, LiveKind, Verb
 from app.services import contribution, participation, permissions  # noqa: F401 (tests patch it)
 from app.services.accounts import PUBLIC_SECTOR
 from app.services.contribution import Change
 from app.services.errors import Conflict, Forbidden, Invalid
-from app.services.live import LiveEvent
 from app.services.permissions import CLOSED_PHASES, ProjectRelation, phase_name
 
 # The road every project takes, one gate decision at a time; `aborted` is the exit from any of it.
@@ -203,24 +202,20 @@ def move_phase(
         rationale=text,
         decided_by_id=id_of(user),
     )
-    session.add(move)
-    session.flush()
     contribution.record(
         session,
-        actor=user,
-        project=project,
+        rel=rel,
         verb=Verb.moved_phase,
-        subject=ObjectType.phase_move,
-        subject_id=id_of(move),
+        on=move,
         phase=from_phase,  # the decision is the last act of the phase it closes
         change=Change(
             AuditAction.phase_moved,
             before={"phase": str(from_phase)},
             after={"phase": str(to_phase)},
             rationale=text,
-            about=(ObjectType.project, id_of(project)),
+            about=project,
         ),
-        push=LiveEvent(LiveKind.project_phase_moved, id_of(move), id_of(project)),
+        push=LiveKind.project_phase_moved,
     )
     session.refresh(project)
     return move

@@ -27,14 +27,12 @@ from app.models.question import (
     QuestionPublic,
     QuestionStatus,
 )
-from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
+from app.models.vocabulary import AuditAction, LiveKind, Verb
 from app.services import contribution, permissions
 from app.services.contribution import Change
-from app.services.errors import Conflict, Forbidden, Invalid, NotFound, PivotalError
-from app.services.live import LiveEvent
+from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.permissions import ProjectRelation
 
-LIVE_PAGE = "questions"  # the Q&A page's socket: /ws/projects/{id}/questions
 NO_SUCH_QUESTION = N_("No such question.")
 ALREADY_PUBLISHED = N_(
     "The answer has been published to all suppliers and can no longer be changed."
@@ -169,15 +167,15 @@ def find_question(
     session: Session, *, user: User | None, question_id: int
 ) -> tuple[ProjectRelation, Question]:
     """A question and the viewer's relation to its project; the same 404 for missing and hidden."""
-    question = session.get(Question, question_id)
-    if question is None:
-        raise NotFound(NO_SUCH_QUESTION)
-    try:
-        rel = permissions.viewable_project(session, user, question.project_id)
-    except PivotalError:
-        raise NotFound(NO_SUCH_QUESTION) from None
-    if not permissions.can_see_question(rel, question):
-        raise NotFound(NO_SUCH_QUESTION)
+    question, rel = permissions.find_in_project(
+        session,
+        user,
+        Question,
+        question_id,
+        missing=NO_SUCH_QUESTION,
+        can_see=permissions.can_see_question,
+        mask_project=True,
+    )
     return rel, question
 
 
@@ -192,17 +190,13 @@ def ask(session: Session, *, rel: ProjectRelation, data: QuestionCreate) -> Ques
         organisation_id=user.organisation_id,
         body=body,
     )
-    session.add(question)
-    session.flush()
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=Verb.asked,
-        subject=ObjectType.question,
-        subject_id=id_of(question),
+        on=question,
         addressee=session.get(User, rel.project.created_by_id),  # the project's procurers
-        push=_live(LiveKind.question_asked, question),
+        push=LiveKind.question_asked,
     )
     return question
 
@@ -255,17 +249,14 @@ def save_answer(
     before = question.status
     _apply_draft(question, user, data)
     question.status = QuestionStatus.answered
-    session.add(question)
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
-        subject=ObjectType.question,
-        subject_id=id_of(question),
+        rel=rel,
+        on=question,
         change=Change(
             AuditAction.answer_saved, before={"status": before}, after={"status": question.status}
         ),
-        push=_live(LiveKind.question_answered, question),
+        push=LiveKind.question_answered,
     )
     return question
 
@@ -290,48 +281,41 @@ def publish(
         raise Invalid("Write both the anonymised question and the answer before publishing.")
     question.status = QuestionStatus.published
     question.published_at = utcnow()  # one moment for the question and its answer, for everyone
-    session.add(question)
-    session.flush()
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=Verb.answered,
-        subject=ObjectType.question,
-        subject_id=id_of(question),
+        on=question,
         addressee=session.get(User, question.asked_by_id),
         change=Change(
             AuditAction.answer_published,
             before={"status": before},
             after={"status": question.status, "published_at": question.published_at.isoformat()},
         ),
-        push=_live(LiveKind.question_published, question),
+        push=LiveKind.question_published,
     )
     return question
 
 
 def withdraw(session: Session, *, rel: ProjectRelation, question: Question) -> Question:
     """The asking company takes back a question that has not been published."""
-    user = permissions.require_user(rel.user)
+    permissions.require_user(rel.user)
     if not permissions.is_asking_company(rel, question):
         raise Forbidden("Only the company that asked can withdraw a question.")
     _ensure_open(question)
     before = question.status
     question.status = QuestionStatus.withdrawn
-    session.add(question)
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=Verb.withdrew_question,
-        subject=ObjectType.question,
-        subject_id=id_of(question),
+        on=question,
         change=Change(
             AuditAction.question_withdrawn,
             before={"status": before},
             after={"status": question.status},
         ),
-        push=_live(LiveKind.question_withdrawn, question),
+        push=LiveKind.question_withdrawn,
     )
     return question
 
@@ -344,8 +328,3 @@ def published_questions(session: Session, *, project_id: int) -> list[Question]:
         .order_by(col(Question.published_at), col(Question.id))
     )
     return list(session.exec(query).all())
-
-
-def _live(kind: LiveKind, question: Question) -> LiveEvent:
-    """The live event of a change to a question, for the Q&A page only."""
-    return LiveEvent(kind, id_of(question), question.project_id, page=LIVE_PAGE)

@@ -1,12 +1,16 @@
-"""Adding a row that a unique constraint guards, when two requests may race to add it."""
+"""Row helpers the services share: a guarded add, and a link table read by parent.
+
+`add_unique` adds a row that a unique constraint guards, when two requests may race to add it;
+`linked_ids` reads the ids a link table pairs with each of several parents.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.services.errors import Conflict
 
@@ -26,3 +30,12 @@ def add_unique(session: Session, row: Row, *, conflict: str | Callable[[], str])
     except IntegrityError:
         raise Conflict(conflict if isinstance(conflict, str) else conflict()) from None
     return row
+
+
+def linked_ids(session: Session, parent: Any, child: Any, ids: list[int]) -> dict[int, list[int]]:
+    """For each of `ids`, the `child` ids a link table pairs with it as `parent`, in order."""
+    linked: dict[int, list[int]] = {i: [] for i in ids}
+    query = select(parent, child).where(col(parent).in_(ids)).order_by(col(child))
+    for parent_id, child_id in session.exec(query).all():
+        linked[parent_id].append(child_id)
+    return linked

@@ -12,19 +12,21 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.db import in_session
-from app.models import LoginSession, User
+from app.models import ApiToken, LoginSession, User
 from app.models.base import id_of, utcnow
 from app.models.event import as_utc
 from app.services import contribution
 from app.services.errors import NotFound
 
 TOUCH_EVERY = timedelta(minutes=5)
+Keyed = TypeVar("Keyed", LoginSession, ApiToken)
 USER_AGENT_MAX = 300
 _BROWSERS = (
     ("Edg/", "Edge"),
@@ -45,6 +47,15 @@ _SYSTEMS = (
 def key_hash(key: str) -> str:
     """The stored form of a session key or token: its SHA-256 (a random key needs no salt)."""
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+def with_owner(
+    session: Session, model: type[Keyed], hash_column: Any, key: str
+) -> tuple[Keyed, User] | None:
+    """The row (a login session, an API token) keeping this key's hash, and the person's it is."""
+    owner = col(User.id) == model.user_id
+    query = select(model, User).join(User, owner).where(hash_column == key_hash(key))
+    return session.exec(query).first()
 
 
 def label_for(user_agent: str) -> str:
@@ -88,11 +99,7 @@ def find(session: Session, *, key: str) -> Found | None:
     """The session with this key and its user, if it has not ended or gone idle too long."""
     now = utcnow()
     oldest = now - timedelta(seconds=get_settings().session_max_age)
-    row = session.exec(
-        select(LoginSession, User)
-        .join(User, col(User.id) == LoginSession.user_id)
-        .where(LoginSession.key_hash == key_hash(key))
-    ).first()
+    row = with_owner(session, LoginSession, LoginSession.key_hash, key)
     if row is None:
         return None
     login_session, user = row

@@ -269,7 +269,7 @@ def _recorded_keys() -> set[str]:
             if isinstance(node, ast.FunctionDef) and node.name.endswith(("_state", "_summary")):
                 dicts += [n.value for n in ast.walk(node) if isinstance(n, ast.Return) and n.value]
             if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "before" for t in node.targets
+                isinstance(t, ast.Name) and t.id in ("before", "after") for t in node.targets
             ):
                 dicts.append(node.value)
             for value in dicts:

@@ -7,13 +7,12 @@ from collections.abc import Sequence
 from sqlmodel import Session, select
 
 from app.models import DialogueEvent, EventRegistration, SlotBooking, User
-from app.models.base import id_of, utcnow
+from app.models.base import utcnow
 from app.models.event import EventKind, RegistrationStatus
-from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
+from app.models.vocabulary import AuditAction, LiveKind, Verb
 from app.services import contribution, permissions
 from app.services.contribution import Change
 from app.services.errors import Conflict, Invalid
-from app.services.events.views import live_event
 from app.services.permissions import ProjectRelation
 
 
@@ -36,27 +35,23 @@ def publish_minutes(
     session: Session, *, rel: ProjectRelation, event: DialogueEvent
 ) -> DialogueEvent:
     """Publish the minutes to every participant and registered supplier at the same moment."""
-    user = permissions.ensure_can_plan_events(rel)
+    permissions.ensure_can_plan_events(rel)
     if event.minutes_published_at is not None:
         raise Conflict("The minutes are already published.")
     if not (event.minutes or "").strip():
         raise Invalid("Write the minutes before publishing them.")
     event.minutes_published_at = utcnow()
-    session.add(event)
-    session.flush()
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=Verb.published_minutes,
-        subject=ObjectType.dialogue_event,
-        subject_id=id_of(event),
+        on=event,
         change=Change(
             AuditAction.minutes_published,
             before={"minutes_published_at": None},
             after={"minutes_published_at": event.minutes_published_at.isoformat()},
         ),
-        push=live_event(LiveKind.event_minutes_published, event),
+        push=LiveKind.event_minutes_published,
     )
     return event
 
@@ -95,13 +90,7 @@ def mark_attendance(
         record.attended_at = now
         session.add(record)
         contribution.record(
-            session,
-            actor=participant,
-            project=rel.project,
-            verb=Verb.attended,
-            subject=ObjectType.dialogue_event,
-            subject_id=id_of(event),
-            addressee=procurer,
+            session, rel=rel, actor=participant, verb=Verb.attended, on=event, addressee=procurer
         )
         marked.append(user_id)
     session.flush()

@@ -9,11 +9,10 @@ from sqlmodel import Session, select
 from app.models import DialogueEvent, MeetingSlot, SlotBooking
 from app.models.base import id_of
 from app.models.event import DialogueEventCreate, EventKind, as_utc
-from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
+from app.models.vocabulary import AuditAction, LiveKind, Verb
 from app.services import contribution, permissions
 from app.services.contribution import Change
 from app.services.errors import Conflict, Invalid
-from app.services.events.views import live_event
 from app.services.permissions import ProjectRelation
 
 MAX_SLOTS = 200
@@ -28,17 +27,13 @@ def create_event(
     event = DialogueEvent(
         **data.model_dump(), project_id=id_of(rel.project), created_by_id=id_of(user)
     )
-    session.add(event)
-    session.flush()
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=Verb.planned_event,
-        subject=ObjectType.dialogue_event,
-        subject_id=id_of(event),
+        on=event,
         change=Change(AuditAction.event_created, before=None, after=_event_state(event)),
-        push=live_event(LiveKind.event_created, event),
+        push=LiveKind.event_created,
     )
     return event
 
@@ -47,7 +42,7 @@ def generate_slots(
     session: Session, *, rel: ProjectRelation, event: DialogueEvent, slot_minutes: int | None
 ) -> list[MeetingSlot]:
     """Cut a one-to-one event into equal slots, replacing the old ones while none is booked."""
-    user = permissions.ensure_can_plan_events(rel)
+    permissions.ensure_can_plan_events(rel)
     if event.kind != EventKind.one_to_one:
         raise Invalid("Only one-to-one events have meeting slots.")
     minutes = slot_minutes or event.slot_minutes
@@ -83,20 +78,16 @@ def generate_slots(
     ]
     session.add_all(slots)
     event.slot_minutes = minutes
-    session.add(event)
-    session.flush()
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
-        subject=ObjectType.dialogue_event,
-        subject_id=id_of(event),
+        rel=rel,
+        on=event,
         change=Change(
             AuditAction.meeting_slots_generated,
             before=before,
             after={"slot_minutes": minutes, "slots": number},
         ),
-        push=live_event(LiveKind.event_counts, event),
+        push=LiveKind.event_counts,
     )
     return slots
 

@@ -13,7 +13,7 @@ from app.i18n import N_
 from app.models import DialogueEvent, EventRegistration, MeetingSlot, SlotBooking, User
 from app.models.base import id_of
 from app.models.event import EventKind, RegistrationStatus
-from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
+from app.models.vocabulary import AuditAction, LiveKind, Verb
 from app.services import contribution, permissions, rows
 from app.services.contribution import Change
 from app.services.errors import Conflict, Invalid, NotFound
@@ -21,7 +21,6 @@ from app.services.events.views import (
     active_registration,
     company_booking,
     event_counts,
-    live_event,
     waitlist,
 )
 from app.services.permissions import ProjectRelation
@@ -87,13 +86,11 @@ def _promote(session: Session, *, rel: ProjectRelation, event: DialogueEvent, ac
     room = counts.waitlisted if event.capacity is None else event.capacity - counts.confirmed
     for registration in waitlist(session, event)[: max(room, 0)]:
         registration.status = RegistrationStatus.confirmed
-        session.add(registration)
         contribution.record(
             session,
+            rel=rel,
             actor=actor,
-            project=rel.project,
-            subject=ObjectType.event_registration,
-            subject_id=id_of(registration),
+            on=registration,
             change=Change(
                 AuditAction.event_registration_promoted,
                 before={"status": RegistrationStatus.waitlisted.value},
@@ -161,11 +158,10 @@ def _record_counts(
     """A person's act on a seat or a slot: answers the event's planner, moves its counts."""
     contribution.record(
         session,
+        rel=rel,
         actor=actor,
-        project=rel.project,
         verb=verb,
-        subject=ObjectType.meeting_slot if slot else ObjectType.dialogue_event,
-        subject_id=id_of(slot) if slot else id_of(event),
+        on=slot or event,
         addressee=session.get(User, event.created_by_id),
-        push=live_event(LiveKind.event_counts, event),
+        push=contribution.live_event(LiveKind.event_counts, event, rel.project),
     )

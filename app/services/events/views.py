@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.i18n import N_
 from app.models import (
     DialogueEvent,
     EventRegistration,
@@ -25,10 +26,8 @@ from app.models.event import (
     SlotPublic,
     as_utc,
 )
-from app.models.vocabulary import LiveKind
 from app.services import permissions
 from app.services.errors import Forbidden, NotFound
-from app.services.live import LiveEvent
 from app.services.permissions import ProjectRelation
 
 ACTIVE = (RegistrationStatus.confirmed, RegistrationStatus.waitlisted)
@@ -92,10 +91,9 @@ def find_event(
     session: Session, *, user: User | None, event_id: int
 ) -> tuple[ProjectRelation, DialogueEvent]:
     """An event and the viewer's relation to its project; 404 when either is out of sight."""
-    event = session.get(DialogueEvent, event_id)
-    if event is None:
-        raise NotFound("No such event.")
-    rel = permissions.viewable_project(session, user, event.project_id)
+    event, rel = permissions.find_in_project(
+        session, user, DialogueEvent, event_id, missing=N_("No such event.")
+    )
     return rel, event
 
 
@@ -318,13 +316,3 @@ def list_slots(session: Session, *, rel: ProjectRelation, event: DialogueEvent) 
             )
         )
     return slots
-
-
-def live_event(kind: LiveKind, event: DialogueEvent) -> LiveEvent:
-    """A change for the event page and the project's events page (counts, never who)."""
-    return LiveEvent(
-        kind,
-        id_of(event),
-        event.project_id,
-        extra_topics=(f"event:{id_of(event)}", f"events:{event.project_id}"),
-    )

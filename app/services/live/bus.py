@@ -8,9 +8,10 @@ keeps the same interface).
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import event as sa_event
@@ -39,23 +40,37 @@ class LiveEvent:
     object_id: int
     project_id: int
     need_id: int | None = None
-    # A page of the project with a socket of its own ("questions", "documents"): the event
-    # shows there only, never on the project page.
-    page: str | None = None
-    extra_topics: tuple[str, ...] = ()  # further pages that show it as well, e.g. "event:7"
+    # A page of the project with a socket of its own (the questions page, the documents page):
+    # the event shows there only, never on the project page.
+    page: PageKind | None = None
+    extra_topics: tuple[Topic, ...] = ()  # further pages that show it as well, e.g. event 7
 
     @property
     def topics(self) -> list[Topic]:
-        """The pages that show the event (extra topics arrive as text, e.g. over the bus)."""
+        """The pages that show the event."""
         # Every change may move the project's figures, so its dashboard hears of all of them.
         metrics = Topic(PageKind.metrics, self.project_id)
-        extra = [Topic.parse(str(text)) for text in self.extra_topics]
         if self.page is not None:
-            return [Topic(PageKind(self.page), self.project_id), *extra, metrics]
+            return [Topic(self.page, self.project_id), *self.extra_topics, metrics]
         topics = [Topic(PageKind.project, self.project_id)]
         if self.need_id is not None:
             topics.append(Topic(PageKind.need, self.need_id))
-        return [*topics, *extra, metrics]
+        return [*topics, *self.extra_topics, metrics]
+
+    def to_json(self) -> str:
+        """The event as text, for the bus between processes (topics as "event:7")."""
+        return json.dumps({**asdict(self), "extra_topics": [str(t) for t in self.extra_topics]})
+
+    @classmethod
+    def from_json(cls, text: str) -> LiveEvent:
+        """The event `to_json` wrote."""
+        data = json.loads(text)
+        page, extra = data.pop("page"), data.pop("extra_topics")
+        return cls(
+            **data,
+            page=None if page is None else PageKind(page),
+            extra_topics=tuple(Topic.parse(topic) for topic in extra),
+        )
 
 
 Deliver = Callable[[LiveEvent], Coroutine[Any, Any, None]]

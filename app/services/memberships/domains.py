@@ -6,7 +6,7 @@ from sqlmodel import Session, col, select
 
 from app.models import Organisation, OrganisationDomain
 from app.models.base import id_of
-from app.models.vocabulary import AuditAction, ObjectType
+from app.models.vocabulary import AuditAction
 from app.services import contribution, permissions
 from app.services.contribution import Change
 from app.services.errors import Conflict, Invalid, NotFound
@@ -74,14 +74,11 @@ def add_domain(session: Session, *, rel: OrganisationRelation, domain: str) -> O
     row = OrganisationDomain(
         organisation_id=id_of(rel.organisation), domain=name, added_by_id=actor.id
     )
-    session.add(row)
-    session.flush()
     contribution.record_for_organisation(
         session,
         actor=actor,
         organisation=rel.organisation,
-        subject=ObjectType.domain,
-        subject_id=id_of(row),
+        on=row,
         change=Change(AuditAction.domain_added, before=None, after={"domain": name}),
     )
     return row
@@ -97,8 +94,7 @@ def remove_domain(session: Session, *, rel: OrganisationRelation, domain_id: int
         session,
         actor=actor,
         organisation=rel.organisation,
-        subject=ObjectType.domain,
-        subject_id=id_of(row),
+        on=row,
         change=Change(AuditAction.domain_removed, before={"domain": row.domain}, after=None),
     )
     session.delete(row)

@@ -13,7 +13,7 @@ from app.models.base import Role, id_of, utcnow
 from app.models.mail import LinkPurpose
 from app.models.membership import MEMBERSHIP_ROLE_LABELS, MembershipRole, VouchedBy
 from app.models.user import UserCreate
-from app.models.vocabulary import AuditAction, ObjectType
+from app.models.vocabulary import AuditAction
 from app.services import accounts, contribution, links, mail, permissions
 from app.services.contribution import Change
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -37,14 +37,11 @@ def invite(
         role=role,
         invited_by_id=id_of(actor),
     )
-    session.add(invitation)
-    session.flush()
     contribution.record_for_organisation(
         session,
         actor=actor,
         organisation=rel.organisation,
-        subject=ObjectType.invitation,
-        subject_id=id_of(invitation),
+        on=invitation,
         change=Change(
             AuditAction.invitation_sent, before=None, after={"email": address, "role": role}
         ),

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from app.models import Membership, Organisation, User
 from app.models.base import Role, id_of, utcnow
 from app.models.membership import MembershipRole, MembershipStatus, VouchedBy
-from app.models.vocabulary import AuditAction, ObjectType
+from app.models.vocabulary import AuditAction
 from app.services import accounts, contribution, permissions
 from app.services.contribution import Change
 from app.services.errors import Conflict, Invalid, NotFound
@@ -56,8 +56,7 @@ def record_decision(
         session,
         actor=actor,
         organisation=organisation,
-        subject=ObjectType.membership,
-        subject_id=id_of(membership),
+        on=membership,
         change=Change(action, before=before, after=membership_state(membership)),
     )
 
@@ -176,8 +175,6 @@ def request_employment(session: Session, *, user: User, organisation: Organisati
         organisation_id=id_of(organisation),
         role=MembershipRole.employee,
     )
-    session.add(membership)
-    session.flush()
     record_decision(
         session,
         actor=user,
@@ -297,8 +294,6 @@ def _end(
     membership.status = MembershipStatus.revoked
     membership.decided_at = utcnow()
     membership.decided_by_id = actor.id
-    session.add(membership)
-    session.flush()
     record_decision(
         session,
         actor=actor,

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from app.models import Membership, Organisation, User
-from app.models.base import OrganisationKind, id_of, utcnow
+from app.models.base import OrganisationKind, utcnow
 from app.models.membership import MembershipRole, MembershipStatus, VouchedBy
 from app.models.organisation import OrganisationCreate
-from app.models.vocabulary import AuditAction, ObjectType
+from app.models.vocabulary import AuditAction
 from app.services import contribution, permissions
 from app.services.contribution import Change
 from app.services.errors import Conflict, Invalid, NotFound
@@ -35,15 +36,8 @@ def register_company(session: Session, *, user: User, data: OrganisationCreate) 
     organisation = Organisation(
         name=data.name.strip(), kind=OrganisationKind.supplier, org_number=data.org_number
     )
-    session.add(organisation)
-    session.flush()
     after = {"name": organisation.name, "org_number": organisation.org_number}
-    _record(
-        session,
-        actor=user,
-        organisation=organisation,
-        change=Change(AuditAction.company_registered, before=None, after=after),
-    )
+    _record(session, user, organisation, AuditAction.company_registered, after=after)
     grant(
         session,
         user=user,
@@ -72,14 +66,9 @@ def create_organisation(
     organisation.name = organisation.name.strip()
     if organisation.org_number:
         organisation.org_number_verified_at = utcnow()
-    session.add(organisation)
-    session.flush()
     after = {"name": organisation.name, "kind": organisation.kind}
     _record(
-        session,
-        actor=actor,
-        organisation=organisation,
-        change=Change(AuditAction.organisation_created, before=None, after=after),
+        session, actor, organisation, AuditAction.organisation_created, before=None, after=after
     )
     return organisation
 
@@ -97,15 +86,8 @@ def _platform_change(
     if getattr(organisation, field) is not None:
         raise Conflict("This has already been done.")
     setattr(organisation, field, value)
-    session.add(organisation)
-    session.flush()
     done = field.removesuffix("_at")
-    _record(
-        session,
-        actor=actor,
-        organisation=organisation,
-        change=Change(action, before={done: False}, after={done: True}),
-    )
+    _record(session, actor, organisation, action, before={done: False}, after={done: True})
     return organisation
 
 
@@ -165,8 +147,6 @@ def grant_admin(session: Session, *, rel: OrganisationRelation, email: str) -> M
     if existing is not None:
         before = membership_state(existing)
         existing.is_org_admin = True
-        session.add(existing)
-        session.flush()
         record_decision(
             session,
             actor=actor,
@@ -196,13 +176,17 @@ def _number_taken(session: Session, org_number: str) -> bool:
     return session.exec(query).first() is not None
 
 
-def _record(session: Session, *, actor: User, organisation: Organisation, change: Change) -> None:
+def _record(
+    session: Session,
+    actor: User,
+    organisation: Organisation,
+    action: AuditAction,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any],
+) -> None:
     """Note a decision on the organisation itself in its record."""
+    change = Change(action, before=before, after=after)
     contribution.record_for_organisation(
-        session,
-        actor=actor,
-        organisation=organisation,
-        subject=ObjectType.organisation,
-        subject_id=id_of(organisation),
-        change=change,
+        session, actor=actor, organisation=organisation, on=organisation, change=change
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, exists, or_, select, true
 from sqlmodel import Session, col
@@ -233,3 +234,40 @@ def viewable_project(session: Session, user: User | None, project_id: int) -> Pr
     if not rel.can_view:
         raise NotFound("No such project.")
     return rel
+
+
+class _InProject(Protocol):
+    @property
+    def project_id(self) -> int: ...
+
+
+Row = TypeVar("Row", bound=_InProject)
+
+
+def find_in_project(
+    session: Session,
+    user: User | None,
+    model: type[Row],
+    row_id: int,
+    *,
+    missing: str,
+    can_see: Callable[[ProjectRelation, Row], bool] | None = None,
+    mask_project: bool = False,
+) -> tuple[Row, ProjectRelation]:
+    """A project's row and the viewer's relation to the project; 404 `missing` when out of sight.
+
+    `mask_project`: the row's own 404 also when its project is out of sight, so the answer does
+    not tell a hidden project from a missing row.
+    """
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFound(missing)
+    try:
+        rel = viewable_project(session, user, row.project_id)
+    except NotFound:
+        if not mask_project:
+            raise
+        raise NotFound(missing) from None
+    if can_see is not None and not can_see(rel, row):
+        raise NotFound(missing)
+    return row, rel

@@ -15,7 +15,6 @@ from app.services.proposals.submission import (
     withdraw,
 )
 from app.services.proposals.views import (
-    LIVE_PAGE,
     NO_SUCH_PROPOSAL,
     ProposalView,
     attachment_file,
@@ -30,7 +29,6 @@ from app.services.proposals.views import (
 
 __all__ = [
     "BODY_MIN",
-    "LIVE_PAGE",
     "MAX_ATTACHMENTS",
     "NO_SUCH_PROPOSAL",
     "ProposalView",

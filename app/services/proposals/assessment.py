@@ -12,12 +12,11 @@ from app.models.proposal import (
     ProposalStatus,
     ProposalStatusChange,
 )
-from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
+from app.models.vocabulary import AuditAction, LiveKind, Verb
 from app.services import contribution, permissions
 from app.services.contribution import Change
 from app.services.errors import Conflict, Invalid
 from app.services.permissions import ProjectRelation
-from app.services.proposals.views import live_event
 
 
 def set_status(
@@ -36,14 +35,12 @@ def set_status(
     )
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=Verb.assessed_proposal,
-        subject=ObjectType.proposal,
-        subject_id=id_of(proposal),
+        on=proposal,
         addressee=session.get(User, proposal.submitted_by_id),
         change=status_change,
-        push=live_event(LiveKind.proposal_changed, proposal),
+        push=LiveKind.proposal_changed,
     )
     return proposal
 
@@ -66,17 +63,14 @@ def decide_claim(
     claim.decision_reason = reason
     claim.decided_by_id = id_of(user)
     claim.decided_at = utcnow()
-    session.add(claim)
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
-        subject=ObjectType.secrecy_claim,
-        subject_id=id_of(claim),
+        rel=rel,
+        on=claim,
         change=Change(
             AuditAction.claim_decided, before=before, after=_claim_state(claim), rationale=reason
         ),
-        push=live_event(LiveKind.proposal_changed, proposal),
+        push=contribution.live_event(LiveKind.proposal_changed, proposal, rel.project),
     )
     return claim
 

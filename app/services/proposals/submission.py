@@ -10,21 +10,30 @@ from sqlmodel import Session, col, select
 from app.models import Need, Proposal, ProposalAttachment, ProposalNeed, SecrecyClaim, User
 from app.models.base import id_of, utcnow
 from app.models.proposal import JUSTIFICATION_MAX, JUSTIFICATION_MIN, ProposalCreate, ProposalStatus
-from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
+from app.models.vocabulary import AuditAction, LiveKind, Verb
 from app.services import contribution, permissions, uploads
 from app.services.contribution import Change
 from app.services.errors import Conflict, Invalid
 from app.services.permissions import ProjectRelation
 from app.services.proposals.assessment import change_status
-from app.services.proposals.views import live_event
 
 MAX_ATTACHMENTS = 10
 BODY_MIN = 10
 
 
-def _addressee(session: Session, rel: ProjectRelation) -> User | None:
-    """Whom a supplier's contribution answers: the project's procurers, through its creator."""
-    return session.get(User, rel.project.created_by_id)
+def _record_act(
+    session: Session,
+    rel: ProjectRelation,
+    proposal: Proposal,
+    verb: Verb,
+    push: LiveKind,
+    change: Change | None = None,
+) -> None:
+    """Record a supplier's act on its proposal; it answers the procurers (the project's creator)."""
+    addressee = session.get(User, rel.project.created_by_id)
+    contribution.record(
+        session, rel=rel, on=proposal, verb=verb, addressee=addressee, change=change, push=push
+    )
 
 
 def submit_proposal(session: Session, *, rel: ProjectRelation, data: ProposalCreate) -> Proposal:
@@ -63,16 +72,7 @@ def submit_proposal(session: Session, *, rel: ProjectRelation, data: ProposalCre
             )
         )
     session.flush()
-    contribution.record(
-        session,
-        actor=user,
-        project=rel.project,
-        verb=Verb.proposed,
-        subject=ObjectType.proposal,
-        subject_id=id_of(proposal),
-        addressee=_addressee(session, rel),
-        push=live_event(LiveKind.proposal_submitted, proposal),
-    )
+    _record_act(session, rel, proposal, Verb.proposed, LiveKind.proposal_submitted)
     return proposal
 
 
@@ -139,16 +139,7 @@ def add_attachment(
             )
         )
         session.flush()
-    contribution.record(
-        session,
-        actor=user,
-        project=rel.project,
-        verb=Verb.attached_to_proposal,
-        subject=ObjectType.proposal,
-        subject_id=id_of(proposal),
-        addressee=_addressee(session, rel),
-        push=live_event(LiveKind.proposal_changed, proposal),
-    )
+    _record_act(session, rel, proposal, Verb.attached_to_proposal, LiveKind.proposal_changed)
     return attachment
 
 
@@ -160,41 +151,35 @@ def withdraw(session: Session, *, rel: ProjectRelation, proposal: Proposal) -> P
     status_change = change_status(
         session, proposal, status=ProposalStatus.withdrawn, reason="", by=user
     )
-    contribution.record(
+    _record_act(
         session,
-        actor=user,
-        project=rel.project,
-        verb=Verb.withdrew_proposal,
-        subject=ObjectType.proposal,
-        subject_id=id_of(proposal),
-        addressee=_addressee(session, rel),
+        rel,
+        proposal,
+        Verb.withdrew_proposal,
+        LiveKind.proposal_changed,
         change=status_change,
-        push=live_event(LiveKind.proposal_changed, proposal),
     )
     return proposal
 
 
 def publish_summary(session: Session, *, rel: ProjectRelation, proposal: Proposal) -> Proposal:
     """The submitting company consents to publishing the summary (title, summary, needs, name)."""
-    user = permissions.ensure_proposal_company(rel, proposal)
+    permissions.ensure_proposal_company(rel, proposal)
     _ensure_open(proposal)
     if proposal.summary_published:
         raise Conflict("The summary is already published.")
     proposal.summary_published = True
     proposal.summary_published_at = utcnow()
-    session.add(proposal)
     contribution.record(
         session,
-        actor=user,
-        project=rel.project,
+        rel=rel,
         verb=Verb.published_proposal_summary,
-        subject=ObjectType.proposal,
-        subject_id=id_of(proposal),
+        on=proposal,
         change=Change(
             AuditAction.summary_published,
             before={"summary_published": False},
             after={"summary_published": True},
         ),
-        push=live_event(LiveKind.proposal_summary_published, proposal),
+        push=LiveKind.proposal_summary_published,
     )
     return proposal

@@ -23,14 +23,11 @@ from app.models.proposal import (
     ProposalStatus,
     ProposalSummaryPublic,
 )
-from app.models.vocabulary import LiveKind
-from app.services import permissions, uploads
+from app.services import permissions, rows, uploads
 from app.services.errors import NotFound
-from app.services.live import LiveEvent
 from app.services.permissions import ProjectRelation
 
 NO_SUCH_PROPOSAL = "No such proposal."
-LIVE_PAGE = "proposals"  # the proposals page's socket: /ws/projects/{id}/proposals
 
 
 @dataclass
@@ -123,13 +120,7 @@ def _views(
             )
         ).all()
     )
-    need_ids: dict[int, list[int]] = defaultdict(list)
-    for proposal_id, need_id in session.exec(
-        select(ProposalNeed.proposal_id, ProposalNeed.need_id)
-        .where(col(ProposalNeed.proposal_id).in_(ids))
-        .order_by(col(ProposalNeed.need_id))
-    ).all():
-        need_ids[proposal_id].append(need_id)
+    need_ids = rows.linked_ids(session, ProposalNeed.proposal_id, ProposalNeed.need_id, ids)
     full = {
         id_of(p)
         for p in proposals
@@ -206,12 +197,14 @@ def find_proposal(
     session: Session, *, user: User | None, proposal_id: int
 ) -> tuple[ProjectRelation, Proposal]:
     """A proposal and the viewer's relation to its project; 404 for anything out of sight."""
-    proposal = session.get(Proposal, proposal_id)
-    if proposal is None:
-        raise NotFound(NO_SUCH_PROPOSAL)
-    rel = permissions.viewable_project(session, user, proposal.project_id)
-    if not permissions.can_see_proposal_summary(rel, proposal):
-        raise NotFound(NO_SUCH_PROPOSAL)
+    proposal, rel = permissions.find_in_project(
+        session,
+        user,
+        Proposal,
+        proposal_id,
+        missing=NO_SUCH_PROPOSAL,
+        can_see=permissions.can_see_proposal_summary,
+    )
     return rel, proposal
 
 
@@ -248,8 +241,3 @@ def find_claim(
     except NotFound:
         raise NotFound("No such claim.") from None
     return rel, proposal, claim
-
-
-def live_event(kind: LiveKind, proposal: Proposal) -> LiveEvent:
-    """The live event of a change to a proposal, for the proposals page only."""
-    return LiveEvent(kind, id_of(proposal), proposal.project_id, page=LIVE_PAGE)

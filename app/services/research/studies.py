@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from app.models import Project, Study, StudyConsent, StudyProject, User
 from app.models.base import Role, id_of, utcnow
 from app.models.research import LegalBasis, StudyCreate, StudyPublic
-from app.services import permissions
+from app.services import permissions, rows
 from app.services.errors import Conflict, Forbidden, NotFound
 
 
@@ -84,13 +84,7 @@ def list_studies(session: Session, *, user: User | None) -> list[Study]:
 def present(session: Session, *, user: User, studies: Sequence[Study]) -> list[StudyPublic]:
     """Studies as the API shows them: scope and the caller's consent, never the secret."""
     ids = [id_of(s) for s in studies]
-    scopes: dict[int, list[int]] = {i: [] for i in ids}
-    for study_id, project_id in session.exec(
-        select(StudyProject.study_id, StudyProject.project_id)
-        .where(col(StudyProject.study_id).in_(ids))
-        .order_by(col(StudyProject.project_id))
-    ).all():
-        scopes[study_id].append(project_id)
+    scopes = rows.linked_ids(session, StudyProject.study_id, StudyProject.project_id, ids)
     consenting = set(
         session.exec(
             select(StudyConsent.study_id).where(
