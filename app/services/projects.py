@@ -21,7 +21,7 @@ from app.models.project import (
     ProjectPublic,
 )
 from app.models.vocabulary import AuditAction, LiveKind, Verb
-from app.services import contribution, participation, permissions  # noqa: F401 (tests patch it)
+from app.services import contribution, permissions
 from app.services.accounts import PUBLIC_SECTOR
 from app.services.contribution import Change
 from app.services.errors import Conflict, Forbidden, Invalid

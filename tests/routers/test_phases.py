@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.models import AuditEntry, ParticipationEvent, PhaseMove
 from app.models.base import PHASE_LABELS, Phase
-from app.services import permissions, projects
+from app.services import participation, permissions, projects
 from app.services.errors import Conflict
 from tests.conftest import World
 from tests.helpers import EN, RATIONALE, Api
@@ -317,7 +317,7 @@ def test_a_failure_late_in_the_move_rolls_all_of_it_back(
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise Conflict("The participation log refused the event.")
 
-    monkeypatch.setattr(projects.participation, "record", refuse)
+    monkeypatch.setattr(participation, "record", refuse)
     response = api.move_phase(world.procurer, world.public.id, Phase.market_dialogue)
     assert response.status_code == 409
     assert api.get(f"/projects/{world.public.id}").json()["phase"] == "needs"
