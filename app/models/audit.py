@@ -11,13 +11,21 @@ from pydantic import ConfigDict, field_validator
 from sqlmodel import Field, SQLModel
 
 from app.i18n import N_
-from app.models.base import PHASE_LABELS, created_at_field
+from app.models.base import (
+    NEED_STATUS_LABELS,
+    ORGANISATION_KIND_LABELS,
+    PHASE_LABELS,
+    created_at_field,
+)
 from app.models.document import AUDIENCE_LABELS
+from app.models.event import EVENT_KIND_LABELS, REGISTRATION_STATUS_LABELS
 from app.models.membership import (
     MEMBERSHIP_ROLE_LABELS,
     MEMBERSHIP_STATUS_LABELS,
     VOUCHED_BY_LABELS,
 )
+from app.models.proposal import CLAIM_DECISION_LABELS, PROPOSAL_STATUS_LABELS
+from app.models.question import QUESTION_STATUS_LABELS
 from app.models.vocabulary import AuditAction, ObjectType
 
 RATIONALE_MAX = 5000
@@ -83,54 +91,20 @@ class AuditFilter(SQLModel):
         return urlencode({key: value for key, value in self.model_dump().items() if value})
 
 
-# How the log names the values it keeps, in words.
-# A value's label by (field, kind of object); "*" for a field that means the same everywhere.
+# How the log names the values it keeps, in words: the labels of the enum the value belongs to,
+# by (field, kind of object); "*" for a field that means the same everywhere.
 AUDIT_VALUE_LABELS: dict[tuple[str, str], dict[str, str]] = {
     ("phase", "*"): PHASE_LABELS,
     ("audience", "*"): AUDIENCE_LABELS,
     ("role", "*"): MEMBERSHIP_ROLE_LABELS,
     ("vouched_by", "*"): VOUCHED_BY_LABELS,
     ("status", "membership"): MEMBERSHIP_STATUS_LABELS,
-    ("status", "need"): {
-        "submitted": N_("Submitted"),
-        "under_review": N_("Under review"),
-        "verified": N_("Verified"),
-        "merged": N_("Merged"),
-        "parked": N_("Parked"),
-        "rejected": N_("Rejected"),
-    },
-    ("status", "proposal"): {
-        "submitted": N_("Submitted"),
-        "acknowledged": N_("Acknowledged"),
-        "considered": N_("Considered"),
-        "not_relevant": N_("Not relevant"),
-        "withdrawn": N_("Withdrawn"),
-    },
-    ("status", "question"): {
-        "asked": N_("Asked"),
-        "answered": N_("Answer drafted"),
-        "published": N_("Published"),
-        "withdrawn": N_("Withdrawn"),
-    },
-    ("status", "event_registration"): {
-        "confirmed": N_("Confirmed"),
-        "waitlisted": N_("On the waiting list"),
-        "cancelled": N_("Cancelled"),
-    },
-    ("decision", "*"): {
-        "pending": N_("Pending"),
-        "accepted": N_("Accepted"),
-        "rejected": N_("Rejected"),
-    },
+    ("status", "need"): NEED_STATUS_LABELS,
+    ("status", "proposal"): PROPOSAL_STATUS_LABELS,
+    ("status", "question"): QUESTION_STATUS_LABELS,
+    ("status", "event_registration"): REGISTRATION_STATUS_LABELS,
+    ("decision", "*"): CLAIM_DECISION_LABELS,
     ("field", "*"): {"body": N_("The confidential description")},
-    ("kind", "dialogue_event"): {
-        "conference": N_("Dialogue conference"),
-        "one_to_one": N_("One-to-one meetings"),
-    },
-    ("kind", "organisation"): {
-        "municipality": N_("Municipality"),
-        "county": N_("County"),
-        "supplier": N_("Supplier company"),
-        "research": N_("Research institution"),
-    },
+    ("kind", "dialogue_event"): EVENT_KIND_LABELS,
+    ("kind", "organisation"): ORGANISATION_KIND_LABELS,
 }

@@ -12,6 +12,7 @@ from sqlmodel import Field, SQLModel
 
 from app.i18n import N_
 from app.models.base import Id, UtcDateTime, created_at_field, enum_field, strip_text
+from app.models.vocabulary import register_labels
 
 MINUTES_MAX = 50_000
 DIGITAL = "digital"
@@ -37,6 +38,23 @@ class RegistrationStatus(StrEnum):
     confirmed = "confirmed"
     waitlisted = "waitlisted"
     cancelled = "cancelled"
+
+
+EVENT_KIND_LABELS = register_labels(
+    EventKind,
+    {
+        EventKind.conference: N_("Dialogue conference"),
+        EventKind.one_to_one: N_("One-to-one meetings"),
+    },
+)
+REGISTRATION_STATUS_LABELS = register_labels(
+    RegistrationStatus,
+    {
+        RegistrationStatus.confirmed: N_("Confirmed"),
+        RegistrationStatus.waitlisted: N_("On the waiting list"),
+        RegistrationStatus.cancelled: N_("Cancelled"),
+    },
+)
 
 
 def _moment_field() -> datetime:

@@ -8,7 +8,9 @@ from enum import StrEnum
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
+from app.i18n import N_
 from app.models.base import UtcDateTime, created_at_field, enum_field
+from app.models.vocabulary import register_labels
 
 BODY_MIN = 10
 BODY_MAX = 5000
@@ -24,6 +26,15 @@ class QuestionStatus(StrEnum):
     withdrawn = "withdrawn"
 
 
+QUESTION_STATUS_LABELS = register_labels(
+    QuestionStatus,
+    {
+        QuestionStatus.asked: N_("Asked"),
+        QuestionStatus.answered: N_("Answer drafted"),
+        QuestionStatus.published: N_("Published"),
+        QuestionStatus.withdrawn: N_("Withdrawn"),
+    },
+)
 OPEN_STATUSES = frozenset({QuestionStatus.asked, QuestionStatus.answered})
 
 

@@ -15,7 +15,6 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -46,8 +45,8 @@ from app.models.audit import (
     AuditEntryPublic,
     AuditFilter,
 )
-from app.models.base import ROLE_LABELS, Role, id_of
-from app.models.vocabulary import AuditAction, AuditField, ObjectType, label_of
+from app.models.base import Role, id_of
+from app.models.vocabulary import AuditAction, AuditField, ObjectType, label_for, label_of
 from app.services import permissions
 from app.services.permissions import OrganisationRelation, ProjectRelation
 
@@ -248,19 +247,14 @@ def readable(session: Session, entries: Sequence[AuditEntryPublic]) -> list[Audi
     return [
         AuditRow(
             entry=entry,
-            action=_label(AuditAction, entry.action),
-            role=gettext(ROLE_LABELS.get(entry.actor_role, entry.actor_role)),
+            action=label_for(AuditAction, entry.action),
+            role=label_for(Role, entry.actor_role),
             subject=_subject(entry, names),
             before=_fields(entry.object_type, entry.before, names),
             after=_fields(entry.object_type, entry.after, names),
         )
         for entry in entries
     ]
-
-
-def _label(enum: type[StrEnum], value: str) -> str:
-    """A stored value's label, or the value itself when the vocabulary does not know it."""
-    return label_of(enum(value)) if value in enum._value2member_map_ else value
 
 
 # Values that name another record, and the kind of record they name.
@@ -284,7 +278,7 @@ def _fields(
     object_type: str, values: dict[str, Any] | None, names: _Names
 ) -> list[tuple[str, Shown]]:
     return [
-        (_label(AuditField, key), _value(object_type, key, value, names))
+        (label_for(AuditField, key), _value(object_type, key, value, names))
         for key, value in (values or {}).items()
     ]
 
@@ -296,7 +290,7 @@ def _value(object_type: str, key: str, value: Any, names: _Names) -> Shown:
     if isinstance(value, bool):
         return Shown(gettext("Yes") if value else gettext("No"))
     if key in _REFERENCES and isinstance(value, int):
-        missing = Shown(_numbered(_label(AuditField, key), value))
+        missing = Shown(_numbered(label_for(AuditField, key), value))
         return names.get((_REFERENCES[key], value)) or missing
     if key in _MOMENTS and isinstance(value, str):
         with contextlib.suppress(ValueError):
@@ -328,12 +322,12 @@ def _subject(entry: AuditEntryPublic, names: _Names) -> Shown:
         domain = (entry.before or entry.after or {}).get(AuditField.domain)
         named = Shown(str(domain)) if domain else None
     if named is None:
-        return Shown(_numbered(_label(ObjectType, entry.object_type), entry.object_id))
+        return Shown(_numbered(label_for(ObjectType, entry.object_type), entry.object_id))
     if entry.object_type in _SUBJECTS:
         return Shown(
             gettext(_SUBJECTS[ObjectType(entry.object_type)], title=named.text), named.href
         )
-    kind = _label(ObjectType, entry.object_type)
+    kind = label_for(ObjectType, entry.object_type)
     return Shown(gettext("%(kind)s “%(title)s”", kind=kind, title=named.text), named.href)
 
 

@@ -11,9 +11,9 @@ from app import i18n
 from app.models import Invitation, Membership, Organisation, User
 from app.models.base import Role, id_of, utcnow
 from app.models.mail import LinkPurpose
-from app.models.membership import MEMBERSHIP_ROLE_LABELS, MembershipRole, VouchedBy
+from app.models.membership import MembershipRole, VouchedBy
 from app.models.user import UserCreate
-from app.models.vocabulary import AuditAction
+from app.models.vocabulary import AuditAction, label_of
 from app.services import accounts, contribution, links, mail, permissions
 from app.services.contribution import Change
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -63,7 +63,7 @@ def invite(
                 "%(org)s. Open this link within seven days to accept; it works once:\n\n"
                 "%(link)s\n\nIf you do not expect this invitation, you can ignore it.\n",
                 inviter=actor.display_name,
-                role=i18n.gettext(MEMBERSHIP_ROLE_LABELS[role]).lower(),
+                role=label_of(role).lower(),
                 org=rel.organisation.name,
                 link=accounts.link_url(f"/invitations/{token}"),
             ),
