@@ -133,7 +133,6 @@ def find_document(
         document_id,
         missing=NO_SUCH_DOCUMENT,
         can_see=permissions.can_see_document,
-        mask_project=True,
     )
     return rel, document
 

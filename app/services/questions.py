@@ -174,7 +174,6 @@ def find_question(
         question_id,
         missing=NO_SUCH_QUESTION,
         can_see=permissions.can_see_question,
-        mask_project=True,
     )
     return rel, question
 

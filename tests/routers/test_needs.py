@@ -63,6 +63,18 @@ def test_members_post_needs_on_an_internal_project(api: Api, world: World, autho
     api.post_need(world.member(author), world.internal.id)
 
 
+@pytest.mark.parametrize("outsider", ["citizen", "other_employee"])
+def test_an_internal_projects_need_answers_outsiders_as_a_missing_need_does(
+    api: Api, world: World, outsider: str
+) -> None:
+    hidden = api.post_need(world.member("employee"), world.internal.id)["id"]
+    person = world.member(outsider)
+    behind = api.get(f"/needs/{hidden}", person)
+    missing = api.get("/needs/999999", person)
+    assert (behind.status_code, behind.json()) == (missing.status_code, missing.json())
+    assert behind.status_code == 404
+
+
 @pytest.mark.parametrize("author", ["citizen", "other_employee"])
 def test_outsiders_cannot_post_on_an_internal_project(api: Api, world: World, author: str) -> None:
     response = api.post(f"/projects/{world.internal.id}/needs", world.member(author), json=NEED)

@@ -252,12 +252,11 @@ def find_in_project(
     *,
     missing: str,
     can_see: Callable[[ProjectRelation, Row], bool] | None = None,
-    mask_project: bool = False,
 ) -> tuple[Row, ProjectRelation]:
     """A project's row and the viewer's relation to the project; 404 `missing` when out of sight.
 
-    `mask_project`: the row's own 404 also when its project is out of sight, so the answer does
-    not tell a hidden project from a missing row.
+    A row of a project the viewer may not see gets the same 404 as a row that does not exist, so
+    the answer never tells that a hidden project holds a row with this id.
     """
     row = session.get(model, row_id)
     if row is None:
@@ -265,8 +264,6 @@ def find_in_project(
     try:
         rel = viewable_project(session, user, row.project_id)
     except NotFound:
-        if not mask_project:
-            raise
         raise NotFound(missing) from None
     if can_see is not None and not can_see(rel, row):
         raise NotFound(missing)
