@@ -196,11 +196,6 @@ def session_ended(session: Session, *, login_session_id: int) -> None:
     _push(session, LiveEvent(kind=LiveKind.session_ended, object_id=login_session_id, project_id=0))
 
 
-def push(session: Session, event: LiveEvent | Sequence[LiveEvent]) -> None:
-    """Deliver a live event after the commit, for a change with nothing to log (rare)."""
-    _push(session, event)
-
-
 def _push(session: Session, events: LiveEvent | Sequence[LiveEvent]) -> None:
     for event in [events] if isinstance(events, LiveEvent) else events:
         live.announce(session, event)

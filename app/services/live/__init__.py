@@ -6,9 +6,7 @@ its pages show; `topics` names the pages. The names services use are re-exported
 """
 
 from app.services.live.bus import (
-    ACCESS_CHANGED,
     METRICS_PAGE,
-    SESSION_ENDED,
     STAGED_KEY,
     Bus,
     Deliver,
@@ -24,9 +22,7 @@ from app.services.live.hub import LiveHub, Viewer, hub
 from app.services.live.topics import PageKind, Topic
 
 __all__ = [
-    "ACCESS_CHANGED",
     "METRICS_PAGE",
-    "SESSION_ENDED",
     "STAGED_KEY",
     "Bus",
     "Deliver",

@@ -18,18 +18,12 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
-from app.models.vocabulary import LiveKind
 from app.services.live.topics import PageKind, Topic
 
 log = logging.getLogger(__name__)
 
 STAGED_KEY = "pivotal_live_events"
 METRICS_PAGE = PageKind.metrics  # the project dashboard's topic: figures, recomputed after a burst
-# An event of this kind closes the sockets opened by the login session `object_id` (logged out).
-SESSION_ENDED = LiveKind.session_ended
-# A person's access changed (a membership granted, revoked or switched): `object_id` names the
-# user, whose sockets are closed so that they reconnect under what the person may see now.
-ACCESS_CHANGED = LiveKind.access_changed
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,9 @@ from collections.abc import Awaitable, Callable, Coroutine, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.models.vocabulary import LiveKind
 from app.services.live import registry
-from app.services.live.bus import ACCESS_CHANGED, SESSION_ENDED, LiveEvent, spawn
+from app.services.live.bus import LiveEvent, spawn
 from app.services.live.topics import PageKind, Topic
 
 log = logging.getLogger(__name__)
@@ -113,10 +114,10 @@ class LiveHub:
         burst instead: the first event schedules a render `coalesce` seconds later, and the
         events arriving meanwhile ride along with it.
         """
-        if event.kind == SESSION_ENDED:
+        if event.kind == LiveKind.session_ended:
             await self.close_login_session(event.object_id)
             return
-        if event.kind == ACCESS_CHANGED:
+        if event.kind == LiveKind.access_changed:
             await self.close_user(event.object_id)
             return
         for topic in event.topics:
