@@ -44,6 +44,18 @@ class Verb(StrEnum):
     cancelled_booking = "cancelled_booking"
     published_minutes = "published_minutes"
     attended = "attended"
+    # editing, following and moderation (none of them adds to the dialogue)
+    edited_need = "edited_need"
+    edited_comment = "edited_comment"
+    withdrew_comment = "withdrew_comment"
+    edited_project = "edited_project"
+    followed = "followed"
+    unfollowed = "unfollowed"
+    reported = "reported"
+    hid_need = "hid_need"
+    restored_content = "restored_content"
+    dismissed_report = "dismissed_report"
+    asked_review = "asked_review"
 
     @property
     def is_contribution(self) -> bool:
@@ -60,6 +72,17 @@ NOT_CONTRIBUTIONS: frozenset[Verb] = frozenset(
         Verb.cancelled_registration,
         Verb.cancelled_booking,
         Verb.hid_comment,
+        Verb.edited_need,
+        Verb.edited_comment,
+        Verb.withdrew_comment,
+        Verb.edited_project,
+        Verb.followed,
+        Verb.unfollowed,
+        Verb.reported,
+        Verb.hid_need,
+        Verb.restored_content,
+        Verb.dismissed_report,
+        Verb.asked_review,
     }
 )
 
@@ -84,6 +107,15 @@ class AuditAction(StrEnum):
     meeting_slots_generated = "meeting_slots_generated"
     event_registration_promoted = "event_registration_promoted"
     minutes_published = "minutes_published"
+    need_edited = "need_edited"
+    comment_edited = "comment_edited"
+    comment_withdrawn = "comment_withdrawn"
+    project_edited = "project_edited"
+    content_reported = "content_reported"
+    need_hidden = "need_hidden"
+    content_restored = "content_restored"
+    report_dismissed = "report_dismissed"
+    review_requested = "review_requested"
     # an organisation's record
     membership_requested = "membership_requested"
     membership_granted = "membership_granted"
@@ -218,6 +250,17 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         Verb.cancelled_booking: N_("Cancelled a one-to-one meeting"),
         Verb.published_minutes: N_("Published minutes"),
         Verb.attended: N_("Attended an event"),
+        Verb.edited_need: N_("Edited a need"),
+        Verb.edited_comment: N_("Edited a comment"),
+        Verb.withdrew_comment: N_("Withdrew a comment"),
+        Verb.edited_project: N_("Edited the project"),
+        Verb.followed: N_("Followed"),
+        Verb.unfollowed: N_("Stopped following"),
+        Verb.reported: N_("Reported content"),
+        Verb.hid_need: N_("Hid a need"),
+        Verb.restored_content: N_("Restored hidden content"),
+        Verb.dismissed_report: N_("Dismissed a report"),
+        Verb.asked_review: N_("Asked for a review of a moderation decision"),
     },
     AuditAction: {
         AuditAction.phase_moved: N_("Phase moved"),
@@ -236,6 +279,15 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         AuditAction.meeting_slots_generated: N_("One-to-one meeting times made"),
         AuditAction.event_registration_promoted: N_("Moved from the waiting list"),
         AuditAction.minutes_published: N_("Minutes published"),
+        AuditAction.need_edited: N_("Need edited"),
+        AuditAction.comment_edited: N_("Comment edited"),
+        AuditAction.comment_withdrawn: N_("Comment withdrawn by its author"),
+        AuditAction.project_edited: N_("Project details changed"),
+        AuditAction.content_reported: N_("Content reported"),
+        AuditAction.need_hidden: N_("Need hidden"),
+        AuditAction.content_restored: N_("Hidden content restored"),
+        AuditAction.report_dismissed: N_("Report dismissed"),
+        AuditAction.review_requested: N_("Review of a moderation decision requested"),
         AuditAction.membership_requested: N_("Asked to join"),
         AuditAction.membership_granted: N_("Membership granted"),
         AuditAction.membership_activated_by_domain: N_("Membership confirmed by e-mail domain"),
