@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.db import SessionDep
+from app.i18n import N_
 from app.models.base import Id, Visibility, id_of
 from app.models.need import CommentPublic, CommentUpdate, NeedPublic, NeedUpdate
 from app.models.project import ProjectCreate, ProjectPublic, ProjectUpdate
@@ -16,10 +17,22 @@ from app.models.revision import RevisionPublic
 from app.services import editing, needs, permissions, project_editing, projects
 from app.services.errors import Invalid
 from app.services.permissions import ProjectRelation
-from app.web import CurrentUser, FormView, api_router, page_router, parse, redirect, render
+from app.web import (
+    CurrentUser,
+    FormView,
+    api_router,
+    page_router,
+    parse,
+    redirect,
+    refuse,
+    render,
+)
 
 pages = page_router()
 api = api_router("editing")
+CONFIRM_INTERNAL = N_(
+    "Tick the box to confirm that the people outside the project's organisations lose access."
+)
 
 
 # ---- a need ----------------------------------------------------------------------------------
@@ -168,6 +181,9 @@ def edit_project_form(
         partner_org_ids=partner_org_ids or [],
         confirm_access_loss=confirm == "yes",
     )
+    shutting_out = rel.project.visibility == Visibility.public and visibility == "internal"
+    if shutting_out and confirm != "yes":
+        refuse(view, "visibility", CONFIRM_INTERNAL, **data.model_dump())
     project_editing.edit_project(session, rel=rel, data=data)
     return redirect(request, f"/projects/{project_id}")
 
