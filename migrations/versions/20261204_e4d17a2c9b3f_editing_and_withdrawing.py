@@ -27,6 +27,14 @@ UPDATE {table} SET posted_phase = COALESCE(
     ''
 )
 """
+BACKFILL_NEEDS = POSTED_PHASE.format(
+    table="need", verbs="'posted_need'", project="need.project_id"
+)
+BACKFILL_COMMENTS = POSTED_PHASE.format(
+    table="comment",
+    verbs="'commented', 'replied'",
+    project="(SELECT n.project_id FROM need n WHERE n.id = comment.need_id)",
+)
 
 
 def upgrade() -> None:
@@ -51,14 +59,8 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("edited_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True))
-    op.execute(POSTED_PHASE.format(table="need", verbs="'posted_need'", project="need.project_id"))
-    op.execute(
-        POSTED_PHASE.format(
-            table="comment",
-            verbs="'commented', 'replied'",
-            project="(SELECT n.project_id FROM need n WHERE n.id = comment.need_id)",
-        )
-    )
+    op.execute(BACKFILL_NEEDS)
+    op.execute(BACKFILL_COMMENTS)
     op.create_table(
         "revision",
         sa.Column("id", sa.Integer(), nullable=False),
