@@ -121,20 +121,30 @@ def find_comment(
     return rel, need, comment
 
 
-def _keep(
-    session: Session, user: User, project: Project, on: Need | Comment, **fields: Any
+def _rewritten(
+    session: Session,
+    *,
+    rel: ProjectRelation,
+    user: User,
+    on: Need | Comment,
+    kept: dict[str, Any],
+    verb: Verb,
+    change: Change,
+    push: LiveKind,
 ) -> None:
-    """Keep the text as it was before this edit, for the project's procurers."""
+    """Keep the text as it was before (`kept`, for the project's procurers), then record the
+    change: its participation event, its audit entry and its live push."""
     object_type, object_id = contribution.subject_of(on)
     session.add(
         Revision(
-            project_id=id_of(project),
+            project_id=id_of(rel.project),
             object_type=object_type,
             object_id=object_id,
-            fields=fields,
+            fields=kept,
             edited_by_id=id_of(user),
         )
     )
+    contribution.record(session, rel=rel, verb=verb, on=on, change=change, push=push)
 
 
 def ensure_can_edit_need(session: Session, *, rel: ProjectRelation, need: Need) -> User:
@@ -164,15 +174,16 @@ def edit_need(session: Session, *, rel: ProjectRelation, need: Need, data: NeedU
     }
     if not changed:
         return need
-    _keep(session, user, rel.project, need, **before)
     for name, value in changed.items():
         setattr(need, name, value)
     need.edited_at = utcnow()
-    contribution.record(
+    _rewritten(
         session,
         rel=rel,
-        verb=Verb.edited_need,
+        user=user,
         on=need,
+        kept=before,
+        verb=Verb.edited_need,
         change=Change(
             AuditAction.need_edited,
             before={name: before[name] for name in changed},
@@ -195,14 +206,15 @@ def edit_comment(
     if data.body == comment.body:
         return comment
     before = comment.body
-    _keep(session, user, rel.project, comment, body=before)
     comment.body = data.body
     comment.edited_at = utcnow()
-    contribution.record(
+    _rewritten(
         session,
         rel=rel,
-        verb=Verb.edited_comment,
+        user=user,
         on=comment,
+        kept={"body": before},
+        verb=Verb.edited_comment,
         change=Change(
             AuditAction.comment_edited, before={"body": before}, after={"body": data.body}
         ),
@@ -217,14 +229,15 @@ def withdraw_comment(session: Session, *, rel: ProjectRelation, comment: Comment
     if comment.withdrawn_at is not None:
         raise Conflict("The comment was withdrawn.")
     before = comment.body
-    _keep(session, user, rel.project, comment, body=before)
     comment.body = ""
     comment.withdrawn_at = utcnow()
-    contribution.record(
+    _rewritten(
         session,
         rel=rel,
-        verb=Verb.withdrew_comment,
+        user=user,
         on=comment,
+        kept={"body": before},
+        verb=Verb.withdrew_comment,
         change=Change(
             AuditAction.comment_withdrawn,
             before={"body": before, "withdrawn": False},

@@ -38,26 +38,18 @@ BACKFILL_COMMENTS = POSTED_PHASE.format(
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("need", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "posted_phase",
-                sqlmodel.sql.sqltypes.AutoString(length=32),
-                server_default="",
-                nullable=False,
+    for table in ("need", "comment"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(
+                sa.Column(
+                    "posted_phase",
+                    sqlmodel.sql.sqltypes.AutoString(length=32),
+                    server_default="",
+                    nullable=False,
+                )
             )
-        )
-        batch_op.add_column(sa.Column("edited_at", sa.DateTime(timezone=True), nullable=True))
+            batch_op.add_column(sa.Column("edited_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("comment", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "posted_phase",
-                sqlmodel.sql.sqltypes.AutoString(length=32),
-                server_default="",
-                nullable=False,
-            )
-        )
-        batch_op.add_column(sa.Column("edited_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True))
     op.execute(BACKFILL_NEEDS)
     op.execute(BACKFILL_COMMENTS)

@@ -196,3 +196,16 @@ def test_the_edit_page_warns_and_refuses_internal_without_the_box(
     assert api.get(f"/projects/{world.public.id}", world.partner_employee).json()["title"] == (
         NEW_TITLE
     )
+
+
+def test_the_audit_log_page_reads_a_visibility_change_in_words(
+    client: TestClient, api: Api, world: World
+) -> None:
+    done = patch(
+        api, world.public.id, world.procurer, visibility="internal", confirm_access_loss=True
+    )
+    assert done.status_code == 200
+    login(client, world.procurer)
+    page = client.get(f"/projects/{world.public.id}/audit-log", headers=EN).text
+    assert "Project details changed" in page
+    assert "Public" in page and "Internal" in page
