@@ -378,6 +378,18 @@ CELLS: list[Cell] = [
         page="/needs/{edited_need}",
     ),
     *cells(
+        "the author's form for an edited need",
+        EDITED_PROBLEM,
+        frozenset({"employee"}),
+        page="/needs/{edited_need}/edit",
+    ),
+    *cells(
+        "the form for the project's details",
+        'id="project-edit-form"',
+        PROCURERS,
+        page="/projects/{project}/edit",
+    ),
+    *cells(
         "a withdrawn comment's text in the thread",
         WITHDRAWN_BODY,
         frozenset(),
