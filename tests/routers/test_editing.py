@@ -412,3 +412,28 @@ def test_the_project_page_shows_the_edited_title_live(
         ws.receive_text()
         assert patch(api, f"/needs/{need['id']}", world.employee, title=NEW_TITLE).is_success
         assert f'id="need-{need["id"]}-card"' in push(ws, NEW_TITLE)
+
+
+def test_a_bad_comment_edit_form_says_why_and_keeps_the_comment(
+    client: TestClient, api: Api, world: World, need: dict[str, Any], comment: dict[str, Any]
+) -> None:
+    login(client, world.citizen)
+    too_long = client.post(
+        f"/comments/{comment['id']}/edit", data={"body": "x" * 20_001}, headers=EN
+    )
+    assert too_long.status_code == 422
+    assert 'id="comment-edit-form-body-error"' in too_long.text
+    blank = client.post(f"/comments/{comment['id']}/edit", data={"body": "   "}, headers=EN)
+    assert blank.status_code == 422
+    assert "The comment cannot be blank." in blank.text
+    assert api.get(f"/needs/{need['id']}/comments", None).json()[0]["body"] == FIRST_BODY
+
+
+def test_the_edit_page_of_a_locked_need_says_why(
+    client: TestClient, api: Api, world: World, need: dict[str, Any]
+) -> None:
+    assert api.set_status(world.procurer, need["id"], status="verified").status_code == 200
+    login(client, world.employee)
+    page = client.get(f"/needs/{need['id']}/edit", headers=EN)
+    assert page.status_code == 409
+    assert "a procurer has decided on the need" in page.text
