@@ -50,6 +50,10 @@ PUBLIC_DOCUMENT = "Behovsbeskrivelse for alle"
 PARTICIPANTS_DOCUMENT = "Utkast til kravspesifikasjon på høring"
 DRAFT_DOCUMENT = "Evalueringsnotat under arbeid"
 PARTICIPANTS = PROCURERS | {"employee", "supplier_a", "supplier_b"}
+# Editing and withdrawing (issue 12, item 4): a need edited by its author, a comment withdrawn.
+EARLIER_PROBLEM = "Første utkast: nattevaktene rekker ikke alle rundene."
+EDITED_PROBLEM = "Rettet: nattevaktene rekker rundene, men vekker beboerne."
+WITHDRAWN_BODY = "En kommentar forfatteren angret på og trakk tilbake."
 PENDING_EMAIL = "mallory@evil.example"
 OWNER_DOMAIN = "eier.example"
 
@@ -102,6 +106,18 @@ class Market:
         }
         self.participants_document = self.documents[PARTICIPANTS_DOCUMENT]
         self._more(api, world)
+        self._edits(api, world)
+
+    def _edits(self, api: Api, world: World) -> None:
+        """A need its author edited, with a comment its author withdrew."""
+        need = api.post_need(world.employee, self.project, problem=EARLIER_PROBLEM)
+        self.edited_need = need["id"]
+        edited = api.request(
+            "PATCH", f"/needs/{need['id']}", world.employee, json={"problem": EDITED_PROBLEM}
+        )
+        assert edited.status_code == 200, edited.text
+        comment = api.comment(world.citizen, need["id"], WITHDRAWN_BODY)
+        assert api.delete(f"/comments/{comment['id']}", world.citizen).status_code == 204
 
     def _people(self, world: World, factory: Factory) -> None:
         """The owner's procurer administers it (with a domain); Mallory asks to be its employee."""

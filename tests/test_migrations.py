@@ -114,3 +114,24 @@ def test_existing_comments_get_the_thread_root_and_depth_the_service_gives(
     session.execute(text("UPDATE comment SET root_id = NULL, depth = 1"))
     session.execute(text(_migration("df9e86b7c8c5").BACKFILL))
     assert session.execute(text(threads)).all() == posted
+
+
+def test_existing_needs_and_comments_get_the_phase_they_were_posted_in(
+    api: Api, world: World, session: Session
+) -> None:
+    """The backfill of `e4d17a2c9b3f` (editing) from the participation log, against posting."""
+    need = api.post_need(world.employee, world.public.id)
+    early = api.comment(world.citizen, need["id"])
+    assert api.move_phase(world.procurer, world.public.id, "market_dialogue").is_success
+    late = api.comment(world.employee, need["id"], parent_id=early["id"])
+    phases = "SELECT id, posted_phase FROM comment UNION ALL SELECT -id, posted_phase FROM need"
+    posted = sorted(session.execute(text(phases)).all())
+    assert posted == sorted(
+        [(early["id"], "needs"), (late["id"], "market_dialogue"), (-need["id"], "needs")]
+    )
+    session.execute(text("UPDATE comment SET posted_phase = ''"))
+    session.execute(text("UPDATE need SET posted_phase = ''"))
+    migration = _migration("e4d17a2c9b3f")
+    session.execute(text(migration.BACKFILL_NEEDS))
+    session.execute(text(migration.BACKFILL_COMMENTS))
+    assert sorted(session.execute(text(phases)).all()) == posted

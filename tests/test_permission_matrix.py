@@ -23,6 +23,8 @@ from tests.market import (
     ASKED,
     CONFERENCE,
     DRAFT_DOCUMENT,
+    EARLIER_PROBLEM,
+    EDITED_PROBLEM,
     EVERYONE,
     MINUTES,
     OWNER_DOMAIN,
@@ -37,6 +39,7 @@ from tests.market import (
     SECRET_BODY,
     UNANSWERED,
     UNPUBLISHED_SUMMARY,
+    WITHDRAWN_BODY,
     Market,
 )
 
@@ -342,6 +345,56 @@ CELLS: list[Cell] = [
         '"asked":',
         PROCURERS,
         api="/api/v1/projects/{project}/metrics",
+    ),
+    # Editing and withdrawing (issue 12, item 4): the edited text for everyone; the earlier text
+    # and a withdrawn comment's text for the project's procurers (among the earlier versions),
+    # never in the thread.
+    *cells(
+        "an edited need's text",
+        EDITED_PROBLEM,
+        EVERYONE,
+        api="/api/v1/needs/{edited_need}",
+        page="/needs/{edited_need}",
+        socket="/ws/needs/{edited_need}",
+    ),
+    *cells(
+        "an edited need's earlier text",
+        EARLIER_PROBLEM,
+        PROCURERS,
+        api="/api/v1/needs/{edited_need}/revisions",
+        page="/needs/{edited_need}",
+    ),
+    *cells(
+        "an edited need's earlier text, live",
+        EARLIER_PROBLEM,
+        frozenset(),
+        socket="/ws/needs/{edited_need}",
+    ),
+    *cells(
+        "a withdrawn comment's text, among the earlier versions",
+        WITHDRAWN_BODY,
+        PROCURERS,
+        api="/api/v1/needs/{edited_need}/revisions",
+        page="/needs/{edited_need}",
+    ),
+    *cells(
+        "the author's form for an edited need",
+        EDITED_PROBLEM,
+        frozenset({"employee"}),
+        page="/needs/{edited_need}/edit",
+    ),
+    *cells(
+        "the form for the project's details",
+        'id="project-edit-form"',
+        PROCURERS,
+        page="/projects/{project}/edit",
+    ),
+    *cells(
+        "a withdrawn comment's text in the thread",
+        WITHDRAWN_BODY,
+        frozenset(),
+        api="/api/v1/needs/{edited_need}/comments",
+        socket="/ws/needs/{edited_need}",
     ),
 ]
 

@@ -103,6 +103,21 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /needs/{need_id}/support": LOGGED_IN,
     "POST /needs/{need_id}/support/withdraw": LOGGED_IN,
     "POST /comments/{comment_id}/hide": STAFF,
+    # Editing and withdrawing (issue 12, item 4): the scene's need is the employee's and its
+    # comment the citizen's; only they edit them (or withdraw it), the procurers edit the project
+    # and read the earlier versions.
+    "GET /needs/{need_id}/edit": {"employee"},
+    "POST /needs/{need_id}/edit": {"employee"},
+    "GET /comments/{comment_id}/edit": {"citizen"},
+    "POST /comments/{comment_id}/edit": {"citizen"},
+    "POST /comments/{comment_id}/withdraw": {"citizen"},
+    "GET /projects/{project_id}/edit": STAFF,
+    "POST /projects/{project_id}/edit": STAFF,
+    "PATCH /api/v1/needs/{need_id}": {"employee"},
+    "GET /api/v1/needs/{need_id}/revisions": STAFF,
+    "PATCH /api/v1/comments/{comment_id}": {"citizen"},
+    "DELETE /api/v1/comments/{comment_id}": {"citizen"},
+    "PATCH /api/v1/projects/{project_id}": STAFF,
     # Participation log, audit log and open data
     "GET /api/v1/projects/{project_id}/participation-events": READERS_OF_THE_LOG,
     "GET /api/v1/projects/{project_id}/audit-log": STAFF,

@@ -19,6 +19,7 @@ from app.models.project import PhaseMove, Project, ProjectPartner
 from app.models.proposal import Proposal, ProposalAttachment, ProposalNeed, SecrecyClaim
 from app.models.question import Question
 from app.models.research import Study, StudyConsent, StudyProject
+from app.models.revision import Revision
 from app.models.user import User
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "ProposalAttachment",
     "ProposalNeed",
     "Question",
+    "Revision",
     "SecrecyClaim",
     "SlotBooking",
     "Study",

@@ -95,6 +95,7 @@ class AuditFilter(SQLModel):
 # by (field, kind of object); "*" for a field that means the same everywhere.
 AUDIT_VALUE_LABELS: dict[tuple[str, str], dict[str, str]] = {
     ("phase", "*"): PHASE_LABELS,
+    ("visibility", "*"): {"public": N_("Public"), "internal": N_("Internal")},
     ("audience", "*"): AUDIENCE_LABELS,
     ("role", "*"): MEMBERSHIP_ROLE_LABELS,
     ("vouched_by", "*"): VOUCHED_BY_LABELS,

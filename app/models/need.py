@@ -9,7 +9,14 @@ from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
 from app.i18n import N_
-from app.models.base import Id, NeedStatus, created_at_field, enum_field, strip_text
+from app.models.base import (
+    Id,
+    NeedStatus,
+    UtcDateTime,
+    created_at_field,
+    enum_field,
+    strip_text,
+)
 
 BODY_MAX = 20_000
 
@@ -42,6 +49,25 @@ class Need(NeedBase, table=True):
     status_reason: str = Field(default="", max_length=2000)
     merged_into_id: int | None = Field(default=None, foreign_key="need.id")
     created_at: datetime = created_at_field()
+    # The phase it was posted in: its author may edit it only while the project is still there.
+    posted_phase: str = Field(default="", max_length=32, sa_column_kwargs={"server_default": ""})
+    edited_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class NeedUpdate(SQLModel):
+    """The author's edit of a need: the fields to change (`app/services/editing.py`)."""
+
+    model_config = {"extra": "forbid"}
+
+    title: str | None = Field(default=None, min_length=3, max_length=200)
+    problem: str | None = Field(default=None, min_length=10, max_length=BODY_MAX)
+    affected: str | None = Field(default=None, max_length=2000)
+
+    @model_validator(mode="after")
+    def _stripped(self) -> NeedUpdate:
+        given = tuple(name for name in ("title", "problem") if getattr(self, name) is not None)
+        optional = ("affected",) if self.affected is not None else ()
+        return strip_text(self, given, N_("Title and problem cannot be blank."), optional)
 
 
 class NeedStatusChange(SQLModel):
@@ -63,6 +89,7 @@ class NeedPublic(NeedBase):
     status_reason: str
     merged_into_id: int | None
     created_at: datetime
+    edited_at: datetime | None = None
     support_count: int = 0
     comment_count: int = 0
 
@@ -104,6 +131,22 @@ class Comment(SQLModel, table=True):
     hidden: bool = False
     hidden_reason: str = Field(default="", max_length=500)
     created_at: datetime = created_at_field()
+    posted_phase: str = Field(default="", max_length=32, sa_column_kwargs={"server_default": ""})
+    edited_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    # Withdrawn by its author: the body is emptied (procurers keep it among the revisions).
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class CommentUpdate(SQLModel):
+    """The author's edit of a comment."""
+
+    model_config = {"extra": "forbid"}
+
+    body: str = Field(min_length=1, max_length=BODY_MAX)
+
+    @model_validator(mode="after")
+    def _stripped(self) -> CommentUpdate:
+        return strip_text(self, ("body",), N_("The comment cannot be blank."))
 
 
 class CommentPublic(SQLModel):
@@ -117,3 +160,5 @@ class CommentPublic(SQLModel):
     body: str | None
     hidden: bool
     created_at: datetime
+    edited_at: datetime | None = None
+    withdrawn: bool = False

@@ -44,6 +44,30 @@ class ProjectCreate(ProjectBase):
         return strip_text(self, texts, blank)
 
 
+class ProjectUpdate(SQLModel):
+    """The procurers' change to a project's details; fields left out stay as they are.
+
+    Making a public project internal shuts out everyone outside its organisations, so it needs
+    `confirm_access_loss` (the answer without it says how many people it concerns).
+    """
+
+    model_config = {"extra": "forbid"}
+
+    title: str | None = Field(default=None, min_length=3, max_length=200)
+    summary: str | None = Field(default=None, min_length=1, max_length=5000)
+    innovation_ambition: str | None = Field(default=None, min_length=1, max_length=5000)
+    visibility: Visibility | None = None
+    partner_org_ids: list[Id] | None = Field(default=None, max_length=50)
+    confirm_access_loss: bool = False
+
+    @model_validator(mode="after")
+    def _stripped(self) -> ProjectUpdate:
+        texts = ("title", "summary", "innovation_ambition")
+        given = tuple(name for name in texts if getattr(self, name) is not None)
+        blank = N_("Title, summary and innovation ambition cannot be blank.")
+        return strip_text(self, given, blank)
+
+
 class Project(ProjectBase, table=True):
     """A project as stored."""
 

@@ -177,6 +177,12 @@ class LiveKind(StrEnum):
     event_created = "event.created"
     event_counts = "event.counts"
     event_minutes_published = "event.minutes_published"
+    need_edited = "need.edited"
+    comment_edited = "comment.edited"
+    comment_withdrawn = "comment.withdrawn"
+    project_edited = "project.edited"
+    # closes every socket on the project's pages: who may see it changed (visibility, partners)
+    project_access_changed = "project.access_changed"
     session_ended = "session_ended"  # closes the sockets of a login session that ended
     access_changed = "access_changed"  # closes a person's sockets: what they may see changed
 
@@ -208,6 +214,13 @@ class AuditField(StrEnum):
     slot_minutes = "slot_minutes"
     slots = "slots"
     minutes_published_at = "minutes_published_at"
+    problem = "problem"
+    affected = "affected"
+    body = "body"
+    summary = "summary"
+    innovation_ambition = "innovation_ambition"
+    visibility = "visibility"
+    partners = "partners"
     # an organisation's record
     user_id = "user_id"
     role = "role"
@@ -342,6 +355,11 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         LiveKind.event_created: N_("A dialogue event was planned"),
         LiveKind.event_counts: N_("An event's places changed"),
         LiveKind.event_minutes_published: N_("An event's minutes were published"),
+        LiveKind.need_edited: N_("A need was edited"),
+        LiveKind.comment_edited: N_("A comment was edited"),
+        LiveKind.comment_withdrawn: N_("A comment was withdrawn"),
+        LiveKind.project_edited: N_("The project's details changed"),
+        LiveKind.project_access_changed: N_("Who may see the project changed"),
         LiveKind.session_ended: N_("You were logged out"),
         LiveKind.access_changed: N_("What you may see changed"),
     },
@@ -369,6 +387,13 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         AuditField.slot_minutes: N_("Minutes per meeting"),
         AuditField.slots: N_("Meeting times"),
         AuditField.minutes_published_at: N_("Minutes published at"),
+        AuditField.problem: N_("What must get better"),
+        AuditField.affected: N_("Who is affected"),
+        AuditField.body: N_("Text"),
+        AuditField.summary: N_("Summary"),
+        AuditField.innovation_ambition: N_("Innovation ambition"),
+        AuditField.visibility: N_("Visibility"),
+        AuditField.partners: N_("Partner municipalities"),
         AuditField.user_id: N_("Concerns"),
         AuditField.role: N_("Role"),
         AuditField.is_org_admin: N_("Administrator of the organisation"),

@@ -17,7 +17,7 @@ from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic
 from app.services import needs, permissions, projects
 from app.services.errors import NotFound
 from app.services.permissions import ProjectRelation, audience_for
-from app.views.needs import comments_html
+from app.views.needs import comments_html, editing_context
 from app.web import (
     CurrentUser,
     FormView,
@@ -55,6 +55,7 @@ def need_page_context(session: Session, rel: ProjectRelation, need_id: int) -> d
         "can_support": permissions.allows(permissions.ensure_can_support, rel),
         "can_comment": permissions.allows(permissions.ensure_can_comment, rel),
         "other_needs": needs.list_needs(session, rel=rel) if rel.is_procurer else [],
+        **editing_context(session, rel, view.need),
     }
 
 

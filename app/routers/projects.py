@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import Form, Request
 from fastapi.responses import Response
 from markupsafe import Markup
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app.db import SessionDep
 from app.models import Organisation
-from app.models.base import Id, OrganisationKind, Visibility, id_of
+from app.models.base import Id, Visibility, id_of
 from app.models.project import PhaseMoveCreate, ProjectCreate, ProjectPhasePublic, ProjectPublic
 from app.services import dialogue, permissions, projects
 from app.services.permissions import ProjectRelation, audience_for
@@ -48,14 +48,7 @@ def new_project_page(request: Request, session: SessionDep, user: CurrentUser) -
 
 
 def _partner_candidates(session: Session) -> list[Organisation]:
-    kinds = (OrganisationKind.municipality, OrganisationKind.county)
-    return list(
-        session.exec(
-            select(Organisation)
-            .where(col(Organisation.kind).in_(kinds))
-            .order_by(Organisation.name)
-        ).all()
-    )
+    return projects.public_sector_organisations(session)
 
 
 @pages.post("/projects")

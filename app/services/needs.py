@@ -54,13 +54,19 @@ class CommentView:
     visible: bool
     replies: list[CommentView]
 
+    @property
+    def withdrawn(self) -> bool:
+        """Withdrawn by its author: the thread keeps its place, nobody reads it any more."""
+        return self.comment.withdrawn_at is not None
+
     def to_public(self) -> CommentPublic:
         """The API view (a hidden comment keeps its place but not its body)."""
         return CommentPublic.model_validate(
             self.comment,
             update={
                 "author_name": self.author_name,
-                "body": self.comment.body if self.visible else None,
+                "body": self.comment.body if self.visible and not self.withdrawn else None,
+                "withdrawn": self.withdrawn,
             },
         )
 
@@ -72,7 +78,11 @@ def _support_counts() -> ScalarSelect[int]:
 def _comment_counts() -> ScalarSelect[int]:
     return (
         select(func.count(col(Comment.id)))
-        .where(Comment.need_id == Need.id, col(Comment.hidden).is_(False))
+        .where(
+            Comment.need_id == Need.id,
+            col(Comment.hidden).is_(False),
+            col(Comment.withdrawn_at).is_(None),
+        )
         .scalar_subquery()
     )
 
@@ -137,7 +147,12 @@ def find_need(session: Session, *, user: User | None, need_id: int) -> tuple[Pro
 def post_need(session: Session, *, rel: ProjectRelation, data: NeedCreate) -> Need:
     """Post a need to the project."""
     user = permissions.ensure_can_post_need(rel)
-    need = Need(**data.model_dump(), project_id=id_of(rel.project), author_id=id_of(user))
+    need = Need(
+        **data.model_dump(),
+        project_id=id_of(rel.project),
+        author_id=id_of(user),
+        posted_phase=rel.project.phase,
+    )
     contribution.record(
         session, rel=rel, verb=Verb.posted_need, on=need, push=LiveKind.need_created
     )
@@ -212,6 +227,7 @@ def add_comment(
         depth=depth,
         author_id=id_of(user),
         body=data.body,
+        posted_phase=rel.project.phase,
     )
     contribution.record(
         session,

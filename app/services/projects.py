@@ -94,6 +94,12 @@ def partner_ids(session: Session, *, project_id: int) -> list[int]:
     return list(session.exec(query).all())
 
 
+def public_sector_organisations(session: Session) -> list[Organisation]:
+    """Municipalities and counties by name: the owners and partners a project may have."""
+    query = select(Organisation).where(col(Organisation.kind).in_(PUBLIC_SECTOR))
+    return list(session.exec(query.order_by(Organisation.name)).all())
+
+
 def organisations_by_id(session: Session, ids: set[int]) -> dict[int, Organisation]:
     """Organisations keyed by id, in one query."""
     if not ids:

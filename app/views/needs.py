@@ -8,10 +8,12 @@ from __future__ import annotations
 from markupsafe import Markup
 from sqlmodel import Session
 
+from app.i18n import gettext
 from app.models import Need, User
 from app.models.base import id_of
 from app.models.vocabulary import LiveKind
-from app.services import needs, participation
+from app.services import editing, needs, participation
+from app.services.errors import PivotalError
 from app.services.live import LiveEvent, PageKind, Topic
 from app.services.live.registry import LivePage, register_page, renders
 from app.services.permissions import Audience, ProjectRelation, audience_for
@@ -77,6 +79,26 @@ def comments_html(
     return fragments.get_or_build(("comments", need.id, audience, oob), version, build)
 
 
+def lock_text(lock: PivotalError | None) -> str | None:
+    """Why something can no longer be edited, in the viewer's language (None: it can)."""
+    return None if lock is None else gettext(lock.message, **lock.params)
+
+
+def editing_context(session: Session, rel: ProjectRelation, need: Need) -> dict[str, object]:
+    """What the need page offers its viewer to edit: their need, their comments, and for the
+    project's procurers the earlier versions (asked per viewer, never pushed live)."""
+    mine = rel.user is not None and rel.user.id == need.author_id
+    return {
+        "need_lock": lock_text(editing.need_lock(session, rel=rel, need=need)) if mine else None,
+        "is_author": mine,
+        "own_comments": [
+            (own.comment, lock_text(own.lock))
+            for own in editing.own_comments(session, rel=rel, need=need)
+        ],
+        "revisions": editing.revisions(session, rel=rel, need=need) if rel.is_procurer else [],
+    }
+
+
 # ---- the project page: one card per need ---------------------------------------------------------
 
 
@@ -96,6 +118,8 @@ def card_added(
     LiveKind.need_status_changed,
     LiveKind.comment_created,
     LiveKind.comment_hidden,
+    LiveKind.need_edited,
+    LiveKind.comment_withdrawn,
 )
 def card_changed(
     session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
@@ -145,11 +169,23 @@ def status_changed(
     return render_fragment("needs/_status.html", audience.lang, view=view, need=view.need, oob=True)
 
 
-@renders(PageKind.need, LiveKind.comment_hidden)
+@renders(PageKind.need, LiveKind.need_edited)
+def need_edited(
+    session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
+) -> str:
+    """The need's edited text, marked edited, in place of the old."""
+    view = needs.need_view(session, rel=rel, need_id=_need_id(event))
+    return render_fragment("needs/_text.html", audience.lang, view=view, need=view.need, oob=True)
+
+
+@renders(
+    PageKind.need, LiveKind.comment_hidden, LiveKind.comment_edited, LiveKind.comment_withdrawn
+)
 def comment_hidden(
     session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
 ) -> str | None:
-    """The hidden comment, replaced by id with what this audience sees of it now."""
+    """The hidden, edited or withdrawn comment, replaced by id with what this audience sees of it
+    now (its replies with it)."""
     need_id = _need_id(event)
     view = needs.need_view(session, rel=rel, need_id=need_id)
     tree = needs.comment_tree(session, rel=rel, need_id=need_id)

@@ -47,9 +47,23 @@ def phase_form_html(rel: ProjectRelation, audience: Audience) -> str:
     )
 
 
+def header_html(rel: ProjectRelation, audience: Audience) -> str:
+    """The project's title, summary and ambition, pushed out of band."""
+    return render_fragment("projects/_header.html", audience.lang, project=rel.project, oob=True)
+
+
 def project_state(session: Session, rel: ProjectRelation, topic: Topic, audience: Audience) -> str:
-    """The needs list and the phase: the project page's state on every (re)connect."""
-    return needs_list_html(session, rel, audience, oob=True) + phase_html(session, rel, audience)
+    """The details, needs list and phase: the project page's state on every (re)connect."""
+    lists = needs_list_html(session, rel, audience, oob=True) + phase_html(session, rel, audience)
+    return header_html(rel, audience) + lists
+
+
+@renders(PageKind.project, LiveKind.project_edited)
+def project_edited(
+    session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
+) -> str:
+    """The project's new details in place of the old."""
+    return header_html(rel, audience)
 
 
 @renders(PageKind.project, LiveKind.project_phase_moved)

@@ -17,13 +17,13 @@ from app.models.base import NeedStatus, OrganisationKind, Phase, Role
 from app.models.document import DocumentAudience, DocumentCreate, DocumentKind
 from app.models.event import DialogueEventCreate, MinutesWrite
 from app.models.membership import MembershipRole, MembershipStatus
-from app.models.need import CommentCreate, NeedCreate, NeedStatusChange
+from app.models.need import CommentCreate, CommentUpdate, NeedCreate, NeedStatusChange, NeedUpdate
 from app.models.organisation import OrganisationCreate
 from app.models.project import ProjectCreate
 from app.models.proposal import ClaimCreate, ClaimDecision, ProposalCreate, ProposalStatus
 from app.models.research import StudyCreate
 from app.models.user import Registration
-from app.models.vocabulary import label_for
+from app.models.vocabulary import AuditField, label_for
 from app.services.markdown import render_markdown
 from app.web.csrf import csrf_token
 from app.web.forms import limits
@@ -62,6 +62,7 @@ templates.env.globals.update(
     membership_status_label=partial(label_for, MembershipStatus),
     proposal_status_label=partial(label_for, ProposalStatus),
     claim_decision_label=partial(label_for, ClaimDecision),
+    audit_field_label=partial(label_for, AuditField),
 )
 # A form takes its lengths from the schema it is parsed into: `limits(NeedCreate, "title")`.
 templates.env.globals.update(
@@ -73,6 +74,8 @@ templates.env.globals.update(
     DocumentCreate=DocumentCreate,
     MinutesWrite=MinutesWrite,
     NeedCreate=NeedCreate,
+    NeedUpdate=NeedUpdate,
+    CommentUpdate=CommentUpdate,
     NeedStatusChange=NeedStatusChange,
     NewPassword=NewPassword,
     OrganisationCreate=OrganisationCreate,

@@ -120,6 +120,9 @@ class LiveHub:
         if event.kind == LiveKind.access_changed:
             await self.close_user(event.object_id)
             return
+        if event.kind == LiveKind.project_access_changed:
+            await self.close_project(event.project_id)
+            return
         for topic in event.topics:
             if not self.topics.get(topic):
                 continue
@@ -205,6 +208,19 @@ class LiveHub:
                 for vs in self.topics.values()
                 for v in vs
                 if getattr(v.audience, "representative_id", None) == user_id
+            ],
+            code,
+        )
+
+    async def close_project(self, project_id: int, code: int = 1012) -> None:
+        """Close every socket on the project's pages (who may see it changed): each reconnects
+        and is checked anew, so one who lost access is refused and gets nothing more."""
+        await self._close(
+            [
+                v
+                for vs in self.topics.values()
+                for v in vs
+                if getattr(v.audience, "project_id", None) == project_id
             ],
             code,
         )
