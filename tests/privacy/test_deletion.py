@@ -1,0 +1,141 @@
+"""DELETE /api/v1/me and the profile's form: contributions stay as a deleted user's, the person
+goes (e-mail, name, password, sessions, tokens, memberships) and can register again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col, select
+
+from app.models import (
+    ApiToken,
+    Comment,
+    Erasure,
+    LoginSession,
+    Membership,
+    ParticipationEvent,
+    Question,
+    User,
+)
+from app.models.user import Registration
+from app.services import accounts
+from tests.conftest import PASSWORD, World, login
+from tests.helpers import Api
+from tests.market import ASKED, Market
+
+DELETED = "Slettet bruker"
+
+
+def delete_me(api: Api, user: Any, password: str = PASSWORD, confirm: str = "SLETT") -> Any:
+    return api.request("DELETE", "/me", user, json={"password": password, "confirm": confirm})
+
+
+def test_a_visitor_gets_401(api: Api) -> None:
+    assert delete_me(api, None).status_code == 401
+
+
+def test_a_wrong_password_or_a_missing_word_changes_nothing(
+    api: Api, world: World, session: Session
+) -> None:
+    assert delete_me(api, world.citizen, password="feil passord").status_code == 422
+    refused = delete_me(api, world.citizen, confirm="ja")
+    assert refused.status_code == 422 and "SLETT" in refused.text
+    assert delete_me(api, world.citizen, confirm="").status_code == 422
+    session.expire_all()
+    assert session.get(User, world.citizen.id).deleted_at is None  # type: ignore[union-attr]
+    assert api.get("/auth/me", world.citizen).status_code == 200
+
+
+def test_deleting_keeps_the_contributions_and_removes_the_person(
+    api: Api, world: World, scene: Market, session: Session, client: TestClient
+) -> None:
+    supplier = world.supplier
+    name, email = supplier.display_name, supplier.email
+    headers = api.headers(supplier)  # a token made before the deletion
+    assert delete_me(api, supplier).status_code == 204
+    session.expire_all()
+    # What goes: the e-mail, name and password; sessions, tokens, memberships.
+    row = session.get(User, supplier.id)
+    assert row is not None and row.deleted_at is not None
+    assert (row.display_name, row.organisation_id) == (DELETED, None)
+    assert email not in row.email and row.email.endswith(".invalid")
+    for model, column in (
+        (LoginSession, LoginSession.user_id),
+        (ApiToken, ApiToken.user_id),
+        (Membership, Membership.user_id),
+    ):
+        assert not session.exec(select(model).where(column == supplier.id)).all()
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+    login_again = client.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD})
+    assert login_again.status_code == 401
+    # What stays: the contributions, as a deleted user's.
+    asked = session.exec(select(Question).where(Question.body == ASKED)).one()
+    assert asked.asked_by_id == supplier.id
+    # The participation log keeps role and organisation kind, nothing that points at the person.
+    events = session.exec(
+        select(ParticipationEvent).where(
+            col(ParticipationEvent.project_id) == scene.project,
+            col(ParticipationEvent.actor_role) == "supplier",
+            col(ParticipationEvent.actor_id).is_(None),
+        )
+    ).all()
+    assert {e.verb for e in events} >= {"asked", "proposed", "registered"}
+    assert all(e.actor_org_id is None and e.actor_org_kind == "supplier" for e in events)
+    assert not session.exec(
+        select(ParticipationEvent).where(
+            (col(ParticipationEvent.actor_id) == supplier.id)
+            | (col(ParticipationEvent.addressee_id) == supplier.id)
+        )
+    ).all()
+    # A trace of the deletion, without personal data.
+    erasure = session.exec(select(Erasure)).one()
+    assert erasure.cause == "account_deleted" and erasure.people == 1
+    kept = " ".join(str(getattr(erasure, field)) for field in Erasure.model_fields)
+    assert name not in kept and email not in kept and str(supplier.id) not in kept.split()
+    # The same address can make a new account.
+    data = Registration(email=email, display_name=name, password=PASSWORD)
+    fresh = accounts.register(session, data=data)
+    assert fresh.id != supplier.id and fresh.email == email
+
+
+def test_pages_and_the_api_show_a_deleted_user(
+    api: Api, world: World, scene: Market, session: Session, client: TestClient
+) -> None:
+    citizen_name = world.citizen.display_name
+    assert delete_me(api, world.citizen).status_code == 204
+    page = client.get(f"/needs/{scene.need}")
+    assert page.status_code == 200
+    assert DELETED in page.text and citizen_name not in page.text
+    comments = api.get(f"/needs/{scene.need}/comments", world.procurer).json()
+    mine = next(c for c in comments if c["id"] == scene.comment)
+    assert mine["author_name"] == DELETED
+    assert session.get(Comment, scene.comment) is not None
+
+
+def test_the_profile_form_deletes_and_logs_out(
+    client: TestClient, world: World, session: Session
+) -> None:
+    login(client, world.employee)
+    profile = client.get("/profile")
+    assert 'action="/profile/delete"' in profile.text and "SLETT" in profile.text
+    refused = client.post("/profile/delete", data={"password": PASSWORD, "confirm": "nei"})
+    assert refused.status_code == 422
+    done = client.post(
+        "/profile/delete", data={"password": PASSWORD, "confirm": "slett"}, follow_redirects=False
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/account-deleted"
+    assert client.get("/account-deleted").status_code == 200
+    assert client.get("/profile", follow_redirects=False).status_code in (303, 401)
+    session.expire_all()
+    assert session.get(User, world.employee.id).deleted_at is not None  # type: ignore[union-attr]
+
+
+def test_each_person_deletes_only_themselves(api: Api, world: World, session: Session) -> None:
+    assert delete_me(api, world.citizen).status_code == 204
+    session.expire_all()
+    others = session.exec(
+        select(User).where(col(User.deleted_at).is_not(None), col(User.id) != world.citizen.id)
+    ).all()
+    assert others == []
+    assert api.get("/auth/me", world.employee).status_code == 200
