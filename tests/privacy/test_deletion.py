@@ -3,10 +3,12 @@ goes (e-mail, name, password, sessions, tokens, memberships) and can register ag
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
+from starlette.websockets import WebSocketDisconnect
 
 from app.models import (
     ApiToken,
@@ -21,7 +23,7 @@ from app.models import (
 from app.models.user import Registration
 from app.services import accounts
 from tests.conftest import PASSWORD, World, login
-from tests.helpers import Api
+from tests.helpers import ORIGIN, Api
 from tests.market import ASKED, Market
 
 DELETED = "Slettet bruker"
@@ -139,3 +141,25 @@ def test_each_person_deletes_only_themselves(api: Api, world: World, session: Se
     ).all()
     assert others == []
     assert api.get("/auth/me", world.employee).status_code == 200
+
+
+def test_deleting_closes_the_persons_open_sockets(
+    client: TestClient, api: Api, world: World
+) -> None:
+    login(client, world.employee)
+    with client.websocket_connect(f"/ws/projects/{world.internal.id}", headers=ORIGIN) as ws:
+        assert 'id="needs-list"' in ws.receive_text()
+        assert delete_me(api, world.employee).status_code == 204  # from another device
+        codes: list[int] = []
+
+        def closed() -> None:
+            try:
+                for _ in range(5):
+                    ws.receive_text()
+            except WebSocketDisconnect as disconnect:
+                codes.append(disconnect.code)
+
+        reader = threading.Thread(target=closed, daemon=True)
+        reader.start()
+        reader.join(timeout=10)  # without the close, the socket would stay open
+        assert codes == [1008]
