@@ -12,14 +12,18 @@ from app.models import (
     ApiToken,
     Comment,
     Erasure,
+    Invitation,
+    LinkToken,
     LoginSession,
     Membership,
+    OutboxMessage,
     ParticipationEvent,
     Question,
     User,
 )
+from app.models.membership import MembershipRole
 from app.models.user import Registration
-from app.services import accounts
+from app.services import accounts, memberships, permissions
 from tests.conftest import PASSWORD, World, login
 from tests.helpers import ORIGIN, Api, close_codes
 from tests.market import ASKED, Market
@@ -173,3 +177,23 @@ def test_every_view_of_the_project_still_works_after_a_deletion(
     login(client, world.procurer)
     for path in (f"/projects/{project}", f"/projects/{project}/audit-log", f"/needs/{scene.need}"):
         assert client.get(path).status_code == 200, path
+
+
+def test_an_invitation_and_its_mail_to_the_address_are_exported_then_emptied(
+    api: Api, world: World, session: Session
+) -> None:
+    citizen, address = world.citizen, world.citizen.email
+    rel = permissions.organisation_relation(session, world.admin, world.owner)
+    memberships.invite(session, rel=rel, email=address, role=MembershipRole.employee)
+    session.commit()
+    tables = api.get("/me/export", citizen).json()["tables"]
+    assert [i["email"] for i in tables["invitation"]] == [address]
+    assert "invited_by_id" not in tables["invitation"][0]
+    assert [m["to_address"] for m in tables["outbox_message"]] == [address]
+    assert [t["email"] for t in tables["link_token"]] == [address]
+    assert delete_me(api, citizen).status_code == 204
+    session.expire_all()
+    invitation = session.exec(select(Invitation)).one()  # the organisation's record stays
+    assert invitation.email != address and invitation.email.endswith(".invalid")
+    for model, column in ((OutboxMessage, OutboxMessage.to_address), (LinkToken, LinkToken.email)):
+        assert not session.exec(select(model).where(column == address)).all()

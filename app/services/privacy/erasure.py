@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
 from app import i18n
@@ -117,6 +117,8 @@ def delete_account(session: Session, *, user: User | None, password: str, confir
     person_id = id_of(me)
     ended = session.exec(select(LoginSession.id).where(LoginSession.user_id == person_id)).all()
     anonymise(session, person_id=person_id, to=None, projects=None)
+    address = me.email
+    _empty_account(me)
     memberships = select(col(Membership.id)).where(Membership.user_id == person_id)
     session.execute(  # the invitation stays in the organisation's record, the membership goes
         update(Invitation)
@@ -125,11 +127,15 @@ def delete_account(session: Session, *, user: User | None, password: str, confir
     )
     for held in PERSONAL_DATA:
         _clear_links(session, held, person_id)
-        if held.account and held.model is not User and (query := held.of(me)) is not None:
-            table = held.model.__table__  # type: ignore[attr-defined]
-            ids = select(query.subquery().c.id)
-            session.execute(delete(table).where(table.c.id.in_(ids)))
-    _empty_account(me)
+        table = held.model.__table__  # type: ignore[attr-defined]
+        if held.account and held.model is not User:
+            mine = [table.c[name] == person_id for name in held.about]
+            if held.by_email:
+                mine.append(table.c[held.by_email] == address)
+            session.execute(delete(table).where(or_(*mine)))
+        elif held.by_email:
+            kept = table.c[held.by_email] == address
+            session.execute(update(table).where(kept).values({held.by_email: me.email}))
     session.add(me)
     session.add(Erasure(cause=ErasureCause.account_deleted, people=1))
     session.flush()

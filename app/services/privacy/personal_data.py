@@ -93,7 +93,9 @@ class Held:
     leave_out: tuple[str, ...] = ()  # never exported: secrets, other people's ids
     account: bool = False  # rows of the account itself: they go when it is deleted
     project: InProjects | None = None  # a contribution: its rows in some projects
-    by_email: str | None = None  # a column holding the person's address (tables without a link)
+    # A column holding the person's address: its rows are exported; at deletion they go with
+    # the account, or (kept records) get the emptied account's address.
+    by_email: str | None = None
     rows: Callable[[User], Select[Any]] | None = None  # the person's rows, when not by column
 
     @property
@@ -124,7 +126,13 @@ PERSONAL_DATA: tuple[Held, ...] = (
     Held(Membership, about=("user_id",), official=("decided_by_id",), account=True),
     Held(LoginSession, about=("user_id",), leave_out=("key_hash",), account=True),
     Held(ApiToken, about=("user_id",), leave_out=("token_hash",), account=True),
-    Held(LinkToken, about=("user_id",), leave_out=("token_hash", "payload"), account=True),
+    Held(
+        LinkToken,
+        about=("user_id",),
+        leave_out=("token_hash", "payload"),
+        account=True,
+        by_email="email",
+    ),
     Held(OutboxMessage, by_email="to_address", leave_out=("headers_json",), account=True),
     Held(StudyConsent, about=("user_id",), account=True),
     Held(StudyObjection, about=("user_id",), account=True),
@@ -179,7 +187,7 @@ PERSONAL_DATA: tuple[Held, ...] = (
     Held(Document, official=("uploaded_by_id",)),
     Held(SecrecyClaim, official=("decided_by_id",)),
     Held(OrganisationDomain, official=("added_by_id",)),
-    Held(Invitation, official=("invited_by_id",)),
+    Held(Invitation, official=("invited_by_id",), by_email="email"),
 )
 
 # The contributions: tables whose rows stay (as a deleted user's) and move at retention.

@@ -72,8 +72,8 @@ def _descriptor(study: Study, tables: list[Table], free_text: bool) -> dict[str,
                 else "The study's legal basis is public interest (GDPR art. 6(1)(e) with "
                 "art. 89 safeguards); people who objected (art. 21) are left out. "
             )
-            + "Deleted accounts are left out; what they did stays in the events without "
-            "anyone's pseudonym. "
+            + "Deleted accounts are left out (under public interest the events they made stay, "
+            "without anyone's pseudonym). "
             + ("Free text is included. " if free_text else "Free text is left out. ")
             + f"Only what happened within the study's period ({study.period_start.isoformat()} "
             f"to {study.period_end.isoformat()}) is included. "
