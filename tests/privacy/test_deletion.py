@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.models import (
     ApiToken,
+    AuditEntry,
     Comment,
     Erasure,
     Invitation,
@@ -195,5 +196,23 @@ def test_an_invitation_and_its_mail_to_the_address_are_exported_then_emptied(
     session.expire_all()
     invitation = session.exec(select(Invitation)).one()  # the organisation's record stays
     assert invitation.email != address and invitation.email.endswith(".invalid")
+    sent = session.exec(select(AuditEntry).where(AuditEntry.action == "invitation_sent")).one()
+    assert sent.after == {"email": invitation.email, "role": "employee"}
     for model, column in ((OutboxMessage, OutboxMessage.to_address), (LinkToken, LinkToken.email)):
         assert not session.exec(select(model).where(column == address)).all()
+
+
+def test_the_organisations_audit_log_still_reads_after_a_member_is_deleted(
+    api: Api, world: World, scene: Market, client: TestClient
+) -> None:
+    assert delete_me(api, world.procurer).status_code == 204  # made an administrator
+    login(client, world.admin)
+    for path in (
+        f"/organisations/{world.owner.id}/audit",
+        f"/organisations/{world.owner.id}/audit.csv",
+        f"/organisations/{world.owner.id}/people",
+        f"/projects/{scene.project}/audit-log",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "Petra Procurer" not in response.text, path

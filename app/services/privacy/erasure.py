@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from app import i18n
 from app.config import get_settings
 from app.models import (
+    AuditEntry,
     Erasure,
     Invitation,
     LoginSession,
@@ -29,6 +30,7 @@ from app.models import (
 )
 from app.models.base import id_of, utcnow
 from app.models.privacy import ErasureCause
+from app.models.vocabulary import AuditAction, ObjectType
 from app.services import contribution, permissions
 from app.services.accounts import check_password
 from app.services.errors import Invalid
@@ -91,6 +93,21 @@ def anonymise(session: Session, *, person_id: int | None, to: int | None, projec
         )
 
 
+def _forget_address_in_audit(session: Session, address: str, emptied: str) -> None:
+    """The organisation's record of an invitation keeps the decision, not the invitee's address."""
+    invited = select(col(Invitation.id)).where(col(Invitation.email) == address)
+    entries = session.exec(
+        select(AuditEntry).where(
+            col(AuditEntry.action) == AuditAction.invitation_sent,
+            col(AuditEntry.object_type) == ObjectType.invitation,
+            col(AuditEntry.object_id).in_(invited),
+        )
+    ).all()
+    for entry in entries:
+        entry.after = {**(entry.after or {}), "email": emptied}
+        session.add(entry)
+
+
 def _clear_links(session: Session, held: Held, person_id: int) -> None:
     """Cut the table's addressed and derived links to the person: NULL, or the row goes."""
     table = held.model.__table__  # type: ignore[attr-defined]
@@ -119,6 +136,7 @@ def delete_account(session: Session, *, user: User | None, password: str, confir
     anonymise(session, person_id=person_id, to=None, projects=None)
     address = me.email
     _empty_account(me)
+    _forget_address_in_audit(session, address, me.email)
     memberships = select(col(Membership.id)).where(Membership.user_id == person_id)
     session.execute(  # the invitation stays in the organisation's record, the membership goes
         update(Invitation)
