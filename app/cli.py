@@ -171,6 +171,33 @@ def serve(
     )
 
 
+@cli.command()
+def retention(
+    at: Annotated[
+        str | None, typer.Option(help="Apply as of this moment (ISO 8601); defaults to now")
+    ] = None,
+) -> None:
+    """Anonymise the contributions in closed projects past their owner's retention time."""
+    from datetime import datetime
+
+    from app.services.privacy import run_retention
+
+    moment = None
+    if at:
+        try:
+            moment = datetime.fromisoformat(at)
+        except ValueError:
+            typer.echo(f"Not a moment in ISO 8601: {at}", err=True)
+            raise typer.Exit(code=2) from None
+        if moment.tzinfo is None:
+            typer.echo(
+                "Give the moment with its time zone, e.g. 2027-01-01T00:00:00+00:00.", err=True
+            )
+            raise typer.Exit(code=2)
+    moved = run_retention(moment)
+    typer.echo(f"Anonymised the contributions of {moved} people in closed projects.")
+
+
 @cli.command("export")
 def export_study(
     study: Annotated[int, typer.Option("--study", help="The study's id")],

@@ -3,14 +3,95 @@
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.i18n import N_
+
 VAR_DIR = Path("var")
+# The bases of GDPR art. 6(1) a purpose may rest on (the letter of the paragraph).
+GdprBasis = Literal["a", "b", "c", "e", "f"]
+
+
+class Purpose(BaseModel):
+    """One purpose the platform processes personal data for, as the privacy statement lists it.
+
+    The texts of the defaults are message ids (translated on the page); an operator's own texts
+    are shown as written.
+    """
+
+    name: str
+    legal_basis: GdprBasis
+    law: str = ""  # the national law that gives the task or the duty, if any
+    data: str
+    retention: str
+
+
+class Processor(BaseModel):
+    """A data processor (databehandler) and what it does for the controller."""
+
+    name: str
+    task: str
+
+
+DEFAULT_PURPOSES = [
+    Purpose(
+        name=N_("Needs dialogue and market dialogue in innovation projects"),
+        legal_basis="e",
+        law=N_("The Public Procurement Act § 4 and the Local Government Act § 2-1"),
+        data=N_(
+            "Name, e-mail, role and organisation; needs, comments, supports, questions, "
+            "proposals, registrations and bookings you make."
+        ),
+        retention=N_(
+            "While the project runs; after it closes, as long as the owning organisation has "
+            "set (then your contributions are anonymised)."
+        ),
+    ),
+    Purpose(
+        name=N_("Your account, login and security"),
+        legal_basis="e",
+        data=N_("E-mail, password hash, login sessions, API tokens, failed logins."),
+        retention=N_("Until you delete your account; sessions end after two weeks unused."),
+    ),
+    Purpose(
+        name=N_("The procurement record (audit log, decisions, published answers)"),
+        legal_basis="c",
+        law=N_(
+            "The Public Procurement Regulations § 7-1 (procurement record) and the Archives Act"
+        ),
+        data=N_("Who decided what and when, in their role."),
+        retention=N_("As the archive rules require; kept when an account is deleted."),
+    ),
+    Purpose(
+        name=N_("Research on participation (registered studies)"),
+        legal_basis="e",
+        law=N_(
+            "GDPR art. 89 and the Personal Data Act § 8; each study states its own legal basis "
+            "below"
+        ),
+        data=N_("Pseudonymised participation records; free text only if the study allows it."),
+        retention=N_("As the study's data-protection reference (Sikt) states."),
+    ),
+    Purpose(
+        name=N_("E-mail about your account and the dialogue"),
+        legal_basis="e",
+        data=N_("E-mail address and the message."),
+        retention=N_("Deleted from the outbox when your account is deleted."),
+    ),
+]
+DEFAULT_PROCESSORS = [
+    Processor(
+        name=N_("The operator of the servers (hosting)"),
+        task=N_("Runs the platform's servers and database in Norway"),
+    ),
+    Processor(name=N_("The e-mail provider"), task=N_("Delivers the platform's e-mail")),
+]
 
 
 class Settings(BaseSettings):
@@ -61,6 +142,20 @@ class Settings(BaseSettings):
     # Uploaded documents and attachments: kept here (outside the web root), at most this big.
     upload_dir: Path = VAR_DIR / "uploads"
     max_upload_bytes: int = Field(default=20_000_000, gt=0)
+
+    # The privacy statement (/personvern) and the accessibility statement (/tilgjengelighet),
+    # with defaults for the demo: a real site names its own controller and contacts.
+    privacy_controller: str = "Trondheim kommune"
+    privacy_controller_address: str = "Postboks 2300 Torgarden, 7004 Trondheim"
+    privacy_contact_email: str = "personvern@trondheim.example"
+    privacy_dpo: str = "Personvernombudet i Trondheim kommune, personvernombud@trondheim.example"
+    privacy_purposes: list[Purpose] = Field(default_factory=lambda: list(DEFAULT_PURPOSES))
+    privacy_processors: list[Processor] = Field(default_factory=lambda: list(DEFAULT_PROCESSORS))
+    accessibility_contact_email: str = "uu@trondheim.example"
+    # The day the accessibility statement was last checked against the site.
+    accessibility_statement_date: date = date(2026, 12, 4)
+    # Every this many seconds each process anonymises what is past its retention (0: never).
+    retention_interval: float = Field(default=3600.0, ge=0, le=86400)
 
     @model_validator(mode="after")
     def _secret_key(self) -> Settings:

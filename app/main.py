@@ -41,6 +41,7 @@ from app.routers import (
     ops,
     organisations,
     participation,
+    privacy,
     projects,
     proposals,
     questions,
@@ -50,6 +51,7 @@ from app.services import mail
 from app.services.errors import PivotalError
 from app.services.live import get_bus, hub, spawn
 from app.services.metrics import keep_rollups
+from app.services.privacy import keep_retention
 from app.web import (
     PROBLEM_RESPONSES,
     SESSION_KEY,
@@ -145,10 +147,12 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     keeper = spawn(keep_rollups(interval)) if interval else None
     mail_interval = get_settings().mail_interval
     sender = spawn(mail.keep_sending(mail_interval)) if mail_interval else None
+    retention_interval = get_settings().retention_interval
+    retention = spawn(keep_retention(retention_interval)) if retention_interval else None
     try:
         yield
     finally:
-        for task in (keeper, sender):
+        for task in (keeper, sender, retention):
             if task is not None:
                 task.cancel()
         await hub.close_all(1012)
@@ -247,6 +251,7 @@ def create_app() -> FastAPI:
         research,
         metrics,
         organisations,
+        privacy,
     ):
         if (api := getattr(module, "api", None)) is not None:
             app.include_router(

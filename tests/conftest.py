@@ -27,6 +27,7 @@ os.environ.setdefault("PIVOTAL_BASE_URL", "http://testserver")
 # Tests read their writes back at once; the visitor-page max age has tests of its own.
 os.environ.setdefault("PIVOTAL_VISITOR_PAGE_MAX_AGE", "0")
 os.environ.setdefault("PIVOTAL_ROLLUP_INTERVAL", "0")  # tests roll up when they mean to
+os.environ.setdefault("PIVOTAL_RETENTION_INTERVAL", "0")  # tests apply retention with their clock
 os.environ.setdefault("PIVOTAL_MAIL_INTERVAL", "0")  # tests send the outbox when they mean to
 os.environ.setdefault("PIVOTAL_MAIL_DIR", tempfile.mkdtemp(prefix="pivotal-test-mail-"))
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import anyio
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
+from starlette.websockets import WebSocketDisconnect
 
 from app.models import User
 from app.models.base import Phase
@@ -194,6 +196,25 @@ def published(api: Api, user: User, project_id: int, **fields: Any) -> dict[str,
 # ---- live sockets (the TestClient's WebSockets) --------------------------------------------------
 
 ORIGIN = {"origin": "http://testserver"}
+
+
+def close_codes(ws: Any, timeout: float = 10) -> list[int]:
+    """The code the server closes an open socket with (empty if it stays open for `timeout`)."""
+    codes: list[int] = []
+
+    def closed() -> None:
+        try:
+            for _ in range(5):
+                ws.receive_text()
+        except WebSocketDisconnect as disconnect:
+            codes.append(disconnect.code)
+
+    reader = threading.Thread(target=closed, daemon=True)
+    reader.start()
+    reader.join(timeout=timeout)
+    return codes
+
+
 PUSH_TIMEOUT = 5.0
 
 

@@ -63,6 +63,7 @@ def cells(object: str, marker: str, allowed: frozenset[str], **paths: str) -> li
 # A person's own sessions and tokens: only they see them listed.
 SUPPLIER_TOKEN = "Leverandør A sitt eksportskript"
 SUPPLIER_BROWSER = "LeverandorA-nettleser/1.0"
+EXPORT = "/api/v1/me/export"
 QA_PATHS = {
     "api": "/api/v1/projects/{project}/questions",
     "page": "/projects/{project}/questions",
@@ -395,6 +396,16 @@ CELLS: list[Cell] = [
         frozenset(),
         api="/api/v1/needs/{edited_need}/comments",
         socket="/ws/needs/{edited_need}",
+    ),
+    # Privacy by law (issue 12): one's data export holds one's own rows only; the owner's
+    # retention time is set by its administrators.
+    *cells("supplier A's token in a data export", SUPPLIER_TOKEN, {"supplier_a"}, api=EXPORT),
+    *cells("supplier A's own question in a data export", ASKED, {"supplier_a"}, api=EXPORT),
+    *cells(
+        "the owner's retention form",
+        'action="/organisations/{owner_org}/retention"',
+        PROCURERS,
+        page="/organisations/{owner_org}/people",
     ),
 ]
 

@@ -249,6 +249,19 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /healthz": ALL,
     "GET /readyz": ALL,
     "GET /metrics": NOBODY,  # only the local machine or PIVOTAL_METRICS_TOKEN (test_edge.py)
+    # Privacy by law (issue 12): statements, one's own data export and deletion, objections to
+    # studies, and the owner's retention time (tests/privacy covers each person only themselves)
+    "GET /api/v1/me/export": LOGGED_IN,  # each their own
+    "DELETE /api/v1/me": LOGGED_IN,  # one's own account, with the password and the typed word
+    "POST /api/v1/research/studies/{study_id}/objection": LOGGED_IN,
+    "DELETE /api/v1/research/studies/{study_id}/objection": LOGGED_IN,
+    "POST /profile/studies/{study_id}/object": LOGGED_IN,
+    "POST /profile/studies/{study_id}/take-back": LOGGED_IN,
+    "GET /personvern": ALL,
+    "GET /tilgjengelighet": ALL,
+    "POST /profile/delete": LOGGED_IN,
+    "GET /account-deleted": ALL,
+    "POST /organisations/{organisation_id}/retention": STAFF,
 }
 # Reads not made here, and why.
 NOT_READ = {

@@ -15,10 +15,11 @@ from app.models.participation import (
     ParticipationRollup,
     ParticipationRollupMark,
 )
+from app.models.privacy import Erasure
 from app.models.project import PhaseMove, Project, ProjectPartner
 from app.models.proposal import Proposal, ProposalAttachment, ProposalNeed, SecrecyClaim
 from app.models.question import Question
-from app.models.research import Study, StudyConsent, StudyProject
+from app.models.research import Study, StudyConsent, StudyObjection, StudyProject
 from app.models.revision import Revision
 from app.models.user import User
 
@@ -28,6 +29,7 @@ __all__ = [
     "Comment",
     "DialogueEvent",
     "Document",
+    "Erasure",
     "EventRegistration",
     "IdempotentRequest",
     "Invitation",
@@ -55,6 +57,7 @@ __all__ = [
     "SlotBooking",
     "Study",
     "StudyConsent",
+    "StudyObjection",
     "StudyProject",
     "SupplierRegistration",
     "Support",

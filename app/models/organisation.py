@@ -59,6 +59,9 @@ class Organisation(OrganisationBase, table=True):
     )
     # A deactivated organisation's memberships stop counting.
     deactivated_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    # Months the personal data of the organisation's closed projects is kept (None: no limit set);
+    # past it, app.services.privacy.retention anonymises the contributions.
+    retention_months: int | None = Field(default=None, ge=1, le=1200)
 
 
 class OrganisationPublic(OrganisationBase):

@@ -27,7 +27,8 @@ class ParticipationEvent(SQLModel, table=True):
     occurred_at: datetime = created_at_field()
     project_id: int = Field(foreign_key="project.id")
     phase: str = Field(max_length=32)
-    actor_id: int = Field(foreign_key="user.id", index=True)
+    # NULL once the actor's account is deleted or the project's personal data is past retention.
+    actor_id: int | None = Field(default=None, foreign_key="user.id", index=True)
     actor_role: str = Field(max_length=20)
     actor_org_id: int | None = Field(default=None, foreign_key="organisation.id")
     actor_org_kind: str | None = Field(default=None, max_length=20)
@@ -79,7 +80,7 @@ class ParticipationRollup(SQLModel, table=True):
     project_id: int = Field(foreign_key="project.id", index=True)
     day: date = Field(sa_type=sa.Date)
     phase: str = Field(max_length=32)
-    actor_id: int = Field(foreign_key="user.id")
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
     actor_role: str = Field(max_length=20)
     actor_org_id: int | None = Field(default=None, foreign_key="organisation.id")
     actor_org_kind: str | None = Field(default=None, max_length=20)

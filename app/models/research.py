@@ -94,6 +94,19 @@ class StudyConsent(SQLModel, table=True):
     withdrawn_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
+class StudyObjection(SQLModel, table=True):
+    """One person's objection (GDPR art. 21) to a study based on public interest: later exports
+    leave the person out. Taking it back deletes the row."""
+
+    __tablename__ = "study_objection"
+    __table_args__ = (sa.UniqueConstraint("study_id", "user_id", name="uq_study_objection_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    study_id: int = Field(foreign_key="study.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    objected_at: datetime = created_at_field()
+
+
 class StudyPublic(StudyBase):
     """A study as the API shows it (never its secret)."""
 
@@ -103,4 +116,7 @@ class StudyPublic(StudyBase):
     project_ids: list[int] = Field(description="The projects covered; empty means all visible")
     consented: bool | None = Field(
         default=None, description="Whether the caller consents now (consent-based studies)"
+    )
+    objected: bool | None = Field(
+        default=None, description="Whether the caller objects (studies based on public interest)"
     )

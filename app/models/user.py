@@ -46,6 +46,9 @@ class User(UserBase, table=True):
     created_at: datetime = created_at_field()
     # When the person proved the address by following a mailed link (None: not yet).
     email_verified_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    # The account was deleted (or stands in for people anonymised by retention): its e-mail,
+    # name and password are gone, its contributions show as a deleted user's.
+    deleted_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 
 class UserPublic(SQLModel):

@@ -132,6 +132,7 @@ class AuditAction(StrEnum):
     organisation_created = "organisation_created"
     org_number_verified = "org_number_verified"
     organisation_deactivated = "organisation_deactivated"
+    retention_set = "retention_set"
 
 
 class ObjectType(StrEnum):
@@ -232,6 +233,7 @@ class AuditField(StrEnum):
     org_number = "org_number"
     org_number_verified = "org_number_verified"
     deactivated = "deactivated"
+    retention_months = "retention_months"
 
 
 LABELS: dict[type[StrEnum], dict[str, str]] = {
@@ -316,6 +318,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         AuditAction.organisation_created: N_("Organisation created"),
         AuditAction.org_number_verified: N_("Organisation number verified"),
         AuditAction.organisation_deactivated: N_("Organisation deactivated"),
+        AuditAction.retention_set: N_("Retention time set"),
     },
     ObjectType: {
         ObjectType.project: N_("Project"),
@@ -404,6 +407,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         AuditField.org_number: N_("Organisation number"),
         AuditField.org_number_verified: N_("Organisation number verified"),
         AuditField.deactivated: N_("Deactivated"),
+        AuditField.retention_months: N_("Months personal data is kept after a project closes"),
     },
 }
 

@@ -17,7 +17,7 @@ from app.db import SessionDep
 from app.models import User
 from app.models.base import Id, id_of
 from app.models.research import LegalBasis, StudyCreate, StudyPublic
-from app.services import permissions, projects, research
+from app.services import permissions, privacy, projects, research
 from app.web import (
     CurrentUser,
     FormView,
@@ -77,6 +77,20 @@ def withdraw_consent(session: SessionDep, user: CurrentUser, study_id: Id) -> St
     return _one(session, user, study_id)
 
 
+@api.post("/studies/{study_id}/objection")
+def object_to(session: SessionDep, user: CurrentUser, study_id: Id) -> StudyPublic:
+    """Object to a study based on public interest (GDPR art. 21): later exports leave you out."""
+    research.object_to(session, user=user, study_id=study_id)
+    return _one(session, user, study_id)
+
+
+@api.delete("/studies/{study_id}/objection")
+def take_back_objection(session: SessionDep, user: CurrentUser, study_id: Id) -> StudyPublic:
+    """Take back your objection."""
+    research.take_back_objection(session, user=user, study_id=study_id)
+    return _one(session, user, study_id)
+
+
 @api.get(
     "/studies/{study_id}/export",
     response_class=FileResponse,
@@ -109,7 +123,8 @@ def profile_page(request: Request, session: SessionDep, user: CurrentUser) -> Re
     """The user's profile: the research studies they can take part in, with their consent."""
     user = permissions.require_user(user)
     studies = _visible(session, user)
-    return render(request, "accounts/profile.html", {"studies": studies, "today": date.today()})
+    context = {"studies": studies, "today": date.today(), "confirm_word": privacy.CONFIRM_WORD}
+    return render(request, "accounts/profile.html", context)
 
 
 @pages.post("/profile/studies/{study_id}/consent")
@@ -127,6 +142,22 @@ def withdraw_consent_form(
 ) -> Response:
     """Withdraw consent from the profile page."""
     research.withdraw_consent(session, user=user, study_id=study_id)
+    return redirect(request, f"/profile#study-{study_id}")
+
+
+@pages.post("/profile/studies/{study_id}/object")
+def object_form(request: Request, session: SessionDep, user: CurrentUser, study_id: Id) -> Response:
+    """Object to a study based on public interest, from the profile page."""
+    research.object_to(session, user=user, study_id=study_id)
+    return redirect(request, f"/profile#study-{study_id}")
+
+
+@pages.post("/profile/studies/{study_id}/take-back")
+def take_back_form(
+    request: Request, session: SessionDep, user: CurrentUser, study_id: Id
+) -> Response:
+    """Take back an objection, from the profile page."""
+    research.take_back_objection(session, user=user, study_id=study_id)
     return redirect(request, f"/profile#study-{study_id}")
 
 

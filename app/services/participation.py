@@ -118,7 +118,7 @@ def present(
         subject = f"user:{event.actor_id}"
         if hidden:
             subject = f"anonymous-need:{event.object_id}"
-        elif private:
+        elif private or event.actor_id is None:  # a private act, or a deleted account's
             subject = f"event:{event.id}"
         update: dict[str, object] = {
             "actor": _pseudonym(subject),

@@ -57,6 +57,11 @@ PAGES = [
     ("/account/tokens", CITIZEN),
     ("/account/security", CITIZEN),  # change password and e-mail
     ("/forgot-password", None),  # the reset form is checked in test_account_recovery.py
+    # Privacy by law (issue 12)
+    ("/personvern", None),  # the privacy statement, with the studies and their legal bases
+    ("/tilgjengelighet", None),  # the accessibility statement
+    ("/profile", EMPLOYEE),  # studies to object to, the data export, the account's deletion
+    ("/account-deleted", None),
 ]
 # Checked with axe in test_memberships.py; here only for their width.
 MEMBERSHIP_PAGES = [
@@ -167,3 +172,29 @@ def test_axe_runs_under_the_strict_csp(browser: Browser, server_url: str) -> Non
         assert "image-alt" in {v["id"] for v in axe_violations(page)}
     finally:
         context.close()
+
+
+def test_the_profiles_deletion_form_open_and_refused_meets_wcag_21_aa(
+    new_page: Callable[..., Page], problems: PageProblems
+) -> None:
+    problems.expect_error(r"\b422\b")  # the refused deletion itself
+    page = new_page(CITIZEN)
+    page.goto("/profile")
+    page.click("#delete-heading + details summary")
+    page.fill("#delete-password", "pivotal-demo")
+    page.fill("#delete-confirm", "nei")
+    page.click("#delete-form button[type=submit]")
+    expect(page.locator("#delete-form-errors")).to_contain_text("SLETT")
+    assert_accessible(page)
+
+
+def test_the_retention_form_meets_wcag_21_aa(new_page: Callable[..., Page]) -> None:
+    page = new_page(PROCURER)  # Trondheim's procurer administers Trondheim kommune
+    page.goto("/organisations/1/people")
+    page.fill("#retention-months", "36")
+    page.click("#retention-form button[type=submit]")
+    expect(page.locator("#retention-heading + p + p")).to_contain_text("36")
+    assert_accessible(page)
+    page.fill("#retention-months", "")
+    page.click("#retention-form button[type=submit]")
+    expect(page.locator("#retention-months")).to_have_value("")

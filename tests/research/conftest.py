@@ -13,6 +13,7 @@ Contributions in the public project (all through the API):
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from dataclasses import dataclass, field
@@ -89,6 +90,15 @@ def export(api: Api, user: User, study_id: int, **params: Any) -> zipfile.ZipFil
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/zip"
     return zipfile.ZipFile(io.BytesIO(response.content))
+
+
+def table(archive: zipfile.ZipFile, name: str) -> list[dict[str, str]]:
+    with archive.open(f"{name}.csv") as raw:
+        return list(csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8")))
+
+
+def everything(archive: zipfile.ZipFile) -> bytes:
+    return b"\n".join(archive.read(name) for name in archive.namelist())
 
 
 def ok(response: Any, status: int = 200) -> Any:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import zipfile
@@ -24,21 +22,14 @@ from tests.research.conftest import (
     SECRET_BODY,
     SUMMARY,
     Lab,
+    everything,
     export,
     ok,
     study_input,
+    table,
 )
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
-
-
-def table(archive: zipfile.ZipFile, name: str) -> list[dict[str, str]]:
-    with archive.open(f"{name}.csv") as raw:
-        return list(csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8")))
-
-
-def everything(archive: zipfile.ZipFile) -> bytes:
-    return b"\n".join(archive.read(name) for name in archive.namelist())
 
 
 def pseudonyms(archive: zipfile.ZipFile) -> set[str]:

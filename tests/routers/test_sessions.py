@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from datetime import timedelta
 
 import pytest
@@ -16,7 +15,7 @@ from app.main import app
 from app.models import LoginSession
 from app.models.base import utcnow
 from tests.conftest import CSRF_RE, World, login
-from tests.helpers import EN, ORIGIN
+from tests.helpers import EN, ORIGIN, close_codes
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 CHROME_ANDROID = (
@@ -198,19 +197,7 @@ def test_logout_closes_the_open_sockets_of_the_session(client: TestClient, world
     with client.websocket_connect(f"/ws/projects/{world.internal.id}", headers=ORIGIN) as ws:
         assert 'id="needs-list"' in ws.receive_text()
         client.post("/logout", data={"csrf_token": _csrf(client, "/")})
-        codes: list[int] = []
-
-        def closed() -> None:
-            try:
-                for _ in range(5):
-                    ws.receive_text()
-            except WebSocketDisconnect as disconnect:
-                codes.append(disconnect.code)
-
-        reader = threading.Thread(target=closed, daemon=True)
-        reader.start()
-        reader.join(timeout=10)  # without the close, the socket would stay open
-        assert codes == [1008]
+        assert close_codes(ws) == [1008]  # without the close, the socket would stay open
 
 
 def test_a_session_idle_longer_than_the_max_age_ends(

@@ -8,6 +8,9 @@ holds follows the study's legal basis and the platform's own visibility rules:
   and cannot be linked across studies;
 - with consent as the legal basis, only rows of participants whose consent stands are exported;
   an event answering someone who did not consent keeps its row but loses the addressee;
+- with public interest as the legal basis, everyone's rows but those of people who objected
+  (GDPR art. 21) and of deleted accounts; a deleted account's participation events stay without
+  anyone's pseudonym (the deletion cleared their actor), its needs and comments are left out;
 - the participation log as `permissions` lets anyone but the project's procurers see it: no
   unpublished question or proposal, no booking, no secrecy claim, no confidential proposal
   content; private acts (asking, registering, attending) without their actor's pseudonym, and a
@@ -49,9 +52,11 @@ from app.services.research.studies import (
     list_studies,
     may_export,
     may_register_study,
+    object_to,
     present,
     project_titles,
     register_study,
+    take_back_objection,
     withdraw_consent,
 )
 
@@ -74,9 +79,11 @@ __all__ = [
     "list_studies",
     "may_export",
     "may_register_study",
+    "object_to",
     "present",
     "project_titles",
     "pseudonym",
     "register_study",
+    "take_back_objection",
     "withdraw_consent",
 ]

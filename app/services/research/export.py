@@ -70,8 +70,10 @@ def _descriptor(study: Study, tables: list[Table], free_text: bool) -> dict[str,
                 "Only participants who consented to the study (and did not withdraw) are included. "
                 if study.legal_basis == LegalBasis.consent
                 else "The study's legal basis is public interest (GDPR art. 6(1)(e) with "
-                "art. 89 safeguards). "
+                "art. 89 safeguards); people who objected (art. 21) are left out. "
             )
+            + "Deleted accounts are left out (under public interest the events they made stay, "
+            "without anyone's pseudonym). "
             + ("Free text is included. " if free_text else "Free text is left out. ")
             + f"Only what happened within the study's period ({study.period_start.isoformat()} "
             f"to {study.period_end.isoformat()}) is included. "

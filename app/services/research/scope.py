@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, null, true
+from sqlalchemy import ColumnElement, Select, and_, case, null, or_, true, union
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -23,6 +23,7 @@ from app.models import (
     Proposal,
     Study,
     StudyConsent,
+    StudyObjection,
     StudyProject,
     User,
 )
@@ -66,6 +67,11 @@ class ExportScope:
         self.consenting = select(col(StudyConsent.user_id)).where(
             StudyConsent.study_id == study.id, col(StudyConsent.withdrawn_at).is_(None)
         )
+        # Under public interest: those who objected (GDPR art. 21) and deleted accounts.
+        self.left_out: Any = union(
+            select(col(StudyObjection.user_id)).where(StudyObjection.study_id == study.id),
+            select(col(User.id)).where(col(User.deleted_at).is_not(None)),
+        )
         self.anonymous_needs = select(col(Need.id)).where(col(Need.anonymous).is_(True))
         self.period_start = datetime.combine(study.period_start, time.min, UTC)
         self.period_end = datetime.combine(study.period_end + timedelta(days=1), time.min, UTC)
@@ -101,8 +107,9 @@ class ExportScope:
     def included(self, person: Any) -> ColumnElement[bool]:
         """Whether a person's rows may be exported under the study's legal basis."""
         if self.study.legal_basis == LegalBasis.consent:
-            return person.in_(self.consenting)
-        return true()
+            return person.in_(self.consenting)  # a deleted account's consent went with it
+        # A NULL person is a deleted account's act: its row stays, tied to nobody.
+        return or_(person.is_(None), person.not_in(self.left_out))
 
     def public_org(self, org_id: Any) -> Any:
         """The organisation id in SQL when it is a public body's, else NULL."""

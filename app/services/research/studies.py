@@ -7,10 +7,18 @@ import secrets
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement, and_, exists, or_, true
 from sqlmodel import Session, col, select
 
-from app.models import Project, Study, StudyConsent, StudyProject, User
+from app.models import (
+    ParticipationEvent,
+    Project,
+    Study,
+    StudyConsent,
+    StudyObjection,
+    StudyProject,
+    User,
+)
 from app.models.base import Role, id_of, utcnow
 from app.models.research import LegalBasis, StudyCreate, StudyPublic
 from app.services import permissions, rows
@@ -57,10 +65,20 @@ def _sees_all_studies(user: User) -> bool:
 
 
 def _visible_studies_clause(user: User) -> ColumnElement[bool]:
-    """Researchers and admins see every study; others those they can consent to."""
+    """Researchers and admins see every study; others those they can consent to, and those
+    that cover a project they took part in (where they may object)."""
     if _sees_all_studies(user):
         return true()
-    return col(Study.legal_basis) == LegalBasis.consent
+    mine = select(col(ParticipationEvent.project_id)).where(
+        col(ParticipationEvent.actor_id) == user.id
+    )
+    covering = or_(
+        and_(col(Study.all_projects).is_(True), exists(mine)),
+        col(Study.id).in_(
+            select(col(StudyProject.study_id)).where(col(StudyProject.project_id).in_(mine))
+        ),
+    )
+    return or_(col(Study.legal_basis) == LegalBasis.consent, covering)
 
 
 def get_study(session: Session, *, user: User | None, study_id: int) -> Study:
@@ -94,6 +112,13 @@ def present(session: Session, *, user: User, studies: Sequence[Study]) -> list[S
             )
         ).all()
     )
+    objecting = set(
+        session.exec(
+            select(StudyObjection.study_id).where(
+                col(StudyObjection.study_id).in_(ids), StudyObjection.user_id == user.id
+            )
+        ).all()
+    )
     return [
         StudyPublic.model_validate(
             study,
@@ -101,6 +126,9 @@ def present(session: Session, *, user: User, studies: Sequence[Study]) -> list[S
                 "project_ids": scopes[id_of(study)],
                 "consented": id_of(study) in consenting
                 if study.legal_basis == LegalBasis.consent
+                else None,
+                "objected": id_of(study) in objecting
+                if study.legal_basis == LegalBasis.public_interest
                 else None,
             },
             from_attributes=True,
@@ -158,6 +186,37 @@ def withdraw_consent(session: Session, *, user: User | None, study_id: int) -> S
         session.add(row)
         session.flush()
     return study
+
+
+def object_to(session: Session, *, user: User | None, study_id: int) -> Study:
+    """Object to a study based on public interest (GDPR art. 21): later exports leave the
+    person out. Objecting twice is harmless; a consent-based study is left by withdrawing."""
+    user = permissions.require_user(user)
+    study = get_study(session, user=user, study_id=study_id)
+    if study.legal_basis != LegalBasis.public_interest:
+        raise Conflict("This study is based on consent: withdraw your consent instead.")
+    if _objection(session, study, user) is None:
+        session.add(StudyObjection(study_id=id_of(study), user_id=id_of(user)))
+        session.flush()
+    return study
+
+
+def take_back_objection(session: Session, *, user: User | None, study_id: int) -> Study:
+    """Take back an objection: later exports may use the person's rows again."""
+    user = permissions.require_user(user)
+    study = get_study(session, user=user, study_id=study_id)
+    row = _objection(session, study, user)
+    if row is not None:
+        session.delete(row)
+        session.flush()
+    return study
+
+
+def _objection(session: Session, study: Study, user: User) -> StudyObjection | None:
+    query = select(StudyObjection).where(
+        StudyObjection.study_id == study.id, StudyObjection.user_id == user.id
+    )
+    return session.exec(query).first()
 
 
 def may_export(user: User, study: Study | StudyPublic) -> bool:
