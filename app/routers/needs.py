@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import Form, Request
+from fastapi import Form, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 from sqlmodel import Session
@@ -14,7 +15,7 @@ from app.i18n import gettext as _
 from app.models import Comment, User
 from app.models.base import Id, id_of
 from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
-from app.services import needs, permissions, projects
+from app.services import need_list, needs, permissions, projects
 from app.services.errors import NotFound
 from app.services.permissions import ProjectRelation, audience_for
 from app.views.needs import comments_html
@@ -190,10 +191,31 @@ def hide_comment_form(
 
 
 @api.get("/projects/{project_id}/needs")
-def list_needs(session: SessionDep, user: CurrentUser, project_id: Id) -> list[NeedPublic]:
-    """The project's needs with counts."""
+def list_needs(
+    session: SessionDep,
+    user: CurrentUser,
+    project_id: Id,
+    response: Response,
+    q: Annotated[str, Query(description="Search in title and problem (any case)")] = "",
+    status: Annotated[str, Query(description="Only needs in this status")] = "",
+    sort: Annotated[str, Query(description="newest (default), supported or discussed")] = "",
+    cursor: Annotated[str, Query(description="Where to go on: the `next` of a page")] = "",
+    limit: Annotated[int, Query(ge=1, le=need_list.API_PAGE_MAX)] = need_list.API_PAGE_MAX,
+) -> list[NeedPublic]:
+    """The project's needs with counts, a page at a time.
+
+    The body is the page; when there is more, the `Link` header holds the next page's URL
+    (`rel="next"`) and `X-Next-Cursor` its cursor, to send back as `cursor` with the same
+    `q`, `status` and `sort`.
+    """
+    wanted = need_list.parse_filter(q=q, status=status, sort=sort)
     rel = projects.get_project(session, user=user, project_id=project_id)
-    return [view.to_public() for view in needs.list_needs(session, rel=rel)]
+    page = need_list.list_page(session, rel=rel, wanted=wanted, cursor=cursor or None, limit=limit)
+    if page.next_cursor:
+        params = urlencode({**wanted.params(), "cursor": page.next_cursor, "limit": limit})
+        response.headers["Link"] = f'</api/v1/projects/{project_id}/needs?{params}>; rel="next"'
+        response.headers["X-Next-Cursor"] = page.next_cursor
+    return [view.to_public() for view in page.views]
 
 
 @api.post("/projects/{project_id}/needs", status_code=201)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import Form, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from sqlmodel import Session, col, select
 
@@ -13,14 +14,16 @@ from app.db import SessionDep
 from app.models import Organisation
 from app.models.base import Id, OrganisationKind, Visibility, id_of
 from app.models.project import PhaseMoveCreate, ProjectCreate, ProjectPhasePublic, ProjectPublic
-from app.services import dialogue, permissions, projects
+from app.services import dialogue, need_list, permissions, projects
+from app.services.need_list import NeedFilter, NeedSort
 from app.services.permissions import ProjectRelation, audience_for
-from app.views.needs import needs_list_html
+from app.views.needs import needs_list_html, needs_more_html, needs_results_html
 from app.web import (
     CurrentUser,
     FormView,
     api_router,
     detached,
+    is_htmx,
     page_router,
     parse,
     project_view_page,
@@ -89,22 +92,64 @@ def create_project_form(
 
 
 @pages.get("/projects/{project_id}")
-async def project_page(request: Request, project_id: Id) -> Response:
-    """A project with its live needs list."""
-    return await project_view_page(request, project_id, "projects/detail.html", _project_context)
+async def project_page(
+    request: Request,
+    project_id: Id,
+    q: str = "",
+    status: str = "",
+    sort: str = "",
+    cursor: str = "",
+) -> Response:
+    """A project with its live needs list (searched, filtered, sorted and paged as asked)."""
+    wanted = need_list.parse_filter(q=q, status=status, sort=sort)
+
+    def context(session: Session, rel: ProjectRelation) -> dict[str, object]:
+        return _project_context(session, rel, wanted, cursor or None)
+
+    return await project_view_page(request, project_id, "projects/detail.html", context)
 
 
-def _project_context(session: Session, rel: ProjectRelation) -> dict[str, object]:
+@pages.get("/projects/{project_id}/needs")
+def needs_page_fragment(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    project_id: Id,
+    q: str = "",
+    status: str = "",
+    sort: str = "",
+    cursor: str = "",
+) -> Response:
+    """The next page of the needs list for "load more" (htmx); without htmx, the project page."""
+    wanted = need_list.parse_filter(q=q, status=status, sort=sort)
+    if not is_htmx(request) or not cursor:
+        params = urlencode({**wanted.params(), **({"cursor": cursor} if cursor else {})})
+        return redirect(request, f"/projects/{project_id}?{params}#needs-heading")
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    html = needs_more_html(session, rel, audience_for(rel), wanted, cursor)
+    return HTMLResponse(html)
+
+
+def _project_context(
+    session: Session, rel: ProjectRelation, wanted: NeedFilter, cursor: str | None
+) -> dict[str, object]:
     project_id = id_of(rel.project)
     ids = {rel.project.owner_org_id, *projects.partner_ids(session, project_id=project_id)}
     audience = audience_for(rel)
     overview = projects.phase_overview(session, rel=rel)
+    if wanted.is_default and not cursor:
+        needs_html = needs_list_html(session, rel, audience, oob=False)
+    else:
+        needs_html = needs_results_html(session, rel, audience, wanted, cursor)
     return {
         "project": rel.project,
         "rel": rel,
         "orgs": projects.organisations_by_id(session, ids),
         "partner_ids": sorted(ids - {rel.project.owner_org_id}),
-        "needs_list_html": Markup(needs_list_html(session, rel, audience, oob=False)),
+        "needs_list_html": Markup(needs_html),
+        "wanted": wanted,
+        "cursor": cursor,
+        "NeedSort": NeedSort,
         "audience": audience,
         "can_post": permissions.allows(permissions.ensure_can_post_need, rel),
         "steps": projects.timeline(rel.project, overview),

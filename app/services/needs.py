@@ -65,11 +65,13 @@ class CommentView:
         )
 
 
-def _support_counts() -> ScalarSelect[int]:
+def support_counts() -> ScalarSelect[int]:
+    """How many people support the need of the row (a correlated subquery)."""
     return select(func.count(col(Support.id))).where(Support.need_id == Need.id).scalar_subquery()
 
 
-def _comment_counts() -> ScalarSelect[int]:
+def comment_counts() -> ScalarSelect[int]:
+    """How many visible comments the need of the row has (a correlated subquery)."""
     return (
         select(func.count(col(Comment.id)))
         .where(Comment.need_id == Need.id, col(Comment.hidden).is_(False))
@@ -77,9 +79,10 @@ def _comment_counts() -> ScalarSelect[int]:
     )
 
 
-def _views(
+def views_of(
     session: Session, rel: ProjectRelation, rows: Sequence[tuple[Need, int, int]]
 ) -> list[NeedView]:
+    """The rows (need, supports, comments) as this viewer sees them; one query for the names."""
     author_ids = {need.author_id for need, _, _ in rows}
     query = select(User.id, User.display_name).where(col(User.id).in_(author_ids))
     names = dict(session.exec(query).all()) if author_ids else {}
@@ -99,22 +102,22 @@ def _views(
 def list_needs(session: Session, *, rel: ProjectRelation) -> list[NeedView]:
     """The project's needs with support and comment counts, in one query, newest first."""
     query = (
-        select(Need, _support_counts(), _comment_counts())
+        select(Need, support_counts(), comment_counts())
         .where(Need.project_id == rel.project.id)
         .order_by(col(Need.created_at).desc(), col(Need.id).desc())
     )
-    return _views(session, rel, session.exec(query).all())
+    return views_of(session, rel, session.exec(query).all())
 
 
 def need_view(session: Session, *, rel: ProjectRelation, need_id: int) -> NeedView:
     """One need of the project with its counts (404 if it is not in this project)."""
-    query = select(Need, _support_counts(), _comment_counts()).where(
+    query = select(Need, support_counts(), comment_counts()).where(
         Need.id == need_id, Need.project_id == rel.project.id
     )
     row = session.exec(query).first()
     if row is None:
         raise NotFound("No such need.")
-    return _views(session, rel, [row])[0]
+    return views_of(session, rel, [row])[0]
 
 
 # The content version of the need's project, if visitors who are not logged in may see it

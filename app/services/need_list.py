@@ -1,0 +1,206 @@
+"""A project's needs list as a dialogue grows: search, filter, sort and keyset paging.
+
+A page is one query whatever the project's size: the counts are correlated subqueries, the
+order is (sort key, id) and the next page starts after the last row's (key, id) — the cursor —
+so a page of 5,000 needs costs what a page of 50 does, and a need added between two pages
+neither repeats a row nor skips one.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import String
+from sqlmodel import Session, col, select
+
+from app.i18n import N_
+from app.models import Need
+from app.models.base import MAX_ID, NeedStatus
+from app.models.vocabulary import register_labels
+from app.services.errors import Invalid
+from app.services.needs import NeedView, comment_counts, support_counts, views_of
+from app.services.permissions import ProjectRelation
+
+PAGE_SIZE = 25
+API_PAGE_MAX = 100
+QUERY_MAX = 200
+
+
+class NeedSort(StrEnum):
+    """The orders the needs list offers."""
+
+    newest = "newest"
+    supported = "supported"
+    discussed = "discussed"
+
+
+SORT_LABELS = register_labels(
+    NeedSort,
+    {
+        NeedSort.newest: N_("Newest first"),
+        NeedSort.supported: N_("Most supported"),
+        NeedSort.discussed: N_("Most discussed"),
+    },
+)
+
+
+class fold(FunctionElement[str]):
+    """Text in lower case for a case-insensitive match: `lower` on PostgreSQL, and on SQLite a
+    function of the connection (app/db.py), since SQLite's own lower() knows only ASCII (æøå)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(fold)
+def _fold(element: fold, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(fold, "sqlite")
+def _fold_on_sqlite(element: fold, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"pivotal_fold({compiler.process(element.clauses, **kw)})"
+
+
+@dataclass(frozen=True)
+class NeedFilter:
+    """What the reader asked the list for: a search text, a status, an order."""
+
+    q: str = ""
+    status: NeedStatus | None = None
+    sort: NeedSort = NeedSort.newest
+
+    @property
+    def is_default(self) -> bool:
+        """The plain list: every need, newest first (the one live additions are prepended to)."""
+        return not self.q and self.status is None and self.sort is NeedSort.newest
+
+    def params(self) -> dict[str, str]:
+        """The filter as query parameters (only those that differ from the default)."""
+        given = {"q": self.q, "status": self.status or "", "sort": self.sort}
+        return {k: str(v) for k, v in given.items() if v and v != NeedSort.newest}
+
+
+@dataclass(frozen=True)
+class NeedPage:
+    """One page of the list and where the next one starts (None after the last)."""
+
+    views: list[NeedView]
+    next_cursor: str | None
+
+
+def parse_filter(*, q: str = "", status: str = "", sort: str = "") -> NeedFilter:
+    """The list's filter from query parameters; an empty value means "any" (422 on nonsense)."""
+    q = q.strip()
+    if len(q) > QUERY_MAX or "\x00" in q:
+        raise Invalid("The search can be at most %(max)s characters.", max=QUERY_MAX)
+    try:
+        need_status = NeedStatus(status) if status else None
+        need_sort = NeedSort(sort) if sort else NeedSort.newest
+    except ValueError:
+        raise Invalid("Choose a status and an order from the list.") from None
+    return NeedFilter(q=q, status=need_status, sort=need_sort)
+
+
+def _like_pattern(text: str) -> str:
+    """`text` anywhere, with LIKE's wildcards in it taken literally (escaped with backslash)."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _sort_key(sort: NeedSort) -> Any:
+    if sort is NeedSort.supported:
+        return support_counts()
+    if sort is NeedSort.discussed:
+        return comment_counts()
+    return col(Need.created_at)
+
+
+def encode_cursor(sort: NeedSort, key: int | datetime, need_id: int) -> str:
+    """Where the next page starts: after the need `need_id` whose sort key is `key`."""
+    value = key.isoformat() if isinstance(key, datetime) else key
+    raw = json.dumps([str(sort), value, need_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: NeedSort) -> tuple[int | datetime, int]:
+    """The (key, id) a cursor of this order holds; 422 for anything this list did not make."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        made_for, key, need_id = json.loads(raw)
+        if made_for != sort or not _is_id(need_id):
+            raise ValueError(cursor)
+        if sort is NeedSort.newest:
+            moment = datetime.fromisoformat(key)
+            if moment.tzinfo is None:
+                raise ValueError(cursor)
+            return moment, need_id
+        if not (_is_id(key) or key == 0):
+            raise ValueError(cursor)
+        return key, need_id
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise Invalid("This position in the list is not valid; start from the first page.") from None
+
+
+def _is_id(value: object) -> bool:
+    return type(value) is int and 1 <= value <= MAX_ID
+
+
+def _conditions(rel: ProjectRelation, wanted: NeedFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [col(Need.project_id) == rel.project.id]
+    if wanted.status is not None:
+        conditions.append(col(Need.status) == wanted.status)
+    if wanted.q:
+        pattern = _like_pattern(wanted.q)
+        conditions.append(
+            or_(
+                fold(col(Need.title)).like(pattern, escape="\\"),
+                fold(col(Need.problem)).like(pattern, escape="\\"),
+            )
+        )
+    return conditions
+
+
+def list_page(
+    session: Session,
+    *,
+    rel: ProjectRelation,
+    wanted: NeedFilter,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> NeedPage:
+    """One page of the project's needs as asked, with counts, in one query (plus the names)."""
+    key = _sort_key(wanted.sort)
+    conditions = _conditions(rel, wanted)
+    if cursor:
+        after_key, after_id = decode_cursor(cursor, wanted.sort)
+        conditions.append(or_(key < after_key, and_(key == after_key, col(Need.id) < after_id)))
+    query = (
+        select(Need, support_counts(), comment_counts())
+        .where(*conditions)
+        .order_by(key.desc(), col(Need.id).desc())
+        .limit(limit + 1)
+    )
+    rows = session.exec(query).all()
+    more = len(rows) > limit
+    views = views_of(session, rel, rows[:limit])
+    next_cursor = None
+    if more and views:
+        last = views[-1]
+        last_key: int | datetime = {
+            NeedSort.newest: last.need.created_at,
+            NeedSort.supported: last.support_count,
+            NeedSort.discussed: last.comment_count,
+        }[wanted.sort]
+        next_cursor = encode_cursor(wanted.sort, last_key, last.need.id or 0)
+    return NeedPage(views=views, next_cursor=next_cursor)
