@@ -35,6 +35,7 @@ from app.routers import (
     events,
     live,
     metrics,
+    mine,
     needs,
     ocds,
     ops,
@@ -245,6 +246,7 @@ def create_app() -> FastAPI:
         research,
         metrics,
         organisations,
+        mine,
     ):
         if (api := getattr(module, "api", None)) is not None:
             app.include_router(

@@ -213,7 +213,8 @@ def list_needs(
     page = need_list.list_page(session, rel=rel, wanted=wanted, cursor=cursor or None, limit=limit)
     if page.next_cursor:
         params = urlencode({**wanted.params(), "cursor": page.next_cursor, "limit": limit})
-        response.headers["Link"] = f'</api/v1/projects/{project_id}/needs?{params}>; rel="next"'
+        next_url = f"/api/v1/projects/{project_id}/needs?{params}"
+        response.headers["Link"] = "<" + next_url + '>; rel="next"'  # RFC 8288
         response.headers["X-Next-Cursor"] = page.next_cursor
     return [view.to_public() for view in page.views]
 

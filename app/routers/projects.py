@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -23,7 +22,6 @@ from app.web import (
     FormView,
     api_router,
     detached,
-    is_htmx,
     page_router,
     parse,
     project_view_page,
@@ -111,7 +109,6 @@ async def project_page(
 
 @pages.get("/projects/{project_id}/needs")
 def needs_page_fragment(
-    request: Request,
     session: SessionDep,
     user: CurrentUser,
     project_id: Id,
@@ -120,13 +117,11 @@ def needs_page_fragment(
     sort: str = "",
     cursor: str = "",
 ) -> Response:
-    """The next page of the needs list for "load more" (htmx); without htmx, the project page."""
+    """A page of the needs list as cards and its "load more" link (htmx puts it in place of the
+    link clicked; without htmx the link goes to the project page with the same query)."""
     wanted = need_list.parse_filter(q=q, status=status, sort=sort)
-    if not is_htmx(request) or not cursor:
-        params = urlencode({**wanted.params(), **({"cursor": cursor} if cursor else {})})
-        return redirect(request, f"/projects/{project_id}?{params}#needs-heading")
     rel = projects.get_project(session, user=user, project_id=project_id)
-    html = needs_more_html(session, rel, audience_for(rel), wanted, cursor)
+    html = needs_more_html(session, rel, audience_for(rel), wanted, cursor or None)
     return HTMLResponse(html)
 
 

@@ -8,9 +8,6 @@ neither repeats a row nor skips one.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -25,8 +22,9 @@ from sqlmodel import Session, col, select
 
 from app.i18n import N_
 from app.models import Need
-from app.models.base import MAX_ID, NeedStatus
+from app.models.base import NeedStatus
 from app.models.vocabulary import register_labels
+from app.services import cursors
 from app.services.errors import Invalid
 from app.services.needs import NeedView, comment_counts, support_counts, views_of
 from app.services.permissions import ProjectRelation
@@ -128,32 +126,17 @@ def _sort_key(sort: NeedSort) -> Any:
 
 def encode_cursor(sort: NeedSort, key: int | datetime, need_id: int) -> str:
     """Where the next page starts: after the need `need_id` whose sort key is `key`."""
-    value = key.isoformat() if isinstance(key, datetime) else key
-    raw = json.dumps([str(sort), value, need_id], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return cursors.encode(str(sort), key, need_id)
 
 
 def decode_cursor(cursor: str, sort: NeedSort) -> tuple[int | datetime, int]:
     """The (key, id) a cursor of this order holds; 422 for anything this list did not make."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        made_for, key, need_id = json.loads(raw)
-        if made_for != sort or not _is_id(need_id):
-            raise ValueError(cursor)
-        if sort is NeedSort.newest:
-            moment = datetime.fromisoformat(key)
-            if moment.tzinfo is None:
-                raise ValueError(cursor)
-            return moment, need_id
-        if not (_is_id(key) or key == 0):
-            raise ValueError(cursor)
-        return key, need_id
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise Invalid("This position in the list is not valid; start from the first page.") from None
-
-
-def _is_id(value: object) -> bool:
-    return type(value) is int and 1 <= value <= MAX_ID
+    made_for, key, need_id = cursors.decode(cursor, 3)
+    if made_for != sort:
+        raise Invalid(cursors.NOT_VALID)
+    if sort is NeedSort.newest:
+        return cursors.moment(key), cursors.row_id(need_id)
+    return cursors.row_id(key, zero=True), cursors.row_id(need_id)
 
 
 def _conditions(rel: ProjectRelation, wanted: NeedFilter) -> list[ColumnElement[bool]]:
@@ -197,10 +180,10 @@ def list_page(
     next_cursor = None
     if more and views:
         last = views[-1]
-        last_key: int | datetime = {
-            NeedSort.newest: last.need.created_at,
-            NeedSort.supported: last.support_count,
-            NeedSort.discussed: last.comment_count,
-        }[wanted.sort]
+        last_key: int | datetime = last.need.created_at
+        if wanted.sort is NeedSort.supported:
+            last_key = last.support_count
+        elif wanted.sort is NeedSort.discussed:
+            last_key = last.comment_count
         next_cursor = encode_cursor(wanted.sort, last_key, last.need.id or 0)
     return NeedPage(views=views, next_cursor=next_cursor)

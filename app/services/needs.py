@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ScalarSelect, Select, bindparam, func
+from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, exists, func, or_
 from sqlmodel import Session, col, select
 
 from app.i18n import N_
-from app.models import Comment, Need, Project, Support, User
-from app.models.base import NeedStatus, id_of
+from app.models import Comment, Need, Project, ProjectPartner, Support, User
+from app.models.base import NeedStatus, Role, id_of
 from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
 from app.models.vocabulary import AuditAction, LiveKind, Verb
 from app.services import contribution, permissions, rows
@@ -53,6 +53,8 @@ class CommentView:
     author_name: str
     visible: bool
     replies: list[CommentView]
+    # The author's role as a label beside the name (see `shown_role`).
+    author_role: Role | None = None
 
     def to_public(self) -> CommentPublic:
         """The API view (a hidden comment keeps its place but not its body)."""
@@ -255,20 +257,49 @@ def hide_comment(
     return comment
 
 
-def comment_tree(session: Session, *, rel: ProjectRelation, need_id: int) -> list[CommentView]:
-    """The need's comments as a thread (oldest first), loaded in one query."""
-    rows = session.exec(
-        select(Comment, User.display_name)
-        .join(User, col(User.id) == Comment.author_id)
-        .where(Comment.need_id == need_id)
-        .order_by(col(Comment.created_at), col(Comment.id))
-    ).all()
-    views = {
-        c.id: CommentView(
-            comment=c, author_name=name, visible=permissions.can_see_comment(rel, c), replies=[]
+def shown_role(role: Role, in_project: bool) -> Role:
+    """The role a comment's author is labelled with: their role now, except that a procurer
+    of a municipality that neither owns nor partners in the project is shown as an employee
+    (only the project's own procurers answer for it)."""
+    return Role.employee if role == Role.procurer and not in_project else role
+
+
+def _in_project(rel: ProjectRelation) -> ColumnElement[bool]:
+    """Whether the row's user belongs to an organisation that owns or partners in the project."""
+    partner = exists(
+        select(ProjectPartner.project_id).where(
+            ProjectPartner.project_id == rel.project.id,
+            ProjectPartner.organisation_id == User.organisation_id,
         )
-        for c, name in rows
-    }
+    )
+    return or_(col(User.organisation_id) == rel.project.owner_org_id, partner)
+
+
+def _comments_with_authors(rel: ProjectRelation) -> Any:
+    return select(Comment, User.display_name, User.role, _in_project(rel)).join(
+        User, col(User.id) == Comment.author_id
+    )
+
+
+def _comment_view(rel: ProjectRelation, row: Any) -> CommentView:
+    comment, name, role, in_project = row
+    return CommentView(
+        comment=comment,
+        author_name=name,
+        visible=permissions.can_see_comment(rel, comment),
+        replies=[],
+        author_role=shown_role(role, bool(in_project)),
+    )
+
+
+def comment_tree(session: Session, *, rel: ProjectRelation, need_id: int) -> list[CommentView]:
+    """The need's comments as a thread (oldest first), with their authors' roles, in one query."""
+    query = (
+        _comments_with_authors(rel)
+        .where(col(Comment.need_id) == need_id)
+        .order_by(col(Comment.created_at), col(Comment.id))
+    )
+    views = {row[0].id: _comment_view(rel, row) for row in session.exec(query).all()}
     roots: list[CommentView] = []
     for view in views.values():
         parent = views.get(view.comment.parent_id) if view.comment.parent_id else None
@@ -290,30 +321,22 @@ def find_comment(tree: list[CommentView], comment_id: int) -> CommentView | None
 def own_comment_view(rel: ProjectRelation, comment: Comment) -> CommentView:
     """The comment the viewer has just written, as they see it (no query: it is theirs)."""
     author = permissions.require_user(rel.user)
+    in_project = author.organisation_id is not None and rel.member_org
     return CommentView(
         comment=comment,
         author_name=author.display_name,
         visible=permissions.can_see_comment(rel, comment),
         replies=[],
+        author_role=shown_role(author.role, in_project),
     )
 
 
 def comment_view(session: Session, *, rel: ProjectRelation, comment_id: int) -> CommentView:
     """One comment (without replies) as this viewer may see it."""
-    row = session.exec(
-        select(Comment, User.display_name)
-        .join(User, col(User.id) == Comment.author_id)
-        .where(Comment.id == comment_id)
-    ).first()
+    row = session.exec(_comments_with_authors(rel).where(col(Comment.id) == comment_id)).first()
     if row is None:
         raise NotFound("No such comment.")
-    comment, name = row
-    return CommentView(
-        comment=comment,
-        author_name=name,
-        visible=permissions.can_see_comment(rel, comment),
-        replies=[],
-    )
+    return _comment_view(rel, row)
 
 
 def set_status(

@@ -12,9 +12,9 @@ from app.models import Need, User
 from app.models.base import id_of
 from app.models.vocabulary import LiveKind
 from app.services import need_list, needs, participation
-from app.services.need_list import NeedFilter
 from app.services.live import LiveEvent, PageKind, Topic
 from app.services.live.registry import LivePage, register_page, renders
+from app.services.need_list import NeedFilter
 from app.services.permissions import Audience, ProjectRelation, audience_for
 from app.services.render_cache import cards, fragments
 from app.views.templating import render_block, render_fragment
@@ -81,7 +81,11 @@ def needs_results_html(
 
 
 def needs_more_html(
-    session: Session, rel: ProjectRelation, audience: Audience, wanted: NeedFilter, cursor: str
+    session: Session,
+    rel: ProjectRelation,
+    audience: Audience,
+    wanted: NeedFilter,
+    cursor: str | None,
 ) -> str:
     """The next page's cards and its own "load more" link, put in place of the link clicked."""
     page = need_list.list_page(session, rel=rel, wanted=wanted, cursor=cursor)
