@@ -162,28 +162,34 @@ def list_page(
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
 ) -> NeedPage:
-    """One page of the project's needs as asked, with counts, in one query (plus the names)."""
+    """One page of the project's needs as asked, with counts: whatever the project's size, one
+    query picks the page's ids by the order's key, one reads those needs with their counts,
+    one their authors' names (a count is computed once per need, not three times)."""
     key = _sort_key(wanted.sort)
     conditions = _conditions(rel, wanted)
     if cursor:
         after_key, after_id = decode_cursor(cursor, wanted.sort)
         conditions.append(or_(key < after_key, and_(key == after_key, col(Need.id) < after_id)))
-    query = (
-        select(Need, support_counts(), comment_counts())
+    # The ids and keys of the page (and one more, to know whether there is a next page).
+    picked = session.exec(
+        select(col(Need.id), key)
         .where(*conditions)
         .order_by(key.desc(), col(Need.id).desc())
         .limit(limit + 1)
+    ).all()
+    ids = [need_id for need_id, _key in picked[:limit]]
+    rows = (
+        session.exec(
+            select(Need, support_counts(), comment_counts()).where(col(Need.id).in_(ids))
+        ).all()
+        if ids
+        else []
     )
-    rows = session.exec(query).all()
-    more = len(rows) > limit
-    views = views_of(session, rel, rows[:limit])
+    place = {need_id: n for n, need_id in enumerate(ids)}
+    views = views_of(session, rel, sorted(rows, key=lambda row: place[row[0].id]))
+    # The cursor holds the key the page was picked by (a count may have moved since).
     next_cursor = None
-    if more and views:
-        last = views[-1]
-        last_key: int | datetime = last.need.created_at
-        if wanted.sort is NeedSort.supported:
-            last_key = last.support_count
-        elif wanted.sort is NeedSort.discussed:
-            last_key = last.comment_count
-        next_cursor = encode_cursor(wanted.sort, last_key, last.need.id or 0)
+    if len(picked) > limit:
+        last_id, last_key = picked[limit - 1]
+        next_cursor = encode_cursor(wanted.sort, last_key, last_id or 0)
     return NeedPage(views=views, next_cursor=next_cursor)
