@@ -290,8 +290,23 @@ def test_a_filtered_list_gets_a_notice_where_the_plain_list_gets_the_card(
     event_ = LiveEvent(LiveKind.need_created, need_id, world.public.id, need_id=need_id)
     html = card_added(session, rel, event_, None, audience_for(rel, "en"))  # type: ignore[arg-type]
     assert 'hx-swap-oob="afterbegin:#needs-list"' in html
-    assert 'id="needs-new-notice"' in html and "Refresh the list" in html
+    assert 'hx-swap-oob="innerHTML:#needs-new-notice"' in html and "Refresh the list" in html
     assert needs.need_view(session, rel=rel, need_id=need_id)
+
+
+def test_every_page_holds_the_targets_of_the_live_pushes_and_only_one_shows_them(
+    client: TestClient, world: World, session: Session
+) -> None:
+    """htmx logs an error for a push without a target, and the socket's resync replaces the
+    plain list: a filtered page keeps both out of sight, the plain page its notice."""
+    add_needs(session, world, 2)
+    plain = client.get(f"/projects/{world.public.id}", headers=EN).text
+    assert '<ul id="needs-list"' in plain
+    assert '<p id="needs-new-notice" class="live-note" hidden>' in plain
+    assert 'id="needs-live-sink"' not in plain
+    filtered = client.get(f"/projects/{world.public.id}", params={"sort": "discussed"}).text
+    assert '<div id="needs-live-sink" hidden><ul id="needs-list"></ul>' in filtered
+    assert '<p id="needs-new-notice" class="live-note" role="status"></p>' in filtered
 
 
 def test_the_filter_params_round_trip_without_defaults() -> None:
