@@ -57,6 +57,9 @@ PAGES = [
     ("/account/tokens", CITIZEN),
     ("/account/security", CITIZEN),  # change password and e-mail
     ("/forgot-password", None),  # the reset form is checked in test_account_recovery.py
+    # Issue 12: my contributions, and a searched and sorted needs list
+    ("/me", CITIZEN),
+    ("/projects/1?q=natt&sort=supported", None),
 ]
 # Checked with axe in test_memberships.py; here only for their width.
 MEMBERSHIP_PAGES = [
