@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import Form, Query, Request
+from fastapi import Depends, Form, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 from sqlmodel import Session
@@ -17,6 +17,7 @@ from app.models.base import Id, id_of
 from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
 from app.services import need_list, needs, permissions, projects
 from app.services.errors import NotFound
+from app.services.need_list import NeedFilter
 from app.services.permissions import ProjectRelation, audience_for
 from app.views.needs import comments_html
 from app.web import (
@@ -196,19 +197,18 @@ def list_needs(
     user: CurrentUser,
     project_id: Id,
     response: Response,
-    q: Annotated[str, Query(description="Search in title and problem (any case)")] = "",
-    status: Annotated[str, Query(description="Only needs in this status")] = "",
-    sort: Annotated[str, Query(description="newest (default), supported or discussed")] = "",
+    wanted: Annotated[NeedFilter, Depends(need_list.parse_filter)],
     cursor: Annotated[str, Query(description="Where to go on: the `next` of a page")] = "",
     limit: Annotated[int, Query(ge=1, le=need_list.API_PAGE_MAX)] = need_list.API_PAGE_MAX,
 ) -> list[NeedPublic]:
-    """The project's needs with counts, a page at a time.
+    """The project's needs with counts, a page at a time: `q` searches title and problem (any
+    case), `status` keeps one status, `sort` is `newest` (the default), `supported` or
+    `discussed`.
 
     The body is the page; when there is more, the `Link` header holds the next page's URL
     (`rel="next"`) and `X-Next-Cursor` its cursor, to send back as `cursor` with the same
     `q`, `status` and `sort`.
     """
-    wanted = need_list.parse_filter(q=q, status=status, sort=sort)
     rel = projects.get_project(session, user=user, project_id=project_id)
     page = need_list.list_page(session, rel=rel, wanted=wanted, cursor=cursor or None, limit=limit)
     if page.next_cursor:

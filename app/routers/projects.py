@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from sqlmodel import Session, col, select
@@ -30,6 +30,8 @@ from app.web import (
 )
 
 pages = page_router()
+# The needs list's `q`, `status` and `sort` query parameters (422 for an unknown status or order).
+NeedListFilter = Annotated[NeedFilter, Depends(need_list.parse_filter)]
 api = api_router("projects", prefix="/projects")
 
 
@@ -91,15 +93,9 @@ def create_project_form(
 
 @pages.get("/projects/{project_id}")
 async def project_page(
-    request: Request,
-    project_id: Id,
-    q: str = "",
-    status: str = "",
-    sort: str = "",
-    cursor: str = "",
+    request: Request, project_id: Id, wanted: NeedListFilter, cursor: str = ""
 ) -> Response:
     """A project with its live needs list (searched, filtered, sorted and paged as asked)."""
-    wanted = need_list.parse_filter(q=q, status=status, sort=sort)
 
     def context(session: Session, rel: ProjectRelation) -> dict[str, object]:
         return _project_context(session, rel, wanted, cursor or None)
@@ -109,17 +105,10 @@ async def project_page(
 
 @pages.get("/projects/{project_id}/needs")
 def needs_page_fragment(
-    session: SessionDep,
-    user: CurrentUser,
-    project_id: Id,
-    q: str = "",
-    status: str = "",
-    sort: str = "",
-    cursor: str = "",
+    session: SessionDep, user: CurrentUser, project_id: Id, wanted: NeedListFilter, cursor: str = ""
 ) -> Response:
     """A page of the needs list as cards and its "load more" link (htmx puts it in place of the
     link clicked; without htmx the link goes to the project page with the same query)."""
-    wanted = need_list.parse_filter(q=q, status=status, sort=sort)
     rel = projects.get_project(session, user=user, project_id=project_id)
     html = needs_more_html(session, rel, audience_for(rel), wanted, cursor or None)
     return HTMLResponse(html)
