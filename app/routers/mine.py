@@ -27,9 +27,9 @@ def my_contributions_page(
     seen_at = me.contributions_seen_at
     if chosen is None:
         pages_by_kind = mine.by_kind(session, user=me)
+        mine.mark_seen(session, user=me)  # the whole page was looked at
     else:  # one kind, from a "more" link: the next page of it
         pages_by_kind = {chosen: mine.contributions(session, user=me, kind=chosen, cursor=cursor)}
-    mine.mark_seen(session, user=me)
     context = {
         "pages": pages_by_kind,
         "seen_at": seen_at,

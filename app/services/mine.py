@@ -51,6 +51,7 @@ KINDS = list(ContributionKind)
 RANK = {kind: rank for rank, kind in enumerate(KINDS)}
 # A need's status moved: news for its author (addressed to them) and for those who support it.
 STATUS_VERBS = (Verb.changed_need_status, Verb.verified_need)
+NEW_COMMENT_VERBS = (Verb.commented, Verb.replied)
 
 # The objects whose acts are news on my item of the same id.
 NEWS_KINDS: dict[str, ContributionKind] = {
@@ -412,25 +413,20 @@ def by_kind(
 
 
 def _news_key(
-    user: User,
-    object_type: str,
-    object_id: int,
-    addressee_id: int | None,
-    parent_id: int | None,
-    need_id: int | None,
+    user: User, act: ParticipationEvent, comment: Comment | None
 ) -> tuple[ContributionKind, int] | None:
     """Which of my items an act addressed to me (or on a need I support) is news for."""
-    if object_type == ObjectType.comment:
+    if comment is not None:
+        if act.verb not in NEW_COMMENT_VERBS:  # a moderator's decision on my comment itself
+            return (ContributionKind.comment, act.object_id)
         # A reply to my comment is news on my comment; a comment on my need, on my need.
-        return (
-            (ContributionKind.comment, parent_id)
-            if parent_id
-            else ((ContributionKind.need, need_id) if need_id else None)
-        )
-    kind = NEWS_KINDS.get(object_type)
-    if kind is ContributionKind.need and addressee_id != user.id:
-        return (ContributionKind.support, object_id)  # a status change of a need I support
-    return (kind, object_id) if kind else None
+        if comment.parent_id:
+            return (ContributionKind.comment, comment.parent_id)
+        return (ContributionKind.need, comment.need_id)
+    kind = NEWS_KINDS.get(act.object_type)
+    if kind is ContributionKind.need and act.addressee_id != user.id:
+        return (ContributionKind.support, act.object_id)  # a status change of a need I support
+    return (kind, act.object_id) if kind else None
 
 
 def mark_news(session: Session, *, user: User, items: list[ContributionPublic]) -> None:
@@ -445,13 +441,12 @@ def mark_news(session: Session, *, user: User, items: list[ContributionPublic]) 
             col(ParticipationEvent.object_id).in_(supported),
         ),
     )
+    # A new comment that has since been hidden is no news to its addressee (they cannot read it).
+    hidden_since = and_(
+        col(ParticipationEvent.verb).in_(NEW_COMMENT_VERBS), col(Comment.hidden).is_(True)
+    )
     query = (
-        select(
-            col(ParticipationEvent.object_type),
-            col(ParticipationEvent.object_id),
-            col(ParticipationEvent.addressee_id),
-            Comment,
-        )
+        select(ParticipationEvent, Comment)
         .join(Project, col(Project.id) == ParticipationEvent.project_id)
         .outerjoin(
             Comment,
@@ -463,17 +458,16 @@ def mark_news(session: Session, *, user: User, items: list[ContributionPublic]) 
         .where(
             about_me,
             col(ParticipationEvent.actor_id) != user.id,
-            col(ParticipationEvent.verb).notin_([Verb.withdrew_support]),
-            or_(col(Comment.id).is_(None), col(Comment.hidden).is_(False)),
+            col(ParticipationEvent.verb) != Verb.withdrew_support,
+            ~hidden_since,
             _visible(user),
         )
     )
     if since is not None:
         query = query.where(col(ParticipationEvent.occurred_at) > since)
     counts: Counter[tuple[ContributionKind, int]] = Counter()
-    for object_type, object_id, addressee_id, comment in session.exec(query).all():
-        parent_id, need_id = (comment.parent_id, comment.need_id) if comment else (None, None)
-        key = _news_key(user, object_type, object_id, addressee_id, parent_id, need_id)
+    for act, comment in session.exec(query).all():
+        key = _news_key(user, act, comment)
         if key is not None:
             counts[key] += 1
     for item in items:

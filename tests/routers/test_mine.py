@@ -81,6 +81,26 @@ def test_what_happened_since_i_last_looked_is_marked_once(
     assert "new since you last looked" not in client.get("/me", headers=EN).text
 
 
+def test_a_moderators_decision_on_my_comment_is_news_and_a_hidden_comment_is_not(
+    client: TestClient, api: Api, world: World
+) -> None:
+    mine = api.post_need(world.citizen, world.public.id)
+    my_comment = api.comment(world.citizen, mine["id"], "Noe som blir skjult.")
+    login(client, world.citizen)
+    client.get("/me")
+    rude = api.comment(world.employee, mine["id"], "Et frekt svar som skjules.")
+    procurer = login(TestClient(client.app), world.procurer)
+    for comment in (my_comment, rude):
+        hidden = procurer.post(
+            f"/comments/{comment['id']}/hide", data={"reason": "Bryter retningslinjene."}
+        )
+        assert hidden.status_code in (200, 303), hidden.text
+    body = contributions(api, world.citizen)
+    [comment] = by_kind(body, "comment")
+    assert comment["status"] == "hidden" and comment["new_count"] == 1
+    assert by_kind(body, "need")[0]["new_count"] == 0  # the hidden reply is no news
+
+
 def test_my_own_acts_are_not_news_to_me(api: Api, world: World, client: TestClient) -> None:
     mine = api.post_need(world.citizen, world.public.id)
     login(client, world.citizen)
