@@ -247,6 +247,18 @@ def test_a_filtered_page_is_not_served_from_the_visitors_cache(
     assert "Finn meg" in filtered and "Ikke meg" not in filtered
 
 
+def test_the_load_more_fragment_of_an_internal_project_is_missing_for_outsiders(
+    client: TestClient, api: Api, world: World
+) -> None:
+    api.post_need(world.employee, world.internal.id, title="Internt behov")
+    path = f"/projects/{world.internal.id}/needs"
+    assert client.get(path, headers={"HX-Request": "true"}).status_code == 404
+    login(client, world.citizen)
+    assert client.get(path, headers={"HX-Request": "true"}).status_code == 404
+    login(client, world.employee)
+    assert "Internt behov" in client.get(path, headers={"HX-Request": "true"}).text
+
+
 def test_a_garbage_cursor_on_the_page_is_a_422_not_a_500(client: TestClient, world: World) -> None:
     response = client.get(f"/projects/{world.public.id}", params={"cursor": "nonsense"})
     assert response.status_code == 422
