@@ -83,8 +83,14 @@ def make_engine(url: str) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # Case-insensitive search beyond ASCII (æøå): SQLite's own lower() leaves them as they are.
+        dbapi_connection.create_function("pivotal_fold", 1, _fold, deterministic=True)
 
     return engine
+
+
+def _fold(text: str | None) -> str | None:
+    return None if text is None else text.lower()
 
 
 def get_engine() -> Engine:

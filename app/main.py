@@ -36,6 +36,7 @@ from app.routers import (
     events,
     live,
     metrics,
+    mine,
     needs,
     ocds,
     ops,
@@ -252,6 +253,7 @@ def create_app() -> FastAPI:
         metrics,
         organisations,
         privacy,
+        mine,
     ):
         if (api := getattr(module, "api", None)) is not None:
             app.include_router(

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import anyio
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlmodel import Session, func, select
 from starlette.websockets import WebSocketDisconnect
 
+from app import db
 from app.models import User
 from app.models.base import Phase
 from app.services.projects import PHASE_ORDER
@@ -246,3 +250,19 @@ def receive_until(ws: Any, needle: str, limit: int = 6) -> str:
         if needle in message:
             return message
     raise AssertionError(f"{needle!r} not received in {limit} messages")
+
+
+@contextmanager
+def counted_queries() -> Iterator[list[str]]:
+    """The SQL statements the app's engine runs inside the block."""
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    engine = db.get_engine()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

@@ -133,6 +133,36 @@ CELLS: list[Cell] = [
         frozenset({"supplier_a"}),
         page="/account/sessions",
     ),
+    # Issue 12, my contributions: a company's open question and proposal only on its own
+    # people's /me; the need commented on only on its author's and commenter's; never a secret.
+    *cells(
+        "supplier A's open question among its contributions",
+        UNANSWERED,
+        frozenset({"supplier_a"}),
+        api="/api/v1/me/contributions",
+        page="/me",
+    ),
+    *cells(
+        "supplier A's unpublished proposal among its contributions",
+        "Radar i taket",
+        frozenset({"supplier_a"}),
+        api="/api/v1/me/contributions",
+        page="/me",
+    ),
+    *cells(
+        "the need the citizen commented on, among contributions",
+        "Nattilsyn uten å vekke",
+        frozenset({"citizen", "employee"}),
+        api="/api/v1/me/contributions",
+        page="/me",
+    ),
+    *cells(
+        "a proposal's confidential body among contributions",
+        SECRET_BODY,
+        frozenset(),
+        api="/api/v1/me/contributions",
+        page="/me",
+    ),
     *cells("unanswered question", UNANSWERED, PROCURERS | {"supplier_a"}, **QA_PATHS),
     *cells("published answer", ANSWER, EVERYONE, **QA_PATHS),
     # The page and the socket show published answers in their anonymised wording to everyone;

@@ -236,6 +236,11 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /admin/organisations/{organisation_id}/verify-number": {"admin"},
     "POST /admin/organisations/{organisation_id}/deactivate": {"admin"},
     "POST /admin/organisations/{organisation_id}/admins": {"admin"},
+    # Issue 12, my contributions and the needs list: each their own contributions; the
+    # "load more" fragment of a project's needs for whoever may see the project
+    "GET /me": LOGGED_IN,
+    "GET /api/v1/me/contributions": LOGGED_IN,
+    "GET /projects/{project_id}/needs": ALL,
     # Live sockets
     "WS /ws/projects/{project_id}": ALL,
     "WS /ws/needs/{need_id}": ALL,

@@ -1,5 +1,6 @@
 """All tables, imported here so metadata (and Alembic) sees every one."""
 
+from app.models import mine  # noqa: F401  (no tables; registers its labels)
 from app.models.account import ApiToken, LoginSession, LoginThrottle
 from app.models.audit import AuditEntry
 from app.models.dialogue import SupplierRegistration

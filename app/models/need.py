@@ -42,6 +42,12 @@ class NeedCreate(NeedBase):
 class Need(NeedBase, table=True):
     """A need as stored."""
 
+    # The needs list pages by (created_at, id) within a project, optionally within one status.
+    __table_args__ = (
+        sa.Index("ix_need_project_created", "project_id", "created_at", "id"),
+        sa.Index("ix_need_project_status", "project_id", "status", "created_at"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", index=True)
     author_id: int = Field(foreign_key="user.id", index=True)

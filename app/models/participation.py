@@ -21,6 +21,8 @@ class ParticipationEvent(SQLModel, table=True):
         sa.Index("ix_participation_project_object", "project_id", "object_type", "object_id"),
         # A project's events after its rollup watermark, without walking other projects' events.
         sa.Index("ix_participation_project_id", "project_id", "id"),
+        # What was addressed to a person since they last looked (/me).
+        sa.Index("ix_participation_addressee_time", "addressee_id", "occurred_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

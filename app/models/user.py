@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from pydantic import EmailStr
 from sqlmodel import Field, SQLModel
 
-from app.models.base import Id, Role, created_at_field, enum_field
+from app.models.base import Id, Role, UtcDateTime, created_at_field, enum_field
 
 
 class UserBase(SQLModel):
@@ -49,6 +49,8 @@ class User(UserBase, table=True):
     # The account was deleted (or stands in for people anonymised by retention): its e-mail,
     # name and password are gone, its contributions show as a deleted user's.
     deleted_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    # When the person last opened their contributions (/me): what came after is marked new.
+    contributions_seen_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class UserPublic(SQLModel):

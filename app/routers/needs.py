@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import Form, Request
+from fastapi import Depends, Form, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 from sqlmodel import Session
@@ -14,8 +15,9 @@ from app.i18n import gettext as _
 from app.models import Comment, User
 from app.models.base import Id, id_of
 from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
-from app.services import needs, permissions, projects
+from app.services import need_list, needs, permissions, projects
 from app.services.errors import NotFound
+from app.services.need_list import NeedFilter
 from app.services.permissions import ProjectRelation, audience_for
 from app.views.needs import comments_html, editing_context
 from app.web import (
@@ -191,10 +193,31 @@ def hide_comment_form(
 
 
 @api.get("/projects/{project_id}/needs")
-def list_needs(session: SessionDep, user: CurrentUser, project_id: Id) -> list[NeedPublic]:
-    """The project's needs with counts."""
+def list_needs(
+    session: SessionDep,
+    user: CurrentUser,
+    project_id: Id,
+    response: Response,
+    wanted: Annotated[NeedFilter, Depends(need_list.parse_filter)],
+    cursor: Annotated[str, Query(description="Where to go on: the `next` of a page")] = "",
+    limit: Annotated[int, Query(ge=1, le=need_list.API_PAGE_MAX)] = need_list.API_PAGE_MAX,
+) -> list[NeedPublic]:
+    """The project's needs with counts, a page at a time: `q` searches title and problem (any
+    case), `status` keeps one status, `sort` is `newest` (the default), `supported` or
+    `discussed`.
+
+    The body is the page; when there is more, the `Link` header holds the next page's URL
+    (`rel="next"`) and `X-Next-Cursor` its cursor, to send back as `cursor` with the same
+    `q`, `status` and `sort`.
+    """
     rel = projects.get_project(session, user=user, project_id=project_id)
-    return [view.to_public() for view in needs.list_needs(session, rel=rel)]
+    page = need_list.list_page(session, rel=rel, wanted=wanted, cursor=cursor or None, limit=limit)
+    if page.next_cursor:
+        params = urlencode({**wanted.params(), "cursor": page.next_cursor, "limit": limit})
+        next_url = f"/api/v1/projects/{project_id}/needs?{params}"
+        response.headers["Link"] = "<" + next_url + '>; rel="next"'  # RFC 8288
+        response.headers["X-Next-Cursor"] = page.next_cursor
+    return [view.to_public() for view in page.views]
 
 
 @api.post("/projects/{project_id}/needs", status_code=201)

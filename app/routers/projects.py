@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Form, Request
-from fastapi.responses import Response
+from fastapi import Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from sqlmodel import Session
 
@@ -13,9 +13,10 @@ from app.db import SessionDep
 from app.models import Organisation
 from app.models.base import Id, Visibility, id_of
 from app.models.project import PhaseMoveCreate, ProjectCreate, ProjectPhasePublic, ProjectPublic
-from app.services import dialogue, permissions, projects
+from app.services import dialogue, need_list, permissions, projects
+from app.services.need_list import NeedFilter, NeedSort
 from app.services.permissions import ProjectRelation, audience_for
-from app.views.needs import needs_list_html
+from app.views.needs import needs_list_html, needs_more_html, needs_results_html
 from app.web import (
     CurrentUser,
     FormView,
@@ -29,6 +30,8 @@ from app.web import (
 )
 
 pages = page_router()
+# The needs list's `q`, `status` and `sort` query parameters (422 for an unknown status or order).
+NeedListFilter = Annotated[NeedFilter, Depends(need_list.parse_filter)]
 api = api_router("projects", prefix="/projects")
 
 
@@ -82,22 +85,48 @@ def create_project_form(
 
 
 @pages.get("/projects/{project_id}")
-async def project_page(request: Request, project_id: Id) -> Response:
-    """A project with its live needs list."""
-    return await project_view_page(request, project_id, "projects/detail.html", _project_context)
+async def project_page(
+    request: Request, project_id: Id, wanted: NeedListFilter, cursor: str = ""
+) -> Response:
+    """A project with its live needs list (searched, filtered, sorted and paged as asked)."""
+
+    def context(session: Session, rel: ProjectRelation) -> dict[str, object]:
+        return _project_context(session, rel, wanted, cursor or None)
+
+    return await project_view_page(request, project_id, "projects/detail.html", context)
 
 
-def _project_context(session: Session, rel: ProjectRelation) -> dict[str, object]:
+@pages.get("/projects/{project_id}/needs")
+def needs_page_fragment(
+    session: SessionDep, user: CurrentUser, project_id: Id, wanted: NeedListFilter, cursor: str = ""
+) -> Response:
+    """A page of the needs list as cards and its "load more" link (htmx puts it in place of the
+    link clicked; without htmx the link goes to the project page with the same query)."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    html = needs_more_html(session, rel, audience_for(rel), wanted, cursor or None)
+    return HTMLResponse(html)
+
+
+def _project_context(
+    session: Session, rel: ProjectRelation, wanted: NeedFilter, cursor: str | None
+) -> dict[str, object]:
     project_id = id_of(rel.project)
     ids = {rel.project.owner_org_id, *projects.partner_ids(session, project_id=project_id)}
     audience = audience_for(rel)
     overview = projects.phase_overview(session, rel=rel)
+    if wanted.is_default and not cursor:
+        needs_html = needs_list_html(session, rel, audience, oob=False)
+    else:
+        needs_html = needs_results_html(session, rel, audience, wanted, cursor)
     return {
         "project": rel.project,
         "rel": rel,
         "orgs": projects.organisations_by_id(session, ids),
         "partner_ids": sorted(ids - {rel.project.owner_org_id}),
-        "needs_list_html": Markup(needs_list_html(session, rel, audience, oob=False)),
+        "needs_list_html": Markup(needs_html),
+        "wanted": wanted,
+        "cursor": cursor,
+        "NeedSort": NeedSort,
         "audience": audience,
         "can_post": permissions.allows(permissions.ensure_can_post_need, rel),
         "steps": projects.timeline(rel.project, overview),

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ScalarSelect, Select, bindparam, func
+from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, exists, func, or_
 from sqlmodel import Session, col, select
 
 from app.i18n import N_
-from app.models import Comment, Need, Project, Support, User
-from app.models.base import NeedStatus, id_of
+from app.models import Comment, Need, Project, ProjectPartner, Support, User
+from app.models.base import NeedStatus, Role, id_of
 from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
 from app.models.vocabulary import AuditAction, LiveKind, Verb
 from app.services import contribution, permissions, rows
@@ -53,6 +53,8 @@ class CommentView:
     author_name: str
     visible: bool
     replies: list[CommentView]
+    # The author's role as a label beside the name (see `shown_role`).
+    author_role: Role | None = None
 
     @property
     def withdrawn(self) -> bool:
@@ -71,11 +73,13 @@ class CommentView:
         )
 
 
-def _support_counts() -> ScalarSelect[int]:
+def support_counts() -> ScalarSelect[int]:
+    """How many people support the need of the row (a correlated subquery)."""
     return select(func.count(col(Support.id))).where(Support.need_id == Need.id).scalar_subquery()
 
 
-def _comment_counts() -> ScalarSelect[int]:
+def comment_counts() -> ScalarSelect[int]:
+    """How many visible comments the need of the row has (a correlated subquery)."""
     return (
         select(func.count(col(Comment.id)))
         .where(
@@ -87,9 +91,10 @@ def _comment_counts() -> ScalarSelect[int]:
     )
 
 
-def _views(
+def views_of(
     session: Session, rel: ProjectRelation, rows: Sequence[tuple[Need, int, int]]
 ) -> list[NeedView]:
+    """The rows (need, supports, comments) as this viewer sees them; one query for the names."""
     author_ids = {need.author_id for need, _, _ in rows}
     query = select(User.id, User.display_name).where(col(User.id).in_(author_ids))
     names = dict(session.exec(query).all()) if author_ids else {}
@@ -109,22 +114,22 @@ def _views(
 def list_needs(session: Session, *, rel: ProjectRelation) -> list[NeedView]:
     """The project's needs with support and comment counts, in one query, newest first."""
     query = (
-        select(Need, _support_counts(), _comment_counts())
+        select(Need, support_counts(), comment_counts())
         .where(Need.project_id == rel.project.id)
         .order_by(col(Need.created_at).desc(), col(Need.id).desc())
     )
-    return _views(session, rel, session.exec(query).all())
+    return views_of(session, rel, session.exec(query).all())
 
 
 def need_view(session: Session, *, rel: ProjectRelation, need_id: int) -> NeedView:
     """One need of the project with its counts (404 if it is not in this project)."""
-    query = select(Need, _support_counts(), _comment_counts()).where(
+    query = select(Need, support_counts(), comment_counts()).where(
         Need.id == need_id, Need.project_id == rel.project.id
     )
     row = session.exec(query).first()
     if row is None:
         raise NotFound("No such need.")
-    return _views(session, rel, [row])[0]
+    return views_of(session, rel, [row])[0]
 
 
 # The content version of the need's project, if visitors who are not logged in may see it
@@ -268,20 +273,49 @@ def hide_comment(
     return comment
 
 
-def comment_tree(session: Session, *, rel: ProjectRelation, need_id: int) -> list[CommentView]:
-    """The need's comments as a thread (oldest first), loaded in one query."""
-    rows = session.exec(
-        select(Comment, User.display_name)
-        .join(User, col(User.id) == Comment.author_id)
-        .where(Comment.need_id == need_id)
-        .order_by(col(Comment.created_at), col(Comment.id))
-    ).all()
-    views = {
-        c.id: CommentView(
-            comment=c, author_name=name, visible=permissions.can_see_comment(rel, c), replies=[]
+def shown_role(role: Role, in_project: bool) -> Role:
+    """The role a comment's author is labelled with: their role now, except that a procurer
+    of a municipality that neither owns nor partners in the project is shown as an employee
+    (only the project's own procurers answer for it)."""
+    return Role.employee if role == Role.procurer and not in_project else role
+
+
+def _in_project(rel: ProjectRelation) -> ColumnElement[bool]:
+    """Whether the row's user belongs to an organisation that owns or partners in the project."""
+    partner = exists(
+        select(ProjectPartner.project_id).where(
+            ProjectPartner.project_id == rel.project.id,
+            ProjectPartner.organisation_id == User.organisation_id,
         )
-        for c, name in rows
-    }
+    )
+    return or_(col(User.organisation_id) == rel.project.owner_org_id, partner)
+
+
+def _comments_with_authors(rel: ProjectRelation) -> Any:
+    return select(Comment, User.display_name, User.role, _in_project(rel)).join(
+        User, col(User.id) == Comment.author_id
+    )
+
+
+def _comment_view(rel: ProjectRelation, row: Any) -> CommentView:
+    comment, name, role, in_project = row
+    return CommentView(
+        comment=comment,
+        author_name=name,
+        visible=permissions.can_see_comment(rel, comment),
+        replies=[],
+        author_role=shown_role(role, bool(in_project)),
+    )
+
+
+def comment_tree(session: Session, *, rel: ProjectRelation, need_id: int) -> list[CommentView]:
+    """The need's comments as a thread (oldest first), with their authors' roles, in one query."""
+    query = (
+        _comments_with_authors(rel)
+        .where(col(Comment.need_id) == need_id)
+        .order_by(col(Comment.created_at), col(Comment.id))
+    )
+    views = {row[0].id: _comment_view(rel, row) for row in session.exec(query).all()}
     roots: list[CommentView] = []
     for view in views.values():
         parent = views.get(view.comment.parent_id) if view.comment.parent_id else None
@@ -303,30 +337,22 @@ def find_comment(tree: list[CommentView], comment_id: int) -> CommentView | None
 def own_comment_view(rel: ProjectRelation, comment: Comment) -> CommentView:
     """The comment the viewer has just written, as they see it (no query: it is theirs)."""
     author = permissions.require_user(rel.user)
+    in_project = author.organisation_id is not None and rel.member_org
     return CommentView(
         comment=comment,
         author_name=author.display_name,
         visible=permissions.can_see_comment(rel, comment),
         replies=[],
+        author_role=shown_role(author.role, in_project),
     )
 
 
 def comment_view(session: Session, *, rel: ProjectRelation, comment_id: int) -> CommentView:
     """One comment (without replies) as this viewer may see it."""
-    row = session.exec(
-        select(Comment, User.display_name)
-        .join(User, col(User.id) == Comment.author_id)
-        .where(Comment.id == comment_id)
-    ).first()
+    row = session.exec(_comments_with_authors(rel).where(col(Comment.id) == comment_id)).first()
     if row is None:
         raise NotFound("No such comment.")
-    comment, name = row
-    return CommentView(
-        comment=comment,
-        author_name=name,
-        visible=permissions.can_see_comment(rel, comment),
-        replies=[],
-    )
+    return _comment_view(rel, row)
 
 
 def set_status(

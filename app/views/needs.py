@@ -12,10 +12,11 @@ from app.i18n import gettext
 from app.models import Need, User
 from app.models.base import id_of
 from app.models.vocabulary import LiveKind
-from app.services import editing, needs, participation
+from app.services import editing, need_list, needs, participation
 from app.services.errors import PivotalError
 from app.services.live import LiveEvent, PageKind, Topic
 from app.services.live.registry import LivePage, register_page, renders
+from app.services.need_list import NeedFilter
 from app.services.permissions import Audience, ProjectRelation, audience_for
 from app.services.render_cache import cards, fragments
 from app.views.templating import render_block, render_fragment
@@ -44,19 +45,60 @@ def need_card_html(view: needs.NeedView, audience: Audience, *, oob: bool) -> Ma
 def needs_list_html(
     session: Session, rel: ProjectRelation, audience: Audience, *, oob: bool
 ) -> str:
-    """The live needs list of a project, as the page shows it and a resync sends it (cached)."""
+    """The live needs list of a project (first page, newest first), as the page shows it and a
+    resync sends it (cached)."""
 
     def build() -> str:
-        views = needs.list_needs(session, rel=rel)
-        return render_fragment(
-            "projects/_needs_list.html",
-            audience.lang,
-            cards=[need_card_html(view, audience, oob=False) for view in views],
-            oob=oob,
-        )
+        return needs_results_html(session, rel, audience, NeedFilter(), None, oob=oob)
 
     version = participation.project_version(session, project_id=audience.project_id)
     return fragments.get_or_build(("needs", audience, oob), version, build)
+
+
+def needs_results_html(
+    session: Session,
+    rel: ProjectRelation,
+    audience: Audience,
+    wanted: NeedFilter,
+    cursor: str | None,
+    *,
+    oob: bool = False,
+) -> str:
+    """A page of the needs list as asked, with a "load more" link when there is more.
+
+    Only the plain first page (every need, newest first) is the live list new needs are put
+    first in; a filtered, sorted or later page gets a notice instead (see `card_added`).
+    """
+    page = need_list.list_page(session, rel=rel, wanted=wanted, cursor=cursor)
+    return render_fragment(
+        "projects/_needs_list.html",
+        audience.lang,
+        cards=[need_card_html(view, audience, oob=False) for view in page.views],
+        live=wanted.is_default and not cursor,
+        wanted=wanted,
+        next_cursor=page.next_cursor,
+        project_id=audience.project_id,
+        oob=oob,
+    )
+
+
+def needs_more_html(
+    session: Session,
+    rel: ProjectRelation,
+    audience: Audience,
+    wanted: NeedFilter,
+    cursor: str | None,
+) -> str:
+    """The next page's cards and its own "load more" link, put in place of the link clicked."""
+    page = need_list.list_page(session, rel=rel, wanted=wanted, cursor=cursor)
+    return render_fragment(
+        "projects/_needs_more.html",
+        audience.lang,
+        cards=[need_card_html(view, audience, oob=False) for view in page.views],
+        wanted=wanted,
+        next_cursor=page.next_cursor,
+        project_id=audience.project_id,
+    )
 
 
 def comments_html(
@@ -106,7 +148,7 @@ def editing_context(session: Session, rel: ProjectRelation, need: Need) -> dict[
 def card_added(
     session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
 ) -> str:
-    """A new need's card, put first in the list."""
+    """A new need's card, put first in the plain list; a filtered or sorted list shows a notice."""
     view = needs.need_view(session, rel=rel, need_id=_need_id(event))
     card = need_card_html(view, audience, oob=False)
     return render_block("projects/detail.html", "live_card_prepended", audience.lang, card=card)

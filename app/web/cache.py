@@ -43,7 +43,7 @@ async def project_content_page(
     miss, gets `page` rendered with a session of its own, the user looked up in the same hop.
     """
     token = await bearer_scheme(request)
-    if is_visitor(request, token):
+    if is_visitor(request, token) and not request.url.query:
         cached = await _cached_visitor_page(request, version_query, object_id)
         if cached is not None:
             return cached
@@ -81,7 +81,9 @@ def render_project_page(
 
     Every change such a page shows is a contribution and moves the project's version.
     """
-    if rel.user is not None:
+    # A page asked for with a query (a searched or filtered needs list) is its own page: it is
+    # neither taken from nor put in the cache of the plain one.
+    if rel.user is not None or request.url.query:
         return render(request, name, context())
 
     def build() -> tuple[bytes, ...]:

@@ -62,6 +62,9 @@ PAGES = [
     ("/tilgjengelighet", None),  # the accessibility statement
     ("/profile", EMPLOYEE),  # studies to object to, the data export, the account's deletion
     ("/account-deleted", None),
+    # Issue 12: my contributions, and a searched and sorted needs list
+    ("/me", CITIZEN),
+    ("/projects/1?q=natt&sort=supported", None),
 ]
 # Checked with axe in test_memberships.py; here only for their width.
 MEMBERSHIP_PAGES = [
