@@ -36,6 +36,7 @@ from app.routers import (
     live,
     metrics,
     needs,
+    notifications,
     ocds,
     ops,
     organisations,
@@ -49,6 +50,7 @@ from app.services import mail
 from app.services.errors import PivotalError
 from app.services.live import get_bus, hub, spawn
 from app.services.metrics import keep_rollups
+from app.services.notifications import delivery
 from app.web import (
     PROBLEM_RESPONSES,
     SESSION_KEY,
@@ -144,10 +146,12 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     keeper = spawn(keep_rollups(interval)) if interval else None
     mail_interval = get_settings().mail_interval
     sender = spawn(mail.keep_sending(mail_interval)) if mail_interval else None
+    digest_interval = get_settings().digest_interval
+    digests = spawn(delivery.keep_sending_digests(digest_interval)) if digest_interval else None
     try:
         yield
     finally:
-        for task in (keeper, sender):
+        for task in (keeper, sender, digests):
             if task is not None:
                 task.cancel()
         await hub.close_all(1012)
@@ -245,6 +249,7 @@ def create_app() -> FastAPI:
         research,
         metrics,
         organisations,
+        notifications,
     ):
         if (api := getattr(module, "api", None)) is not None:
             app.include_router(
@@ -252,6 +257,7 @@ def create_app() -> FastAPI:
             )
         if (pages := getattr(module, "pages", None)) is not None:
             app.include_router(pages)
+    app.include_router(notifications.unsubscribe_pages)
     app.include_router(live.router)
     app.include_router(ops.router)
     return app

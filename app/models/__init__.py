@@ -9,6 +9,7 @@ from app.models.idempotency import IdempotentRequest
 from app.models.mail import LinkToken, OutboxMessage
 from app.models.membership import Invitation, Membership, OrganisationDomain
 from app.models.need import Comment, Need, Support
+from app.models.notification import Follow, Notification, NotificationPreference
 from app.models.organisation import Organisation
 from app.models.participation import (
     ParticipationEvent,
@@ -28,6 +29,7 @@ __all__ = [
     "DialogueEvent",
     "Document",
     "EventRegistration",
+    "Follow",
     "IdempotentRequest",
     "Invitation",
     "LinkToken",
@@ -36,6 +38,8 @@ __all__ = [
     "MeetingSlot",
     "Membership",
     "Need",
+    "Notification",
+    "NotificationPreference",
     "Organisation",
     "OrganisationDomain",
     "OutboxMessage",

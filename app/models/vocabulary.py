@@ -179,6 +179,7 @@ class LiveKind(StrEnum):
     event_minutes_published = "event.minutes_published"
     session_ended = "session_ended"  # closes the sockets of a login session that ended
     access_changed = "access_changed"  # closes a person's sockets: what they may see changed
+    notifications_changed = "notifications.changed"  # a person's unread count (their own topic)
 
 
 class AuditField(StrEnum):
@@ -344,6 +345,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         LiveKind.event_minutes_published: N_("An event's minutes were published"),
         LiveKind.session_ended: N_("You were logged out"),
         LiveKind.access_changed: N_("What you may see changed"),
+        LiveKind.notifications_changed: N_("Your notifications changed"),
     },
     AuditField: {
         AuditField.phase: N_("Phase"),

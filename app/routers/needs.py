@@ -14,7 +14,7 @@ from app.i18n import gettext as _
 from app.models import Comment, User
 from app.models.base import Id, id_of
 from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
-from app.services import needs, permissions, projects
+from app.services import following, needs, permissions, projects
 from app.services.errors import NotFound
 from app.services.permissions import ProjectRelation, audience_for
 from app.views.needs import comments_html
@@ -55,6 +55,7 @@ def need_page_context(session: Session, rel: ProjectRelation, need_id: int) -> d
         "can_support": permissions.allows(permissions.ensure_can_support, rel),
         "can_comment": permissions.allows(permissions.ensure_can_comment, rel),
         "other_needs": needs.list_needs(session, rel=rel) if rel.is_procurer else [],
+        "follows": following.is_following(session, user=rel.user, subject=view.need),
     }
 
 
