@@ -76,20 +76,21 @@ async def save_settings(request: Request, session: SessionDep, user: CurrentUser
     return redirect(request, "/me/notifications/settings?saved=1")
 
 
-@unsubscribe_pages.get("/unsubscribe/{token}")
-def unsubscribe_page(request: Request, session: SessionDep, token: str) -> Response:
+@unsubscribe_pages.get("/unsubscribe/{unsubscribe_token}")
+def unsubscribe_page(request: Request, session: SessionDep, unsubscribe_token: str) -> Response:
     """Ask to confirm (a mail scanner that fetches the link changes nothing)."""
+    token = unsubscribe_token
     user, scope = delivery.read_token(session, token=token)
     kinds = delivery.scope_kinds(session, user_id=user.id or 0, scope=scope)
     context = {"token": token, "kinds": kinds, "done": False, "digest": scope == delivery.DIGEST}
     return render(request, "notifications/unsubscribe.html", context)
 
 
-@unsubscribe_pages.post("/unsubscribe/{token}")
-def unsubscribe(request: Request, session: SessionDep, token: str) -> Response:
+@unsubscribe_pages.post("/unsubscribe/{unsubscribe_token}")
+def unsubscribe(request: Request, session: SessionDep, unsubscribe_token: str) -> Response:
     """Turn the mail off: the one-click POST of RFC 8058, or the confirm page's button."""
-    _user, kinds = delivery.unsubscribe(session, token=token)
-    context = {"token": token, "kinds": kinds, "done": True, "digest": False}
+    _user, kinds = delivery.unsubscribe(session, token=unsubscribe_token)
+    context = {"token": unsubscribe_token, "kinds": kinds, "done": True, "digest": False}
     return render(request, "notifications/unsubscribe.html", context)
 
 
