@@ -9,13 +9,12 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import Mailbox, body_of, smtp_on_loopback
-from tests.e2e.conftest import LOCALE, PageProblems, demo_server, log_in
+from tests.conftest import Mailbox, body_of
+from tests.e2e.conftest import PageProblems, pages_on
 from tests.e2e.helpers import (
     CITIZEN,
     EMPLOYEE,
@@ -31,35 +30,13 @@ NEED = "/needs/1"  # demo: a need in the home-care project, in its needs phase
 UNSUBSCRIBE = re.compile(r"<(https?://[^>]+/unsubscribe/[^>]+)>")
 
 
-@pytest.fixture(scope="module")
-def mailed(demo_folder: Path) -> Iterator[tuple[str, Mailbox]]:
-    """A demo server of this module's own whose mail goes to an SMTP server on loopback."""
-    with (
-        smtp_on_loopback() as (smtp_url, mailbox),
-        demo_server(
-            demo=demo_folder,
-            extra_env={"PIVOTAL_SMTP_URL": smtp_url, "PIVOTAL_MAIL_INTERVAL": "0.5"},
-        ) as url,
-    ):
-        yield url, mailbox
-
-
 @pytest.fixture
 def page_as(
     browser: Browser, mailed: tuple[str, Mailbox], problems: PageProblems
-) -> Iterator[Callable[[str | None], Page]]:
-    """Factory of watched pages on this module's server, logged in as the given address."""
-    opened: list[BrowserContext] = []
-
-    def make(email: str | None) -> Page:
-        context = problems.watch(browser.new_context(base_url=mailed[0], locale=LOCALE))
-        opened.append(context)
-        page = context.new_page()
-        return log_in(page, email) if email else page
-
-    yield make
-    for context in opened:
-        context.close()
+) -> Iterator[Callable[..., Page]]:
+    """Factory of watched pages on the mailing server, logged in as the address given."""
+    with pages_on(browser, mailed[0], problems) as make:
+        yield make
 
 
 def _unread(page: Page) -> int:
@@ -68,7 +45,7 @@ def _unread(page: Page) -> int:
 
 
 def test_a_reply_raises_the_count_live_and_is_mailed_with_a_working_unsubscribe(
-    page_as: Callable[[str | None], Page], mailed: tuple[str, Mailbox]
+    page_as: Callable[..., Page], mailed: tuple[str, Mailbox]
 ) -> None:
     _server, mailbox = mailed
     citizen, employee = page_as(CITIZEN), page_as(EMPLOYEE)

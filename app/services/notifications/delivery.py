@@ -10,11 +10,9 @@ never send the same digest, and the clock is a parameter, so tests move time by 
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
-import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
 
@@ -28,10 +26,8 @@ from app.i18n import N_
 from app.models import Notification, NotificationPreference, OutboxMessage, User
 from app.models.base import MAX_ID, id_of, utcnow
 from app.models.notification import Delivery, NotificationKind
-from app.services import mail
+from app.services import mail, periodic
 from app.services.errors import Invalid
-
-log = logging.getLogger("pivotal.notifications")
 
 # Mailed at once unless the person chooses otherwise; every other kind goes in the daily digest.
 IMMEDIATE_BY_DEFAULT = frozenset(
@@ -276,9 +272,4 @@ def send_due_digests() -> int:
 
 async def keep_sending_digests(interval: float) -> None:
     """Send the daily digests that are due every `interval` seconds, for the life of the process."""
-    while True:
-        try:
-            await asyncio.to_thread(send_due_digests)
-        except Exception:  # a broken round must not stop the next one
-            log.exception("sending the notification digests failed")
-        await asyncio.sleep(interval)
+    await periodic.every(interval, send_due_digests, what="sending the notification digests")
