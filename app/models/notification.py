@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from app.i18n import N_
-from app.models.base import UtcDateTime, created_at_field, enum_field
+from app.models.base import Id, UtcDateTime, created_at_field, enum_field
 from app.models.vocabulary import register_labels
 
 
@@ -138,4 +138,4 @@ class NotificationPage(SQLModel):
 class MarkRead(SQLModel):
     """Which notifications to mark read: the given ids, or all when none are given."""
 
-    ids: list[int] | None = Field(default=None, max_length=500)
+    ids: list[Id] | None = Field(default=None, max_length=500)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlmodel import Session, col, select
 
-from app.models import Membership, Notification, OutboxMessage, User
+from app.models import Membership, Notification, Organisation, OutboxMessage, User
 from app.services import memberships, permissions
 from tests.conftest import World
 
@@ -33,15 +32,12 @@ def mails_to(session: Session, user: User) -> list[OutboxMessage]:
     return list(session.exec(query.order_by(col(OutboxMessage.id))).all())
 
 
-def revoke_membership(session: Session, world: World, user: User) -> None:
-    """The owner organisation ends the person's membership: they are a citizen from now on."""
+def revoke_membership(
+    session: Session, world: World, user: User, organisation: Organisation | None = None
+) -> None:
+    """The organisation (the owner unless named) ends the person's membership: they are a
+    citizen from now on."""
     membership = session.exec(select(Membership).where(Membership.user_id == user.id)).one()
-    rel = permissions.organisation_relation(session, world.admin, world.owner)
+    rel = permissions.organisation_relation(session, world.admin, organisation or world.owner)
     memberships.revoke(session, rel=rel, membership_id=membership.id or 0)
     session.commit()
-
-
-@pytest.fixture
-def revoke(session: Session, world: World):  # type: ignore[no-untyped-def]
-    """Revoke a person's membership in the owner organisation."""
-    return lambda user: revoke_membership(session, world, user)

@@ -14,9 +14,9 @@ from app.models.base import utcnow
 from app.models.notification import Delivery, NotificationKind
 from app.services import mail
 from app.services.notifications import delivery
-from tests.conftest import Mailbox, World, body_of
+from tests.conftest import CSRF_RE, Mailbox, World, body_of, login
 from tests.helpers import Api
-from tests.notifications.conftest import mails_to
+from tests.notifications.conftest import mails_to, revoke_membership
 
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
 
@@ -136,8 +136,6 @@ def test_two_processes_claiming_the_same_digest_send_it_once(
 def test_a_digest_leaves_out_what_the_person_may_no_longer_open(
     api: Api, world: World, session: Session
 ) -> None:
-    from tests.notifications.conftest import revoke_membership
-
     need = api.post_need(world.employee, world.internal.id)
     api.comment(world.procurer, need["id"])
     revoke_membership(session, world, world.employee)
@@ -203,8 +201,6 @@ def test_a_forged_or_mangled_token_is_refused(
 def test_the_settings_form_stores_a_choice_per_kind(
     client: TestClient, world: World, session: Session
 ) -> None:
-    from tests.conftest import CSRF_RE, login
-
     login(client, world.citizen)
     page = client.get("/me/notifications/settings")
     assert page.status_code == 200

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from app.models import Comment, Membership
-from app.models.base import OrganisationKind, Role, id_of
-from app.services import memberships, needs, permissions
+from app.models import Comment, Need
+from app.models.base import OrganisationKind, Role
+from app.models.vocabulary import Verb
+from app.services import contribution, needs, permissions
 from tests.conftest import Factory, World
 from tests.helpers import Api, published
 from tests.notifications.conftest import kinds, revoke_membership, told
@@ -206,10 +207,7 @@ def test_a_follower_who_lost_access_hears_nothing(api: Api, world: World, sessio
     assert api.post(f"/projects/{world.internal.id}/follow", follower).status_code == 201
     api.post_need(world.employee, world.internal.id)
     assert kinds(session, follower) == ["followed_project"]
-    membership = session.exec(select(Membership).where(Membership.user_id == follower.id)).one()
-    rel = permissions.organisation_relation(session, world.admin, world.partner)
-    memberships.revoke(session, rel=rel, membership_id=id_of(membership))
-    session.commit()
+    revoke_membership(session, world, follower, world.partner)
     api.post_need(world.procurer, world.internal.id)
     assert kinds(session, follower) == ["followed_project"]
 
@@ -224,3 +222,37 @@ def test_following_is_recorded_as_participation(api: Api, world: World) -> None:
 def test_a_hidden_project_cannot_be_followed(api: Api, world: World) -> None:
     response = api.post(f"/projects/{world.internal.id}/follow", world.citizen)
     assert response.status_code == 404
+
+
+def test_a_moderators_restore_or_hidden_need_tells_the_author_as_the_moderation_helper_records_it(
+    api: Api, world: World, session: Session
+) -> None:
+    need_json = api.post_need(world.citizen, world.public.id)
+    need = session.get(Need, need_json["id"])
+    assert need is not None
+    rel = permissions.relation(session, world.procurer, world.public)
+    for verb in (Verb.hid_need, Verb.restored_content):
+        contribution.record(session, rel=rel, on=need, verb=verb, addressee=world.citizen)
+    session.commit()
+    assert told(session, world.citizen) == [("moderation", "need"), ("moderation", "need")]
+    texts = [i["text"] for i in api.get("/me/notifications", world.citizen).json()["items"]]
+    assert texts[0].startswith("A moderator restored your contribution")
+    assert texts[1].startswith("A moderator hid your contribution")
+
+
+def test_a_comment_hidden_later_leaves_the_followers_lists_but_not_its_authors(
+    api: Api, world: World, session: Session
+) -> None:
+    need = api.post_need(world.employee, world.public.id)
+    api.comment(world.partner_employee, need["id"])  # follows the need by commenting
+    comment = api.comment(world.citizen, need["id"], "Noe som ikke hører hjemme her.")
+    assert api.get("/me/notifications", world.partner_employee).json()["unread_count"] == 1
+    hidden = session.get(Comment, comment["id"])
+    assert hidden is not None
+    rel = permissions.relation(session, world.procurer, world.public)
+    needs.hide_comment(session, rel=rel, comment=hidden, reason="Personopplysninger.")
+    session.commit()
+    follower = api.get("/me/notifications", world.partner_employee).json()
+    assert follower == {"unread_count": 0, "items": [], "next_before": None}
+    author = api.get("/me/notifications", world.citizen).json()
+    assert [i["kind"] for i in author["items"]] == ["moderation"]
