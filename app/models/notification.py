@@ -113,6 +113,26 @@ class Follow(SQLModel, table=True):
     created_at: datetime = created_at_field()
 
 
+class DeliveryChoices(SQLModel):
+    """The settings form: how each kind it names is mailed (one field per NotificationKind)."""
+
+    reply: Delivery | None = None
+    comment_on_need: Delivery | None = None
+    need_status: Delivery | None = None
+    supported_need_status: Delivery | None = None
+    answer_published: Delivery | None = None
+    document_published: Delivery | None = None
+    event_planned: Delivery | None = None
+    proposal_assessed: Delivery | None = None
+    moderation: Delivery | None = None
+    followed_need: Delivery | None = None
+    followed_project: Delivery | None = None
+
+    def chosen(self) -> dict[NotificationKind, Delivery]:
+        """The choices made, by kind."""
+        return {NotificationKind(k): v for k, v in self.model_dump(exclude_none=True).items()}
+
+
 class NotificationPublic(SQLModel):
     """A notification as the API shows it."""
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from app.db import SessionDep
 from app.models.base import Cursor, Id
-from app.models.notification import MarkRead, NotificationPage
+from app.models.notification import DeliveryChoices, MarkRead, NotificationPage
 from app.services import following, needs, permissions, projects
 from app.services.notifications import delivery, inbox
 from app.web import CommittingRoute, CurrentUser, api_router, is_htmx, page_router, redirect, render
@@ -68,11 +68,15 @@ def settings_page(request: Request, session: SessionDep, user: CurrentUser) -> R
 
 
 @pages.post("/me/notifications/settings")
-async def save_settings(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+def save_settings(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    choices: Annotated[DeliveryChoices, Form()],
+) -> Response:
     """Store the person's choices."""
     user = permissions.require_user(user)
-    form = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
-    delivery.set_preferences(session, user=user, choices=delivery.parse_choices(form))
+    delivery.set_preferences(session, user=user, choices=choices.chosen())
     return redirect(request, "/me/notifications/settings?saved=1")
 
 

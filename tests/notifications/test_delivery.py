@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from app.config import get_settings
 from app.models import Notification
 from app.models.base import utcnow
-from app.models.notification import Delivery, NotificationKind
+from app.models.notification import Delivery, DeliveryChoices, NotificationKind
 from app.services import mail
 from app.services.notifications import delivery
 from tests.conftest import CSRF_RE, Mailbox, World, body_of, login
@@ -218,3 +218,7 @@ def test_the_settings_form_stores_a_choice_per_kind(
         "/me/notifications/settings", data={"csrf_token": token, "reply": "sometimes"}
     )
     assert refused.status_code == 422
+
+
+def test_the_settings_form_has_a_field_for_every_kind() -> None:
+    assert list(DeliveryChoices.model_fields) == [kind.value for kind in NotificationKind]

@@ -84,19 +84,6 @@ def set_preferences(
     return preferences(session, user_id=id_of(user))
 
 
-def parse_choices(form: dict[str, str]) -> dict[NotificationKind, Delivery]:
-    """The choices a settings form sent, one per kind it names (400 for a value not offered)."""
-    choices = {}
-    for kind in NotificationKind:
-        value = form.get(kind.value)
-        if value is None:
-            continue
-        if value not in Delivery.__members__:
-            raise Invalid("Choose at once, daily digest or no e-mail for each kind.")
-        choices[kind] = Delivery(value)
-    return choices
-
-
 def _signature(user_id: int, scope: str) -> str:
     key = get_settings().secret_key.encode()
     digest = hmac.new(key, f"unsubscribe:{user_id}:{scope}".encode(), hashlib.sha256).digest()
