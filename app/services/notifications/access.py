@@ -7,11 +7,12 @@ access was revoked later no longer sees it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.models import (
     Comment,
@@ -130,6 +131,8 @@ class Opener:
         self.session = session
         self.user = user
         self._relations: dict[int, ProjectRelation | None] = {}
+        # The session keeps loaded rows only while something refers to them: these stay loaded.
+        self._kept: list[Any] = []
 
     def relation(self, project_id: int) -> ProjectRelation | None:
         """The recipient's relation to the project (None when the project is gone)."""
@@ -159,6 +162,22 @@ class Opener:
         title, url = described
         state = label_for(type(row.status), row.status) if isinstance(row, Need | Proposal) else ""
         return Subject(title=title, url=url, project_title=rel.project.title, state=state)
+
+    def preload(self, notifications: Sequence[Notification]) -> None:
+        """Load what the notifications are about in one query per kind, so that asking of each
+        reads from the session instead of the database."""
+        ids: dict[str, set[int]] = defaultdict(set)
+        for notification in notifications:
+            ids[notification.object_type].add(notification.object_id)
+        for object_type, wanted in ids.items():
+            model = MODELS.get(object_type)
+            if model is not None:
+                rows = self.session.exec(select(model).where(col(model.id).in_(wanted))).all()
+                self._kept.extend(rows)
+                if model is Comment:
+                    need_ids = {row.need_id for row in rows}
+                    needs = self.session.exec(select(Need).where(col(Need.id).in_(need_ids)))
+                    self._kept.extend(needs.all())
 
     def opens(self, notification: Notification) -> Subject | None:
         """The subject of a stored notification, if its recipient may open it now."""

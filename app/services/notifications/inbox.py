@@ -21,7 +21,7 @@ from app.models.notification import (
     NotificationPublic,
 )
 from app.services import contribution
-from app.services.notifications.access import Opener
+from app.services.notifications.access import Opener, Subject
 from app.services.notifications.texts import text_of
 
 PAGE_SIZE = 30
@@ -58,22 +58,33 @@ class NotificationView:
         )
 
 
+def _visible(
+    session: Session, user: User, rows: Iterable[Notification]
+) -> list[tuple[Notification, Subject]]:
+    """The rows the person may still open, with what each is about."""
+    opener = Opener(session, user)
+    rows = list(rows)
+    opener.preload(rows)
+    return [(row, subject) for row in rows if (subject := opener.opens(row)) is not None]
+
+
 def _views(session: Session, user: User, rows: Iterable[Notification]) -> list[NotificationView]:
     """The rows the person may still open, each with its text in the current language."""
-    opener = Opener(session, user)
-    names: dict[int, str] = {}
-    views = []
-    for row in rows:
-        subject = opener.opens(row)
-        if subject is None:
-            continue
-        if row.actor_id is not None and row.actor_id not in names:
-            actor = session.get(User, row.actor_id)
-            names[row.actor_id] = actor.display_name if actor else ""
-        actor_name = names.get(row.actor_id, "") if row.actor_id is not None else ""
-        text = text_of(row.kind, row.verb, subject, actor=actor_name, extra=row.extra)
-        views.append(NotificationView(notification=row, text=text, url=subject.url))
-    return views
+    visible = _visible(session, user, rows)
+    actor_ids = {row.actor_id for row, _ in visible if row.actor_id is not None}
+    names = dict(
+        session.exec(select(User.id, User.display_name).where(col(User.id).in_(actor_ids))).all()
+    )
+    return [
+        NotificationView(
+            notification=row,
+            text=text_of(
+                row.kind, row.verb, subject, actor=names.get(row.actor_id, ""), extra=row.extra
+            ),
+            url=subject.url,
+        )
+        for row, subject in visible
+    ]
 
 
 def _mine(user: User) -> ColumnElement[bool]:
@@ -115,7 +126,7 @@ def unread_count(session: Session, *, user: User) -> int:
         .order_by(col(Notification.id).desc())
         .limit(COUNT_CAP + 1)
     ).all()
-    return len(_views(session, user, rows))
+    return len(_visible(session, user, rows))
 
 
 def inbox(
