@@ -57,6 +57,8 @@ PAGES = [
     ("/account/tokens", CITIZEN),
     ("/account/security", CITIZEN),  # change password and e-mail
     ("/forgot-password", None),  # the reset form is checked in test_account_recovery.py
+    ("/me/notifications", CITIZEN),  # the demo's weeks left the citizen replies and decisions
+    ("/me/notifications/settings", CITIZEN),  # a fieldset of choices per kind
 ]
 # Checked with axe in test_memberships.py; here only for their width.
 MEMBERSHIP_PAGES = [
