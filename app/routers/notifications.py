@@ -6,12 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from app.db import SessionDep
+from app.models import Need
 from app.models.base import Cursor, Id
 from app.models.notification import DeliveryChoices, MarkRead, NotificationPage
 from app.services import following, needs, permissions, projects
 from app.services.notifications import delivery, inbox
+from app.services.permissions import ProjectRelation
 from app.web import CommittingRoute, CurrentUser, api_router, is_htmx, page_router, redirect, render
 
 pages = page_router()
@@ -104,8 +107,7 @@ def follow_project(
 ) -> Response:
     """Follow a project from its page."""
     rel = projects.get_project(session, user=user, project_id=project_id)
-    following.follow(session, rel=rel, subject=rel.project)
-    return _follow_answer(request, f"/projects/{project_id}", rel.project.id, True, "project")
+    return _set_following(request, session, rel, rel.project, follows=True)
 
 
 @pages.post("/projects/{project_id}/unfollow")
@@ -114,16 +116,14 @@ def unfollow_project(
 ) -> Response:
     """Stop following a project."""
     rel = projects.get_project(session, user=user, project_id=project_id)
-    following.unfollow(session, rel=rel, subject=rel.project)
-    return _follow_answer(request, f"/projects/{project_id}", rel.project.id, False, "project")
+    return _set_following(request, session, rel, rel.project, follows=False)
 
 
 @pages.post("/needs/{need_id}/follow")
 def follow_need(request: Request, session: SessionDep, user: CurrentUser, need_id: Id) -> Response:
     """Follow a need from its page."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)
-    following.follow(session, rel=rel, subject=need)
-    return _follow_answer(request, f"/needs/{need_id}", need_id, True, "need")
+    return _set_following(request, session, rel, need, follows=True)
 
 
 @pages.post("/needs/{need_id}/unfollow")
@@ -132,13 +132,21 @@ def unfollow_need(
 ) -> Response:
     """Stop following a need."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)
-    following.unfollow(session, rel=rel, subject=need)
-    return _follow_answer(request, f"/needs/{need_id}", need_id, False, "need")
+    return _set_following(request, session, rel, need, follows=False)
 
 
-def _follow_answer(
-    request: Request, url: str, object_id: int | None, follows: bool, kind: str
+def _set_following(
+    request: Request,
+    session: Session,
+    rel: ProjectRelation,
+    subject: following.Followable,
+    *,
+    follows: bool,
 ) -> Response:
+    """Follow or stop following; htmx gets the button again, a plain form its page back."""
+    (following.follow if follows else following.unfollow)(session, rel=rel, subject=subject)
+    kind = "need" if isinstance(subject, Need) else "project"
+    url = f"/{kind}s/{subject.id}"
     if is_htmx(request):
         context = {"follow_url": url, "follows": follows, "follow_kind": kind}
         return render(request, "notifications/_follow.html", context)
