@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.exc import SQLAlchemyError
 
 from app import i18n
 from app.db import new_session
@@ -31,6 +33,8 @@ from app.services.notifications import inbox
 from app.web.csrf import csrf_token
 from app.web.forms import limits
 
+log = logging.getLogger("pivotal.web")
+
 templates = Jinja2Templates(
     env=Environment(
         loader=FileSystemLoader(Path(__file__).parent.parent / "templates"),
@@ -48,8 +52,12 @@ templates.env.filters["datetime"] = i18n.format_time
 def unread_notifications(user: User) -> int:
     """The header's unread count for the logged-in person (read in a session of its own, so an
     error page rendered after a rollback shows it too)."""
-    with new_session() as session:
-        return inbox.unread_count(session, user=user)
+    try:
+        with new_session() as session:
+            return inbox.unread_count(session, user=user)
+    except SQLAlchemyError:  # the page (maybe the database's own error page) shows without it
+        log.warning("the unread count could not be read", exc_info=True)
+        return 0
 
 
 templates.env.globals.update(
