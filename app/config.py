@@ -136,6 +136,10 @@ class Settings(BaseSettings):
     mail_dir: Path = VAR_DIR / "mail"
     # Every this many seconds each process sends what the outbox has due (0: never).
     mail_interval: float = Field(default=2.0, ge=0, le=3600)
+    # Every this many seconds each process looks for daily notification digests that are due
+    # (0: never); a person's digest goes out once a day, after this hour (UTC).
+    digest_interval: float = Field(default=60.0, ge=0, le=3600)
+    digest_hour: int = Field(default=5, ge=0, le=23)
     # /metrics (Prometheus) answers the local machine, and anyone else sending this bearer token.
     metrics_token: str = ""
 

@@ -38,6 +38,7 @@ from app.routers import (
     metrics,
     mine,
     needs,
+    notifications,
     ocds,
     ops,
     organisations,
@@ -52,6 +53,7 @@ from app.services import mail
 from app.services.errors import PivotalError
 from app.services.live import get_bus, hub, spawn
 from app.services.metrics import keep_rollups
+from app.services.notifications import delivery
 from app.services.privacy import keep_retention
 from app.web import (
     PROBLEM_RESPONSES,
@@ -150,10 +152,12 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     sender = spawn(mail.keep_sending(mail_interval)) if mail_interval else None
     retention_interval = get_settings().retention_interval
     retention = spawn(keep_retention(retention_interval)) if retention_interval else None
+    digest_interval = get_settings().digest_interval
+    digests = spawn(delivery.keep_sending_digests(digest_interval)) if digest_interval else None
     try:
         yield
     finally:
-        for task in (keeper, sender, retention):
+        for task in (keeper, sender, retention, digests):
             if task is not None:
                 task.cancel()
         await hub.close_all(1012)
@@ -254,6 +258,7 @@ def create_app() -> FastAPI:
         organisations,
         privacy,
         mine,
+        notifications,
     ):
         if (api := getattr(module, "api", None)) is not None:
             app.include_router(
@@ -261,6 +266,7 @@ def create_app() -> FastAPI:
             )
         if (pages := getattr(module, "pages", None)) is not None:
             app.include_router(pages)
+    app.include_router(notifications.unsubscribe_pages)
     app.include_router(live.router)
     app.include_router(ops.router)
     return app

@@ -29,6 +29,7 @@ os.environ.setdefault("PIVOTAL_VISITOR_PAGE_MAX_AGE", "0")
 os.environ.setdefault("PIVOTAL_ROLLUP_INTERVAL", "0")  # tests roll up when they mean to
 os.environ.setdefault("PIVOTAL_RETENTION_INTERVAL", "0")  # tests apply retention with their clock
 os.environ.setdefault("PIVOTAL_MAIL_INTERVAL", "0")  # tests send the outbox when they mean to
+os.environ.setdefault("PIVOTAL_DIGEST_INTERVAL", "0")  # and the digests, with a clock of their own
 os.environ.setdefault("PIVOTAL_MAIL_DIR", tempfile.mkdtemp(prefix="pivotal-test-mail-"))
 
 import pytest

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from app.config import get_settings
 from tests.conftest import Factory, World, login
@@ -437,6 +438,35 @@ CELLS: list[Cell] = [
         PROCURERS,
         page="/organisations/{owner_org}/people",
     ),
+    # Notifications (issue 12, items 1, 2 and 9): each person sees only their own, and only of
+    # what they may open; the live unread count goes to its own person alone.
+    *cells(
+        "a published answer, in one's notifications",
+        "/projects/{project}/questions#question-{published}",
+        frozenset({"supplier_a", "supplier_b"}),
+        api="/api/v1/me/notifications",
+        page="/me/notifications",
+    ),
+    *cells(
+        "a document published to participants, in one's notifications",
+        "/projects/{project}/documents",
+        frozenset({"supplier_a", "supplier_b"}),
+        api="/api/v1/me/notifications",
+        page="/me/notifications",
+    ),
+    *cells(
+        "a comment on one's need, in one's notifications",
+        "#comment-{comment}",
+        frozenset({"employee"}),
+        api="/api/v1/me/notifications",
+        page="/me/notifications",
+    ),
+    *cells(
+        "the citizen's unread count, on their own channel",
+        'id="notification-count"',
+        frozenset({"citizen"}),
+        socket="/ws/people/{users[citizen].id}",
+    ),
 ]
 
 
@@ -456,8 +486,11 @@ def _look(client: TestClient, api: Api, market: Market, role: str, cell: Cell) -
         response = client.get(path)
         assert response.status_code < 500, response.text
         return response.text if response.status_code == 200 else ""
-    with client.websocket_connect(path, headers=ORIGIN) as socket:
-        return socket.receive_text()
+    try:
+        with client.websocket_connect(path, headers=ORIGIN) as socket:
+            return socket.receive_text()
+    except WebSocketDisconnect:  # refused (1008)
+        return ""
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -28,6 +28,7 @@ from starlette.websockets import WebSocketDisconnect
 from app.config import get_settings
 from app.models.mail import LinkPurpose
 from app.services import links
+from app.services.notifications import delivery
 from tests.conftest import Factory, World, login, routes_of
 from tests.helpers import ORIGIN, Api
 from tests.market import EVERYONE, PROCURERS, Market
@@ -241,6 +242,25 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /me": LOGGED_IN,
     "GET /api/v1/me/contributions": LOGGED_IN,
     "GET /projects/{project_id}/needs": ALL,
+    # Notifications and following (issue 12, items 1, 2 and 9)
+    "GET /me/notifications": LOGGED_IN,  # each their own
+    "POST /me/notifications/{notification_id}/read": LOGGED_IN,  # another's: nothing changes
+    "POST /me/notifications/read": LOGGED_IN,
+    "GET /me/notifications/settings": LOGGED_IN,
+    "POST /me/notifications/settings": LOGGED_IN,
+    "GET /unsubscribe/{unsubscribe_token}": ALL,  # the signed token is the key, no login
+    "POST /unsubscribe/{unsubscribe_token}": ALL,  # RFC 8058 one-click: no login, no CSRF
+    "POST /projects/{project_id}/follow": LOGGED_IN,  # whoever sees the project
+    "POST /projects/{project_id}/unfollow": LOGGED_IN,
+    "POST /needs/{need_id}/follow": LOGGED_IN,
+    "POST /needs/{need_id}/unfollow": LOGGED_IN,
+    "GET /api/v1/me/notifications": LOGGED_IN,
+    "POST /api/v1/me/notifications/read": LOGGED_IN,
+    "POST /api/v1/projects/{project_id}/follow": LOGGED_IN,
+    "DELETE /api/v1/projects/{project_id}/follow": LOGGED_IN,
+    "POST /api/v1/needs/{need_id}/follow": LOGGED_IN,
+    "DELETE /api/v1/needs/{need_id}/follow": LOGGED_IN,
+    "WS /ws/people/{user_id}": {"citizen"},  # the scene's channel is the citizen's own
     # Live sockets
     "WS /ws/projects/{project_id}": ALL,
     "WS /ws/needs/{need_id}": ALL,
@@ -347,6 +367,9 @@ class Scene:
             "change_token": self.change_token,
             "session_id": 1,  # the scene's first login session (the token's: the first API login)
             "token_id": 1,
+            "notification_id": 1,
+            "user_id": citizen.id,
+            "unsubscribe_token": delivery.unsubscribe_token(citizen.id, "reply"),
         }
 
     def url(self, path: str) -> str:

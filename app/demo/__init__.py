@@ -27,6 +27,7 @@ from app.demo.steps import plan
 from app.demo.story import WEEKS, Story, first_day
 from app.i18n import TIMEZONE
 from app.models.base import history_clock
+from app.services.notifications import delivery
 
 __all__ = [
     "DEMO_PASSWORD",
@@ -50,3 +51,4 @@ def load_demo(session: Session) -> None:
         for step in STORY["step"]:
             plan(story, step)
         story.run(set_now)
+    delivery.settle_history(session)

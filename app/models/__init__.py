@@ -10,6 +10,7 @@ from app.models.idempotency import IdempotentRequest
 from app.models.mail import LinkToken, OutboxMessage
 from app.models.membership import Invitation, Membership, OrganisationDomain
 from app.models.need import Comment, Need, Support
+from app.models.notification import Follow, Notification, NotificationPreference
 from app.models.organisation import Organisation
 from app.models.participation import (
     ParticipationEvent,
@@ -32,6 +33,7 @@ __all__ = [
     "Document",
     "Erasure",
     "EventRegistration",
+    "Follow",
     "IdempotentRequest",
     "Invitation",
     "LinkToken",
@@ -40,6 +42,8 @@ __all__ = [
     "MeetingSlot",
     "Membership",
     "Need",
+    "Notification",
+    "NotificationPreference",
     "Organisation",
     "OrganisationDomain",
     "OutboxMessage",

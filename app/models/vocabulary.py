@@ -186,6 +186,7 @@ class LiveKind(StrEnum):
     project_access_changed = "project.access_changed"
     session_ended = "session_ended"  # closes the sockets of a login session that ended
     access_changed = "access_changed"  # closes a person's sockets: what they may see changed
+    notifications_changed = "notifications.changed"  # a person's unread count (their own topic)
 
 
 class AuditField(StrEnum):
@@ -365,6 +366,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         LiveKind.project_access_changed: N_("Who may see the project changed"),
         LiveKind.session_ended: N_("You were logged out"),
         LiveKind.access_changed: N_("What you may see changed"),
+        LiveKind.notifications_changed: N_("Your notifications changed"),
     },
     AuditField: {
         AuditField.phase: N_("Phase"),

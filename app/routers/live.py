@@ -26,7 +26,7 @@ from app.services import sessions
 from app.services.errors import PivotalError
 from app.services.live import PageKind, Topic, Viewer, hub
 from app.services.live.registry import first_state
-from app.services.permissions import Audience, MetricsAudience
+from app.services.permissions import Audience, MetricsAudience, PersonAudience
 from app.web import SESSION_KEY
 
 router = APIRouter(include_in_schema=False)
@@ -38,7 +38,7 @@ async def resync_all_viewers() -> None:
 
     async def first(viewer: Viewer) -> str | None:
         audience = viewer.audience
-        assert isinstance(audience, Audience | MetricsAudience)
+        assert isinstance(audience, Audience | MetricsAudience | PersonAudience)
         try:
             _aud, html = await asyncio.to_thread(
                 _reopen, viewer.topic, audience.representative_id, audience.lang
@@ -157,6 +157,7 @@ SOCKETS: dict[str, PageKind] = {
     "/ws/projects/{project_id}/documents": PageKind.documents,
     "/ws/projects/{project_id}/metrics": PageKind.metrics,
     "/ws/projects/{project_id}/proposals": PageKind.proposals,
+    "/ws/people/{user_id}": PageKind.person,  # a person's own header: theirs alone
 }
 for _path, _kind in SOCKETS.items():
     router.add_api_websocket_route(_path, _socket(_kind, _path), name=f"{_kind.value}_socket")

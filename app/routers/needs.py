@@ -15,7 +15,7 @@ from app.i18n import gettext as _
 from app.models import Comment, User
 from app.models.base import Id, id_of
 from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
-from app.services import need_list, needs, permissions, projects
+from app.services import following, need_list, needs, permissions, projects
 from app.services.errors import NotFound
 from app.services.need_list import NeedFilter
 from app.services.permissions import ProjectRelation, audience_for
@@ -58,6 +58,7 @@ def need_page_context(session: Session, rel: ProjectRelation, need_id: int) -> d
         "can_comment": permissions.allows(permissions.ensure_can_comment, rel),
         "other_needs": needs.list_needs(session, rel=rel) if rel.is_procurer else [],
         **editing_context(session, rel, view.need),
+        "follows": following.is_following(session, user=rel.user, subject=view.need),
     }
 
 

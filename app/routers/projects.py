@@ -13,7 +13,7 @@ from app.db import SessionDep
 from app.models import Organisation
 from app.models.base import Id, Visibility, id_of
 from app.models.project import PhaseMoveCreate, ProjectCreate, ProjectPhasePublic, ProjectPublic
-from app.services import dialogue, need_list, permissions, projects
+from app.services import dialogue, following, need_list, permissions, projects
 from app.services.need_list import NeedFilter, NeedSort
 from app.services.permissions import ProjectRelation, audience_for
 from app.views.needs import needs_list_html, needs_more_html, needs_results_html
@@ -132,6 +132,7 @@ def _project_context(
         "steps": projects.timeline(rel.project, overview),
         "next_phases": overview.next_phases,
         "suppliers": dialogue.list_suppliers(session, rel=rel) if rel.is_procurer else [],
+        "follows": following.is_following(session, user=rel.user, subject=rel.project),
     }
 
 

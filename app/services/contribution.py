@@ -25,6 +25,7 @@ from app.models.base import id_of
 from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
 from app.services import audit, live, participation
 from app.services.live import LiveEvent, PageKind, Topic
+from app.services.notifications.fanout import fan_out
 from app.services.permissions import ProjectRelation, require_user
 
 # What each kind of recorded object is called in the participation log and the audit log.
@@ -146,6 +147,17 @@ def record(
             addressee=addressee,
             phase=phase,
         )
+        told = fan_out(
+            session,
+            project=rel.project,
+            actor=actor,
+            verb=verb,
+            on=on,
+            addressee=addressee,
+            reason=(change.rationale or "") if change else "",
+        )
+        for user_id in told:
+            notifications_changed(session, user_id=user_id)
     _push(session, live_event(push, on, rel.project) if isinstance(push, LiveKind) else push)
 
 
@@ -189,6 +201,19 @@ def _audit(
 def access_changed(session: Session, *, user_id: int) -> None:
     """After the commit, close the person's sockets so they reconnect under their new access."""
     _push(session, LiveEvent(kind=LiveKind.access_changed, object_id=user_id, project_id=0))
+
+
+def notifications_changed(session: Session, *, user_id: int) -> None:
+    """After the commit, push the person's unread count to their own sockets."""
+    _push(
+        session,
+        LiveEvent(
+            kind=LiveKind.notifications_changed,
+            object_id=user_id,
+            project_id=0,
+            page=PageKind.person,
+        ),
+    )
 
 
 def session_ended(session: Session, *, login_session_id: int) -> None:

@@ -10,7 +10,6 @@ the queue only once the server has taken it.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import smtplib
@@ -30,6 +29,7 @@ from app.config import get_settings
 from app.db import new_session
 from app.models import OutboxMessage, User
 from app.models.base import id_of, utcnow
+from app.services import periodic
 
 log = logging.getLogger("pivotal.mail")
 
@@ -189,9 +189,4 @@ def _write_eml(mail: EmailMessage, folder: Path) -> None:
 
 async def keep_sending(interval: float) -> None:
     """Send the outbox's due messages every `interval` seconds, for the life of the process."""
-    while True:
-        try:
-            await asyncio.to_thread(send_due)
-        except Exception:  # a broken round must not stop the next one
-            log.exception("sending the outbox failed")
-        await asyncio.sleep(interval)
+    await periodic.every(interval, send_due, what="sending the outbox")

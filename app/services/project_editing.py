@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, delete, func, not_, or_
+from sqlalchemy import Select, and_, delete, func, not_, or_, union
 from sqlmodel import Session, col, select
 
-from app.models import Organisation, ParticipationEvent, Project, ProjectPartner, User
+from app.models import Follow, Organisation, ParticipationEvent, Project, ProjectPartner, User
 from app.models.base import Role, Visibility, id_of
 from app.models.project import ProjectUpdate
 from app.models.vocabulary import AuditAction, LiveKind, Verb
@@ -28,7 +28,7 @@ TEXTS = ("title", "summary", "innovation_ambition")
 
 
 def people_losing_access(session: Session, *, project: Project, org_ids: set[int]) -> int:
-    """How many people who took part in the project could not see it if it were internal.
+    """How many who took part in or follow the project could not see it if it were internal.
 
     Everyone but administrators and the employees and procurers of `org_ids` (the owner and
     partners): citizens, suppliers, researchers and other municipalities' staff.
@@ -40,10 +40,18 @@ def people_losing_access(session: Session, *, project: Project, org_ids: set[int
             col(User.organisation_id).in_(org_ids),
         ),
     )
+    took_part: Select[Any] = select(col(ParticipationEvent.actor_id).label("person")).where(
+        ParticipationEvent.project_id == project.id
+    )
+    follows: Select[Any] = select(col(Follow.user_id).label("person")).where(
+        Follow.project_id == project.id
+    )
+    people = union(took_part, follows).subquery()
     query = (
-        select(func.count(func.distinct(ParticipationEvent.actor_id)))
-        .join(User, col(User.id) == ParticipationEvent.actor_id)
-        .where(ParticipationEvent.project_id == project.id, not_(keeps))
+        select(func.count(func.distinct(people.c.person)))
+        .select_from(people)
+        .join(User, col(User.id) == people.c.person)
+        .where(not_(keeps))
     )
     return int(session.exec(query).one())
 

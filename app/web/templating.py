@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -10,8 +11,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.exc import SQLAlchemyError
 
 from app import i18n
+from app.db import new_session
+from app.models import User
 from app.models.account import ApiTokenCreate, NewPassword
 from app.models.base import NeedStatus, OrganisationKind, Phase, Role
 from app.models.document import DocumentAudience, DocumentCreate, DocumentKind
@@ -25,8 +29,11 @@ from app.models.research import StudyCreate
 from app.models.user import Registration
 from app.models.vocabulary import AuditField, label_for
 from app.services.markdown import render_markdown
+from app.services.notifications import inbox
 from app.web.csrf import csrf_token
 from app.web.forms import limits
+
+log = logging.getLogger("pivotal.web")
 
 templates = Jinja2Templates(
     env=Environment(
@@ -40,7 +47,21 @@ templates = Jinja2Templates(
 templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
 templates.env.filters["markdown"] = render_markdown
 templates.env.filters["datetime"] = i18n.format_time
+
+
+def unread_notifications(user: User) -> int:
+    """The header's unread count for the logged-in person (read in a session of its own, so an
+    error page rendered after a rollback shows it too)."""
+    try:
+        with new_session() as session:
+            return inbox.unread_count(session, user=user)
+    except SQLAlchemyError:  # the page (maybe the database's own error page) shows without it
+        log.warning("the unread count could not be read", exc_info=True)
+        return 0
+
+
 templates.env.globals.update(
+    unread_notifications=unread_notifications,
     NeedStatus=NeedStatus,
     Phase=Phase,
     Role=Role,

@@ -34,6 +34,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from tests.conftest import Mailbox, smtp_on_loopback
 from tests.once import built_once, run_dir
 from tests.servers import run_cli, serve
 
@@ -232,15 +233,14 @@ def problems() -> Iterator[PageProblems]:
     found.assert_none()
 
 
-@pytest.fixture
-def new_page(
-    browser: Browser, server_url: str, problems: PageProblems
-) -> Iterator[Callable[..., Page]]:
-    """Factory: `new_page(email)` opens a watched page in a fresh context, logged in if given."""
+@contextlib.contextmanager
+def pages_on(browser: Browser, url: str, problems: PageProblems) -> Iterator[Callable[..., Page]]:
+    """Factory of watched pages on the server at `url`, each in a fresh context, logged in as
+    the address given (a visitor without one); the contexts close at the end."""
     contexts: list[BrowserContext] = []
 
     def make(email: str | None = None) -> Page:
-        context = problems.watch(browser.new_context(base_url=server_url, locale=LOCALE))
+        context = problems.watch(browser.new_context(base_url=url, locale=LOCALE))
         contexts.append(context)
         page = context.new_page()
         return log_in(page, email) if email else page
@@ -248,3 +248,25 @@ def new_page(
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def new_page(
+    browser: Browser, server_url: str, problems: PageProblems
+) -> Iterator[Callable[..., Page]]:
+    """Factory: `new_page(email)` opens a watched page in a fresh context, logged in if given."""
+    with pages_on(browser, server_url, problems) as make:
+        yield make
+
+
+@pytest.fixture(scope="module")
+def mailed(demo_folder: Path) -> Iterator[tuple[str, Mailbox]]:
+    """A demo server of the test module's own whose mail goes to an SMTP server on loopback."""
+    with (
+        smtp_on_loopback() as (smtp_url, mailbox),
+        demo_server(
+            demo=demo_folder,
+            extra_env={"PIVOTAL_SMTP_URL": smtp_url, "PIVOTAL_MAIL_INTERVAL": "0.5"},
+        ) as url,
+    ):
+        yield url, mailbox

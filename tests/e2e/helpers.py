@@ -42,7 +42,9 @@ def assert_accessible(page: Page) -> None:
 
 def wait_for_live_state(page: Page) -> None:
     """Pages with live views are checked after the socket has delivered its first fragments."""
-    if not page.locator("[ws-connect]").count():
+    if page.locator("#notification-socket").count():  # a logged-in header: its count arrived
+        expect(page.locator("#notification-count[data-live]")).to_be_attached(timeout=10_000)
+    if not page.locator("main [ws-connect]").count():
         return
     if page.locator("#metrics-body").count():  # a dashboard: the socket sends the figures again
         expect(page.locator("#metrics-body[data-live]")).to_be_attached(timeout=10_000)

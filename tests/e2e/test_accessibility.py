@@ -65,6 +65,8 @@ PAGES = [
     # Issue 12: my contributions, and a searched and sorted needs list
     ("/me", CITIZEN),
     ("/projects/1?q=natt&sort=supported", None),
+    ("/me/notifications", CITIZEN),  # the demo's weeks left the citizen replies and decisions
+    ("/me/notifications/settings", CITIZEN),  # a fieldset of choices per kind
 ]
 # Checked with axe in test_memberships.py; here only for their width.
 MEMBERSHIP_PAGES = [

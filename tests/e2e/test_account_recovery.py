@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.conftest import Mailbox, body_of, smtp_on_loopback
-from tests.e2e.conftest import LOCALE, PageProblems, demo_server, log_in
+from tests.conftest import Mailbox, body_of
+from tests.e2e.conftest import LOCALE, PageProblems, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -32,19 +31,6 @@ def assert_accessible(page: Page) -> None:
     assert not violations, f"{page.url}: " + "; ".join(
         f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in violations
     )
-
-
-@pytest.fixture(scope="module")
-def mailed(demo_folder: Path) -> Iterator[tuple[str, Mailbox]]:
-    """A demo server of this module's own whose mail goes to an SMTP server on loopback."""
-    with (
-        smtp_on_loopback() as (smtp_url, mailbox),
-        demo_server(
-            demo=demo_folder,
-            extra_env={"PIVOTAL_SMTP_URL": smtp_url, "PIVOTAL_MAIL_INTERVAL": "0.5"},
-        ) as url,
-    ):
-        yield url, mailbox
 
 
 @pytest.fixture

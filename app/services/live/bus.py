@@ -42,6 +42,8 @@ class LiveEvent:
     @property
     def topics(self) -> list[Topic]:
         """The pages that show the event."""
+        if self.page is PageKind.person:  # one person's own channel, and nothing else
+            return [Topic(PageKind.person, self.object_id)]
         # Every change may move the project's figures, so its dashboard hears of all of them.
         metrics = Topic(PageKind.metrics, self.project_id)
         if self.page is not None:

@@ -18,10 +18,10 @@ from app.db import new_session
 from app.models import User
 from app.models.vocabulary import LiveKind
 from app.services import permissions
-from app.services.errors import PivotalError
+from app.services.errors import NotFound, PivotalError
 from app.services.live.bus import LiveEvent
 from app.services.live.topics import PageKind, Topic
-from app.services.permissions import AnyAudience, ProjectRelation
+from app.services.permissions import AnyAudience, PersonAudience, ProjectRelation
 
 # The fragment one audience gets for one event on one topic; None when it sees nothing.
 Renderer = Callable[[Session, ProjectRelation, LiveEvent, Topic, Any], str | None]
@@ -42,7 +42,16 @@ class LivePage:
     shows_viewers: bool = True  # pushes how many people view the page now
 
 
+@dataclass(frozen=True)
+class PersonalPage:
+    """A person's own channel (its topic's id is theirs): only they may open it or hear on it."""
+
+    kind: PageKind
+    state: Callable[[Session, User, str], str]  # the full state, sent on (re)connect and change
+
+
 _pages: dict[PageKind, LivePage] = {}
+_personal: dict[PageKind, PersonalPage] = {}
 _renderers: dict[tuple[PageKind, str], Renderer] = {}
 _viewers: list[ViewersFragment] = []
 
@@ -61,6 +70,11 @@ def renders(page: PageKind, *kinds: LiveKind) -> Callable[[Renderer], Renderer]:
         return renderer
 
     return register
+
+
+def register_personal(page: PersonalPage) -> None:
+    """Make a person's own channel servable over a socket."""
+    _personal[page.kind] = page
 
 
 def register_viewers(fragment: ViewersFragment) -> None:
@@ -92,6 +106,12 @@ def first_state(
     session: Session, topic: Topic, user: User | None, lang: str
 ) -> tuple[Hashable, str]:
     """A viewer's audience and full live state of the topic (refuses what they may not see)."""
+    personal = _personal.get(topic.page)
+    if personal is not None:
+        if user is None or user.id != topic.id:
+            raise NotFound("No such page.")
+        own = PersonAudience(user_id=topic.id, lang=lang, representative_id=user.id)
+        return own, personal.state(session, user, lang)
     page = page_of(topic)
     rel = page.relation(session, user, topic.id)
     audience = page.audience(rel, lang)
@@ -109,6 +129,9 @@ def _relation(session: Session, audience: AnyAudience) -> ProjectRelation | None
 
 def render_event(event: LiveEvent, topic: Topic, audience: Any) -> str | None:
     """The fragment one audience gets for one event on one topic (None: nothing to show)."""
+    personal = _personal.get(topic.page)
+    if personal is not None:
+        return _render_personal(personal, topic, audience)
     renderer = renderer_for(topic, event.kind)
     if renderer is None:
         return None
@@ -117,6 +140,15 @@ def render_event(event: LiveEvent, topic: Topic, audience: Any) -> str | None:
         if rel is None:
             return None
         return renderer(session, rel, event, topic, audience)
+
+
+def _render_personal(page: PersonalPage, topic: Topic, audience: Any) -> str | None:
+    """A person's channel's state again, re-checked as the person who opened it."""
+    if not isinstance(audience, PersonAudience) or audience.representative_id != topic.id:
+        return None
+    with new_session() as session:
+        user = session.get(User, topic.id)
+        return None if user is None else page.state(session, user, audience.lang)
 
 
 def render_viewers(topic: Topic, audience: Any, count: int) -> str:

@@ -17,6 +17,7 @@ class PageKind(StrEnum):
     events = "events"  # a project's dialogue events
     event = "event"  # one dialogue event
     metrics = "metrics"  # a project's dashboard: figures, recomputed after a burst
+    person = "person"  # one person's own header: their unread notifications (the id is theirs)
 
 
 @dataclass(frozen=True)

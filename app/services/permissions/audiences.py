@@ -115,4 +115,13 @@ def metrics_audience_or_none(rel: ProjectRelation, lang: str) -> MetricsAudience
         return None
 
 
+@dataclass(frozen=True)
+class PersonAudience:
+    """The one viewer of a person's own channel (their unread count): never shared."""
+
+    user_id: int
+    lang: str
+    representative_id: int | None = field(default=None, compare=False, hash=False)
+
+
 AnyAudience = Audience | MetricsAudience

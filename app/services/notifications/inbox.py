@@ -1,0 +1,163 @@
+"""A person's notifications: newest first in keyset pages, the unread count, marking read.
+
+Every listing re-checks that the person may still open what each notification is about; what
+they may no longer open is left out (and not counted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, func, update
+from sqlmodel import Session, col, select
+
+from app.models import Notification, User
+from app.models.base import id_of, utcnow
+from app.models.notification import (
+    Delivery,
+    NotificationKind,
+    NotificationPage,
+    NotificationPublic,
+)
+from app.services import contribution
+from app.services.notifications.access import Opener, Subject
+from app.services.notifications.texts import text_of
+
+PAGE_SIZE = 30
+MAX_PAGE_SIZE = 100
+COUNT_CAP = 99  # the header shows "99+" beyond this, and counting stops there
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    """A notification as its recipient sees it: what it says and where it leads."""
+
+    notification: Notification
+    text: str
+    url: str
+
+    @property
+    def read(self) -> bool:
+        """Whether the person has marked it read."""
+        return self.notification.read_at is not None
+
+    def to_public(self) -> NotificationPublic:
+        """The API view."""
+        n = self.notification
+        return NotificationPublic(
+            id=id_of(n),
+            kind=n.kind,
+            project_id=n.project_id,
+            object_type=n.object_type,
+            object_id=n.object_id,
+            text=self.text,
+            url=self.url,
+            created_at=n.created_at,
+            read=self.read,
+        )
+
+
+def _visible(
+    session: Session, user: User, rows: Iterable[Notification]
+) -> list[tuple[Notification, Subject]]:
+    """The rows the person may still open, with what each is about."""
+    opener = Opener(session, user)
+    rows = list(rows)
+    opener.preload(rows)
+    return [(row, subject) for row in rows if (subject := opener.opens(row)) is not None]
+
+
+def _views(session: Session, user: User, rows: Iterable[Notification]) -> list[NotificationView]:
+    """The rows the person may still open, each with its text in the current language."""
+    visible = _visible(session, user, rows)
+    actor_ids = {row.actor_id for row, _ in visible if row.actor_id is not None}
+    names = dict(
+        session.exec(select(User.id, User.display_name).where(col(User.id).in_(actor_ids))).all()
+    )
+    return [
+        NotificationView(
+            notification=row,
+            text=text_of(
+                row.kind, row.verb, subject, actor=names.get(row.actor_id, ""), extra=row.extra
+            ),
+            url=subject.url,
+        )
+        for row, subject in visible
+    ]
+
+
+def _mine(user: User) -> ColumnElement[bool]:
+    return col(Notification.recipient_id) == id_of(user)
+
+
+def page(
+    session: Session, *, user: User, before: int | None = None, limit: int = PAGE_SIZE
+) -> tuple[list[NotificationView], int | None]:
+    """A page of the person's notifications, newest first, older than the id `before`.
+
+    Returns the page and the cursor of the next (older) page, None at the end.
+    """
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    views: list[NotificationView] = []
+    cursor = before
+    while True:
+        query = select(Notification).where(_mine(user))
+        if cursor is not None:
+            query = query.where(col(Notification.id) < cursor)
+        batch = session.exec(query.order_by(col(Notification.id).desc()).limit(limit)).all()
+        for view in _views(session, user, batch):
+            views.append(view)
+            if len(views) == limit:
+                return views, id_of(view.notification)
+        if len(batch) < limit:
+            return views, None
+        cursor = id_of(batch[-1])  # some were left out: read on until the page is full
+
+
+def unread_count(session: Session, *, user: User) -> int:
+    """How many of the person's notifications are unread and still open to them (at most 100)."""
+    unread = (_mine(user), col(Notification.read_at).is_(None))
+    if not session.exec(select(func.count()).select_from(Notification).where(*unread)).one():
+        return 0  # the usual case: one indexed count, nothing to check
+    rows = session.exec(
+        select(Notification)
+        .where(*unread)
+        .order_by(col(Notification.id).desc())
+        .limit(COUNT_CAP + 1)
+    ).all()
+    return len(_visible(session, user, rows))
+
+
+def inbox(
+    session: Session, *, user: User, before: int | None = None, limit: int = PAGE_SIZE
+) -> NotificationPage:
+    """The API's page: the unread count, the items and the next page's cursor."""
+    views, next_before = page(session, user=user, before=before, limit=limit)
+    return NotificationPage(
+        unread_count=unread_count(session, user=user),
+        items=[view.to_public() for view in views],
+        next_before=next_before,
+    )
+
+
+def mark_read(session: Session, *, user: User, ids: list[int] | None = None) -> int:
+    """Mark the person's notifications read: the given ids (others' are ignored), or all."""
+    query = update(Notification).where(_mine(user), col(Notification.read_at).is_(None))
+    if ids is not None:
+        query = query.where(col(Notification.id).in_(ids))
+    changed = int(session.execute(query.values(read_at=utcnow())).rowcount)  # type: ignore[attr-defined]
+    if changed:
+        contribution.notifications_changed(session, user_id=id_of(user))
+    return changed
+
+
+def visible_lines(
+    session: Session, *, user: User, ids: list[int], wanted: dict[NotificationKind, Delivery]
+) -> list[tuple[str, str]]:
+    """The text and link of each item the person may still open and still wants mailed."""
+    rows = session.exec(
+        select(Notification).where(col(Notification.id).in_(ids)).order_by(col(Notification.id))
+    ).all()
+    rows = [row for row in rows if wanted.get(NotificationKind(row.kind)) != Delivery.off]
+    return [(view.text, view.url) for view in _views(session, user, rows)]
