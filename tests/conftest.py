@@ -28,6 +28,10 @@ os.environ.setdefault("PIVOTAL_BASE_URL", "http://testserver")
 os.environ.setdefault("PIVOTAL_VISITOR_PAGE_MAX_AGE", "0")
 os.environ.setdefault("PIVOTAL_ROLLUP_INTERVAL", "0")  # tests roll up when they mean to
 os.environ.setdefault("PIVOTAL_MAIL_INTERVAL", "0")  # tests send the outbox when they mean to
+# Tests post far faster than a person; the posting limits have tests of their own, and a limit
+# this high still runs their counting query on every post.
+os.environ.setdefault("PIVOTAL_POST_LIMIT_PER_MINUTE", "100000")
+os.environ.setdefault("PIVOTAL_POST_LIMIT_PER_HOUR", "100000")
 os.environ.setdefault("PIVOTAL_MAIL_DIR", tempfile.mkdtemp(prefix="pivotal-test-mail-"))
 
 import pytest

@@ -8,6 +8,7 @@ from app.models.event import DialogueEvent, EventRegistration, MeetingSlot, Slot
 from app.models.idempotency import IdempotentRequest
 from app.models.mail import LinkToken, OutboxMessage
 from app.models.membership import Invitation, Membership, OrganisationDomain
+from app.models.moderation import Report
 from app.models.need import Comment, Need, Support
 from app.models.organisation import Organisation
 from app.models.participation import (
@@ -49,6 +50,7 @@ __all__ = [
     "ProposalAttachment",
     "ProposalNeed",
     "Question",
+    "Report",
     "SecrecyClaim",
     "SlotBooking",
     "Study",

@@ -42,6 +42,11 @@ class Need(NeedBase, table=True):
     status_reason: str = Field(default="", max_length=2000)
     merged_into_id: int | None = Field(default=None, foreign_key="need.id")
     created_at: datetime = created_at_field()
+    # Moderation (see app/services/moderation.py): hidden with a public reason, or held as a new
+    # account's first contribution until a moderator approves it.
+    hidden: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    hidden_reason: str = Field(default="", max_length=500)
+    held: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class NeedStatusChange(SQLModel):
@@ -53,8 +58,14 @@ class NeedStatusChange(SQLModel):
 
 
 class NeedPublic(NeedBase):
-    """A need as the API shows it; the author only where the viewer may know them."""
+    """A need as the API shows it; the author only where the viewer may know them.
 
+    A hidden need keeps its place but not its text for those who may not read it.
+    """
+
+    title: str | None  # type: ignore[assignment]
+    problem: str | None  # type: ignore[assignment]
+    affected: str | None  # type: ignore[assignment]
     id: int
     project_id: int
     author_id: int | None
@@ -65,6 +76,9 @@ class NeedPublic(NeedBase):
     created_at: datetime
     support_count: int = 0
     comment_count: int = 0
+    hidden: bool = False
+    hidden_reason: str = ""
+    held: bool = False
 
 
 class Support(SQLModel, table=True):
@@ -104,6 +118,7 @@ class Comment(SQLModel, table=True):
     hidden: bool = False
     hidden_reason: str = Field(default="", max_length=500)
     created_at: datetime = created_at_field()
+    held: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class CommentPublic(SQLModel):
@@ -116,4 +131,6 @@ class CommentPublic(SQLModel):
     author_name: str
     body: str | None
     hidden: bool
+    hidden_reason: str = ""
+    held: bool = False
     created_at: datetime

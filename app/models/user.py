@@ -46,6 +46,9 @@ class User(UserBase, table=True):
     created_at: datetime = created_at_field()
     # When the person proved the address by following a mailed link (None: not yet).
     email_verified_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    # A platform moderator works the moderation queue of every project they can see (platform
+    # administrators do too, without the flag).
+    is_moderator: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class UserPublic(SQLModel):

@@ -153,6 +153,7 @@ class ObjectType(StrEnum):
     membership = "membership"
     domain = "domain"
     invitation = "invitation"
+    report = "report"
 
 
 class LiveKind(StrEnum):
@@ -163,6 +164,10 @@ class LiveKind(StrEnum):
     need_status_changed = "need.status_changed"
     comment_created = "comment.created"
     comment_hidden = "comment.hidden"
+    comment_shown = "comment.shown"  # a hidden or held comment shows again (or for the first time)
+    need_hidden = "need.hidden"
+    need_shown = "need.shown"
+    reports_changed = "reports.changed"  # a project's moderation queue: a report came or went
     project_phase_moved = "project.phase_moved"
     question_asked = "question.asked"
     question_answered = "question.answered"
@@ -208,6 +213,9 @@ class AuditField(StrEnum):
     slot_minutes = "slot_minutes"
     slots = "slots"
     minutes_published_at = "minutes_published_at"
+    held = "held"
+    state = "state"
+    hold_first = "hold_first"
     # an organisation's record
     user_id = "user_id"
     role = "role"
@@ -321,6 +329,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         ObjectType.membership: N_("Membership"),
         ObjectType.domain: N_("E-mail domain"),
         ObjectType.invitation: N_("Invitation"),
+        ObjectType.report: N_("Report"),
     },
     LiveKind: {
         LiveKind.need_created: N_("A need was posted"),
@@ -328,6 +337,10 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         LiveKind.need_status_changed: N_("A need's status changed"),
         LiveKind.comment_created: N_("A comment was posted"),
         LiveKind.comment_hidden: N_("A comment was hidden"),
+        LiveKind.comment_shown: N_("A comment is shown again"),
+        LiveKind.need_hidden: N_("A need was hidden"),
+        LiveKind.need_shown: N_("A need is shown again"),
+        LiveKind.reports_changed: N_("The moderation queue changed"),
         LiveKind.project_phase_moved: N_("The project moved to a new phase"),
         LiveKind.question_asked: N_("A question was asked"),
         LiveKind.question_answered: N_("A question was answered"),
@@ -369,6 +382,9 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         AuditField.slot_minutes: N_("Minutes per meeting"),
         AuditField.slots: N_("Meeting times"),
         AuditField.minutes_published_at: N_("Minutes published at"),
+        AuditField.held: N_("Awaiting review"),
+        AuditField.state: N_("State of the report"),
+        AuditField.hold_first: N_("Holds a new account's first contribution for review"),
         AuditField.user_id: N_("Concerns"),
         AuditField.role: N_("Role"),
         AuditField.is_org_admin: N_("Administrator of the organisation"),

@@ -6,10 +6,28 @@ registers them all; the socket router (`app/routers/live.py`) does.
 """
 
 from app.services.live.registry import register_viewers
-from app.views import documents, events, metrics, needs, projects, proposals, questions
+from app.views import (
+    documents,
+    events,
+    metrics,
+    moderation,
+    needs,
+    projects,
+    proposals,
+    questions,
+)
 from app.views.templating import render_fragment
 
-__all__ = ["documents", "events", "metrics", "needs", "projects", "proposals", "questions"]
+__all__ = [
+    "documents",
+    "events",
+    "metrics",
+    "moderation",
+    "needs",
+    "projects",
+    "proposals",
+    "questions",
+]
 
 
 def viewers_html(lang: str, count: int) -> str:

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from app.models import Need, User
 from app.models.base import id_of
 from app.models.vocabulary import LiveKind
-from app.services import needs, participation
+from app.services import moderation, needs, participation
 from app.services.live import LiveEvent, PageKind, Topic
 from app.services.live.registry import LivePage, register_page, renders
 from app.services.permissions import Audience, ProjectRelation, audience_for
@@ -25,6 +25,8 @@ def need_card_html(view: needs.NeedView, audience: Audience, *, oob: bool) -> Ma
     shown = (
         need.title,
         need.status,
+        need.hidden,
+        need.held,
         need.created_at,
         view.author_name,
         view.support_count,
@@ -84,8 +86,10 @@ def comments_html(
 def card_added(
     session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
 ) -> str:
-    """A new need's card, put first in the list."""
+    """A new need's card, put first in the list (a held one: for moderators only)."""
     view = needs.need_view(session, rel=rel, need_id=_need_id(event))
+    if view.need.held and not rel.is_moderator:
+        return ""
     card = need_card_html(view, audience, oob=False)
     return render_block("projects/detail.html", "live_card_prepended", audience.lang, card=card)
 
@@ -96,13 +100,24 @@ def card_added(
     LiveKind.need_status_changed,
     LiveKind.comment_created,
     LiveKind.comment_hidden,
+    LiveKind.comment_shown,
 )
 def card_changed(
     session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
 ) -> str:
     """A need's card again, replacing the one in the list by id."""
     view = needs.need_view(session, rel=rel, need_id=_need_id(event))
+    if not view.readable:
+        return ""  # a hidden or held need is not in this audience's list
     return need_card_html(view, audience, oob=True)
+
+
+@renders(PageKind.project, LiveKind.need_hidden, LiveKind.need_shown)
+def needs_list_changed(
+    session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
+) -> str:
+    """The whole list again: a need left it or came back to it (moderators see it marked)."""
+    return needs_list_html(session, rel, audience, oob=True)
 
 
 # ---- a need's page -------------------------------------------------------------------------------
@@ -161,13 +176,36 @@ def comment_hidden(
     )
 
 
+@renders(PageKind.need, LiveKind.comment_shown)
+def comment_shown(
+    session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
+) -> str | None:
+    """A comment shown again in its place, or, approved after it was held, added to the thread
+    of those who did not see it before."""
+    if rel.is_moderator or not moderation.was_held(session, object_id=event.object_id):
+        return comment_hidden(session, rel, event, topic, audience)
+    return comment_added(session, rel, event, topic, audience)
+
+
+@renders(PageKind.need, LiveKind.need_hidden, LiveKind.need_shown)
+def need_body_changed(
+    session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
+) -> str:
+    """The need's text, or in its place why a moderator hid it."""
+    view = needs.need_view(session, rel=rel, need_id=_need_id(event))
+    return render_fragment("needs/_body.html", audience.lang, view=view, need=view.need, oob=True)
+
+
 @renders(PageKind.need, LiveKind.comment_created)
 def comment_added(
     session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
-) -> str:
-    """A new comment, appended to the thread or to the replies of its parent."""
+) -> str | None:
+    """A new comment, appended to the thread or to the replies of its parent (a held one: for
+    moderators only)."""
     view = needs.need_view(session, rel=rel, need_id=_need_id(event))
     comment = needs.comment_view(session, rel=rel, comment_id=event.object_id)
+    if comment.held and not rel.is_moderator:
+        return ""
     parent = comment.comment.parent_id
     return render_block(
         "needs/detail.html",
