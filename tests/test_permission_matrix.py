@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from app.config import get_settings
 from tests.conftest import Factory, World, login
@@ -60,6 +61,20 @@ def cells(object: str, marker: str, allowed: frozenset[str], **paths: str) -> li
 # A person's own sessions and tokens: only they see them listed.
 SUPPLIER_TOKEN = "Leverandør A sitt eksportskript"
 SUPPLIER_BROWSER = "LeverandorA-nettleser/1.0"
+# Moderation (issue 12, item 5): an open report waits in the queue; a comment was hidden.
+REPORT_REASON = "Rapport: kommentaren røper hvem som bor i omsorgsboligen."
+HIDDEN_BODY = "Beboeren i rom 12 heter Ola og har demens."
+HIDE_REASON = "Skjult: personopplysninger om en beboer."
+QUEUE_PATHS = {
+    "api": "/api/v1/projects/{project}/reports",
+    "page": "/projects/{project}/reports",
+    "socket": "/ws/projects/{project}/reports",
+}
+THREAD_PATHS = {
+    "api": "/api/v1/needs/{need}/comments",
+    "page": "/needs/{need}",
+    "socket": "/ws/needs/{need}",
+}
 QA_PATHS = {
     "api": "/api/v1/projects/{project}/questions",
     "page": "/projects/{project}/questions",
@@ -343,7 +358,31 @@ CELLS: list[Cell] = [
         PROCURERS,
         api="/api/v1/projects/{project}/metrics",
     ),
+    # Moderation (issue 12, item 5): the queue is its moderators'; a hidden comment's text is
+    # theirs and its author's (not over the shared socket), its public reason everyone's.
+    *cells("an open report in the queue", REPORT_REASON, PROCURERS, **QUEUE_PATHS),
+    *cells(
+        "a hidden comment's text",
+        HIDDEN_BODY,
+        PROCURERS | {"citizen"},
+        api=THREAD_PATHS["api"],
+        page=THREAD_PATHS["page"],
+    ),
+    *cells("a hidden comment's text, live", HIDDEN_BODY, PROCURERS, socket=THREAD_PATHS["socket"]),
+    *cells("a hidden comment's public reason", HIDE_REASON, EVERYONE, **THREAD_PATHS),
 ]
+
+
+def _moderated(api: Api, market: Market) -> None:
+    """An open report on the scene's comment, and the citizen's second comment hidden."""
+    citizen, procurer = market.users["citizen"], market.users["procurer"]
+    body = {"object_type": "comment", "object_id": market.comment, "reason": REPORT_REASON}
+    assert api.post("/reports", market.users["employee"], json=body).status_code == 201
+    hidden = api.comment(citizen, market.need, HIDDEN_BODY)["id"]
+    body = {"object_type": "comment", "object_id": hidden, "reason": "Navn på beboer"}
+    report = api.post("/reports", market.users["supplier_b"], json=body).json()
+    decision = {"decision": "hide", "reason": HIDE_REASON}
+    assert api.post(f"/reports/{report['id']}/decision", procurer, json=decision).is_success
 
 
 def _look(client: TestClient, api: Api, market: Market, role: str, cell: Cell) -> str:
@@ -362,8 +401,11 @@ def _look(client: TestClient, api: Api, market: Market, role: str, cell: Cell) -
         response = client.get(path)
         assert response.status_code < 500, response.text
         return response.text if response.status_code == 200 else ""
-    with client.websocket_connect(path, headers=ORIGIN) as socket:
-        return socket.receive_text()
+    try:
+        with client.websocket_connect(path, headers=ORIGIN) as socket:
+            return socket.receive_text()
+    except WebSocketDisconnect:  # refused (the moderation queue's socket, for non-moderators)
+        return ""
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -378,6 +420,7 @@ def test_every_role_sees_exactly_what_the_policy_allows(
 ) -> None:
     monkeypatch.setattr(get_settings(), "upload_dir", tmp_path / "uploads")
     market = Market(api, world, factory)
+    _moderated(api, market)
     assert api.post("/auth/tokens", world.supplier, json={"name": SUPPLIER_TOKEN}).is_success
     login(TestClient(client.app, headers={"User-Agent": SUPPLIER_BROWSER}), world.supplier)
     wrong = []

@@ -264,7 +264,7 @@ def list_comments(session: SessionDep, user: CurrentUser, need_id: Id) -> list[C
     stack = list(reversed(needs.comment_tree(session, rel=rel, need_id=need_id)))
     while stack:
         view = stack.pop()
-        flat.append(view.to_public())
+        flat.append(view.to_public(rel.user))
         stack.extend(reversed(view.replies))
     return flat
 

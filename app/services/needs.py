@@ -63,13 +63,15 @@ class CommentView:
         """Awaiting a moderator's approval (only its author and the moderators see it)."""
         return self.comment.held
 
-    def to_public(self) -> CommentPublic:
-        """The API view (a hidden comment keeps its place but not its body)."""
+    def to_public(self, reader: User | None = None) -> CommentPublic:
+        """The API view (a hidden comment keeps its place but not its body, but for its author
+        when `reader` is them)."""
+        own = reader is not None and reader.id == self.comment.author_id
         return CommentPublic.model_validate(
             self.comment,
             update={
                 "author_name": self.author_name,
-                "body": self.comment.body if self.visible else None,
+                "body": self.comment.body if self.visible or own else None,
             },
         )
 
