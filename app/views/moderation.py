@@ -70,6 +70,5 @@ register_page(
         audience=audience_for,
         resync=queue_state,
         relation=_moderator_relation,
-        shows_viewers=False,
     )
 )
