@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
@@ -34,40 +34,40 @@ def _public(report: Report) -> ReportPublic:
     return ReportPublic.model_validate(report)
 
 
-@pages.post("/reports")
-def report_form(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
+def _form_data(
     object_type: Annotated[str, Form()] = "",
     object_id: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
+) -> ReportCreate:
+    """A report or review form's fields, parsed as the API's input."""
+    return parse(ReportCreate, object_type=object_type, object_id=object_id, reason=reason)
+
+
+AskForm = Annotated[ReportCreate, Depends(_form_data)]
+
+
+@pages.post("/reports")
+def report_form(
+    request: Request, session: SessionDep, user: CurrentUser, data: AskForm
 ) -> Response:
     """Report a need or a comment to the moderators."""
-    data = parse(ReportCreate, object_type=object_type, object_id=object_id, reason=reason)
     filed = moderation.report(session, user=user, data=data)
-    context = {"message": _("Thank you. The moderators will look at it.")}
-    return fragment_or_redirect(
-        request, f"/needs/{filed.need_id}", "moderation/_sent.html", context
-    )
+    return _sent(request, filed, _("Thank you. The moderators will look at it."))
 
 
 @pages.post("/reviews")
 def review_form(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    object_type: Annotated[str, Form()] = "",
-    object_id: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
+    request: Request, session: SessionDep, user: CurrentUser, data: AskForm
 ) -> Response:
     """The author of hidden content asks for a review."""
-    data = parse(ReportCreate, object_type=object_type, object_id=object_id, reason=reason)
     review = moderation.request_review(session, user=user, data=data)
-    context = {"message": _("You have asked for a review. The moderators will look again.")}
-    return fragment_or_redirect(
-        request, f"/needs/{review.need_id}", "moderation/_sent.html", context
-    )
+    return _sent(request, review, _("You have asked for a review. The moderators will look again."))
+
+
+def _sent(request: Request, filed: Report, message: str) -> Response:
+    """The form's place says it was sent (htmx); a plain form goes back to the need."""
+    context = {"message": message}
+    return fragment_or_redirect(request, f"/needs/{filed.need_id}", SENT, context)
 
 
 @pages.get("/projects/{project_id}/reports")

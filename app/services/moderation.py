@@ -117,29 +117,7 @@ def report(session: Session, *, user: User | None, data: ReportCreate) -> Report
         for r in _open_reports(session, content)
     ):
         raise Conflict("You have already reported this; the moderators will look at it.")
-    filed = Report(
-        project_id=id_of(rel.project),
-        need_id=id_of(_need_of(session, content)),
-        kind=ReportKind.flag,
-        object_type=data.object_type,
-        object_id=data.object_id,
-        reporter_id=id_of(reporter),
-        reason=data.reason,
-    )
-    contribution.record(
-        session,
-        rel=rel,
-        on=filed,
-        verb=Verb.reported,
-        change=Change(
-            AuditAction.content_reported,
-            before=None,
-            after={"state": ReportState.open.value, "reason": data.reason},
-            about=content,
-        ),
-        push=LiveKind.reports_changed,
-    )
-    return filed
+    return _file(session, rel, content, ReportKind.flag, data.reason)
 
 
 def request_review(session: Session, *, user: User | None, data: ReportCreate) -> Report:
@@ -147,44 +125,49 @@ def request_review(session: Session, *, user: User | None, data: ReportCreate) -
     rel, content = find_content(
         session, user=user, object_type=data.object_type, object_id=data.object_id
     )
-    author = permissions.require_user(rel.user)
+    permissions.require_user(rel.user)
     if not permissions.is_author(rel, content):
         raise Forbidden("Only the author can ask for a review.")
-    if not content.hidden:
+    if not may_ask_review(session, content):
+        if content.hidden:
+            raise Conflict(
+                "You have already asked for a review of this once; the moderators' decision stands."
+            )
         raise Invalid("Only content a moderator has hidden can be reviewed.")
-    asked = select(Report.id).where(
-        Report.object_type == data.object_type,
-        Report.object_id == data.object_id,
-        Report.kind == ReportKind.review,
-    )
-    if session.exec(asked).first() is not None:
-        raise Conflict(
-            "You have already asked for a review of this once; the moderators' decision stands."
-        )
-    review = Report(
+    return _file(session, rel, content, ReportKind.review, data.reason)
+
+
+# What filing each kind of report by a person is, in the logs.
+FILED = {
+    ReportKind.flag: (Verb.reported, AuditAction.content_reported),
+    ReportKind.review: (Verb.asked_review, AuditAction.review_requested),
+}
+
+
+def _file(
+    session: Session, rel: ProjectRelation, content: Content, kind: ReportKind, reason: str
+) -> Report:
+    """Put a person's report or review request in the queue, recorded as their act."""
+    filed = Report(
         project_id=id_of(rel.project),
         need_id=id_of(_need_of(session, content)),
-        kind=ReportKind.review,
-        object_type=data.object_type,
-        object_id=data.object_id,
-        reporter_id=id_of(author),
-        reason=data.reason,
+        kind=kind,
+        object_type=type_of(content),
+        object_id=id_of(content),
+        reporter_id=id_of(permissions.require_user(rel.user)),
+        reason=reason,
     )
+    verb, action = FILED[kind]
+    after = {"state": ReportState.open.value, "reason": reason}
     contribution.record(
         session,
         rel=rel,
-        on=review,
-        verb=Verb.asked_review,
-        change=Change(
-            AuditAction.review_requested,
-            before=None,
-            after={"state": ReportState.open.value, "reason": data.reason},
-            rationale=data.reason,
-            about=content,
-        ),
+        on=filed,
+        verb=verb,
+        change=Change(action, before=None, after=after, rationale=reason, about=content),
         push=LiveKind.reports_changed,
     )
-    return review
+    return filed
 
 
 def holds_first_contribution(session: Session, *, rel: ProjectRelation, user: User) -> bool:
