@@ -171,17 +171,26 @@ def _file(
 
 
 def holds_first_contribution(session: Session, *, rel: ProjectRelation, user: User) -> bool:
-    """Whether the project holds this person's next contribution: their first in it, when the
-    project asks for that (moderators' own are never held)."""
+    """Whether the project holds this person's next need or comment: while it asks for that and
+    none of theirs in it shows yet (held until a moderator approves one; moderators are never held).
+    """
     if not rel.project.hold_first_contributions or rel.is_moderator:
         return False
     posted = select(col(Need.id)).where(
-        col(Need.project_id) == rel.project.id, col(Need.author_id) == user.id
+        col(Need.project_id) == rel.project.id,
+        col(Need.author_id) == user.id,
+        col(Need.held).is_(False),
+        col(Need.hidden).is_(False),
     )
     commented = (
         select(col(Comment.id))
         .join(Need, col(Need.id) == col(Comment.need_id))
-        .where(col(Need.project_id) == rel.project.id, col(Comment.author_id) == user.id)
+        .where(
+            col(Need.project_id) == rel.project.id,
+            col(Comment.author_id) == user.id,
+            col(Comment.held).is_(False),
+            col(Comment.hidden).is_(False),
+        )
     )
     return session.exec(posted.limit(1)).first() is None and (
         session.exec(commented.limit(1)).first() is None

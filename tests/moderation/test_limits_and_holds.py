@@ -122,15 +122,19 @@ def test_a_first_comment_is_held_until_a_moderator_approves_it(
     login(client, world.citizen)
     assert "Vårt første innspill." not in client.get(f"/needs/{need}").text
 
-    [waiting] = api.get(f"/projects/{world.public.id}/reports", world.procurer).json()
+    # Until one of theirs is approved, the next waits too.
+    also = api.comment(world.supplier, need, "Og mens vi venter.")
+    assert also["held"] is True
+    waiting, also_waiting = api.get(f"/projects/{world.public.id}/reports", world.procurer).json()
     assert waiting["kind"] == "hold" and waiting["object_id"] == first["id"]
+    assert also_waiting["object_id"] == also["id"]
     assert decide(api, world.procurer, waiting["id"], "dismiss").status_code == 422
     assert decide(api, world.procurer, waiting["id"], "restore").status_code == 200
     listed = api.get(f"/needs/{need}/comments", world.citizen).json()
-    assert [c["body"] for c in listed] == ["Vårt første innspill."]
+    assert [c["body"] for c in listed] == ["Vårt første innspill."]  # the other still waits
     assert acts(session, world.public.id)[-1] == ("restored_content", "comment", world.supplier.id)
 
-    second = api.comment(world.supplier, need, "Og et til.")  # not the first any more
+    second = api.comment(world.supplier, need, "Og et til.")  # one of theirs shows now
     assert second["held"] is False
     session.expire_all()
     assert session.get(Comment, second["id"]).held is False  # type: ignore[union-attr]
