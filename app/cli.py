@@ -95,6 +95,9 @@ def createuser(
         ),
     ] = None,
     name: Annotated[str | None, typer.Option(help="Display name")] = None,
+    moderator: Annotated[
+        bool, typer.Option(help="A platform moderator: works every visible moderation queue")
+    ] = False,
 ) -> None:
     """Create a user of any role, in an organisation."""
     from pydantic import ValidationError
@@ -135,6 +138,7 @@ def createuser(
                 display_name=name or email.split("@")[0],
             )
             user = accounts.create_user(session, data=user_data, email_verified=True)
+            user.is_moderator = moderator
             session.commit()
         except ValidationError as exc:
             typer.echo(
@@ -144,7 +148,8 @@ def createuser(
         except PivotalError as exc:
             typer.echo(exc.message, err=True)
             raise typer.Exit(code=2) from None
-    typer.echo(f"Created {user.role} {user.email} (id {user.id}).")
+    moderating = ", a platform moderator" if user.is_moderator else ""
+    typer.echo(f"Created {user.role} {user.email} (id {user.id}){moderating}.")
 
 
 @cli.command()

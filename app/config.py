@@ -115,6 +115,10 @@ class Settings(BaseSettings):
     # Wrong passwords in a row, per account and per client address, before logins from there
     # must wait (60 s, doubling with every further miss, at most an hour).
     login_failure_limit: int = Field(default=10, ge=1)
+    # Needs, comments and questions one account may post per minute and per hour (0: no limit);
+    # more are refused with 429 and the seconds to wait.
+    post_limit_per_minute: int = Field(default=6, ge=0)
+    post_limit_per_hour: int = Field(default=60, ge=0)
     live_queue_size: int = 256
     # Threads for sync handlers. Writers waiting their turn sleep in one, and the writer whose
     # turn it is may need another to finish its response; keep this above concurrent writers.

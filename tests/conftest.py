@@ -30,6 +30,10 @@ os.environ.setdefault("PIVOTAL_ROLLUP_INTERVAL", "0")  # tests roll up when they
 os.environ.setdefault("PIVOTAL_RETENTION_INTERVAL", "0")  # tests apply retention with their clock
 os.environ.setdefault("PIVOTAL_MAIL_INTERVAL", "0")  # tests send the outbox when they mean to
 os.environ.setdefault("PIVOTAL_DIGEST_INTERVAL", "0")  # and the digests, with a clock of their own
+# Tests post far faster than a person; the posting limits have tests of their own, and a limit
+# this high still runs their counting query on every post.
+os.environ.setdefault("PIVOTAL_POST_LIMIT_PER_MINUTE", "100000")
+os.environ.setdefault("PIVOTAL_POST_LIMIT_PER_HOUR", "100000")
 os.environ.setdefault("PIVOTAL_MAIL_DIR", tempfile.mkdtemp(prefix="pivotal-test-mail-"))
 
 import pytest

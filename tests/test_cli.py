@@ -219,3 +219,19 @@ def test_demo_documents_go_to_their_audiences(database_url: str, client: TestCli
     ).json()["access_token"]
     seen = client.get(url, headers={"Authorization": f"Bearer {token}"}).json()
     assert {d["kind"] for d in seen} == {"needs_description", "draft_specification"}
+
+
+def test_createuser_makes_a_platform_moderator(database_url: str, session: Session) -> None:
+    result = _createuser(
+        "--email",
+        "mona@pivotal.example",
+        "--password",
+        "et langt passord",
+        "--role",
+        "citizen",
+        "--moderator",
+    )
+    assert result.exit_code == 0, result.output
+    assert "a platform moderator" in result.output
+    [user] = _stored(session, User, email="mona@pivotal.example")
+    assert user.is_moderator is True

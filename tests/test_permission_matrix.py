@@ -65,6 +65,20 @@ def cells(object: str, marker: str, allowed: frozenset[str], **paths: str) -> li
 SUPPLIER_TOKEN = "Leverandør A sitt eksportskript"
 SUPPLIER_BROWSER = "LeverandorA-nettleser/1.0"
 EXPORT = "/api/v1/me/export"
+# Moderation (issue 12, item 5): an open report waits in the queue; a comment was hidden.
+REPORT_REASON = "Rapport: kommentaren røper hvem som bor i omsorgsboligen."
+HIDDEN_BODY = "Beboeren i rom 12 heter Ola og har demens."
+HIDE_REASON = "Skjult: personopplysninger om en beboer."
+QUEUE_PATHS = {
+    "api": "/api/v1/projects/{project}/reports",
+    "page": "/projects/{project}/reports",
+    "socket": "/ws/projects/{project}/reports",
+}
+THREAD_PATHS = {
+    "api": "/api/v1/needs/{need}/comments",
+    "page": "/needs/{need}",
+    "socket": "/ws/needs/{need}",
+}
 QA_PATHS = {
     "api": "/api/v1/projects/{project}/questions",
     "page": "/projects/{project}/questions",
@@ -467,7 +481,31 @@ CELLS: list[Cell] = [
         frozenset({"citizen"}),
         socket="/ws/people/{users[citizen].id}",
     ),
+    # Moderation (issue 12, item 5): the queue is its moderators'; a hidden comment's text is
+    # theirs and its author's (not over the shared socket), its public reason everyone's.
+    *cells("an open report in the queue", REPORT_REASON, PROCURERS, **QUEUE_PATHS),
+    *cells(
+        "a hidden comment's text",
+        HIDDEN_BODY,
+        PROCURERS | {"citizen"},
+        api=THREAD_PATHS["api"],
+        page=THREAD_PATHS["page"],
+    ),
+    *cells("a hidden comment's text, live", HIDDEN_BODY, PROCURERS, socket=THREAD_PATHS["socket"]),
+    *cells("a hidden comment's public reason", HIDE_REASON, EVERYONE, **THREAD_PATHS),
 ]
+
+
+def _moderated(api: Api, market: Market) -> None:
+    """An open report on the scene's comment, and the citizen's second comment hidden."""
+    citizen, procurer = market.users["citizen"], market.users["procurer"]
+    body = {"object_type": "comment", "object_id": market.comment, "reason": REPORT_REASON}
+    assert api.post("/reports", market.users["employee"], json=body).status_code == 201
+    hidden = api.comment(citizen, market.need, HIDDEN_BODY)["id"]
+    body = {"object_type": "comment", "object_id": hidden, "reason": "Navn på beboer"}
+    report = api.post("/reports", market.users["supplier_b"], json=body).json()
+    decision = {"decision": "hide", "reason": HIDE_REASON}
+    assert api.post(f"/reports/{report['id']}/decision", procurer, json=decision).is_success
 
 
 def _look(client: TestClient, api: Api, market: Market, role: str, cell: Cell) -> str:
@@ -505,6 +543,7 @@ def test_every_role_sees_exactly_what_the_policy_allows(
 ) -> None:
     monkeypatch.setattr(get_settings(), "upload_dir", tmp_path / "uploads")
     market = Market(api, world, factory)
+    _moderated(api, market)
     assert api.post("/auth/tokens", world.supplier, json={"name": SUPPLIER_TOKEN}).is_success
     login(TestClient(client.app, headers={"User-Agent": SUPPLIER_BROWSER}), world.supplier)
     wrong = []

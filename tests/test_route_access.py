@@ -119,6 +119,18 @@ ACCESS: dict[str, frozenset[str]] = {
     "PATCH /api/v1/comments/{comment_id}": {"citizen"},
     "DELETE /api/v1/comments/{comment_id}": {"citizen"},
     "PATCH /api/v1/projects/{project_id}": STAFF,
+    # Moderation (issue 12, item 5): anyone logged in reports what they see; the project's
+    # procurers and the platform's moderators (admins) work the queue; authors ask for review.
+    "POST /needs/{need_id}/hide": STAFF,
+    "POST /reports": LOGGED_IN,
+    "POST /reviews": LOGGED_IN,  # the author of hidden content, once
+    "GET /projects/{project_id}/reports": STAFF,
+    "POST /reports/{report_id}/decision": STAFF,
+    "POST /projects/{project_id}/moderation": PROCURERS | {"admin"},
+    "POST /api/v1/reports": LOGGED_IN,
+    "POST /api/v1/reviews": LOGGED_IN,
+    "GET /api/v1/projects/{project_id}/reports": STAFF,
+    "POST /api/v1/reports/{report_id}/decision": STAFF,
     # Participation log, audit log and open data
     "GET /api/v1/projects/{project_id}/participation-events": READERS_OF_THE_LOG,
     "GET /api/v1/projects/{project_id}/audit-log": STAFF,
@@ -270,6 +282,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "WS /ws/projects/{project_id}/documents": ALL,
     "WS /ws/projects/{project_id}/metrics": ALL,
     "WS /ws/projects/{project_id}/proposals": ALL,
+    "WS /ws/projects/{project_id}/reports": STAFF,  # the moderation queue
     # Operations
     "GET /healthz": ALL,
     "GET /readyz": ALL,
@@ -370,7 +383,16 @@ class Scene:
             "notification_id": 1,
             "user_id": citizen.id,
             "unsubscribe_token": delivery.unsubscribe_token(citizen.id, "reply"),
+            "report_id": self._report(api, market),
         }
+
+    @staticmethod
+    def _report(api: Api, market: Market) -> int:
+        """A report on the scene's comment, so the decision routes have one to refuse."""
+        body = {"object_type": "comment", "object_id": market.comment, "reason": "Upassende"}
+        filed = api.post("/reports", market.users["employee"], json=body)
+        assert filed.status_code == 201, filed.text
+        return int(filed.json()["id"])
 
     def url(self, path: str) -> str:
         names = PARAMS.findall(path)

@@ -9,6 +9,7 @@ from app.models.event import DialogueEvent, EventRegistration, MeetingSlot, Slot
 from app.models.idempotency import IdempotentRequest
 from app.models.mail import LinkToken, OutboxMessage
 from app.models.membership import Invitation, Membership, OrganisationDomain
+from app.models.moderation import Report
 from app.models.need import Comment, Need, Support
 from app.models.notification import Follow, Notification, NotificationPreference
 from app.models.organisation import Organisation
@@ -57,6 +58,7 @@ __all__ = [
     "ProposalAttachment",
     "ProposalNeed",
     "Question",
+    "Report",
     "Revision",
     "SecrecyClaim",
     "SlotBooking",

@@ -63,6 +63,11 @@ def utcnow() -> datetime:
     return _history_now.get() or datetime.now(UTC)
 
 
+def writing_history() -> bool:
+    """Whether this context writes at a past moment (`history_clock`), as the demo does."""
+    return _history_now.get() is not None
+
+
 @contextmanager
 def history_clock() -> Iterator[Callable[[datetime], None]]:
     """Within the block, `utcnow()` returns the moment last set through the yielded setter.

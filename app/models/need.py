@@ -55,6 +55,11 @@ class Need(NeedBase, table=True):
     status_reason: str = Field(default="", max_length=2000)
     merged_into_id: int | None = Field(default=None, foreign_key="need.id")
     created_at: datetime = created_at_field()
+    # Moderation (see app/services/moderation.py): hidden with a public reason, or held as a new
+    # account's first contribution until a moderator approves it.
+    hidden: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    hidden_reason: str = Field(default="", max_length=500)
+    held: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     # The phase it was posted in: its author may edit it only while the project is still there.
     posted_phase: str = Field(default="", max_length=32, sa_column_kwargs={"server_default": ""})
     edited_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
@@ -85,8 +90,14 @@ class NeedStatusChange(SQLModel):
 
 
 class NeedPublic(NeedBase):
-    """A need as the API shows it; the author only where the viewer may know them."""
+    """A need as the API shows it; the author only where the viewer may know them.
 
+    A hidden need keeps its place but not its text for those who may not read it.
+    """
+
+    title: str | None  # type: ignore[assignment]
+    problem: str | None  # type: ignore[assignment]
+    affected: str | None  # type: ignore[assignment]
     id: int
     project_id: int
     author_id: int | None
@@ -98,6 +109,9 @@ class NeedPublic(NeedBase):
     edited_at: datetime | None = None
     support_count: int = 0
     comment_count: int = 0
+    hidden: bool = False
+    hidden_reason: str = ""
+    held: bool = False
 
 
 class Support(SQLModel, table=True):
@@ -137,6 +151,7 @@ class Comment(SQLModel, table=True):
     hidden: bool = False
     hidden_reason: str = Field(default="", max_length=500)
     created_at: datetime = created_at_field()
+    held: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     posted_phase: str = Field(default="", max_length=32, sa_column_kwargs={"server_default": ""})
     edited_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     # Withdrawn by its author: the body is emptied (procurers keep it among the revisions).
@@ -165,6 +180,8 @@ class CommentPublic(SQLModel):
     author_name: str
     body: str | None
     hidden: bool
+    hidden_reason: str = ""
+    held: bool = False
     created_at: datetime
     edited_at: datetime | None = None
     withdrawn: bool = False

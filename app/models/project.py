@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from pydantic import field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
@@ -78,6 +79,10 @@ class Project(ProjectBase, table=True):
     # Moves with every contribution, in commit order (the row lock orders concurrent writers);
     # rendered fragments of the project are cached against it.
     content_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Hold a person's first need or comment here until a moderator approves it.
+    hold_first_contributions: bool = Field(
+        default=False, sa_column_kwargs={"server_default": sa.false()}
+    )
 
 
 class ProjectPartner(SQLModel, table=True):

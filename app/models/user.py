@@ -51,6 +51,9 @@ class User(UserBase, table=True):
     deleted_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     # When the person last opened their contributions (/me): what came after is marked new.
     contributions_seen_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    # A platform moderator works the moderation queue of every project they can see (platform
+    # administrators do too, without the flag).
+    is_moderator: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class UserPublic(SQLModel):

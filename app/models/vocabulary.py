@@ -154,6 +154,7 @@ class ObjectType(StrEnum):
     membership = "membership"
     domain = "domain"
     invitation = "invitation"
+    report = "report"
 
 
 class LiveKind(StrEnum):
@@ -164,6 +165,10 @@ class LiveKind(StrEnum):
     need_status_changed = "need.status_changed"
     comment_created = "comment.created"
     comment_hidden = "comment.hidden"
+    comment_shown = "comment.shown"  # a hidden or held comment shows again (or for the first time)
+    need_hidden = "need.hidden"
+    need_shown = "need.shown"
+    reports_changed = "reports.changed"  # a project's moderation queue: a report came or went
     project_phase_moved = "project.phase_moved"
     question_asked = "question.asked"
     question_answered = "question.answered"
@@ -223,6 +228,9 @@ class AuditField(StrEnum):
     innovation_ambition = "innovation_ambition"
     visibility = "visibility"
     partners = "partners"
+    held = "held"
+    state = "state"
+    hold_first = "hold_first"
     # an organisation's record
     user_id = "user_id"
     role = "role"
@@ -338,6 +346,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         ObjectType.membership: N_("Membership"),
         ObjectType.domain: N_("E-mail domain"),
         ObjectType.invitation: N_("Invitation"),
+        ObjectType.report: N_("Report"),
     },
     LiveKind: {
         LiveKind.need_created: N_("A need was posted"),
@@ -345,6 +354,10 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         LiveKind.need_status_changed: N_("A need's status changed"),
         LiveKind.comment_created: N_("A comment was posted"),
         LiveKind.comment_hidden: N_("A comment was hidden"),
+        LiveKind.comment_shown: N_("A comment is shown again"),
+        LiveKind.need_hidden: N_("A need was hidden"),
+        LiveKind.need_shown: N_("A need is shown again"),
+        LiveKind.reports_changed: N_("The moderation queue changed"),
         LiveKind.project_phase_moved: N_("The project moved to a new phase"),
         LiveKind.question_asked: N_("A question was asked"),
         LiveKind.question_answered: N_("A question was answered"),
@@ -399,6 +412,9 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         AuditField.innovation_ambition: N_("Innovation ambition"),
         AuditField.visibility: N_("Visibility"),
         AuditField.partners: N_("Partner municipalities"),
+        AuditField.held: N_("Awaiting review"),
+        AuditField.state: N_("State of the report"),
+        AuditField.hold_first: N_("Holds a new account's first contribution for review"),
         AuditField.user_id: N_("Concerns"),
         AuditField.role: N_("Role"),
         AuditField.is_org_admin: N_("Administrator of the organisation"),

@@ -15,7 +15,7 @@ from app.i18n import gettext as _
 from app.models import Comment, User
 from app.models.base import Id, id_of
 from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
-from app.services import following, need_list, needs, permissions, projects
+from app.services import following, moderation, need_list, needs, permissions, projects
 from app.services.errors import NotFound
 from app.services.need_list import NeedFilter
 from app.services.permissions import ProjectRelation, audience_for
@@ -38,7 +38,7 @@ api = api_router("needs")
 
 def need_page_context(session: Session, rel: ProjectRelation, need_id: int) -> dict[str, object]:
     """Everything the need page and its fragments show, for this viewer."""
-    view = needs.need_view(session, rel=rel, need_id=need_id)
+    view = needs.need_view(session, rel=rel, need_id=need_id, as_author=True)
     audience = audience_for(rel)
     merged_into = (
         needs.need_view(session, rel=rel, need_id=view.need.merged_into_id)
@@ -59,6 +59,10 @@ def need_page_context(session: Session, rel: ProjectRelation, need_id: int) -> d
         "other_needs": needs.list_needs(session, rel=rel) if rel.is_procurer else [],
         **editing_context(session, rel, view.need),
         "follows": following.is_following(session, user=rel.user, subject=view.need),
+        # What only this viewer sees: their own hidden or held need and comments, in full.
+        "own": permissions.is_author(rel, view.need),
+        "own_moderated": moderation.own_moderated_comments(session, rel=rel, need_id=need_id),
+        "may_review_need": moderation.may_ask_review(session, view.need),
     }
 
 
@@ -190,6 +194,20 @@ def hide_comment_form(
     return redirect(request, f"/needs/{comment.need_id}")
 
 
+@pages.post("/needs/{need_id}/hide")
+def hide_need_form(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    need_id: Id,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """A moderator hides a need, with a reason shown in its place."""
+    rel, need = needs.find_need(session, user=user, need_id=need_id)
+    moderation.hide(session, rel=rel, content=need, reason=reason)
+    return redirect(request, f"/needs/{need_id}")
+
+
 # ---- JSON API -------------------------------------------------------------------------------
 
 
@@ -228,14 +246,14 @@ def create_need(
     """Post a need."""
     rel = projects.get_project(session, user=user, project_id=project_id)
     need = needs.post_need(session, rel=rel, data=data)
-    return needs.need_view(session, rel=rel, need_id=id_of(need)).to_public()
+    return needs.need_view(session, rel=rel, need_id=id_of(need), as_author=True).to_public()
 
 
 @api.get("/needs/{need_id}")
 def read_need(session: SessionDep, user: CurrentUser, need_id: Id) -> NeedPublic:
     """One need with counts."""
     rel, _need = needs.find_need(session, user=user, need_id=need_id)
-    return needs.need_view(session, rel=rel, need_id=need_id).to_public()
+    return needs.need_view(session, rel=rel, need_id=need_id, as_author=True).to_public()
 
 
 @api.put("/needs/{need_id}/status")
@@ -271,7 +289,7 @@ def list_comments(session: SessionDep, user: CurrentUser, need_id: Id) -> list[C
     stack = list(reversed(needs.comment_tree(session, rel=rel, need_id=need_id)))
     while stack:
         view = stack.pop()
-        flat.append(view.to_public())
+        flat.append(view.to_public(rel.user))
         stack.extend(reversed(view.replies))
     return flat
 

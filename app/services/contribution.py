@@ -46,6 +46,7 @@ OBJECT_TYPES: dict[type[SQLModel], ObjectType] = {
     models.Membership: ObjectType.membership,
     models.OrganisationDomain: ObjectType.domain,
     models.Invitation: ObjectType.invitation,
+    models.Report: ObjectType.report,
 }
 
 # The page with a socket of its own that shows a kind of change; a kind not named here shows on
@@ -65,6 +66,7 @@ LIVE_PAGES: dict[LiveKind, PageKind] = {
     LiveKind.event_created: PageKind.event,
     LiveKind.event_counts: PageKind.event,
     LiveKind.event_minutes_published: PageKind.event,
+    LiveKind.reports_changed: PageKind.reports,
 }
 
 Push = LiveKind | LiveEvent | Sequence[LiveEvent]

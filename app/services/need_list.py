@@ -141,6 +141,8 @@ def decode_cursor(cursor: str, sort: NeedSort) -> tuple[int | datetime, int]:
 
 def _conditions(rel: ProjectRelation, wanted: NeedFilter) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [col(Need.project_id) == rel.project.id]
+    if not rel.is_moderator:  # hidden and held needs are listed for the moderators only
+        conditions += [col(Need.hidden).is_(False), col(Need.held).is_(False)]
     if wanted.status is not None:
         conditions.append(col(Need.status) == wanted.status)
     if wanted.q:

@@ -14,7 +14,7 @@ from app.models import Comment, Need, Project, ProjectPartner, Support, User
 from app.models.base import NeedStatus, Role, id_of
 from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
 from app.models.vocabulary import AuditAction, LiveKind, Verb
-from app.services import contribution, permissions, rows
+from app.services import contribution, moderation, permissions, posting_limits, rows
 from app.services.contribution import Change
 from app.services.errors import Conflict, Invalid, NotFound
 from app.services.permissions import ProjectRelation
@@ -31,9 +31,12 @@ class NeedView:
     author_name: str | None
     support_count: int
     comment_count: int
+    # The need's text shows (a hidden or held one: to moderators, and on request to its author).
+    readable: bool = True
 
     def to_public(self) -> NeedPublic:
-        """The API view."""
+        """The API view (a hidden need keeps its place but not its text)."""
+        text = {} if self.readable else {"title": None, "problem": None, "affected": None}
         return NeedPublic.model_validate(
             self.need,
             update={
@@ -41,6 +44,7 @@ class NeedView:
                 "author_name": self.author_name,
                 "support_count": self.support_count,
                 "comment_count": self.comment_count,
+                **text,
             },
         )
 
@@ -61,13 +65,20 @@ class CommentView:
         """Withdrawn by its author: the thread keeps its place, nobody reads it any more."""
         return self.comment.withdrawn_at is not None
 
-    def to_public(self) -> CommentPublic:
-        """The API view (a hidden comment keeps its place but not its body)."""
+    @property
+    def held(self) -> bool:
+        """Awaiting a moderator's approval (only its author and the moderators see it)."""
+        return self.comment.held
+
+    def to_public(self, reader: User | None = None) -> CommentPublic:
+        """The API view (a hidden comment keeps its place but not its body, but for its author
+        when `reader` is them)."""
+        own = reader is not None and reader.id == self.comment.author_id
         return CommentPublic.model_validate(
             self.comment,
             update={
                 "author_name": self.author_name,
-                "body": self.comment.body if self.visible and not self.withdrawn else None,
+                "body": self.comment.body if (self.visible or own) and not self.withdrawn else None,
                 "withdrawn": self.withdrawn,
             },
         )
@@ -86,13 +97,18 @@ def comment_counts() -> ScalarSelect[int]:
             Comment.need_id == Need.id,
             col(Comment.hidden).is_(False),
             col(Comment.withdrawn_at).is_(None),
+            col(Comment.held).is_(False),
         )
         .scalar_subquery()
     )
 
 
 def views_of(
-    session: Session, rel: ProjectRelation, rows: Sequence[tuple[Need, int, int]]
+    session: Session,
+    rel: ProjectRelation,
+    rows: Sequence[tuple[Need, int, int]],
+    *,
+    as_author: bool = False,
 ) -> list[NeedView]:
     """The rows (need, supports, comments) as this viewer sees them; one query for the names."""
     author_ids = {need.author_id for need, _, _ in rows}
@@ -106,30 +122,43 @@ def views_of(
             else None,
             support_count=supports,
             comment_count=comments,
+            readable=permissions.can_read_need(rel, need)
+            or (as_author and permissions.is_author(rel, need)),
         )
         for need, supports, comments in rows
     ]
 
 
 def list_needs(session: Session, *, rel: ProjectRelation) -> list[NeedView]:
-    """The project's needs with support and comment counts, in one query, newest first."""
+    """The project's needs with support and comment counts, in one query, newest first.
+
+    Hidden and held needs are listed for the project's moderators only.
+    """
     query = (
         select(Need, support_counts(), comment_counts())
         .where(Need.project_id == rel.project.id)
         .order_by(col(Need.created_at).desc(), col(Need.id).desc())
     )
+    if not rel.is_moderator:
+        query = query.where(col(Need.hidden).is_(False), col(Need.held).is_(False))
     return views_of(session, rel, session.exec(query).all())
 
 
-def need_view(session: Session, *, rel: ProjectRelation, need_id: int) -> NeedView:
-    """One need of the project with its counts (404 if it is not in this project)."""
+def need_view(
+    session: Session, *, rel: ProjectRelation, need_id: int, as_author: bool = False
+) -> NeedView:
+    """One need of the project with its counts (404 if it is not in this project).
+
+    `as_author`: the viewer alone sees it (a page or an API answer, not a live push), so their
+    own hidden or held need shows its text to them.
+    """
     query = select(Need, support_counts(), comment_counts()).where(
         Need.id == need_id, Need.project_id == rel.project.id
     )
     row = session.exec(query).first()
     if row is None:
         raise NotFound("No such need.")
-    return views_of(session, rel, [row])[0]
+    return views_of(session, rel, [row], as_author=as_author)[0]
 
 
 # The content version of the need's project, if visitors who are not logged in may see it
@@ -144,7 +173,7 @@ VERSION_FOR_VISITORS: Select[Any] = (
 def find_need(session: Session, *, user: User | None, need_id: int) -> tuple[ProjectRelation, Need]:
     """A need and the viewer's relation to its project; 404 when either is out of sight."""
     need, rel = permissions.find_in_project(
-        session, user, Need, need_id, missing=N_("No such need.")
+        session, user, Need, need_id, missing=N_("No such need."), can_see=permissions.can_open_need
     )
     return rel, need
 
@@ -152,15 +181,20 @@ def find_need(session: Session, *, user: User | None, need_id: int) -> tuple[Pro
 def post_need(session: Session, *, rel: ProjectRelation, data: NeedCreate) -> Need:
     """Post a need to the project."""
     user = permissions.ensure_can_post_need(rel)
+    posting_limits.ensure_may_post(session, user=user)
+    held = moderation.holds_first_contribution(session, rel=rel, user=user)
     need = Need(
         **data.model_dump(),
         project_id=id_of(rel.project),
         author_id=id_of(user),
         posted_phase=rel.project.phase,
+        held=held,
     )
     contribution.record(
         session, rel=rel, verb=Verb.posted_need, on=need, push=LiveKind.need_created
     )
+    if held:
+        moderation.hold(session, rel=rel, content=need)
     return need
 
 
@@ -217,6 +251,7 @@ def add_comment(
 ) -> Comment:
     """Comment on a need, or reply to a comment on it."""
     user = permissions.ensure_can_comment(rel)
+    posting_limits.ensure_may_post(session, user=user)
     addressee = session.get(User, need.author_id)
     root_id, depth = None, 1
     if data.parent_id is not None:
@@ -233,6 +268,7 @@ def add_comment(
         author_id=id_of(user),
         body=data.body,
         posted_phase=rel.project.phase,
+        held=moderation.holds_first_contribution(session, rel=rel, user=user),
     )
     contribution.record(
         session,
@@ -242,34 +278,16 @@ def add_comment(
         addressee=addressee,
         push=LiveKind.comment_created,
     )
+    if comment.held:
+        moderation.hold(session, rel=rel, content=comment)
     return comment
 
 
 def hide_comment(
     session: Session, *, rel: ProjectRelation, comment: Comment, reason: str
 ) -> Comment:
-    """A procurer hides a comment with a reason; it keeps its place in the thread."""
-    permissions.ensure_procurer(rel)
-    reason = reason.strip()
-    if not reason:
-        raise Invalid("Give a reason for hiding the comment.")
-    before = {"hidden": comment.hidden, "hidden_reason": comment.hidden_reason}
-    comment.hidden = True
-    comment.hidden_reason = reason
-    contribution.record(
-        session,
-        rel=rel,
-        verb=Verb.hid_comment,
-        on=comment,
-        addressee=session.get(User, comment.author_id),
-        change=Change(
-            AuditAction.comment_hidden,
-            before=before,
-            after={"hidden": True, "hidden_reason": reason},
-            rationale=reason,
-        ),
-        push=LiveKind.comment_hidden,
-    )
+    """A moderator hides a comment with a reason; it keeps its place in the thread."""
+    moderation.hide(session, rel=rel, content=comment, reason=reason)
     return comment
 
 
@@ -315,7 +333,12 @@ def comment_tree(session: Session, *, rel: ProjectRelation, need_id: int) -> lis
         .where(col(Comment.need_id) == need_id)
         .order_by(col(Comment.created_at), col(Comment.id))
     )
-    views = {row[0].id: _comment_view(rel, row) for row in session.exec(query).all()}
+    views = {
+        row[0].id: _comment_view(rel, row)
+        for row in session.exec(query).all()
+        # a held comment shows to its author on its own
+        if not row[0].held or rel.is_moderator
+    }
     roots: list[CommentView] = []
     for view in views.values():
         parent = views.get(view.comment.parent_id) if view.comment.parent_id else None
@@ -341,7 +364,7 @@ def own_comment_view(rel: ProjectRelation, comment: Comment) -> CommentView:
     return CommentView(
         comment=comment,
         author_name=author.display_name,
-        visible=permissions.can_see_comment(rel, comment),
+        visible=True,
         replies=[],
         author_role=shown_role(author.role, in_project),
     )

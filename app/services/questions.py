@@ -28,7 +28,7 @@ from app.models.question import (
     QuestionStatus,
 )
 from app.models.vocabulary import AuditAction, LiveKind, Verb
-from app.services import contribution, permissions
+from app.services import contribution, permissions, posting_limits
 from app.services.contribution import Change
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.permissions import ProjectRelation
@@ -181,6 +181,7 @@ def find_question(
 def ask(session: Session, *, rel: ProjectRelation, data: QuestionCreate) -> Question:
     """A registered supplier asks the procurers a question, privately."""
     user = permissions.ensure_can_ask_question(rel)
+    posting_limits.ensure_may_post(session, user=user)
     assert user.organisation_id is not None  # the policy asks for a registered company
     body = _text(data.body, "question", BODY_MAX)
     question = Question(

@@ -12,7 +12,7 @@ from app.i18n import gettext
 from app.models import Need, User
 from app.models.base import id_of
 from app.models.vocabulary import LiveKind
-from app.services import editing, need_list, needs, participation
+from app.services import editing, moderation, need_list, needs, participation
 from app.services.errors import PivotalError
 from app.services.live import LiveEvent, PageKind, Topic
 from app.services.live.registry import LivePage, register_page, renders
@@ -28,6 +28,8 @@ def need_card_html(view: needs.NeedView, audience: Audience, *, oob: bool) -> Ma
     shown = (
         need.title,
         need.status,
+        need.hidden,
+        need.held,
         need.created_at,
         view.author_name,
         view.support_count,
@@ -148,8 +150,11 @@ def editing_context(session: Session, rel: ProjectRelation, need: Need) -> dict[
 def card_added(
     session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
 ) -> str:
-    """A new need's card, put first in the plain list; a filtered or sorted list shows a notice."""
+    """A new need's card, put first in the plain list (a held one: for moderators only); a
+    filtered or sorted list shows a notice."""
     view = needs.need_view(session, rel=rel, need_id=_need_id(event))
+    if view.need.held and not rel.is_moderator:
+        return ""
     card = need_card_html(view, audience, oob=False)
     return render_block("projects/detail.html", "live_card_prepended", audience.lang, card=card)
 
@@ -162,13 +167,24 @@ def card_added(
     LiveKind.comment_hidden,
     LiveKind.need_edited,
     LiveKind.comment_withdrawn,
+    LiveKind.comment_shown,
 )
 def card_changed(
     session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
 ) -> str:
     """A need's card again, replacing the one in the list by id."""
     view = needs.need_view(session, rel=rel, need_id=_need_id(event))
+    if not view.readable:
+        return ""  # a hidden or held need is not in this audience's list
     return need_card_html(view, audience, oob=True)
+
+
+@renders(PageKind.project, LiveKind.need_hidden, LiveKind.need_shown)
+def needs_list_changed(
+    session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
+) -> str:
+    """The whole list again: a need left it or came back to it (moderators see it marked)."""
+    return needs_list_html(session, rel, audience, oob=True)
 
 
 # ---- a need's page -------------------------------------------------------------------------------
@@ -211,11 +227,11 @@ def status_changed(
     return render_fragment("needs/_status.html", audience.lang, view=view, need=view.need, oob=True)
 
 
-@renders(PageKind.need, LiveKind.need_edited)
-def need_edited(
+@renders(PageKind.need, LiveKind.need_edited, LiveKind.need_hidden, LiveKind.need_shown)
+def need_text_changed(
     session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
 ) -> str:
-    """The need's edited text, marked edited, in place of the old."""
+    """The need's text again: edited (marked so), or in its place why a moderator hid it."""
     view = needs.need_view(session, rel=rel, need_id=_need_id(event))
     return render_fragment("needs/_text.html", audience.lang, view=view, need=view.need, oob=True)
 
@@ -239,13 +255,27 @@ def comment_hidden(
     )
 
 
+@renders(PageKind.need, LiveKind.comment_shown)
+def comment_shown(
+    session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
+) -> str | None:
+    """A comment shown again in its place, or, approved after it was held, added to the thread
+    of those who did not see it before."""
+    if rel.is_moderator or not moderation.was_held(session, object_id=event.object_id):
+        return comment_hidden(session, rel, event, topic, audience)
+    return comment_added(session, rel, event, topic, audience)
+
+
 @renders(PageKind.need, LiveKind.comment_created)
 def comment_added(
     session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
-) -> str:
-    """A new comment, appended to the thread or to the replies of its parent."""
+) -> str | None:
+    """A new comment, appended to the thread or to the replies of its parent (a held one: for
+    moderators only)."""
     view = needs.need_view(session, rel=rel, need_id=_need_id(event))
     comment = needs.comment_view(session, rel=rel, comment_id=event.object_id)
+    if comment.held and not rel.is_moderator:
+        return ""
     parent = comment.comment.parent_id
     return render_block(
         "needs/detail.html",

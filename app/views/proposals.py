@@ -7,7 +7,7 @@ can never carry what its receiver could not load.
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import Need, Proposal
 from app.models.vocabulary import LiveKind
@@ -20,7 +20,9 @@ from app.views.templating import render_fragment
 
 def need_titles(session: Session, project_id: int) -> dict[int, str]:
     """The titles of a project's needs by id (a proposal names the needs it answers)."""
-    query = select(Need.id, Need.title).where(Need.project_id == project_id)
+    query = select(Need.id, Need.title).where(
+        Need.project_id == project_id, col(Need.hidden).is_(False), col(Need.held).is_(False)
+    )
     return {need_id: title for need_id, title in session.exec(query).all() if need_id is not None}
 
 

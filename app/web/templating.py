@@ -21,6 +21,7 @@ from app.models.base import NeedStatus, OrganisationKind, Phase, Role
 from app.models.document import DocumentAudience, DocumentCreate, DocumentKind
 from app.models.event import DialogueEventCreate, MinutesWrite
 from app.models.membership import MembershipRole, MembershipStatus
+from app.models.moderation import Decision, ReportCreate, ReportDecision, ReportKind
 from app.models.need import CommentCreate, CommentUpdate, NeedCreate, NeedStatusChange, NeedUpdate
 from app.models.organisation import OrganisationCreate
 from app.models.project import ProjectCreate
@@ -84,6 +85,8 @@ templates.env.globals.update(
     proposal_status_label=partial(label_for, ProposalStatus),
     claim_decision_label=partial(label_for, ClaimDecision),
     audit_field_label=partial(label_for, AuditField),
+    report_kind_label=partial(label_for, ReportKind),
+    decision_label=partial(label_for, Decision),
 )
 # A form takes its lengths from the schema it is parsed into: `limits(NeedCreate, "title")`.
 templates.env.globals.update(
@@ -102,6 +105,8 @@ templates.env.globals.update(
     OrganisationCreate=OrganisationCreate,
     ProjectCreate=ProjectCreate,
     ProposalCreate=ProposalCreate,
+    ReportCreate=ReportCreate,
+    ReportDecision=ReportDecision,
     Registration=Registration,
     StudyCreate=StudyCreate,
 )

@@ -45,6 +45,7 @@ PAGES = [
     (MARKET_DIALOGUE, PROCURER),
     (MARKET_DIALOGUE, SUPPLIER),
     ("/projects/3/audit-log", PROCURER),
+    ("/projects/1/reports", PROCURER),  # the moderation queue
     ("/profile", CITIZEN),  # research studies with give/withdraw consent
     ("/projects/3/metrics", None),  # the aggregate view of the metrics dashboard
     ("/projects/3/metrics", PROCURER),  # every figure, with the charts and heatmaps

@@ -265,6 +265,21 @@ def test_a_hidden_comment_keeps_its_row_but_never_its_text(
     assert b"Personopplysninger" not in everything(archive)
 
 
+def test_a_hidden_need_keeps_its_row_but_never_its_text(api: Api, lab: Lab, session: Any) -> None:
+    from app.models import Need
+    from app.services import moderation, permissions
+
+    need = session.get(Need, lab.needs["N0"])
+    project = session.get(type(lab.world.public), need.project_id)
+    rel = permissions.relation(session, lab.world.procurer, project)
+    moderation.hide(session, rel=rel, content=need, reason="Personopplysninger")
+    session.commit()
+    archive = export(api, lab.world.researcher, lab.consent_study["id"], free_text="true")
+    [row] = [r for r in table(archive, "needs") if int(r["need_id"]) == lab.needs["N0"]]
+    assert row["title"] == row["problem"] == ""
+    assert N0_PROBLEM.encode() not in everything(archive)
+
+
 def test_only_what_happened_within_the_studys_period_is_exported(api: Api, lab: Lab) -> None:
     w = lab.world
     today = date.today()

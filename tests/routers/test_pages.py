@@ -256,9 +256,12 @@ def test_hidden_comment_keeps_its_place_but_loses_its_body_for_participants(
     assert "Personopplysninger om naboen" not in page.text
     assert "Personvern" in page.text
     assert "Personopplysninger om naboen" in client.get(f"/needs/{need['id']}").text
-    [seen] = api.get(f"/needs/{need['id']}/comments", world.citizen).json()
+    [seen] = api.get(f"/needs/{need['id']}/comments", world.supplier).json()
     assert seen["hidden"] is True
     assert seen["body"] is None
+    # Its author still reads what they wrote (issue 12: in full to the author, with the reason).
+    [own] = api.get(f"/needs/{need['id']}/comments", world.citizen).json()
+    assert own["body"] == "Personopplysninger om naboen" and own["hidden_reason"] == "Personvern"
 
 
 def test_only_procurers_hide_comments(client: TestClient, api: Api, world: World) -> None:

@@ -113,7 +113,10 @@ def test_procurer_hides_a_comment_from_the_need_page(
     )
     assert hidden.status_code == 204
     assert hidden.headers["HX-Redirect"] == f"/needs/{need['id']}"
-    login(other_client, world.citizen)
+    login(other_client, world.employee)  # the need's author, not the comment's
     seen = other_client.get(f"/needs/{need['id']}").text
     assert "Navnet på naboen" not in seen
     assert "/hide" not in seen  # only procurers get the moderation form
+    login(other_client, world.citizen)  # the comment's author reads it, with the reason
+    own = other_client.get(f"/needs/{need['id']}").text
+    assert "Navnet på naboen" in own and "Personvern" in own

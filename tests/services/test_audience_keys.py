@@ -15,10 +15,10 @@ from functools import partial
 from typing import Any
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 import app.views  # noqa: F401  (registers every domain's live renderers)
-from app.models import Document
+from app.models import Document, Report
 from app.models.vocabulary import LiveKind
 from app.services import permissions, render_cache
 from app.services.errors import PivotalError
@@ -123,6 +123,13 @@ def events_of(market: Market, session: Session) -> dict[str, LiveEvent]:
         LiveKind.event_created: on(LiveKind.event_created, market.event),
         LiveKind.event_counts: on(LiveKind.event_counts, market.meetings),
         LiveKind.event_minutes_published: on(LiveKind.event_minutes_published, market.event),
+        # Moderation (issue 12, item 5): the scene's report is the test's own (see below).
+        LiveKind.comment_shown: on(LiveKind.comment_shown, market.comment, need_id=need),
+        LiveKind.need_hidden: on(LiveKind.need_hidden, need, need_id=need),
+        LiveKind.need_shown: on(LiveKind.need_shown, need, need_id=need),
+        LiveKind.reports_changed: on(
+            LiveKind.reports_changed, session.exec(select(Report.id)).one(), page=PageKind.reports
+        ),
     }
 
 
@@ -188,6 +195,8 @@ def test_every_relation_field_a_renderer_reads_is_in_its_audience_key(
     api: Api, world: World, factory: Factory, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     market = Market(api, world, factory)
+    body = {"object_type": "comment", "object_id": market.comment, "reason": "Upassende"}
+    assert api.post("/reports", market.users["employee"], json=body).status_code == 201
     assert stray_reads(session, market, monkeypatch) == []
 
 

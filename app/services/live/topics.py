@@ -16,6 +16,7 @@ class PageKind(StrEnum):
     proposals = "proposals"  # a project's solution proposals
     events = "events"  # a project's dialogue events
     event = "event"  # one dialogue event
+    reports = "reports"  # a project's moderation queue (its moderators only)
     metrics = "metrics"  # a project's dashboard: figures, recomputed after a burst
     person = "person"  # one person's own header: their unread notifications (the id is theirs)
 

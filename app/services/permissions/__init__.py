@@ -53,11 +53,14 @@ from app.services.permissions.participation import (
     visible_participation_clause,
 )
 from app.services.permissions.projects import (
+    can_open_need,
+    can_read_need,
     can_see_author,
     can_see_comment,
     ensure_can_comment,
     ensure_can_create_project,
     ensure_can_list_suppliers,
+    ensure_can_moderate,
     ensure_can_move_phase,
     ensure_can_post_need,
     ensure_can_read_audit,
@@ -65,6 +68,7 @@ from app.services.permissions.projects import (
     ensure_can_register_supplier,
     ensure_can_support,
     ensure_procurer,
+    is_author,
 )
 from app.services.permissions.proposals import (
     can_see_full_proposal,
@@ -117,7 +121,9 @@ __all__ = [
     "QaAudience",
     "allows",
     "audience_for",
+    "can_open_need",
     "can_read_minutes",
+    "can_read_need",
     "can_see_asker",
     "can_see_author",
     "can_see_comment",
@@ -134,6 +140,7 @@ __all__ = [
     "ensure_can_invite",
     "ensure_can_list_suppliers",
     "ensure_can_manage_documents",
+    "ensure_can_moderate",
     "ensure_can_move_phase",
     "ensure_can_plan_events",
     "ensure_can_post_need",
@@ -152,6 +159,7 @@ __all__ = [
     "ensure_registered_supplier",
     "find_in_project",
     "is_asking_company",
+    "is_author",
     "is_proposal_company",
     "is_registered_supplier",
     "known_organisation",

@@ -38,6 +38,9 @@ class Audience:
     representative_id: int | None = field(default=None, compare=False, hash=False)
     # Sees documents published to the project's participants (see ProjectRelation).
     is_participant: bool = False
+    # Sees hidden and held content, and the moderation queue (see ProjectRelation).
+    is_moderator: bool = False
+    can_report: bool = False  # logged in: may report what they see
 
 
 def audience_for(rel: ProjectRelation, lang: str | None = None) -> Audience:
@@ -49,6 +52,8 @@ def audience_for(rel: ProjectRelation, lang: str | None = None) -> Audience:
         lang=lang or i18n.current_language(),
         representative_id=representative_of(rel),
         is_participant=rel.is_participant,
+        is_moderator=rel.is_moderator,
+        can_report=rel.user is not None,
     )
 
 

@@ -36,10 +36,12 @@ PRIVATE_ACTOR_VERBS = frozenset(
         "registered_for_event",
         "cancelled_registration",
         "attended",
+        "reported",  # who reported whom is the moderators' to know
+        "asked_review",
     }
 )
 # Object types whose events a non-procurer sees only for some objects, or never.
-PROCURERS_ONLY_OBJECTS = frozenset({"secrecy_claim", "meeting_slot"})
+PROCURERS_ONLY_OBJECTS = frozenset({"secrecy_claim", "meeting_slot", "report"})
 # Events dated for non-procurers at the publication of their question, not when they happened.
 DATED_AT_PUBLICATION_VERBS = frozenset({"asked"})
 

@@ -114,9 +114,33 @@ def ensure_can_read_participation(rel: ProjectRelation) -> User:
     return user
 
 
+def ensure_can_moderate(rel: ProjectRelation) -> User:
+    """The project's procurers and the platform's moderators work its moderation queue."""
+    user = require_user(rel.user)
+    if not rel.is_moderator:
+        raise Forbidden("Only the project's procurers and the platform's moderators can do this.")
+    return user
+
+
 def can_see_comment(rel: ProjectRelation, comment: Comment) -> bool:
-    """Hidden comments keep their place in the thread but show their body only to procurers."""
-    return not comment.hidden or rel.is_procurer
+    """Hidden comments keep their place in the thread but show their body only to moderators;
+    held ones (a first contribution awaiting review) show to moderators alone."""
+    return not (comment.hidden or comment.held) or rel.is_moderator
+
+
+def can_read_need(rel: ProjectRelation, need: Need) -> bool:
+    """A hidden need keeps its page, but its text shows only to moderators (and its author)."""
+    return not (need.hidden or need.held) or rel.is_moderator
+
+
+def is_author(rel: ProjectRelation, content: Need | Comment) -> bool:
+    """Whether the viewer wrote it (they see their own hidden or held content in full)."""
+    return rel.user is not None and rel.user.id == content.author_id
+
+
+def can_open_need(rel: ProjectRelation, need: Need) -> bool:
+    """A held need is out of sight for all but its author and the moderators."""
+    return not need.held or rel.is_moderator or is_author(rel, need)
 
 
 def can_see_author(rel: ProjectRelation, need: Need) -> bool:

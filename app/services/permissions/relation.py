@@ -127,6 +127,11 @@ class ProjectRelation:
         return self.is_admin or (self.role == Role.procurer and self.member_org)
 
     @property
+    def is_moderator(self) -> bool:
+        """Works the project's moderation queue: its procurers, and the platform's moderators."""
+        return self.is_procurer or (self.user is not None and self.user.is_moderator)
+
+    @property
     def can_view(self) -> bool:
         if self.project.visibility == Visibility.public or self.is_admin:
             return True

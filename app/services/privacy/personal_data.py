@@ -49,6 +49,7 @@ from app.models import (
     Proposal,
     ProposalAttachment,
     Question,
+    Report,
     Revision,
     SecrecyClaim,
     SlotBooking,
@@ -191,6 +192,14 @@ PERSONAL_DATA: tuple[Held, ...] = (
     Held(ParticipationRollup, derived=("actor_id",)),
     Held(Study, about=("registered_by_id",), leave_out=("pseudonym_secret",)),
     Held(AuditEntry, official=("actor_id",), rows=_audit_about),
+    # one's reports (and review requests) stay on the record of the moderation, as a deleted
+    # user's; the moderator's decision on them is official
+    Held(
+        Report,
+        about=("reporter_id",),
+        official=("decided_by_id",),
+        project=in_project(Report.project_id),
+    ),
     Held(Project, official=("created_by_id",)),
     Held(PhaseMove, official=("decided_by_id",)),
     Held(DialogueEvent, official=("created_by_id",)),

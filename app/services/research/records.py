@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, case, func, literal, null, select
+from sqlalchemy import Select, case, func, literal, null, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -99,6 +99,14 @@ PROJECTS = Table(
 )
 
 
+def _need_text(column: Any, free_text: bool) -> Any:
+    """A need's text, empty without free text and for a need a moderator hid or holds."""
+    if not free_text:
+        return literal("")
+    moderated = or_(col(Need.hidden).is_(True), col(Need.held).is_(True))
+    return case((moderated, literal("")), else_=column)
+
+
 def _needs(session: Session, scope: ExportScope, free_text: bool) -> Select[Any]:
     supports = _count(
         Support, Need, col(Support.need_id) == Need.id, scope.included(col(Support.user_id))
@@ -123,9 +131,9 @@ def _needs(session: Session, scope: ExportScope, free_text: bool) -> Select[Any]
             ),
             supports.label("supports"),
             comments.label("comments"),
-            (col(Need.title) if free_text else literal("")).label("title"),
-            (col(Need.problem) if free_text else literal("")).label("problem"),
-            (col(Need.affected) if free_text else literal("")).label("affected"),
+            _need_text(col(Need.title), free_text).label("title"),
+            _need_text(col(Need.problem), free_text).label("problem"),
+            _need_text(col(Need.affected), free_text).label("affected"),
         )
         .join(User, col(User.id) == Need.author_id)
         .outerjoin(Organisation, col(Organisation.id) == User.organisation_id)
@@ -206,7 +214,10 @@ NEEDS = Table(
 
 def _comments(session: Session, scope: ExportScope, free_text: bool) -> Select[Any]:
     body = (
-        case((col(Comment.hidden).is_(True), literal("")), else_=col(Comment.body))
+        case(
+            (or_(col(Comment.hidden).is_(True), col(Comment.held).is_(True)), literal("")),
+            else_=col(Comment.body),
+        )
         if free_text
         else literal("")
     )
