@@ -64,8 +64,8 @@ def test_a_reply_raises_the_count_live_and_is_mailed_with_a_working_unsubscribe(
     employee.goto(NEED)
     thread = employee.locator("#comments > li", has_text=comment)
     thread.locator("details.reply > summary").click()
-    thread.locator("textarea[name=body]").fill(reply)
-    thread.locator("form button[type=submit]").click()
+    thread.locator("details.reply textarea[name=body]").fill(reply)
+    thread.locator("details.reply form button[type=submit]").click()
     expect(employee.locator("#comments")).to_contain_text(reply, timeout=LIVE_TIMEOUT)
 
     # The citizen's unread count rises without a reload.
