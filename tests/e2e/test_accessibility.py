@@ -86,6 +86,8 @@ def test_page_meets_wcag_21_aa(new_page: Callable[..., Page], path: str, who: st
     page.goto(path)
     wait_for_live_state(page)
     assert_accessible(page)
+    # The title names the page in words (WCAG 2.4.2); markup in it means a block went astray.
+    assert page.title().endswith("Pivotal") and "<" not in page.title(), page.title()
 
 
 @pytest.mark.parametrize(("path", "who"), PAGES + MEMBERSHIP_PAGES)

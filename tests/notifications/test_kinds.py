@@ -74,6 +74,7 @@ def test_a_status_change_tells_the_author_with_the_reason_and_every_supporter(
     assert kinds(session, world.procurer) == []
     page = api.get("/me/notifications", world.employee).json()
     assert REASON in page["items"][0]["text"]
+    assert "is now: Rejected." in page["items"][0]["text"]  # the label, not the stored value
     assert page["items"][0]["url"] == f"/needs/{need['id']}"
 
 

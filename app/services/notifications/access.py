@@ -25,7 +25,9 @@ from app.models import (
     Question,
     User,
 )
+from app.models.base import NeedStatus
 from app.models.notification import NotificationKind
+from app.models.proposal import ProposalStatus
 from app.models.vocabulary import ObjectType, label_for
 from app.services import permissions
 from app.services.permissions import ProjectRelation
@@ -160,7 +162,13 @@ class Opener:
         if described is None:
             return None
         title, url = described
-        state = label_for(type(row.status), row.status) if isinstance(row, Need | Proposal) else ""
+        state = (
+            label_for(NeedStatus, row.status)
+            if isinstance(row, Need)
+            else label_for(ProposalStatus, row.status)
+            if isinstance(row, Proposal)
+            else ""
+        )
         return Subject(title=title, url=url, project_title=rel.project.title, state=state)
 
     def preload(self, notifications: Sequence[Notification]) -> None:
