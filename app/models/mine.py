@@ -42,11 +42,18 @@ class CommentState(StrEnum):
 
     visible = "visible"
     hidden = "hidden"
+    held = "held"
+    withdrawn = "withdrawn"
 
 
 COMMENT_STATE_LABELS = register_labels(
     CommentState,
-    {CommentState.visible: N_("Visible"), CommentState.hidden: N_("Hidden by a moderator")},
+    {
+        CommentState.visible: N_("Visible"),
+        CommentState.hidden: N_("Hidden by a moderator"),
+        CommentState.held: N_("Awaiting approval"),
+        CommentState.withdrawn: N_("Withdrawn"),
+    },
 )
 
 

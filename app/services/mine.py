@@ -117,7 +117,15 @@ def _comments(user: User) -> Any:
 
 def _comment_item(row: Any) -> ContributionPublic:
     comment, need_title, project_id, project_title = row
-    state = CommentState.hidden if comment.hidden else CommentState.visible
+    state = (
+        CommentState.withdrawn
+        if comment.withdrawn_at is not None
+        else CommentState.hidden
+        if comment.hidden
+        else CommentState.held
+        if comment.held
+        else CommentState.visible
+    )
     return _item(
         ContributionKind.comment,
         id_of(comment),

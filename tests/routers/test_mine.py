@@ -185,3 +185,13 @@ def test_a_supplier_sees_its_companys_questions_proposals_registrations_and_book
     # The other company sees none of supplier A's questions or proposals.
     other = contributions(api, market.users["supplier_b"])
     assert market.unanswered not in {q["id"] for q in by_kind(other, "question")}
+
+
+def test_a_withdrawn_comment_stands_as_withdrawn_among_my_contributions(
+    api: Api, world: World
+) -> None:
+    need = api.post_need(world.employee, world.public.id)
+    comment = api.comment(world.citizen, need["id"], "Det jeg trekker tilbake.")
+    assert api.delete(f"/comments/{comment['id']}", world.citizen).status_code == 204
+    [said] = by_kind(contributions(api, world.citizen), "comment")
+    assert said["status"] == "withdrawn" and said["status_label"] == "Withdrawn"
