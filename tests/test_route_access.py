@@ -268,6 +268,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /needs/{need_id}/unfollow": LOGGED_IN,
     "GET /api/v1/me/notifications": LOGGED_IN,
     "POST /api/v1/me/notifications/read": LOGGED_IN,
+    "GET /api/v1/me/notifications/settings": LOGGED_IN,  # each their own
+    "PATCH /api/v1/me/notifications/settings": LOGGED_IN,
     "POST /api/v1/projects/{project_id}/follow": LOGGED_IN,
     "DELETE /api/v1/projects/{project_id}/follow": LOGGED_IN,
     "POST /api/v1/needs/{need_id}/follow": LOGGED_IN,

@@ -173,6 +173,22 @@ def read_notifications(session: SessionDep, user: CurrentUser, body: MarkRead) -
     return inbox.inbox(session, user=user)
 
 
+@api.get("/me/notifications/settings", response_model=DeliveryChoices)
+def delivery_settings(session: SessionDep, user: CurrentUser) -> DeliveryChoices:
+    """How each kind of notification reaches the person by e-mail (their choice or the default)."""
+    user = permissions.require_user(user)
+    return DeliveryChoices(**delivery.preferences(session, user_id=user.id or 0))
+
+
+@api.patch("/me/notifications/settings", response_model=DeliveryChoices)
+def change_delivery_settings(
+    session: SessionDep, user: CurrentUser, choices: DeliveryChoices
+) -> DeliveryChoices:
+    """Change how the kinds named are mailed (the others keep theirs); every kind's delivery."""
+    user = permissions.require_user(user)
+    return DeliveryChoices(**delivery.set_preferences(session, user=user, choices=choices.chosen()))
+
+
 @api.post("/projects/{project_id}/follow", status_code=201)
 def follow_project_api(session: SessionDep, user: CurrentUser, project_id: Id) -> dict[str, bool]:
     """Follow a project one can see (409 if one already does)."""

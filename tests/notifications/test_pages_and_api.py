@@ -162,3 +162,23 @@ def test_a_visitor_has_no_channel(world: World, client: TestClient) -> None:
         client.websocket_connect(f"/ws/people/{world.citizen.id}", headers=ORIGIN) as ws,
     ):
         ws.receive_text()
+
+
+def test_the_api_reads_and_changes_how_each_kind_is_mailed(api: Api, world: World) -> None:
+    settings = api.get("/me/notifications/settings", world.citizen)
+    assert settings.status_code == 200
+    assert settings.json()["reply"] == "immediate"  # the defaults, before any choice
+    assert settings.json()["followed_need"] == "digest"
+    changed = api.request(
+        "PATCH", "/me/notifications/settings", world.citizen, json={"reply": "off"}
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["reply"] == "off" and changed.json()["followed_need"] == "digest"
+    assert api.get("/me/notifications/settings", world.citizen).json()["reply"] == "off"
+    # Each person's own: the employee's stay the defaults.
+    assert api.get("/me/notifications/settings", world.employee).json()["reply"] == "immediate"
+    wrong = api.request(
+        "PATCH", "/me/notifications/settings", world.citizen, json={"reply": "sometimes"}
+    )
+    assert wrong.status_code == 422
+    assert api.get("/me/notifications/settings").status_code == 401
