@@ -104,7 +104,7 @@ class Project(ProjectBase, table=True):
 
 
 class ProjectTheme(SQLModel, table=True):
-    """One of a project's themes (e.g. "Natt"): its needs may each have one, the list filters by it."""
+    """One of a project's themes (e.g. "Natt"): a need may have one, the list filters by it."""
 
     __tablename__ = "project_theme"
     __table_args__ = (sa.UniqueConstraint("project_id", "name", name="uq_project_theme_name"),)
