@@ -12,10 +12,11 @@ from collections.abc import Iterable
 from sqlalchemy import update
 from sqlmodel import Session, col, delete, select
 
+from app.i18n import N_
 from app.models import Need, ProjectTheme
 from app.services.errors import Invalid
 
-NOT_A_THEME = "Choose one of the project's themes."
+NOT_A_THEME = N_("Choose one of the project's themes.")
 
 
 def of_project(session: Session, *, project_id: int) -> list[ProjectTheme]:
