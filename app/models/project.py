@@ -72,9 +72,12 @@ class ProjectUpdate(SQLModel):
         texts = ("title", "summary", "innovation_ambition")
         given = tuple(name for name in texts if getattr(self, name) is not None)
         blank = N_("Title, summary and innovation ambition cannot be blank.")
-        if self.themes is not None:
-            self.themes = theme_names(self.themes)
         return strip_text(self, given, blank)
+
+    @field_validator("themes")
+    @classmethod
+    def _themes(cls, themes: list[str] | None) -> list[str] | None:
+        return None if themes is None else theme_names(themes)
 
 
 def theme_names(names: list[str]) -> list[str]:
