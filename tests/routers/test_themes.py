@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import AuditEntry, Need
+from app.models.base import id_of
 from tests.conftest import World, login
 from tests.helpers import EN, Api
 
@@ -18,7 +19,7 @@ THEMES = ["Natt", "Velferdsteknologi", "Legemidler"]
 NO_SUCH_THEME = "Choose one of the project's themes."
 
 
-def patch(api: Api, url: str, user: Any, **body: Any):  # type: ignore[no-untyped-def]
+def patch(api: Api, url: str, user: Any, **body: Any):
     return api.request("PATCH", url, user, json=body)
 
 
@@ -27,7 +28,12 @@ def themed(api: Api, world: World) -> int:
     """The public project, with THEMES."""
     response = patch(api, f"/projects/{world.public.id}", world.procurer, themes=THEMES)
     assert response.status_code == 200, response.text
-    return world.public.id
+    return id_of(world.public)
+
+
+def need_fields(theme: str) -> dict[str, str]:
+    """A need's form fields with this theme."""
+    return {"title": "Søvn om natten", "problem": "Tilsynet vekker meg hver natt.", "theme": theme}
 
 
 def need_ids(api: Api, project_id: int, user: Any = None, **params: Any) -> list[int]:
@@ -46,7 +52,7 @@ def test_a_procurer_sets_the_themes_and_the_audit_log_keeps_before_and_after(
     response = patch(api, f"/projects/{themed}", world.procurer, themes=[" Natt ", "Dag", ""])
     assert response.json()["themes"] == ["Natt", "Dag"]
     entries = session.exec(
-        select(AuditEntry).where(AuditEntry.action == "project_edited").order_by(AuditEntry.id)
+        select(AuditEntry).where(AuditEntry.action == "project_edited").order_by(col(AuditEntry.id))
     ).all()
     assert [(e.before, e.after) for e in entries] == [
         ({"themes": ""}, {"themes": "Natt, Velferdsteknologi, Legemidler"}),
@@ -156,13 +162,7 @@ def test_the_forms_offer_the_themes_only_when_the_project_has_some(
     assert '<select id="need-theme" name="theme">' in page
     assert '<option value="">No theme</option>' in page
     posted = client.post(
-        f"/projects/{world.public.id}/needs",
-        data={
-            "title": "Søvn om natten",
-            "problem": "Tilsynet vekker meg hver natt.",
-            "theme": "Natt",
-        },
-        follow_redirects=False,
+        f"/projects/{world.public.id}/needs", data=need_fields("Natt"), follow_redirects=False
     )
     assert posted.status_code == 303
     need_id = int(posted.headers["location"].rsplit("/", 1)[1])
@@ -171,21 +171,11 @@ def test_the_forms_offer_the_themes_only_when_the_project_has_some(
     edit = client.get(f"/needs/{need_id}/edit", headers=EN).text
     assert '<option value="Natt" selected>Natt</option>' in edit
     saved = client.post(
-        f"/needs/{need_id}/edit",
-        data={
-            "title": "Søvn om natten",
-            "problem": "Tilsynet vekker meg hver natt.",
-            "theme": "Velferdsteknologi",
-        },
-        follow_redirects=False,
+        f"/needs/{need_id}/edit", data=need_fields("Velferdsteknologi"), follow_redirects=False
     )
     assert saved.status_code == 303
     assert api.get(f"/needs/{need_id}", world.citizen).json()["theme"] == "Velferdsteknologi"
-    wrong = client.post(
-        f"/needs/{need_id}/edit",
-        data={"title": "Søvn om natten", "problem": "Tilsynet vekker meg.", "theme": "Dag"},
-        headers=EN,
-    )
+    wrong = client.post(f"/needs/{need_id}/edit", data=need_fields("Dag"), headers=EN)
     assert wrong.status_code == 422 and "Choose one of the project" in wrong.text
 
 
