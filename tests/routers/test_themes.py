@@ -12,8 +12,9 @@ from sqlmodel import Session, col, select
 
 from app.models import AuditEntry, Need
 from app.models.base import id_of
+from app.services import themes
 from tests.conftest import World, login
-from tests.helpers import EN, Api
+from tests.helpers import EN, Api, counted_queries
 
 THEMES = ["Natt", "Velferdsteknologi", "Legemidler"]
 NO_SUCH_THEME = "Choose one of the project's themes."
@@ -217,3 +218,32 @@ def test_the_project_page_filters_by_theme_and_load_more_keeps_it(
     rest = client.get(more.group(1).replace("&amp;", "&"), headers=EN).text
     assert [int(i) for i in re.findall(r'id="need-(\d+)-card"', rest)] == night[::-1][25:]
     assert "Theme: Natt" in rest
+
+
+def test_queries_of_a_themed_page_do_not_grow_with_the_needs_or_their_themes(
+    api: Api, world: World, session: Session, themed: int
+) -> None:
+    def queries(**params: Any) -> int:
+        with counted_queries() as statements:
+            assert api.get(f"/projects/{themed}/needs", world.citizen, params=params).is_success
+        return len(statements)
+
+    def add(count: int) -> None:
+        ids = [themes.resolve(session, project_id=themed, name=name) for name in THEMES]
+        session.add_all(
+            Need(
+                project_id=themed,
+                author_id=id_of(world.citizen),
+                title=f"Behov {n}",
+                problem="Et problem som trenger en løsning.",
+                theme_id=ids[n % len(ids)],
+            )
+            for n in range(count)
+        )
+        session.commit()
+
+    need_ids(api, themed, world.citizen)  # warm the token
+    add(3)
+    few = [queries(), queries(theme="Natt"), queries(theme="Natt", sort="supported")]
+    add(150)
+    assert [queries(), queries(theme="Natt"), queries(theme="Natt", sort="supported")] == few
