@@ -176,7 +176,7 @@ def edit_project_form(
     innovation_ambition: Annotated[str, Form()] = "",
     visibility: Annotated[str, Form()] = "",
     partner_org_ids: Annotated[list[Id] | None, Form()] = None,
-    themes_text: Annotated[str, Form(alias="themes")] = "",
+    themes_text: Annotated[str | None, Form(alias="themes")] = None,
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
     """Save the project's details; making it internal needs the box ticked."""
@@ -191,7 +191,7 @@ def edit_project_form(
         innovation_ambition=innovation_ambition,
         visibility=visibility or None,
         partner_org_ids=partner_org_ids or [],
-        themes=themes_text.splitlines(),
+        themes=None if themes_text is None else themes_text.splitlines(),  # left out: as they are
         confirm_access_loss=confirm == "yes",
     )
     shutting_out = rel.project.visibility == Visibility.public and visibility == "internal"

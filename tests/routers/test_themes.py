@@ -99,6 +99,15 @@ def test_the_edit_page_sets_the_themes_one_per_line(client: TestClient, world: W
     assert refused.status_code == 422
     assert "Each theme can be given only once." in refused.text
     assert ">Natt\nnatt</textarea>" in refused.text  # drawn again as typed
+    without = {name: value for name, value in fields.items() if name != "themes"}
+    renamed = client.post(
+        f"/projects/{world.public.id}/edit",
+        data={**without, "title": "Nytt navn"},
+        follow_redirects=False,
+    )
+    assert renamed.status_code == 303
+    form = client.get(f"/projects/{world.public.id}/edit", headers=EN).text
+    assert ">Natt\nLegemidler</textarea>" in form  # a form without the field leaves them be
 
 
 def test_removing_a_theme_leaves_its_needs_with_none(
