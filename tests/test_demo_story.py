@@ -11,8 +11,9 @@ from sqlmodel import Session, col, select
 
 from app import demo
 from app.demo import cast
-from app.models import Comment, Need
-from app.models.base import NeedStatus
+from app.models import Comment, Need, Project
+from app.models.base import NeedStatus, id_of
+from app.services import themes
 
 
 def _example_scene() -> list[dict[str, object]]:
@@ -42,3 +43,15 @@ def test_a_step_of_no_known_kind_is_refused(
     monkeypatch.setitem(cast.STORY, "step", [step])
     with pytest.raises(ValueError, match="No kind of step 'dance'"):
         demo.load_demo(session)
+
+
+def test_the_demo_projects_needs_have_themes_to_filter_by(session: Session) -> None:
+    demo.load_demo(session)
+    home_care = session.exec(select(Project).where(col(Project.title).startswith("Digital"))).one()
+    assert themes.names_of(session, project_id=id_of(home_care))[:2] == [
+        "Natt",
+        "Velferdsteknologi",
+    ]
+    night = themes.resolve(session, project_id=id_of(home_care), name="Natt")
+    titles = session.exec(select(Need.title).where(Need.theme_id == night)).all()
+    assert titles == ["Færre unødvendige nattbesøk"]

@@ -4,9 +4,10 @@ Each kind plans its service call at the step's moment (`Story.at`); the call its
 later, in time order, when what it refers to has been made. Fields every step has: `do`, `on`,
 `by`, and `key` to name what it made. The others, by kind:
 
-- `project`: title, summary, service_area, innovation_ambition, visibility, phase, partners
+- `project`: title, summary, service_area, innovation_ambition, visibility, phase, partners,
+  themes (the list its needs' themes come from)
 - `move_phase`: project, to, rationale
-- `need`: project, title, problem, affected, anonymous
+- `need`: project, title, problem, affected, anonymous, theme (one of the project's themes)
 - `supports`: need, people (over the days from `on`, a couple a day, at varied hours)
 - `comment`: need, body, reply_to (a comment's key)
 - `status`: need, status
@@ -63,6 +64,7 @@ from app.services import (
     proposals,
     questions,
     research,
+    themes,
 )
 
 Planner = Callable[[Story, Step], None]
@@ -80,7 +82,9 @@ def _project(story: Story, step: Step) -> None:
             partner_org_ids=[id_of(story.organisations[k]) for k in step.get("partners", [])],
             phase=Phase(step.get("phase", Phase.needs)),
         )
-        return projects.create_project(story.session, user=story.person(step["by"]), data=data)
+        project = projects.create_project(story.session, user=story.person(step["by"]), data=data)
+        themes.replace(story.session, project_id=id_of(project), names=step.get("themes", []))
+        return project
 
     story.at(step, create)
 
@@ -103,6 +107,7 @@ def _need(story: Story, step: Step) -> None:
         problem=step["problem"],
         affected=step["affected"],
         anonymous=step.get("anonymous", False),
+        theme=step.get("theme", ""),
     )
     story.need_project[step["key"]] = step["project"]
     story.at(step, lambda: needs.post_need(story.session, rel=story.by(step), data=data))

@@ -19,7 +19,7 @@ from app.models.participation import (
     ParticipationRollupMark,
 )
 from app.models.privacy import Erasure
-from app.models.project import PhaseMove, Project, ProjectPartner
+from app.models.project import PhaseMove, Project, ProjectPartner, ProjectTheme
 from app.models.proposal import Proposal, ProposalAttachment, ProposalNeed, SecrecyClaim
 from app.models.question import Question
 from app.models.research import Study, StudyConsent, StudyObjection, StudyProject
@@ -54,6 +54,7 @@ __all__ = [
     "PhaseMove",
     "Project",
     "ProjectPartner",
+    "ProjectTheme",
     "Proposal",
     "ProposalAttachment",
     "ProposalNeed",

@@ -31,7 +31,9 @@ class NeedBase(SQLModel):
 
 
 class NeedCreate(NeedBase):
-    """Input for a new need."""
+    """Input for a new need; `theme` is one of the project's themes by name (none if empty)."""
+
+    theme: str = Field(default="", max_length=60)
 
     @model_validator(mode="after")
     def _stripped(self) -> NeedCreate:
@@ -46,6 +48,7 @@ class Need(NeedBase, table=True):
     __table_args__ = (
         sa.Index("ix_need_project_created", "project_id", "created_at", "id"),
         sa.Index("ix_need_project_status", "project_id", "status", "created_at"),
+        sa.Index("ix_need_project_theme", "project_id", "theme_id", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -63,6 +66,8 @@ class Need(NeedBase, table=True):
     # The phase it was posted in: its author may edit it only while the project is still there.
     posted_phase: str = Field(default="", max_length=32, sa_column_kwargs={"server_default": ""})
     edited_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    # One of its project's themes, or none (a theme the procurers remove leaves it with none).
+    theme_id: int | None = Field(default=None, foreign_key="project_theme.id")
 
 
 class NeedUpdate(SQLModel):
@@ -73,6 +78,8 @@ class NeedUpdate(SQLModel):
     title: str | None = Field(default=None, min_length=3, max_length=200)
     problem: str | None = Field(default=None, min_length=10, max_length=BODY_MAX)
     affected: str | None = Field(default=None, max_length=2000)
+    # One of the project's themes by name; "" for none.
+    theme: str | None = Field(default=None, max_length=60)
 
     @model_validator(mode="after")
     def _stripped(self) -> NeedUpdate:
@@ -107,6 +114,7 @@ class NeedPublic(NeedBase):
     merged_into_id: int | None
     created_at: datetime
     edited_at: datetime | None = None
+    theme: str | None = None
     support_count: int = 0
     comment_count: int = 0
     hidden: bool = False

@@ -6,10 +6,14 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from pydantic import field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 
 from app.i18n import N_
 from app.models.base import Id, Phase, Visibility, created_at_field, enum_field, strip_text
+
+THEME_NAME_MAX = 60  # the message of `theme_names` names it
+THEMES_MAX = 30
 
 
 class ProjectBase(SQLModel):
@@ -59,6 +63,8 @@ class ProjectUpdate(SQLModel):
     innovation_ambition: str | None = Field(default=None, min_length=1, max_length=5000)
     visibility: Visibility | None = None
     partner_org_ids: list[Id] | None = Field(default=None, max_length=50)
+    # The project's themes in order, the whole list (a need's theme gone with it loses it).
+    themes: list[str] | None = Field(default=None, max_length=THEMES_MAX)
     confirm_access_loss: bool = False
 
     @model_validator(mode="after")
@@ -67,6 +73,21 @@ class ProjectUpdate(SQLModel):
         given = tuple(name for name in texts if getattr(self, name) is not None)
         blank = N_("Title, summary and innovation ambition cannot be blank.")
         return strip_text(self, given, blank)
+
+    @field_validator("themes")
+    @classmethod
+    def _themes(cls, themes: list[str] | None) -> list[str] | None:
+        return None if themes is None else theme_names(themes)
+
+
+def theme_names(names: list[str]) -> list[str]:
+    """The themes as given, stripped, blank ones dropped; 422 for a long name or a repeat."""
+    kept = [name.strip() for name in names if name.strip()]
+    if any(len(name) > THEME_NAME_MAX for name in kept):
+        raise PydanticCustomError("theme", N_("A theme can be at most 60 characters."))
+    if len({name.casefold() for name in kept}) != len(kept):
+        raise PydanticCustomError("theme", N_("Each theme can be given only once."))
+    return kept
 
 
 class Project(ProjectBase, table=True):
@@ -85,6 +106,18 @@ class Project(ProjectBase, table=True):
     )
 
 
+class ProjectTheme(SQLModel, table=True):
+    """One of a project's themes (e.g. "Natt"): a need may have one, the list filters by it."""
+
+    __tablename__ = "project_theme"
+    __table_args__ = (sa.UniqueConstraint("project_id", "name", name="uq_project_theme_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=THEME_NAME_MAX)
+    position: int = 0
+
+
 class ProjectPartner(SQLModel, table=True):
     """A partner organisation in a joint procurement."""
 
@@ -98,6 +131,7 @@ class ProjectPublic(ProjectBase):
     id: int
     owner_org_id: int
     partner_org_ids: list[int] = []
+    themes: list[str] = []
     created_at: datetime
 
 

@@ -228,6 +228,8 @@ class AuditField(StrEnum):
     innovation_ambition = "innovation_ambition"
     visibility = "visibility"
     partners = "partners"
+    themes = "themes"
+    theme = "theme"
     held = "held"
     state = "state"
     hold_first = "hold_first"
@@ -412,6 +414,8 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         AuditField.innovation_ambition: N_("Innovation ambition"),
         AuditField.visibility: N_("Visibility"),
         AuditField.partners: N_("Partner municipalities"),
+        AuditField.themes: N_("Themes"),
+        AuditField.theme: N_("Theme"),
         AuditField.held: N_("Awaiting review"),
         AuditField.state: N_("State of the report"),
         AuditField.hold_first: N_("Holds a new account's first contribution for review"),

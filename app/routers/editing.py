@@ -11,10 +11,10 @@ from sqlmodel import Session
 from app.db import SessionDep
 from app.i18n import N_
 from app.models.base import Id, Visibility, id_of
-from app.models.need import CommentPublic, CommentUpdate, NeedPublic, NeedUpdate
+from app.models.need import CommentPublic, CommentUpdate, Need, NeedPublic, NeedUpdate
 from app.models.project import ProjectCreate, ProjectPublic, ProjectUpdate
 from app.models.revision import RevisionPublic
-from app.services import editing, needs, permissions, project_editing, projects
+from app.services import editing, needs, permissions, project_editing, projects, themes
 from app.services.errors import Invalid
 from app.services.permissions import ProjectRelation
 from app.web import (
@@ -45,7 +45,16 @@ def edit_need_page(
     """The author's form for their need, filled in (while they may still edit it)."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)
     editing.ensure_can_edit_need(session, rel=rel, need=need)
-    return render(request, "needs/edit.html", {"need": need})
+    return render(request, "needs/edit.html", {"need": need, **_theme_choice(session, need)})
+
+
+def _theme_choice(session: Session, need: Need) -> dict[str, object]:
+    """The project's themes to choose from and the need's theme (by name, "" for none)."""
+    names = themes.names_by_id(session, [need.theme_id])
+    return {
+        "themes": themes.names_of(session, project_id=need.project_id),
+        "theme": names.get(need.theme_id or 0, ""),
+    }
 
 
 @pages.post("/needs/{need_id}/edit")
@@ -57,13 +66,14 @@ def edit_need_form(
     title: Annotated[str, Form()] = "",
     problem: Annotated[str, Form()] = "",
     affected: Annotated[str, Form()] = "",
+    theme: Annotated[str, Form()] = "",
 ) -> Response:
     """Save the author's edit; back to the need page, which shows it edited."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)
     editing.ensure_can_edit_need(session, rel=rel, need=need)
     shown = {"id": need.id, "title": need.title}  # drawn again after the rollback of a refusal
-    view = FormView("needs/edit.html", {"need": shown}, page=True)
-    data = parse(NeedUpdate, view, title=title, problem=problem, affected=affected)
+    view = FormView("needs/edit.html", {"need": shown, **_theme_choice(session, need)}, page=True)
+    data = parse(NeedUpdate, view, title=title, problem=problem, affected=affected, theme=theme)
     editing.edit_need(session, rel=rel, need=need, data=data)
     return redirect(request, f"/needs/{need_id}")
 
@@ -139,6 +149,7 @@ def _project_form_context(session: Session, rel: ProjectRelation) -> dict[str, o
             "innovation_ambition": project.innovation_ambition,
             "visibility": str(project.visibility),
             "partner_org_ids": partners,
+            "themes": "\n".join(themes.names_of(session, project_id=id_of(project))),
         },
         "ProjectCreate": ProjectCreate,
     }
@@ -165,6 +176,7 @@ def edit_project_form(
     innovation_ambition: Annotated[str, Form()] = "",
     visibility: Annotated[str, Form()] = "",
     partner_org_ids: Annotated[list[Id] | None, Form()] = None,
+    themes_text: Annotated[str | None, Form(alias="themes")] = None,
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
     """Save the project's details; making it internal needs the box ticked."""
@@ -179,6 +191,7 @@ def edit_project_form(
         innovation_ambition=innovation_ambition,
         visibility=visibility or None,
         partner_org_ids=partner_org_ids or [],
+        themes=None if themes_text is None else themes_text.splitlines(),  # left out: as they are
         confirm_access_loss=confirm == "yes",
     )
     shutting_out = rel.project.visibility == Visibility.public and visibility == "internal"

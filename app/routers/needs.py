@@ -15,7 +15,7 @@ from app.i18n import gettext as _
 from app.models import Comment, User
 from app.models.base import Id, id_of
 from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
-from app.services import following, moderation, need_list, needs, permissions, projects
+from app.services import following, moderation, need_list, needs, permissions, projects, themes
 from app.services.errors import NotFound
 from app.services.need_list import NeedFilter
 from app.services.permissions import ProjectRelation, audience_for
@@ -76,15 +76,27 @@ def post_need_form(
     problem: Annotated[str, Form()] = "",
     affected: Annotated[str, Form()] = "",
     anonymous: Annotated[bool, Form()] = False,
+    theme: Annotated[str, Form()] = "",
 ) -> Response:
     """Post a need from the project page."""
     rel = projects.get_project(session, user=user, project_id=project_id)
-    view = FormView("projects/_need_form.html", {"project": rel.project})
+    names = themes.names_of(session, project_id=project_id)
+    view = FormView("projects/_need_form.html", {"project": rel.project, "themes": names})
     data = parse(
-        NeedCreate, view, title=title, problem=problem, affected=affected, anonymous=anonymous
+        NeedCreate,
+        view,
+        title=title,
+        problem=problem,
+        affected=affected,
+        anonymous=anonymous,
+        theme=theme,
     )
     need = needs.post_need(session, rel=rel, data=data)
-    context = {"project": rel.project, "message": _("Thank you! Your need has been posted.")}
+    context = {
+        "project": rel.project,
+        "themes": names,
+        "message": _("Thank you! Your need has been posted."),
+    }
     return fragment_or_redirect(request, f"/needs/{need.id}", "projects/_need_form.html", context)
 
 
@@ -222,12 +234,12 @@ def list_needs(
     limit: Annotated[int, Query(ge=1, le=need_list.API_PAGE_MAX)] = need_list.API_PAGE_MAX,
 ) -> list[NeedPublic]:
     """The project's needs with counts, a page at a time: `q` searches title and problem (any
-    case), `status` keeps one status, `sort` is `newest` (the default), `supported` or
-    `discussed`.
+    case), `status` keeps one status, `theme` the needs of one of the project's themes (by
+    name; 422 for another), `sort` is `newest` (the default), `supported` or `discussed`.
 
     The body is the page; when there is more, the `Link` header holds the next page's URL
     (`rel="next"`) and `X-Next-Cursor` its cursor, to send back as `cursor` with the same
-    `q`, `status` and `sort`.
+    `q`, `status`, `theme` and `sort`.
     """
     rel = projects.get_project(session, user=user, project_id=project_id)
     page = need_list.list_page(session, rel=rel, wanted=wanted, cursor=cursor or None, limit=limit)

@@ -31,7 +31,7 @@ from app.models.base import NeedStatus, Role, id_of, utcnow
 from app.models.need import CommentUpdate, NeedUpdate
 from app.models.revision import RevisionPublic
 from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
-from app.services import contribution, needs, permissions
+from app.services import contribution, needs, permissions, themes
 from app.services.contribution import Change
 from app.services.errors import Conflict, Forbidden, NotFound
 from app.services.permissions import ProjectRelation, phase_name
@@ -164,25 +164,34 @@ def ensure_can_edit_comment(session: Session, *, rel: ProjectRelation, comment: 
 
 
 def edit_need(session: Session, *, rel: ProjectRelation, need: Need, data: NeedUpdate) -> Need:
-    """The author changes their need's title, problem or who is affected, while they may."""
+    """The author changes their need's title, problem, who is affected or its theme, while they
+    may (a theme not of the project is 422)."""
     user = ensure_can_edit_need(session, rel=rel, need=need)
-    before = _need_text(need)
-    changed = {
+    kept = _need_text(need)
+    before: dict[str, Any] = dict(kept)
+    changed: dict[str, Any] = {
         name: value
-        for name, value in data.model_dump(exclude_none=True).items()
+        for name, value in data.model_dump(exclude_none=True, exclude={"theme"}).items()
         if value != before[name]
     }
+    old_theme = themes.names_by_id(session, [need.theme_id]).get(need.theme_id or 0, "")
+    theme_id = need.theme_id
+    if data.theme is not None and data.theme.strip() != old_theme:
+        theme_id = themes.resolve(session, project_id=need.project_id, name=data.theme)
+        before["theme"], changed["theme"] = old_theme, data.theme.strip()
     if not changed:
         return need
     for name, value in changed.items():
-        setattr(need, name, value)
+        if name != "theme":
+            setattr(need, name, value)
+    need.theme_id = theme_id
     need.edited_at = utcnow()
     _rewritten(
         session,
         rel=rel,
         user=user,
         on=need,
-        kept=before,
+        kept=kept,
         verb=Verb.edited_need,
         change=Change(
             AuditAction.need_edited,

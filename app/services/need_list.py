@@ -1,4 +1,4 @@
-"""A project's needs list as a dialogue grows: search, filter, sort and keyset paging.
+"""A project's needs list as a dialogue grows: search, filter (status, theme), sort and paging.
 
 A page is one query whatever the project's size: the counts are correlated subqueries, the
 order is (sort key, id) and the next page starts after the last row's (key, id) — the cursor —
@@ -22,9 +22,10 @@ from sqlmodel import Session, col, select
 
 from app.i18n import N_
 from app.models import Need
-from app.models.base import NeedStatus
+from app.models.base import NeedStatus, id_of
+from app.models.project import THEME_NAME_MAX
 from app.models.vocabulary import register_labels
-from app.services import cursors
+from app.services import cursors, themes
 from app.services.errors import Invalid
 from app.services.needs import NeedView, comment_counts, support_counts, views_of
 from app.services.permissions import ProjectRelation
@@ -72,20 +73,22 @@ def _fold_on_sqlite(element: fold, compiler: SQLCompiler, **kw: Any) -> str:
 
 @dataclass(frozen=True)
 class NeedFilter:
-    """What the reader asked the list for: a search text, a status, an order."""
+    """What the reader asked the list for: a search text, a status, a theme (by name), an order."""
 
     q: str = ""
     status: NeedStatus | None = None
     sort: NeedSort = NeedSort.newest
+    theme: str = ""
 
     @property
     def is_default(self) -> bool:
         """The plain list: every need, newest first (the one live additions are prepended to)."""
-        return not self.q and self.status is None and self.sort is NeedSort.newest
+        plain = not self.q and self.status is None and not self.theme
+        return plain and self.sort is NeedSort.newest
 
     def params(self) -> dict[str, str]:
         """The filter as query parameters (only those that differ from the default)."""
-        given = {"q": self.q, "status": self.status or "", "sort": self.sort}
+        given = {"q": self.q, "status": self.status or "", "theme": self.theme, "sort": self.sort}
         return {k: str(v) for k, v in given.items() if v and v != NeedSort.newest}
 
 
@@ -97,9 +100,12 @@ class NeedPage:
     next_cursor: str | None
 
 
-def parse_filter(*, q: str = "", status: str = "", sort: str = "") -> NeedFilter:
-    """The list's filter from query parameters; an empty value means "any" (422 on nonsense)."""
-    q = q.strip()
+def parse_filter(*, q: str = "", status: str = "", sort: str = "", theme: str = "") -> NeedFilter:
+    """The list's filter from query parameters; an empty value means "any" (422 on nonsense; a
+    theme the project does not have is refused when the list is read)."""
+    q, theme = q.strip(), theme.strip()
+    if len(theme) > THEME_NAME_MAX:
+        raise Invalid(themes.NOT_A_THEME)
     if len(q) > QUERY_MAX or "\x00" in q:
         raise Invalid("The search can be at most %(max)s characters.", max=QUERY_MAX)
     try:
@@ -107,7 +113,7 @@ def parse_filter(*, q: str = "", status: str = "", sort: str = "") -> NeedFilter
         need_sort = NeedSort(sort) if sort else NeedSort.newest
     except ValueError:
         raise Invalid("Choose a status and an order from the list.") from None
-    return NeedFilter(q=q, status=need_status, sort=need_sort)
+    return NeedFilter(q=q, status=need_status, sort=need_sort, theme=theme)
 
 
 def _like_pattern(text: str) -> str:
@@ -139,8 +145,14 @@ def decode_cursor(cursor: str, sort: NeedSort) -> tuple[int | datetime, int]:
     return cursors.row_id(key, zero=True), cursors.row_id(need_id)
 
 
-def _conditions(rel: ProjectRelation, wanted: NeedFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [col(Need.project_id) == rel.project.id]
+def _conditions(
+    session: Session, rel: ProjectRelation, wanted: NeedFilter
+) -> list[ColumnElement[bool]]:
+    project_id = id_of(rel.project)
+    conditions: list[ColumnElement[bool]] = [col(Need.project_id) == project_id]
+    if wanted.theme:  # 422 for a theme the project does not have
+        theme_id = themes.resolve(session, project_id=project_id, name=wanted.theme)
+        conditions.append(col(Need.theme_id) == theme_id)
     if not rel.is_moderator:  # hidden and held needs are listed for the moderators only
         conditions += [col(Need.hidden).is_(False), col(Need.held).is_(False)]
     if wanted.status is not None:
@@ -171,7 +183,7 @@ def list_page(
     query picks the page's ids by the order's key, one reads those needs with their counts,
     one their authors' names (a count is computed once per need, not three times)."""
     key = _sort_key(wanted.sort)
-    conditions = _conditions(rel, wanted)
+    conditions = _conditions(session, rel, wanted)
     if cursor:
         after_key, after_id = decode_cursor(cursor, wanted.sort)
         conditions.append(or_(key < after_key, and_(key == after_key, col(Need.id) < after_id)))

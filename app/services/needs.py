@@ -14,7 +14,7 @@ from app.models import Comment, Need, Project, ProjectPartner, Support, User
 from app.models.base import NeedStatus, Role, id_of
 from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
 from app.models.vocabulary import AuditAction, LiveKind, Verb
-from app.services import contribution, moderation, permissions, posting_limits, rows
+from app.services import contribution, moderation, permissions, posting_limits, rows, themes
 from app.services.contribution import Change
 from app.services.errors import Conflict, Invalid, NotFound
 from app.services.permissions import ProjectRelation
@@ -33,6 +33,7 @@ class NeedView:
     comment_count: int
     # The need's text shows (a hidden or held one: to moderators, and on request to its author).
     readable: bool = True
+    theme: str | None = None
 
     def to_public(self) -> NeedPublic:
         """The API view (a hidden need keeps its place but not its text)."""
@@ -44,6 +45,7 @@ class NeedView:
                 "author_name": self.author_name,
                 "support_count": self.support_count,
                 "comment_count": self.comment_count,
+                "theme": self.theme,
                 **text,
             },
         )
@@ -114,6 +116,7 @@ def views_of(
     author_ids = {need.author_id for need, _, _ in rows}
     query = select(User.id, User.display_name).where(col(User.id).in_(author_ids))
     names = dict(session.exec(query).all()) if author_ids else {}
+    theme_names = themes.names_by_id(session, (need.theme_id for need, _, _ in rows))
     return [
         NeedView(
             need=need,
@@ -124,6 +127,7 @@ def views_of(
             comment_count=comments,
             readable=permissions.can_read_need(rel, need)
             or (as_author and permissions.is_author(rel, need)),
+            theme=theme_names.get(need.theme_id or 0),
         )
         for need, supports, comments in rows
     ]
@@ -183,9 +187,11 @@ def post_need(session: Session, *, rel: ProjectRelation, data: NeedCreate) -> Ne
     user = permissions.ensure_can_post_need(rel)
     posting_limits.ensure_may_post(session, user=user)
     held = moderation.holds_first_contribution(session, rel=rel, user=user)
+    project_id = id_of(rel.project)
     need = Need(
-        **data.model_dump(),
-        project_id=id_of(rel.project),
+        **data.model_dump(exclude={"theme"}),
+        theme_id=themes.resolve(session, project_id=project_id, name=data.theme),
+        project_id=project_id,
         author_id=id_of(user),
         posted_phase=rel.project.phase,
         held=held,

@@ -1,4 +1,5 @@
-"""The procurers change a project's details: title, summary, ambition, partners and visibility.
+"""The procurers change a project's details: title, summary, ambition, themes, partners and
+visibility.
 
 A change of who may see the project (visibility, partners) closes every socket on its pages, so
 each viewer reconnects under the new rules and one who lost access is refused. Making a public
@@ -17,7 +18,7 @@ from app.models import Follow, Organisation, ParticipationEvent, Project, Projec
 from app.models.base import Role, Visibility, id_of
 from app.models.project import ProjectUpdate
 from app.models.vocabulary import AuditAction, LiveKind, Verb
-from app.services import contribution, permissions, projects
+from app.services import contribution, permissions, projects, themes
 from app.services.accounts import PUBLIC_SECTOR
 from app.services.contribution import Change
 from app.services.errors import Conflict, Invalid
@@ -100,9 +101,14 @@ def edit_project(session: Session, *, rel: ProjectRelation, data: ProjectUpdate)
     if sorted(new_partners) != sorted(old_partners):
         before["partners"] = _partner_names(session, old_partners)
         after["partners"] = _partner_names(session, new_partners)
+    old_themes = themes.names_of(session, project_id=id_of(project))
+    if data.themes is not None and data.themes != old_themes:
+        before["themes"], after["themes"] = ", ".join(old_themes), ", ".join(data.themes)
     if not after:
         return project
     _apply(session, project, after, new_partners if "partners" in after else None)
+    if "themes" in after and data.themes is not None:
+        themes.replace(session, project_id=id_of(project), names=data.themes)
     contribution.record(
         session,
         rel=rel,

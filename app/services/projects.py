@@ -21,7 +21,7 @@ from app.models.project import (
     ProjectPublic,
 )
 from app.models.vocabulary import AuditAction, LiveKind, Verb
-from app.services import contribution, permissions
+from app.services import contribution, permissions, themes
 from app.services.accounts import PUBLIC_SECTOR
 from app.services.contribution import Change
 from app.services.errors import Conflict, Forbidden, Invalid
@@ -110,8 +110,13 @@ def organisations_by_id(session: Session, ids: set[int]) -> dict[int, Organisati
 
 def to_public(session: Session, project: Project) -> ProjectPublic:
     """The API view of a project."""
+    project_id = id_of(project)
     return ProjectPublic.model_validate(
-        project, update={"partner_org_ids": partner_ids(session, project_id=id_of(project))}
+        project,
+        update={
+            "partner_org_ids": partner_ids(session, project_id=project_id),
+            "themes": themes.names_of(session, project_id=project_id),
+        },
     )
 
 

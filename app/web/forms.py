@@ -33,6 +33,7 @@ FIELD_LABELS = {
     "reason": N_("Reason"),
     "visibility": N_("Visibility"),
     "partner_org_ids": N_("Partner municipalities"),
+    "themes": N_("Themes"),
     "role": N_("Role"),
     "organisation_id": N_("Organisation"),
     "parent_id": N_("Reply to"),
@@ -69,7 +70,7 @@ FIELD_LABELS = {
 
 LOCATIONS = ("body", "query", "path", "form", "header", "cookie")
 # Kinds of error a schema raises with a translatable sentence of its own (PydanticCustomError).
-OWN_MESSAGES = ("blank", "out_of_order")
+OWN_MESSAGES = ("blank", "out_of_order", "theme")
 
 
 def _field_of(error: Any, located: bool) -> str:

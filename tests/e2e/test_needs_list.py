@@ -1,5 +1,6 @@
 """The needs list on a phone (390 px): search and filter by a GET form, "load more" in place,
-a new need arriving live while a filter is on; and axe-core on the filtered list and on /me."""
+a new need arriving live while a filter is on, a theme filter paged; and axe-core on the
+filtered lists and on /me."""
 
 from __future__ import annotations
 
@@ -93,6 +94,41 @@ def test_search_filter_and_load_more_on_a_phone(new_page: Callable[..., Page]) -
     page.get_by_label("Status").select_option("verified")
     page.get_by_role("button", name="Vis behov").click()
     expect(page.locator("#needs-results-empty")).to_be_visible()
+
+
+def test_filter_by_theme_and_load_more_on_a_phone(new_page: Callable[..., Page]) -> None:
+    page = new_page(PROCURER)
+    page.set_viewport_size(PHONE)
+    project, auth = fill_project(page, 0, "")
+    themed = page.request.patch(
+        f"/api/v1/projects/{project}", data={"themes": ["Natt", "Legemidler"]}, headers=auth
+    )
+    assert themed.ok, themed.text()
+    for n in range(30):
+        theme = "Natt" if n < 27 else "Legemidler"
+        need = {
+            "title": f"Behov {n:02d}",
+            "problem": "Beboerne våkner av tilsynet.",
+            "theme": theme,
+        }
+        posted = page.request.post(f"/api/v1/projects/{project}/needs", data=need, headers=auth)
+        assert posted.ok, posted.text()
+
+    page.goto(f"/projects/{project}")
+    page.get_by_role("search").get_by_label("Tema").select_option("Natt")
+    page.get_by_role("button", name="Vis behov").click()
+    expect(page).to_have_url(re.compile(r"theme=Natt"))
+    results = page.locator("#needs-results > li.need-card")
+    expect(results).to_have_count(25)
+    expect(results.first).to_contain_text("Tema: Natt")
+    wait_for_live_state(page)
+    mark_document(page)
+    page.get_by_role("link", name="Last inn flere").click()
+    expect(results).to_have_count(27)
+    expect(page.locator("#needs-results")).not_to_contain_text("Legemidler")
+    assert_not_reloaded(page)
+    no_sideways_scroll(page)
+    assert_accessible(page)
 
 
 def test_my_contributions_page_is_accessible_on_a_phone(new_page: Callable[..., Page]) -> None:
