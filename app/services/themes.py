@@ -14,7 +14,10 @@ from sqlmodel import Session, col, delete, select
 
 from app.i18n import N_
 from app.models import Need, ProjectTheme
+from app.services import rows
 from app.services.errors import Invalid
+
+THEMES_CHANGED = N_("Someone else changed the themes at the same moment. Reload and try again.")
 
 NOT_A_THEME = N_("Choose one of the project's themes.")
 
@@ -61,7 +64,10 @@ def replace(session: Session, *, project_id: int, names: list[str]) -> None:
         session.execute(update(Need).where(col(Need.theme_id).in_(gone)).values(theme_id=None))
         session.execute(delete(ProjectTheme).where(col(ProjectTheme.id).in_(gone)))
     for position, name in enumerate(names):
-        theme = existing.get(name) or ProjectTheme(project_id=project_id, name=name)
-        theme.position = position
-        session.add(theme)
+        if name in existing:
+            existing[name].position = position
+            session.add(existing[name])
+        else:  # another procurer may add the same theme at the same moment
+            new = ProjectTheme(project_id=project_id, name=name, position=position)
+            rows.add_unique(session, new, conflict=THEMES_CHANGED)
     session.flush()
