@@ -152,6 +152,15 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /questions/{question_id}/answer": STAFF,
     "POST /questions/{question_id}/publish": STAFF,
     "POST /questions/{question_id}/withdraw": SUPPLIER_A,
+    # The specification: the draft is for its writers, the procurers and the invited co-author
+    # (the scene's employee) until it is final; only procurers invite and mark it final.
+    "GET /api/v1/projects/{project_id}/requirements": ALL,  # an empty list for the others
+    "POST /api/v1/projects/{project_id}/requirements": STAFF | {"employee"},
+    "GET /api/v1/requirements/{requirement_id}": STAFF | {"employee"},
+    "PATCH /api/v1/requirements/{requirement_id}": STAFF | {"employee"},
+    "GET /api/v1/requirements/{requirement_id}/versions": STAFF | {"employee"},
+    "POST /api/v1/projects/{project_id}/specification/co-authors": STAFF,
+    "POST /api/v1/projects/{project_id}/specification/final": STAFF,
     "GET /api/v1/projects/{project_id}/proposals": ALL,
     "POST /api/v1/projects/{project_id}/proposals": REGISTERED_SUPPLIERS,
     "GET /projects/{project_id}/proposals": ALL,
@@ -367,6 +376,7 @@ class Scene:
             "need_id": market.need,
             "comment_id": market.comment,
             "question_id": market.published,
+            "requirement_id": market.requirement,
             "proposal_id": market.hidden_proposal,
             "attachment_id": market.attachment,
             "claim_id": market.claim,
