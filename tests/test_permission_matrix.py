@@ -413,6 +413,25 @@ CELLS: list[Cell] = [
         PROCURERS | {"employee"},
         api="/api/v1/requirements/{requirement}/versions",
     ),
+    *cells(
+        "a draft requirement's text, on its page",
+        DRAFT_REQUIREMENT,
+        PROCURERS | {"employee"},
+        page="/requirements/{requirement}",
+    ),
+    *cells(
+        "a draft requirement in the workspace",
+        "Varsling",
+        PROCURERS | {"employee"},
+        page="/projects/{project}/specification",
+    ),
+    *cells(
+        "a draft requirement's text on the project page",
+        DRAFT_REQUIREMENT,
+        frozenset(),
+        page="/projects/{project}",
+        socket="/ws/projects/{project}",
+    ),
     # Editing and withdrawing (issue 12, item 4): the edited text for everyone; the earlier text
     # and a withdrawn comment's text for the project's procurers (among the earlier versions),
     # never in the thread.

@@ -25,8 +25,14 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.i18n import N_
-from app.models import Requirement, RequirementVersion, SpecificationAuthor, User
-from app.models.base import id_of, utcnow
+from app.models import (
+    ProjectPartner,
+    Requirement,
+    RequirementVersion,
+    SpecificationAuthor,
+    User,
+)
+from app.models.base import Role, id_of, utcnow
 from app.models.requirement import (
     RequirementCreate,
     RequirementKind,
@@ -41,6 +47,7 @@ from app.services.errors import Conflict, Invalid, NotFound
 from app.services.permissions import ProjectRelation
 
 NO_SUCH_REQUIREMENT = N_("No such requirement.")
+NO_SUCH_SPECIFICATION = N_("No such specification.")
 NO_SUCH_VERSION = N_("No such version of the requirement.")
 NOT_A_CO_AUTHOR = N_(
     "Only employees and procurers of the project's own or partner municipalities can be "
@@ -301,3 +308,37 @@ def finalise(session: Session, *, rel: ProjectRelation) -> None:
             after={AuditField.specification_final: True},
         ),
     )
+
+
+def eligible_co_authors(session: Session, *, rel: ProjectRelation) -> list[User]:
+    """Employees and procurers of the project's organisations not yet writing the specification."""
+    project = rel.project
+    org_ids = {project.owner_org_id} | set(
+        session.exec(
+            select(ProjectPartner.organisation_id).where(ProjectPartner.project_id == project.id)
+        ).all()
+    )
+    taken = {user.id for user in co_authors(session, project_id=id_of(project))}
+    query = select(User).where(
+        col(User.organisation_id).in_(org_ids),
+        col(User.role).in_([Role.employee, Role.procurer]),
+        col(User.deleted_at).is_(None),
+    )
+    people = [user for user in session.exec(query).all() if user.id not in taken]
+    return sorted(people, key=lambda user: user.display_name)
+
+
+def by_kind(
+    requirements: Sequence[Requirement],
+) -> list[tuple[RequirementKind, list[Requirement]]]:
+    """The requirements grouped by kind, in the kinds' order (kinds without any left out)."""
+    groups = [(kind, [r for r in requirements if r.kind == kind]) for kind in RequirementKind]
+    return [(kind, rows_) for kind, rows_ in groups if rows_]
+
+
+def author_names(session: Session, user_ids: set[int]) -> dict[int, str]:
+    """The display names of these people (one query)."""
+    if not user_ids:
+        return {}
+    query = select(User.id, User.display_name).where(col(User.id).in_(user_ids))
+    return {user_id: name for user_id, name in session.exec(query).all() if user_id}
