@@ -296,6 +296,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "WS /ws/events/{event_id}": ALL,
     "WS /ws/projects/{project_id}/events": ALL,
     "WS /ws/projects/{project_id}/questions": ALL,
+    "WS /ws/projects/{project_id}/specification": STAFF | {"employee"},
     "WS /ws/projects/{project_id}/documents": ALL,
     "WS /ws/projects/{project_id}/metrics": ALL,
     "WS /ws/projects/{project_id}/proposals": ALL,

@@ -198,6 +198,7 @@ class LiveKind(StrEnum):
     comment_edited = "comment.edited"
     comment_withdrawn = "comment.withdrawn"
     project_edited = "project.edited"
+    requirement_changed = "requirement.changed"  # drafted, edited, or the specification final
     # closes every socket on the project's pages: who may see it changed (visibility, partners)
     project_access_changed = "project.access_changed"
     session_ended = "session_ended"  # closes the sockets of a login session that ended
@@ -403,6 +404,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         LiveKind.comment_edited: N_("A comment was edited"),
         LiveKind.comment_withdrawn: N_("A comment was withdrawn"),
         LiveKind.project_edited: N_("The project's details changed"),
+        LiveKind.requirement_changed: N_("The specification changed"),
         LiveKind.project_access_changed: N_("Who may see the project changed"),
         LiveKind.session_ended: N_("You were logged out"),
         LiveKind.access_changed: N_("What you may see changed"),

@@ -69,6 +69,7 @@ LIVE_PAGES: dict[LiveKind, PageKind] = {
     LiveKind.event_counts: PageKind.event,
     LiveKind.event_minutes_published: PageKind.event,
     LiveKind.reports_changed: PageKind.reports,
+    LiveKind.requirement_changed: PageKind.specification,
 }
 
 Push = LiveKind | LiveEvent | Sequence[LiveEvent]

@@ -40,7 +40,7 @@ from app.models.requirement import (
     RequirementUpdate,
     weight_problem,
 )
-from app.models.vocabulary import AuditAction, AuditField, Verb
+from app.models.vocabulary import AuditAction, AuditField, LiveKind, Verb
 from app.services import contribution, permissions, rows
 from app.services.contribution import Change
 from app.services.errors import Conflict, Invalid, NotFound
@@ -168,6 +168,7 @@ def create(session: Session, *, rel: ProjectRelation, data: RequirementCreate) -
         on=requirement,
         verb=Verb.drafted_requirement,
         change=Change(AuditAction.requirement_drafted, before=None, after=_fields(requirement)),
+        push=LiveKind.requirement_changed,
     )
     return requirement
 
@@ -199,6 +200,7 @@ def edit(
         on=requirement,
         verb=Verb.edited_requirement,
         change=Change(AuditAction.requirement_edited, before=before, after=_fields(requirement)),
+        push=LiveKind.requirement_changed,
     )
     return requirement
 
@@ -307,6 +309,7 @@ def finalise(session: Session, *, rel: ProjectRelation) -> None:
             before={AuditField.specification_final: False},
             after={AuditField.specification_final: True},
         ),
+        push=LiveKind.requirement_changed,
     )
 
 
