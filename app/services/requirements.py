@@ -159,18 +159,25 @@ def create(session: Session, *, rel: ProjectRelation, data: RequirementCreate) -
         created_by_id=id_of(user),
         position=position,
     )
+    change = Change(AuditAction.requirement_drafted, before=None, after=_fields(requirement))
+    _record_version(session, rel, requirement, user, Verb.drafted_requirement, change)
+    return requirement
+
+
+def _record_version(
+    session: Session,
+    rel: ProjectRelation,
+    requirement: Requirement,
+    author: User,
+    verb: Verb,
+    change: Change,
+) -> None:
+    """Store the requirement as it reads now, its new version, and the contribution's records."""
     session.add(requirement)
     session.flush()
-    session.add(_snapshot(requirement, user))
-    contribution.record(
-        session,
-        rel=rel,
-        on=requirement,
-        verb=Verb.drafted_requirement,
-        change=Change(AuditAction.requirement_drafted, before=None, after=_fields(requirement)),
-        push=LiveKind.requirement_changed,
-    )
-    return requirement
+    session.add(_snapshot(requirement, author))
+    push = LiveKind.requirement_changed
+    contribution.record(session, rel=rel, on=requirement, verb=verb, change=change, push=push)
 
 
 def edit(
@@ -191,17 +198,8 @@ def edit(
         setattr(requirement, name, value)
     requirement.version += 1
     requirement.updated_at = utcnow()
-    session.add(requirement)
-    session.flush()
-    session.add(_snapshot(requirement, user))
-    contribution.record(
-        session,
-        rel=rel,
-        on=requirement,
-        verb=Verb.edited_requirement,
-        change=Change(AuditAction.requirement_edited, before=before, after=_fields(requirement)),
-        push=LiveKind.requirement_changed,
-    )
+    change = Change(AuditAction.requirement_edited, before=before, after=_fields(requirement))
+    _record_version(session, rel, requirement, user, Verb.edited_requirement, change)
     return requirement
 
 

@@ -264,3 +264,24 @@ def test_a_new_requirement_goes_last_within_its_kind(
         select(Requirement.position).where(col(Requirement.id).in_(ids)).order_by(Requirement.id)
     ).all()
     assert positions == [1, 2, 3]
+
+
+# ---- the participation log ---------------------------------------------------------------------
+
+
+def test_the_log_shows_a_drafts_events_to_researchers_only_once_the_specification_is_final(
+    api: Api, world: World, spec: int
+) -> None:
+    body = drafted(api, world.procurer, spec, kind="award_criterion", weight=100)
+    patch(api, world.procurer, body["id"], status="final")
+    url = f"/projects/{spec}/participation-events"
+
+    def verbs(reader) -> list[str]:
+        response = api.get(url, reader)
+        assert response.status_code == 200, response.text
+        return [e["verb"] for e in response.json() if e["object_type"] == "requirement"]
+
+    assert verbs(world.procurer) == ["drafted_requirement", "edited_requirement"]
+    assert verbs(world.researcher) == []
+    assert finalise(api, world.procurer, spec).status_code == 200
+    assert verbs(world.researcher) == ["drafted_requirement", "edited_requirement"]
