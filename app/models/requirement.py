@@ -11,7 +11,7 @@ from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 
 from app.i18n import N_
-from app.models.base import created_at_field, enum_field, strip_text
+from app.models.base import Id, created_at_field, enum_field, strip_text
 from app.models.need import BODY_MAX
 from app.models.vocabulary import register_labels
 
@@ -185,4 +185,4 @@ class RequirementVersionPublic(SQLModel):
 class CoAuthorInvite(SQLModel):
     """Input: invite a person (by id) as co-author."""
 
-    user_id: int = Field(ge=1, le=2**31 - 1)
+    user_id: Id
