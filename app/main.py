@@ -48,6 +48,7 @@ from app.routers import (
     projects,
     proposals,
     questions,
+    requirements,
     research,
 )
 from app.services import mail
@@ -252,6 +253,7 @@ def create_app() -> FastAPI:
         audit,
         dialogue,
         questions,
+        requirements,
         events,
         documents,
         proposals,

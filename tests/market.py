@@ -58,6 +58,9 @@ PENDING_EMAIL = "mallory@evil.example"
 OWNER_DOMAIN = "eier.example"
 
 
+DRAFT_REQUIREMENT = "Løsningen skal varsle pårørende innen ti minutter."
+
+
 class Market:
     """The scene: the world's public project in market dialogue, seen by eight roles."""
 
@@ -107,6 +110,20 @@ class Market:
         self.participants_document = self.documents[PARTICIPANTS_DOCUMENT]
         self._more(api, world)
         self._edits(api, world)
+        self._specification(api, world)
+
+    def _specification(self, api: Api, world: World) -> None:
+        """A draft requirement, with the owner's employee invited to co-author the specification."""
+        body = {"kind": "functional", "title": "Varsling", "text": DRAFT_REQUIREMENT}
+        drafted = api.post(f"/projects/{self.project}/requirements", world.procurer, json=body)
+        assert drafted.status_code == 201, drafted.text
+        self.requirement = drafted.json()["id"]
+        invited = api.post(
+            f"/projects/{self.project}/specification/co-authors",
+            world.procurer,
+            json={"user_id": world.employee.id},
+        )
+        assert invited.status_code == 201, invited.text
 
     def _edits(self, api: Api, world: World) -> None:
         """A need its author edited, with a comment its author withdrew."""

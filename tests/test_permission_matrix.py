@@ -24,6 +24,7 @@ from tests.market import (
     ASKED,
     CONFERENCE,
     DRAFT_DOCUMENT,
+    DRAFT_REQUIREMENT,
     EARLIER_PROBLEM,
     EDITED_PROBLEM,
     EVERYONE,
@@ -391,6 +392,45 @@ CELLS: list[Cell] = [
         '"asked":',
         PROCURERS,
         api="/api/v1/projects/{project}/metrics",
+    ),
+    # The specification (issue 13, item 1): a draft requirement's text is for the project's
+    # procurers and the co-author they invited (the scene's employee) only.
+    *cells(
+        "a draft requirement's text",
+        DRAFT_REQUIREMENT,
+        PROCURERS | {"employee"},
+        api="/api/v1/projects/{project}/requirements",
+    ),
+    *cells(
+        "a draft requirement's text, by itself",
+        DRAFT_REQUIREMENT,
+        PROCURERS | {"employee"},
+        api="/api/v1/requirements/{requirement}",
+    ),
+    *cells(
+        "a draft requirement's versions",
+        DRAFT_REQUIREMENT,
+        PROCURERS | {"employee"},
+        api="/api/v1/requirements/{requirement}/versions",
+    ),
+    *cells(
+        "a draft requirement's text, on its page",
+        DRAFT_REQUIREMENT,
+        PROCURERS | {"employee"},
+        page="/requirements/{requirement}",
+    ),
+    *cells(
+        "a draft requirement in the workspace",
+        "Varsling",
+        PROCURERS | {"employee"},
+        page="/projects/{project}/specification",
+    ),
+    *cells(
+        "a draft requirement's text on the project page",
+        DRAFT_REQUIREMENT,
+        frozenset(),
+        page="/projects/{project}",
+        socket="/ws/projects/{project}",
     ),
     # Editing and withdrawing (issue 12, item 4): the edited text for everyone; the earlier text
     # and a withdrawn comment's text for the project's procurers (among the earlier versions),

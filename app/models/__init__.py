@@ -22,6 +22,7 @@ from app.models.privacy import Erasure
 from app.models.project import PhaseMove, Project, ProjectPartner, ProjectTheme
 from app.models.proposal import Proposal, ProposalAttachment, ProposalNeed, SecrecyClaim
 from app.models.question import Question
+from app.models.requirement import Requirement, RequirementVersion, SpecificationAuthor
 from app.models.research import Study, StudyConsent, StudyObjection, StudyProject
 from app.models.revision import Revision
 from app.models.user import User
@@ -60,9 +61,12 @@ __all__ = [
     "ProposalNeed",
     "Question",
     "Report",
+    "Requirement",
+    "RequirementVersion",
     "Revision",
     "SecrecyClaim",
     "SlotBooking",
+    "SpecificationAuthor",
     "Study",
     "StudyConsent",
     "StudyObjection",

@@ -104,6 +104,11 @@ class Project(ProjectBase, table=True):
     hold_first_contributions: bool = Field(
         default=False, sa_column_kwargs={"server_default": sa.false()}
     )
+    # The procurers marked the specification final (all requirements final, weights 100 %):
+    # from then on its requirements are read by everyone who sees the project.
+    specification_final: bool = Field(
+        default=False, sa_column_kwargs={"server_default": sa.false()}
+    )
 
 
 class ProjectTheme(SQLModel, table=True):

@@ -56,6 +56,11 @@ class Verb(StrEnum):
     restored_content = "restored_content"
     dismissed_report = "dismissed_report"
     asked_review = "asked_review"
+    # the specification workspace
+    drafted_requirement = "drafted_requirement"
+    edited_requirement = "edited_requirement"
+    invited_co_author = "invited_co_author"
+    finalised_specification = "finalised_specification"
 
     @property
     def is_contribution(self) -> bool:
@@ -116,6 +121,10 @@ class AuditAction(StrEnum):
     content_restored = "content_restored"
     report_dismissed = "report_dismissed"
     review_requested = "review_requested"
+    requirement_drafted = "requirement_drafted"
+    requirement_edited = "requirement_edited"
+    co_author_invited = "co_author_invited"
+    specification_finalised = "specification_finalised"
     # an organisation's record
     membership_requested = "membership_requested"
     membership_granted = "membership_granted"
@@ -155,6 +164,8 @@ class ObjectType(StrEnum):
     domain = "domain"
     invitation = "invitation"
     report = "report"
+    requirement = "requirement"
+    specification_author = "specification_author"
 
 
 class LiveKind(StrEnum):
@@ -187,6 +198,7 @@ class LiveKind(StrEnum):
     comment_edited = "comment.edited"
     comment_withdrawn = "comment.withdrawn"
     project_edited = "project.edited"
+    requirement_changed = "requirement.changed"  # drafted, edited, or the specification final
     # closes every socket on the project's pages: who may see it changed (visibility, partners)
     project_access_changed = "project.access_changed"
     session_ended = "session_ended"  # closes the sockets of a login session that ended
@@ -233,6 +245,10 @@ class AuditField(StrEnum):
     held = "held"
     state = "state"
     hold_first = "hold_first"
+    text = "text"
+    weight = "weight"
+    version = "version"
+    specification_final = "specification_final"
     # an organisation's record
     user_id = "user_id"
     role = "role"
@@ -277,6 +293,10 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         Verb.published_minutes: N_("Published minutes"),
         Verb.attended: N_("Attended an event"),
         Verb.edited_need: N_("Edited a need"),
+        Verb.drafted_requirement: N_("Drafted a requirement"),
+        Verb.edited_requirement: N_("Edited a requirement"),
+        Verb.invited_co_author: N_("Invited a co-author of the specification"),
+        Verb.finalised_specification: N_("Marked the specification final"),
         Verb.edited_comment: N_("Edited a comment"),
         Verb.withdrew_comment: N_("Withdrew a comment"),
         Verb.edited_project: N_("Edited the project"),
@@ -306,6 +326,10 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         AuditAction.event_registration_promoted: N_("Moved from the waiting list"),
         AuditAction.minutes_published: N_("Minutes published"),
         AuditAction.need_edited: N_("Need edited"),
+        AuditAction.requirement_drafted: N_("Requirement drafted"),
+        AuditAction.requirement_edited: N_("Requirement edited"),
+        AuditAction.co_author_invited: N_("Co-author of the specification invited"),
+        AuditAction.specification_finalised: N_("Specification marked final"),
         AuditAction.comment_edited: N_("Comment edited"),
         AuditAction.comment_withdrawn: N_("Comment withdrawn by its author"),
         AuditAction.project_edited: N_("Project details changed"),
@@ -349,6 +373,8 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         ObjectType.domain: N_("E-mail domain"),
         ObjectType.invitation: N_("Invitation"),
         ObjectType.report: N_("Report"),
+        ObjectType.requirement: N_("Requirement"),
+        ObjectType.specification_author: N_("Co-author of the specification"),
     },
     LiveKind: {
         LiveKind.need_created: N_("A need was posted"),
@@ -378,6 +404,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         LiveKind.comment_edited: N_("A comment was edited"),
         LiveKind.comment_withdrawn: N_("A comment was withdrawn"),
         LiveKind.project_edited: N_("The project's details changed"),
+        LiveKind.requirement_changed: N_("The specification changed"),
         LiveKind.project_access_changed: N_("Who may see the project changed"),
         LiveKind.session_ended: N_("You were logged out"),
         LiveKind.access_changed: N_("What you may see changed"),
@@ -419,6 +446,10 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         AuditField.held: N_("Awaiting review"),
         AuditField.state: N_("State of the report"),
         AuditField.hold_first: N_("Holds a new account's first contribution for review"),
+        AuditField.text: N_("Text"),
+        AuditField.weight: N_("Weight"),
+        AuditField.version: N_("Version"),
+        AuditField.specification_final: N_("Specification final"),
         AuditField.user_id: N_("Concerns"),
         AuditField.role: N_("Role"),
         AuditField.is_org_admin: N_("Administrator of the organisation"),

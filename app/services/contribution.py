@@ -47,6 +47,8 @@ OBJECT_TYPES: dict[type[SQLModel], ObjectType] = {
     models.OrganisationDomain: ObjectType.domain,
     models.Invitation: ObjectType.invitation,
     models.Report: ObjectType.report,
+    models.Requirement: ObjectType.requirement,
+    models.SpecificationAuthor: ObjectType.specification_author,
 }
 
 # The page with a socket of its own that shows a kind of change; a kind not named here shows on
@@ -67,6 +69,7 @@ LIVE_PAGES: dict[LiveKind, PageKind] = {
     LiveKind.event_counts: PageKind.event,
     LiveKind.event_minutes_published: PageKind.event,
     LiveKind.reports_changed: PageKind.reports,
+    LiveKind.requirement_changed: PageKind.specification,
 }
 
 Push = LiveKind | LiveEvent | Sequence[LiveEvent]

@@ -16,6 +16,7 @@ from app.views import (
     projects,
     proposals,
     questions,
+    requirements,
 )
 from app.views.templating import render_fragment
 
@@ -29,6 +30,7 @@ __all__ = [
     "projects",
     "proposals",
     "questions",
+    "requirements",
 ]
 
 

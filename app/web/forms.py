@@ -34,6 +34,8 @@ FIELD_LABELS = {
     "visibility": N_("Visibility"),
     "partner_org_ids": N_("Partner municipalities"),
     "themes": N_("Themes"),
+    "text": N_("Text"),
+    "weight": N_("Weight"),
     "role": N_("Role"),
     "organisation_id": N_("Organisation"),
     "parent_id": N_("Reply to"),
@@ -70,7 +72,7 @@ FIELD_LABELS = {
 
 LOCATIONS = ("body", "query", "path", "form", "header", "cookie")
 # Kinds of error a schema raises with a translatable sentence of its own (PydanticCustomError).
-OWN_MESSAGES = ("blank", "out_of_order", "theme")
+OWN_MESSAGES = ("blank", "out_of_order", "theme", "weight")
 
 
 def _field_of(error: Any, located: bool) -> str:

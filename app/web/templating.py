@@ -26,6 +26,12 @@ from app.models.need import CommentCreate, CommentUpdate, NeedCreate, NeedStatus
 from app.models.organisation import OrganisationCreate
 from app.models.project import ProjectCreate
 from app.models.proposal import ClaimCreate, ClaimDecision, ProposalCreate, ProposalStatus
+from app.models.requirement import (
+    RequirementCreate,
+    RequirementKind,
+    RequirementStatus,
+    RequirementUpdate,
+)
 from app.models.research import StudyCreate
 from app.models.user import Registration
 from app.models.vocabulary import AuditField, label_for
@@ -87,6 +93,8 @@ templates.env.globals.update(
     audit_field_label=partial(label_for, AuditField),
     report_kind_label=partial(label_for, ReportKind),
     decision_label=partial(label_for, Decision),
+    requirement_kind_label=partial(label_for, RequirementKind),
+    requirement_status_label=partial(label_for, RequirementStatus),
 )
 # A form takes its lengths from the schema it is parsed into: `limits(NeedCreate, "title")`.
 templates.env.globals.update(
@@ -108,6 +116,8 @@ templates.env.globals.update(
     ReportCreate=ReportCreate,
     ReportDecision=ReportDecision,
     Registration=Registration,
+    RequirementCreate=RequirementCreate,
+    RequirementUpdate=RequirementUpdate,
     StudyCreate=StudyCreate,
 )
 

@@ -17,6 +17,7 @@ class PageKind(StrEnum):
     events = "events"  # a project's dialogue events
     event = "event"  # one dialogue event
     reports = "reports"  # a project's moderation queue (its moderators only)
+    specification = "specification"  # a project's specification workspace (its writers')
     metrics = "metrics"  # a project's dashboard: figures, recomputed after a burst
     person = "person"  # one person's own header: their unread notifications (the id is theirs)
 

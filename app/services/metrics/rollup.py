@@ -38,6 +38,8 @@ LIVE_OBJECT_TYPES = (
     ObjectType.secrecy_claim,
     ObjectType.question,
     ObjectType.meeting_slot,
+    ObjectType.requirement,  # drafts: the specification's writers' until it is final
+    ObjectType.specification_author,
 )
 ROLLUP_GROUP = (
     "phase",

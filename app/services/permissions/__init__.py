@@ -99,6 +99,13 @@ from app.services.permissions.relation import (
     viewable_project,
     visible_projects_clause,
 )
+from app.services.permissions.specification import (
+    SPECIFICATION_PHASES,
+    can_see_requirement,
+    can_write_specification,
+    ensure_can_write_specification,
+    may_co_author,
+)
 
 __all__ = [
     "CLOSED_PHASES",
@@ -111,6 +118,7 @@ __all__ = [
     "PRIVATE_ACTOR_VERBS",
     "PROCURERS_ONLY_OBJECTS",
     "PUBLIC_SECTOR",
+    "SPECIFICATION_PHASES",
     "AnyAudience",
     "Audience",
     "DialogueAction",
@@ -132,6 +140,8 @@ __all__ = [
     "can_see_full_proposal",
     "can_see_proposal_summary",
     "can_see_question",
+    "can_see_requirement",
+    "can_write_specification",
     "ensure_can_ask_question",
     "ensure_can_assess_proposal",
     "ensure_can_book_meeting",
@@ -151,6 +161,7 @@ __all__ = [
     "ensure_can_submit_proposal",
     "ensure_can_support",
     "ensure_can_view_people",
+    "ensure_can_write_specification",
     "ensure_org_admin",
     "ensure_phase_allows",
     "ensure_platform_admin",
@@ -163,6 +174,7 @@ __all__ = [
     "is_proposal_company",
     "is_registered_supplier",
     "known_organisation",
+    "may_co_author",
     "metrics_audience",
     "metrics_audience_or_none",
     "organisation_relation",

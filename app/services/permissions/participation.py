@@ -9,6 +9,7 @@ from sqlmodel import col
 
 from app.models import (
     ParticipationEvent,
+    Project,
     Proposal,
     Question,
 )
@@ -42,6 +43,9 @@ PRIVATE_ACTOR_VERBS = frozenset(
 )
 # Object types whose events a non-procurer sees only for some objects, or never.
 PROCURERS_ONLY_OBJECTS = frozenset({"secrecy_claim", "meeting_slot", "report"})
+# Object types of the specification: its drafts are its writers' until it is final
+# (`app/services/permissions/specification.py`), and so is the record of who wrote them.
+SPECIFICATION_OBJECTS = ("requirement", "specification_author")
 # Events dated for non-procurers at the publication of their question, not when they happened.
 DATED_AT_PUBLICATION_VERBS = frozenset({"asked"})
 
@@ -83,10 +87,14 @@ def outsiders_participation_clause(project: Any) -> ColumnElement[bool]:
 def _participation_rows(visible_proposals: Any, project: Any) -> ColumnElement[bool]:
     kind = col(ParticipationEvent.object_type)
     object_id = col(ParticipationEvent.object_id)
+    final = select(col(Project.id)).where(
+        col(Project.id) == project, col(Project.specification_final).is_(True)
+    )
     return and_(
         or_(kind != "proposal", object_id.in_(visible_proposals)),
         or_(kind != "question", object_id.in_(_published_questions(project))),
         kind.not_in(PROCURERS_ONLY_OBJECTS),
+        or_(kind.not_in(SPECIFICATION_OBJECTS), col(ParticipationEvent.project_id).in_(final)),
     )
 
 
@@ -109,6 +117,9 @@ def visible_participation_clause(rel: ProjectRelation) -> ColumnElement[bool]:
     withdrew_proposal, assessed_proposal,   and not withdrawn; the company   company
     published_proposal_summary (proposal)   also sees its own                consented)
     secrecy claims (secrecy_claim)          never                            –
+    drafted_requirement,                    once the specification is final  shown
+    edited_requirement, invited_co_author
+    (requirement, specification_author)
     booked, cancelled_booking               never: a slot shows only         –
     (meeting_slot)                          "taken", never by whom
     registered_for_event,                   yes: the seat counts are         private

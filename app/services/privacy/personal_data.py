@@ -50,9 +50,12 @@ from app.models import (
     ProposalAttachment,
     Question,
     Report,
+    Requirement,
+    RequirementVersion,
     Revision,
     SecrecyClaim,
     SlotBooking,
+    SpecificationAuthor,
     Study,
     StudyConsent,
     StudyObjection,
@@ -156,6 +159,19 @@ PERSONAL_DATA: tuple[Held, ...] = (
         about=("asked_by_id",),
         official=("answered_by_id",),
         project=in_project(Question.project_id),
+    ),
+    # the specification: one's drafted requirements and their versions, one's co-authorship
+    Held(Requirement, about=("created_by_id",), project=in_project(Requirement.project_id)),
+    Held(
+        RequirementVersion,
+        about=("author_id",),
+        project=through(RequirementVersion.requirement_id, Requirement.id, Requirement.project_id),
+    ),
+    Held(
+        SpecificationAuthor,
+        about=("user_id",),
+        official=("invited_by_id",),
+        project=in_project(SpecificationAuthor.project_id),
     ),
     Held(
         Proposal,
