@@ -14,8 +14,24 @@ from app.db import SessionDep
 from app.i18n import gettext as _
 from app.models import Comment, User
 from app.models.base import Id, id_of
-from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
-from app.services import following, moderation, need_list, needs, permissions, projects, themes
+from app.models.need import (
+    CommentCreate,
+    CommentPublic,
+    NeedCreate,
+    NeedPublic,
+    NeedStatusChange,
+    SimilarNeed,
+)
+from app.services import (
+    following,
+    moderation,
+    need_list,
+    needs,
+    permissions,
+    projects,
+    similar_needs,
+    themes,
+)
 from app.services.errors import NotFound
 from app.services.need_list import NeedFilter
 from app.services.permissions import ProjectRelation, audience_for
@@ -249,6 +265,23 @@ def list_needs(
         response.headers["Link"] = "<" + next_url + '>; rel="next"'  # RFC 8288
         response.headers["X-Next-Cursor"] = page.next_cursor
     return [view.to_public() for view in page.views]
+
+
+@api.get("/projects/{project_id}/needs/similar")
+def similar_needs_api(
+    session: SessionDep,
+    user: CurrentUser,
+    project_id: Id,
+    text: Annotated[
+        str, Query(min_length=similar_needs.TEXT_MIN, max_length=similar_needs.TEXT_MAX)
+    ],
+    min_score: Annotated[float, Query(ge=0, le=1)] = similar_needs.DEFAULT_THRESHOLD,
+) -> list[SimilarNeed]:
+    """The project's needs most like `text` (at most ten), best first, each with its score
+    (cosine, 0–1), only those at or above `min_score` and only needs the caller may read."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    found = similar_needs.similar(session, rel=rel, text=text, min_score=min_score)
+    return [SimilarNeed(need_id=c.need_id, title=c.title, score=c.score) for c in found]
 
 
 @api.post("/projects/{project_id}/needs", status_code=201)

@@ -17,7 +17,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 V = TypeVar("V")
 
@@ -111,8 +111,20 @@ cards: VersionedCache[str] = VersionedCache(max_entries=50_000)
 pages: VersionedCache[tuple[bytes, ...]] = VersionedCache(max_entries=512)
 
 
+# Other caches valid for one content version (similar needs' indexes), cleared with these.
+_registered: list[VersionedCache[Any]] = []
+
+
+def register(cache: VersionedCache[V]) -> VersionedCache[V]:
+    """Clear this cache with the others in `clear_all`; returns it."""
+    _registered.append(cache)
+    return cache
+
+
 def clear_all() -> None:
     """Forget every cached fragment (tests switch databases, and ids repeat across them)."""
+    for cache in _registered:
+        cache.clear()
     fragments.clear()
     cards.clear()
     pages.clear()

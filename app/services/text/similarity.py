@@ -70,7 +70,7 @@ class Index(Generic[K]):
     def most_similar(self, text: str, *, min_score: float, limit: int) -> list[tuple[K, float]]:
         """The documents at or above `min_score`, best first, at most `limit`."""
         ranked = [(k, s) for k, s in self.scores(text).items() if s >= min_score]
-        ranked.sort(key=lambda item: -item[1])
+        ranked.sort(key=lambda item: -item[1])  # stable: equal scores keep the index's order
         return ranked[:limit]
 
 
