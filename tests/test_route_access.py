@@ -90,6 +90,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /api/v1/projects/{project_id}/phase": STAFF,
     "POST /projects/{project_id}/phase": STAFF,
     "GET /api/v1/projects/{project_id}/needs": ALL,
+    "GET /api/v1/projects/{project_id}/needs/similar": ALL,  # with a `text` (QUERY_STRINGS)
     "POST /api/v1/projects/{project_id}/needs": LOGGED_IN,
     "POST /projects/{project_id}/needs": LOGGED_IN,
     "GET /api/v1/needs/{need_id}": ALL,
@@ -311,6 +312,10 @@ NOT_READ = {
     "tests/routers/test_organisation_people.py covers invitations",
 }
 PARAMS = re.compile(r"{(\w+)}")
+# Reads that need a query string to answer at all (without one they are a 422 for everyone).
+QUERY_STRINGS = {
+    "/api/v1/projects/{project_id}/needs/similar": "?text=Nattilsyn som vekker brukerne",
+}
 
 
 def app_routes() -> Iterator[tuple[str, str]]:
@@ -400,7 +405,9 @@ class Scene:
         names = PARAMS.findall(path)
         unknown = [name for name in names if name not in self.values]
         assert not unknown, f"{path}: give the scene an object for {unknown} in Scene.values"
-        return PARAMS.sub(lambda m: str(self.values[m.group(1)]), path)
+        return PARAMS.sub(lambda m: str(self.values[m.group(1)]), path) + QUERY_STRINGS.get(
+            path, ""
+        )
 
     def act_as(self, role: str) -> dict[str, str]:
         """Log the browser client in as the role; return the API headers for it."""
