@@ -17,7 +17,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any, Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 V = TypeVar("V")
 
@@ -112,10 +112,18 @@ pages: VersionedCache[tuple[bytes, ...]] = VersionedCache(max_entries=512)
 
 
 # Other caches valid for one content version (similar needs' indexes), cleared with these.
-_registered: list[VersionedCache[Any]] = []
+class Clearable(Protocol):
+    """A cache that can forget everything."""
+
+    def clear(self) -> None:
+        """Forget everything."""
 
 
-def register(cache: VersionedCache[V]) -> VersionedCache[V]:
+C = TypeVar("C", bound=Clearable)
+_registered: list[Clearable] = []
+
+
+def register(cache: C) -> C:
     """Clear this cache with the others in `clear_all`; returns it."""
     _registered.append(cache)
     return cache

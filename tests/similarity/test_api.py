@@ -128,3 +128,34 @@ def test_an_internal_project_answers_outsiders_as_a_missing_one(
 def test_bad_input_is_a_422(api: Api, world: World, params: dict[str, Any]) -> None:
     response = similar(api, world.citizen, world.public.id, **params)
     assert response.status_code == 422
+
+
+def test_new_and_edited_needs_are_found_at_once(
+    api: Api, world: World, posted: dict[str, int]
+) -> None:
+    from app.services.similar_needs import indexes
+
+    assert similar(api, world.citizen, world.public.id, text="Lekeplassen er ødelagt").json() == []
+    builds = indexes.builds
+    added = api.post_need(
+        world.employee,
+        world.public.id,
+        title="Ødelagt lekeplass",
+        problem="Lekeplassen ved skolen er ødelagt.",
+    )
+    found = similar(api, world.citizen, world.public.id, text="Lekeplassen er ødelagt").json()
+    assert [row["need_id"] for row in found] == [added["id"]]
+    assert indexes.builds == builds  # added to the index, not rebuilt
+    edited = api.request(
+        "PATCH",
+        f"/needs/{posted['library']}",
+        world.employee,
+        json={"title": "Svømmehallen er for kald", "problem": "Vannet i svømmehallen er kaldt."},
+    )
+    assert edited.status_code == 200, edited.text
+    text = "Kaldt vann i svømmehallen"
+    found = similar(api, world.citizen, world.public.id, text=text).json()
+    assert [(row["need_id"], row["title"]) for row in found] == [
+        (posted["library"], "Svømmehallen er for kald")
+    ]
+    assert similar(api, world.citizen, world.public.id, text=LIBRARY["title"]).json() == []

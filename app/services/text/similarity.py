@@ -49,6 +49,15 @@ class Index(Generic[K]):
         index.postings = dict(postings)
         return index
 
+    def add(self, key: K, text: str) -> None:
+        """Add one document, weighed by the IDF as it stands (the others keep their weights)."""
+        counts = features(text)
+        self.size += 1
+        for feature in counts:
+            self.document_frequency[feature] = self.document_frequency.get(feature, 0) + 1
+        for feature, weight in self.weigh(counts).items():
+            self.postings.setdefault(feature, []).append((key, weight))
+
     def idf(self, feature: str) -> float:
         """The smoothed inverse document frequency of a feature."""
         df = self.document_frequency.get(feature, 0)
