@@ -49,6 +49,7 @@ from app.routers import (
     proposals,
     questions,
     research,
+    similar,
 )
 from app.services import mail
 from app.services.errors import PivotalError
@@ -244,6 +245,7 @@ def create_app() -> FastAPI:
         credentials,
         email_verification,
         projects,
+        similar,
         needs,
         editing,
         moderation,

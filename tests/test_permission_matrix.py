@@ -91,6 +91,7 @@ CELLS: list[Cell] = [
         "Nattilsyn uten å vekke",
         EVERYONE,
         api="/api/v1/projects/{project}/needs/similar?text=Nattilsynet vekker brukerne",
+        page="/projects/{project}/needs/similar?title=Nattilsynet vekker brukerne",
     ),
     # Inside the owner municipality: what its vouched-for staff see, and nobody who only said so.
     *cells(

@@ -91,6 +91,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /projects/{project_id}/phase": STAFF,
     "GET /api/v1/projects/{project_id}/needs": ALL,
     "GET /api/v1/projects/{project_id}/needs/similar": ALL,  # with a `text` (QUERY_STRINGS)
+    "GET /projects/{project_id}/needs/similar": ALL,  # the new-need form's suggestions
+    "POST /suggestions/{suggestion_id}/dismiss": LOGGED_IN,  # 404 for another person's
     "POST /api/v1/projects/{project_id}/needs": LOGGED_IN,
     "POST /projects/{project_id}/needs": LOGGED_IN,
     "GET /api/v1/needs/{need_id}": ALL,
@@ -391,6 +393,7 @@ class Scene:
             "user_id": citizen.id,
             "unsubscribe_token": delivery.unsubscribe_token(citizen.id, "reply"),
             "report_id": self._report(api, market),
+            "suggestion_id": 1,  # none is shown in the scene: a 404 for everyone
         }
 
     @staticmethod

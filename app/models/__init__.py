@@ -24,6 +24,7 @@ from app.models.proposal import Proposal, ProposalAttachment, ProposalNeed, Secr
 from app.models.question import Question
 from app.models.research import Study, StudyConsent, StudyObjection, StudyProject
 from app.models.revision import Revision
+from app.models.suggestion import Suggestion
 from app.models.user import User
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "StudyConsent",
     "StudyObjection",
     "StudyProject",
+    "Suggestion",
     "SupplierRegistration",
     "Support",
     "User",

@@ -56,6 +56,9 @@ class Verb(StrEnum):
     restored_content = "restored_content"
     dismissed_report = "dismissed_report"
     asked_review = "asked_review"
+    # suggestions (issue 13): the person's answer to one the platform made
+    accepted_suggestion = "accepted_suggestion"
+    dismissed_suggestion = "dismissed_suggestion"
 
     @property
     def is_contribution(self) -> bool:
@@ -83,6 +86,8 @@ NOT_CONTRIBUTIONS: frozenset[Verb] = frozenset(
         Verb.restored_content,
         Verb.dismissed_report,
         Verb.asked_review,
+        Verb.accepted_suggestion,  # the support given with it is the contribution
+        Verb.dismissed_suggestion,
     }
 )
 
@@ -155,6 +160,7 @@ class ObjectType(StrEnum):
     domain = "domain"
     invitation = "invitation"
     report = "report"
+    suggestion = "suggestion"
 
 
 class LiveKind(StrEnum):
@@ -287,6 +293,8 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         Verb.restored_content: N_("Restored hidden content"),
         Verb.dismissed_report: N_("Dismissed a report"),
         Verb.asked_review: N_("Asked for a review of a moderation decision"),
+        Verb.accepted_suggestion: N_("Supported a suggested need instead of posting"),
+        Verb.dismissed_suggestion: N_("Dismissed a suggested need as not the same"),
     },
     AuditAction: {
         AuditAction.phase_moved: N_("Phase moved"),
@@ -349,6 +357,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         ObjectType.domain: N_("E-mail domain"),
         ObjectType.invitation: N_("Invitation"),
         ObjectType.report: N_("Report"),
+        ObjectType.suggestion: N_("Suggestion"),
     },
     LiveKind: {
         LiveKind.need_created: N_("A need was posted"),

@@ -30,6 +30,7 @@ from app.services import (
     permissions,
     projects,
     similar_needs,
+    suggestions,
     themes,
 )
 from app.services.errors import NotFound
@@ -135,11 +136,26 @@ def _need_page(request: Request, session: Session, user: User | None, need_id: i
 
 
 @pages.post("/needs/{need_id}/support")
-def support_form(request: Request, session: SessionDep, user: CurrentUser, need_id: Id) -> Response:
-    """Support a need."""
+def support_form(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    need_id: Id,
+    suggestion_id: Annotated[Id | None, Form()] = None,
+) -> Response:
+    """Support a need; from a suggestion under the new-need form, that suggestion is accepted."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)
+    if suggestion_id is None:
+        needs.support_need(session, rel=rel, need=need)
+        return _need_fragment(request, session, rel, need_id, "needs/_support.html")
+    # The suggestion first: a refused one must leave no support behind, and on SQLite the
+    # support's savepoint commits at once unless a write has begun the transaction before it.
+    suggestions.accept(session, rel=rel, suggestion_id=suggestion_id, need=need)
     needs.support_need(session, rel=rel, need=need)
-    return _need_fragment(request, session, rel, need_id, "needs/_support.html")
+    context = {"need_id": need_id}
+    return fragment_or_redirect(
+        request, f"/needs/{need_id}", "projects/_similar_supported.html", context
+    )
 
 
 @pages.post("/needs/{need_id}/support/withdraw")

@@ -47,6 +47,7 @@ OBJECT_TYPES: dict[type[SQLModel], ObjectType] = {
     models.OrganisationDomain: ObjectType.domain,
     models.Invitation: ObjectType.invitation,
     models.Report: ObjectType.report,
+    models.Suggestion: ObjectType.suggestion,
 }
 
 # The page with a socket of its own that shows a kind of change; a kind not named here shows on
