@@ -41,6 +41,7 @@ from app.web import (
     CurrentUser,
     FormView,
     api_router,
+    detached,
     fragment_or_redirect,
     page_router,
     parse,
@@ -98,7 +99,9 @@ def post_need_form(
     """Post a need from the project page."""
     rel = projects.get_project(session, user=user, project_id=project_id)
     names = themes.names_of(session, project_id=project_id)
-    view = FormView("projects/_need_form.html", {"project": rel.project, "themes": names})
+    # drawn again after the rollback when the form fails: a copy of the project (detached)
+    project = detached([rel.project])[0]
+    view = FormView("projects/_need_form.html", {"project": project, "themes": names})
     data = parse(
         NeedCreate,
         view,
