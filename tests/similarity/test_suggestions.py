@@ -46,6 +46,7 @@ def test_the_form_asks_for_similar_needs_while_typing(
     assert 'aria-live="polite"' in region.group(0)
     assert f'hx-get="/projects/{world.public.id}/needs/similar"' in region.group(0)
     assert "keyup changed delay:500ms from:#need-title" in region.group(0)
+    assert 'hx-swap="innerHTML"' in region.group(0)  # not the form's outerHTML, inherited
     assert 'hx-include="#need-title, #need-problem"' in region.group(0)
 
 
