@@ -29,6 +29,8 @@ def test_a_similar_need_appears_while_typing_and_can_be_supported_instead(
     expect(region.locator(".similar-count")).to_contain_text("lignende behov")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert_accessible(page)
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
 
     item = region.locator("li", has_text=DEMO_NEED)
     item.get_by_role("button", name="Støtt dette i stedet").click()

@@ -36,6 +36,14 @@ def suggestions(session: Session) -> list[Suggestion]:
     return list(session.exec(select(Suggestion).order_by(Suggestion.id)).all())
 
 
+def shown_to_the_citizen(client: TestClient, world: World, session: Session) -> Suggestion:
+    """The citizen, logged in, types a need like the home-care one: its one suggestion."""
+    login(client, world.citizen)
+    fragment(client, world.public.id, **TYPED)
+    [shown] = suggestions(session)
+    return shown
+
+
 def test_the_form_asks_for_similar_needs_while_typing(
     client: TestClient, world: World, posted: dict[str, int]
 ) -> None:
@@ -106,9 +114,7 @@ def test_an_internal_project_s_fragment_is_a_404_for_outsiders(
 def test_supporting_from_the_list_accepts_the_suggestion(
     client: TestClient, world: World, session: Session, posted: dict[str, int]
 ) -> None:
-    login(client, world.citizen)
-    fragment(client, world.public.id, **TYPED)
-    [shown] = suggestions(session)
+    shown = shown_to_the_citizen(client, world, session)
     response = client.post(
         f"/needs/{posted['home']}/support",
         data={"suggestion_id": shown.id, **TYPED},
@@ -129,9 +135,7 @@ def test_supporting_from_the_list_accepts_the_suggestion(
 def test_without_javascript_supporting_from_the_list_goes_to_the_need(
     client: TestClient, world: World, session: Session, posted: dict[str, int]
 ) -> None:
-    login(client, world.citizen)
-    fragment(client, world.public.id, **TYPED)
-    [shown] = suggestions(session)
+    shown = shown_to_the_citizen(client, world, session)
     browser = without_javascript(client)
     page = browser.get(f"/projects/{world.public.id}").text
     token = CSRF_RE.search(page).group(1)  # type: ignore[union-attr]
@@ -148,9 +152,7 @@ def test_without_javascript_supporting_from_the_list_goes_to_the_need(
 def test_dismissing_records_it_and_the_item_leaves_the_list(
     client: TestClient, world: World, session: Session, posted: dict[str, int]
 ) -> None:
-    login(client, world.citizen)
-    fragment(client, world.public.id, **TYPED)
-    [shown] = suggestions(session)
+    shown = shown_to_the_citizen(client, world, session)
     response = client.post(f"/suggestions/{shown.id}/dismiss", headers=HTMX)
     assert response.status_code == 200
     assert "Forslaget er avvist." in response.text
@@ -172,9 +174,7 @@ def test_another_person_s_suggestion_cannot_be_answered(
     posted: dict[str, int],
     other: str | None,
 ) -> None:
-    login(client, world.citizen)
-    fragment(client, world.public.id, **TYPED)
-    [shown] = suggestions(session)
+    shown = shown_to_the_citizen(client, world, session)
     user = world.member(other)
     if user is not None:
         login(other_client, user)
@@ -195,9 +195,7 @@ def test_another_person_s_suggestion_cannot_be_answered(
 def test_a_suggestion_for_another_need_is_refused(
     client: TestClient, world: World, session: Session, posted: dict[str, int]
 ) -> None:
-    login(client, world.citizen)
-    fragment(client, world.public.id, **TYPED)
-    [shown] = suggestions(session)
+    shown = shown_to_the_citizen(client, world, session)
     response = client.post(
         f"/needs/{posted['snow']}/support", data={"suggestion_id": shown.id}, headers=HTMX
     )
