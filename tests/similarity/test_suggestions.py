@@ -201,3 +201,19 @@ def test_a_suggestion_for_another_need_is_refused(
     )
     assert response.status_code == 422, response.text
     assert session.exec(select(Support).where(Support.user_id == world.citizen.id)).all() == []
+
+
+def test_the_answers_show_in_the_participation_log_and_leave_my_contributions_alone(
+    client: TestClient, api: Api, world: World, session: Session, posted: dict[str, int]
+) -> None:
+    shown = shown_to_the_citizen(client, world, session)
+    client.post(f"/suggestions/{shown.id}/dismiss", headers=HTMX)
+    log = api.get(f"/projects/{world.public.id}/participation-events", world.procurer)
+    assert log.status_code == 200
+    assert [e["verb"] for e in log.json() if e["object_type"] == "suggestion"] == [
+        "dismissed_suggestion"
+    ]
+    assert client.get("/me").status_code == 200
+    mine = api.get("/me/contributions", world.citizen)
+    assert mine.status_code == 200
+    assert "suggestion" not in mine.text
