@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.models import Need, Suggestion, User
 from app.models.base import id_of, utcnow
@@ -27,18 +27,33 @@ from app.services.similar_needs import Candidate
 def show(
     session: Session, *, rel: ProjectRelation, candidates: Sequence[Candidate]
 ) -> list[Suggestion]:
-    """Record that these similar needs were shown to the relation's person (or a visitor)."""
+    """Record that these similar needs were shown to the relation's person (or a visitor).
+
+    A need shown again to the same person while it is still unanswered is the same suggestion
+    (typing on shows it after every pause): its row is kept, with the latest score. A visitor's
+    are not told apart, so each showing is a row of its own.
+    """
     user_id = rel.user.id if rel.user is not None else None
-    shown = [
-        Suggestion(
+    open_ones: dict[int, Suggestion] = {}
+    if user_id is not None and candidates:
+        query = select(Suggestion).where(
+            col(Suggestion.user_id) == user_id,
+            col(Suggestion.kind) == SuggestionKind.similar_need,
+            col(Suggestion.outcome) == SuggestionOutcome.none,
+            col(Suggestion.need_id).in_([c.need_id for c in candidates]),
+        )
+        open_ones = {row.need_id: row for row in session.exec(query).all()}
+    shown = []
+    for candidate in candidates:
+        row = open_ones.get(candidate.need_id) or Suggestion(
             project_id=id_of(rel.project),
             kind=SuggestionKind.similar_need,
             need_id=candidate.need_id,
             score=candidate.score,
             user_id=user_id,
         )
-        for candidate in candidates
-    ]
+        row.score = candidate.score
+        shown.append(row)
     session.add_all(shown)
     session.flush()
     return shown

@@ -217,3 +217,15 @@ def test_the_answers_show_in_the_participation_log_and_leave_my_contributions_al
     mine = api.get("/me/contributions", world.citizen)
     assert mine.status_code == 200
     assert "suggestion" not in mine.text
+
+
+def test_typing_on_shows_the_same_open_suggestion_not_a_new_one(
+    client: TestClient, world: World, session: Session, posted: dict[str, int]
+) -> None:
+    first = shown_to_the_citizen(client, world, session)
+    fragment(client, world.public.id, title=TYPED["title"], problem="De eldre venter en time.")
+    assert [s.id for s in suggestions(session)] == [first.id]
+    client.post(f"/suggestions/{first.id}/dismiss", headers=HTMX)
+    fragment(client, world.public.id, **TYPED)
+    after = suggestions(session)
+    assert [s.outcome for s in after] == [SuggestionOutcome.dismissed, SuggestionOutcome.none]
