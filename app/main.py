@@ -50,6 +50,7 @@ from app.routers import (
     questions,
     requirements,
     research,
+    similar,
 )
 from app.services import mail
 from app.services.errors import PivotalError
@@ -245,6 +246,7 @@ def create_app() -> FastAPI:
         credentials,
         email_verification,
         projects,
+        similar,
         needs,
         editing,
         moderation,

@@ -86,6 +86,14 @@ QA_PATHS = {
     "socket": "/ws/projects/{project}/questions",
 }
 CELLS: list[Cell] = [
+    # Similar needs (issue 13): a need of the project is suggested to whoever sees the project.
+    *cells(
+        "a similar need (suggestion API)",
+        "Nattilsyn uten å vekke",
+        EVERYONE,
+        api="/api/v1/projects/{project}/needs/similar?text=Nattilsynet vekker brukerne",
+        page="/projects/{project}/needs/similar?title=Nattilsynet vekker brukerne",
+    ),
     # Inside the owner municipality: what its vouched-for staff see, and nobody who only said so.
     *cells(
         "internal project",

@@ -90,6 +90,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /api/v1/projects/{project_id}/phase": STAFF,
     "POST /projects/{project_id}/phase": STAFF,
     "GET /api/v1/projects/{project_id}/needs": ALL,
+    "GET /api/v1/projects/{project_id}/needs/similar": ALL,  # with a `text` (QUERY_STRINGS)
+    "GET /projects/{project_id}/needs/similar": ALL,  # the new-need form's suggestions
+    "POST /suggestions/{suggestion_id}/dismiss": LOGGED_IN,  # 404 for another person's
     "POST /api/v1/projects/{project_id}/needs": LOGGED_IN,
     "POST /projects/{project_id}/needs": LOGGED_IN,
     "GET /api/v1/needs/{need_id}": ALL,
@@ -327,6 +330,10 @@ NOT_READ = {
     "tests/routers/test_organisation_people.py covers invitations",
 }
 PARAMS = re.compile(r"{(\w+)}")
+# Reads that need a query string to answer at all (without one they are a 422 for everyone).
+QUERY_STRINGS = {
+    "/api/v1/projects/{project_id}/needs/similar": "?text=Nattilsyn som vekker brukerne",
+}
 
 
 def app_routes() -> Iterator[tuple[str, str]]:
@@ -403,6 +410,7 @@ class Scene:
             "user_id": citizen.id,
             "unsubscribe_token": delivery.unsubscribe_token(citizen.id, "reply"),
             "report_id": self._report(api, market),
+            "suggestion_id": 1,  # none is shown in the scene: a 404 for everyone
         }
 
     @staticmethod
@@ -417,7 +425,9 @@ class Scene:
         names = PARAMS.findall(path)
         unknown = [name for name in names if name not in self.values]
         assert not unknown, f"{path}: give the scene an object for {unknown} in Scene.values"
-        return PARAMS.sub(lambda m: str(self.values[m.group(1)]), path)
+        return PARAMS.sub(lambda m: str(self.values[m.group(1)]), path) + QUERY_STRINGS.get(
+            path, ""
+        )
 
     def act_as(self, role: str) -> dict[str, str]:
         """Log the browser client in as the role; return the API headers for it."""

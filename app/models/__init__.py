@@ -25,6 +25,7 @@ from app.models.question import Question
 from app.models.requirement import Requirement, RequirementVersion, SpecificationAuthor
 from app.models.research import Study, StudyConsent, StudyObjection, StudyProject
 from app.models.revision import Revision
+from app.models.suggestion import Suggestion
 from app.models.user import User
 
 __all__ = [
@@ -71,6 +72,7 @@ __all__ = [
     "StudyConsent",
     "StudyObjection",
     "StudyProject",
+    "Suggestion",
     "SupplierRegistration",
     "Support",
     "User",

@@ -193,3 +193,11 @@ class CommentPublic(SQLModel):
     created_at: datetime
     edited_at: datetime | None = None
     withdrawn: bool = False
+
+
+class SimilarNeed(SQLModel):
+    """A need like a given text (`GET /projects/{id}/needs/similar`), score 0–1."""
+
+    need_id: int
+    title: str
+    score: float

@@ -58,7 +58,7 @@ REQUIREMENT_STATUS_LABELS = register_labels(
 )
 
 WEIGHT_ONLY_FOR_AWARD = N_("Only an award criterion has a weight.")
-WEIGHT_REQUIRED = N_("An award criterion needs a weight between 0 and 100 %.")
+WEIGHT_REQUIRED = N_("An award criterion needs a weight between 0 and 100 per cent.")
 BLANK = N_("Title and text cannot be blank.")
 
 

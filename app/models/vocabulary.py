@@ -61,6 +61,9 @@ class Verb(StrEnum):
     edited_requirement = "edited_requirement"
     invited_co_author = "invited_co_author"
     finalised_specification = "finalised_specification"
+    # suggestions (issue 13): the person's answer to one the platform made
+    accepted_suggestion = "accepted_suggestion"
+    dismissed_suggestion = "dismissed_suggestion"
 
     @property
     def is_contribution(self) -> bool:
@@ -88,6 +91,8 @@ NOT_CONTRIBUTIONS: frozenset[Verb] = frozenset(
         Verb.restored_content,
         Verb.dismissed_report,
         Verb.asked_review,
+        Verb.accepted_suggestion,  # the support given with it is the contribution
+        Verb.dismissed_suggestion,
     }
 )
 
@@ -166,6 +171,7 @@ class ObjectType(StrEnum):
     report = "report"
     requirement = "requirement"
     specification_author = "specification_author"
+    suggestion = "suggestion"
 
 
 class LiveKind(StrEnum):
@@ -307,6 +313,8 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         Verb.restored_content: N_("Restored hidden content"),
         Verb.dismissed_report: N_("Dismissed a report"),
         Verb.asked_review: N_("Asked for a review of a moderation decision"),
+        Verb.accepted_suggestion: N_("Supported a suggested need instead of posting"),
+        Verb.dismissed_suggestion: N_("Dismissed a suggested need as not the same"),
     },
     AuditAction: {
         AuditAction.phase_moved: N_("Phase moved"),
@@ -375,6 +383,7 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         ObjectType.report: N_("Report"),
         ObjectType.requirement: N_("Requirement"),
         ObjectType.specification_author: N_("Co-author of the specification"),
+        ObjectType.suggestion: N_("Suggestion"),
     },
     LiveKind: {
         LiveKind.need_created: N_("A need was posted"),

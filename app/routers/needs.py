@@ -14,8 +14,25 @@ from app.db import SessionDep
 from app.i18n import gettext as _
 from app.models import Comment, User
 from app.models.base import Id, id_of
-from app.models.need import CommentCreate, CommentPublic, NeedCreate, NeedPublic, NeedStatusChange
-from app.services import following, moderation, need_list, needs, permissions, projects, themes
+from app.models.need import (
+    CommentCreate,
+    CommentPublic,
+    NeedCreate,
+    NeedPublic,
+    NeedStatusChange,
+    SimilarNeed,
+)
+from app.services import (
+    following,
+    moderation,
+    need_list,
+    needs,
+    permissions,
+    projects,
+    similar_needs,
+    suggestions,
+    themes,
+)
 from app.services.errors import NotFound
 from app.services.need_list import NeedFilter
 from app.services.permissions import ProjectRelation, audience_for
@@ -24,6 +41,7 @@ from app.web import (
     CurrentUser,
     FormView,
     api_router,
+    detached,
     fragment_or_redirect,
     page_router,
     parse,
@@ -81,7 +99,9 @@ def post_need_form(
     """Post a need from the project page."""
     rel = projects.get_project(session, user=user, project_id=project_id)
     names = themes.names_of(session, project_id=project_id)
-    view = FormView("projects/_need_form.html", {"project": rel.project, "themes": names})
+    # drawn again after the rollback when the form fails: a copy of the project (detached)
+    project = detached([rel.project])[0]
+    view = FormView("projects/_need_form.html", {"project": project, "themes": names})
     data = parse(
         NeedCreate,
         view,
@@ -119,11 +139,26 @@ def _need_page(request: Request, session: Session, user: User | None, need_id: i
 
 
 @pages.post("/needs/{need_id}/support")
-def support_form(request: Request, session: SessionDep, user: CurrentUser, need_id: Id) -> Response:
-    """Support a need."""
+def support_form(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    need_id: Id,
+    suggestion_id: Annotated[Id | None, Form()] = None,
+) -> Response:
+    """Support a need; from a suggestion under the new-need form, that suggestion is accepted."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)
+    if suggestion_id is None:
+        needs.support_need(session, rel=rel, need=need)
+        return _need_fragment(request, session, rel, need_id, "needs/_support.html")
+    # The suggestion first: a refused one must leave no support behind, and on SQLite the
+    # support's savepoint commits at once unless a write has begun the transaction before it.
+    suggestions.accept(session, rel=rel, suggestion_id=suggestion_id, need=need)
     needs.support_need(session, rel=rel, need=need)
-    return _need_fragment(request, session, rel, need_id, "needs/_support.html")
+    context = {"need_id": need_id}
+    return fragment_or_redirect(
+        request, f"/needs/{need_id}", "projects/_similar_supported.html", context
+    )
 
 
 @pages.post("/needs/{need_id}/support/withdraw")
@@ -249,6 +284,23 @@ def list_needs(
         response.headers["Link"] = "<" + next_url + '>; rel="next"'  # RFC 8288
         response.headers["X-Next-Cursor"] = page.next_cursor
     return [view.to_public() for view in page.views]
+
+
+@api.get("/projects/{project_id}/needs/similar")
+def similar_needs_api(
+    session: SessionDep,
+    user: CurrentUser,
+    project_id: Id,
+    text: Annotated[
+        str, Query(min_length=similar_needs.TEXT_MIN, max_length=similar_needs.TEXT_MAX)
+    ],
+    min_score: Annotated[float, Query(ge=0, le=1)] = similar_needs.DEFAULT_THRESHOLD,
+) -> list[SimilarNeed]:
+    """The project's needs most like `text` (at most ten), best first, each with its score
+    (cosine, 0–1), only those at or above `min_score` and only needs the caller may read."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    found = similar_needs.similar(session, rel=rel, text=text, min_score=min_score)
+    return [SimilarNeed(need_id=c.need_id, title=c.title, score=c.score) for c in found]
 
 
 @api.post("/projects/{project_id}/needs", status_code=201)

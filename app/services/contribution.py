@@ -49,6 +49,7 @@ OBJECT_TYPES: dict[type[SQLModel], ObjectType] = {
     models.Report: ObjectType.report,
     models.Requirement: ObjectType.requirement,
     models.SpecificationAuthor: ObjectType.specification_author,
+    models.Suggestion: ObjectType.suggestion,
 }
 
 # The page with a socket of its own that shows a kind of change; a kind not named here shows on

@@ -17,7 +17,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 V = TypeVar("V")
 
@@ -111,8 +111,28 @@ cards: VersionedCache[str] = VersionedCache(max_entries=50_000)
 pages: VersionedCache[tuple[bytes, ...]] = VersionedCache(max_entries=512)
 
 
+# Other caches valid for one content version (similar needs' indexes), cleared with these.
+class Clearable(Protocol):
+    """A cache that can forget everything."""
+
+    def clear(self) -> None:
+        """Forget everything."""
+
+
+C = TypeVar("C", bound=Clearable)
+_registered: list[Clearable] = []
+
+
+def register(cache: C) -> C:
+    """Clear this cache with the others in `clear_all`; returns it."""
+    _registered.append(cache)
+    return cache
+
+
 def clear_all() -> None:
     """Forget every cached fragment (tests switch databases, and ids repeat across them)."""
+    for cache in _registered:
+        cache.clear()
     fragments.clear()
     cards.clear()
     pages.clear()

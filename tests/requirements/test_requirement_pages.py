@@ -48,7 +48,7 @@ def test_a_refused_form_shows_the_message_beside_the_form(
     form = {"kind": "award_criterion", "title": "Pris", "text": "Laveste pris.", "weight": ""}
     response = client.post(f"/projects/{spec}/specification/requirements", data=form, headers=EN)
     assert response.status_code == 422
-    assert "An award criterion needs a weight between 0 and 100 %." in response.text
+    assert "An award criterion needs a weight between 0 and 100 per cent." in response.text
 
 
 def test_the_requirement_page_edits_and_compares_two_versions(

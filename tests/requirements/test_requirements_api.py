@@ -47,7 +47,8 @@ def test_an_edit_cannot_take_an_award_criterions_weight_away(
     criterion = drafted(api, world.procurer, spec, kind="award_criterion", weight=30)
     refused = patch(api, world.procurer, criterion["id"], weight=None)
     assert refused.status_code == 422
-    assert refused.json()["detail"] == "An award criterion needs a weight between 0 and 100 %."
+    detail = refused.json()["detail"]
+    assert detail == "An award criterion needs a weight between 0 and 100 per cent."
     plain = drafted(api, world.procurer, spec)
     assert patch(api, world.procurer, plain["id"], weight=5).status_code == 422
 

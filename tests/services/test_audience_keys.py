@@ -64,6 +64,12 @@ READ_BUT_NOT_DECIDING = {
     # The questions service reads a user's company before the role; only a supplier's company
     # decides what is shown, and for a supplier the key holds it.
     (PageKind.questions, "user.organisation_id"),
+    # The specification's socket admits only its writers (procurers and co-authors), and every
+    # writer sees the same list; the renderer reads who the viewer is only to send nothing to one
+    # who can no longer open the workspace.
+    (PageKind.specification, "user.id"),
+    (PageKind.specification, "member_org"),
+    (PageKind.specification, "role"),
 }
 
 

@@ -59,6 +59,7 @@ from app.models import (
     Study,
     StudyConsent,
     StudyObjection,
+    Suggestion,
     SupplierRegistration,
     Support,
     User,
@@ -154,6 +155,8 @@ PERSONAL_DATA: tuple[Held, ...] = (
     # the earlier text of one's own edited need or comment
     Held(Revision, about=("edited_by_id",), project=in_project(Revision.project_id)),
     Held(Support, about=("user_id",), project=through(Support.need_id, Need.id, Need.project_id)),
+    # the similar needs one was shown while typing a need, and what one did with them
+    Held(Suggestion, about=("user_id",), project=in_project(Suggestion.project_id)),
     Held(
         Question,
         about=("asked_by_id",),

@@ -1,0 +1,38 @@
+"""Suggestions the platform made (issue 13, item 5): what was shown to whom, and what came of it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from app.models.base import UtcDateTime, created_at_field, enum_field
+
+
+class SuggestionKind(StrEnum):
+    """What was suggested."""
+
+    similar_need = "similar_need"  # a need like the one being typed: support it instead
+
+
+class SuggestionOutcome(StrEnum):
+    """What the person did with a suggestion."""
+
+    none = "none"
+    accepted = "accepted"  # supported the suggested need from the suggestion
+    dismissed = "dismissed"  # said it is not the same
+
+
+class Suggestion(SQLModel, table=True):
+    """One suggestion shown: to whom (none for a visitor), of which need, with what score."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    kind: SuggestionKind = enum_field(SuggestionKind)
+    need_id: int = Field(foreign_key="need.id", index=True)
+    score: float
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    shown_at: datetime = created_at_field()
+    outcome: SuggestionOutcome = enum_field(SuggestionOutcome, default=SuggestionOutcome.none)
+    decided_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
