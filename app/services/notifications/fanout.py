@@ -125,12 +125,19 @@ def fan_out(
     object_type = OBJECT_TYPES.get(type(on))
     if object_type is None:
         return []
+    pairs = [
+        (user_id, kind)
+        for user_id, kind in _pairs(session, project, verb, on, addressee)
+        if user_id is not None and user_id != actor.id
+    ]
+    # Everyone who may be told, read at once (a deleted account has nobody to tell).
+    wanted = {user_id for user_id, _ in pairs}
+    query = select(User).where(col(User.id).in_(wanted), col(User.deleted_at).is_(None))
+    recipients = {person.id: person for person in session.exec(query).all()} if wanted else {}
     told: list[int] = []
-    for user_id, kind in _pairs(session, project, verb, on, addressee):
-        if user_id is None or user_id == actor.id or user_id in told:
-            continue
-        recipient = session.get(User, user_id)
-        if recipient is None or recipient.deleted_at is not None:  # nobody to tell
+    for user_id, kind in pairs:
+        recipient = recipients.get(user_id)
+        if recipient is None or user_id in told:
             continue
         made = _notify(
             session,
