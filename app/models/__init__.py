@@ -26,6 +26,7 @@ from app.models.requirement import Requirement, RequirementVersion, Specificatio
 from app.models.research import Study, StudyConsent, StudyObjection, StudyProject
 from app.models.revision import Revision
 from app.models.suggestion import Suggestion
+from app.models.trace import TraceLink
 from app.models.user import User
 
 __all__ = [
@@ -75,5 +76,6 @@ __all__ = [
     "Suggestion",
     "SupplierRegistration",
     "Support",
+    "TraceLink",
     "User",
 ]

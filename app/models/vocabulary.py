@@ -12,6 +12,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from app.i18n import N_, gettext
+from app.models.audit_field import AUDIT_FIELD_LABELS, AuditField
 
 
 class Verb(StrEnum):
@@ -64,6 +65,11 @@ class Verb(StrEnum):
     # suggestions (issue 13): the person's answer to one the platform made
     accepted_suggestion = "accepted_suggestion"
     dismissed_suggestion = "dismissed_suggestion"
+    # hearings and trace links (issue 13)
+    opened_hearing = "opened_hearing"
+    commented_in_hearing = "commented_in_hearing"
+    linked_requirement = "linked_requirement"
+    unlinked_requirement = "unlinked_requirement"
 
     @property
     def is_contribution(self) -> bool:
@@ -93,6 +99,7 @@ NOT_CONTRIBUTIONS: frozenset[Verb] = frozenset(
         Verb.asked_review,
         Verb.accepted_suggestion,  # the support given with it is the contribution
         Verb.dismissed_suggestion,
+        Verb.unlinked_requirement,
     }
 )
 
@@ -130,6 +137,9 @@ class AuditAction(StrEnum):
     requirement_edited = "requirement_edited"
     co_author_invited = "co_author_invited"
     specification_finalised = "specification_finalised"
+    hearing_opened = "hearing_opened"
+    trace_link_added = "trace_link_added"
+    trace_link_removed = "trace_link_removed"
     # an organisation's record
     membership_requested = "membership_requested"
     membership_granted = "membership_granted"
@@ -172,6 +182,9 @@ class ObjectType(StrEnum):
     requirement = "requirement"
     specification_author = "specification_author"
     suggestion = "suggestion"
+    hearing = "hearing"
+    hearing_comment = "hearing_comment"
+    trace_link = "trace_link"
 
 
 class LiveKind(StrEnum):
@@ -205,68 +218,12 @@ class LiveKind(StrEnum):
     comment_withdrawn = "comment.withdrawn"
     project_edited = "project.edited"
     requirement_changed = "requirement.changed"  # drafted, edited, or the specification final
+    hearing_changed = "hearing.changed"  # a hearing opened, or a comment in it came or went
     # closes every socket on the project's pages: who may see it changed (visibility, partners)
     project_access_changed = "project.access_changed"
     session_ended = "session_ended"  # closes the sockets of a login session that ended
     access_changed = "access_changed"  # closes a person's sockets: what they may see changed
     notifications_changed = "notifications.changed"  # a person's unread count (their own topic)
-
-
-class AuditField(StrEnum):
-    """A field an audit entry keeps before and after a decision."""
-
-    # a project's record
-    phase = "phase"
-    status = "status"
-    reason = "reason"
-    merged_into_id = "merged_into_id"
-    hidden = "hidden"
-    hidden_reason = "hidden_reason"
-    title_ = "title"  # `title` would hide the str method
-    audience = "audience"
-    published = "published"
-    withdrawn = "withdrawn"
-    published_at = "published_at"
-    summary_published = "summary_published"
-    proposal_id = "proposal_id"
-    field = "field"
-    attachment_id = "attachment_id"
-    decision = "decision"
-    kind = "kind"
-    starts_at = "starts_at"
-    ends_at = "ends_at"
-    capacity = "capacity"
-    slot_minutes = "slot_minutes"
-    slots = "slots"
-    minutes_published_at = "minutes_published_at"
-    problem = "problem"
-    affected = "affected"
-    body = "body"
-    summary = "summary"
-    innovation_ambition = "innovation_ambition"
-    visibility = "visibility"
-    partners = "partners"
-    themes = "themes"
-    theme = "theme"
-    held = "held"
-    state = "state"
-    hold_first = "hold_first"
-    text = "text"
-    weight = "weight"
-    version = "version"
-    specification_final = "specification_final"
-    # an organisation's record
-    user_id = "user_id"
-    role = "role"
-    is_org_admin = "is_org_admin"
-    vouched_by = "vouched_by"
-    domain = "domain"
-    email = "email"
-    name = "name"
-    org_number = "org_number"
-    org_number_verified = "org_number_verified"
-    deactivated = "deactivated"
-    retention_months = "retention_months"
 
 
 LABELS: dict[type[StrEnum], dict[str, str]] = {
@@ -315,6 +272,10 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         Verb.asked_review: N_("Asked for a review of a moderation decision"),
         Verb.accepted_suggestion: N_("Supported a suggested need instead of posting"),
         Verb.dismissed_suggestion: N_("Dismissed a suggested need as not the same"),
+        Verb.opened_hearing: N_("Put the specification out for hearing"),
+        Verb.commented_in_hearing: N_("Commented in a hearing"),
+        Verb.linked_requirement: N_("Traced a requirement to its source"),
+        Verb.unlinked_requirement: N_("Removed a trace link"),
     },
     AuditAction: {
         AuditAction.phase_moved: N_("Phase moved"),
@@ -338,6 +299,9 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         AuditAction.requirement_edited: N_("Requirement edited"),
         AuditAction.co_author_invited: N_("Co-author of the specification invited"),
         AuditAction.specification_finalised: N_("Specification marked final"),
+        AuditAction.hearing_opened: N_("Hearing opened"),
+        AuditAction.trace_link_added: N_("Trace link added"),
+        AuditAction.trace_link_removed: N_("Trace link removed"),
         AuditAction.comment_edited: N_("Comment edited"),
         AuditAction.comment_withdrawn: N_("Comment withdrawn by its author"),
         AuditAction.project_edited: N_("Project details changed"),
@@ -384,6 +348,9 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         ObjectType.requirement: N_("Requirement"),
         ObjectType.specification_author: N_("Co-author of the specification"),
         ObjectType.suggestion: N_("Suggestion"),
+        ObjectType.hearing: N_("Hearing"),
+        ObjectType.hearing_comment: N_("Hearing comment"),
+        ObjectType.trace_link: N_("Trace link"),
     },
     LiveKind: {
         LiveKind.need_created: N_("A need was posted"),
@@ -414,63 +381,13 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         LiveKind.comment_withdrawn: N_("A comment was withdrawn"),
         LiveKind.project_edited: N_("The project's details changed"),
         LiveKind.requirement_changed: N_("The specification changed"),
+        LiveKind.hearing_changed: N_("The hearing changed"),
         LiveKind.project_access_changed: N_("Who may see the project changed"),
         LiveKind.session_ended: N_("You were logged out"),
         LiveKind.access_changed: N_("What you may see changed"),
         LiveKind.notifications_changed: N_("Your notifications changed"),
     },
-    AuditField: {
-        AuditField.phase: N_("Phase"),
-        AuditField.status: N_("State"),
-        AuditField.reason: N_("Reason"),
-        AuditField.merged_into_id: N_("Merged into need"),
-        AuditField.hidden: N_("Hidden"),
-        AuditField.hidden_reason: N_("Reason for hiding"),
-        AuditField.title_: N_("Title"),
-        AuditField.audience: N_("Who may see it"),
-        AuditField.published: N_("Published"),
-        AuditField.withdrawn: N_("Withdrawn"),
-        AuditField.published_at: N_("Published at"),
-        AuditField.summary_published: N_("Summary published"),
-        AuditField.proposal_id: N_("Proposal"),
-        AuditField.field: N_("Part of the proposal"),
-        AuditField.attachment_id: N_("Attachment"),
-        AuditField.decision: N_("Decision"),
-        AuditField.kind: N_("Kind"),
-        AuditField.starts_at: N_("Starts"),
-        AuditField.ends_at: N_("Ends"),
-        AuditField.capacity: N_("Places"),
-        AuditField.slot_minutes: N_("Minutes per meeting"),
-        AuditField.slots: N_("Meeting times"),
-        AuditField.minutes_published_at: N_("Minutes published at"),
-        AuditField.problem: N_("What must get better"),
-        AuditField.affected: N_("Who is affected"),
-        AuditField.body: N_("Text"),
-        AuditField.summary: N_("Summary"),
-        AuditField.innovation_ambition: N_("Innovation ambition"),
-        AuditField.visibility: N_("Visibility"),
-        AuditField.partners: N_("Partner municipalities"),
-        AuditField.themes: N_("Themes"),
-        AuditField.theme: N_("Theme"),
-        AuditField.held: N_("Awaiting review"),
-        AuditField.state: N_("State of the report"),
-        AuditField.hold_first: N_("Holds a new account's first contribution for review"),
-        AuditField.text: N_("Text"),
-        AuditField.weight: N_("Weight"),
-        AuditField.version: N_("Version"),
-        AuditField.specification_final: N_("Specification final"),
-        AuditField.user_id: N_("Concerns"),
-        AuditField.role: N_("Role"),
-        AuditField.is_org_admin: N_("Administrator of the organisation"),
-        AuditField.vouched_by: N_("Vouched for by"),
-        AuditField.domain: N_("E-mail domain"),
-        AuditField.email: N_("E-mail address"),
-        AuditField.name: N_("Name"),
-        AuditField.org_number: N_("Organisation number"),
-        AuditField.org_number_verified: N_("Organisation number verified"),
-        AuditField.deactivated: N_("Deactivated"),
-        AuditField.retention_months: N_("Months personal data is kept after a project closes"),
-    },
+    AuditField: AUDIT_FIELD_LABELS,
 }
 
 

@@ -62,6 +62,7 @@ from app.models import (
     Suggestion,
     SupplierRegistration,
     Support,
+    TraceLink,
     User,
 )
 from app.models.vocabulary import ObjectType
@@ -170,6 +171,8 @@ PERSONAL_DATA: tuple[Held, ...] = (
         about=("author_id",),
         project=through(RequirementVersion.requirement_id, Requirement.id, Requirement.project_id),
     ),
+    # the trace links one drew from a requirement to the input that shaped it
+    Held(TraceLink, about=("created_by_id",), project=in_project(TraceLink.project_id)),
     Held(
         SpecificationAuthor,
         about=("user_id",),
