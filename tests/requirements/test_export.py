@@ -7,7 +7,6 @@ from io import BytesIO
 from typing import Any
 
 import pytest
-from docx import Document
 from pypdf import PdfReader
 from sqlmodel import Session
 
@@ -17,7 +16,7 @@ from app.models.question import QuestionStatus
 from app.models.trace import TraceLink, TraceRelation, TraceSource
 from app.services.spec_export import blocks
 from tests.conftest import World
-from tests.helpers import Api
+from tests.helpers import Api, docx_text, pdf_text
 from tests.requirements.conftest import drafted, patch
 
 # Planted where only the confidential side keeps them: none may reach an exported file.
@@ -27,20 +26,6 @@ SECRET_TITLE = "HEMMELIGTITTEL2290"
 SECRET_SUPPLIER = "Skjultleverandør AS"
 SECRET_RATIONALE = "HEMMELIGBEGRUNNELSE5512"
 FORMATS = ("pdf", "docx")
-
-
-def pdf_text(data: bytes) -> str:
-    """All text of the PDF, its whitespace folded."""
-    reader = PdfReader(BytesIO(data))
-    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
-
-
-def docx_text(data: bytes) -> str:
-    """All text of the Word document (body and page headers), its whitespace folded."""
-    document = Document(BytesIO(data))
-    parts = [p.text for p in document.paragraphs]
-    parts += [p.text for section in document.sections for p in section.header.paragraphs]
-    return " ".join(" ".join(parts).split())
 
 
 def exported_text(response: Any, fmt: str) -> str:
