@@ -26,6 +26,8 @@ SECRET_TITLE = "HEMMELIGTITTEL2290"
 SECRET_SUPPLIER = "Skjultleverandør AS"
 SECRET_RATIONALE = "HEMMELIGBEGRUNNELSE5512"
 FORMATS = ("pdf", "docx")
+REFINED = "Sensorene gjorde kravet mer presist."
+MOTIVATED = "Et forslag viste at kvalitet kan måles."
 
 
 def exported_text(response: Any, fmt: str) -> str:
@@ -130,37 +132,33 @@ def final_spec(api: Api, world: World, spec: int, session: Session) -> dict[str,
     term = drafted(api, world.procurer, spec, kind="contract_term", title="Åpne grensesnitt")
     made = [alarm, price, quality, term]
     ids = sources(session, world)
-    link(session, world, alarm["id"], TraceSource.need, source_id=ids["need"])
-    link(
-        session,
-        world,
-        alarm["id"],
-        TraceSource.proposal,
-        source_id=ids["published"],
-        relation=TraceRelation.refined_by,
-        rationale="Sensorene gjorde kravet mer presist.",
-    )
-    link(
-        session,
-        world,
-        quality["id"],
-        TraceSource.proposal,
-        source_id=ids["unpublished"],
-        relation=TraceRelation.motivated_by,
-        rationale="Et forslag viste at kvalitet kan måles.",
-    )
-    link(
-        session,
-        world,
-        term["id"],
-        TraceSource.proposal,
-        source_id=ids["unpublished"],
-        confidential=True,
-        rationale=f"Bygger på {SECRET_RATIONALE}.",
-    )
-    link(session, world, term["id"], TraceSource.answer, source_id=ids["question"])
-    link(session, world, price["id"], TraceSource.event_minutes, source_id=ids["event"])
-    link(session, world, price["id"], TraceSource.hearing_comment, source_id=9999)
+    refined, motivated = TraceRelation.refined_by, TraceRelation.motivated_by
+    ledger: list[tuple[dict[str, Any], TraceSource, int, dict[str, Any]]] = [
+        (alarm, TraceSource.need, ids["need"], {}),
+        (
+            alarm,
+            TraceSource.proposal,
+            ids["published"],
+            {"relation": refined, "rationale": REFINED},
+        ),
+        (
+            quality,
+            TraceSource.proposal,
+            ids["unpublished"],
+            {"relation": motivated, "rationale": MOTIVATED},
+        ),
+        (
+            term,
+            TraceSource.proposal,
+            ids["unpublished"],
+            {"confidential": True, "rationale": SECRET_RATIONALE},
+        ),
+        (term, TraceSource.answer, ids["question"], {}),
+        (price, TraceSource.event_minutes, ids["event"], {}),
+        (price, TraceSource.hearing_comment, 9999, {}),
+    ]
+    for requirement, source, source_id, fields in ledger:
+        link(session, world, requirement["id"], source, source_id=source_id, **fields)
     for body in made:
         assert patch(api, world.procurer, body["id"], status="final").status_code == 200
     response = api.post(f"/projects/{spec}/specification/final", world.procurer)
