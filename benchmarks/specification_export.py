@@ -4,7 +4,8 @@ Loads the demo, then gives its market-dialogue project 200 requirements (40 of e
 20 award criteria weigh 5 % each), each about 700 characters of Markdown with a list and
 emphasis, and three trace links to the project's needs. Exports the specification as the
 demo's procurer sees it through the same call the API makes, five times per format, and prints
-the median wall time and CPU time in milliseconds, the file size and the PDF's page count.
+the median wall time and CPU time in milliseconds, the file size and the PDF's page count, and
+the time of reading and preparing the content alone (the rest is layout).
 
     .venv/bin/python -m benchmarks.specification_export
     scripts/with-postgres.sh sh -c '.venv/bin/python -m benchmarks.specification_export \\
@@ -28,7 +29,7 @@ from app.models.base import Phase, id_of
 from app.models.requirement import RequirementKind
 from app.models.trace import TraceLink, TraceRelation, TraceSource
 from app.services import permissions, spec_export
-from app.services.spec_export import ExportFormat
+from app.services.spec_export import ExportFormat, content
 from benchmarks.common import demo_database
 
 REQUIREMENTS = 200
@@ -112,6 +113,18 @@ def time_export(session: Session, user: User, project: Project, fmt: ExportForma
     return figures
 
 
+def time_content(session: Session, user: User, project: Project) -> float:
+    """Median wall milliseconds of reading and preparing the content alone (no layout)."""
+    walls = []
+    for _ in range(RUNS):
+        rel = permissions.relation(session, user, project)
+        wall = time.perf_counter()
+        content.build(session, rel=rel)
+        walls.append((time.perf_counter() - wall) * 1000)
+        session.rollback()
+    return round(statistics.median(walls), 1)
+
+
 def main() -> None:
     """Load, add the requirements, time both formats; print the figures as JSON."""
     parser = argparse.ArgumentParser(
@@ -129,6 +142,7 @@ def main() -> None:
             user = session.exec(select(User).where(User.email == PROCURER)).one()
             assert project is not None
             figures["trace_links"] = add_requirements(session, project, user)
+            figures["content_only_ms"] = time_content(session, user, project)
             for fmt in ExportFormat:
                 figures[fmt.value] = time_export(session, user, project, fmt)
     print(json.dumps(figures, indent=2))
