@@ -4,6 +4,7 @@ every requirement by kind with the weights and an appendix of sources, and nothi
 from __future__ import annotations
 
 from io import BytesIO
+from urllib.parse import quote
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from app.models import DialogueEvent, Need, Organisation, Proposal, Question
 from app.models.base import OrganisationKind, id_of, utcnow
 from app.models.question import QuestionStatus
 from app.models.trace import TraceLink, TraceRelation, TraceSource
+from app.services import documents
 from app.services.spec_export import blocks
 from tests.conftest import World
 from tests.helpers import Api, docx_text, pdf_text
@@ -284,3 +286,10 @@ def test_markdown_becomes_paragraphs_lists_and_emphasis() -> None:
     runs = parsed[0].runs
     assert [r.text for r in runs if r.bold] == ["fet"]
     assert [r.text for r in runs if r.italic] == ["skrå"]
+
+
+def test_the_file_name_falls_back_to_ascii_spelled_as_norwegians_would() -> None:
+    name = "Kravspesifikasjon - Sjøbad på Ærø – UTKAST.pdf"
+    header = documents.content_disposition(name)
+    fallback = 'filename="Kravspesifikasjon - Sjobad pa AEro - UTKAST.pdf"'
+    assert header == f"attachment; {fallback}; filename*=UTF-8''{quote(name, safe='')}"
