@@ -4,8 +4,8 @@ every requirement by kind with the weights and an appendix of sources, and nothi
 from __future__ import annotations
 
 from io import BytesIO
-from urllib.parse import quote
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from pypdf import PdfReader
