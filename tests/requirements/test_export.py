@@ -293,3 +293,44 @@ def test_the_file_name_falls_back_to_ascii_spelled_as_norwegians_would() -> None
     header = documents.content_disposition(name)
     fallback = 'filename="Kravspesifikasjon - Sjobad pa AEro - UTKAST.pdf"'
     assert header == f"attachment; {fallback}; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def test_hidden_unpublished_and_other_projects_sources_are_named_by_kind_only(
+    api: Api, world: World, spec: int, session: Session
+) -> None:
+    body = drafted(api, world.procurer, spec, title="Varsling ved fall")
+    author = id_of(world.employee)
+    hidden = Need(
+        project_id=spec, author_id=author, title="SKJULTBEHOV", problem="x" * 20, hidden=True
+    )
+    elsewhere = Need(
+        project_id=id_of(world.internal), author_id=author, title="ANNETPROSJEKT", problem="x" * 20
+    )
+    unanswered = Question(
+        project_id=spec,
+        body="UBESVART spørsmål",
+        asked_by_id=id_of(world.supplier),
+        organisation_id=id_of(world.supplier_org),
+        public_question="UBESVARTPUBLISERING",
+    )
+    session.add_all([hidden, elsewhere, unanswered])
+    session.commit()
+    link(session, world, body["id"], TraceSource.need, source_id=id_of(hidden))
+    link(session, world, body["id"], TraceSource.answer, source_id=id_of(unanswered))
+    session.add(
+        TraceLink(
+            project_id=spec,
+            requirement_id=body["id"],
+            source_type=TraceSource.need,
+            source_id=id_of(elsewhere),
+            relation=TraceRelation.motivated_by,
+            rationale="Fra et annet prosjekt.",
+            created_by_id=id_of(world.procurer),
+        )
+    )
+    session.commit()
+    text = exported_text(export(api, world.procurer, spec, "pdf"), "pdf")
+    for secret in ("SKJULTBEHOV", "ANNETPROSJEKT", "UBESVART"):
+        assert secret not in text
+    assert text.count("Need (not public)") == 2
+    assert "Published answer (not public)" in text

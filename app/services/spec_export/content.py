@@ -101,8 +101,9 @@ def build(session: Session, *, rel: ProjectRelation) -> Specification:
     if not requirements.can_open_workspace(session, rel=rel):
         raise NotFound(requirements.NO_SUCH_SPECIFICATION)
     listed = requirements.list_requirements(session, rel=rel)
-    links = public_links(session, requirement_ids=[r.id for r in listed if r.id is not None])
     project = rel.project
+    ids = [id_of(r) for r in listed]
+    links = public_links(session, project_id=id_of(project), requirement_ids=ids)
     final = project.specification_final
     status = gettext(FINAL) if final else gettext(DRAFT_MARK)
     owner = session.get(Organisation, project.owner_org_id)

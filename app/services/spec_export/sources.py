@@ -32,12 +32,16 @@ class ExportedLink:
     rationale: str
 
 
-def public_links(session: Session, *, requirement_ids: Sequence[int]) -> list[ExportedLink]:
-    """The non-confidential links of these requirements, with their sources' public titles."""
+def public_links(
+    session: Session, *, project_id: int, requirement_ids: Sequence[int]
+) -> list[ExportedLink]:
+    """The non-confidential links of these requirements of the project, with their sources'
+    public titles (a source of another project is named by its kind only)."""
     if not requirement_ids:
         return []
     query = (
         select(TraceLink)
+        .where(TraceLink.project_id == project_id)
         .where(col(TraceLink.requirement_id).in_(requirement_ids))
         .where(col(TraceLink.confidential).is_(False))
         .order_by(col(TraceLink.requirement_id), col(TraceLink.created_at), col(TraceLink.id))
@@ -47,7 +51,8 @@ def public_links(session: Session, *, requirement_ids: Sequence[int]) -> list[Ex
     for source, titled in _TITLES.items():
         ids = {link.source_id for link in links if link.source_type == source}
         if ids:
-            titles.update({(source, i): title for i, title in titled(session, ids).items()})
+            named = titled(session, project_id, ids)
+            titles.update({(source, i): title for i, title in named.items()})
     return [
         ExportedLink(
             requirement_id=link.requirement_id,
@@ -60,19 +65,23 @@ def public_links(session: Session, *, requirement_ids: Sequence[int]) -> list[Ex
     ]
 
 
-def _need_titles(session: Session, ids: set[int]) -> dict[int, str]:
+def _need_titles(session: Session, project_id: int, ids: set[int]) -> dict[int, str]:
     query = select(Need.id, Need.title).where(
-        col(Need.id).in_(ids), col(Need.hidden).is_(False), col(Need.held).is_(False)
+        col(Need.id).in_(ids),
+        Need.project_id == project_id,
+        col(Need.hidden).is_(False),
+        col(Need.held).is_(False),
     )
     return {need_id: title for need_id, title in session.exec(query).all() if need_id}
 
 
-def _proposal_titles(session: Session, ids: set[int]) -> dict[int, str]:
+def _proposal_titles(session: Session, project_id: int, ids: set[int]) -> dict[int, str]:
     # Only a published summary names its proposal and its supplier; the body never shows.
     query = (
         select(Proposal.id, Proposal.title, Organisation.name)
         .join(Organisation, col(Organisation.id) == Proposal.organisation_id)
-        .where(col(Proposal.id).in_(ids), col(Proposal.summary_published).is_(True))
+        .where(col(Proposal.id).in_(ids), Proposal.project_id == project_id)
+        .where(col(Proposal.summary_published).is_(True))
     )
     return {
         proposal_id: f"{title} ({supplier})"
@@ -81,9 +90,11 @@ def _proposal_titles(session: Session, ids: set[int]) -> dict[int, str]:
     }
 
 
-def _answer_titles(session: Session, ids: set[int]) -> dict[int, str]:
+def _answer_titles(session: Session, project_id: int, ids: set[int]) -> dict[int, str]:
     query = select(Question.id, Question.public_question).where(
-        col(Question.id).in_(ids), col(Question.status) == QuestionStatus.published
+        col(Question.id).in_(ids),
+        Question.project_id == project_id,
+        col(Question.status) == QuestionStatus.published,
     )
     return {
         question_id: _shortened(text or "")
@@ -92,9 +103,11 @@ def _answer_titles(session: Session, ids: set[int]) -> dict[int, str]:
     }
 
 
-def _minutes_titles(session: Session, ids: set[int]) -> dict[int, str]:
+def _minutes_titles(session: Session, project_id: int, ids: set[int]) -> dict[int, str]:
     query = select(DialogueEvent.id, DialogueEvent.title).where(
-        col(DialogueEvent.id).in_(ids), col(DialogueEvent.minutes_published_at).is_not(None)
+        col(DialogueEvent.id).in_(ids),
+        DialogueEvent.project_id == project_id,
+        col(DialogueEvent.minutes_published_at).is_not(None),
     )
     return {event_id: title for event_id, title in session.exec(query).all() if event_id}
 
@@ -108,7 +121,7 @@ def _shortened(text: str) -> str:
 
 # Hearing comments have no public title: the export names their kind only (and a supplier's
 # comment must never name its writer).
-_TITLES: dict[TraceSource, Callable[[Session, set[int]], dict[int, str]]] = {
+_TITLES: dict[TraceSource, Callable[[Session, int, set[int]], dict[int, str]]] = {
     TraceSource.need: _need_titles,
     TraceSource.proposal: _proposal_titles,
     TraceSource.answer: _answer_titles,
