@@ -9,7 +9,7 @@ from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import Depends
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import ORMExecuteState, SessionTransaction
@@ -85,8 +85,36 @@ def make_engine(url: str) -> Engine:
         cursor.close()
         # Case-insensitive search beyond ASCII (æøå): SQLite's own lower() leaves them as they are.
         dbapi_connection.create_function("pivotal_fold", 1, _fold, deterministic=True)
+        # Take transactions over from pysqlite (SQLAlchemy's pysqlite recipe): left to itself it
+        # begins one only before INSERT/UPDATE/DELETE, so a first SAVEPOINT opened SQLite's
+        # transaction and its RELEASE committed the guarded add on its own. We begin below.
+        dbapi_connection.isolation_level = None
 
+    event.listen(engine, "before_cursor_execute", _begin_before_first_write)
     return engine
+
+
+# Statements that need the transaction begun: the writes, and a SAVEPOINT (a guarded write).
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT")
+
+
+def _begin_before_first_write(
+    connection: Connection, cursor: Any, statement: str, *_args: Any
+) -> None:
+    """BEGIN before a transaction's first write (or savepoint), unless SQLite is in one.
+
+    Not at SQLAlchemy's "begin", as the recipe has it: a transaction that began at its first
+    read holds that read's snapshot, and SQLite refuses at once (no busy wait) to make it a
+    writer when another connection committed since; and the app's long-lived sessions (the live
+    hub, the tests' own) expect reads before a write to see the latest commit. So reads before
+    the first write stay as pysqlite had them, and everything from the first write on, a
+    SAVEPOINT included, is one transaction that commits or rolls back whole.
+    """
+    dbapi_connection = connection.connection.dbapi_connection
+    if dbapi_connection is None or dbapi_connection.in_transaction:
+        return
+    if statement.lstrip()[:9].upper().startswith(_WRITES):
+        cursor.execute("BEGIN")
 
 
 def _fold(text: str | None) -> str | None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from io import BytesIO
 from typing import Any
 
 import anyio
+from docx import Document
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from sqlalchemy import event
 from sqlmodel import Session, func, select
 from starlette.websockets import WebSocketDisconnect
@@ -266,3 +269,17 @@ def counted_queries() -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+def pdf_text(data: bytes) -> str:
+    """All text of a PDF as a real reader extracts it (pypdf), its whitespace folded."""
+    reader = PdfReader(BytesIO(data))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def docx_text(data: bytes) -> str:
+    """All text of a Word document (body and page headers), its whitespace folded."""
+    document = Document(BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    parts += [p.text for section in document.sections for p in section.header.paragraphs]
+    return " ".join(" ".join(parts).split())

@@ -18,7 +18,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from app.config import get_settings
 from tests.conftest import Factory, World, login
-from tests.helpers import ORIGIN, Api
+from tests.helpers import ORIGIN, Api, docx_text, pdf_text
 from tests.market import (
     ANSWER,
     ASKED,
@@ -51,7 +51,9 @@ class Cell:
     """One object seen through one channel: where to look, what shows it, who may see it."""
 
     object: str
-    channel: str  # "api" (bearer token), "page" (logged-in browser), "socket" (resync on connect)
+    # "api" (bearer token), "page" (logged-in browser), "socket" (resync on connect), "export" (a
+    # downloaded file, read by a real parser)
+    channel: str
     path: str  # formatted with the Market's attributes
     marker: str  # formatted with the Market's attributes too
     allowed: frozenset[str]
@@ -434,6 +436,18 @@ CELLS: list[Cell] = [
         page="/projects/{project}/specification",
     ),
     *cells(
+        "a draft requirement in the exported PDF",
+        DRAFT_REQUIREMENT,
+        PROCURERS | {"employee"},
+        export="/api/v1/projects/{project}/specification.pdf",
+    ),
+    *cells(
+        "a draft requirement in the exported Word document",
+        DRAFT_REQUIREMENT,
+        PROCURERS | {"employee"},
+        export="/api/v1/projects/{project}/specification.docx",
+    ),
+    *cells(
         "a draft requirement's text on the project page",
         DRAFT_REQUIREMENT,
         frozenset(),
@@ -564,6 +578,13 @@ def _look(client: TestClient, api: Api, market: Market, role: str, cell: Cell) -
         response = api.get(path.removeprefix("/api/v1"), user)
         assert response.status_code < 500, response.text
         return response.text if response.status_code == 200 else ""
+    if cell.channel == "export":  # a file: its text as a real parser reads it
+        response = api.get(path.removeprefix("/api/v1"), user)
+        assert response.status_code < 500, response.text
+        if response.status_code != 200:
+            return ""
+        read = pdf_text if path.endswith(".pdf") else docx_text
+        return read(response.content)
     client.cookies.clear()
     client.headers.pop("X-CSRF-Token", None)
     if user is not None:

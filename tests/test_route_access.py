@@ -162,6 +162,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /api/v1/requirements/{requirement_id}": STAFF | {"employee"},
     "PATCH /api/v1/requirements/{requirement_id}": STAFF | {"employee"},
     "GET /api/v1/requirements/{requirement_id}/versions": STAFF | {"employee"},
+    "GET /api/v1/requirements/{requirement_id}/versions/diff": STAFF | {"employee"},
+    "GET /api/v1/projects/{project_id}/specification.pdf": STAFF | {"employee"},
+    "GET /api/v1/projects/{project_id}/specification.docx": STAFF | {"employee"},
     "POST /api/v1/projects/{project_id}/specification/co-authors": STAFF,
     "POST /api/v1/projects/{project_id}/specification/final": STAFF,
     "GET /projects/{project_id}/specification": STAFF | {"employee"},
@@ -333,6 +336,7 @@ PARAMS = re.compile(r"{(\w+)}")
 # Reads that need a query string to answer at all (without one they are a 422 for everyone).
 QUERY_STRINGS = {
     "/api/v1/projects/{project_id}/needs/similar": "?text=Nattilsyn som vekker brukerne",
+    "/api/v1/requirements/{requirement_id}/versions/diff": "?from=1&to=1",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 import sqlalchemy as sa
 from pydantic import model_validator
@@ -180,6 +181,21 @@ class RequirementVersionPublic(SQLModel):
     status: RequirementStatus
     author_id: int
     created_at: datetime
+
+
+class DiffOpPublic(SQLModel):
+    """One run of a word-level diff: text kept (`equal`), added (`insert`) or removed (`delete`)."""
+
+    op: Literal["equal", "insert", "delete"]
+    text: str
+
+
+class RequirementDiffPublic(SQLModel):
+    """The word-level difference from one version's text to another's."""
+
+    from_version: int
+    to_version: int
+    ops: list[DiffOpPublic]
 
 
 class CoAuthorInvite(SQLModel):

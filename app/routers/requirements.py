@@ -17,16 +17,19 @@ from app.models import Requirement, User
 from app.models.base import Id, id_of
 from app.models.requirement import (
     CoAuthorInvite,
+    DiffOpPublic,
     RequirementCreate,
+    RequirementDiffPublic,
     RequirementKind,
     RequirementPublic,
     RequirementStatus,
     RequirementUpdate,
     RequirementVersionPublic,
 )
-from app.services import permissions, projects, requirements
+from app.services import documents, permissions, projects, requirements, spec_export
 from app.services.errors import Invalid, NotFound
 from app.services.permissions import ProjectRelation
+from app.services.spec_export import MEDIA_TYPES, ExportFormat
 from app.web import (
     CurrentUser,
     FormView,
@@ -95,6 +98,21 @@ def list_versions(
     ]
 
 
+@api.get("/requirements/{requirement_id}/versions/diff")
+def diff_versions(
+    session: SessionDep,
+    user: CurrentUser,
+    requirement_id: Id,
+    from_: Annotated[Id, Query(alias="from")],
+    to: Annotated[Id, Query()],
+) -> RequirementDiffPublic:
+    """The word-level difference between two versions' texts, as the requirement's page shows it."""
+    requirement, _rel = requirements.find(session, user=user, requirement_id=requirement_id)
+    ops = requirements.version_diff(session, requirement=requirement, old=from_, new=to)
+    public = [DiffOpPublic.model_validate(op, from_attributes=True) for op in ops]
+    return RequirementDiffPublic(from_version=from_, to_version=to, ops=public)
+
+
 @api.post("/projects/{project_id}/specification/co-authors", status_code=201)
 def invite_co_author(
     session: SessionDep, user: CurrentUser, project_id: Id, data: CoAuthorInvite
@@ -113,6 +131,36 @@ def finalise_specification(
     rel = projects.get_project(session, user=user, project_id=project_id)
     requirements.finalise(session, rel=rel)
     return {"specification_final": True}
+
+
+def _exported(session: Session, user: User | None, project_id: int, fmt: ExportFormat) -> Response:
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    exported = spec_export.export(session, rel=rel, fmt=fmt)
+    headers = {
+        "Content-Disposition": documents.content_disposition(exported.filename),
+        "Cache-Control": "private, no-store",
+    }
+    return Response(exported.data, media_type=exported.media_type, headers=headers)
+
+
+@api.get(
+    "/projects/{project_id}/specification.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def export_pdf(session: SessionDep, user: CurrentUser, project_id: Id) -> Response:
+    """The specification as a PDF to attach to the tender (for those who may open it)."""
+    return _exported(session, user, project_id, ExportFormat.pdf)
+
+
+@api.get(
+    "/projects/{project_id}/specification.docx",
+    response_class=Response,
+    responses={200: {"content": {MEDIA_TYPES[ExportFormat.docx]: {}}}},
+)
+def export_docx(session: SessionDep, user: CurrentUser, project_id: Id) -> Response:
+    """The specification as a Word document (for those who may open it)."""
+    return _exported(session, user, project_id, ExportFormat.docx)
 
 
 # ---- pages -------------------------------------------------------------------------------------
@@ -220,9 +268,7 @@ def _requirement_context(
     old, new = compare
     ops = None
     if old and new:
-        before = requirements.version(session, requirement=requirement, number=old)
-        after = requirements.version(session, requirement=requirement, number=new)
-        ops = requirements.diff(before.text, after.text)
+        ops = requirements.version_diff(session, requirement=requirement, old=old, new=new)
     return {
         "project": keep([rel.project])[0],
         "requirement": keep([requirement])[0],
@@ -233,10 +279,11 @@ def _requirement_context(
                 r, co_author=requirements.is_co_author(session, rel=r)
             ),
             rel,
-        ),
+        )
+        and (requirement.status != RequirementStatus.final or requirements.may_settle(rel)),
         "compare": {"from": old or (history[-1].number), "to": new or history[0].number},
         "ops": ops,
-        "statuses": list(RequirementStatus),
+        "statuses": requirements.settable_statuses(rel, requirement),
     }
 
 

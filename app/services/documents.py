@@ -152,9 +152,13 @@ def download_name(document: Document) -> str:
     return uploads.named_for_type(document.filename, document.content_type)
 
 
+_NORWEGIAN_LETTERS = str.maketrans({"Æ": "AE", "æ": "ae", "Ø": "O", "ø": "o", "–": "-"})
+
+
 def content_disposition(filename: str) -> str:
     """An attachment header with an ASCII fallback and the exact UTF-8 name (RFC 6266/5987)."""
-    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
+    spelled = filename.translate(_NORWEGIAN_LETTERS)  # Ø and Æ do not decompose; Å does
+    ascii_name = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode("ascii")
     fallback = "".join(ch if ch.isprintable() and ch not in '"\\;' else "_" for ch in ascii_name)
     fallback = fallback.strip() or "document"
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -16,6 +16,7 @@ from collections import OrderedDict
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 # markdown-it's commonmark preset already caps nesting (blockquotes, lists) at 20 levels.
@@ -123,6 +124,16 @@ class _Memo:
 
 
 memo = _Memo(MEMO_MAX_BYTES)
+
+
+def parse_blocks(text: str) -> list[Token] | None:
+    """markdown-it's tokens of the text (as a page renders it), or None when too costly to parse."""
+    if len(text) > MAX_RENDERED_CHARS:
+        return None
+    try:
+        return _md.parse(text, {})
+    except _TooCostly:
+        return None
 
 
 def render_markdown(text: str) -> Markup:

@@ -43,7 +43,7 @@ from app.models.requirement import (
 from app.models.vocabulary import AuditAction, AuditField, LiveKind, Verb
 from app.services import contribution, permissions, rows
 from app.services.contribution import Change
-from app.services.errors import Conflict, Invalid, NotFound
+from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.permissions import ProjectRelation
 
 NO_SUCH_REQUIREMENT = N_("No such requirement.")
@@ -57,6 +57,13 @@ ALREADY_CO_AUTHOR = N_("This person is already a co-author of the specification.
 NOT_ALL_FINAL = N_("%(count)s requirements are not final yet; mark every requirement final first.")
 NO_REQUIREMENTS = N_("The specification has no requirements yet.")
 WEIGHTS_OFF = N_("The weights add up to %(total)s %%; they must make up 100 %%.")
+ONLY_PROCURERS_SETTLE = N_(
+    "Only the project's procurers can mark a requirement final or change a final requirement."
+)
+FINAL_WEIGHTS_OVER = N_(
+    "The final award criteria's weights would add up to %(total)s %%; they can make up at "
+    "most 100 %%."
+)
 
 # What a diff is made of: runs of non-space and runs of space, so the text joins back whole.
 _TOKENS = re.compile(r"\s+|\S+")
@@ -180,10 +187,49 @@ def _record_version(
     contribution.record(session, rel=rel, on=requirement, verb=verb, change=change, push=push)
 
 
+def may_settle(rel: ProjectRelation) -> bool:
+    """Whether the person settles requirements: marks them final and changes final ones.
+
+    Co-authors draft; what the tender says is the procurers' decision, as marking the whole
+    specification final is. The page and the API ask this one rule (through `edit`).
+    """
+    return rel.is_procurer
+
+
+def settable_statuses(rel: ProjectRelation, requirement: Requirement) -> list[RequirementStatus]:
+    """The statuses the person may give the requirement (its own status always among them)."""
+    if may_settle(rel):
+        return list(RequirementStatus)
+    if requirement.status == RequirementStatus.final:
+        return [RequirementStatus.final]
+    return [s for s in RequirementStatus if s != RequirementStatus.final]
+
+
+def _ensure_may_settle(
+    session: Session, rel: ProjectRelation, requirement: Requirement, changed: dict[str, object]
+) -> None:
+    """Marking final, or changing a final requirement, is the procurers'; the final award
+    criteria's weights may never pass 100 %."""
+    final = RequirementStatus.final
+    becomes = changed.get("status", requirement.status)
+    if (requirement.status == final or becomes == final) and not may_settle(rel):
+        raise Forbidden(ONLY_PROCURERS_SETTLE)
+    if becomes != final or requirement.kind != RequirementKind.award_criterion:
+        return
+    others = [r for r in list_requirements(session, rel=rel) if r.id != requirement.id]
+    weight = changed.get("weight", requirement.weight)
+    total = weights_total(others, only_final=True) + (weight if isinstance(weight, int) else 0)
+    if total > 100:
+        raise Conflict(FINAL_WEIGHTS_OVER, total=total)
+
+
 def edit(
     session: Session, *, rel: ProjectRelation, requirement: Requirement, data: RequirementUpdate
 ) -> Requirement:
-    """A writer changes a requirement's fields and/or status; a new version records the result."""
+    """A writer changes a requirement's fields and/or status; a new version records the result.
+
+    Marking it final, and changing it once final, is for the procurers (`may_settle`).
+    """
     user = _ensure_writer(session, rel)
     given = data.model_dump(exclude_unset=True)
     if "weight" in given or requirement.kind == RequirementKind.award_criterion:
@@ -193,6 +239,7 @@ def edit(
     changed = {name: value for name, value in given.items() if getattr(requirement, name) != value}
     if not changed:
         return requirement
+    _ensure_may_settle(session, rel, requirement, changed)
     before = _fields(requirement)
     for name, value in changed.items():
         setattr(requirement, name, value)
@@ -218,6 +265,13 @@ def version(session: Session, *, requirement: Requirement, number: int) -> Requi
     if found is None:
         raise NotFound(NO_SUCH_VERSION)
     return found
+
+
+def version_diff(session: Session, *, requirement: Requirement, old: int, new: int) -> list[DiffOp]:
+    """The word-level difference between two versions' texts (404 when either is missing)."""
+    before = version(session, requirement=requirement, number=old)
+    after = version(session, requirement=requirement, number=new)
+    return diff(before.text, after.text)
 
 
 def diff(old: str, new: str) -> list[DiffOp]:

@@ -5,6 +5,7 @@ requirement page, and no sideways scrolling at 320 px."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -19,6 +20,7 @@ from tests.e2e.helpers import (
     mark_document,
     wait_for_live_state,
 )
+from tests.helpers import docx_text, pdf_text
 
 pytestmark = pytest.mark.browser
 
@@ -107,3 +109,35 @@ def test_a_drafted_and_edited_requirement_shows_live_for_the_co_author(
     assert_accessible(procurer)
     no_sideways_scroll(procurer)
     assert_accessible(co_author)
+
+
+def test_a_procurer_downloads_the_specification_as_pdf_and_docx(
+    new_page: Callable[..., Page], tmp_path: Path
+) -> None:
+    procurer = new_page(PROCURER)
+    project = _workspace(procurer)
+    drafted = procurer.request.post(
+        f"/api/v1/projects/{project}/requirements",
+        data={"kind": "functional", "title": "Varsling på natt", "text": "Varsle **straks**."},
+        headers=_auth(procurer, PROCURER),
+    )
+    assert drafted.ok, drafted.text()
+    procurer.goto(f"/projects/{project}/specification")
+    assert_accessible(procurer)
+    procurer.screenshot(path=str(tmp_path / "workspace-1280.png"), full_page=True)
+    procurer.set_viewport_size({"width": 390, "height": 800})
+    no_sideways_scroll_at(procurer, 390)
+    procurer.screenshot(path=str(tmp_path / "workspace-390.png"), full_page=True)
+    for name, read in (("Last ned som PDF", pdf_text), ("Last ned som Word (DOCX)", docx_text)):
+        with procurer.expect_download() as started:
+            procurer.get_by_role("link", name=name).click()
+        download = started.value
+        assert download.suggested_filename.startswith("Kravspesifikasjon - ")
+        text = read(Path(download.path()).read_bytes())
+        assert "Kravspesifikasjon" in text and "Varsling på natt" in text
+        assert "UTKAST – ikke endelig" in text
+
+
+def no_sideways_scroll_at(page: Page, width: int) -> None:
+    scrolled = page.evaluate("document.documentElement.scrollWidth")
+    assert scrolled <= width, f"the page is {scrolled} px wide at {width} px"

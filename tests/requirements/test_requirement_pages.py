@@ -91,3 +91,36 @@ def test_marking_final_asks_for_confirmation_and_then_everyone_reads_it(
     assert page.status_code == 200 and "The specification is final" in page.text
     assert anonymous.get(f"/requirements/{body['id']}").status_code == 200
     assert id_of(world.public) == spec
+
+
+def test_the_page_offers_a_co_author_no_final_status_and_refuses_it_as_the_api_does(
+    client: TestClient, api: Api, world: World, spec: int
+) -> None:
+    invited = api.post(
+        f"/projects/{spec}/specification/co-authors",
+        world.procurer,
+        json={"user_id": id_of(world.employee)},
+    )
+    assert invited.status_code == 201
+    body = drafted(api, world.procurer, spec)
+    login(client, world.employee)
+    page = client.get(f"/requirements/{body['id']}", headers=EN).text
+    assert 'id="requirement-edit-form"' in page and 'value="final"' not in page
+    edit = {"title": "Varsling", "text": body["text"], "status": "final"}
+    refused = client.post(f"/requirements/{body['id']}/edit", data=edit, headers=EN)
+    assert refused.status_code == 403
+    assert "procurers can mark a requirement final or change a final" in refused.text
+    patch(api, world.procurer, body["id"], status="final")
+    page = client.get(f"/requirements/{body['id']}", headers=EN).text
+    assert 'id="requirement-edit-form"' not in page  # a final requirement is the procurers'
+
+
+def test_the_workspace_offers_the_export_in_both_formats(
+    client: TestClient, world: World, spec: int
+) -> None:
+    login(client, world.procurer)
+    page = client.get(f"/projects/{spec}/specification", headers=EN).text
+    assert f'href="/api/v1/projects/{spec}/specification.pdf"' in page
+    assert f'href="/api/v1/projects/{spec}/specification.docx"' in page
+    # A logged-in browser downloads it with its session cookie.
+    assert client.get(f"/api/v1/projects/{spec}/specification.pdf").status_code == 200

@@ -286,3 +286,60 @@ def test_the_log_shows_a_drafts_events_to_researchers_only_once_the_specificatio
     assert verbs(world.researcher) == []
     assert finalise(api, world.procurer, spec).status_code == 200
     assert verbs(world.researcher) == ["drafted_requirement", "edited_requirement"]
+
+
+# ---- settling one requirement: the procurers' rule, on the API as on the page --------------
+
+ONLY_PROCURERS_SETTLE = (
+    "Only the project's procurers can mark a requirement final or change a final requirement."
+)
+
+
+def test_a_co_author_cannot_mark_a_requirement_final_or_change_a_final_one(
+    api: Api, world: World, spec: int
+) -> None:
+    assert invite(api, world, spec, id_of(world.employee)).status_code == 201
+    body = drafted(api, world.employee, spec)
+    refused = patch(api, world.employee, body["id"], status="final")
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == ONLY_PROCURERS_SETTLE
+    assert patch(api, world.employee, body["id"], status="in_hearing").status_code == 200
+    assert patch(api, world.procurer, body["id"], status="final").status_code == 200
+    changed = patch(api, world.employee, body["id"], text=TEXT + " Endret.")
+    assert changed.status_code == 403
+    assert patch(api, world.employee, body["id"], status="draft").status_code == 403
+    assert patch(api, world.partner_procurer, body["id"], status="draft").status_code == 200
+
+
+def test_final_award_criteria_cannot_weigh_more_than_100_per_cent(
+    api: Api, world: World, spec: int
+) -> None:
+    price = drafted(api, world.procurer, spec, kind="award_criterion", weight=70)
+    quality = drafted(api, world.procurer, spec, kind="award_criterion", weight=40)
+    assert patch(api, world.procurer, price["id"], status="final").status_code == 200
+    over = patch(api, world.procurer, quality["id"], status="final")
+    assert over.status_code == 409
+    assert over.json()["detail"] == (
+        "The final award criteria's weights would add up to 110 %; they can make up at most 100 %."
+    )
+    assert patch(api, world.procurer, quality["id"], weight=30, status="final").status_code == 200
+    assert patch(api, world.procurer, price["id"], weight=80).status_code == 409
+
+
+# ---- the diff as JSON ------------------------------------------------------------------------
+
+
+def test_the_diff_of_two_versions_is_available_as_json(api: Api, world: World, spec: int) -> None:
+    body = drafted(api, world.procurer, spec, text="Varsle pårørende om natten.")
+    patch(api, world.procurer, body["id"], text="Varsle pårørende straks om natten.")
+    url = f"/requirements/{body['id']}/versions/diff"
+    response = api.get(url, world.procurer, params={"from": 1, "to": 2})
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert (answer["from_version"], answer["to_version"]) == (1, 2)
+    assert {"op": "insert", "text": "straks "} in answer["ops"]
+    new = "".join(op["text"] for op in answer["ops"] if op["op"] != "delete")
+    assert new == "Varsle pårørende straks om natten."
+    assert api.get(url, world.procurer, params={"from": 1, "to": 9}).status_code == 404
+    assert api.get(url, world.procurer, params={"from": 1}).status_code == 422
+    assert api.get(url, world.citizen, params={"from": 1, "to": 2}).status_code == 404
