@@ -10,8 +10,9 @@ from fastapi.responses import Response
 
 from app.db import SessionDep
 from app.models.base import Id
-from app.services import influence, projects
-from app.services.influence import InfluenceReport
+from app.services import projects
+from app.services.influence.report import report
+from app.services.influence.schemas import InfluenceReport
 from app.views.metrics import cell, column_label
 from app.web import CurrentUser, api_router, page_router, render
 
@@ -31,7 +32,7 @@ def influence_report(session: SessionDep, user: CurrentUser, project_id: Id) -> 
     project's participation.
     """
     rel = projects.get_project(session, user=user, project_id=project_id)
-    return influence.report(session, rel=rel)
+    return report(session, rel=rel)
 
 
 @pages.get("/projects/{project_id}/influence")
@@ -42,7 +43,7 @@ def influence_page(
     rel = projects.get_project(session, user=user, project_id=project_id)
     context = {
         "project": rel.project,
-        "report": influence.report(session, rel=rel),
+        "report": report(session, rel=rel),
         "cell": cell,
         "column_label": column_label,
     }

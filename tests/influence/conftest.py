@@ -161,7 +161,9 @@ def _requirements(session: Session, scene: Scene) -> None:
     }
     for name, kind in kinds.items():
         weight = 100 if kind == RequirementKind.award_criterion else None
-        data = RequirementCreate(kind=kind, title=f"Krav {name}", text=f"Tekst {name}", weight=weight)
+        data = RequirementCreate(
+            kind=kind, title=f"Krav {name}", text=f"Tekst {name}", weight=weight
+        )
         scene.requirements[name] = requirements.create(session, rel=rel, data=data)
 
 

@@ -9,7 +9,6 @@ from sqlmodel import Session
 
 from app.models import Need, Suggestion, User
 from app.models.base import NeedStatus, Role, id_of, utcnow
-from app.models.suggestion import SuggestionOutcome
 from tests.conftest import Factory, World
 from tests.helpers import Api
 from tests.influence.conftest import Scene, need

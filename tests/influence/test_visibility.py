@@ -84,9 +84,7 @@ def test_a_draft_specification_shows_outsiders_no_requirement_and_no_link(
     assert body["inputs_by_group"]["rows"] == []
 
 
-def test_a_co_author_sees_the_drafts_but_no_confidential_link(
-    api: Api, draft_scene: Scene
-) -> None:
+def test_a_co_author_sees_the_drafts_but_no_confidential_link(api: Api, draft_scene: Scene) -> None:
     body = report(api, draft_scene, draft_scene.world.employee)
     assert (body["view"], body["requirements"], body["links"]) == ("restricted", 6, 8)
     assert CONFIDENTIAL_TITLE not in str(body)

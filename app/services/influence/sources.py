@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, literal, null, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, literal, null, select
 from sqlmodel import col
 
 from app.models import (
@@ -25,6 +25,7 @@ from app.models import (
     TraceLink,
     User,
 )
+from app.models.proposal import ProposalStatus
 from app.models.question import QuestionStatus
 from app.models.trace import TraceSource
 from app.services.events.views import ACTIVE
@@ -32,6 +33,8 @@ from app.services.permissions import ProjectRelation, visible_proposals_clause
 
 # A source kind's rule for readers other than the project's procurers: which inputs they open.
 Visible = Callable[[ProjectRelation], ColumnElement[bool]]
+# Which inputs are open to anyone who may see the project (what the research export counts).
+Published = Callable[[], ColumnElement[bool]]
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class SourceKind:
     author: Any  # the column with the author's user id
     title: Any  # the column that names the input in lists
     visible: Visible
+    published: Published
     supplier: Any = None  # the column with the supplier company's id (proposals)
     status: Any = None  # the column with the input's status (needs)
     anonymous: Any = None  # the column that hides the author's name (needs)
@@ -53,14 +57,31 @@ def _open_need(rel: ProjectRelation) -> ColumnElement[bool]:
     return and_(col(Need.held).is_(False), col(Need.hidden).is_(False))
 
 
-def _published_answer(rel: ProjectRelation) -> ColumnElement[bool]:
+def _published_answer(rel: ProjectRelation | None = None) -> ColumnElement[bool]:
     """Questions whose anonymised version and answer were published to all."""
     return col(Question.status) == QuestionStatus.published
 
 
+def _posted_need() -> ColumnElement[bool]:
+    """Needs not held for review (a hidden one keeps its place, without its text)."""
+    return col(Need.held).is_(False)
+
+
+def _published_summary() -> ColumnElement[bool]:
+    """Proposals whose summary the supplier published, and did not withdraw."""
+    return and_(
+        col(Proposal.summary_published).is_(True), col(Proposal.status) != ProposalStatus.withdrawn
+    )
+
+
+def _published_minutes() -> ColumnElement[bool]:
+    """Dialogue events whose minutes were published."""
+    return col(DialogueEvent.minutes_published_at).is_not(None)
+
+
 def _readable_minutes(rel: ProjectRelation) -> ColumnElement[bool]:
     """Published minutes, for the registered suppliers and the event's registered people."""
-    published = col(DialogueEvent.minutes_published_at).is_not(None)
+    published = _published_minutes()
     if rel.is_registered_supplier:
         return published
     if rel.user is None:
@@ -81,6 +102,7 @@ SOURCES: dict[TraceSource, SourceKind] = {
             author=Need.author_id,
             title=Need.title,
             visible=_open_need,
+            published=_posted_need,
             status=Need.status,
             anonymous=Need.anonymous,
         ),
@@ -90,6 +112,7 @@ SOURCES: dict[TraceSource, SourceKind] = {
             author=Proposal.submitted_by_id,
             title=Proposal.title,
             visible=visible_proposals_clause,
+            published=_published_summary,
             supplier=Proposal.organisation_id,
         ),
         SourceKind(
@@ -98,6 +121,7 @@ SOURCES: dict[TraceSource, SourceKind] = {
             author=Question.answered_by_id,
             title=Question.public_question,
             visible=_published_answer,
+            published=_published_answer,
         ),
         SourceKind(
             TraceSource.event_minutes,
@@ -105,6 +129,7 @@ SOURCES: dict[TraceSource, SourceKind] = {
             author=DialogueEvent.created_by_id,
             title=DialogueEvent.title,
             visible=_readable_minutes,
+            published=_published_minutes,
         ),
         # TraceSource.hearing_comment: one entry here once the hearing's comment table is on
         # main (its `author_id` is the author; visible to the hearing's audiences).
@@ -123,7 +148,7 @@ def links_query(
 
     `full` (the project's procurers) keeps every link, confidential ones too; otherwise only
     links that are not confidential, to inputs `kind.visible(rel)` lets the reader open
-    (with no `rel`, as the export sees them: what anyone but the procurers may open).
+    (with no `rel`, what anyone who may see the project may open: `kind.published`).
     """
     model = kind.model
     where = [
@@ -133,26 +158,27 @@ def links_query(
     ]
     if not full:
         where += [col(TraceLink.confidential).is_(False)]
-        where += [kind.visible(rel) if rel is not None else true()]
+        where += [kind.visible(rel) if rel is not None else kind.published()]
+    columns: list[Any] = [
+        col(TraceLink.id).label("link_id"),
+        col(TraceLink.project_id).label("project_id"),
+        col(TraceLink.requirement_id).label("requirement_id"),
+        col(TraceLink.source_type).label("source_type"),
+        col(TraceLink.source_id).label("source_id"),
+        col(TraceLink.relation).label("relation"),
+        col(TraceLink.confidential).label("confidential"),
+        col(TraceLink.created_by_id).label("created_by_id"),
+        col(TraceLink.created_at).label("created_at"),
+        col(kind.author).label("author_id"),
+        col(User.role).label("author_role"),
+        col(Organisation.kind).label("author_org_kind"),
+        _or_null(kind.supplier).label("supplier_id"),
+        _or_null(kind.status).label("source_status"),
+        (literal(False) if kind.anonymous is None else kind.anonymous).label("anonymous"),
+        _or_null(kind.title).label("source_title"),
+    ]
     return (
-        select(
-            col(TraceLink.id).label("link_id"),
-            col(TraceLink.project_id).label("project_id"),
-            col(TraceLink.requirement_id).label("requirement_id"),
-            col(TraceLink.source_type).label("source_type"),
-            col(TraceLink.source_id).label("source_id"),
-            col(TraceLink.relation).label("relation"),
-            col(TraceLink.confidential).label("confidential"),
-            col(TraceLink.created_by_id).label("created_by_id"),
-            col(TraceLink.created_at).label("created_at"),
-            col(kind.author).label("author_id"),
-            col(User.role).label("author_role"),
-            col(Organisation.kind).label("author_org_kind"),
-            _or_null(kind.supplier).label("supplier_id"),
-            _or_null(kind.status).label("source_status"),
-            (literal(False) if kind.anonymous is None else kind.anonymous).label("anonymous"),
-            _or_null(kind.title).label("source_title"),
-        )
+        select(*columns)
         .join(model, col(model.id) == TraceLink.source_id)
         .outerjoin(User, col(User.id) == kind.author)
         .outerjoin(Organisation, col(Organisation.id) == User.organisation_id)
@@ -160,11 +186,16 @@ def links_query(
     )
 
 
-def visible_links(*, project_ids: Any, rel: ProjectRelation | None, full: bool) -> Any:
-    """Every source kind's links as one query (a UNION ALL), ordered by link id."""
+def links_union(*, project_ids: Any, rel: ProjectRelation | None, full: bool) -> Any:
+    """Every source kind's links as one subquery (a UNION ALL of `links_query`)."""
     parts = [
         links_query(kind, project_ids=project_ids, rel=rel, full=full) for kind in SOURCES.values()
     ]
-    union = parts[0].union_all(*parts[1:]).subquery()
-    return select(union).order_by(union.c.link_id)
+    return parts[0].union_all(*parts[1:]).subquery()
 
+
+def visible_links(*, project_ids: Any, rel: ProjectRelation | None, full: bool) -> Any:
+    """Every source kind's links in the projects as the reader may count them, by link id."""
+    union = links_union(project_ids=project_ids, rel=rel, full=full)
+    query: Select[Any] = select(union).order_by(union.c.link_id)
+    return query

@@ -18,9 +18,9 @@ a proposal, question or booking, is counted live for the reader.
 
 The package, by job: `rollup` (the keeper and the counted rows), one module per figure family
 (`participation`, `interaction`, `influence`, `ledger` (the trace links, from
-`app/services/influence`), `dialogue_quality`, `automation` (suggestions), `ambition`), `suppression`
-(disclosure control), `schemas` (the API's shapes), `sql` (what the families share) and
-`dashboards` (the figures as a reader may see them).
+`app/services/influence`), `dialogue_quality`, `automation` (suggestions), `ambition`),
+`suppression` (disclosure control), `schemas` (the API's shapes), `sql` (what the families
+share) and `dashboards` (the figures as a reader may see them).
 """
 
 from app.services.metrics.ambition import (

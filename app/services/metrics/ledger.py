@@ -10,15 +10,28 @@ influence report's page, so they are shown as they are.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import Session
 
 from app.i18n import N_
-from app.services.influence import Ledger, by_group, ledger, single_supplier
+from app.services.influence.ledger import Ledger, group_rows, ledger, single_supplier
 from app.services.metrics.schemas import Figure
 from app.services.metrics.sql import Scope
 from app.services.metrics.suppression import FigureKind, figure
+
+BY_GROUP = FigureKind(
+    "influence_by_group",
+    N_("Input that reached final requirements, by the author's role and organisation"),
+    2,
+    N_(
+        "Inputs traced to requirements (needs, proposals, published answers, minutes), how many "
+        "reached a final requirement by a link other than rejected input, and how many final "
+        "requirements they reached, grouped by the author's role and organisation kind."
+    ),
+    ("author_role", "organisation_kind", "inputs", "reached", "requirements"),
+)
 
 TOTALS = FigureKind(
     "influence_ledger",
@@ -61,6 +74,11 @@ def _totals(books: list[Ledger]) -> list[dict[str, Any]]:
     return [{"measure": m, "count": counts[m]} for m in MEASURES]
 
 
+def by_group(ledgers: Sequence[Ledger], *, aggregate: bool) -> Figure:
+    """The inputs-by-group figure over the ledgers, suppressed under 5 people if `aggregate`."""
+    return figure(BY_GROUP, group_rows(ledgers), aggregate=aggregate)
+
+
 def ledger_figures(session: Session, rels: Scope, *, aggregate: bool) -> list[Figure]:
     """Inputs reached by group, and the ledger's totals, over the projects."""
     books = [ledger(session, rel=rel) for rel in rels]
@@ -68,4 +86,3 @@ def ledger_figures(session: Session, rels: Scope, *, aggregate: bool) -> list[Fi
         by_group(books, aggregate=aggregate),
         figure(TOTALS, _totals(books), aggregate=False),
     ]
-
