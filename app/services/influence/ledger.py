@@ -54,7 +54,9 @@ def ledger(session: Session, *, rel: ProjectRelation) -> Ledger:
     full = is_full(rel)
     project_id = id_of(rel.project)
     shown = {id_of(r): r for r in requirement_service.list_requirements(session, rel=rel)}
-    rows = session.execute(visible_links(project_ids=[project_id], rel=rel, full=full)).all()
+    # As plain Core rows: the ORM's per-row handling doubled the time of this query.
+    query = visible_links(project_ids=[project_id], rel=rel, full=full)
+    rows = session.connection().execute(query).all()
     needs = select(col(Need.id), Need.title).where(
         Need.project_id == project_id, Need.status == NeedStatus.verified
     )

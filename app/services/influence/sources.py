@@ -155,6 +155,8 @@ def links_query(
         col(TraceLink.project_id).in_(project_ids),
         col(TraceLink.source_type) == kind.source,
         col(model.project_id) == TraceLink.project_id,
+        # Said twice so that the planner may also start from the input's own project index.
+        col(model.project_id).in_(project_ids),
     ]
     if not full:
         where += [col(TraceLink.confidential).is_(False)]
