@@ -138,3 +138,7 @@ def test_the_page_shows_the_procurer_the_proposals_and_a_citizen_neither(
     assert citizen.status_code == 200
     assert CONFIDENTIAL_TITLE not in citizen.text and "Leverandør AS" not in citizen.text
     assert "Krav R3" in citizen.text  # flagged, without naming the supplier
+    # The project page and the specification workspace lead to it.
+    link = f'href="/projects/{scene.project_id}/influence"'
+    assert link in other_client.get(f"/projects/{scene.project_id}").text
+    assert link in client.get(f"/projects/{scene.project_id}/specification").text
