@@ -13,8 +13,9 @@ from typing import Any
 from sqlmodel import select
 
 from app.demo import demo_pdf
-from app.models import Membership
+from app.models import Membership, TraceLink
 from app.models.base import OrganisationKind, Phase, Role, id_of
+from app.models.trace import TraceRelation, TraceSource
 from app.models.user import Registration
 from app.services import accounts, memberships, permissions
 from tests.conftest import PASSWORD, Factory, World
@@ -111,6 +112,7 @@ class Market:
         self._more(api, world)
         self._edits(api, world)
         self._specification(api, world)
+        self._trace(factory, world)
 
     def _specification(self, api: Api, world: World) -> None:
         """A draft requirement, with the owner's employee invited to co-author the specification."""
@@ -124,6 +126,22 @@ class Market:
             json={"user_id": world.employee.id},
         )
         assert invited.status_code == 201, invited.text
+
+    def _trace(self, factory: Factory, world: World) -> None:
+        """A confidential trace link from the draft requirement to supplier A's unpublished
+        proposal (inserted as the ledger's table holds it)."""
+        link = TraceLink(
+            project_id=self.project,
+            requirement_id=self.requirement,
+            source_type=TraceSource.proposal,
+            source_id=self.hidden_proposal,
+            relation=TraceRelation.derived_from,
+            rationale="Radarens rekkevidde fra det fortrolige forslaget.",
+            confidential=True,
+            created_by_id=id_of(world.procurer),
+        )
+        factory.session.add(link)
+        factory.session.commit()
 
     def _edits(self, api: Api, world: World) -> None:
         """A need its author edited, with a comment its author withdrew."""

@@ -454,6 +454,23 @@ CELLS: list[Cell] = [
         page="/projects/{project}",
         socket="/ws/projects/{project}",
     ),
+    # The influence report (issue 13, item 4): everyone who may see the project reads it, but
+    # a draft requirement only its writers, and a confidential link (to supplier A's unpublished
+    # proposal, named in the single-supplier flag) only the project's procurers.
+    *cells(
+        "a draft requirement in the influence report",
+        "Varsling",
+        PROCURERS | {"employee"},
+        api="/api/v1/projects/{project}/influence",
+        page="/projects/{project}/influence",
+    ),
+    *cells(
+        "a confidential trace link's proposal in the influence report",
+        "Radar i taket",
+        PROCURERS,
+        api="/api/v1/projects/{project}/influence",
+        page="/projects/{project}/influence",
+    ),
     # Editing and withdrawing (issue 12, item 4): the edited text for everyone; the earlier text
     # and a withdrawn comment's text for the project's procurers (among the earlier versions),
     # never in the thread.

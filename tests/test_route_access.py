@@ -173,6 +173,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /projects/{project_id}/specification/final": STAFF,
     "GET /requirements/{requirement_id}": STAFF | {"employee"},
     "POST /requirements/{requirement_id}/edit": STAFF | {"employee"},
+    # The influence report: for everyone who may see the project, each as much as they may open
+    "GET /api/v1/projects/{project_id}/influence": ALL,
+    "GET /projects/{project_id}/influence": ALL,
     "GET /api/v1/projects/{project_id}/proposals": ALL,
     "POST /api/v1/projects/{project_id}/proposals": REGISTERED_SUPPLIERS,
     "GET /projects/{project_id}/proposals": ALL,

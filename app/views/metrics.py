@@ -61,7 +61,31 @@ COLUMN_LABELS = {
     "innovation_ambition": N_("Innovation ambition"),
     "share_employees_citizens": N_("Share by employees and citizens"),
     "organisations": N_("Organisations"),
+    "inputs": N_("Inputs traced"),
+    "reached": N_("Reached a final requirement"),
+    "requirements": N_("Final requirements reached"),
+    "measure": N_("Measure"),
+    "count": N_("Count"),
+    "kind": N_("Kind"),
+    "shown": N_("Shown"),
+    "accepted": N_("Accepted"),
+    "dismissed": N_("Dismissed"),
+    "share_accepted": N_("Share accepted"),
+    "per_100_needs": N_("Per 100 needs posted"),
 }
+# The rows of the figures that count one measure per row.
+MEASURE_LABELS = {
+    "final_requirements": N_("Final requirements"),
+    "with_verified_need": N_("With a verified need behind them"),
+    "without_verified_need": N_("Without a verified need behind them"),
+    "single_supplier": N_("Resting on one supplier's proposals alone"),
+    "verified_needs": N_("Verified needs"),
+    "verified_needs_reached": N_("Verified needs that reached a final requirement"),
+    "needs_posted": N_("Needs posted"),
+    "merged_after_posting": N_("Needs merged into another after posting"),
+    "supported_after_suggestion": N_("Supports given from a similar-need suggestion"),
+}
+SUGGESTION_KIND_LABELS = {"similar_need": N_("Similar need while typing")}
 
 
 NO_ORGANISATION = N_("No organisation")  # the group of people without an organisation
@@ -76,8 +100,8 @@ EXCHANGE_LABELS = {
 ROLE_COLUMNS = frozenset({"role", "author_role"})
 
 
-def _cell(figure: Figure, column: str, value: object) -> str:
-    """A value as a person reads it: named groups translated, a dash where suppressed."""
+def cell(figure: Figure, column: str, value: object) -> str:
+    """A figure's value as a person reads it: named groups translated, a dash where suppressed."""
     if value is None:
         return "–"
     text = str(value)
@@ -91,10 +115,15 @@ def _cell(figure: Figure, column: str, value: object) -> str:
         return label_for(Phase, text)
     if column == "exchange":
         return _(EXCHANGE_LABELS.get(text, text))
+    if column == "measure":
+        return _(MEASURE_LABELS[text]) if text in MEASURE_LABELS else text
+    if column == "kind":
+        return _(SUGGESTION_KIND_LABELS[text]) if text in SUGGESTION_KIND_LABELS else text
     return text
 
 
-def _column_label(key: str) -> str:
+def column_label(key: str) -> str:
+    """A figure's column heading in the current language."""
     return _(COLUMN_LABELS[key]) if key in COLUMN_LABELS else key
 
 
@@ -158,8 +187,8 @@ def dashboard_context(figures: list[Figure]) -> dict[str, Any]:
             if k in by_key
         ],
         "verified": by_key.get("needs_verified_by_author_role"),
-        "column_label": _column_label,
-        "cell": _cell,
+        "column_label": column_label,
+        "cell": cell,
     }
 
 

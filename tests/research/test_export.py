@@ -52,6 +52,7 @@ def test_the_package_validates_with_frictionless_and_describes_every_field(
             "participation_events.csv",
             "projects.csv",
             "proposals.csv",
+            "trace_links.csv",
         ]
         folder = unpack(archive, f"study-{study['id']}")
         report = validate(str(folder / "datapackage.json"))

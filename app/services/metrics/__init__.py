@@ -17,9 +17,10 @@ addressee group), which a keeper in each process brings up to date from the log 
 a proposal, question or booking, is counted live for the reader.
 
 The package, by job: `rollup` (the keeper and the counted rows), one module per figure family
-(`participation`, `interaction`, `influence`, `dialogue_quality`, `ambition`), `suppression`
-(disclosure control), `schemas` (the API's shapes), `sql` (what the families share) and
-`dashboards` (the figures as a reader may see them).
+(`participation`, `interaction`, `influence`, `ledger` (the trace links, from
+`app/services/influence`), `dialogue_quality`, `automation` (suggestions), `ambition`),
+`suppression` (disclosure control), `schemas` (the API's shapes), `sql` (what the families
+share) and `dashboards` (the figures as a reader may see them).
 """
 
 from app.services.metrics.ambition import (

@@ -14,9 +14,11 @@ from app.models.base import id_of
 from app.services import permissions
 from app.services.errors import Forbidden, NotFound
 from app.services.metrics.ambition import ambition, profile
+from app.services.metrics.automation import automation
 from app.services.metrics.dialogue_quality import dialogue
 from app.services.metrics.influence import influence
 from app.services.metrics.interaction import interaction
+from app.services.metrics.ledger import ledger_figures
 from app.services.metrics.participation import participation
 from app.services.metrics.schemas import (
     Figure,
@@ -50,7 +52,9 @@ def figures(session: Session, rels: Scope, *, aggregate: bool) -> list[Figure]:
         *participation(session, rels, aggregate=aggregate),
         *interaction(session, rels, aggregate=aggregate),
         *influence(session, rels, aggregate=aggregate),
+        *ledger_figures(session, rels, aggregate=aggregate),
         *dialogue(session, rels, aggregate=aggregate),
+        *automation(session, rels, aggregate=aggregate),
         ambition([profile(session, rel) for rel in rels], aggregate=aggregate),
     ]
 

@@ -31,6 +31,8 @@ DIMENSIONS = frozenset(
         "title",
         "innovation_ambition",
         "visibility",
+        "measure",
+        "kind",
     }
 )
 
