@@ -90,6 +90,8 @@ def is_co_author(session: Session, *, rel: ProjectRelation) -> bool:
 
 def can_write(session: Session, *, rel: ProjectRelation) -> bool:
     """Whether the person may write the specification (not whether its phase allows it now)."""
+    if permissions.can_write_specification(rel, co_author=False):
+        return True  # the project's procurers: no need to ask whether they were invited
     co_author = rel.user is not None and is_co_author(session, rel=rel)
     return permissions.can_write_specification(rel, co_author=co_author)
 

@@ -16,10 +16,11 @@ from typing import Any
 from sqlmodel import Session
 
 from app.i18n import N_
-from app.services.influence.ledger import Ledger, group_rows, ledger, single_supplier
+from app.services.influence.ledger import Ledger, group_rows, is_full, ledger, single_supplier
 from app.services.metrics.schemas import Figure
 from app.services.metrics.sql import Scope
 from app.services.metrics.suppression import FigureKind, figure
+from app.services.permissions import ProjectRelation
 
 BY_GROUP = FigureKind(
     "influence_by_group",
@@ -79,9 +80,19 @@ def by_group(ledgers: Sequence[Ledger], *, aggregate: bool) -> Figure:
     return figure(BY_GROUP, group_rows(ledgers), aggregate=aggregate)
 
 
+def outside(rel: ProjectRelation) -> ProjectRelation:
+    """Anyone outside the procurers, as one: a dashboard is the same for every such reader.
+
+    The influence page shows a reader what they themselves may open (their company's proposal,
+    the minutes of an event they attended); the dashboard counts only what is open to all who
+    may read it, so its audience key (procurer or not) decides it.
+    """
+    return ProjectRelation(user=None, project=rel.project, member_org=False)
+
+
 def ledger_figures(session: Session, rels: Scope, *, aggregate: bool) -> list[Figure]:
     """Inputs reached by group, and the ledger's totals, over the projects."""
-    books = [ledger(session, rel=rel) for rel in rels]
+    books = [ledger(session, rel=rel if is_full(rel) else outside(rel)) for rel in rels]
     return [
         by_group(books, aggregate=aggregate),
         figure(TOTALS, _totals(books), aggregate=False),
