@@ -51,6 +51,7 @@ from app.routers import (
     requirements,
     research,
     similar,
+    trace,
 )
 from app.services import mail
 from app.services.errors import PivotalError
@@ -256,6 +257,7 @@ def create_app() -> FastAPI:
         dialogue,
         questions,
         requirements,
+        trace,
         events,
         documents,
         proposals,

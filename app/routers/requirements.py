@@ -24,9 +24,10 @@ from app.models.requirement import (
     RequirementUpdate,
     RequirementVersionPublic,
 )
-from app.services import permissions, projects, requirements
+from app.services import permissions, projects, requirements, trace_suggestions
 from app.services.errors import Invalid, NotFound
 from app.services.permissions import ProjectRelation
+from app.views import trace as trace_view
 from app.web import (
     CurrentUser,
     FormView,
@@ -219,6 +220,7 @@ def _requirement_context(
     history = keep(requirements.versions(session, requirement=requirement))
     old, new = compare
     ops = None
+    shown = [] if detach else trace_suggestions.suggest(session, rel=rel, requirement=requirement)
     if old and new:
         before = requirements.version(session, requirement=requirement, number=old)
         after = requirements.version(session, requirement=requirement, number=new)
@@ -237,6 +239,9 @@ def _requirement_context(
         "compare": {"from": old or (history[-1].number), "to": new or history[0].number},
         "ops": ops,
         "statuses": list(RequirementStatus),
+        **trace_view.links_context(session, rel, requirement, detach=detach),
+        **trace_view.form_context(session, rel),
+        "trace_suggestions": shown,
     }
 
 
