@@ -106,6 +106,5 @@ register_page(
         audience=permissions.reader_audience,
         resync=links_html,
         relation=_requirement_relation,
-        shows_viewers=False,
     )
 )
