@@ -9,13 +9,14 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import DEMO_PASSWORD
 from tests.e2e.helpers import (
     EMPLOYEE,
     LIVE_TIMEOUT,
     PROCURER,
     assert_accessible,
+    assert_no_sideways_scroll,
     assert_not_reloaded,
+    bearer,
     mark_document,
     wait_for_live_state,
 )
@@ -24,7 +25,6 @@ pytestmark = pytest.mark.browser
 
 WIDE = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-NARROW = {"width": 320, "height": 700}
 CARE_HOMES = "Trygge og energismarte omsorgsboliger"
 REQUIREMENT = {
     "kind": "functional",
@@ -33,24 +33,17 @@ REQUIREMENT = {
 }
 
 
-def _auth(page: Page, email: str) -> dict[str, str]:
-    token = page.request.post(
-        "/api/v1/auth/token", form={"username": email, "password": DEMO_PASSWORD}
-    ).json()["access_token"]
-    return {"Authorization": f"Bearer {token}"}
-
-
 def _requirement(page: Page) -> int:
     """A new draft requirement in the demo's care-homes project, with the employee invited to
     co-author its specification."""
-    auth = _auth(page, PROCURER)
+    auth = bearer(page, PROCURER)
     projects = page.request.get("/api/v1/projects", headers=auth).json()
     project = next(p["id"] for p in projects if p["title"] == CARE_HOMES)
     created = page.request.post(
         f"/api/v1/projects/{project}/requirements", data=REQUIREMENT, headers=auth
     )
     assert created.ok, created.text()
-    employee = page.request.get("/api/v1/auth/me", headers=_auth(page, EMPLOYEE)).json()["id"]
+    employee = page.request.get("/api/v1/auth/me", headers=bearer(page, EMPLOYEE)).json()["id"]
     invited = page.request.post(
         f"/api/v1/projects/{project}/specification/co-authors",
         data={"user_id": employee},
@@ -58,11 +51,6 @@ def _requirement(page: Page) -> int:
     )
     assert invited.ok or invited.status == 409, invited.text()
     return int(created.json()["id"])
-
-
-def no_sideways_scroll(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= NARROW["width"], f"the page is {width} px wide at {NARROW['width']} px"
 
 
 def test_an_accepted_suggestion_shows_live_for_the_co_author(
@@ -94,7 +82,5 @@ def test_an_accepted_suggestion_shows_live_for_the_co_author(
 
     procurer.set_viewport_size(PHONE)
     assert_accessible(procurer)
-    procurer.set_viewport_size(NARROW)
-    no_sideways_scroll(procurer)
-    co_author.set_viewport_size(NARROW)
-    no_sideways_scroll(co_author)
+    assert_no_sideways_scroll(procurer, 320)
+    assert_no_sideways_scroll(co_author, 320)
