@@ -434,6 +434,7 @@ CELLS: list[Cell] = [
         DRAFT_REQUIREMENT,
         PROCURERS | {"employee"},
         page="/requirements/{requirement}",
+        socket="/ws/requirements/{requirement}",
     ),
     *cells(
         "a draft requirement in the workspace",

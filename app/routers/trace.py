@@ -57,8 +57,7 @@ def add_link(
     """Trace a requirement to an input of its project (procurers and co-authors)."""
     requirement, rel = requirements.find(session, user=user, requirement_id=requirement_id)
     link = trace.add_link(session, rel=rel, requirement=requirement, data=data)
-    (view,) = trace.visible_links(session, rel=rel, link_id=id_of(link))
-    return _public(view)
+    return _public(trace.view_of(session, link=link, requirement=requirement))
 
 
 @api.delete("/requirements/{requirement_id}/links/{link_id}", status_code=204)

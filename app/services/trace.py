@@ -123,6 +123,13 @@ def add_link(
     return link
 
 
+def view_of(session: Session, *, link: TraceLink, requirement: Requirement) -> LinkView:
+    """A link just written, named for its writer (who may no longer see a link they marked
+    confidential without being a procurer)."""
+    row = trace_sources.load(session, link.source_type, [link.source_id])[link.source_id]
+    return LinkView(link, requirement, trace_sources.item(link.source_type, row))
+
+
 def find_link(
     session: Session, *, rel: ProjectRelation, requirement: Requirement, link_id: int
 ) -> TraceLink:

@@ -72,11 +72,12 @@ def _requirement(session: Session, rel: ProjectRelation, requirement_id: int) ->
 def links_html(
     session: Session, rel: ProjectRelation, topic: Topic, audience: ReaderAudience
 ) -> str:
-    """The requirement's links section, to replace the one on the page."""
+    """The requirement as it reads now and its links section, to replace those on the page."""
     requirement = _requirement(session, rel, topic.id)
-    context = links_context(session, rel, requirement)
-    return render_fragment(
-        "requirements/_links.html", audience.lang, oob=True, requirement=requirement, **context
+    context = {"requirement": requirement, **links_context(session, rel, requirement)}
+    return "".join(
+        render_fragment(name, audience.lang, oob=True, **context)
+        for name in ("requirements/_article.html", "requirements/_links.html")
     )
 
 

@@ -179,3 +179,16 @@ def test_the_page_forms_add_and_remove_a_link(
     assert session.exec(select(TraceLink)).all() == []
     bad = client.post(f"/requirements/{scene.requirement}/links", data={**form, "source": "need"})
     assert bad.status_code == 422
+
+
+def test_a_co_author_may_mark_a_link_confidential_and_then_no_longer_sees_it(
+    api: Api, world: World, scene: Scene
+) -> None:
+    marked = link(
+        api, world.employee, scene.requirement, "proposal", scene.shown_proposal, confidential=True
+    )
+    assert marked.status_code == 201, marked.text
+    assert marked.json()["confidential"] is True
+    url = f"/requirements/{scene.requirement}/links"
+    assert api.get(url, world.employee).json() == []
+    assert [row["id"] for row in api.get(url, world.procurer).json()] == [marked.json()["id"]]

@@ -102,3 +102,20 @@ def test_a_co_author_watching_never_gets_a_confidential_link_pushed(
         )
         pushed = push(ws, opened)
         assert secret not in pushed
+
+
+def test_an_edit_of_the_requirement_reaches_its_page_live(
+    client: TestClient, api: Api, world: World, scene: Scene
+) -> None:
+    login(client, world.employee)
+    with client.websocket_connect(f"/ws/requirements/{scene.requirement}", headers=ORIGIN) as ws:
+        ws.receive_text()
+        edited = api.request(
+            "PATCH",
+            f"/requirements/{scene.requirement}",
+            world.procurer,
+            json={"title": "Tilsyn som ikke vekker noen"},
+        )
+        assert edited.status_code == 200
+        pushed = push(ws, "Tilsyn som ikke vekker noen")
+        assert 'id="requirement"' in pushed
