@@ -50,6 +50,8 @@ class SourceKind:
     url: Callable[[Any], str]
     usable: Callable[[Any], bool]  # may be a source at all (published, not withdrawn, ...)
     visible: Callable[[Session, ProjectRelation, Any], bool]  # the reader may see it
+    # The columns the functions above read: a list of choices loads only these.
+    columns: tuple[str, ...] = ()
     confidential: Callable[[Any], bool] = lambda row: False
 
 
@@ -93,6 +95,7 @@ SOURCES: dict[TraceSource, SourceKind] = {
         url=lambda need: f"/needs/{need.id}",
         usable=lambda need: need.status != NeedStatus.merged,
         visible=_need_visible,
+        columns=("id", "project_id", "title", "status", "hidden", "held", "author_id"),
     ),
     TraceSource.proposal: SourceKind(
         model=Proposal,
@@ -100,6 +103,7 @@ SOURCES: dict[TraceSource, SourceKind] = {
         url=lambda proposal: f"/proposals/{proposal.id}",
         usable=lambda proposal: proposal.status != ProposalStatus.withdrawn,
         visible=_proposal_visible,
+        columns=("id", "project_id", "title", "status", "summary_published", "organisation_id"),
         confidential=lambda proposal: not proposal.summary_published,
     ),
     TraceSource.answer: SourceKind(
@@ -108,6 +112,7 @@ SOURCES: dict[TraceSource, SourceKind] = {
         url=lambda question: f"/projects/{question.project_id}/questions#qa-{question.id}",
         usable=lambda question: question.status == QuestionStatus.published,
         visible=_answer_visible,
+        columns=("id", "project_id", "public_question", "status", "organisation_id"),
     ),
     TraceSource.event_minutes: SourceKind(
         model=DialogueEvent,
@@ -115,6 +120,7 @@ SOURCES: dict[TraceSource, SourceKind] = {
         url=lambda event: f"/events/{event.id}#minutes",
         usable=lambda event: event.minutes_published_at is not None,
         visible=_minutes_visible,
+        columns=("id", "project_id", "title", "minutes_published_at"),
     ),
 }
 
@@ -147,8 +153,10 @@ def choices(session: Session, *, rel: ProjectRelation) -> dict[TraceSource, list
     """The project's inputs the person may see and link, kind by kind, in their order."""
     found: dict[TraceSource, list[SourceItem]] = {}
     for kind, spec in SOURCES.items():
-        query = select(spec.model).where(col(spec.model.project_id) == rel.project.id)
-        rows = session.exec(query.order_by(col(spec.model.id))).all()
+        model = spec.model
+        query = select(*(getattr(model, name) for name in spec.columns))
+        query = query.where(col(model.project_id) == rel.project.id).order_by(col(model.id))
+        rows = session.exec(query).all()  # rows of the columns, read as the objects are
         found[kind] = [
             item(kind, row) for row in rows if spec.usable(row) and spec.visible(session, rel, row)
         ]

@@ -28,6 +28,9 @@ from app.services.trace_sources import SourceItem, item
 
 THRESHOLD = 0.15  # a requirement is worded unlike a need: a little below the similar needs' 0.2
 PER_KIND = 3
+# A requirement is longer than a need's title: its heaviest features only, so that a long text
+# answers as fast as a typed need (docs/performance.md, "Trace suggestions").
+MAX_FEATURES = 32
 KINDS = (SuggestionKind.trace_need, SuggestionKind.trace_proposal)
 SOURCE_OF = {
     SuggestionKind.trace_need: TraceSource.need,
@@ -69,7 +72,9 @@ def _proposals(session: Session, rel: ProjectRelation, text: str) -> list[tuple[
     )
     found = {id_of(p): p for p in session.exec(query).all()}
     index = Index.build((key, f"{p.title}\n{p.summary}") for key, p in found.items())
-    ranked = index.most_similar(text, min_score=THRESHOLD, limit=PER_KIND * 3)
+    ranked = index.most_similar(
+        text, min_score=THRESHOLD, limit=PER_KIND * 3, max_features=MAX_FEATURES
+    )
     return [(found[key], score) for key, score in ranked]
 
 
@@ -78,7 +83,12 @@ def _candidates(
 ) -> list[tuple[SuggestionKind, object, float]]:
     text = _text(requirement)
     needs = similar_needs.similar(
-        session, rel=rel, text=text, min_score=THRESHOLD, limit=PER_KIND * 3
+        session,
+        rel=rel,
+        text=text,
+        min_score=THRESHOLD,
+        limit=PER_KIND * 3,
+        max_features=MAX_FEATURES,
     )
     wanted = [c.need_id for c in needs]
     rows = {id_of(n): n for n in session.exec(select(Need).where(col(Need.id).in_(wanted))).all()}
