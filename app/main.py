@@ -52,6 +52,7 @@ from app.routers import (
     requirements,
     research,
     similar,
+    trace,
 )
 from app.services import mail
 from app.services.errors import PivotalError
@@ -258,6 +259,7 @@ def create_app() -> FastAPI:
         questions,
         requirements,
         influence,
+        trace,
         events,
         documents,
         proposals,

@@ -60,6 +60,10 @@ OWNER_DOMAIN = "eier.example"
 
 
 DRAFT_REQUIREMENT = "Løsningen skal varsle pårørende innen ti minutter."
+# Trace links (issue 13, item 3): the draft requirement traced to the need, and (confidentially)
+# to supplier A's unpublished proposal.
+NEED_LINK_RATIONALE = "Sporing: kravet bygger på behovet for nattilsyn uten å vekke."
+CONFIDENTIAL_RATIONALE = "Fortrolig sporing: radarmodulens innkjøpspris satte nivået for kravet."
 
 
 class Market:
@@ -126,6 +130,22 @@ class Market:
             json={"user_id": world.employee.id},
         )
         assert invited.status_code == 201, invited.text
+        self.need_link = self._link(api, world, "need", self.need, NEED_LINK_RATIONALE)
+        self.confidential_link = self._link(
+            api, world, "proposal", self.hidden_proposal, CONFIDENTIAL_RATIONALE
+        )
+
+    def _link(self, api: Api, world: World, kind: str, source_id: int, rationale: str) -> int:
+        """A trace link from the draft requirement, drawn by the procurer."""
+        body = {
+            "source_type": kind,
+            "source_id": source_id,
+            "relation": "derived_from",
+            "rationale": rationale,
+        }
+        linked = api.post(f"/requirements/{self.requirement}/links", world.procurer, json=body)
+        assert linked.status_code == 201, linked.text
+        return int(linked.json()["id"])
 
     def _trace(self, factory: Factory, world: World) -> None:
         """A confidential trace link from the draft requirement to supplier A's unpublished

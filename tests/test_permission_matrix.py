@@ -23,12 +23,14 @@ from tests.market import (
     ANSWER,
     ASKED,
     CONFERENCE,
+    CONFIDENTIAL_RATIONALE,
     DRAFT_DOCUMENT,
     DRAFT_REQUIREMENT,
     EARLIER_PROBLEM,
     EDITED_PROBLEM,
     EVERYONE,
     MINUTES,
+    NEED_LINK_RATIONALE,
     OWNER_DOMAIN,
     PARTICIPANTS,
     PARTICIPANTS_DOCUMENT,
@@ -87,6 +89,12 @@ QA_PATHS = {
     "page": "/projects/{project}/questions",
     "socket": "/ws/projects/{project}/questions",
 }
+LINK_PATHS = {
+    "api": "/api/v1/requirements/{requirement}/links",
+    "page": "/requirements/{requirement}",
+    "socket": "/ws/requirements/{requirement}",
+}
+USED_IN_DRAFT = "Innkjøperne bruker dette behovet i arbeidet med kravspesifikasjonen."
 CELLS: list[Cell] = [
     # Similar needs (issue 13): a need of the project is suggested to whoever sees the project.
     *cells(
@@ -428,6 +436,7 @@ CELLS: list[Cell] = [
         DRAFT_REQUIREMENT,
         PROCURERS | {"employee"},
         page="/requirements/{requirement}",
+        socket="/ws/requirements/{requirement}",
     ),
     *cells(
         "a draft requirement in the workspace",
@@ -470,6 +479,28 @@ CELLS: list[Cell] = [
         PROCURERS,
         api="/api/v1/projects/{project}/influence",
         page="/projects/{project}/influence",
+    ),
+    # Trace links (issue 13, item 3): a draft requirement's links are for its writers; a link to
+    # a proposal's confidential content, with its rationale, for the project's procurers alone.
+    # From the need, its writers see the draft it led to; everyone else a sentence without it.
+    *cells(
+        "a draft requirement's trace link",
+        NEED_LINK_RATIONALE,
+        PROCURERS | {"employee"},
+        **LINK_PATHS,
+    ),
+    *cells("a confidential trace link", CONFIDENTIAL_RATIONALE, PROCURERS, **LINK_PATHS),
+    *cells(
+        "the draft requirement a need led to, on the need's page",
+        'href="/requirements/{requirement}"',
+        PROCURERS | {"employee"},
+        page="/needs/{need}",
+    ),
+    *cells(
+        "that a need shapes a draft, without the draft, on the need's page",
+        USED_IN_DRAFT,
+        EVERYONE - PROCURERS - {"employee"},
+        page="/needs/{need}",
     ),
     # Editing and withdrawing (issue 12, item 4): the edited text for everyone; the earlier text
     # and a withdrawn comment's text for the project's procurers (among the earlier versions),

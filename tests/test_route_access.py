@@ -176,6 +176,15 @@ ACCESS: dict[str, frozenset[str]] = {
     # The influence report: for everyone who may see the project, each as much as they may open
     "GET /api/v1/projects/{project_id}/influence": ALL,
     "GET /projects/{project_id}/influence": ALL,
+    # Trace links (issue 13, item 3): read and written by the specification's writers while it
+    # is a draft (the scene's links are the procurer's; the employee co-authors).
+    "GET /api/v1/requirements/{requirement_id}/links": STAFF | {"employee"},
+    "POST /api/v1/requirements/{requirement_id}/links": STAFF | {"employee"},
+    "DELETE /api/v1/requirements/{requirement_id}/links/{link_id}": STAFF | {"employee"},
+    "POST /requirements/{requirement_id}/links": STAFF | {"employee"},
+    "POST /requirements/{requirement_id}/links/{link_id}/remove": STAFF | {"employee"},
+    "POST /requirements/{requirement_id}/suggestions/{suggestion_id}/accept": STAFF | {"employee"},
+    "POST /requirements/{requirement_id}/suggestions/{suggestion_id}/dismiss": STAFF | {"employee"},
     "GET /api/v1/projects/{project_id}/proposals": ALL,
     "POST /api/v1/projects/{project_id}/proposals": REGISTERED_SUPPLIERS,
     "GET /projects/{project_id}/proposals": ALL,
@@ -306,6 +315,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "WS /ws/projects/{project_id}/events": ALL,
     "WS /ws/projects/{project_id}/questions": ALL,
     "WS /ws/projects/{project_id}/specification": STAFF | {"employee"},
+    "WS /ws/requirements/{requirement_id}": STAFF | {"employee"},
     "WS /ws/projects/{project_id}/documents": ALL,
     "WS /ws/projects/{project_id}/metrics": ALL,
     "WS /ws/projects/{project_id}/proposals": ALL,
@@ -398,6 +408,7 @@ class Scene:
             "comment_id": market.comment,
             "question_id": market.published,
             "requirement_id": market.requirement,
+            "link_id": market.need_link,
             "proposal_id": market.hidden_proposal,
             "attachment_id": market.attachment,
             "claim_id": market.claim,

@@ -27,6 +27,9 @@ later, in time order, when what it refers to has been made. Fields every step ha
 - `study`: title, institution, ethics_reference, legal_basis, ends_in_days, include_free_text
   (from the story's first day)
 - `consent`: study
+- `requirement`: project, kind (a `RequirementKind`), title, text, weight (award criteria only)
+- `trace_link`: project, requirement (its key), source_kind (a `TraceSource`), source (the
+  key of the need, proposal or answered question), relation (a `TraceRelation`), rationale
 """
 
 from __future__ import annotations
@@ -54,7 +57,9 @@ from app.models.proposal import (
     ProposalStatusChange,
 )
 from app.models.question import AnswerDraft, QuestionCreate
+from app.models.requirement import RequirementCreate, RequirementKind
 from app.models.research import LegalBasis, StudyCreate
+from app.models.trace import TraceLinkCreate, TraceRelation, TraceSource
 from app.services import (
     dialogue,
     documents,
@@ -63,8 +68,10 @@ from app.services import (
     projects,
     proposals,
     questions,
+    requirements,
     research,
     themes,
+    trace,
 )
 
 Planner = Callable[[Story, Step], None]
@@ -308,6 +315,30 @@ def _consent(story: Story, step: Step) -> None:
     )
 
 
+def _requirement(story: Story, step: Step) -> None:
+    data = RequirementCreate(
+        kind=RequirementKind(step["kind"]),
+        title=step["title"],
+        text=step["text"],
+        weight=step.get("weight"),
+    )
+    story.at(step, lambda: requirements.create(story.session, rel=story.by(step), data=data))
+
+
+def _trace_link(story: Story, step: Step) -> None:
+    def link() -> Any:
+        data = TraceLinkCreate(
+            source_type=TraceSource(step["source_kind"]),
+            source_id=id_of(story.made[step["source"]]),
+            relation=TraceRelation(step["relation"]),
+            rationale=step["rationale"],
+        )
+        requirement = story.made[step["requirement"]]
+        return trace.add_link(story.session, rel=story.by(step), requirement=requirement, data=data)
+
+    story.at(step, link)
+
+
 STEPS: dict[str, Planner] = {
     "project": _project,
     "move_phase": _move_phase,
@@ -328,6 +359,8 @@ STEPS: dict[str, Planner] = {
     "proposal_status": _proposal_status,
     "study": _study,
     "consent": _consent,
+    "requirement": _requirement,
+    "trace_link": _trace_link,
 }
 
 

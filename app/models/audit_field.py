@@ -55,6 +55,8 @@ class AuditField(StrEnum):
     relation = "relation"
     rationale = "rationale"
     source = "source"
+    requirement_id = "requirement_id"
+    confidential = "confidential"
     # an organisation's record
     user_id = "user_id"
     role = "role"
@@ -114,6 +116,8 @@ AUDIT_FIELD_LABELS: dict[str, str] = {
     AuditField.relation: N_("Relation"),
     AuditField.rationale: N_("Rationale"),
     AuditField.source: N_("Source"),
+    AuditField.requirement_id: N_("Requirement"),
+    AuditField.confidential: N_("Confidential"),
     AuditField.user_id: N_("Concerns"),
     AuditField.role: N_("Role"),
     AuditField.is_org_admin: N_("Administrator of the organisation"),

@@ -14,6 +14,8 @@ class SuggestionKind(StrEnum):
     """What was suggested."""
 
     similar_need = "similar_need"  # a need like the one being typed: support it instead
+    trace_need = "trace_need"  # a need a requirement may derive from: link it
+    trace_proposal = "trace_proposal"  # a published proposal summary that may motivate it
 
 
 class SuggestionOutcome(StrEnum):
@@ -25,12 +27,18 @@ class SuggestionOutcome(StrEnum):
 
 
 class Suggestion(SQLModel, table=True):
-    """One suggestion shown: to whom (none for a visitor), of which need, with what score."""
+    """One suggestion shown: to whom (none for a visitor), of which need, with what score.
+
+    A similar-need suggestion names the need; a trace suggestion names the requirement it was
+    shown on and the need or the proposal it suggests linking.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", index=True)
     kind: SuggestionKind = enum_field(SuggestionKind)
-    need_id: int = Field(foreign_key="need.id", index=True)
+    need_id: int | None = Field(default=None, foreign_key="need.id", index=True)
+    requirement_id: int | None = Field(default=None, foreign_key="requirement.id", index=True)
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id", index=True)
     score: float
     user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
     shown_at: datetime = created_at_field()

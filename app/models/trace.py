@@ -6,10 +6,11 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
 from app.i18n import N_
-from app.models.base import created_at_field, enum_field
+from app.models.base import Id, created_at_field, enum_field, strip_text
 from app.models.vocabulary import register_labels
 
 RATIONALE_MAX = 2000
@@ -82,3 +83,37 @@ class TraceLink(SQLModel, table=True):
     confidential: bool = False
     created_by_id: int = Field(foreign_key="user.id", index=True)
     created_at: datetime = created_at_field()
+
+
+NO_RATIONALE = N_("Say why the input shaped the requirement: the rationale cannot be blank.")
+
+
+class TraceLinkCreate(SQLModel):
+    """Input for a new trace link: which input, how it shaped the requirement, and why."""
+
+    source_type: TraceSource
+    source_id: Id
+    relation: TraceRelation
+    rationale: str = Field(min_length=1, max_length=RATIONALE_MAX)
+    # Marks a proposal link as referring to the proposal's confidential content (a link to a
+    # proposal whose summary is not published always does).
+    confidential: bool = False
+
+    @model_validator(mode="after")
+    def _stripped(self) -> TraceLinkCreate:
+        return strip_text(self, ("rationale",), NO_RATIONALE)
+
+
+class TraceLinkPublic(SQLModel):
+    """A trace link as the API shows it to a reader who may see it."""
+
+    id: int
+    requirement_id: int
+    source_type: TraceSource
+    source_id: int
+    source_title: str
+    source_url: str
+    relation: TraceRelation
+    rationale: str
+    confidential: bool
+    created_at: datetime

@@ -36,6 +36,7 @@ from app.services import (
 from app.services.errors import NotFound
 from app.services.need_list import NeedFilter
 from app.services.permissions import ProjectRelation, audience_for
+from app.views import trace as trace_view
 from app.views.needs import comments_html, editing_context
 from app.web import (
     CurrentUser,
@@ -81,6 +82,7 @@ def need_page_context(session: Session, rel: ProjectRelation, need_id: int) -> d
         "own": permissions.is_author(rel, view.need),
         "own_moderated": moderation.own_moderated_comments(session, rel=rel, need_id=need_id),
         "may_review_need": moderation.may_ask_review(session, view.need),
+        **trace_view.need_context(session, rel, need_id),
     }
 
 

@@ -26,10 +26,18 @@ from app.models.requirement import (
     RequirementUpdate,
     RequirementVersionPublic,
 )
-from app.services import documents, permissions, projects, requirements, spec_export
+from app.services import (
+    documents,
+    permissions,
+    projects,
+    requirements,
+    spec_export,
+    trace_suggestions,
+)
 from app.services.errors import Invalid, NotFound
 from app.services.permissions import ProjectRelation
 from app.services.spec_export import MEDIA_TYPES, ExportFormat
+from app.views import trace as trace_view
 from app.web import (
     CurrentUser,
     FormView,
@@ -267,6 +275,7 @@ def _requirement_context(
     history = keep(requirements.versions(session, requirement=requirement))
     old, new = compare
     ops = None
+    shown = [] if detach else trace_suggestions.suggest(session, rel=rel, requirement=requirement)
     if old and new:
         ops = requirements.version_diff(session, requirement=requirement, old=old, new=new)
     return {
@@ -284,6 +293,9 @@ def _requirement_context(
         "compare": {"from": old or (history[-1].number), "to": new or history[0].number},
         "ops": ops,
         "statuses": requirements.settable_statuses(rel, requirement),
+        **trace_view.links_context(session, rel, requirement, detach=detach),
+        **trace_view.form_context(session, rel),
+        "trace_suggestions": shown,
     }
 
 

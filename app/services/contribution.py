@@ -50,6 +50,7 @@ OBJECT_TYPES: dict[type[SQLModel], ObjectType] = {
     models.Requirement: ObjectType.requirement,
     models.SpecificationAuthor: ObjectType.specification_author,
     models.Suggestion: ObjectType.suggestion,
+    models.TraceLink: ObjectType.trace_link,
 }
 
 # The page with a socket of its own that shows a kind of change; a kind not named here shows on
@@ -107,6 +108,11 @@ def live_event(kind: LiveKind, instance: SQLModel, project: Project) -> LiveEven
     if page is PageKind.event:
         extra = (Topic(PageKind.event, object_id), Topic(PageKind.events, project_id))
         return LiveEvent(kind, object_id, project_id, extra_topics=extra)
+    if page is PageKind.specification:
+        # A requirement's own page shows the changes to it and to its trace links.
+        requirement_id = _requirement_of(instance)
+        own = () if requirement_id is None else (Topic(PageKind.requirement, requirement_id),)
+        return LiveEvent(kind, object_id, project_id, page=page, extra_topics=own)
     if page is not None:
         return LiveEvent(kind, object_id, project_id, page=page)
     # A need's page shows the changes to the need and to its comments.
@@ -114,6 +120,12 @@ def live_event(kind: LiveKind, instance: SQLModel, project: Project) -> LiveEven
         return LiveEvent(kind, object_id, project_id, need_id=object_id)
     need_id = instance.need_id if isinstance(instance, models.Comment) else None
     return LiveEvent(kind, object_id, project_id, need_id=need_id)
+
+
+def _requirement_of(instance: SQLModel) -> int | None:
+    if isinstance(instance, models.Requirement):
+        return instance.id
+    return instance.requirement_id if isinstance(instance, models.TraceLink) else None
 
 
 def record(

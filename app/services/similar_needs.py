@@ -123,6 +123,7 @@ def similar(
     text: str,
     min_score: float = DEFAULT_THRESHOLD,
     limit: int = API_LIMIT,
+    max_features: int | None = None,
 ) -> list[Candidate]:
     """The needs of the project most like `text` that this viewer may read, best first.
 
@@ -130,7 +131,9 @@ def similar(
     supporters belong to the need they were merged into).
     """
     index = project_index(session, project_id=id_of(rel.project))
-    ranked = index.most_similar(text, min_score=min_score, limit=CANDIDATES)
+    ranked = index.most_similar(
+        text, min_score=min_score, limit=CANDIDATES, max_features=max_features
+    )
     if not ranked:
         return []
     query = select(col(Need.id), col(Need.title)).where(

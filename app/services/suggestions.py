@@ -42,7 +42,7 @@ def show(
             col(Suggestion.outcome) == SuggestionOutcome.none,
             col(Suggestion.need_id).in_([c.need_id for c in candidates]),
         )
-        open_ones = {row.need_id: row for row in session.exec(query).all()}
+        open_ones = {row.need_id or 0: row for row in session.exec(query).all()}
     shown = []
     for candidate in candidates:
         row = open_ones.get(candidate.need_id) or Suggestion(
@@ -67,14 +67,22 @@ def find(session: Session, *, user: User | None, suggestion_id: int) -> Suggesti
     return suggestion
 
 
-def _own_open(session: Session, *, rel: ProjectRelation, suggestion_id: int) -> Suggestion:
-    """The person's own suggestion in this project, still unanswered (404 for another's)."""
+def own_open(
+    session: Session,
+    *,
+    rel: ProjectRelation,
+    suggestion_id: int,
+    kinds: Sequence[SuggestionKind] = (SuggestionKind.similar_need,),
+) -> Suggestion:
+    """The person's own suggestion of these kinds in this project, still unanswered (404 for
+    another's)."""
     user = permissions.require_user(rel.user)
     suggestion = session.get(Suggestion, suggestion_id)
     if (
         suggestion is None
         or suggestion.user_id != user.id
         or suggestion.project_id != id_of(rel.project)
+        or suggestion.kind not in kinds
     ):
         raise NotFound("No such suggestion.")
     if suggestion.outcome != SuggestionOutcome.none:
@@ -84,25 +92,27 @@ def _own_open(session: Session, *, rel: ProjectRelation, suggestion_id: int) -> 
 
 def accept(session: Session, *, rel: ProjectRelation, suggestion_id: int, need: Need) -> Suggestion:
     """The person supported the suggested need from the list (after `needs.support_need`)."""
-    suggestion = _own_open(session, rel=rel, suggestion_id=suggestion_id)
+    suggestion = own_open(session, rel=rel, suggestion_id=suggestion_id)
     if suggestion.need_id != need.id:
         raise Invalid("That suggestion was for another need.")
-    return _answer(session, rel, suggestion, SuggestionOutcome.accepted, Verb.accepted_suggestion)
+    return answer(session, rel=rel, suggestion=suggestion, outcome=SuggestionOutcome.accepted)
 
 
 def dismiss(session: Session, *, rel: ProjectRelation, suggestion_id: int) -> Suggestion:
     """The person said the suggested need is not the same as theirs."""
-    suggestion = _own_open(session, rel=rel, suggestion_id=suggestion_id)
-    return _answer(session, rel, suggestion, SuggestionOutcome.dismissed, Verb.dismissed_suggestion)
+    suggestion = own_open(session, rel=rel, suggestion_id=suggestion_id)
+    return answer(session, rel=rel, suggestion=suggestion, outcome=SuggestionOutcome.dismissed)
 
 
-def _answer(
-    session: Session,
-    rel: ProjectRelation,
-    suggestion: Suggestion,
-    outcome: SuggestionOutcome,
-    verb: Verb,
+def answer(
+    session: Session, *, rel: ProjectRelation, suggestion: Suggestion, outcome: SuggestionOutcome
 ) -> Suggestion:
+    """Record what the person did with the suggestion, as their act on the project."""
+    verb = (
+        Verb.accepted_suggestion
+        if outcome == SuggestionOutcome.accepted
+        else Verb.dismissed_suggestion
+    )
     suggestion.outcome = outcome
     suggestion.decided_at = utcnow()
     contribution.record(session, rel=rel, on=suggestion, verb=verb)

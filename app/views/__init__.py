@@ -17,6 +17,7 @@ from app.views import (
     proposals,
     questions,
     requirements,
+    trace,
 )
 from app.views.templating import render_fragment
 
@@ -31,6 +32,7 @@ __all__ = [
     "proposals",
     "questions",
     "requirements",
+    "trace",
 ]
 
 

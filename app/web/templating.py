@@ -33,6 +33,7 @@ from app.models.requirement import (
     RequirementUpdate,
 )
 from app.models.research import StudyCreate
+from app.models.trace import TraceLinkCreate, TraceRelation, TraceSource
 from app.models.user import Registration
 from app.models.vocabulary import AuditField, label_for
 from app.services.markdown import render_markdown
@@ -95,6 +96,8 @@ templates.env.globals.update(
     decision_label=partial(label_for, Decision),
     requirement_kind_label=partial(label_for, RequirementKind),
     requirement_status_label=partial(label_for, RequirementStatus),
+    trace_source_label=partial(label_for, TraceSource),
+    trace_relation_label=partial(label_for, TraceRelation),
 )
 # A form takes its lengths from the schema it is parsed into: `limits(NeedCreate, "title")`.
 templates.env.globals.update(
@@ -119,6 +122,7 @@ templates.env.globals.update(
     RequirementCreate=RequirementCreate,
     RequirementUpdate=RequirementUpdate,
     StudyCreate=StudyCreate,
+    TraceLinkCreate=TraceLinkCreate,
 )
 
 

@@ -69,3 +69,20 @@ def open_live(page: Page, path: str) -> None:
     """Open `path` and tag the document so `assert_not_reloaded` can tell."""
     page.goto(path)
     mark_document(page)
+
+
+def bearer(page: Page, email: str) -> dict[str, str]:
+    """The Authorization header of an API token for a demo person (their password is the demo's)."""
+    from tests.e2e.conftest import DEMO_PASSWORD
+
+    token = page.request.post(
+        "/api/v1/auth/token", form={"username": email, "password": DEMO_PASSWORD}
+    ).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def assert_no_sideways_scroll(page: Page, width: int) -> None:
+    """The page fits its viewport's width (the viewport set to `width` beforehand)."""
+    page.set_viewport_size({"width": width, "height": 700})
+    found = page.evaluate("document.documentElement.scrollWidth")
+    assert found <= width, f"{page.url} is {found} px wide at {width} px"

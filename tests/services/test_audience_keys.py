@@ -82,6 +82,12 @@ def key_reads(page: LivePage, rel: ProjectRelation, lang: str, monkeypatch: Any)
     return reads | SHARED_BY_EVERY_VIEWER
 
 
+def names_the_reader(key: set[str]) -> bool:
+    """An audience keyed by the reader's own id is one reader's (visitors, all alike, share
+    one): whatever of their relation a render reads, nobody else is sent it."""
+    return "user.id" in key
+
+
 def render_reads(
     render: Callable[[ProjectRelation], object], rel: ProjectRelation, monkeypatch: Any
 ) -> set[str]:
@@ -133,6 +139,9 @@ def events_of(market: Market, session: Session) -> dict[str, LiveEvent]:
         LiveKind.comment_shown: on(LiveKind.comment_shown, market.comment, need_id=need),
         LiveKind.need_hidden: on(LiveKind.need_hidden, need, need_id=need),
         LiveKind.need_shown: on(LiveKind.need_shown, need, need_id=need),
+        LiveKind.requirement_changed: on(
+            LiveKind.requirement_changed, market.requirement, page=PageKind.specification
+        ),
         LiveKind.reports_changed: on(
             LiveKind.reports_changed, session.exec(select(Report.id)).one(), page=PageKind.reports
         ),
@@ -142,7 +151,12 @@ def events_of(market: Market, session: Session) -> dict[str, LiveEvent]:
 def topic_ids(market: Market) -> dict[PageKind, int]:
     """Which object of the scene each kind of page shows."""
     pages = {kind: market.project for kind in PageKind}
-    return {**pages, PageKind.need: market.need, PageKind.event: market.meetings}
+    return {
+        **pages,
+        PageKind.need: market.need,
+        PageKind.event: market.meetings,
+        PageKind.requirement: market.requirement,
+    }
 
 
 def _render_event(
@@ -185,6 +199,8 @@ def stray_reads(
             except PivotalError:
                 continue  # this role cannot open the page at all
             key = key_reads(page, rel, "nb", monkeypatch)
+            if names_the_reader(key):
+                continue
             renders = renders_of(session, page, topic, audience, events)
             for what, render in renders.items():
                 try:

@@ -11,10 +11,12 @@ from app.services.permissions.audiences import (
     MetricsAudience,
     PersonAudience,
     QaAudience,
+    ReaderAudience,
     audience_for,
     metrics_audience,
     metrics_audience_or_none,
     qa_audience,
+    reader_audience,
     representative_of,
 )
 from app.services.permissions.dialogue import (
@@ -127,6 +129,7 @@ __all__ = [
     "PersonAudience",
     "ProjectRelation",
     "QaAudience",
+    "ReaderAudience",
     "allows",
     "audience_for",
     "can_open_need",
@@ -184,6 +187,7 @@ __all__ = [
     "phase_name",
     "proposals_seen_as",
     "qa_audience",
+    "reader_audience",
     "relation",
     "representative_of",
     "require_user",

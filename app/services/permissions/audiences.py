@@ -129,4 +129,26 @@ class PersonAudience:
     representative_id: int | None = field(default=None, compare=False, hash=False)
 
 
-AnyAudience = Audience | MetricsAudience
+@dataclass(frozen=True)
+class ReaderAudience:
+    """One reader of a page that differs reader by reader (a requirement's trace links: which
+    inputs each may see, and whether they may write): never shared by two people; visitors,
+    who all see alike, share one."""
+
+    project_id: int
+    user_id: int | None
+    lang: str
+    representative_id: int | None = field(default=None, compare=False, hash=False)
+
+
+def reader_audience(rel: ProjectRelation, lang: str) -> ReaderAudience:
+    """The audience of one reader alone."""
+    return ReaderAudience(
+        project_id=id_of(rel.project),
+        user_id=rel.user.id if rel.user else None,
+        lang=lang,
+        representative_id=representative_of(rel),
+    )
+
+
+AnyAudience = Audience | MetricsAudience | ReaderAudience

@@ -44,8 +44,9 @@ PRIVATE_ACTOR_VERBS = frozenset(
 # Object types whose events a non-procurer sees only for some objects, or never.
 PROCURERS_ONLY_OBJECTS = frozenset({"secrecy_claim", "meeting_slot", "report"})
 # Object types of the specification: its drafts are its writers' until it is final
-# (`app/services/permissions/specification.py`), and so is the record of who wrote them.
-SPECIFICATION_OBJECTS = ("requirement", "specification_author")
+# (`app/services/permissions/specification.py`), and so is the record of who wrote them and
+# traced them to their sources.
+SPECIFICATION_OBJECTS = ("requirement", "specification_author", "trace_link")
 # Events dated for non-procurers at the publication of their question, not when they happened.
 DATED_AT_PUBLICATION_VERBS = frozenset({"asked"})
 

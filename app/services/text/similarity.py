@@ -67,18 +67,28 @@ class Index(Generic[K]):
         """The unit TF-IDF vector of term counts (sub-linear TF: 1 + log tf)."""
         return _unit({f: (1 + math.log(tf)) * self.idf(f) for f, tf in counts.items() if tf > 0})
 
-    def scores(self, text: str) -> dict[K, float]:
-        """The cosine (0–1) of the text with every document that shares a feature with it."""
+    def scores(self, text: str, *, max_features: int | None = None) -> dict[K, float]:
+        """The cosine (0–1) of the text with every document that shares a feature with it.
+
+        `max_features` keeps only the query's heaviest features that some document has (a long
+        text's many common ones cost most and weigh least), bounding the time a long query takes.
+        """
         query = self.weigh(features(text))
+        if max_features is not None and len(query) > max_features:
+            present = [item for item in query.items() if item[0] in self.postings]
+            query = dict(sorted(present, key=lambda item: -item[1])[:max_features])
         totals: defaultdict[K, float] = defaultdict(float)
         for feature, weight in query.items():
             for key, doc_weight in self.postings.get(feature, ()):
                 totals[key] += weight * doc_weight
         return {key: min(1.0, score) for key, score in totals.items()}
 
-    def most_similar(self, text: str, *, min_score: float, limit: int) -> list[tuple[K, float]]:
+    def most_similar(
+        self, text: str, *, min_score: float, limit: int, max_features: int | None = None
+    ) -> list[tuple[K, float]]:
         """The documents at or above `min_score`, best first, at most `limit`."""
-        ranked = [(k, s) for k, s in self.scores(text).items() if s >= min_score]
+        scored = self.scores(text, max_features=max_features)
+        ranked = [(k, s) for k, s in scored.items() if s >= min_score]
         ranked.sort(key=lambda item: -item[1])  # stable: equal scores keep the index's order
         return ranked[:limit]
 
