@@ -13,9 +13,8 @@ from typing import Any
 from sqlmodel import select
 
 from app.demo import demo_pdf
-from app.models import Membership, TraceLink
+from app.models import Membership
 from app.models.base import OrganisationKind, Phase, Role, id_of
-from app.models.trace import TraceRelation, TraceSource
 from app.models.user import Registration
 from app.services import accounts, memberships, permissions
 from tests.conftest import PASSWORD, Factory, World
@@ -116,7 +115,6 @@ class Market:
         self._more(api, world)
         self._edits(api, world)
         self._specification(api, world)
-        self._trace(factory, world)
 
     def _specification(self, api: Api, world: World) -> None:
         """A draft requirement, with the owner's employee invited to co-author the specification."""
@@ -134,6 +132,23 @@ class Market:
         self.confidential_link = self._link(
             api, world, "proposal", self.hidden_proposal, CONFIDENTIAL_RATIONALE
         )
+        # A second draft resting on supplier A's unpublished proposal alone: the influence
+        # report's single-supplier flag names that proposal to the procurers, and nobody else.
+        body = {"kind": "performance", "title": "Rekkevidde", "text": "Radaren skal dekke rommet."}
+        drafted = api.post(f"/projects/{self.project}/requirements", world.procurer, json=body)
+        assert drafted.status_code == 201, drafted.text
+        self.single_source_requirement = drafted.json()["id"]
+        linked = api.post(
+            f"/requirements/{self.single_source_requirement}/links",
+            world.procurer,
+            json={
+                "source_type": "proposal",
+                "source_id": self.hidden_proposal,
+                "relation": "derived_from",
+                "rationale": "Radarens rekkevidde fra det fortrolige forslaget.",
+            },
+        )
+        assert linked.status_code == 201, linked.text
 
     def _link(self, api: Api, world: World, kind: str, source_id: int, rationale: str) -> int:
         """A trace link from the draft requirement, drawn by the procurer."""
@@ -146,22 +161,6 @@ class Market:
         linked = api.post(f"/requirements/{self.requirement}/links", world.procurer, json=body)
         assert linked.status_code == 201, linked.text
         return int(linked.json()["id"])
-
-    def _trace(self, factory: Factory, world: World) -> None:
-        """A confidential trace link from the draft requirement to supplier A's unpublished
-        proposal (inserted as the ledger's table holds it)."""
-        link = TraceLink(
-            project_id=self.project,
-            requirement_id=self.requirement,
-            source_type=TraceSource.proposal,
-            source_id=self.hidden_proposal,
-            relation=TraceRelation.derived_from,
-            rationale="Radarens rekkevidde fra det fortrolige forslaget.",
-            confidential=True,
-            created_by_id=id_of(world.procurer),
-        )
-        factory.session.add(link)
-        factory.session.commit()
 
     def _edits(self, api: Api, world: World) -> None:
         """A need its author edited, with a comment its author withdrew."""
