@@ -14,18 +14,20 @@ class SuggestionKind(StrEnum):
     """What was suggested."""
 
     similar_need = "similar_need"  # a need like the one being typed: support it instead
+    merge_need = "merge_need"  # a need like the one a procurer looks at: merge it into that one
 
 
 class SuggestionOutcome(StrEnum):
     """What the person did with a suggestion."""
 
     none = "none"
-    accepted = "accepted"  # supported the suggested need from the suggestion
+    accepted = "accepted"  # supported the suggested need (a merge: merged it) from the suggestion
     dismissed = "dismissed"  # said it is not the same
 
 
 class Suggestion(SQLModel, table=True):
-    """One suggestion shown: to whom (none for a visitor), of which need, with what score."""
+    """One suggestion shown: to whom (none for a visitor), of which need, with what score; a merge
+    suggestion also on which need's page (the need the suggested one would be merged into)."""
 
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", index=True)
@@ -33,6 +35,7 @@ class Suggestion(SQLModel, table=True):
     need_id: int = Field(foreign_key="need.id", index=True)
     score: float
     user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    shown_on_need_id: int | None = Field(default=None, foreign_key="need.id")
     shown_at: datetime = created_at_field()
     outcome: SuggestionOutcome = enum_field(SuggestionOutcome, default=SuggestionOutcome.none)
     decided_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

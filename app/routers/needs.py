@@ -24,6 +24,7 @@ from app.models.need import (
 )
 from app.services import (
     following,
+    merge_suggestions,
     moderation,
     need_list,
     needs,
@@ -132,10 +133,14 @@ async def need_page(request: Request, need_id: Id) -> Response:
 
 
 def _need_page(request: Request, session: Session, user: User | None, need_id: int) -> Response:
-    rel, _need = needs.find_need(session, user=user, need_id=need_id)
-    return render_project_page(
-        request, session, "needs/detail.html", rel, lambda: need_page_context(session, rel, need_id)
-    )
+    rel, need = needs.find_need(session, user=user, need_id=need_id)
+
+    def context() -> dict[str, object]:
+        # Only on the page itself (not its fragments): each one shown is recorded.
+        shown = merge_suggestions.show(session, rel=rel, need=need)
+        return {**need_page_context(session, rel, need_id), "merge_suggestions": shown}
+
+    return render_project_page(request, session, "needs/detail.html", rel, context)
 
 
 @pages.post("/needs/{need_id}/support")

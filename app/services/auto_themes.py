@@ -111,13 +111,13 @@ def _state(session: Session, project_id: int) -> State:
         func.max(Need.edited_at),
     ).where(*_grouped(project_id))
     count, total, squares, edited = session.exec(query).one()
-    return int(count), int(total), int(squares), edited
+    return int(count), int(total or 0), int(squares or 0), edited
 
 
 def _build(session: Session, project_id: int) -> AutoThemes:
     query = select(col(Need.id), col(Need.title), col(Need.problem)).where(*_grouped(project_id))
     documents = [
-        (need_id, f"{title}\n{problem}")
+        (int(need_id or 0), f"{title}\n{problem}")
         for need_id, title, problem in session.exec(query.order_by(col(Need.id))).all()
     ]
     groups, alone = clustering.group(documents)

@@ -67,7 +67,7 @@ def find(session: Session, *, user: User | None, suggestion_id: int) -> Suggesti
     return suggestion
 
 
-def _own_open(session: Session, *, rel: ProjectRelation, suggestion_id: int) -> Suggestion:
+def own_open(session: Session, *, rel: ProjectRelation, suggestion_id: int) -> Suggestion:
     """The person's own suggestion in this project, still unanswered (404 for another's)."""
     user = permissions.require_user(rel.user)
     suggestion = session.get(Suggestion, suggestion_id)
@@ -84,25 +84,26 @@ def _own_open(session: Session, *, rel: ProjectRelation, suggestion_id: int) -> 
 
 def accept(session: Session, *, rel: ProjectRelation, suggestion_id: int, need: Need) -> Suggestion:
     """The person supported the suggested need from the list (after `needs.support_need`)."""
-    suggestion = _own_open(session, rel=rel, suggestion_id=suggestion_id)
+    suggestion = own_open(session, rel=rel, suggestion_id=suggestion_id)
     if suggestion.need_id != need.id:
         raise Invalid("That suggestion was for another need.")
-    return _answer(session, rel, suggestion, SuggestionOutcome.accepted, Verb.accepted_suggestion)
+    return answer(session, rel, suggestion, SuggestionOutcome.accepted, Verb.accepted_suggestion)
 
 
 def dismiss(session: Session, *, rel: ProjectRelation, suggestion_id: int) -> Suggestion:
     """The person said the suggested need is not the same as theirs."""
-    suggestion = _own_open(session, rel=rel, suggestion_id=suggestion_id)
-    return _answer(session, rel, suggestion, SuggestionOutcome.dismissed, Verb.dismissed_suggestion)
+    suggestion = own_open(session, rel=rel, suggestion_id=suggestion_id)
+    return answer(session, rel, suggestion, SuggestionOutcome.dismissed, Verb.dismissed_suggestion)
 
 
-def _answer(
+def answer(
     session: Session,
     rel: ProjectRelation,
     suggestion: Suggestion,
     outcome: SuggestionOutcome,
     verb: Verb,
 ) -> Suggestion:
+    """Record the person's answer to a suggestion (their act on the project, through `record`)."""
     suggestion.outcome = outcome
     suggestion.decided_at = utcnow()
     contribution.record(session, rel=rel, on=suggestion, verb=verb)

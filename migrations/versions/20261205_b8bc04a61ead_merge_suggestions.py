@@ -1,0 +1,31 @@
+"""merge suggestions: the need whose page a suggestion was shown on
+
+Revision ID: b8bc04a61ead
+Revises: e5a1c3d9b7f4
+Create Date: 2026-12-05 03:25:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision: str = "b8bc04a61ead"
+down_revision: str | None = "e5a1c3d9b7f4"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # The reference inline: SQLite then adds the column in place instead of copying the table.
+    op.add_column(
+        "suggestion",
+        sa.Column("shown_on_need_id", sa.Integer(), sa.ForeignKey("need.id"), nullable=True),
+        inline_references=True,
+    )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("suggestion", schema=None) as batch_op:
+        batch_op.drop_column("shown_on_need_id")
