@@ -82,4 +82,4 @@ def merge_form(
     if confirm != "yes":
         raise Invalid("Tick the box to confirm; this cannot be undone.")
     kept = merge_suggestions.merge(session, rel=rel, suggestion_id=suggestion_id, reason=reason)
-    return redirect(request, f"/needs/{kept.id}#merge-heading")
+    return redirect(request, f"/needs/{kept.id}")

@@ -100,7 +100,7 @@ def test_merging_is_the_status_decision_with_its_audit_entry_and_is_recorded_acc
         f"/suggestions/{shown.id}/merge", data={"reason": reason, "confirm": "yes"}, headers=HTMX
     )
     assert response.status_code == 204, response.text
-    assert response.headers["HX-Redirect"] == f"/needs/{posted['home']}#merge-heading"
+    assert response.headers["HX-Redirect"] == f"/needs/{posted['home']}"
     session.expire_all()
     merged = session.get(Need, posted["dup"])
     assert merged is not None
