@@ -28,7 +28,7 @@ def test_the_needs_list_filters_by_an_automatic_theme(new_page: Callable[..., Pa
     page.wait_for_url(f"**group={value}**")
     expect(page.get_by_label("Automatisk tema")).to_have_value(value or "")
     count = int(label.rsplit("(", 1)[1].rstrip(")"))
-    expect(page.locator("li.need-card")).to_have_count(count)
+    expect(page.locator("#needs-results li.need-card")).to_have_count(count)
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
         assert page.evaluate("document.documentElement.scrollWidth") <= width
