@@ -11,7 +11,8 @@ The groups are kept per project while those needs are the same: every request as
 database for how many there are, the sum and the sum of squares of their ids, and their latest
 edit, so a need posted, edited, hidden, held, released or merged (in any process) makes the
 next request group afresh. Grouping 5,000 needs takes a few seconds (docs/performance.md), so
-it happens once per change of the needs, not per reader.
+it happens once per change of the needs, not per reader; while one request groups, the others
+get the groups from before without those that lost a need since (never a need out of sight).
 
 A group is named by its smallest need id (`group` in the needs list's query), which stays put
 while the group keeps that need.
@@ -138,7 +139,12 @@ def of_project(session: Session, *, rel: ProjectRelation) -> AutoThemes:
             kept.kept.move_to_end(project_id)
             return entry[1]
         building = kept.building.setdefault(project_id, threading.Lock())
-    with building:  # one request groups; the others asking meanwhile wait for it
+    if entry is not None and not building.acquire(blocking=False):
+        # Another request is grouping right now: the groups before, less any that lost a need.
+        return _still_shown(session, project_id, entry[1])
+    if entry is not None:
+        building.release()
+    with building:  # one request groups; the first ones asking meanwhile wait for it
         with kept.lock:
             entry = kept.kept.get(project_id)
             if entry is not None and entry[0] == state:
@@ -152,6 +158,15 @@ def of_project(session: Session, *, rel: ProjectRelation) -> AutoThemes:
                 gone, _ = kept.kept.popitem(last=False)
                 kept.building.pop(gone, None)
     return built
+
+
+def _still_shown(session: Session, project_id: int, before: AutoThemes) -> AutoThemes:
+    """The groups made before, keeping only those whose needs are all still grouped (a group
+    that lost a need to a hiding, a hold or a merge is left out until the grouping is done, so
+    no label word or count comes from a need that is out of sight)."""
+    ids = set(session.exec(select(col(Need.id)).where(*_grouped(project_id))).all())
+    themes = tuple(theme for theme in before.themes if ids.issuperset(theme.need_ids))
+    return AutoThemes(themes=themes, ungrouped=len(ids) - sum(len(t.need_ids) for t in themes))
 
 
 def resolve(session: Session, *, rel: ProjectRelation, key: int) -> AutoTheme:

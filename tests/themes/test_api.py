@@ -164,3 +164,24 @@ def test_an_unknown_automatic_theme_is_a_422(
     listed = api.get(f"/projects/{world.public.id}/needs", world.citizen, params={"group": group})
     assert listed.status_code == 422
     assert "automatic themes" in listed.json()["detail"]
+
+
+def test_while_someone_groups_the_others_get_the_groups_before_less_those_that_lost_a_need(
+    api: Api, world: World, session: Session, labelled: dict[str, list[int]]
+) -> None:
+    before = themes(api, world.citizen, world.public.id)
+    need = session.get(Need, labelled["home"][0])
+    assert need is not None
+    need.hidden = True
+    session.add(need)
+    session.commit()
+    building = auto_themes.kept.building[world.public.id]
+    with building:  # another request is grouping right now
+        during = themes(api, world.citizen, world.public.id)
+    groups = [set(group["need_ids"]) for group in during["automatic"]]
+    assert set(labelled["home"]) not in groups  # the group that lost a need is left out
+    assert all(need.id not in group for group in groups)
+    assert set(labelled["winter"]) in groups
+    assert len(during["automatic"]) == len(before["automatic"]) - 1
+    total = sum(group["need_count"] for group in during["automatic"])
+    assert total + during["ungrouped_count"] == len(NEEDS) - 1
