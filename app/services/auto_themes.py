@@ -25,7 +25,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import BigInteger, ColumnElement, cast
 from sqlmodel import Session, col, func, select
 
 from app.i18n import N_
@@ -105,10 +105,11 @@ def _grouped(project_id: int) -> list[ColumnElement[bool]]:
 
 def _state(session: Session, project_id: int) -> State:
     need_id = col(Need.id)
+    wide = cast(need_id, BigInteger)  # a square of an id overflows PostgreSQL's integer
     query = select(
         func.count(need_id),
-        func.coalesce(func.sum(need_id), 0),
-        func.coalesce(func.sum(need_id * need_id), 0),
+        func.coalesce(func.sum(wide), 0),
+        func.coalesce(func.sum(wide * wide), 0),
         func.max(Need.edited_at),
     ).where(*_grouped(project_id))
     count, total, squares, edited = session.exec(query).one()
