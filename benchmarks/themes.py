@@ -27,12 +27,11 @@ import time
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import text
 
 from app import db
 from benchmarks.common import demo_database, generate_participation, percentiles
 from benchmarks.needs_list import PROJECT, log_in
-from benchmarks.similar_needs import retitle
+from benchmarks.similar_needs import random_need, retitle
 
 NEEDS = 5_000
 WARM = 50
@@ -80,20 +79,10 @@ def subject_sentence(rng: random.Random, subject: list[str], words: int) -> str:
     return " ".join(pool).capitalize()
 
 
-def by_subject(url: str, project: int) -> None:
-    """Give every need of the project a title and problem about one of the subjects."""
-    rng = random.Random(13)
-    engine = db.make_engine(url)
-    with engine.begin() as con:
-        ids = con.execute(text("SELECT id FROM need WHERE project_id = :p"), {"p": project})
-        rows = []
-        for (need_id,) in ids:
-            subject = rng.choice(SUBJECTS)
-            title = subject_sentence(rng, subject, 5)
-            problem = subject_sentence(rng, subject, 14) + "."
-            rows.append({"id": need_id, "t": title, "p": problem})
-        con.execute(text("UPDATE need SET title = :t, problem = :p WHERE id = :id"), rows)
-    engine.dispose()
+def about_a_subject(rng: random.Random) -> tuple[str, str]:
+    """A made-up need's title and problem about one of the subjects."""
+    subject = rng.choice(SUBJECTS)
+    return subject_sentence(rng, subject, 5), subject_sentence(rng, subject, 14) + "."
 
 
 def timed(client: TestClient, url: str) -> tuple[float, Any]:
@@ -118,7 +107,7 @@ def main() -> None:
             log_in(client)
             project = client.post("/api/v1/projects", json=PROJECT).json()["id"]
             generate_participation(url, project=project, events=NEEDS, needs=NEEDS, comments=0)
-            (by_subject if corpus == "subjects" else retitle)(url, project)
+            retitle(url, project, about_a_subject if corpus == "subjects" else random_need)
             api = f"/api/v1/projects/{project}/themes"
             first, found = timed(client, api)
             figures["first answer (grouping), ms"] = round(first, 1)

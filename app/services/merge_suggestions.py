@@ -61,28 +61,17 @@ def show(session: Session, *, rel: ProjectRelation, need: Need) -> list[MergeSug
         )
         if candidate.need_id not in unwanted
     ][:SHOWN]
-    query = select(Suggestion).where(
-        col(Suggestion.user_id) == rel.user.id,
-        col(Suggestion.kind) == SuggestionKind.merge_need,
-        col(Suggestion.outcome) == SuggestionOutcome.none,
-        col(Suggestion.shown_on_need_id) == need_id,
+    shown = suggestions.show(
+        session,
+        rel=rel,
+        candidates=found,
+        kind=SuggestionKind.merge_need,
+        shown_on_need_id=need_id,
     )
-    open_ones = {row.need_id: row for row in session.exec(query).all()}
-    shown = []
-    for candidate in found:
-        row = open_ones.get(candidate.need_id) or Suggestion(
-            project_id=id_of(rel.project),
-            kind=SuggestionKind.merge_need,
-            need_id=candidate.need_id,
-            shown_on_need_id=need_id,
-            score=candidate.score,
-            user_id=rel.user.id,
-        )
-        row.score = candidate.score  # shown again while unanswered: the same suggestion
-        session.add(row)
-        shown.append(MergeSuggestion(candidate=candidate, suggestion=row))
-    session.flush()
-    return shown
+    return [
+        MergeSuggestion(candidate=candidate, suggestion=row)
+        for candidate, row in zip(found, shown, strict=True)
+    ]
 
 
 def _own_merge_suggestion(
