@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import assert_accessible
+from tests.e2e.helpers import assert_fits_and_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -29,9 +29,4 @@ def test_the_needs_list_filters_by_an_automatic_theme(new_page: Callable[..., Pa
     expect(page.get_by_label("Automatisk tema")).to_have_value(value or "")
     count = int(label.rsplit("(", 1)[1].rstrip(")"))
     expect(page.locator("#needs-results li.need-card")).to_have_count(count)
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-        assert_accessible(page)
-    page.set_viewport_size({"width": 320, "height": 800})
-    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_fits_and_accessible(page)
