@@ -275,11 +275,13 @@ def list_needs(
 ) -> list[NeedPublic]:
     """The project's needs with counts, a page at a time: `q` searches title and problem (any
     case), `status` keeps one status, `theme` the needs of one of the project's themes (by
-    name; 422 for another), `sort` is `newest` (the default), `supported` or `discussed`.
+    name; 422 for another), `group` those of one of its automatic themes (by the `key` of
+    `GET /projects/{id}/themes`; 422 for another), `sort` is `newest` (the default),
+    `supported` or `discussed`.
 
     The body is the page; when there is more, the `Link` header holds the next page's URL
     (`rel="next"`) and `X-Next-Cursor` its cursor, to send back as `cursor` with the same
-    `q`, `status`, `theme` and `sort`.
+    `q`, `status`, `theme`, `group` and `sort`.
     """
     rel = projects.get_project(session, user=user, project_id=project_id)
     page = need_list.list_page(session, rel=rel, wanted=wanted, cursor=cursor or None, limit=limit)
