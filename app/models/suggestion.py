@@ -35,7 +35,7 @@ class Suggestion(SQLModel, table=True):
     need_id: int = Field(foreign_key="need.id", index=True)
     score: float
     user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
-    shown_on_need_id: int | None = Field(default=None, foreign_key="need.id")
+    shown_on_need_id: int | None = Field(default=None, foreign_key="need.id", index=True)
     shown_at: datetime = created_at_field()
     outcome: SuggestionOutcome = enum_field(SuggestionOutcome, default=SuggestionOutcome.none)
     decided_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

@@ -24,8 +24,13 @@ def upgrade() -> None:
         sa.Column("shown_on_need_id", sa.Integer(), sa.ForeignKey("need.id"), nullable=True),
         inline_references=True,
     )
+    # A need's page asks which needs were called "not the same" as it, either way round.
+    op.create_index(
+        "ix_suggestion_shown_on_need_id", "suggestion", ["shown_on_need_id"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_suggestion_shown_on_need_id", table_name="suggestion")
     with op.batch_alter_table("suggestion", schema=None) as batch_op:
         batch_op.drop_column("shown_on_need_id")
