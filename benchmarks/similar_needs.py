@@ -55,16 +55,23 @@ def sentence(rng: random.Random, words: int) -> str:
     return " ".join(pool).capitalize()
 
 
-def retitle(url: str, project: int) -> None:
-    """Give every need of the project a generated title and problem."""
+def random_need(rng: random.Random) -> tuple[str, str]:
+    """A made-up need's title and problem of words drawn from the whole pool."""
+    return sentence(rng, 5), sentence(rng, 14) + "."
+
+
+def retitle(
+    url: str, project: int, make: Callable[[random.Random], tuple[str, str]] = random_need
+) -> None:
+    """Give every need of the project a generated title and problem (`make` writes them)."""
     rng = random.Random(13)
     engine = db.make_engine(url)
     with engine.begin() as con:
         ids = con.execute(text("SELECT id FROM need WHERE project_id = :p"), {"p": project})
-        rows = [
-            {"id": need_id, "t": sentence(rng, 5), "p": sentence(rng, 14) + "."}
-            for (need_id,) in ids
-        ]
+        rows = []
+        for (need_id,) in ids:
+            title, problem = make(rng)
+            rows.append({"id": need_id, "t": title, "p": problem})
         con.execute(text("UPDATE need SET title = :t, problem = :p WHERE id = :id"), rows)
     engine.dispose()
 

@@ -95,7 +95,27 @@ LINK_PATHS = {
     "socket": "/ws/requirements/{requirement}",
 }
 USED_IN_DRAFT = "Innkjøperne bruker dette behovet i arbeidet med kravspesifikasjonen."
+# Two needs on one subject (issue 13): an automatic theme, and a merge suggestion for procurers.
+DUPLICATES = [
+    ("Parkering ved sykehjemmet", "Parkeringsplassen ved sykehjemmet er full hver ettermiddag."),
+    ("Full parkeringsplass", "Parkeringsplassen ved sykehjemmet er alltid full om ettermiddagen."),
+]
 CELLS: list[Cell] = [
+    # Automatic themes (issue 13): the same groups for whoever sees the project.
+    *cells(
+        "an automatic theme (themes API)",
+        "parkeringsplassen",
+        EVERYONE,
+        api="/api/v1/projects/{project}/themes",
+    ),
+    *cells(
+        "the needs list's automatic-theme filter",
+        'id="needs-group"',
+        EVERYONE,
+        page="/projects/{project}",
+    ),
+    # Merge suggestions on a need's page: the project's procurers only, and no sign for others.
+    *cells("a merge suggestion", "merge-heading", PROCURERS, page="/needs/{duplicate}"),
     # Similar needs (issue 13): a need of the project is suggested to whoever sees the project.
     *cells(
         "a similar need (suggestion API)",
@@ -618,6 +638,16 @@ def _moderated(api: Api, market: Market) -> None:
     assert api.post(f"/reports/{report['id']}/decision", procurer, json=decision).is_success
 
 
+def _duplicates(api: Api, market: Market) -> None:
+    """Two needs on one subject, posted by two people; the first one's id is `duplicate`."""
+    authors = (market.users["employee"], market.users["citizen"])
+    ids = [
+        api.post_need(author, market.project, title=title, problem=problem)["id"]
+        for author, (title, problem) in zip(authors, DUPLICATES, strict=True)
+    ]
+    market.duplicate = ids[0]  # type: ignore[attr-defined]
+
+
 def _look(client: TestClient, api: Api, market: Market, role: str, cell: Cell) -> str:
     """What this role gets through the cell's channel ("" for a refusal)."""
     user = market.users[role]
@@ -661,6 +691,7 @@ def test_every_role_sees_exactly_what_the_policy_allows(
     monkeypatch.setattr(get_settings(), "upload_dir", tmp_path / "uploads")
     market = Market(api, world, factory)
     _moderated(api, market)
+    _duplicates(api, market)
     assert api.post("/auth/tokens", world.supplier, json={"name": SUPPLIER_TOKEN}).is_success
     login(TestClient(client.app, headers={"User-Agent": SUPPLIER_BROWSER}), world.supplier)
     wrong = []

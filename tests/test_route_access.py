@@ -86,6 +86,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /projects/new": {"procurer", "other_procurer", "admin"},
     "POST /projects": {"procurer", "other_procurer", "admin"},
     "GET /projects/{project_id}": ALL,
+    "GET /api/v1/projects/{project_id}/themes": ALL,  # the same automatic groups for everyone
     "GET /api/v1/projects/{project_id}/phase": ALL,
     "POST /api/v1/projects/{project_id}/phase": STAFF,
     "POST /projects/{project_id}/phase": STAFF,
@@ -93,6 +94,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /api/v1/projects/{project_id}/needs/similar": ALL,  # with a `text` (QUERY_STRINGS)
     "GET /projects/{project_id}/needs/similar": ALL,  # the new-need form's suggestions
     "POST /suggestions/{suggestion_id}/dismiss": LOGGED_IN,  # 404 for another person's
+    "POST /suggestions/{suggestion_id}/merge": STAFF,  # a procurer's own merge suggestion
     "POST /api/v1/projects/{project_id}/needs": LOGGED_IN,
     "POST /projects/{project_id}/needs": LOGGED_IN,
     "GET /api/v1/needs/{need_id}": ALL,

@@ -181,3 +181,29 @@ class ProjectPhasePublic(SQLModel):
     phase: Phase
     next_phases: list[Phase]
     history: list[PhaseMovePublic]
+
+
+class ManualThemePublic(SQLModel):
+    """One of the procurers' themes, with the number of its needs the reader may see."""
+
+    name: str
+    need_count: int
+
+
+class AutoThemePublic(SQLModel):
+    """An automatic theme: its key (the `group` filter of the needs list), its label words, and
+    its needs (every reader of the project may see them: hidden, held and merged needs are in
+    no automatic theme)."""
+
+    key: int
+    words: list[str]
+    need_ids: list[int]
+    need_count: int
+
+
+class ProjectThemesPublic(SQLModel):
+    """A project's themes: the procurers' own and the automatic groups of its needs."""
+
+    manual: list[ManualThemePublic]
+    automatic: list[AutoThemePublic]
+    ungrouped_count: int

@@ -24,6 +24,7 @@ from app.models.need import (
 )
 from app.services import (
     following,
+    merge_suggestions,
     moderation,
     need_list,
     needs,
@@ -134,10 +135,14 @@ async def need_page(request: Request, need_id: Id) -> Response:
 
 
 def _need_page(request: Request, session: Session, user: User | None, need_id: int) -> Response:
-    rel, _need = needs.find_need(session, user=user, need_id=need_id)
-    return render_project_page(
-        request, session, "needs/detail.html", rel, lambda: need_page_context(session, rel, need_id)
-    )
+    rel, need = needs.find_need(session, user=user, need_id=need_id)
+
+    def context() -> dict[str, object]:
+        # Only on the page itself (not its fragments): each one shown is recorded.
+        shown = merge_suggestions.show(session, rel=rel, need=need)
+        return {**need_page_context(session, rel, need_id), "merge_suggestions": shown}
+
+    return render_project_page(request, session, "needs/detail.html", rel, context)
 
 
 @pages.post("/needs/{need_id}/support")
@@ -272,11 +277,13 @@ def list_needs(
 ) -> list[NeedPublic]:
     """The project's needs with counts, a page at a time: `q` searches title and problem (any
     case), `status` keeps one status, `theme` the needs of one of the project's themes (by
-    name; 422 for another), `sort` is `newest` (the default), `supported` or `discussed`.
+    name; 422 for another), `group` those of one of its automatic themes (by the `key` of
+    `GET /projects/{id}/themes`; 422 for another), `sort` is `newest` (the default),
+    `supported` or `discussed`.
 
     The body is the page; when there is more, the `Link` header holds the next page's URL
     (`rel="next"`) and `X-Next-Cursor` its cursor, to send back as `cursor` with the same
-    `q`, `status`, `theme` and `sort`.
+    `q`, `status`, `theme`, `group` and `sort`.
     """
     rel = projects.get_project(session, user=user, project_id=project_id)
     page = need_list.list_page(session, rel=rel, wanted=wanted, cursor=cursor or None, limit=limit)

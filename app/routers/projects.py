@@ -12,8 +12,25 @@ from sqlmodel import Session
 from app.db import SessionDep
 from app.models import Organisation
 from app.models.base import Id, Visibility, id_of
-from app.models.project import PhaseMoveCreate, ProjectCreate, ProjectPhasePublic, ProjectPublic
-from app.services import dialogue, following, need_list, permissions, projects, requirements, themes
+from app.models.project import (
+    AutoThemePublic,
+    ManualThemePublic,
+    PhaseMoveCreate,
+    ProjectCreate,
+    ProjectPhasePublic,
+    ProjectPublic,
+    ProjectThemesPublic,
+)
+from app.services import (
+    auto_themes,
+    dialogue,
+    following,
+    need_list,
+    permissions,
+    projects,
+    requirements,
+    themes,
+)
 from app.services.need_list import NeedFilter, NeedSort
 from app.services.permissions import ProjectRelation, audience_for
 from app.views.needs import needs_list_html, needs_more_html, needs_results_html
@@ -132,6 +149,7 @@ def _project_context(
         "can_post": permissions.allows(permissions.ensure_can_post_need, rel),
         "can_open_specification": requirements.can_open_workspace(session, rel=rel),
         "themes": themes.names_of(session, project_id=project_id),
+        "auto_themes": auto_themes.of_project(session, rel=rel),
         "steps": projects.timeline(rel.project, overview),
         "next_phases": overview.next_phases,
         "suppliers": dialogue.list_suppliers(session, rel=rel) if rel.is_procurer else [],
@@ -172,6 +190,30 @@ def read_project(session: SessionDep, user: CurrentUser, project_id: Id) -> Proj
     """One project."""
     rel = projects.get_project(session, user=user, project_id=project_id)
     return projects.to_public(session, rel.project)
+
+
+@api.get("/{project_id}/themes")
+def read_themes(session: SessionDep, user: CurrentUser, project_id: Id) -> ProjectThemesPublic:
+    """The project's themes: the procurers' own (with how many of their needs the caller may
+    see) and the automatic groups of its needs, each labelled with its characteristic words."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    found = auto_themes.of_project(session, rel=rel)
+    return ProjectThemesPublic(
+        manual=[
+            ManualThemePublic(name=t.name, need_count=t.need_count)
+            for t in auto_themes.manual_counts(session, rel=rel)
+        ],
+        automatic=[
+            AutoThemePublic(
+                key=t.key,
+                words=list(t.words),
+                need_ids=list(t.need_ids),
+                need_count=len(t.need_ids),
+            )
+            for t in found.themes
+        ],
+        ungrouped_count=found.ungrouped,
+    )
 
 
 @api.get("/{project_id}/phase")

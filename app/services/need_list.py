@@ -25,7 +25,7 @@ from app.models import Need
 from app.models.base import NeedStatus, id_of
 from app.models.project import THEME_NAME_MAX
 from app.models.vocabulary import register_labels
-from app.services import cursors, themes
+from app.services import auto_themes, cursors, themes
 from app.services.errors import Invalid
 from app.services.needs import NeedView, comment_counts, support_counts, views_of
 from app.services.permissions import ProjectRelation
@@ -73,22 +73,30 @@ def _fold_on_sqlite(element: fold, compiler: SQLCompiler, **kw: Any) -> str:
 
 @dataclass(frozen=True)
 class NeedFilter:
-    """What the reader asked the list for: a search text, a status, a theme (by name), an order."""
+    """What the reader asked the list for: a search text, a status, a theme (by name), an
+    automatic theme (by its key, `app/services/auto_themes.py`), an order."""
 
     q: str = ""
     status: NeedStatus | None = None
     sort: NeedSort = NeedSort.newest
     theme: str = ""
+    group: int | None = None
 
     @property
     def is_default(self) -> bool:
         """The plain list: every need, newest first (the one live additions are prepended to)."""
-        plain = not self.q and self.status is None and not self.theme
+        plain = not self.q and self.status is None and not self.theme and self.group is None
         return plain and self.sort is NeedSort.newest
 
     def params(self) -> dict[str, str]:
         """The filter as query parameters (only those that differ from the default)."""
-        given = {"q": self.q, "status": self.status or "", "theme": self.theme, "sort": self.sort}
+        given = {
+            "q": self.q,
+            "status": self.status or "",
+            "theme": self.theme,
+            "group": self.group or "",
+            "sort": self.sort,
+        }
         return {k: str(v) for k, v in given.items() if v and v != NeedSort.newest}
 
 
@@ -100,12 +108,16 @@ class NeedPage:
     next_cursor: str | None
 
 
-def parse_filter(*, q: str = "", status: str = "", sort: str = "", theme: str = "") -> NeedFilter:
+def parse_filter(
+    *, q: str = "", status: str = "", sort: str = "", theme: str = "", group: str = ""
+) -> NeedFilter:
     """The list's filter from query parameters; an empty value means "any" (422 on nonsense; a
-    theme the project does not have is refused when the list is read)."""
-    q, theme = q.strip(), theme.strip()
+    theme or automatic theme the project does not have is refused when the list is read)."""
+    q, theme, group = q.strip(), theme.strip(), group.strip()
     if len(theme) > THEME_NAME_MAX:
         raise Invalid(themes.NOT_A_THEME)
+    if group and not (group.isascii() and group.isdigit() and 0 < len(group) < 12):
+        raise Invalid(auto_themes.NOT_A_GROUP)
     if len(q) > QUERY_MAX or "\x00" in q:
         raise Invalid("The search can be at most %(max)s characters.", max=QUERY_MAX)
     try:
@@ -113,7 +125,9 @@ def parse_filter(*, q: str = "", status: str = "", sort: str = "", theme: str = 
         need_sort = NeedSort(sort) if sort else NeedSort.newest
     except ValueError:
         raise Invalid("Choose a status and an order from the list.") from None
-    return NeedFilter(q=q, status=need_status, sort=need_sort, theme=theme)
+    return NeedFilter(
+        q=q, status=need_status, sort=need_sort, theme=theme, group=int(group) if group else None
+    )
 
 
 def _like_pattern(text: str) -> str:
@@ -153,6 +167,9 @@ def _conditions(
     if wanted.theme:  # 422 for a theme the project does not have
         theme_id = themes.resolve(session, project_id=project_id, name=wanted.theme)
         conditions.append(col(Need.theme_id) == theme_id)
+    if wanted.group is not None:  # 422 for a group the project does not have (any more)
+        grouped = auto_themes.resolve(session, rel=rel, key=wanted.group)
+        conditions.append(col(Need.id).in_(grouped.need_ids))
     if not rel.is_moderator:  # hidden and held needs are listed for the moderators only
         conditions += [col(Need.hidden).is_(False), col(Need.held).is_(False)]
     if wanted.status is not None:

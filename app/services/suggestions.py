@@ -25,21 +25,30 @@ from app.services.similar_needs import Candidate
 
 
 def show(
-    session: Session, *, rel: ProjectRelation, candidates: Sequence[Candidate]
+    session: Session,
+    *,
+    rel: ProjectRelation,
+    candidates: Sequence[Candidate],
+    kind: SuggestionKind = SuggestionKind.similar_need,
+    shown_on_need_id: int | None = None,
 ) -> list[Suggestion]:
-    """Record that these similar needs were shown to the relation's person (or a visitor).
+    """Record that these needs were suggested to the relation's person (or a visitor): as
+    similar to what they type, or (`merge_need`) for merging into the need `shown_on_need_id`.
 
-    A need shown again to the same person while it is still unanswered is the same suggestion
-    (typing on shows it after every pause): its row is kept, with the latest score. A visitor's
-    are not told apart, so each showing is a row of its own.
+    A need shown again to the same person (on the same need) while it is still unanswered is the
+    same suggestion (typing on shows it after every pause): its row is kept, with the latest
+    score. A visitor's are not told apart, so each showing is a row of its own.
     """
     user_id = rel.user.id if rel.user is not None else None
     open_ones: dict[int, Suggestion] = {}
     if user_id is not None and candidates:
         query = select(Suggestion).where(
             col(Suggestion.user_id) == user_id,
-            col(Suggestion.kind) == SuggestionKind.similar_need,
+            col(Suggestion.kind) == kind,
             col(Suggestion.outcome) == SuggestionOutcome.none,
+            col(Suggestion.shown_on_need_id) == shown_on_need_id
+            if shown_on_need_id is not None
+            else col(Suggestion.shown_on_need_id).is_(None),
             col(Suggestion.need_id).in_([c.need_id for c in candidates]),
         )
         open_ones = {row.need_id or 0: row for row in session.exec(query).all()}
@@ -47,8 +56,9 @@ def show(
     for candidate in candidates:
         row = open_ones.get(candidate.need_id) or Suggestion(
             project_id=id_of(rel.project),
-            kind=SuggestionKind.similar_need,
+            kind=kind,
             need_id=candidate.need_id,
+            shown_on_need_id=shown_on_need_id,
             score=candidate.score,
             user_id=user_id,
         )

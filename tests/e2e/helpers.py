@@ -40,6 +40,16 @@ def assert_accessible(page: Page) -> None:
     )
 
 
+def assert_fits_and_accessible(page: Page, widths: tuple[int, ...] = (1280, 390)) -> None:
+    """axe-clean and without sideways scrolling at each width, and still fitting at 320 px."""
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert_accessible(page)
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
 def wait_for_live_state(page: Page) -> None:
     """Pages with live views are checked after the socket has delivered its first fragments."""
     if page.locator("#notification-socket").count():  # a logged-in header: its count arrived
