@@ -160,6 +160,7 @@ SOCKETS: dict[str, PageKind] = {
     "/ws/people/{user_id}": PageKind.person,  # a person's own header: theirs alone
     "/ws/projects/{project_id}/reports": PageKind.reports,
     "/ws/projects/{project_id}/specification": PageKind.specification,
+    "/ws/hearings/{hearing_id}": PageKind.hearing,
 }
 for _path, _kind in SOCKETS.items():
     router.add_api_websocket_route(_path, _socket(_kind, _path), name=f"{_kind.value}_socket")

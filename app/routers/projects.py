@@ -13,7 +13,16 @@ from app.db import SessionDep
 from app.models import Organisation
 from app.models.base import Id, Visibility, id_of
 from app.models.project import PhaseMoveCreate, ProjectCreate, ProjectPhasePublic, ProjectPublic
-from app.services import dialogue, following, need_list, permissions, projects, requirements, themes
+from app.services import (
+    dialogue,
+    following,
+    hearings,
+    need_list,
+    permissions,
+    projects,
+    requirements,
+    themes,
+)
 from app.services.need_list import NeedFilter, NeedSort
 from app.services.permissions import ProjectRelation, audience_for
 from app.views.needs import needs_list_html, needs_more_html, needs_results_html
@@ -131,6 +140,9 @@ def _project_context(
         "audience": audience,
         "can_post": permissions.allows(permissions.ensure_can_post_need, rel),
         "can_open_specification": requirements.can_open_workspace(session, rel=rel),
+        "open_hearings": [
+            h for h in hearings.list_hearings(session, rel=rel) if hearings.is_open(h)
+        ],
         "themes": themes.names_of(session, project_id=project_id),
         "steps": projects.timeline(rel.project, overview),
         "next_phases": overview.next_phases,

@@ -50,6 +50,8 @@ OBJECT_TYPES: dict[type[SQLModel], ObjectType] = {
     models.Requirement: ObjectType.requirement,
     models.SpecificationAuthor: ObjectType.specification_author,
     models.Suggestion: ObjectType.suggestion,
+    models.Hearing: ObjectType.hearing,
+    models.HearingComment: ObjectType.hearing_comment,
 }
 
 # The page with a socket of its own that shows a kind of change; a kind not named here shows on

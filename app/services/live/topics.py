@@ -18,6 +18,7 @@ class PageKind(StrEnum):
     event = "event"  # one dialogue event
     reports = "reports"  # a project's moderation queue (its moderators only)
     specification = "specification"  # a project's specification workspace (its writers')
+    hearing = "hearing"  # one hearing of a draft specification (its id; those heard only)
     metrics = "metrics"  # a project's dashboard: figures, recomputed after a burst
     person = "person"  # one person's own header: their unread notifications (the id is theirs)
 
