@@ -106,6 +106,8 @@ def open_hearing(session: Session, *, rel: ProjectRelation, data: HearingOpen) -
         for_citizens=data.citizens,
         for_suppliers=data.suppliers,
     )
+    session.add(hearing)
+    session.flush()
     for requirement in drafts:
         update = RequirementUpdate(status=RequirementStatus.in_hearing)
         requirements.edit(session, rel=rel, requirement=requirement, data=update)

@@ -67,12 +67,14 @@ FIELD_LABELS = {
     "ends_at": N_("End time"),
     "capacity": N_("Capacity"),
     "slot_minutes": N_("Slot length in minutes"),
+    "deadline": N_("Deadline"),
+    "passage": N_("Passage"),
 }
 
 
 LOCATIONS = ("body", "query", "path", "form", "header", "cookie")
 # Kinds of error a schema raises with a translatable sentence of its own (PydanticCustomError).
-OWN_MESSAGES = ("blank", "out_of_order", "theme", "weight")
+OWN_MESSAGES = ("blank", "out_of_order", "theme", "weight", "audiences", "passage")
 
 
 def _field_of(error: Any, located: bool) -> str:
