@@ -59,6 +59,10 @@ OWNER_DOMAIN = "eier.example"
 
 
 DRAFT_REQUIREMENT = "Løsningen skal varsle pårørende innen ti minutter."
+# The hearing (issue 13, item 2): put to the project's employees and the registered suppliers.
+HEARING_COMMENT = "Høringssvar: ti minutter er for lenge når det gjelder fall om natten."
+SUPPLIER_HEARING_COMMENT = "Høringsinnspill: varslingen bør kunne gå gjennom eksisterende anlegg."
+HEARD = PROCURERS | {"employee", "supplier_a", "supplier_b"}
 
 
 class Market:
@@ -124,6 +128,31 @@ class Market:
             json={"user_id": world.employee.id},
         )
         assert invited.status_code == 201, invited.text
+        self._hearing(api, world)
+
+    def _hearing(self, api: Api, world: World) -> None:
+        """The draft out for hearing to employees and suppliers, with a comment from each."""
+        deadline = (datetime.now(UTC) + timedelta(days=14)).isoformat()
+        body = {"deadline": deadline, "employees": True, "suppliers": True}
+        opened = api.post(f"/projects/{self.project}/hearings", world.procurer, json=body)
+        assert opened.status_code == 201, opened.text
+        self.hearing = opened.json()["id"]
+        quote = "innen ti minutter"
+        start = DRAFT_REQUIREMENT.index(quote)
+        for author, text, passage in (
+            (world.employee, HEARING_COMMENT, {}),
+            (
+                world.supplier,
+                SUPPLIER_HEARING_COMMENT,
+                {"start": start, "end": start + len(quote), "quote": quote, "version": 2},
+            ),
+        ):
+            made = api.post(
+                f"/hearings/{self.hearing}/comments",
+                author,
+                json={"requirement_id": self.requirement, "body": text} | passage,
+            )
+            assert made.status_code == 201, made.text
 
     def _edits(self, api: Api, world: World) -> None:
         """A need its author edited, with a comment its author withdrew."""

@@ -19,6 +19,7 @@ from app.models.base import (
 )
 from app.models.document import AUDIENCE_LABELS
 from app.models.event import EVENT_KIND_LABELS, REGISTRATION_STATUS_LABELS
+from app.models.hearing import HEARING_AUDIENCE_LABELS
 from app.models.membership import (
     MEMBERSHIP_ROLE_LABELS,
     MEMBERSHIP_STATUS_LABELS,
@@ -108,4 +109,5 @@ AUDIT_VALUE_LABELS: dict[tuple[str, str], dict[str, str]] = {
     ("field", "*"): {"body": N_("The confidential description")},
     ("kind", "dialogue_event"): EVENT_KIND_LABELS,
     ("kind", "organisation"): ORGANISATION_KIND_LABELS,
+    ("audiences", "hearing"): HEARING_AUDIENCE_LABELS,
 }

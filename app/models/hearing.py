@@ -23,6 +23,12 @@ QUOTE_MAX = 2_000
 NO_AUDIENCE = N_("Choose at least one audience for the hearing.")
 BLANK_COMMENT = N_("The comment cannot be blank.")
 PASSAGE_INCOMPLETE = N_("A passage needs its start, its end, its quoted text and its version.")
+# A hearing's audiences by the names the API and the audit log give them.
+HEARING_AUDIENCE_LABELS = {
+    "employees": N_("employees of the project's municipalities"),
+    "citizens": N_("citizens"),
+    "suppliers": N_("registered suppliers"),
+}
 
 
 class Hearing(SQLModel, table=True):

@@ -14,10 +14,10 @@ from sqlmodel import Session
 
 from app import i18n
 from app.db import SessionDep
-from app.i18n import N_
 from app.models import Hearing, HearingComment
 from app.models.base import Id
 from app.models.hearing import (
+    HEARING_AUDIENCE_LABELS,
     HearingCommentCreate,
     HearingCommentPublic,
     HearingDetail,
@@ -45,11 +45,6 @@ from app.web import (
 pages = page_router()
 api = api_router("hearings")
 
-AUDIENCE_NAMES = {
-    "employees": N_("employees of the project's municipalities"),
-    "citizens": N_("citizens"),
-    "suppliers": N_("registered suppliers"),
-}
 # Refusals about the passage stand beside the passage field of the form.
 PASSAGE_REFUSALS = frozenset(
     {hearings.PASSAGE_MISMATCH, hearings.PASSAGE_NOT_FOUND, hearings.NO_SUCH_VERSION}
@@ -153,7 +148,9 @@ def _page_context(
         "hearing": detached([hearing])[0] if detach else hearing,
         "items": _kept(items) if detach else items,
         "is_open": hearings.is_open(hearing),
-        "audience_names": [i18n.gettext(AUDIENCE_NAMES[a]) for a in hearings.audiences(hearing)],
+        "audience_names": [
+            i18n.gettext(HEARING_AUDIENCE_LABELS[a]) for a in hearings.audiences(hearing)
+        ],
         "HearingCommentCreate": HearingCommentCreate,
     }
 

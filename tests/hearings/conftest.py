@@ -67,9 +67,7 @@ def market(api: Api, world: World, factory: Factory) -> tuple[int, User]:
     """The public project in market dialogue, both supplier companies registered."""
     project = id_of(world.public)
     api.advance(world.procurer, project, Phase.market_dialogue)
-    org = factory.org(
-        OrganisationKind.supplier, name=RIVAL, org_number=SECOND_SUPPLIER_ORG_NUMBER
-    )
+    org = factory.org(OrganisationKind.supplier, name=RIVAL, org_number=SECOND_SUPPLIER_ORG_NUMBER)
     rival = factory.user(Role.supplier, org, name="Kim Konkurrent")
     for supplier in (world.supplier, rival):
         registered = api.post(f"/projects/{project}/suppliers", supplier)

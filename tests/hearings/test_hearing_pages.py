@@ -76,7 +76,11 @@ def test_commenting_without_javascript_finds_the_pasted_passage(
 
 
 def test_after_the_deadline_the_form_gives_way_to_a_notice(
-    client: TestClient, world: World, heard: Heard, session: Session, monkeypatch: pytest.MonkeyPatch
+    client: TestClient,
+    world: World,
+    heard: Heard,
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     deadline = session.get(Hearing, heard.hearing).deadline  # type: ignore[union-attr]
     monkeypatch.setattr(hearings, "utcnow", lambda: deadline + timedelta(seconds=1))

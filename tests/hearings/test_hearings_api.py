@@ -124,7 +124,7 @@ def test_a_new_hearing_may_open_once_the_last_has_closed(
 def test_those_outside_the_audiences_do_not_learn_the_hearing_exists(
     api: Api, world: World, market: tuple[int, User]
 ) -> None:
-    project, rival = market
+    project, _rival = market
     requirement = draft(api, world.procurer, project, "Nattalarmer", ALARMS)
     opened = open_hearing(api, world.procurer, project, suppliers=False)
     hearing = opened.json()["id"]
