@@ -27,6 +27,7 @@ from app.models.membership import (
 )
 from app.models.proposal import CLAIM_DECISION_LABELS, PROPOSAL_STATUS_LABELS
 from app.models.question import QUESTION_STATUS_LABELS
+from app.models.requirement import REQUIREMENT_STATUS_LABELS
 from app.models.vocabulary import AuditAction, ObjectType
 
 RATIONALE_MAX = 5000
@@ -104,6 +105,7 @@ AUDIT_VALUE_LABELS: dict[tuple[str, str], dict[str, str]] = {
     ("status", "need"): NEED_STATUS_LABELS,
     ("status", "proposal"): PROPOSAL_STATUS_LABELS,
     ("status", "question"): QUESTION_STATUS_LABELS,
+    ("status", "requirement"): REQUIREMENT_STATUS_LABELS,
     ("status", "event_registration"): REGISTRATION_STATUS_LABELS,
     ("decision", "*"): CLAIM_DECISION_LABELS,
     ("field", "*"): {"body": N_("The confidential description")},
