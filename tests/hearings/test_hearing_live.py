@@ -30,10 +30,8 @@ def test_a_passage_comment_and_its_mark_reach_other_viewers_each_as_they_may_see
     client: TestClient, api: Api, world: World, heard: Heard
 ) -> None:
     with ExitStack() as stack:
-        procurer = stack.enter_context(
-            _socket(TestClient(client.app), world.procurer, heard.hearing)
-        )
-        rival = stack.enter_context(_socket(TestClient(client.app), heard.rival, heard.hearing))
+        procurer = stack.enter_context(_socket(client, world.procurer, heard.hearing))
+        rival = stack.enter_context(_socket(client, heard.rival, heard.hearing))
         for ws in (procurer, rival):
             assert f'id="hearing-heard-{heard.alarms}"' in ws.receive_text()  # the resync
         passage = on_passage(ALARMS, "nattevakten", version=2)
