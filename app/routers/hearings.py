@@ -5,7 +5,6 @@ Rules live in `app/services/hearings.py`; this module parses, calls and renders.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import Form, Request
@@ -35,6 +34,7 @@ from app.web import (
     FormView,
     api_router,
     detached,
+    form_moment,
     page_router,
     parse,
     redirect,
@@ -164,15 +164,6 @@ def hearing_page(
     return render(request, "hearings/page.html", _page_context(session, rel, hearing))
 
 
-def _form_moment(value: str) -> datetime | str:
-    """A datetime-local value read as Norwegian time (other text goes on to be refused)."""
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    return moment if moment.tzinfo else moment.replace(tzinfo=i18n.TIMEZONE)
-
-
 @pages.post("/projects/{project_id}/hearings")
 def open_form(
     request: Request,
@@ -188,7 +179,7 @@ def open_form(
     rel = projects.get_project(session, user=user, project_id=project_id)
     chosen = {"employees": employees, "citizens": citizens, "suppliers": suppliers}
     data = HearingOpen.model_validate(
-        {"deadline": _form_moment(deadline), **{k: v == "yes" for k, v in chosen.items()}}
+        {"deadline": form_moment(deadline), **{k: v == "yes" for k, v in chosen.items()}}
     )
     hearing = hearings.open_hearing(session, rel=rel, data=data)
     return redirect(request, f"/hearings/{hearing.id}")

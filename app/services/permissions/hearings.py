@@ -30,6 +30,14 @@ from app.services.permissions.specification import (
 # is announced, no input may shape it any more (equal treatment).
 HEARING_PHASES = frozenset({Phase.market_dialogue})
 ONLY_PROCURERS = N_("Only the project's procurers can put the specification out for hearing.")
+NOT_NOW = N_(
+    "A hearing can only be held during the market dialogue; the project is now in the phase "
+    "“%(phase)s”."
+)
+OVER = N_(
+    "The hearing is over: the project has left the market dialogue and is now in the phase "
+    "“%(phase)s”."
+)
 CITIZENS_ONLY_ON_PUBLIC = N_("Citizens can only be heard on a public project.")
 
 
@@ -57,20 +65,19 @@ def sees_companies(rel: ProjectRelation) -> bool:
     return rel.is_procurer
 
 
+def _ensure_market_dialogue(rel: ProjectRelation, refusal: str) -> None:
+    """Refuse with `refusal` (which names the phase) outside the market dialogue."""
+    if rel.project.phase not in HEARING_PHASES:
+        raise Forbidden(refusal, phase=phase_name(rel.project.phase))
+
+
 def ensure_can_open_hearing(rel: ProjectRelation, *, citizens: bool) -> User:
     """A procurer of the project, during the market dialogue, before the specification is final."""
     user = require_user(rel.user)
     if not rel.is_procurer:
         raise Forbidden(ONLY_PROCURERS)
     ensure_can_write_specification(rel, co_author=False)
-    if rel.project.phase not in HEARING_PHASES:
-        raise Forbidden(
-            N_(
-                "A hearing can only be held during the market dialogue; the project is now in "
-                "the phase “%(phase)s”."
-            ),
-            phase=phase_name(rel.project.phase),
-        )
+    _ensure_market_dialogue(rel, NOT_NOW)
     if citizens and rel.project.visibility != Visibility.public:
         raise Invalid(CITIZENS_ONLY_ON_PUBLIC)
     return user
@@ -83,14 +90,7 @@ def ensure_can_comment_in_hearing(
     user = require_user(rel.user)
     if not in_hearing(rel, hearing, co_author=co_author):
         raise Forbidden(N_("You are not among those heard in this hearing."))
-    if rel.project.phase not in HEARING_PHASES:
-        raise Forbidden(
-            N_(
-                "The hearing is over: the project has left the market dialogue and is now in "
-                "the phase “%(phase)s”."
-            ),
-            phase=phase_name(rel.project.phase),
-        )
+    _ensure_market_dialogue(rel, OVER)
     return user
 
 
