@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from app.i18n import N_
-from app.models import Hearing, HearingComment, Organisation, Requirement, User
+from app.models import Hearing, HearingComment, Organisation, Project, Requirement, User
 from app.models.base import Role, id_of, utcnow
 from app.models.hearing import HearingCommentCreate, HearingOpen
 from app.models.requirement import RequirementStatus, RequirementUpdate
@@ -93,6 +93,9 @@ def open_hearing(session: Session, *, rel: ProjectRelation, data: HearingOpen) -
     user = permissions.ensure_can_open_hearing(rel, citizens=data.citizens)
     if data.deadline.tzinfo is None or data.deadline <= utcnow():
         raise Invalid(DEADLINE_PAST)
+    # The project's row, locked until commit (PostgreSQL): two procurers opening at once wait in
+    # turn, and the second finds the first's hearing open.
+    session.exec(select(Project.id).where(Project.id == rel.project.id).with_for_update()).one()
     if open_hearing_of(session, project_id=id_of(rel.project)) is not None:
         raise Conflict(ALREADY_OPEN)
     drafts = _drafts(session, id_of(rel.project))

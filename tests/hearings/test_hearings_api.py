@@ -204,3 +204,21 @@ def test_a_supplier_comment_leaves_no_trace_of_its_author_for_researchers(
     assert not [e for e in log if e["object_type"] in ("hearing", "hearing_comment")]
     own = api.get(f"/projects/{heard.project}/participation-events", world.procurer).json()
     assert [e for e in own if e["verb"] == "commented_in_hearing"]
+
+
+def test_co_authors_are_heard_whatever_the_audiences(
+    api: Api, world: World, market: tuple[int, User]
+) -> None:
+    project, _rival = market
+    invited = api.post(
+        f"/projects/{project}/specification/co-authors",
+        world.procurer,
+        json={"user_id": world.partner_employee.id},
+    )
+    assert invited.status_code == 201, invited.text
+    requirement = draft(api, world.procurer, project, "Nattalarmer", ALARMS)
+    opened = open_hearing(api, world.procurer, project, employees=False)
+    hearing = opened.json()["id"]
+    assert comment(api, world.partner_employee, hearing, requirement).status_code == 201
+    assert api.get(f"/hearings/{hearing}", world.employee).status_code == 404
+    assert api.get(f"/hearings/{hearing}", world.supplier).status_code == 200

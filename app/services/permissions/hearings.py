@@ -19,7 +19,7 @@ from app.i18n import N_
 from app.models import Hearing, User
 from app.models.base import Phase, Role, Visibility, id_of
 from app.services.errors import Forbidden, Invalid
-from app.services.permissions.audiences import representative_of
+from app.services.permissions import audiences
 from app.services.permissions.relation import ProjectRelation, phase_name, require_user
 from app.services.permissions.specification import (
     can_write_specification,
@@ -122,5 +122,5 @@ def hearing_audience(rel: ProjectRelation, lang: str | None = None) -> Hashable:
         member_org=rel.member_org,
         is_registered_supplier=rel.is_registered_supplier,
         lang=lang or i18n.current_language(),
-        representative_id=representative_of(rel),
+        representative_id=audiences.representative_of(rel),
     )
