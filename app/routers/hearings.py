@@ -116,8 +116,7 @@ def comment(
     """Comment on a requirement of the hearing, or on a passage of it, before the deadline."""
     hearing, rel = hearings.find(session, user=user, hearing_id=hearing_id)
     row = hearings.comment(session, rel=rel, hearing=hearing, data=data)
-    own = next(v for v in hearings.comments(session, rel=rel, hearing=hearing) if v.comment is row)
-    return _comment_public(own)
+    return _comment_public(hearings.own_view(session, rel=rel, row=row))
 
 
 # ---- pages -------------------------------------------------------------------------------------

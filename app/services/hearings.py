@@ -259,8 +259,11 @@ class CommentView:
     author_role: Role
 
 
-def comments(session: Session, *, rel: ProjectRelation, hearing: Hearing) -> list[CommentView]:
-    """The hearing's comments, oldest first, with their authors as this reader may know them.
+def comments(
+    session: Session, *, rel: ProjectRelation, hearing: Hearing, requirement_id: int | None = None
+) -> list[CommentView]:
+    """The hearing's comments (on one requirement, if named), oldest first, with their authors
+    as this reader may know them.
 
     The order is the order of writing for everyone, so it tells nothing of which company wrote
     which; a supplier's company is looked up only for a reader who may see it.
@@ -271,6 +274,8 @@ def comments(session: Session, *, rel: ProjectRelation, hearing: Hearing) -> lis
         .where(HearingComment.hearing_id == hearing.id)
         .order_by(col(HearingComment.created_at), col(HearingComment.id))
     )
+    if requirement_id is not None:
+        query = query.where(HearingComment.requirement_id == requirement_id)
     rows = session.exec(query).all()
     companies: dict[int, str] = {}
     if permissions.sees_companies(rel):
@@ -302,6 +307,18 @@ def _span(text: str, row: HearingComment, version: int) -> tuple[int, int] | Non
         return start, end
     found = text.find(quote)
     return (found, found + len(quote)) if found >= 0 else None
+
+
+def own_view(session: Session, *, rel: ProjectRelation, row: HearingComment) -> CommentView:
+    """The comment the reader has just written, as they may see it (no list to read)."""
+    author = permissions.require_user(rel.user)
+    if author.role != Role.supplier:
+        return CommentView(comment=row, author_name=author.display_name, author_role=author.role)
+    company = None
+    if permissions.sees_companies(rel) and author.organisation_id is not None:
+        found = session.get(Organisation, author.organisation_id)
+        company = found.name if found else None
+    return CommentView(comment=row, author_name=company, author_role=author.role)
 
 
 def segments(requirement: Requirement, rows: list[HearingComment]) -> list[Segment]:

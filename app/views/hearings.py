@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from app.models import Hearing, Requirement, User
+from app.models import Hearing, HearingComment, Requirement, User
 from app.models.vocabulary import LiveKind
 from app.services import hearings
 from app.services.errors import NotFound
@@ -32,12 +32,18 @@ class Heard:
     comments: list[CommentView]
 
 
-def heard(session: Session, rel: ProjectRelation, hearing: Hearing) -> list[Heard]:
-    """The hearing's requirements, each with its highlighted text and comments for this reader."""
+def heard(
+    session: Session, rel: ProjectRelation, hearing: Hearing, *, requirement_id: int | None = None
+) -> list[Heard]:
+    """The hearing's requirements (or the one named), each with its highlighted text and its
+    comments for this reader."""
     by_requirement: dict[int, list[CommentView]] = defaultdict(list)
-    for view in hearings.comments(session, rel=rel, hearing=hearing):
+    views = hearings.comments(session, rel=rel, hearing=hearing, requirement_id=requirement_id)
+    for view in views:
         by_requirement[view.comment.requirement_id].append(view)
     listed = hearings.requirements_heard(session, hearing=hearing)
+    if requirement_id is not None:
+        listed = [r for r in listed if r.id == requirement_id]
     return [
         Heard(
             requirement=r,
@@ -49,15 +55,20 @@ def heard(session: Session, rel: ProjectRelation, hearing: Hearing) -> list[Hear
 
 
 def heard_html(
-    session: Session, rel: ProjectRelation, topic: Topic, audience: HearingAudience
+    session: Session,
+    rel: ProjectRelation,
+    topic: Topic,
+    audience: HearingAudience,
+    requirement_id: int | None = None,
 ) -> str:
-    """Every requirement's block of the hearing, out of band (the resync and the live push)."""
+    """The hearing's requirement blocks (or the one named), out of band: the resync, and the
+    live push of a comment."""
     hearing = session.get(Hearing, topic.id)
     if hearing is None or not hearings.takes_part(session, rel=rel, hearing=hearing):
         raise NotFound(hearings.NO_SUCH_HEARING)
     return "".join(
         render_fragment("hearings/_heard.html", audience.lang, item=item, oob=True)
-        for item in heard(session, rel, hearing)
+        for item in heard(session, rel, hearing, requirement_id=requirement_id)
     )
 
 
@@ -75,9 +86,13 @@ def hearing_changed_html(
     topic: Topic,
     audience: HearingAudience,
 ) -> str | None:
-    """The hearing's blocks again, for viewers who still take part in it; nothing for others."""
+    """A new comment's requirement block again, for viewers who still take part in the hearing;
+    nothing for others, nor for the hearing's opening (nobody watches it before it exists)."""
+    row = session.get(HearingComment, event.object_id)
+    if row is None or row.hearing_id != topic.id:
+        return None
     try:
-        return heard_html(session, rel, topic, audience)
+        return heard_html(session, rel, topic, audience, requirement_id=row.requirement_id)
     except NotFound:
         return None
 
