@@ -1,11 +1,11 @@
 """The hearing page and API with many comments: how long the demo's hearing takes to draw.
 
-Loads the demo, adds 2,000 comments to its open hearing (split over its two requirements, every
-second on one of 40 passages, authors cycling through the demo's people) with plain INSERT …
-SELECT, and times in-process through the real app, 25 times each, the hearing page, the API's
-hearing with its comments (as the procurer and as a supplier: the company lookup is the
-procurer's alone) and a new comment through the API (a write, with its live push). Prints the
-medians in milliseconds (wall) and the SQL statements per request.
+Loads the demo, adds 2,000 comments (`--comments` sets how many) to its open hearing, split over
+its two requirements, every second on one of 40 passages, authors cycling through the demo's
+people, with plain INSERTs; then times in-process through the real app, 25 times each, the
+hearing page, the API's hearing with its comments (as the procurer and as a supplier: the company
+lookup is the procurer's alone) and a new comment through the API (a write, with its live push).
+Prints the medians in milliseconds (wall) and the SQL statements per request.
 
     .venv/bin/python -m benchmarks.hearing
     scripts/with-postgres.sh sh -c '.venv/bin/python -m benchmarks.hearing \\
@@ -33,8 +33,8 @@ PROCURER = "innkjoper@trondheim.example"
 SUPPLIER = "leverandor@klimalos.example"
 
 
-def add_comments(url: str, hearing: int) -> None:
-    """`COMMENTS` comments in the hearing, every second on a passage of its requirement."""
+def add_comments(url: str, hearing: int, count: int) -> None:
+    """`count` comments in the hearing, every second on a passage of its requirement."""
     engine = db.make_engine(url)
     with engine.begin() as con:
         rows = con.execute(
@@ -42,7 +42,7 @@ def add_comments(url: str, hearing: int) -> None:
             {"h": hearing},
         ).all()
         people = [r[0] for r in con.execute(text('SELECT id FROM "user" ORDER BY id')).all()]
-        for n in range(COMMENTS):
+        for n in range(count):
             requirement = rows[n % len(rows)][0]
             passage = n % 2 == 0
             con.execute(
@@ -99,8 +99,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default SQLite)")
+    parser.add_argument("--comments", type=int, default=COMMENTS, help="comments to add")
     args = parser.parse_args()
-    figures: dict[str, Any] = {"benchmark": "hearing", "runs": RUNS, "comments": COMMENTS}
+    figures: dict[str, Any] = {"benchmark": "hearing", "runs": RUNS, "comments": args.comments}
     with demo_database(args.database_url) as (url, _env, _tmp):
         figures["database"] = url.split(":")[0]
         db.use_database(url)
@@ -112,7 +113,7 @@ def main() -> None:
             items = projects["items"] if isinstance(projects, dict) else projects
             project = next(p["id"] for p in items if p["title"].startswith("Trygge"))
             [hearing] = client.get(f"/api/v1/projects/{project}/hearings", headers=procurer).json()
-            add_comments(url, hearing["id"])
+            add_comments(url, hearing["id"], args.comments)
             detail = client.get(f"/api/v1/hearings/{hearing['id']}", headers=procurer).json()
             requirement = detail["comments"][0]["requirement_id"]
             body = {"requirement_id": requirement, "body": "Enda en kommentar."}
