@@ -63,6 +63,10 @@ DRAFT_REQUIREMENT = "Løsningen skal varsle pårørende innen ti minutter."
 # to supplier A's unpublished proposal.
 NEED_LINK_RATIONALE = "Sporing: kravet bygger på behovet for nattilsyn uten å vekke."
 CONFIDENTIAL_RATIONALE = "Fortrolig sporing: radarmodulens innkjøpspris satte nivået for kravet."
+# The hearing (issue 13, item 2): put to the project's employees and the registered suppliers.
+HEARING_COMMENT = "Høringssvar: ti minutter er for lenge når det gjelder fall om natten."
+SUPPLIER_HEARING_COMMENT = "Høringsinnspill: varslingen bør kunne gå gjennom eksisterende anlegg."
+HEARD = PROCURERS | {"employee", "supplier_a", "supplier_b"}
 
 
 class Market:
@@ -150,6 +154,8 @@ class Market:
         )
         assert linked.status_code == 201, linked.text
 
+        self._hearing(api, world)
+
     def _link(self, api: Api, world: World, kind: str, source_id: int, rationale: str) -> int:
         """A trace link from the draft requirement, drawn by the procurer."""
         body = {
@@ -161,6 +167,30 @@ class Market:
         linked = api.post(f"/requirements/{self.requirement}/links", world.procurer, json=body)
         assert linked.status_code == 201, linked.text
         return int(linked.json()["id"])
+
+    def _hearing(self, api: Api, world: World) -> None:
+        """The draft out for hearing to employees and suppliers, with a comment from each."""
+        deadline = (datetime.now(UTC) + timedelta(days=14)).isoformat()
+        body = {"deadline": deadline, "employees": True, "suppliers": True}
+        opened = api.post(f"/projects/{self.project}/hearings", world.procurer, json=body)
+        assert opened.status_code == 201, opened.text
+        self.hearing = opened.json()["id"]
+        quote = "innen ti minutter"
+        start = DRAFT_REQUIREMENT.index(quote)
+        for author, text, passage in (
+            (world.employee, HEARING_COMMENT, {}),
+            (
+                world.supplier,
+                SUPPLIER_HEARING_COMMENT,
+                {"start": start, "end": start + len(quote), "quote": quote, "version": 2},
+            ),
+        ):
+            made = api.post(
+                f"/hearings/{self.hearing}/comments",
+                author,
+                json={"requirement_id": self.requirement, "body": text} | passage,
+            )
+            assert made.status_code == 201, made.text
 
     def _edits(self, api: Api, world: World) -> None:
         """A need its author edited, with a comment its author withdrew."""

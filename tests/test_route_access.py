@@ -40,6 +40,7 @@ NOBODY: frozenset[str] = frozenset()
 STAFF = PROCURERS | {"admin"}  # the project's procurers, and platform administrators
 PARTICIPANTS = STAFF | {"employee", "supplier_a", "supplier_b"}
 SUPPLIER_A = STAFF | {"supplier_a"}
+HEARD = STAFF | {"employee", "supplier_a", "supplier_b"}  # the scene's hearing's audiences
 READERS_OF_THE_LOG = STAFF | {"researcher"}
 REGISTERED_SUPPLIERS = {"supplier_a", "supplier_b"}
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -187,6 +188,15 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /requirements/{requirement_id}/links/{link_id}/remove": STAFF | {"employee"},
     "POST /requirements/{requirement_id}/suggestions/{suggestion_id}/accept": STAFF | {"employee"},
     "POST /requirements/{requirement_id}/suggestions/{suggestion_id}/dismiss": STAFF | {"employee"},
+    # The hearing: put to the project's employees and registered suppliers; nobody else learns
+    # it exists (an empty list of hearings, 404 for the hearing).
+    "POST /api/v1/projects/{project_id}/hearings": STAFF,
+    "GET /api/v1/projects/{project_id}/hearings": ALL,
+    "GET /api/v1/hearings/{hearing_id}": HEARD,
+    "POST /api/v1/hearings/{hearing_id}/comments": HEARD,
+    "GET /hearings/{hearing_id}": HEARD,
+    "POST /projects/{project_id}/hearings": STAFF,
+    "POST /hearings/{hearing_id}/comments": HEARD,
     "GET /api/v1/projects/{project_id}/proposals": ALL,
     "POST /api/v1/projects/{project_id}/proposals": REGISTERED_SUPPLIERS,
     "GET /projects/{project_id}/proposals": ALL,
@@ -318,6 +328,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "WS /ws/projects/{project_id}/questions": ALL,
     "WS /ws/projects/{project_id}/specification": STAFF | {"employee"},
     "WS /ws/requirements/{requirement_id}": STAFF | {"employee"},
+    "WS /ws/hearings/{hearing_id}": HEARD,
     "WS /ws/projects/{project_id}/documents": ALL,
     "WS /ws/projects/{project_id}/metrics": ALL,
     "WS /ws/projects/{project_id}/proposals": ALL,
@@ -411,6 +422,7 @@ class Scene:
             "question_id": market.published,
             "requirement_id": market.requirement,
             "link_id": market.need_link,
+            "hearing_id": market.hearing,
             "proposal_id": market.hidden_proposal,
             "attachment_id": market.attachment,
             "claim_id": market.claim,

@@ -24,6 +24,11 @@ later, in time order, when what it refers to has been made. Fields every step ha
 - `proposal`: project, needs, title, summary, body, claims (each a justification)
 - `publish_summary`, `decide_claims` (with decision), `proposal_status` (with status):
   project, proposal
+- `requirement`: project, kind (a RequirementKind), title, text, weight (award criteria only)
+- `hearing`: project, deadline_in_days (from today, when the demo is loaded: the hearing is
+  still open), employees, citizens, suppliers (whom it is put to)
+- `hearing_comment`: project, hearing, requirement, body, passage (a quote of the
+  requirement's text, for a comment on that passage)
 - `study`: title, institution, ethics_reference, legal_basis, ends_in_days, include_free_text
   (from the story's first day)
 - `consent`: study
@@ -48,6 +53,7 @@ from app.models import SecrecyClaim
 from app.models.base import NeedStatus, Phase, Visibility, id_of
 from app.models.document import DocumentAudience, DocumentCreate, DocumentKind
 from app.models.event import DialogueEventCreate, EventKind
+from app.models.hearing import HearingCommentCreate, HearingOpen
 from app.models.need import CommentCreate, NeedCreate, NeedStatusChange
 from app.models.project import ProjectCreate
 from app.models.proposal import (
@@ -64,6 +70,7 @@ from app.services import (
     dialogue,
     documents,
     events,
+    hearings,
     needs,
     projects,
     proposals,
@@ -339,6 +346,37 @@ def _trace_link(story: Story, step: Step) -> None:
     story.at(step, link)
 
 
+def _hearing(story: Story, step: Step) -> None:
+    """The project's draft out for hearing, until some days from today (when the demo is loaded),
+    so that the hearing is still open for whoever tries the demo."""
+
+    def open_hearing() -> Any:
+        deadline = datetime.now(TIMEZONE).replace(hour=12, minute=0, second=0, microsecond=0)
+        data = HearingOpen(
+            deadline=deadline + timedelta(days=step["deadline_in_days"]),
+            employees=step.get("employees", False),
+            citizens=step.get("citizens", False),
+            suppliers=step.get("suppliers", False),
+        )
+        return hearings.open_hearing(story.session, rel=story.by(step), data=data)
+
+    story.at(step, open_hearing)
+
+
+def _hearing_comment(story: Story, step: Step) -> None:
+    def comment() -> Any:
+        hearing = story.made[step["hearing"]]
+        rel = story.by(step)
+        data = HearingCommentCreate(
+            requirement_id=id_of(story.made[step["requirement"]]),
+            body=step["body"],
+            passage=step.get("passage"),
+        )
+        return hearings.comment(story.session, rel=rel, hearing=hearing, data=data)
+
+    story.at(step, comment)
+
+
 STEPS: dict[str, Planner] = {
     "project": _project,
     "move_phase": _move_phase,
@@ -357,10 +395,12 @@ STEPS: dict[str, Planner] = {
     "publish_summary": _publish_summary,
     "decide_claims": _decide_claims,
     "proposal_status": _proposal_status,
-    "study": _study,
-    "consent": _consent,
     "requirement": _requirement,
     "trace_link": _trace_link,
+    "hearing": _hearing,
+    "hearing_comment": _hearing_comment,
+    "study": _study,
+    "consent": _consent,
 }
 
 

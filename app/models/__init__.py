@@ -6,6 +6,7 @@ from app.models.audit import AuditEntry
 from app.models.dialogue import SupplierRegistration
 from app.models.document import Document
 from app.models.event import DialogueEvent, EventRegistration, MeetingSlot, SlotBooking
+from app.models.hearing import Hearing, HearingComment
 from app.models.idempotency import IdempotentRequest
 from app.models.mail import LinkToken, OutboxMessage
 from app.models.membership import Invitation, Membership, OrganisationDomain
@@ -38,6 +39,8 @@ __all__ = [
     "Erasure",
     "EventRegistration",
     "Follow",
+    "Hearing",
+    "HearingComment",
     "IdempotentRequest",
     "Invitation",
     "LinkToken",

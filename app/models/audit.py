@@ -19,6 +19,7 @@ from app.models.base import (
 )
 from app.models.document import AUDIENCE_LABELS
 from app.models.event import EVENT_KIND_LABELS, REGISTRATION_STATUS_LABELS
+from app.models.hearing import HEARING_AUDIENCE_LABELS
 from app.models.membership import (
     MEMBERSHIP_ROLE_LABELS,
     MEMBERSHIP_STATUS_LABELS,
@@ -26,6 +27,7 @@ from app.models.membership import (
 )
 from app.models.proposal import CLAIM_DECISION_LABELS, PROPOSAL_STATUS_LABELS
 from app.models.question import QUESTION_STATUS_LABELS
+from app.models.requirement import REQUIREMENT_STATUS_LABELS
 from app.models.vocabulary import AuditAction, ObjectType
 
 RATIONALE_MAX = 5000
@@ -103,9 +105,11 @@ AUDIT_VALUE_LABELS: dict[tuple[str, str], dict[str, str]] = {
     ("status", "need"): NEED_STATUS_LABELS,
     ("status", "proposal"): PROPOSAL_STATUS_LABELS,
     ("status", "question"): QUESTION_STATUS_LABELS,
+    ("status", "requirement"): REQUIREMENT_STATUS_LABELS,
     ("status", "event_registration"): REGISTRATION_STATUS_LABELS,
     ("decision", "*"): CLAIM_DECISION_LABELS,
     ("field", "*"): {"body": N_("The confidential description")},
     ("kind", "dialogue_event"): EVENT_KIND_LABELS,
     ("kind", "organisation"): ORGANISATION_KIND_LABELS,
+    ("audiences", "hearing"): HEARING_AUDIENCE_LABELS,
 }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Form, Request
@@ -33,6 +32,7 @@ from app.web import (
     CurrentUser,
     FormView,
     api_router,
+    form_moment,
     page_router,
     parse,
     redirect,
@@ -45,18 +45,6 @@ ICS = "text/calendar; charset=utf-8"
 
 
 # ---- pages ------------------------------------------------------------------------------------
-
-
-def _form_moment(value: str) -> datetime | str:
-    """A datetime-local form value, read as Norwegian time; text that is no time goes to the
-    schema as it is, which refuses it beside its field."""
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=i18n.TIMEZONE)
-    return moment
 
 
 def _list_context(session: Session, rel: ProjectRelation) -> dict[str, Any]:
@@ -110,8 +98,8 @@ def create_form(
         title=title,
         description=description,
         location=location.strip() or DIGITAL,
-        starts_at=_form_moment(starts_at),
-        ends_at=_form_moment(ends_at),
+        starts_at=form_moment(starts_at),
+        ends_at=form_moment(ends_at),
         capacity=capacity or None,
         slot_minutes=slot_minutes or None,
     )

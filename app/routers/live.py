@@ -161,6 +161,7 @@ SOCKETS: dict[str, PageKind] = {
     "/ws/projects/{project_id}/reports": PageKind.reports,
     "/ws/projects/{project_id}/specification": PageKind.specification,
     "/ws/requirements/{requirement_id}": PageKind.requirement,
+    "/ws/hearings/{hearing_id}": PageKind.hearing,
 }
 for _path, _kind in SOCKETS.items():
     router.add_api_websocket_route(_path, _socket(_kind, _path), name=f"{_kind.value}_socket")

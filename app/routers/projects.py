@@ -25,6 +25,7 @@ from app.services import (
     auto_themes,
     dialogue,
     following,
+    hearings,
     need_list,
     permissions,
     projects,
@@ -148,6 +149,9 @@ def _project_context(
         "audience": audience,
         "can_post": permissions.allows(permissions.ensure_can_post_need, rel),
         "can_open_specification": requirements.can_open_workspace(session, rel=rel),
+        "open_hearings": [
+            h for h in hearings.list_hearings(session, rel=rel) if hearings.is_open(h)
+        ],
         "themes": themes.names_of(session, project_id=project_id),
         "auto_themes": auto_themes.of_project(session, rel=rel),
         "steps": projects.timeline(rel.project, overview),

@@ -28,6 +28,7 @@ from app.models.requirement import (
 )
 from app.services import (
     documents,
+    hearings,
     permissions,
     projects,
     requirements,
@@ -199,6 +200,11 @@ def _workspace_context(
         "co_authors": keep(requirements.co_authors(session, project_id=id_of(rel.project))),
         "candidates": keep(candidates),
         "kinds": list(RequirementKind),
+        "hearings": keep(hearings.list_hearings(session, rel=rel)),
+        "hearing_open": hearings.open_hearing_of(session, project_id=id_of(rel.project)),
+        "can_open_hearing": permissions.allows(
+            lambda r: permissions.ensure_can_open_hearing(r, citizens=False), rel
+        ),
     }
 
 

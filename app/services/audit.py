@@ -270,6 +270,7 @@ _MOMENTS: frozenset[str] = frozenset(
         AuditField.minutes_published_at,
         AuditField.starts_at,
         AuditField.ends_at,
+        AuditField.deadline,
     }
 )
 
@@ -289,6 +290,8 @@ def _value(object_type: str, key: str, value: Any, names: _Names) -> Shown:
         return NOTHING
     if isinstance(value, bool):
         return Shown(gettext("Yes") if value else gettext("No"))
+    if isinstance(value, list):  # several values of one field, such as a hearing's audiences
+        return Shown(", ".join(_value(object_type, key, item, names).text for item in value))
     if key in _REFERENCES and isinstance(value, int):
         missing = Shown(_numbered(label_for(AuditField, key), value))
         return names.get((_REFERENCES[key], value)) or missing

@@ -51,6 +51,8 @@ OBJECT_TYPES: dict[type[SQLModel], ObjectType] = {
     models.SpecificationAuthor: ObjectType.specification_author,
     models.Suggestion: ObjectType.suggestion,
     models.TraceLink: ObjectType.trace_link,
+    models.Hearing: ObjectType.hearing,
+    models.HearingComment: ObjectType.hearing_comment,
 }
 
 # The page with a socket of its own that shows a kind of change; a kind not named here shows on

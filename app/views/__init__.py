@@ -9,6 +9,7 @@ from app.services.live.registry import register_viewers
 from app.views import (
     documents,
     events,
+    hearings,
     metrics,
     moderation,
     needs,
@@ -24,6 +25,7 @@ from app.views.templating import render_fragment
 __all__ = [
     "documents",
     "events",
+    "hearings",
     "metrics",
     "moderation",
     "needs",

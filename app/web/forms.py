@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, NamedTuple, NoReturn, TypeVar
 
 from annotated_types import MaxLen, MinLen
@@ -12,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.requests import HTTPConnection
 
-from app.i18n import N_
+from app.i18n import N_, TIMEZONE
 from app.i18n import gettext as _
 from app.services.errors import Invalid
 from app.web.csrf import UNSAFE_METHODS
@@ -67,12 +68,14 @@ FIELD_LABELS = {
     "ends_at": N_("End time"),
     "capacity": N_("Capacity"),
     "slot_minutes": N_("Slot length in minutes"),
+    "deadline": N_("Deadline"),
+    "passage": N_("Passage"),
 }
 
 
 LOCATIONS = ("body", "query", "path", "form", "header", "cookie")
 # Kinds of error a schema raises with a translatable sentence of its own (PydanticCustomError).
-OWN_MESSAGES = ("blank", "out_of_order", "theme", "weight")
+OWN_MESSAGES = ("blank", "out_of_order", "theme", "weight", "audiences", "passage")
 
 
 def _field_of(error: Any, located: bool) -> str:
@@ -177,6 +180,16 @@ def parse(model: type[M], view: FormView | None = None, /, **data: Any) -> M:
 def refuse(view: FormView, name: str, message: str, /, **data: Any) -> NoReturn:
     """Refuse a form for a reason its schema cannot see, with `message` beside field `name`."""
     raise FormInvalid({name: [_(message)]}, data, view)
+
+
+def form_moment(value: str) -> datetime | str:
+    """A datetime-local form value, read as Norwegian time; text that is no time goes to the
+    schema as it is, which refuses it beside its field."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=TIMEZONE)
 
 
 class Limits(NamedTuple):

@@ -70,6 +70,11 @@ READ_BUT_NOT_DECIDING = {
     (PageKind.specification, "user.id"),
     (PageKind.specification, "member_org"),
     (PageKind.specification, "role"),
+    # Who is heard in a hearing is in its page's key (role, organisation, registration); only a
+    # co-authorship is read by the viewer's id, and it is re-checked as the representative.
+    (PageKind.hearing, "user.id"),
+    # Whether there is a viewer at all is told by the key's role.
+    (PageKind.hearing, "user"),
 }
 
 
@@ -145,6 +150,12 @@ def events_of(market: Market, session: Session) -> dict[str, LiveEvent]:
         LiveKind.reports_changed: on(
             LiveKind.reports_changed, session.exec(select(Report.id)).one(), page=PageKind.reports
         ),
+        LiveKind.hearing_changed: on(
+            LiveKind.hearing_changed,
+            market.hearing,
+            page=PageKind.specification,
+            extra_topics=(Topic(PageKind.hearing, market.hearing),),
+        ),
     }
 
 
@@ -156,6 +167,7 @@ def topic_ids(market: Market) -> dict[PageKind, int]:
         PageKind.need: market.need,
         PageKind.event: market.meetings,
         PageKind.requirement: market.requirement,
+        PageKind.hearing: market.hearing,
     }
 
 

@@ -19,6 +19,7 @@ class PageKind(StrEnum):
     reports = "reports"  # a project's moderation queue (its moderators only)
     specification = "specification"  # a project's specification workspace (its writers')
     requirement = "requirement"  # one requirement: its text, status and trace links
+    hearing = "hearing"  # one hearing of a draft specification (its id; those heard only)
     metrics = "metrics"  # a project's dashboard: figures, recomputed after a burst
     person = "person"  # one person's own header: their unread notifications (the id is theirs)
 

@@ -39,14 +39,23 @@ PRIVATE_ACTOR_VERBS = frozenset(
         "attended",
         "reported",  # who reported whom is the moderators' to know
         "asked_review",
+        # who wrote a hearing comment: a supplier's company is the procurers' to know alone
+        "commented_in_hearing",
     }
 )
 # Object types whose events a non-procurer sees only for some objects, or never.
 PROCURERS_ONLY_OBJECTS = frozenset({"secrecy_claim", "meeting_slot", "report"})
-# Object types of the specification: its drafts are its writers' until it is final
+# Object types of the specification: its drafts (and their hearing, whose existence only its
+# audiences know) are its writers' until it is final
 # (`app/services/permissions/specification.py`), and so is the record of who wrote them and
 # traced them to their sources.
-SPECIFICATION_OBJECTS = ("requirement", "specification_author", "trace_link")
+SPECIFICATION_OBJECTS = (
+    "requirement",
+    "specification_author",
+    "trace_link",
+    "hearing",
+    "hearing_comment",
+)
 # Events dated for non-procurers at the publication of their question, not when they happened.
 DATED_AT_PUBLICATION_VERBS = frozenset({"asked"})
 
@@ -121,6 +130,8 @@ def visible_participation_clause(rel: ProjectRelation) -> ColumnElement[bool]:
     drafted_requirement,                    once the specification is final  shown
     edited_requirement, invited_co_author
     (requirement, specification_author)
+    opened_hearing (hearing)                once the specification is final  shown
+    commented_in_hearing (hearing_comment)  once the specification is final  private
     booked, cancelled_booking               never: a slot shows only         –
     (meeting_slot)                          "taken", never by whom
     registered_for_event,                   yes: the seat counts are         private

@@ -32,6 +32,8 @@ from app.models import (
     Document,
     EventRegistration,
     Follow,
+    Hearing,
+    HearingComment,
     IdempotentRequest,
     Invitation,
     LinkToken,
@@ -170,6 +172,13 @@ PERSONAL_DATA: tuple[Held, ...] = (
         RequirementVersion,
         about=("author_id",),
         project=through(RequirementVersion.requirement_id, Requirement.id, Requirement.project_id),
+    ),
+    # the hearings one opened on a draft specification, and one's comments in hearings
+    Held(Hearing, about=("opened_by_id",), project=in_project(Hearing.project_id)),
+    Held(
+        HearingComment,
+        about=("author_id",),
+        project=through(HearingComment.hearing_id, Hearing.id, Hearing.project_id),
     ),
     # the trace links one drew from a requirement to the input that shaped it
     Held(TraceLink, about=("created_by_id",), project=in_project(TraceLink.project_id)),
