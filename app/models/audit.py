@@ -28,6 +28,7 @@ from app.models.membership import (
 from app.models.proposal import CLAIM_DECISION_LABELS, PROPOSAL_STATUS_LABELS
 from app.models.question import QUESTION_STATUS_LABELS
 from app.models.requirement import REQUIREMENT_STATUS_LABELS
+from app.models.trace import TRACE_RELATION_LABELS
 from app.models.vocabulary import AuditAction, ObjectType
 
 RATIONALE_MAX = 5000
@@ -112,4 +113,5 @@ AUDIT_VALUE_LABELS: dict[tuple[str, str], dict[str, str]] = {
     ("kind", "dialogue_event"): EVENT_KIND_LABELS,
     ("kind", "organisation"): ORGANISATION_KIND_LABELS,
     ("audiences", "hearing"): HEARING_AUDIENCE_LABELS,
+    ("relation", "trace_link"): TRACE_RELATION_LABELS,
 }
