@@ -63,7 +63,9 @@ def _hearing(page: Page) -> tuple[str, int]:
     project = next(p["id"] for p in items if p["title"].startswith("Trygge og energismarte"))
     [hearing] = page.request.get(f"/api/v1/projects/{project}/hearings", headers=auth).json()
     requirements = page.request.get(f"/api/v1/projects/{project}/requirements", headers=auth)
-    data = next(r["id"] for r in requirements.json() if r["title"] == "Kommunen eier dataene")
+    data = next(
+        r["id"] for r in requirements.json() if r["title"].startswith("Kommunen eier dataene")
+    )
     return f"/hearings/{hearing['id']}", data
 
 

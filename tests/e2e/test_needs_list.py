@@ -115,7 +115,9 @@ def test_filter_by_theme_and_load_more_on_a_phone(new_page: Callable[..., Page])
         assert posted.ok, posted.text()
 
     page.goto(f"/projects/{project}")
-    page.get_by_role("search").get_by_label("Tema").select_option("Natt")
+    page.get_by_role("search", name="Søk i og filtrer behovene").get_by_label(
+        "Tema", exact=True
+    ).select_option("Natt")
     page.get_by_role("button", name="Vis behov").click()
     expect(page).to_have_url(re.compile(r"theme=Natt"))
     results = page.locator("#needs-results > li.need-card")
