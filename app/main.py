@@ -50,6 +50,7 @@ from app.routers import (
     questions,
     requirements,
     research,
+    search,
     similar,
 )
 from app.services import mail
@@ -265,6 +266,7 @@ def create_app() -> FastAPI:
         privacy,
         mine,
         notifications,
+        search,
     ):
         if (api := getattr(module, "api", None)) is not None:
             app.include_router(
