@@ -321,6 +321,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /profile/delete": LOGGED_IN,
     "GET /account-deleted": ALL,
     "POST /organisations/{organisation_id}/retention": STAFF,
+    # Search (issue 13, item 6): open to all; what each finds is test_permission_matrix.py's
+    "GET /api/v1/search": ALL,
+    "GET /search": ALL,
 }
 # Reads not made here, and why.
 NOT_READ = {
@@ -333,6 +336,8 @@ PARAMS = re.compile(r"{(\w+)}")
 # Reads that need a query string to answer at all (without one they are a 422 for everyone).
 QUERY_STRINGS = {
     "/api/v1/projects/{project_id}/needs/similar": "?text=Nattilsyn som vekker brukerne",
+    "/api/v1/search": "?q=nattilsyn",
+    "/search": "?q=nattilsyn",
 }
 
 
