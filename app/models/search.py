@@ -98,7 +98,8 @@ class SearchResultsPublic(SQLModel):
     """A page of search results, and how many the reader may open in all."""
 
     query: str
-    total: int
+    total: int = Field(description="How many results the caller may open, at most 1000")
+    more: bool = Field(description="There are more than `total` (1000)")
     offset: int
     limit: int
     results: list[SearchResultPublic]

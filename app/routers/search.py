@@ -16,7 +16,7 @@ from app.i18n import gettext
 from app.models.search import SEARCH_KIND_LABELS, SearchResultPublic, SearchResultsPublic
 from app.services.errors import Invalid
 from app.services.search import query as search
-from app.services.search.snippets import plain, snippet
+from app.services.search.snippets import heading, plain, snippet
 from app.web import CurrentUser, api_router, page_router, render
 
 pages = page_router()
@@ -47,7 +47,12 @@ def search_api(
         for hit in found.hits
     ]
     return SearchResultsPublic(
-        query=q, total=found.total, offset=found.offset, limit=found.limit, results=results
+        query=q,
+        total=found.total,
+        more=found.more,
+        offset=found.offset,
+        limit=found.limit,
+        results=results,
     )
 
 
@@ -68,7 +73,7 @@ def search_page(
     results = [
         {
             "kind": SEARCH_KIND_LABELS[hit.kind],
-            "title": hit.title,
+            "title": heading(hit.title, found.stems, search.TITLE_SHOWN),
             "url": search.url_of(hit),
             "project_title": hit.project_title,
             "pieces": snippet(hit.body or hit.title, found.stems),

@@ -194,3 +194,42 @@ def test_a_rolled_back_write_leaves_no_index_row(world: World, session: Session)
     assert session.execute(text(rows), {"id": need.id}).scalar_one() == 1
     session.rollback()
     assert session.execute(text("SELECT count(*) FROM search_item")).scalar_one() == before
+
+
+def _indexed(session: Session, project_id: int, count: int, text_: str, first: int) -> None:
+    """Index rows straight into the search table (many at once, as a big project would hold)."""
+    from sqlalchemy import insert
+
+    from app.models import SearchItem
+    from app.models.search import SearchAudience, SearchKind
+    from app.services.search.index import Document, row
+
+    rows = [
+        row(Document(SearchKind.need, first + n, project_id, SearchAudience.viewers, text_, text_))
+        for n in range(count)
+    ]
+    session.execute(insert(SearchItem), rows)
+    session.commit()
+
+
+def test_the_best_matches_a_reader_may_open_are_found_behind_many_they_may_not(
+    api: Api, world: World, session: Session
+) -> None:
+    # The internal project's 600 items all rank above the public ones (the word in the title
+    # too), so the first candidates ranked hold nothing the citizen may open.
+    _indexed(session, id_of(world.internal), 600, f"{WORD} {WORD}", first=100_000)
+    _indexed(session, id_of(world.public), 3, f"Annet om {WORD} i en lengre tekst", first=200_000)
+    body = search(api, world.citizen, QUERY)
+    assert body["total"] == 3
+    assert {r["id"] for r in body["results"]} == {200_000, 200_001, 200_002}
+    insider = search(api, world.employee, QUERY, limit=50, offset=580)
+    assert insider["total"] == 603
+    assert len(insider["results"]) == 23
+
+
+def test_a_count_past_a_thousand_says_more(api: Api, world: World, session: Session) -> None:
+    _indexed(session, id_of(world.public), 1_005, WORD, first=100_000)
+    body = search(api, world.citizen, QUERY)
+    assert (body["total"], body["more"], len(body["results"])) == (1000, True, 20)
+    page = api.client.get("/search", params={"q": QUERY})
+    assert "Mer enn 1000 treff" in page.text or "More than 1000 results" in page.text

@@ -12,7 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, column, func, literal_column, select, table
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+)
 from sqlmodel import Session, col
 
 from app.i18n import N_
@@ -27,6 +36,9 @@ TERMS_MAX = 8  # words matched; more only slow the index down
 PAGE_SIZE = 20
 LIMIT_MAX = 50
 OFFSET_MAX = 1000  # beyond this, a better search beats paging
+TITLE_SHOWN = 160  # characters of a result's title on the page (an answer's is its question)
+CANDIDATES = 250  # best matches ranked first, before the permission clause (see _page_ids)
+COUNT_MAX = 1000  # results counted; beyond, the count says "more than"
 TOO_LONG = N_("The search is too long: use at most %(max)s characters.")
 
 # PostgreSQL: the same expression as the GIN index the migration builds (title weighs most).
@@ -54,10 +66,11 @@ class Results:
 
     query: str
     words: list[str]
-    total: int
+    total: int  # at most COUNT_MAX
     offset: int
     limit: int
     hits: list[Hit] = field(default_factory=list)
+    more: bool = False  # there are more than COUNT_MAX
 
     @property
     def stems(self) -> frozenset[str]:
@@ -78,24 +91,73 @@ def _sqlite_match(found: list[str]) -> ColumnElement[bool]:
     return literal_column(FTS_TABLE).op("MATCH")(expression)
 
 
-Matching = tuple[Select[SearchItem, str], ColumnElement[Any]]
-
-
-def _matching(session: Session, found: list[str]) -> Matching:
-    """The rows matching every word (unfiltered) and the rank to order them by, best first."""
-    base = select(SearchItem, col(Project.title)).join(
-        Project, col(Project.id) == col(SearchItem.project_id)
-    )
+def _matches(session: Session, found: list[str], *, ranked: bool) -> Select[Any]:
+    """The ids of the rows matching every word (`item_id`), with their rank (`score`, lower is
+    better) when `ranked`; unfiltered, straight from the full-text index."""
     if session.get_bind().dialect.name == "sqlite":
         fts = table(FTS_TABLE, column("rowid"))
-        query = base.join(fts, fts.c.rowid == col(SearchItem.id)).where(_sqlite_match(found))
+        item_id: ColumnElement[Any] = fts.c.rowid
         # bm25 is lower for a better match; the title counts four times the body.
-        return query, func.bm25(literal_column(FTS_TABLE), 4.0, 1.0)
-    # Words are letters only, so joined with & they are a valid tsquery; PostgreSQL stems them.
-    tsquery = func.to_tsquery(literal_column("'norwegian'::regconfig"), " & ".join(found))
-    document: ColumnElement[Any] = literal_column(PG_DOCUMENT)
-    query = base.where(document.op("@@")(tsquery))
-    return query, -func.ts_rank(document, tsquery)
+        score: ColumnElement[Any] = func.bm25(literal_column(FTS_TABLE), 4.0, 1.0)
+        match = _sqlite_match(found)
+        source: Any = fts
+    else:
+        # Words are letters only, so joined with & they are a valid tsquery (stemmed there).
+        tsquery = func.to_tsquery(literal_column("'norwegian'::regconfig"), " & ".join(found))
+        document: ColumnElement[Any] = literal_column(PG_DOCUMENT)
+        item_id = literal_column("search_item.id")
+        score = -func.ts_rank(document, tsquery)
+        match = document.op("@@")(tsquery)
+        source = SearchItem
+    columns = [item_id.label("item_id")]
+    if ranked:
+        columns.append(score.label("score"))
+    return select(*columns).select_from(source).where(match)
+
+
+def _findable(matches: Subquery, user: User | None) -> Select[Any]:
+    """The matches the user may open: joined to their row and project, filtered in SQL."""
+    return (
+        select(matches.c.item_id)
+        .join(SearchItem, col(SearchItem.id) == matches.c.item_id)
+        .join(Project, col(Project.id) == col(SearchItem.project_id))
+        .where(findable_clause(user))
+    )
+
+
+def _count(session: Session, found: list[str], user: User | None) -> int:
+    """How many matches the user may open, counted up to one more than COUNT_MAX."""
+    counted = _findable(_matches(session, found, ranked=False).subquery(), user)
+    return session.execute(
+        select(func.count()).select_from(counted.limit(COUNT_MAX + 1).subquery())
+    ).scalar_one()
+
+
+def _page_ids(
+    session: Session, found: list[str], user: User | None, *, offset: int, limit: int, wanted: int
+) -> list[int]:
+    """The ids of the page, best first: ranked among the best CANDIDATES matches first, then
+    among more when those hold too few the user may open.
+
+    Exact either way: if the best k matches hold `offset + limit` findable ones, no match
+    outside them can rank among those. Only a reader who may open few of many matches (or a
+    late page) pays for ranking every match together with its permission.
+    """
+    ranked = _matches(session, found, ranked=True)
+    ids: list[int] = []
+    for k in (CANDIDATES, CANDIDATES * 16, None):
+        best = ranked.order_by("score", "item_id").limit(k) if k else ranked
+        matches = best.subquery()
+        page = (
+            _findable(matches, user)
+            .order_by(matches.c.score, matches.c.item_id)
+            .offset(offset)
+            .limit(limit)
+        )
+        ids = [int(item_id) for item_id in session.execute(page).scalars()]
+        if len(ids) >= wanted:
+            break
+    return ids
 
 
 def search(
@@ -111,19 +173,36 @@ def search(
     offset, limit = max(0, min(offset, OFFSET_MAX)), max(1, min(limit, LIMIT_MAX))
     if not found:
         return Results(query=query, words=[], total=0, offset=offset, limit=limit)
-    matching, rank = _matching(session, found)
-    allowed = matching.where(findable_clause(user))
-    total = session.execute(
-        select(func.count()).select_from(allowed.with_only_columns(col(SearchItem.id)).subquery())
-    ).scalar_one()
+    # Counted up to one more than COUNT_MAX: past that, "more than 1,000" says enough, and a
+    # common word's count then costs no more than a rare one's.
+    total = _count(session, found, user)
+    wanted = limit if total > COUNT_MAX else max(0, min(limit, total - offset))
+    ids = (
+        _page_ids(session, found, user, offset=offset, limit=limit, wanted=wanted) if wanted else []
+    )
+    return Results(
+        query=query,
+        words=found,
+        total=min(total, COUNT_MAX),
+        more=total > COUNT_MAX,
+        offset=offset,
+        limit=limit,
+        hits=_hits(session, ids),
+    )
+
+
+def _hits(session: Session, ids: list[int]) -> list[Hit]:
+    """The page's rows, read in full only now (the ranking reads ids alone), in rank order."""
     rows = session.execute(
-        allowed.order_by(rank, col(SearchItem.id)).offset(offset).limit(limit)
+        select(SearchItem, col(Project.title))
+        .join(Project, col(Project.id) == col(SearchItem.project_id))
+        .where(col(SearchItem.id).in_(ids))
     ).all()
-    hits = [
+    by_id = {item.id: (item, project_title) for item, project_title in rows}
+    return [
         Hit(item.kind, item.object_id, item.project_id, project_title, item.title, item.body)
-        for item, project_title in rows
+        for item, project_title in (by_id[item_id] for item_id in ids)
     ]
-    return Results(query=query, words=found, total=total, offset=offset, limit=limit, hits=hits)
 
 
 def url_of(hit: Hit) -> str:

@@ -67,3 +67,12 @@ def snippet(text: str, stems: frozenset[str]) -> list[Piece]:
 def plain(pieces: list[Piece]) -> str:
     """The snippet as plain text (for the JSON API)."""
     return "".join(piece.text for piece in pieces)
+
+
+def heading(title: str, stems: frozenset[str], length: int) -> list[Piece]:
+    """A result's title, cut to `length` characters at a word, with the searched words marked."""
+    title = " ".join(title.split())
+    if len(title) <= length:
+        return snippet(title, stems)
+    cut = title.rfind(" ", 0, length)
+    return [*snippet(title[: cut if cut > 0 else length], stems), Piece("…")]
