@@ -14,6 +14,7 @@ GIN index over `to_tsvector('norwegian', title || ' ' || body)`.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -100,6 +101,9 @@ class SearchResultsPublic(SQLModel):
     query: str
     total: int = Field(description="How many results the caller may open, at most 1000")
     more: bool = Field(description="There are more than `total` (1000)")
+    order: Literal["relevance", "newest"] = Field(
+        description="By relevance, or (when over 20,000 items match) the newest first"
+    )
     offset: int
     limit: int
     results: list[SearchResultPublic]

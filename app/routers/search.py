@@ -50,6 +50,7 @@ def search_api(
         query=q,
         total=found.total,
         more=found.more,
+        order="newest" if found.newest_first else "relevance",
         offset=found.offset,
         limit=found.limit,
         results=results,

@@ -98,3 +98,19 @@ def test_a_megabyte_of_query_is_refused_before_it_reaches_the_index(world: World
 
     with Session(db.get_engine()) as session, pytest.raises(Invalid):
         search(session, user=world.citizen, query="skole " * 200_000)
+
+
+def test_when_very_many_items_match_they_come_newest_first(
+    api: Api, world: World, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.services.search import query
+
+    ids = [api.post_need(world.employee, id_of(world.public), problem=PROBLEM)["id"] for _ in "abc"]
+    ranked = api.get("/search", None, params={"q": "skolen"}).json()
+    assert ranked["order"] == "relevance"
+    monkeypatch.setattr(query, "RANK_MAX", 2)
+    newest = api.get("/search", None, params={"q": "skolen"}).json()
+    assert newest["order"] == "newest"
+    assert [r["id"] for r in newest["results"]] == ids[::-1]
+    page = client.get("/search", params={"q": "skolen"})
+    assert "de nyeste kommer først" in page.text or "the newest come first" in page.text

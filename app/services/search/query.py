@@ -39,6 +39,7 @@ OFFSET_MAX = 1000  # beyond this, a better search beats paging
 TITLE_SHOWN = 160  # characters of a result's title on the page (an answer's is its question)
 CANDIDATES = 250  # best matches ranked first, before the permission clause (see _page_ids)
 COUNT_MAX = 1000  # results counted; beyond, the count says "more than"
+RANK_MAX = 20_000  # matches ranked by relevance; more come newest first
 TOO_LONG = N_("The search is too long: use at most %(max)s characters.")
 
 # PostgreSQL: the same expression as the GIN index the migration builds (title weighs most).
@@ -71,6 +72,7 @@ class Results:
     limit: int
     hits: list[Hit] = field(default_factory=list)
     more: bool = False  # there are more than COUNT_MAX
+    newest_first: bool = False  # so many matched that they come newest first, not by relevance
 
     @property
     def stems(self) -> frozenset[str]:
@@ -91,9 +93,10 @@ def _sqlite_match(found: list[str]) -> ColumnElement[bool]:
     return literal_column(FTS_TABLE).op("MATCH")(expression)
 
 
-def _matches(session: Session, found: list[str], *, ranked: bool) -> Select[Any]:
-    """The ids of the rows matching every word (`item_id`), with their rank (`score`, lower is
-    better) when `ranked`; unfiltered, straight from the full-text index."""
+def _matches(session: Session, found: list[str], *, order: str = "") -> Select[Any]:
+    """The ids of the rows matching every word (`item_id`), unfiltered, straight from the
+    full-text index; with `order` "rank" or "newest" also a `score` (lower first) and ordered by
+    it: the relevance (bm25, ts_rank), or the newest first."""
     if session.get_bind().dialect.name == "sqlite":
         fts = table(FTS_TABLE, column("rowid"))
         item_id: ColumnElement[Any] = fts.c.rowid
@@ -109,10 +112,12 @@ def _matches(session: Session, found: list[str], *, ranked: bool) -> Select[Any]
         score = -func.ts_rank(document, tsquery)
         match = document.op("@@")(tsquery)
         source = SearchItem
-    columns = [item_id.label("item_id")]
-    if ranked:
-        columns.append(score.label("score"))
-    return select(*columns).select_from(source).where(match)
+    query = select(item_id.label("item_id")).select_from(source).where(match)
+    if order == "newest":
+        return query.add_columns((-item_id).label("score")).order_by(item_id.desc())
+    if order == "rank":
+        return query.add_columns(score.label("score")).order_by(score, item_id)
+    return query
 
 
 def _findable(matches: Subquery, user: User | None) -> Select[Any]:
@@ -127,14 +132,21 @@ def _findable(matches: Subquery, user: User | None) -> Select[Any]:
 
 def _count(session: Session, found: list[str], user: User | None) -> int:
     """How many matches the user may open, counted up to one more than COUNT_MAX."""
-    counted = _findable(_matches(session, found, ranked=False).subquery(), user)
+    counted = _findable(_matches(session, found).subquery(), user)
     return session.execute(
         select(func.count()).select_from(counted.limit(COUNT_MAX + 1).subquery())
     ).scalar_one()
 
 
 def _page_ids(
-    session: Session, found: list[str], user: User | None, *, offset: int, limit: int, wanted: int
+    session: Session,
+    found: list[str],
+    user: User | None,
+    *,
+    offset: int,
+    limit: int,
+    wanted: int,
+    newest: bool,
 ) -> list[int]:
     """The ids of the page, best first: ranked among the best CANDIDATES matches first, then
     among more when those hold too few the user may open.
@@ -143,11 +155,10 @@ def _page_ids(
     outside them can rank among those. Only a reader who may open few of many matches (or a
     late page) pays for ranking every match together with its permission.
     """
-    ranked = _matches(session, found, ranked=True)
+    ranked = _matches(session, found, order="newest" if newest else "rank")
     ids: list[int] = []
     for k in (CANDIDATES, CANDIDATES * 16, None):
-        best = ranked.order_by("score", "item_id").limit(k) if k else ranked
-        matches = best.subquery()
+        matches = (ranked.limit(k) if k else ranked.order_by(None)).subquery()
         page = (
             _findable(matches, user)
             .order_by(matches.c.score, matches.c.item_id)
@@ -177,8 +188,16 @@ def search(
     # common word's count then costs no more than a rare one's.
     total = _count(session, found, user)
     wanted = limit if total > COUNT_MAX else max(0, min(limit, total - offset))
+    # A word in very many items says little about which is most relevant, and ranking them all
+    # is the one cost that grows with the index: those results come newest first.
+    matched = session.execute(
+        select(func.count()).select_from(_matches(session, found).subquery())
+    ).scalar_one()
+    newest = matched > RANK_MAX
     ids = (
-        _page_ids(session, found, user, offset=offset, limit=limit, wanted=wanted) if wanted else []
+        _page_ids(session, found, user, offset=offset, limit=limit, wanted=wanted, newest=newest)
+        if wanted
+        else []
     )
     return Results(
         query=query,
@@ -188,6 +207,7 @@ def search(
         offset=offset,
         limit=limit,
         hits=_hits(session, ids),
+        newest_first=newest,
     )
 
 
