@@ -145,7 +145,7 @@ def time_searches(
     every: list[float] = []
     totals: list[int] = []
     for name, make in kinds.items():
-        times = []
+        times, newest = [], 0
         for user in people.values():
             for _ in range(queries):
                 query = make()
@@ -155,7 +155,9 @@ def time_searches(
                     snippet(hit.body, found.stems)
                 times.append((time.perf_counter() - began) * 1000)
                 totals.append(found.total)
+                newest += found.newest_first
         figures[f"{name}, ms"] = percentiles(times)
+        figures[f"{name}, newest first (over 20,000 matches)"] = f"{newest} of {len(times)}"
         every += times
     figures["all searches, ms"] = percentiles(every)
     figures["results per search (median, counted to 1,000)"] = sorted(totals)[len(totals) // 2]

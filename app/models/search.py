@@ -8,7 +8,8 @@ partners, or a specification marked final, needs no re-indexing.
 
 The full-text index itself lives beside the table and is built by the migration for each dialect:
 on SQLite an FTS5 table over the Snowball stems (`title_terms`, `body_terms`), on PostgreSQL a
-GIN index over `to_tsvector('norwegian', title || ' ' || body)`.
+generated `search_document` column, `to_tsvector('norwegian', …)` of title and body, with a GIN
+index.
 """
 
 from __future__ import annotations
@@ -24,15 +25,17 @@ from app.models.base import enum_field
 from app.models.vocabulary import register_labels
 
 # The full-text parts that are not tables of the models: the FTS5 table with its shadow tables
-# (SQLite) and the expression GIN index (PostgreSQL). Alembic cannot describe either, so the
-# comparison of models and migrations leaves them out by these names.
+# (SQLite), the generated tsvector column and its GIN index (PostgreSQL). The models describe
+# neither, so the comparison of models and migrations leaves them out by these names.
 FTS_TABLE = "search_item_fts"
 FTS_INDEX = "ix_search_item_document"
+# PostgreSQL: the generated tsvector column the GIN index covers (the app never writes it).
+FTS_COLUMN = "search_document"
 
 
 def is_full_text_part(name: str | None) -> bool:
     """Whether a schema object is the full-text index beside `search_item` (not a model's)."""
-    return name is not None and (name == FTS_INDEX or name.startswith(FTS_TABLE))
+    return name is not None and (name in (FTS_INDEX, FTS_COLUMN) or name.startswith(FTS_TABLE))
 
 
 class SearchKind(StrEnum):

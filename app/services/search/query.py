@@ -26,7 +26,7 @@ from sqlmodel import Session, col
 
 from app.i18n import N_
 from app.models import Project, SearchItem, User
-from app.models.search import FTS_TABLE, SearchKind
+from app.models.search import FTS_COLUMN, FTS_TABLE, SearchKind
 from app.services.errors import Invalid
 from app.services.permissions import findable_clause
 from app.services.text.normalise import stem, words
@@ -42,11 +42,8 @@ COUNT_MAX = 1000  # results counted; beyond, the count says "more than"
 RANK_MAX = 20_000  # matches ranked by relevance; more come newest first
 TOO_LONG = N_("The search is too long: use at most %(max)s characters.")
 
-# PostgreSQL: the same expression as the GIN index the migration builds (title weighs most).
-PG_DOCUMENT = (
-    "setweight(to_tsvector('norwegian'::regconfig, search_item.title), 'A') || "
-    "to_tsvector('norwegian'::regconfig, search_item.body)"
-)
+# PostgreSQL: the stored document the GIN index covers (title weighing most; see the migration).
+PG_DOCUMENT = f"search_item.{FTS_COLUMN}"
 
 
 @dataclass(frozen=True)
