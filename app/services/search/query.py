@@ -187,9 +187,8 @@ def search(
     wanted = limit if total > COUNT_MAX else max(0, min(limit, total - offset))
     # A word in very many items says little about which is most relevant, and ranking them all
     # is the one cost that grows with the index: those results come newest first.
-    matched = session.execute(
-        select(func.count()).select_from(_matches(session, found).subquery())
-    ).scalar_one()
+    counted = _matches(session, found).limit(RANK_MAX + 1).subquery()
+    matched = session.execute(select(func.count()).select_from(counted)).scalar_one()
     newest = matched > RANK_MAX
     ids = (
         _page_ids(session, found, user, offset=offset, limit=limit, wanted=wanted, newest=newest)
