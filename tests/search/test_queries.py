@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from app.models.base import id_of
 from app.services.text.normalise import words
-from tests.conftest import World
+from tests.conftest import TEST_POSTGRES, World
 from tests.helpers import Api
 from tests.search.conftest import found
 
@@ -100,10 +100,13 @@ def test_a_megabyte_of_query_is_refused_before_it_reaches_the_index(world: World
         search(session, user=world.citizen, query="skole " * 200_000)
 
 
-def test_when_very_many_items_match_they_come_newest_first(
+def test_when_very_many_items_match_they_come_newest_first_on_sqlite(
     api: Api, world: World, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from app.services.search import query
+
+    if TEST_POSTGRES:
+        pytest.skip("PostgreSQL ranks every match (a stored vector): no newest-first order")
 
     ids = [api.post_need(world.employee, id_of(world.public), problem=PROBLEM)["id"] for _ in "abc"]
     ranked = api.get("/search", None, params={"q": "skolen"}).json()

@@ -39,7 +39,7 @@ OFFSET_MAX = 1000  # beyond this, a better search beats paging
 TITLE_SHOWN = 160  # characters of a result's title on the page (an answer's is its question)
 CANDIDATES = 250  # best matches ranked first, before the permission clause (see _page_ids)
 COUNT_MAX = 1000  # results counted; beyond, the count says "more than"
-RANK_MAX = 20_000  # matches ranked by relevance; more come newest first
+RANK_MAX = 20_000  # matches ranked by relevance on SQLite; more come newest first
 TOO_LONG = N_("The search is too long: use at most %(max)s characters.")
 
 # PostgreSQL: the stored document the GIN index covers (title weighing most; see the migration).
@@ -135,6 +135,20 @@ def _count(session: Session, found: list[str], user: User | None) -> int:
     ).scalar_one()
 
 
+def _too_many_to_rank(session: Session, found: list[str]) -> bool:
+    """On SQLite, whether more than RANK_MAX items match: then they come newest first.
+
+    A word in very many items says little about which is most relevant, and SQLite's bm25 over
+    every match is the one cost there that grows with the index (FTS5 counts matches cheaply).
+    PostgreSQL ranks a stored vector, about as fast as it could count the matches, so it always
+    ranks.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    counted = _matches(session, found).limit(RANK_MAX + 1).subquery()
+    return session.execute(select(func.count()).select_from(counted)).scalar_one() > RANK_MAX
+
+
 def _page_ids(
     session: Session,
     found: list[str],
@@ -185,11 +199,7 @@ def search(
     # common word's count then costs no more than a rare one's.
     total = _count(session, found, user)
     wanted = limit if total > COUNT_MAX else max(0, min(limit, total - offset))
-    # A word in very many items says little about which is most relevant, and ranking them all
-    # is the one cost that grows with the index: those results come newest first.
-    counted = _matches(session, found).limit(RANK_MAX + 1).subquery()
-    matched = session.execute(select(func.count()).select_from(counted)).scalar_one()
-    newest = matched > RANK_MAX
+    newest = _too_many_to_rank(session, found)
     ids = (
         _page_ids(session, found, user, offset=offset, limit=limit, wanted=wanted, newest=newest)
         if wanted
