@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
-    CTE,
     ColumnElement,
     Select,
     Subquery,
@@ -118,7 +117,7 @@ def _matches(session: Session, found: list[str], *, order: str = "") -> Select[A
     return query
 
 
-def _findable(matches: Subquery | CTE, user: User | None) -> Select[Any]:
+def _findable(matches: Subquery, user: User | None) -> Select[Any]:
     """The matches the user may open: joined to their row and project, filtered in SQL."""
     return (
         select(matches.c.item_id)
@@ -130,12 +129,7 @@ def _findable(matches: Subquery | CTE, user: User | None) -> Select[Any]:
 
 def _count(session: Session, found: list[str], user: User | None) -> int:
     """How many matches the user may open, counted up to one more than COUNT_MAX."""
-    matches: Subquery | CTE = _matches(session, found).subquery()
-    if session.get_bind().dialect.name != "sqlite":
-        # Found first, then joined: with the LIMIT below PostgreSQL would otherwise walk the
-        # primary key testing every row for a rare word; alone, the match uses the GIN index.
-        matches = _matches(session, found).cte("matches").prefix_with("MATERIALIZED")
-    counted = _findable(matches, user)
+    counted = _findable(_matches(session, found).subquery(), user)
     return session.execute(
         select(func.count()).select_from(counted.limit(COUNT_MAX + 1).subquery())
     ).scalar_one()
