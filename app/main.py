@@ -52,6 +52,7 @@ from app.routers import (
     questions,
     requirements,
     research,
+    search,
     similar,
     trace,
 )
@@ -271,6 +272,7 @@ def create_app() -> FastAPI:
         privacy,
         mine,
         notifications,
+        search,
     ):
         if (api := getattr(module, "api", None)) is not None:
             app.include_router(

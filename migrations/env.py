@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 import app.models  # noqa: F401  (registers every table)
 from app.config import get_settings
 from app.db import make_engine
+from app.models.search import is_full_text_part
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -32,6 +33,8 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # type: ignore[attr-defined]
         compare_type=True,
+        # The search index's full-text parts are built by hand (see app/models/search.py).
+        include_name=lambda name, _type, _parents: not is_full_text_part(name),
     )
     with context.begin_transaction():
         context.run_migrations()

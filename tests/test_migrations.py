@@ -18,6 +18,7 @@ from sqlmodel import Session, SQLModel
 import app.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from app.cli import alembic_config
 from app.db import make_engine
+from app.models.search import is_full_text_part
 from tests.conftest import World
 from tests.helpers import Api
 
@@ -38,11 +39,20 @@ def test_migrated_schema_matches_the_models(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            # The search index's full-text parts (SQLite's FTS5 table and its shadow tables,
+            # PostgreSQL's expression GIN index) are built by hand in the migration: no model
+            # can describe them, so the comparison leaves them out (their tests are in
+            # tests/search).
+            opts = {"compare_type": True, "include_name": _not_full_text}
+            context = MigrationContext.configure(connection, opts=opts)
             differences = compare_metadata(context, SQLModel.metadata)
     finally:
         engine.dispose()
     assert differences == []
+
+
+def _not_full_text(name: str | None, _type: str, _parents: object) -> bool:
+    return not is_full_text_part(name)
 
 
 def test_upgrade_then_downgrade_to_base_leaves_no_tables(empty_sqlite: str) -> None:

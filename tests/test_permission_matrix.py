@@ -103,6 +103,13 @@ DUPLICATES = [
     ("Parkering ved sykehjemmet", "Parkeringsplassen ved sykehjemmet er full hver ettermiddag."),
     ("Full parkeringsplass", "Parkeringsplassen ved sykehjemmet er alltid full om ettermiddagen."),
 ]
+
+
+def search_paths(query: str) -> dict[str, str]:
+    """The search API and the search page, both asked for the same words."""
+    return {"api": f"/api/v1/search?q={query}", "page": f"/search?q={query}"}
+
+
 CELLS: list[Cell] = [
     # Automatic themes (issue 13): the same groups for whoever sees the project.
     *cells(
@@ -675,6 +682,58 @@ CELLS: list[Cell] = [
     ),
     *cells("a hidden comment's text, live", HIDDEN_BODY, PROCURERS, socket=THREAD_PATHS["socket"]),
     *cells("a hidden comment's public reason", HIDE_REASON, EVERYONE, **THREAD_PATHS),
+    # Search (issue 13, item 6): a result shows its title and the text around the searched word
+    # (marked on the page, so each marker is a part of the text beside the searched word).
+    *cells(
+        "a draft requirement (search)",
+        "innen ti minutter",
+        PROCURERS | {"employee"},
+        **search_paths("pårørende"),
+    ),
+    *cells(
+        "the internal project (search)",
+        "Internt prosjekt",
+        PROCURERS | {"employee"},
+        **search_paths("internt"),
+    ),
+    *cells("a published summary (search)", "også merker hvem", EVERYONE, **search_paths("våken")),
+    *cells(
+        "an unpublished summary (search)",
+        "ennå ikke er publisert",
+        frozenset(),
+        **search_paths("radarsensorer"),
+    ),
+    *cells(
+        "a confidential proposal body (search)",
+        "koster 1 240 kroner",
+        frozenset(),
+        **search_paths("radarmodulen"),
+    ),
+    *cells(
+        "a published answer (search)",
+        "ikke under dialogen",
+        EVERYONE,
+        **search_paths("tilbudsfristen"),
+    ),
+    *cells(
+        "the asker's own wording (search)",
+        "CE-merking klasse IIa",
+        frozenset(),
+        **search_paths("helsetek"),
+    ),
+    *cells(
+        "an unanswered question (search)",
+        "driftes uten",
+        frozenset(),
+        **search_paths("skytjenester"),
+    ),
+    *cells("a need's edited text (search)", "men vekker", EVERYONE, **search_paths("beboerne")),
+    *cells(
+        "a need's text before its edit (search)",
+        "rekker ikke alle",
+        frozenset(),
+        **search_paths("utkast"),
+    ),
 ]
 
 

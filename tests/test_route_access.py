@@ -350,6 +350,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /profile/delete": LOGGED_IN,
     "GET /account-deleted": ALL,
     "POST /organisations/{organisation_id}/retention": STAFF,
+    # Search (issue 13, item 6): open to all; what each finds is test_permission_matrix.py's
+    "GET /api/v1/search": ALL,
+    "GET /search": ALL,
 }
 # Reads not made here, and why.
 NOT_READ = {
@@ -363,6 +366,8 @@ PARAMS = re.compile(r"{(\w+)}")
 QUERY_STRINGS = {
     "/api/v1/projects/{project_id}/needs/similar": "?text=Nattilsyn som vekker brukerne",
     "/api/v1/requirements/{requirement_id}/versions/diff": "?from=1&to=1",
+    "/api/v1/search": "?q=nattilsyn",
+    "/search": "?q=nattilsyn",
 }
 
 

@@ -26,6 +26,7 @@ from app.models.question import Question
 from app.models.requirement import Requirement, RequirementVersion, SpecificationAuthor
 from app.models.research import Study, StudyConsent, StudyObjection, StudyProject
 from app.models.revision import Revision
+from app.models.search import SearchItem
 from app.models.suggestion import Suggestion
 from app.models.trace import TraceLink
 from app.models.user import User
@@ -69,6 +70,7 @@ __all__ = [
     "Requirement",
     "RequirementVersion",
     "Revision",
+    "SearchItem",
     "SecrecyClaim",
     "SlotBooking",
     "SpecificationAuthor",

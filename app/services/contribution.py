@@ -28,6 +28,10 @@ from app.services.live import LiveEvent, PageKind, Topic
 from app.services.notifications.fanout import fan_out
 from app.services.permissions import ProjectRelation, require_user
 
+# The search index follows every flush of the objects it holds, in the same transaction (see its
+# module); imported here, where every write passes, it listens before any write.
+from app.services.search import index as _search_index  # noqa: F401
+
 # What each kind of recorded object is called in the participation log and the audit log.
 OBJECT_TYPES: dict[type[SQLModel], ObjectType] = {
     models.Project: ObjectType.project,

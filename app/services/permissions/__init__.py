@@ -110,6 +110,7 @@ from app.services.permissions.relation import (
     viewable_project,
     visible_projects_clause,
 )
+from app.services.permissions.search import findable_clause, specification_writers_clause
 from app.services.permissions.specification import (
     SPECIFICATION_PHASES,
     can_see_requirement,
@@ -185,6 +186,7 @@ __all__ = [
     "ensure_proposal_company",
     "ensure_registered_supplier",
     "find_in_project",
+    "findable_clause",
     "hearing_audience",
     "in_hearing",
     "is_asking_company",
@@ -210,6 +212,7 @@ __all__ = [
     "sees_whole_participation",
     "shows_actor",
     "shows_organisation",
+    "specification_writers_clause",
     "viewable_project",
     "visible_participation_clause",
     "visible_projects_clause",
