@@ -12,13 +12,12 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
-from app.models import Hearing, HearingComment, SupplierRegistration, TraceLink, User
+from app.models import Hearing, HearingComment, SupplierRegistration, User
 from app.models.base import id_of, utcnow
-from app.models.trace import TraceRelation, TraceSource
 from app.services import hearings, permissions
 from tests.conftest import World
 from tests.helpers import Api
-from tests.influence.conftest import SUPPLIER_B, Scene, finalise
+from tests.influence.conftest import SUPPLIER_B, Scene, finalise, link
 from tests.influence.test_report import report
 from tests.research.conftest import everything, export, ok, study_input, table
 
@@ -37,6 +36,19 @@ def _hearing(session: Session, scene: Scene, **audiences: bool) -> Hearing:
     return row
 
 
+def register_supplier_a(session: Session, scene: Scene) -> None:
+    """Supplier A's company registers for the project's market dialogue."""
+    world = scene.world
+    session.add(
+        SupplierRegistration(
+            project_id=scene.project_id,
+            organisation_id=id_of(world.supplier_org),
+            registered_by_id=id_of(world.supplier),
+        )
+    )
+    session.commit()
+
+
 @pytest.fixture
 def heard_scene(session: Session, draft_scene: Scene) -> Scene:
     """The ledger, with R6 derived from supplier B's comment in a hearing put to the suppliers
@@ -50,17 +62,7 @@ def heard_scene(session: Session, draft_scene: Scene) -> Scene:
     )
     session.add(said)
     session.flush()
-    session.add(
-        TraceLink(
-            project_id=draft_scene.project_id,
-            requirement_id=draft_scene.rid("R6"),
-            source_type=TraceSource.hearing_comment,
-            source_id=id_of(said),
-            relation=TraceRelation.derived_from,
-            rationale="Innspillet i høringen ga kriteriet.",
-            created_by_id=id_of(draft_scene.world.procurer),
-        )
-    )
+    link(session, draft_scene.requirements["R6"], said, by=draft_scene.world.procurer)
     finalise(session, draft_scene)
     return draft_scene
 
@@ -88,15 +90,7 @@ def test_only_those_heard_count_a_hearing_comment(
     api: Api, heard_scene: Scene, session: Session
 ) -> None:
     world = heard_scene.world
-    # Supplier A's company registers for the dialogue, and so is heard.
-    session.add(
-        SupplierRegistration(
-            project_id=heard_scene.project_id,
-            organisation_id=world.supplier_org.id,
-            registered_by_id=id_of(world.supplier),
-        )
-    )
-    session.commit()
+    register_supplier_a(session, heard_scene)  # and so heard
     for reader in (world.employee, world.supplier):  # the co-author, a registered supplier
         body = report(api, heard_scene, reader)
         assert body["view"] == "restricted" and body["links"] == 9, reader.display_name
@@ -131,13 +125,7 @@ def test_the_sql_rule_of_who_is_heard_agrees_with_the_pages_rule(
     session: Session, draft_scene: Scene
 ) -> None:
     world = draft_scene.world
-    session.add(
-        SupplierRegistration(
-            project_id=draft_scene.project_id,
-            organisation_id=world.supplier_org.id,
-            registered_by_id=id_of(world.supplier),
-        )
-    )
+    register_supplier_a(session, draft_scene)
     every: list[Hearing] = []
     for employees, citizens, suppliers in itertools.product((False, True), repeat=3):
         every.append(
