@@ -13,6 +13,9 @@ from fastapi.testclient import TestClient
 
 from app.models import User
 from app.models.base import OrganisationKind, Phase, Role, id_of
+from app.models.trace import TraceSource
+from app.services import trace_sources
+from app.services.influence import sources as influence_sources
 from tests.conftest import Factory, World, login
 from tests.hearings.conftest import comment, draft, open_hearing
 from tests.helpers import Api
@@ -145,3 +148,8 @@ def test_only_those_heard_see_a_link_to_a_hearing_comment(
     for outsider in (world.researcher, None):
         listed = _links(api, outsider, scene.requirement).json()
         assert [row["source_type"] for row in listed] == ["need"]
+
+
+def test_every_kind_of_input_is_a_source_for_links_and_for_the_influence_ledger() -> None:
+    assert set(trace_sources.SOURCES) == set(TraceSource)
+    assert set(influence_sources.SOURCES) == set(TraceSource)
