@@ -2,10 +2,10 @@
 
 A writer of the specification (the project's procurers and invited co-authors, while it is open)
 links a requirement to an input of the same project that they may see: a need, a proposal, a
-published answer or the published minutes of a dialogue event (`app/services/trace_sources.py`
-says which, kind by kind). Every link has a relation and a rationale. A link to a proposal whose
-summary is not published, or one the writer marks so, refers to confidential content: it and its
-rationale are the project's procurers' alone.
+published answer, the published minutes of a dialogue event or a comment in a hearing
+(`app/services/trace_sources.py` says which, kind by kind). Every link has a relation and a
+rationale. A link to a proposal whose summary is not published, or one the writer marks so,
+refers to confidential content: it and its rationale are the project's procurers' alone.
 
 Who sees a link (`visible_links`, which every reader of links goes through: the requirement's
 page, the need's page, the API, the influence report and the export): whoever may see both the
@@ -64,13 +64,10 @@ def may_link(session: Session, *, rel: ProjectRelation) -> bool:
 def source_row(session: Session, *, rel: ProjectRelation, kind: TraceSource, source_id: int) -> Any:
     """The input to link: of the project, usable as a source, and seen by the writer (422)."""
     spec = trace_sources.kind_of(kind)
-    row = session.get(spec.model, source_id)
-    if (
-        row is None
-        or row.project_id != rel.project.id
-        or not spec.usable(row)
-        or not spec.visible(session, rel, row)
-    ):
+    row = trace_sources.load(session, kind, [source_id], project_id=id_of(rel.project)).get(
+        source_id
+    )
+    if row is None or not spec.usable(row) or not spec.visible(session, rel, row):
         raise Invalid(NO_SUCH_SOURCE)
     return row
 
@@ -126,7 +123,10 @@ def add_link(
 def view_of(session: Session, *, link: TraceLink, requirement: Requirement) -> LinkView:
     """A link just written, named for its writer (who may no longer see a link they marked
     confidential without being a procurer)."""
-    row = trace_sources.load(session, link.source_type, [link.source_id])[link.source_id]
+    found = trace_sources.load(
+        session, link.source_type, [link.source_id], project_id=link.project_id
+    )
+    row = found[link.source_id]
     return LinkView(link, requirement, trace_sources.item(link.source_type, row))
 
 
@@ -204,7 +204,8 @@ def _seen(session: Session, rel: ProjectRelation, links: list[TraceLink]) -> lis
     items: dict[tuple[TraceSource, int], SourceItem] = {}
     for kind, ids in by_kind.items():
         spec = trace_sources.SOURCES.get(kind)
-        for source_id, row in trace_sources.load(session, kind, ids).items():
+        found = trace_sources.load(session, kind, ids, project_id=id_of(rel.project))
+        for source_id, row in found.items():
             if spec is not None and spec.visible(session, rel, row):
                 items[(kind, source_id)] = trace_sources.item(kind, row)
     views = [

@@ -2,8 +2,13 @@
 
 Each entry says which table holds the input, what it is called and where it is read, whether it
 can be a source at all (an answer only once published, minutes only once published), and who
-may see it. Adding a kind of source (the hearing's comments) is one more entry; a kind without
-an entry is refused with a clear message.
+may see it. Adding a kind of source is one more entry; a kind without an entry is refused with
+a clear message.
+
+An input whose row does not hold its project (a hearing comment: its hearing does) names the
+tables joined to reach it, and the project's column there; its rows are then read with the
+joined columns as well, so every function below reads the same kind of row wherever it comes
+from (a list of choices, the links of a page, the input a writer links).
 """
 
 from __future__ import annotations
@@ -15,12 +20,12 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.i18n import N_
-from app.models import DialogueEvent, Need, Proposal, Question
+from app.models import DialogueEvent, Hearing, HearingComment, Need, Proposal, Question, Requirement
 from app.models.base import NeedStatus, id_of
 from app.models.proposal import ProposalStatus
 from app.models.question import QuestionStatus
 from app.models.trace import TraceSource
-from app.services import permissions
+from app.services import hearings, permissions
 from app.services.errors import Invalid
 from app.services.events.views import active_registration, company_booking
 from app.services.permissions import ProjectRelation
@@ -53,6 +58,23 @@ class SourceKind:
     # The columns the functions above read: a list of choices loads only these.
     columns: tuple[str, ...] = ()
     confidential: Callable[[Any], bool] = lambda row: False
+    # The tables joined to reach the project (each with its condition), the columns read from
+    # them (labelled as the functions above read them), and the column with the project's id
+    # (None: the model's own `project_id`).
+    joins: tuple[tuple[Any, Any], ...] = ()
+    joined: tuple[Any, ...] = ()
+    project: Any = None
+
+    def project_column(self) -> Any:
+        """The column that holds the input's project."""
+        return self.model.project_id if self.project is None else self.project
+
+    def query(self) -> Any:
+        """The select of the input's columns (and of the joined tables' columns)."""
+        found = select(*(getattr(self.model, name) for name in self.columns), *self.joined)
+        for table, on in self.joins:
+            found = found.join(table, on)
+        return found
 
 
 def _short(text: str) -> str:
@@ -86,6 +108,22 @@ def _minutes_visible(session: Session, rel: ProjectRelation, event: DialogueEven
         company_booking(session, event, user.organisation_id) is not None
     )
     return permissions.can_read_minutes(rel, participant=participant)
+
+
+def _comment_visible(session: Session, rel: ProjectRelation, comment: HearingComment) -> bool:
+    """Whoever takes part in the comment's hearing (who reads the comment on its page)."""
+    hearing = session.get(Hearing, comment.hearing_id)  # once per hearing: the identity map
+    if hearing is None:
+        return False
+    # Asking whether the reader co-authors the specification only when that alone decides.
+    if permissions.in_hearing(rel, hearing, co_author=False):
+        return True
+    return hearings.takes_part(session, rel=rel, hearing=hearing)
+
+
+def _comment_title(comment: Any) -> str:
+    """The requirement commented on, and the comment's own words; never its author."""
+    return _short(f"{comment.requirement_title}: {comment.body}")
 
 
 SOURCES: dict[TraceSource, SourceKind] = {
@@ -122,6 +160,23 @@ SOURCES: dict[TraceSource, SourceKind] = {
         visible=_minutes_visible,
         columns=("id", "project_id", "title", "minutes_published_at"),
     ),
+    TraceSource.hearing_comment: SourceKind(
+        model=HearingComment,
+        title=_comment_title,
+        url=lambda comment: f"/hearings/{comment.hearing_id}#hearing-comment-{comment.id}",
+        usable=lambda comment: True,
+        visible=_comment_visible,
+        columns=("id", "hearing_id", "body"),
+        joins=(
+            (Hearing, col(Hearing.id) == HearingComment.hearing_id),
+            (Requirement, col(Requirement.id) == HearingComment.requirement_id),
+        ),
+        joined=(
+            col(Hearing.project_id).label("project_id"),
+            col(Requirement.title).label("requirement_title"),
+        ),
+        project=Hearing.project_id,
+    ),
 }
 
 
@@ -139,13 +194,15 @@ def item(kind: TraceSource, row: Any) -> SourceItem:
     return SourceItem(kind, id_of(row), spec.title(row), spec.url(row), spec.confidential(row))
 
 
-def load(session: Session, kind: TraceSource, ids: Iterable[int]) -> dict[int, Any]:
-    """The rows of one kind of source by id (one query)."""
+def load(
+    session: Session, kind: TraceSource, ids: Iterable[int], *, project_id: int
+) -> dict[int, Any]:
+    """The rows of one kind of source of the project by id (one query)."""
     spec = SOURCES.get(kind)
     wanted = set(ids)
     if spec is None or not wanted:
         return {}
-    query = select(spec.model).where(col(spec.model.id).in_(wanted))
+    query = spec.query().where(col(spec.model.id).in_(wanted), spec.project_column() == project_id)
     return {row.id: row for row in session.exec(query).all()}
 
 
@@ -153,10 +210,8 @@ def choices(session: Session, *, rel: ProjectRelation) -> dict[TraceSource, list
     """The project's inputs the person may see and link, kind by kind, in their order."""
     found: dict[TraceSource, list[SourceItem]] = {}
     for kind, spec in SOURCES.items():
-        model = spec.model
-        query = select(*(getattr(model, name) for name in spec.columns))
-        query = query.where(col(model.project_id) == rel.project.id).order_by(col(model.id))
-        rows = session.exec(query).all()  # rows of the columns, read as the objects are
+        query = spec.query().where(spec.project_column() == rel.project.id)
+        rows = session.exec(query.order_by(col(spec.model.id))).all()  # read as the objects are
         found[kind] = [
             item(kind, row) for row in rows if spec.usable(row) and spec.visible(session, rel, row)
         ]

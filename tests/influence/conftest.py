@@ -26,7 +26,16 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from app.models import Need, Organisation, Proposal, Question, Requirement, TraceLink, User
+from app.models import (
+    HearingComment,
+    Need,
+    Organisation,
+    Proposal,
+    Question,
+    Requirement,
+    TraceLink,
+    User,
+)
 from app.models.base import NeedStatus, OrganisationKind, Phase, Role, id_of, utcnow
 from app.models.question import QuestionStatus
 from app.models.requirement import (
@@ -112,8 +121,14 @@ def link(
     by: User,
     confidential: bool = False,
 ) -> TraceLink:
-    """A trace link row from the requirement to the source (a need, proposal or question)."""
-    kinds = {Need: TraceSource.need, Proposal: TraceSource.proposal, Question: TraceSource.answer}
+    """A trace link row from the requirement to the source (a need, proposal, question or
+    hearing comment)."""
+    kinds = {
+        Need: TraceSource.need,
+        Proposal: TraceSource.proposal,
+        Question: TraceSource.answer,
+        HearingComment: TraceSource.hearing_comment,
+    }
     row = TraceLink(
         project_id=requirement.project_id,
         requirement_id=id_of(requirement),

@@ -11,7 +11,15 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import Session
 
-from app.models import DialogueEvent, Need, Organisation, Proposal, Question
+from app.models import (
+    DialogueEvent,
+    Hearing,
+    HearingComment,
+    Need,
+    Organisation,
+    Proposal,
+    Question,
+)
 from app.models.base import OrganisationKind, id_of, utcnow
 from app.models.question import QuestionStatus
 from app.models.trace import TraceLink, TraceRelation, TraceSource
@@ -27,6 +35,8 @@ SECRET_SUMMARY = "HEMMELIGSAMMENDRAG4410"
 SECRET_TITLE = "HEMMELIGTITTEL2290"
 SECRET_SUPPLIER = "Skjultleverandør AS"
 SECRET_RATIONALE = "HEMMELIGBEGRUNNELSE5512"
+# A hearing comment's own words: for those heard, never in a file attached to the tender.
+HEARING_SAID = "HØRINGSORD6627"
 FORMATS = ("pdf", "docx")
 REFINED = "Sensorene gjorde kravet mer presist."
 MOTIVATED = "Et forslag viste at kvalitet kan måles."
@@ -62,6 +72,27 @@ def link(session: Session, world: World, requirement_id: int, source: TraceSourc
     session.add(row)
     session.commit()
     return row
+
+
+def hearing_comment(session: Session, world: World, requirement_id: int) -> int:
+    """A supplier's comment on the requirement in a hearing of the project (its id)."""
+    hearing = Hearing(
+        project_id=id_of(world.public),
+        opened_by_id=id_of(world.procurer),
+        deadline=utcnow(),
+        for_suppliers=True,
+    )
+    session.add(hearing)
+    session.flush()
+    said = HearingComment(
+        hearing_id=id_of(hearing),
+        requirement_id=requirement_id,
+        author_id=id_of(world.supplier),
+        body=f"Vi i Leverandør AS mener: {HEARING_SAID}",
+    )
+    session.add(said)
+    session.commit()
+    return id_of(said)
 
 
 def sources(session: Session, world: World) -> dict[str, int]:
@@ -157,7 +188,7 @@ def final_spec(api: Api, world: World, spec: int, session: Session) -> dict[str,
         ),
         (term, TraceSource.answer, ids["question"], {}),
         (price, TraceSource.event_minutes, ids["event"], {}),
-        (price, TraceSource.hearing_comment, 9999, {}),
+        (price, TraceSource.hearing_comment, hearing_comment(session, world, price["id"]), {}),
     ]
     for requirement, source, source_id, fields in ledger:
         link(session, world, requirement["id"], source, source_id=source_id, **fields)
@@ -211,6 +242,20 @@ def test_nothing_confidential_reaches_the_export(
         for secret in (SECRET_BODY, SECRET_SUMMARY, SECRET_TITLE, SECRET_SUPPLIER):
             assert secret not in text
         assert SECRET_RATIONALE not in text  # the confidential link is left out whole
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_hearing_comment_shows_by_its_kind_alone_never_its_words_or_writer(
+    api: Api, world: World, final_spec: dict[str, Any], fmt: str
+) -> None:
+    nb = {"Accept-Language": "nb"}
+    for reader in (world.procurer, world.citizen, None):
+        response = export(api, reader, final_spec["project_id"], fmt, headers=nb)
+        text = exported_text(response, fmt)
+        appendix = text[text.index("Vedlegg: Sporbarhet") :]
+        assert "Høringsinnspill" in appendix
+        assert HEARING_SAID not in text and "mener:" not in text
+        assert world.supplier.display_name not in text
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

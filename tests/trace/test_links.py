@@ -64,9 +64,9 @@ def test_inputs_the_writer_may_not_see_or_that_are_not_published_are_refused(
     assert waiting.status_code == 422
     missing = link(api, world.procurer, scene.requirement, "need", 999_999)
     assert missing.status_code == 422
-    unsupported = link(api, world.procurer, scene.requirement, "hearing_comment", 1)
-    assert unsupported.status_code == 422
-    assert unsupported.json()["detail"] == "Links to this kind of input are not supported yet."
+    no_comment = link(api, world.procurer, scene.requirement, "hearing_comment", 999_999)
+    assert no_comment.status_code == 422
+    assert no_comment.json()["detail"] == NO_SUCH_INPUT
 
 
 def test_a_link_twice_is_a_conflict(api: Api, world: World, scene: Scene) -> None:

@@ -2,8 +2,9 @@
 who wrote it, what it is called, and which of them a reader other than the project's procurers
 may open.
 
-Adding a source kind (the hearing comments, once their table exists) is one `SourceKind` entry
-in `SOURCES`; a link whose kind has no entry counts for nobody.
+Adding a source kind is one `SourceKind` entry in `SOURCES`; a link whose kind has no entry
+counts for nobody. An input whose row does not hold its project (a hearing comment: its hearing
+does) names the table joined to reach it and the project's column there.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from sqlmodel import col
 from app.models import (
     DialogueEvent,
     EventRegistration,
+    Hearing,
+    HearingComment,
     Need,
     Organisation,
     Proposal,
@@ -29,7 +32,7 @@ from app.models.proposal import ProposalStatus
 from app.models.question import QuestionStatus
 from app.models.trace import TraceSource
 from app.services.events.views import ACTIVE
-from app.services.permissions import ProjectRelation, visible_proposals_clause
+from app.services.permissions import ProjectRelation, heard_clause, visible_proposals_clause
 
 # A source kind's rule for readers other than the project's procurers: which inputs they open.
 Visible = Callable[[ProjectRelation], ColumnElement[bool]]
@@ -50,6 +53,14 @@ class SourceKind:
     supplier: Any = None  # the column with the supplier company's id (proposals)
     status: Any = None  # the column with the input's status (needs)
     anonymous: Any = None  # the column that hides the author's name (needs)
+    # The table joined to reach the input's project and its condition, and the column with the
+    # project's id there (None: the model's own `project_id`).
+    via: tuple[Any, Any] | None = None
+    project: Any = None
+
+    def project_column(self) -> Any:
+        """The column that holds the input's project."""
+        return self.model.project_id if self.project is None else self.project
 
 
 def _open_need(rel: ProjectRelation) -> ColumnElement[bool]:
@@ -93,6 +104,12 @@ def _readable_minutes(rel: ProjectRelation) -> ColumnElement[bool]:
     return and_(published, col(DialogueEvent.id).in_(registered))
 
 
+def _never() -> ColumnElement[bool]:
+    """Hearing comments are read by those heard alone, never by all who may see the project:
+    the research export and the outsiders' figures leave them out."""
+    return false()
+
+
 SOURCES: dict[TraceSource, SourceKind] = {
     kind.source: kind
     for kind in (
@@ -131,8 +148,16 @@ SOURCES: dict[TraceSource, SourceKind] = {
             visible=_readable_minutes,
             published=_published_minutes,
         ),
-        # TraceSource.hearing_comment: one entry here once the hearing's comment table is on
-        # main (its `author_id` is the author; visible to the hearing's audiences).
+        SourceKind(
+            TraceSource.hearing_comment,
+            HearingComment,
+            author=HearingComment.author_id,
+            title=None,  # named in no list of the report (its text is for those heard)
+            visible=heard_clause,  # the hearings the reader takes part in
+            published=_never,
+            via=(Hearing, col(Hearing.id) == HearingComment.hearing_id),
+            project=Hearing.project_id,
+        ),
     )
 }
 
@@ -151,12 +176,13 @@ def links_query(
     (with no `rel`, what anyone who may see the project may open: `kind.published`).
     """
     model = kind.model
+    project = col(kind.project_column())
     where = [
         col(TraceLink.project_id).in_(project_ids),
         col(TraceLink.source_type) == kind.source,
-        col(model.project_id) == TraceLink.project_id,
+        project == TraceLink.project_id,
         # Said twice so that the planner may also start from the input's own project index.
-        col(model.project_id).in_(project_ids),
+        project.in_(project_ids),
     ]
     if not full:
         where += [col(TraceLink.confidential).is_(False)]
@@ -179,10 +205,11 @@ def links_query(
         (literal(False) if kind.anonymous is None else kind.anonymous).label("anonymous"),
         _or_null(kind.title).label("source_title"),
     ]
+    query = select(*columns).join(model, col(model.id) == TraceLink.source_id)
+    if kind.via is not None:
+        query = query.join(*kind.via)
     return (
-        select(*columns)
-        .join(model, col(model.id) == TraceLink.source_id)
-        .outerjoin(User, col(User.id) == kind.author)
+        query.outerjoin(User, col(User.id) == kind.author)
         .outerjoin(Organisation, col(Organisation.id) == User.organisation_id)
         .where(*where)
     )

@@ -27,9 +27,10 @@ BY_GROUP = FigureKind(
     N_("Input that reached final requirements, by the author's role and organisation"),
     2,
     N_(
-        "Inputs traced to requirements (needs, proposals, published answers, minutes), how many "
-        "reached a final requirement by a link other than rejected input, and how many final "
-        "requirements they reached, grouped by the author's role and organisation kind."
+        "Inputs traced to requirements (needs, proposals, published answers, minutes, hearing "
+        "comments), how many reached a final requirement by a link other than rejected input, "
+        "and how many final requirements they reached, grouped by the author's role and "
+        "organisation kind."
     ),
     ("author_role", "organisation_kind", "inputs", "reached", "requirements"),
 )

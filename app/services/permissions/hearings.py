@@ -14,9 +14,12 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
+from sqlalchemy import ColumnElement, exists, false, or_, select, true
+from sqlmodel import col
+
 from app import i18n
 from app.i18n import N_
-from app.models import Hearing, User
+from app.models import Hearing, SpecificationAuthor, User
 from app.models.base import Phase, Role, Visibility, id_of
 from app.services.errors import Forbidden, Invalid
 from app.services.permissions import audiences
@@ -58,6 +61,29 @@ def in_hearing(rel: ProjectRelation, hearing: Hearing, *, co_author: bool) -> bo
         return True
     public = rel.project.visibility == Visibility.public
     return hearing.for_citizens and public and rel.role == Role.citizen
+
+
+def heard_clause(rel: ProjectRelation) -> ColumnElement[bool]:
+    """A WHERE clause on `Hearing` selecting the hearings the person takes part in.
+
+    The same rule as `in_hearing`, for lists and counts (a co-authorship read in the query).
+    """
+    if rel.user is None:
+        return false()
+    if can_write_specification(rel, co_author=False):
+        return true()
+    heard: list[ColumnElement[bool]] = []
+    if is_employee_of_project(rel):  # who may also co-author (`may_co_author`)
+        invited = select(col(SpecificationAuthor.id)).where(
+            col(SpecificationAuthor.project_id) == Hearing.project_id,
+            col(SpecificationAuthor.user_id) == rel.user.id,
+        )
+        heard += [col(Hearing.for_employees).is_(True), exists(invited)]
+    if rel.is_registered_supplier:
+        heard.append(col(Hearing.for_suppliers).is_(True))
+    if rel.project.visibility == Visibility.public and rel.role == Role.citizen:
+        heard.append(col(Hearing.for_citizens).is_(True))
+    return or_(*heard) if heard else false()
 
 
 def sees_companies(rel: ProjectRelation) -> bool:

@@ -7,7 +7,8 @@ What it holds, and why:
   requirements are the drafting room of the procurers and co-authors;
 - never a confidential link (to a proposal's confidential content), and only links to inputs
   anyone who may see the project may open (`SourceKind.published`: a posted need, a published
-  proposal summary or answer, published minutes);
+  proposal summary or answer, published minutes; never a hearing comment, which only those
+  heard in its hearing read);
 - never the rationale: it is the procurers' free text about the input, and may quote a
   proposal's confidential content even on a link that is not marked confidential; no export
   setting can tell, so it is always left out;
