@@ -22,7 +22,7 @@ from app.i18n import N_
 from app.models import Hearing, HearingComment, Organisation, Project, Requirement, User
 from app.models.base import Role, id_of, utcnow
 from app.models.hearing import HearingCommentCreate, HearingOpen
-from app.models.requirement import RequirementStatus, RequirementUpdate
+from app.models.requirement import RequirementKind, RequirementStatus, RequirementUpdate
 from app.models.vocabulary import AuditAction, AuditField, LiveKind, Verb
 from app.services import contribution, permissions, requirements
 from app.services.contribution import Change
@@ -168,8 +168,10 @@ def requirements_heard(session: Session, *, hearing: Hearing) -> list[Requiremen
         (col(Requirement.status) == RequirementStatus.in_hearing)
         | col(Requirement.id).in_(commented),
     )
-    order = (col(Requirement.kind), col(Requirement.position), col(Requirement.id))
-    return list(session.exec(query.order_by(*order)).all())
+    rows = session.exec(query).all()
+    kinds = {kind: rank for rank, kind in enumerate(RequirementKind)}
+    # In the order the workspace shows them: by kind as the tender reads, then as placed.
+    return sorted(rows, key=lambda r: (kinds[r.kind], r.position, r.id or 0))
 
 
 def _heard_requirement(session: Session, hearing: Hearing, requirement_id: int) -> Requirement:

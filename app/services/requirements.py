@@ -368,7 +368,7 @@ def finalise(session: Session, *, rel: ProjectRelation) -> None:
 
 
 def eligible_co_authors(session: Session, *, rel: ProjectRelation) -> list[User]:
-    """Employees and procurers of the project's organisations not yet writing the specification."""
+    """Employees of the project's organisations not yet co-authors (its procurers write anyway)."""
     project = rel.project
     org_ids = {project.owner_org_id} | set(
         session.exec(
@@ -378,7 +378,7 @@ def eligible_co_authors(session: Session, *, rel: ProjectRelation) -> list[User]
     taken = {user.id for user in co_authors(session, project_id=id_of(project))}
     query = select(User).where(
         col(User.organisation_id).in_(org_ids),
-        col(User.role).in_([Role.employee, Role.procurer]),
+        col(User.role) == Role.employee,
         col(User.deleted_at).is_(None),
     )
     people = [user for user in session.exec(query).all() if user.id not in taken]
