@@ -3,6 +3,7 @@ the pages holds in the index's SQL, before the count and the page are cut."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text, update
 from sqlmodel import Session, col
 
@@ -233,3 +234,19 @@ def test_a_count_past_a_thousand_says_more(api: Api, world: World, session: Sess
     assert (body["total"], body["more"], len(body["results"])) == (1000, True, 20)
     page = api.client.get("/search", params={"q": QUERY})
     assert "Mer enn 1000 treff" in page.text or "More than 1000 results" in page.text
+
+
+@pytest.mark.parametrize("few_max", [0, 5_000])
+def test_the_count_is_the_same_whether_the_matches_are_found_first_or_joined(
+    api: Api, world: World, session: Session, monkeypatch: pytest.MonkeyPatch, few_max: int
+) -> None:
+    # PostgreSQL finds up to FEW_MAX matches first and joins only those; more, it joins them
+    # all. Either way the count holds what the reader may open and nothing else.
+    from app.services.search import query
+
+    monkeypatch.setattr(query, "FEW_MAX", few_max)
+    _indexed(session, id_of(world.internal), 40, WORD, first=100_000)
+    _indexed(session, id_of(world.public), 3, WORD, first=200_000)
+    assert search(api, world.citizen, QUERY)["total"] == 3
+    assert search(api, None, QUERY)["total"] == 3
+    assert search(api, world.employee, QUERY)["total"] == 43
