@@ -53,6 +53,30 @@ def test_the_page_marks_commented_passages_and_counts_them(
     assert 'data-version="2"' in page
 
 
+def test_a_contents_list_leads_to_each_requirement_with_its_count_and_folds_the_forms(
+    client: TestClient, api: Api, world: World, heard: Heard
+) -> None:
+    for body in ("Én.", "To.", "Tre."):
+        assert comment(api, world.citizen, heard.hearing, heard.alarms, body=body).is_success
+    login(client, world.employee)
+    page = client.get(f"/hearings/{heard.hearing}").text
+    start = page.index('class="hearing-contents"')
+    contents = page[start : page.index("</nav>", start)]
+    assert "Kravene i høringen" in contents
+    assert f'<a href="#requirement-{heard.alarms}">Nattalarmer</a>' in contents
+    assert f'id="hearing-count-{heard.alarms}"' in contents and "(3 kommentarer)" in contents
+    assert page.index('class="hearing-contents"') < page.index(f'id="requirement-{heard.alarms}"')
+    # Each form is folded under its summary, and opens by itself when it comes back with errors.
+    assert "<summary>Kommenter hele kravet</summary>" in page
+    assert '<details class="hearing-comment-box">' in page
+    refused = client.post(
+        f"/hearings/{heard.hearing}/comments",
+        data={"requirement_id": str(heard.alarms), "body": ""},
+    )
+    assert refused.status_code == 422
+    assert '<details class="hearing-comment-box" open>' in refused.text
+
+
 def test_commenting_without_javascript_finds_the_pasted_passage(
     client: TestClient, api: Api, world: World, heard: Heard
 ) -> None:
