@@ -581,6 +581,12 @@ CELLS: list[Cell] = [
         HEARD,
         page="/projects/{project}",
     ),
+    *cells(
+        "the hearing's comments, linked from a requirement's page",
+        'href="/hearings/{hearing}#requirement-{requirement}"',
+        PROCURERS | {"employee"},  # of those heard, the ones who may open the draft
+        page="/requirements/{requirement}",
+    ),
     # Editing and withdrawing (issue 12, item 4): the edited text for everyone; the earlier text
     # and a withdrawn comment's text for the project's procurers (among the earlier versions),
     # never in the thread.

@@ -302,6 +302,7 @@ def _requirement_context(
         **trace_view.links_context(session, rel, requirement, detach=detach),
         **trace_view.form_context(session, rel),
         "trace_suggestions": shown,
+        "heard_in": hearings.hearings_of(session, rel=rel, requirement=requirement),
     }
 
 

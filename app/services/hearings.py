@@ -16,7 +16,7 @@ import itertools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.i18n import N_
 from app.models import Hearing, HearingComment, Organisation, Project, Requirement, User
@@ -172,6 +172,40 @@ def requirements_heard(session: Session, *, hearing: Hearing) -> list[Requiremen
     kinds = {kind: rank for rank, kind in enumerate(RequirementKind)}
     # In the order the workspace shows them: by kind as the tender reads, then as placed.
     return sorted(rows, key=lambda r: (kinds[r.kind], r.position, r.id or 0))
+
+
+@dataclass(frozen=True)
+class HeardIn:
+    """A hearing that hears (or heard) a requirement, and the comments on it there."""
+
+    hearing_id: int
+    comments: int
+
+
+def hearings_of(
+    session: Session, *, rel: ProjectRelation, requirement: Requirement
+) -> list[HeardIn]:
+    """The hearings the person takes part in whose page lists the requirement (as
+    `requirements_heard` has it), newest first, each with its comments on the requirement; a
+    hearing the person is not heard in stays unknown to them."""
+    taken = list_hearings(session, rel=rel)
+    if not taken:
+        return []
+    query = (
+        select(HearingComment.hearing_id, func.count())
+        .where(
+            HearingComment.requirement_id == requirement.id,
+            col(HearingComment.hearing_id).in_([h.id for h in taken]),
+        )
+        .group_by(col(HearingComment.hearing_id))
+    )
+    counts: dict[int, int] = {h: n for h, n in session.exec(query).all()}
+    in_hearing = requirement.status == RequirementStatus.in_hearing
+    return [
+        HeardIn(id_of(h), counts.get(id_of(h), 0))
+        for h in taken
+        if in_hearing or id_of(h) in counts
+    ]
 
 
 def _heard_requirement(session: Session, hearing: Hearing, requirement_id: int) -> Requirement:

@@ -45,6 +45,9 @@ def test_a_passage_comment_and_its_mark_reach_other_viewers_each_as_they_may_see
     assert COMPANY in seen_by_procurer
     assert COMPANY not in seen_by_rival and "En leverandør" in seen_by_rival
     assert "csrf_token" not in seen_by_rival  # the forms are the page's, never pushed
+    # The contents list's count follows, out of band.
+    count = f'<span id="hearing-count-{heard.alarms}" class="hearing-count" hx-swap-oob="true">'
+    assert count + "(1 kommentar)</span>" in seen_by_rival
 
 
 @pytest.mark.parametrize("who", ["other_employee", "researcher", "other_procurer", None])

@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app import i18n
-from app.models import Hearing, User
+from app.models import Hearing, Project, Requirement, User
+from app.models.requirement import RequirementStatus
 from app.services import hearings
 from tests.conftest import World, login
 from tests.hearings.conftest import ALARMS, RIVAL, Heard, comment, draft, on_passage
@@ -51,6 +52,30 @@ def test_the_page_marks_commented_passages_and_counts_them(
     assert "4 kommentarer" in page
     assert "Kommenter utvalgt tekst" in page and 'src="/static/js/passage.js"' in page
     assert 'data-version="2"' in page
+
+
+def test_a_contents_list_leads_to_each_requirement_with_its_count_and_folds_the_forms(
+    client: TestClient, api: Api, world: World, heard: Heard
+) -> None:
+    for body in ("Én.", "To.", "Tre."):
+        assert comment(api, world.citizen, heard.hearing, heard.alarms, body=body).is_success
+    login(client, world.employee)
+    page = client.get(f"/hearings/{heard.hearing}").text
+    start = page.index('class="hearing-contents"')
+    contents = page[start : page.index("</nav>", start)]
+    assert "Kravene i høringen" in contents
+    assert f'<a href="#requirement-{heard.alarms}">Nattalarmer</a>' in contents
+    assert f'id="hearing-count-{heard.alarms}"' in contents and "(3 kommentarer)" in contents
+    assert page.index('class="hearing-contents"') < page.index(f'id="requirement-{heard.alarms}"')
+    # Each form is folded under its summary, and opens by itself when it comes back with errors.
+    assert "<summary>Kommenter hele kravet</summary>" in page
+    assert '<details class="hearing-comment-box">' in page
+    refused = client.post(
+        f"/hearings/{heard.hearing}/comments",
+        data={"requirement_id": str(heard.alarms), "body": ""},
+    )
+    assert refused.status_code == 422
+    assert '<details class="hearing-comment-box" open>' in refused.text
 
 
 def test_commenting_without_javascript_finds_the_pasted_passage(
@@ -120,3 +145,59 @@ def test_the_project_page_links_the_open_hearing_for_those_heard_only(
 def test_the_deadline_reads_in_norwegian_time() -> None:
     assert i18n.TIMEZONE.key == "Europe/Oslo"
     assert RIVAL != COMPANY
+
+
+def settle(session: Session, heard: Heard) -> None:
+    """The specification made final after the hearing, so that everyone may read it."""
+    for requirement_id in (heard.alarms, heard.data):
+        requirement = session.get(Requirement, requirement_id)
+        assert requirement is not None
+        requirement.status = RequirementStatus.final
+        session.add(requirement)
+    project = session.get(Project, heard.project)
+    assert project is not None
+    project.specification_final = True
+    session.add(project)
+    session.commit()
+
+
+def test_a_writer_sees_on_the_requirement_page_how_it_fares_in_the_open_hearing(
+    client: TestClient, api: Api, world: World, heard: Heard
+) -> None:
+    for body in ("Én.", "To."):
+        assert comment(api, world.citizen, heard.hearing, heard.alarms, body=body).is_success
+    login(client, world.procurer)
+    page = client.get(f"/requirements/{heard.alarms}").text
+    link = f'<a href="/hearings/{heard.hearing}#requirement-{heard.alarms}">'
+    assert "Høringsinnspill:" in page and link + "2 kommentarer — se høringen</a>" in page
+    uncommented = client.get(f"/requirements/{heard.data}").text
+    assert f'#requirement-{heard.data}">0 kommentarer — se høringen</a>' in uncommented
+
+
+@pytest.mark.parametrize("who", ["employee", "supplier", "citizen"])
+def test_those_heard_are_led_from_a_final_requirement_to_its_hearing_comments(
+    client: TestClient, api: Api, world: World, heard: Heard, session: Session, who: str
+) -> None:
+    for body in ("Én.", "To."):
+        assert comment(api, world.citizen, heard.hearing, heard.alarms, body=body).is_success
+    settle(session, heard)
+    login(client, getattr(world, who))
+    page = client.get(f"/requirements/{heard.alarms}").text
+    link = f'<a href="/hearings/{heard.hearing}#requirement-{heard.alarms}">'
+    assert link + "2 kommentarer — se høringen</a>" in page
+    # No longer in hearing and never commented on: nothing to lead to.
+    assert "Høringsinnspill" not in client.get(f"/requirements/{heard.data}").text
+
+
+@pytest.mark.parametrize("who", ["other_employee", "researcher", "other_procurer", None])
+def test_the_requirement_page_tells_nobody_else_of_the_hearing(
+    client: TestClient, api: Api, world: World, heard: Heard, session: Session, who: str | None
+) -> None:
+    assert comment(api, world.citizen, heard.hearing, heard.alarms, body="Én.").is_success
+    settle(session, heard)
+    user = getattr(world, who) if who else None
+    if user is not None:
+        login(client, user)
+    page = client.get(f"/requirements/{heard.alarms}")
+    assert page.status_code == 200
+    assert "Høringsinnspill" not in page.text and "/hearings/" not in page.text

@@ -142,3 +142,21 @@ def test_the_page_shows_the_procurer_the_proposals_and_a_citizen_neither(
     link = f'href="/projects/{scene.project_id}/influence"'
     assert link in other_client.get(f"/projects/{scene.project_id}").text
     assert link in client.get(f"/projects/{scene.project_id}/specification").text
+
+
+def test_the_page_says_plainly_when_no_requirement_is_final_yet(
+    client: TestClient, draft_scene: Scene
+) -> None:
+    page = login(client, draft_scene.world.procurer).get(
+        f"/projects/{draft_scene.project_id}/influence"
+    )
+    assert page.status_code == 200
+    assert 'id="influence-none-final"' in page.text
+    assert "Ingen krav er endelige ennå." in page.text
+
+
+def test_the_page_has_no_such_notice_once_requirements_are_final(
+    client: TestClient, scene: Scene
+) -> None:
+    page = login(client, scene.world.procurer).get(f"/projects/{scene.project_id}/influence")
+    assert 'id="influence-none-final"' not in page.text

@@ -1,9 +1,10 @@
 /* Passage commenting in a hearing (no inline script: the CSP is strict).
    Select text in a requirement's text and the "Comment on the selected text" button of that
    requirement shows; pressing it fills the form's hidden start, end, quote and version fields,
-   shows the passage in the passage field, and moves to the comment box. The offsets count the
-   characters of the text as written (the marks' counts are drawn by CSS, so they do not count).
-   Without this script, the passage field takes a pasted passage and the server finds it. */
+   shows the passage in the passage field, opens the folded form, and moves to the comment box.
+   The offsets count the characters of the text as written (the marks' counts are drawn by CSS,
+   so they do not count). Without this script, the passage field takes a pasted passage and the
+   server finds it. */
 (function () {
   "use strict";
   var chosen = null;
@@ -58,6 +59,9 @@
     form.elements.quote.value = chosen.quote;
     form.elements.version.value = chosen.version;
     form.elements.passage.value = chosen.quote;
+    // The form folds away under "Comment on the whole requirement": open it to write in.
+    var box = form.closest("details");
+    if (box) { box.open = true; }
     button.hidden = true;
     chosen = null;
     form.elements.body.focus();
