@@ -149,7 +149,7 @@ def _load(version: int, directory: Path) -> Model:
         model = Model(
             version=version,
             title=_text(raw["title"]),
-            scale=tuple(_text(step) for step in raw["scale"]),
+            scale=_scale(raw["scale"], version),
             groups=tuple(_group(group) for group in raw["groups"]),
         )
     except (KeyError, TypeError) as error:
@@ -160,6 +160,12 @@ def _load(version: int, directory: Path) -> Model:
 
 def _text(raw: dict[str, Any]) -> Text:
     return Text(nb=raw["nb"], nn=raw["nn"], en=raw["en"])
+
+
+def _scale(raw: list[dict[str, Any]], version: int) -> tuple[Text, ...]:
+    if [step["level"] for step in raw] != list(range(1, LEVELS + 1)):
+        raise ModelFileError(f"model version {version}: the scale must list levels 1 to {LEVELS}")
+    return tuple(_text(step) for step in raw)
 
 
 def _group(raw: dict[str, Any]) -> Group:
@@ -183,8 +189,6 @@ def _indicator(raw: dict[str, Any]) -> Indicator:
 
 
 def _check(model: Model) -> None:
-    if len(model.scale) != LEVELS:
-        raise ModelFileError(f"model version {model.version}: the scale needs {LEVELS} steps")
     keys = [g.key for g in model.groups] + [d.key for d in model.dimensions()]
     keys += [i.key for i in model.indicators()]
     duplicates = sorted({key for key in keys if keys.count(key) > 1})

@@ -183,3 +183,15 @@ def test_level_descriptions_are_numbered_from_one_to_five() -> None:
 def test_a_text_falls_back_to_bokmaal_for_an_unknown_language() -> None:
     text = Text(nb="hei", nn="hei nn", en="hello")
     assert (text.in_("nn"), text.in_("en"), text.in_("de")) == ("hei nn", "hello", "hei")
+
+
+def test_a_scale_out_of_order_is_refused_by_the_loader(tmp_path: Path) -> None:
+    text = (FIXTURES / "model-v1.toml").read_text(encoding="utf-8")
+    (tmp_path / "model-v1.toml").write_text(text.replace("level = 2", "level = 4", 1))
+    with pytest.raises(ModelFileError, match="levels 1 to 5"):
+        load_model(1, tmp_path)
+
+
+def test_the_scale_runs_from_ad_hoc_to_continuously_improved() -> None:
+    scale = load_model(1).scale
+    assert (scale[0].en, scale[4].en) == ("Ad hoc", "Integrated and continuously improved")
