@@ -1,0 +1,1 @@
+"""The capability (maturity) model for innovative procurement, kept as versioned data files."""
