@@ -9,6 +9,13 @@ from app.models.event import DialogueEvent, EventRegistration, MeetingSlot, Slot
 from app.models.hearing import Hearing, HearingComment
 from app.models.idempotency import IdempotentRequest
 from app.models.mail import LinkToken, OutboxMessage
+from app.models.maturity import (
+    MaturityAction,
+    MaturityAnswer,
+    MaturityAnswerDocument,
+    MaturityRespondent,
+    MaturityRound,
+)
 from app.models.membership import Invitation, Membership, OrganisationDomain
 from app.models.moderation import Report
 from app.models.need import Comment, Need, Support
@@ -47,6 +54,11 @@ __all__ = [
     "LinkToken",
     "LoginSession",
     "LoginThrottle",
+    "MaturityAction",
+    "MaturityAnswer",
+    "MaturityAnswerDocument",
+    "MaturityRespondent",
+    "MaturityRound",
     "MeetingSlot",
     "Membership",
     "Need",

@@ -43,6 +43,7 @@ class LinkPurpose(StrEnum):
     reset_password = "reset_password"
     change_email = "change_email"
     invitation = "invitation"
+    assessment = "assessment"  # an invitation to answer a self-assessment round
 
 
 class LinkToken(SQLModel, table=True):

@@ -157,6 +157,12 @@ class AuditAction(StrEnum):
     org_number_verified = "org_number_verified"
     organisation_deactivated = "organisation_deactivated"
     retention_set = "retention_set"
+    maturity_round_opened = "maturity_round_opened"
+    maturity_respondent_invited = "maturity_respondent_invited"
+    maturity_respondent_removed = "maturity_respondent_removed"
+    maturity_round_closed = "maturity_round_closed"
+    maturity_action_added = "maturity_action_added"
+    maturity_action_changed = "maturity_action_changed"
 
 
 class ObjectType(StrEnum):
@@ -185,6 +191,9 @@ class ObjectType(StrEnum):
     hearing = "hearing"
     hearing_comment = "hearing_comment"
     trace_link = "trace_link"
+    maturity_round = "maturity_round"
+    maturity_respondent = "maturity_respondent"
+    maturity_action = "maturity_action"
 
 
 class LiveKind(StrEnum):
@@ -326,6 +335,12 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         AuditAction.org_number_verified: N_("Organisation number verified"),
         AuditAction.organisation_deactivated: N_("Organisation deactivated"),
         AuditAction.retention_set: N_("Retention time set"),
+        AuditAction.maturity_round_opened: N_("Self-assessment round opened"),
+        AuditAction.maturity_respondent_invited: N_("Respondent invited to a self-assessment"),
+        AuditAction.maturity_respondent_removed: N_("Respondent removed from a self-assessment"),
+        AuditAction.maturity_round_closed: N_("Self-assessment round closed"),
+        AuditAction.maturity_action_added: N_("Development action added"),
+        AuditAction.maturity_action_changed: N_("Development action changed"),
     },
     ObjectType: {
         ObjectType.project: N_("Project"),
@@ -351,6 +366,9 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         ObjectType.hearing: N_("Hearing"),
         ObjectType.hearing_comment: N_("Hearing comment"),
         ObjectType.trace_link: N_("Trace link"),
+        ObjectType.maturity_round: N_("Self-assessment round"),
+        ObjectType.maturity_respondent: N_("Self-assessment respondent"),
+        ObjectType.maturity_action: N_("Development action"),
     },
     LiveKind: {
         LiveKind.need_created: N_("A need was posted"),

@@ -107,6 +107,12 @@ ORGANISATION_ACTIONS = frozenset(
         AuditAction.organisation_created,
         AuditAction.org_number_verified,
         AuditAction.organisation_deactivated,
+        AuditAction.maturity_round_opened,
+        AuditAction.maturity_respondent_invited,
+        AuditAction.maturity_respondent_removed,
+        AuditAction.maturity_round_closed,
+        AuditAction.maturity_action_added,
+        AuditAction.maturity_action_changed,
     }
 )
 ORGANISATION_OBJECTS = frozenset(

@@ -57,6 +57,9 @@ OBJECT_TYPES: dict[type[SQLModel], ObjectType] = {
     models.TraceLink: ObjectType.trace_link,
     models.Hearing: ObjectType.hearing,
     models.HearingComment: ObjectType.hearing_comment,
+    models.MaturityRound: ObjectType.maturity_round,
+    models.MaturityRespondent: ObjectType.maturity_respondent,
+    models.MaturityAction: ObjectType.maturity_action,
 }
 
 # The page with a socket of its own that shows a kind of change; a kind not named here shows on

@@ -38,6 +38,10 @@ from app.models import (
     Invitation,
     LinkToken,
     LoginSession,
+    MaturityAction,
+    MaturityAnswer,
+    MaturityRespondent,
+    MaturityRound,
     Membership,
     Need,
     Notification,
@@ -91,6 +95,12 @@ def _audit_about(user: User) -> Select[Any]:
     return select(AuditEntry).where(
         col(AuditEntry.object_type) == ObjectType.membership, col(AuditEntry.object_id).in_(mine)
     )
+
+
+def _maturity_answers(user: User) -> Select[Any]:
+    """One's answers in capability self-assessments (through one's invitations to rounds)."""
+    mine = select(col(MaturityRespondent.id)).where(col(MaturityRespondent.user_id) == user.id)
+    return select(MaturityAnswer).where(col(MaturityAnswer.respondent_id).in_(mine))
 
 
 @dataclass(frozen=True)
@@ -238,6 +248,13 @@ PERSONAL_DATA: tuple[Held, ...] = (
     Held(SecrecyClaim, official=("decided_by_id",)),
     Held(OrganisationDomain, official=("added_by_id",)),
     Held(Invitation, official=("invited_by_id",), by_email="email"),
+    # capability self-assessments: one's invitations to rounds and one's answers stay (as a
+    # deleted user's) so that a closed round's results do not change; opening, inviting,
+    # closing and owning an action are acts in an office
+    Held(MaturityRespondent, about=("user_id",), official=("invited_by_id",), by_email="email"),
+    Held(MaturityAnswer, rows=_maturity_answers),
+    Held(MaturityRound, official=("opened_by_id", "closed_by_id")),
+    Held(MaturityAction, official=("created_by_id", "owner_id")),
 )
 
 # The contributions: tables whose rows stay (as a deleted user's) and move at retention.

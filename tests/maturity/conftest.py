@@ -1,0 +1,33 @@
+"""Shared set-up for the self-assessment tests: an open round of the world's owner municipality."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session
+
+from app.models import MaturityRound
+from app.models.base import utcnow
+from app.models.maturity import RoundOpen
+from app.services import permissions
+from app.services.maturity import rounds
+from tests.conftest import World
+
+
+def open_round(session: Session, world: World, days: int = 14) -> MaturityRound:
+    """A round of the owner municipality, opened by its procurer, closing in `days` days."""
+    rel = permissions.organisation_relation(session, world.procurer, world.owner)
+    round_ = rounds.open_round(
+        session,
+        rel=rel,
+        data=RoundOpen(title="Modenhet 2026", deadline=utcnow() + timedelta(days=days)),
+    )
+    session.commit()
+    return round_
+
+
+@pytest.fixture
+def maturity_round(session: Session, world: World) -> MaturityRound:
+    """An open round of the owner municipality."""
+    return open_round(session, world)
