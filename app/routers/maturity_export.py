@@ -16,7 +16,7 @@ from app.web import CurrentUser, api_router, page_router
 pages = page_router()
 api = api_router("maturity", prefix="/maturity", csrf=False)
 
-CSV = {200: {"content": {"text/csv": {}}}}
+CSV: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}}}}
 
 
 def _export(session: SessionDep, user: CurrentUser, round_id: int) -> export.RoundExport:
