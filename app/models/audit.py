@@ -19,8 +19,8 @@ from app.models.base import (
 )
 from app.models.document import AUDIENCE_LABELS
 from app.models.event import EVENT_KIND_LABELS, REGISTRATION_STATUS_LABELS
-from app.models.maturity import ACTION_STATUS_LABELS, MATURITY_UNIT_LABELS
 from app.models.hearing import HEARING_AUDIENCE_LABELS
+from app.models.maturity import ACTION_STATUS_LABELS, MATURITY_UNIT_LABELS
 from app.models.membership import (
     MEMBERSHIP_ROLE_LABELS,
     MEMBERSHIP_STATUS_LABELS,
