@@ -15,8 +15,10 @@ from sqlmodel import select
 from app.demo import demo_pdf
 from app.models import Membership
 from app.models.base import OrganisationKind, Phase, Role, id_of
+from app.models.maturity import AnswerIn, MaturityUnit, RespondentInvite, RoundOpen
 from app.models.user import Registration
 from app.services import accounts, memberships, permissions
+from app.services.maturity import rounds
 from tests.conftest import PASSWORD, Factory, World
 from tests.helpers import Api
 
@@ -67,6 +69,8 @@ CONFIDENTIAL_RATIONALE = "Fortrolig sporing: radarmodulens innkjøpspris satte n
 HEARING_COMMENT = "Høringssvar: ti minutter er for lenge når det gjelder fall om natten."
 SUPPLIER_HEARING_COMMENT = "Høringsinnspill: varslingen bør kunne gå gjennom eksisterende anlegg."
 HEARD = PROCURERS | {"employee", "supplier_a", "supplier_b"}
+# A self-assessment round (issue 14): the employee's answer, in the owners' export only.
+MATURITY_COMMENT = "Modenhet: tjenesten blir sjelden spurt før anskaffelsen."
 
 
 class Market:
@@ -77,6 +81,7 @@ class Market:
         self.internal = world.internal.id
         self.owner_org = world.owner.id
         self.supplier_a_org = world.supplier_org.id
+        self._session = factory.session
         self._people(world, factory)
         org_b = factory.org(
             OrganisationKind.supplier, name="Konkurrent AS", org_number=SUPPLIER_B_ORG_NUMBER
@@ -272,6 +277,25 @@ class Market:
         )
         assert study.status_code == 201, study.text
         self.study = study.json()["id"]
+        self._round(world)
+
+    def _round(self, world: World) -> None:
+        """A closed self-assessment round of the owner municipality; the employee answered."""
+        session = self._session
+        org = permissions.organisation_relation(session, world.procurer, world.owner)
+        deadline = datetime.now(UTC) + timedelta(days=7)
+        opened = rounds.open_round(
+            session, rel=org, data=RoundOpen(title="Modenhet i eierkommunen", deadline=deadline)
+        )
+        rel = permissions.round_relation(session, world.procurer, id_of(opened))
+        invite = RespondentInvite(user_id=world.employee.id, unit=MaturityUnit.service_area)
+        rounds.invite(session, rel=rel, data=invite)
+        mine = permissions.round_relation(session, world.employee, id_of(opened))
+        answer = AnswerIn(indicator="roles", level=2, comment=MATURITY_COMMENT)
+        rounds.save_answers(session, rel=mine, answers=[answer])
+        rounds.close_round(session, rel=rel)
+        session.commit()
+        self.round = id_of(opened)
 
     def _proposals(self, api: Api, world: World) -> None:
         need = api.post_need(world.employee, self.project, title="Nattilsyn uten å vekke")

@@ -31,6 +31,7 @@ from tests.market import (
     EVERYONE,
     HEARD,
     HEARING_COMMENT,
+    MATURITY_COMMENT,
     MINUTES,
     NEED_LINK_RATIONALE,
     OWNER_DOMAIN,
@@ -111,6 +112,30 @@ def search_paths(query: str) -> dict[str, str]:
 
 
 CELLS: list[Cell] = [
+    # A self-assessment round's export (issue 14, item 7): the owners get names and answers;
+    # the researcher, through the scene's study of the owner's project, the same rows
+    # pseudonymised and without free text (the study leaves it out); nobody else gets a file.
+    *cells(
+        "a round export's respondent name and comment",
+        MATURITY_COMMENT,
+        PROCURERS,
+        api="/api/v1/maturity/rounds/{round}/export.csv",
+        page="/maturity/rounds/{round}/export.json",
+    ),
+    *cells(
+        "a round export's respondent name",
+        "Emil Employee",
+        PROCURERS,
+        api="/api/v1/maturity/rounds/{round}/export.json",
+        page="/maturity/rounds/{round}/export.csv",
+    ),
+    *cells(
+        "a round export, pseudonymised",
+        '"pseudonymised":true',
+        frozenset({"researcher"}),
+        api="/api/v1/maturity/rounds/{round}/export.json",
+        page="/maturity/rounds/{round}/export.json",
+    ),
     # Automatic themes (issue 13): the same groups for whoever sees the project.
     *cells(
         "an automatic theme (themes API)",

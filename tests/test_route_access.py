@@ -265,6 +265,13 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /research/studies": LOGGED_IN,
     "GET /research/studies/new": {"researcher", "admin"},
     "POST /research/studies/new": {"researcher", "admin"},
+    # A self-assessment round's export (issue 14, item 7): its owners, and the researcher whose
+    # study covers the municipality (pseudonymised; the scene's round is closed); its respondent
+    # (the employee) and everyone else are refused.
+    "GET /api/v1/maturity/rounds/{round_id}/export.csv": STAFF | {"researcher"},
+    "GET /api/v1/maturity/rounds/{round_id}/export.json": STAFF | {"researcher"},
+    "GET /maturity/rounds/{round_id}/export.csv": STAFF | {"researcher"},
+    "GET /maturity/rounds/{round_id}/export.json": STAFF | {"researcher"},
     "GET /api/v1/metrics": ALL,
     "GET /api/v1/projects/{project_id}/metrics": ALL,
     "GET /projects/{project_id}/metrics": ALL,
@@ -435,6 +442,7 @@ class Scene:
             "slot_id": market.slot,
             "document_id": market.participants_document,
             "study_id": market.study,
+            "round_id": market.round,
             "organisation_id": market.organisation,
             "membership_id": market.pending_request,
             "domain_id": market.domain,

@@ -24,7 +24,7 @@ from app.demo.cast import (
 )
 from app.demo.pdf import demo_pdf
 from app.demo.steps import plan
-from app.demo.story import WEEKS, Story, first_day
+from app.demo.story import WEEKS, Story, earliest_day, first_day
 from app.i18n import TIMEZONE
 from app.models.base import history_clock
 from app.services.notifications import delivery
@@ -45,7 +45,8 @@ def load_demo(session: Session) -> None:
     """Create the demo organisations and accounts, then tell the projects' ten weeks of dialogue."""
     story = Story(session, first_day(datetime.now(TIMEZONE).date()))
     with history_clock() as set_now:
-        set_now(story.moment(0, "08:00"))  # everyone has an account when the story begins
+        # Everyone has an account when the story (or its earliest history) begins.
+        set_now(story.moment(earliest_day(STORY["step"]), "08:00"))
         story.organisations, story.people = create_cast(session)
         set_up_organisations(session, story.people, story.organisations)
         for step in STORY["step"]:

@@ -35,6 +35,8 @@ later, in time order, when what it refers to has been made. Fields every step ha
 - `requirement`: project, kind (a `RequirementKind`), title, text, weight (award criteria only)
 - `trace_link`: project, requirement (its key), source_kind (a `TraceSource`), source (the
   key of the need, proposal or answered question), relation (a `TraceRelation`), rationale
+- the self-assessment's steps (`maturity_round`, `maturity_invite`, `maturity_answers`,
+  `maturity_close`, `maturity_action`, `maturity_action_status`): see `app/demo/maturity.py`
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from app.demo.maturity import MATURITY_STEPS
 from app.demo.pdf import demo_pdf
 from app.demo.story import Step, Story, when
 from app.i18n import TIMEZONE
@@ -401,6 +404,7 @@ STEPS: dict[str, Planner] = {
     "hearing_comment": _hearing_comment,
     "study": _study,
     "consent": _consent,
+    **MATURITY_STEPS,
 }
 
 

@@ -15,6 +15,8 @@ from app.models import Organisation, User
 from app.services import permissions
 
 WEEKS = 10  # the story runs over the ten whole weeks before the current one
+# Some of it reaches further back: a municipality's self-assessment a year before this one.
+HISTORY_DAYS = 400
 
 # A step of the story as `story.toml` writes it.
 Step = dict[str, Any]
@@ -26,12 +28,23 @@ def first_day(today: date) -> date:
 
 
 def when(step: Step) -> tuple[int, str | None]:
-    """The day and clock (HH:MM, or None) a step's `on` names, e.g. `day 2, 07:45`."""
-    day, _, clock = step["on"].partition(",")
+    """The day and clock (HH:MM, or None) a step's `on` names, e.g. `day 2, 07:45` (a day
+    before the story's first, `day -300`, for what happened long before)."""
+    return day_and_clock(step["on"])
+
+
+def day_and_clock(text: str) -> tuple[int, str | None]:
+    """The day and clock of `day N, HH:MM` (or `day N`)."""
+    day, _, clock = text.partition(",")
     kind, _, number = day.strip().partition(" ")
-    if kind != "day" or not number.isdigit():
-        raise ValueError(f"A step's `on` reads `day N, HH:MM`, not {step['on']!r}")
+    if kind != "day" or not number.removeprefix("-").isdigit():
+        raise ValueError(f"A step's `on` reads `day N, HH:MM`, not {text!r}")
     return int(number), clock.strip() or None
+
+
+def earliest_day(steps: list[Step]) -> int:
+    """The first day any step happens on (0 unless some happen before the story's first)."""
+    return min([0, *(when(step)[0] for step in steps)])
 
 
 @dataclass
@@ -53,8 +66,8 @@ class Story:
 
     def on(self, day: int, clock: str, step: Callable[[], Any], key: str | None = None) -> None:
         """Plan `step` for that moment; its result is kept as `made[key]`."""
-        if not 0 <= day < 7 * WEEKS:
-            raise ValueError(f"Day {day} is outside the story's {WEEKS} weeks")
+        if not -HISTORY_DAYS <= day < 7 * WEEKS:
+            raise ValueError(f"Day {day} is outside the story's {WEEKS} weeks and its history")
         self.steps.append((self.moment(day, clock), len(self.steps), key, step))
 
     def at(self, step: Step, action: Callable[[], Any]) -> None:

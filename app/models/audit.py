@@ -20,6 +20,7 @@ from app.models.base import (
 from app.models.document import AUDIENCE_LABELS
 from app.models.event import EVENT_KIND_LABELS, REGISTRATION_STATUS_LABELS
 from app.models.hearing import HEARING_AUDIENCE_LABELS
+from app.models.maturity import ACTION_STATUS_LABELS, MATURITY_UNIT_LABELS
 from app.models.membership import (
     MEMBERSHIP_ROLE_LABELS,
     MEMBERSHIP_STATUS_LABELS,
@@ -114,4 +115,6 @@ AUDIT_VALUE_LABELS: dict[tuple[str, str], dict[str, str]] = {
     ("kind", "organisation"): ORGANISATION_KIND_LABELS,
     ("audiences", "hearing"): HEARING_AUDIENCE_LABELS,
     ("relation", "trace_link"): TRACE_RELATION_LABELS,
+    ("unit", "*"): MATURITY_UNIT_LABELS,
+    ("status", "maturity_action"): ACTION_STATUS_LABELS,
 }

@@ -69,6 +69,11 @@ class AuditField(StrEnum):
     org_number_verified = "org_number_verified"
     deactivated = "deactivated"
     retention_months = "retention_months"
+    # a self-assessment on an organisation's record
+    round_ = "round"  # `round` would hide the builtin
+    unit = "unit"
+    closed_at = "closed_at"
+    outcome = "outcome"
 
 
 AUDIT_FIELD_LABELS: dict[str, str] = {
@@ -129,4 +134,8 @@ AUDIT_FIELD_LABELS: dict[str, str] = {
     AuditField.org_number_verified: N_("Organisation number verified"),
     AuditField.deactivated: N_("Deactivated"),
     AuditField.retention_months: N_("Months personal data is kept after a project closes"),
+    AuditField.round_: N_("Self-assessment round"),
+    AuditField.unit: N_("Unit"),
+    AuditField.closed_at: N_("Closed at"),
+    AuditField.outcome: N_("Outcome"),
 }

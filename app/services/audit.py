@@ -277,6 +277,7 @@ _MOMENTS: frozenset[str] = frozenset(
         AuditField.starts_at,
         AuditField.ends_at,
         AuditField.deadline,
+        AuditField.closed_at,
     }
 )
 

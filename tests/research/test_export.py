@@ -47,6 +47,8 @@ def test_the_package_validates_with_frictionless_and_describes_every_field(
         assert sorted(archive.namelist()) == [
             "comments.csv",
             "datapackage.json",
+            "maturity_answers.csv",
+            "maturity_rounds.csv",
             "needs.csv",
             "participation_by_role_and_phase.csv",
             "participation_events.csv",

@@ -45,6 +45,8 @@ from app.services.permissions.hearings import (
 )
 from app.services.permissions.maturity import (
     RoundRelation,
+    closes_at_clause,
+    covered_organisations,
     ensure_can_answer,
     ensure_can_open_round,
     ensure_runs_round,
@@ -54,6 +56,7 @@ from app.services.permissions.maturity import (
     round_closes_at,
     round_is_open,
     round_relation,
+    study_projects,
 )
 from app.services.permissions.organisations import (
     MEMBERSHIP_ORG_KINDS,
@@ -171,6 +174,8 @@ __all__ = [
     "can_see_question",
     "can_see_requirement",
     "can_write_specification",
+    "closes_at_clause",
+    "covered_organisations",
     "ensure_can_answer",
     "ensure_can_ask_question",
     "ensure_can_assess_proposal",
@@ -237,6 +242,7 @@ __all__ = [
     "shows_actor",
     "shows_organisation",
     "specification_writers_clause",
+    "study_projects",
     "viewable_project",
     "visible_participation_clause",
     "visible_projects_clause",

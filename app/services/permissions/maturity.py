@@ -15,8 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import exists, or_
+from sqlalchemy import ColumnElement, CompoundSelect, and_, case, union
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.i18n import N_
 from app.models import (
@@ -132,14 +133,6 @@ def covering_study(session: Session, user: User, round_: MaturityRound) -> Study
         return None
     start = round_.opened_at.date()
     end = round_closes_at(round_).date()
-    org_id = round_.organisation_id
-    municipality_project = or_(
-        col(Project.owner_org_id) == org_id,
-        exists().where(
-            col(ProjectPartner.project_id) == Project.id,
-            col(ProjectPartner.organisation_id) == org_id,
-        ),
-    )
     studies = session.exec(
         select(Study).where(
             col(Study.registered_by_id) == user.id,
@@ -148,18 +141,43 @@ def covering_study(session: Session, user: User, round_: MaturityRound) -> Study
         )
     ).all()
     for study in studies:  # few per researcher
-        projects = select(col(Project.id)).where(
-            visible_projects_clause(user), municipality_project
-        )
-        if not study.all_projects:
-            projects = projects.where(
-                col(Project.id).in_(
-                    select(col(StudyProject.project_id)).where(StudyProject.study_id == study.id)
-                )
+        covered = covered_organisations(study_projects(user, study))
+        found = session.exec(
+            select(col(Organisation.id)).where(
+                col(Organisation.id) == round_.organisation_id, col(Organisation.id).in_(covered)
             )
-        if session.exec(projects.limit(1)).first() is not None:
+        ).first()
+        if found is not None:
             return study
     return None
+
+
+def study_projects(registrant: User | None, study: Study) -> SelectOfScalar[int | None]:
+    """The study's projects (all its registrant may see, or those it names), as SQL."""
+    projects = select(col(Project.id)).where(visible_projects_clause(registrant))
+    if not study.all_projects:
+        projects = projects.where(
+            col(Project.id).in_(
+                select(col(StudyProject.project_id)).where(StudyProject.study_id == study.id)
+            )
+        )
+    return projects
+
+
+def covered_organisations(projects: SelectOfScalar[int | None]) -> CompoundSelect:
+    """The organisations a study covers, as SQL: those that own or partner one of its projects."""
+    return union(
+        select(col(Project.owner_org_id)).where(col(Project.id).in_(projects)),
+        select(col(ProjectPartner.organisation_id)).where(
+            col(ProjectPartner.project_id).in_(projects)
+        ),
+    )
+
+
+def closes_at_clause() -> ColumnElement[datetime]:
+    """When a round stops taking answers (`round_closes_at`), in SQL."""
+    closed_at, deadline = col(MaturityRound.closed_at), col(MaturityRound.deadline)
+    return case((and_(closed_at.is_not(None), closed_at < deadline), closed_at), else_=deadline)
 
 
 def study_period(study: Study) -> tuple[datetime, datetime]:

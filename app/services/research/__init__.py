@@ -26,12 +26,14 @@ holds follows the study's legal basis and the platform's own visibility rules:
   allows it and the export asks for it;
 - organisation ids only of public bodies (municipalities, counties): a supplier company's id
   would tell who asked or booked, and a one-person company is a person;
-- the aggregate table suppresses cells with fewer than `MIN_CELL` distinct people.
+- the aggregate table suppresses cells with fewer than `MIN_CELL` distinct people;
+- self-assessment rounds only of municipalities the study covers, closed and overlapping its
+  period, their respondents as pseudonyms with their unit (`maturity`).
 
 The package, by job: `studies` (registering studies, consent, who may export), `scope` (the
 study's projects, period and pseudonyms as the export's SQL), `codebook` (columns and tables
-as declarations, and the codebook made from them), `records` and `activity` (the tables'
-declarations and queries) and `export` (writing the package).
+as declarations, and the codebook made from them), `records`, `activity`, `ledger` and
+`maturity` (the tables' declarations and queries) and `export` (writing the package).
 """
 
 from app.services.research.activity import MIN_CELL, SUPPRESSED_NOTE

@@ -22,11 +22,22 @@ from app.services.errors import Forbidden
 from app.services.research.activity import BY_ROLE_AND_PHASE, EVENTS, MIN_CELL
 from app.services.research.codebook import Table, iso
 from app.services.research.ledger import TRACE_LINKS
+from app.services.research.maturity import MATURITY_ANSWERS, MATURITY_ROUNDS
 from app.services.research.records import COMMENTS, NEEDS, PROJECTS, PROPOSALS
 from app.services.research.scope import ExportScope, rows_of
 
 # The package's tables, in the order they are written.
-EXPORT_TABLES = (PROJECTS, EVENTS, NEEDS, COMMENTS, PROPOSALS, TRACE_LINKS, BY_ROLE_AND_PHASE)
+EXPORT_TABLES = (
+    PROJECTS,
+    EVENTS,
+    NEEDS,
+    COMMENTS,
+    PROPOSALS,
+    TRACE_LINKS,
+    BY_ROLE_AND_PHASE,
+    MATURITY_ROUNDS,
+    MATURITY_ANSWERS,
+)
 TABLES = tuple(table.name for table in EXPORT_TABLES)
 
 Progress = Callable[[str], None]
@@ -83,7 +94,9 @@ def _descriptor(study: Study, tables: list[Table], free_text: bool) -> dict[str,
             "registered for the market dialogue or an event, or attended one is never given, "
             "bookings and unpublished questions and proposals are left out, and an anonymous "
             "need's author appears on it only under a pseudonym of the need's own. Trace links "
-            "to confidential content, and every link's rationale, are left out."
+            "to confidential content, and every link's rationale, are left out. Self-assessment "
+            "rounds are those of the municipalities the study covers that overlap its period "
+            "and have closed; their respondents appear as pseudonyms with their unit."
         ),
         "version": "1.0.0",
         "created": iso(utcnow()),

@@ -18,13 +18,11 @@ from app.models import (
     Need,
     Organisation,
     ParticipationEvent,
-    Project,
     ProjectPartner,
     Proposal,
     Study,
     StudyConsent,
     StudyObjection,
-    StudyProject,
     User,
 )
 from app.models.base import OrganisationKind
@@ -56,14 +54,7 @@ class ExportScope:
         self._pseudonyms: dict[int, str] = {}
         self._partners: dict[int, list[str]] | None = None
         registrant = session.get(User, study.registered_by_id)
-        projects = select(col(Project.id)).where(permissions.visible_projects_clause(registrant))
-        if not study.all_projects:
-            projects = projects.where(
-                col(Project.id).in_(
-                    select(col(StudyProject.project_id)).where(StudyProject.study_id == study.id)
-                )
-            )
-        self.projects = projects
+        self.projects = permissions.study_projects(registrant, study)
         self.consenting = select(col(StudyConsent.user_id)).where(
             StudyConsent.study_id == study.id, col(StudyConsent.withdrawn_at).is_(None)
         )
