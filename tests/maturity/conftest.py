@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 import pytest
 from sqlmodel import Session
 
-from app.models import MaturityRound
-from app.models.base import utcnow
-from app.models.maturity import RoundOpen
+from app.models import MaturityRound, Organisation, User
+from app.models.base import id_of, utcnow
+from app.models.maturity import AnswerIn, MaturityUnit, RespondentInvite, RoundOpen
 from app.services import permissions
 from app.services.maturity import rounds
 from tests.conftest import World
@@ -31,3 +32,42 @@ def open_round(session: Session, world: World, days: int = 14) -> MaturityRound:
 def maturity_round(session: Session, world: World) -> MaturityRound:
     """An open round of the owner municipality."""
     return open_round(session, world)
+
+
+# A respondent's answers: indicator key → level, or None for "don't know".
+Levels = Mapping[str, int | None]
+
+
+def run_round(
+    session: Session,
+    *,
+    opener: User,
+    organisation: Organisation,
+    answers: Sequence[tuple[User, MaturityUnit, Levels]],
+    close: bool = True,
+    title: str = "Modenhet",
+) -> MaturityRound:
+    """A round of `organisation` opened by `opener`, each respondent invited by account from
+    their unit and their levels saved (None: "don't know"), closed unless `close` is False."""
+    org_rel = permissions.organisation_relation(session, opener, organisation)
+    round_ = rounds.open_round(
+        session,
+        rel=org_rel,
+        data=RoundOpen(title=title, deadline=utcnow() + timedelta(days=14)),
+    )
+    session.flush()
+    owner = permissions.round_relation(session, opener, id_of(round_))
+    for user, unit, _ in answers:
+        rounds.invite(session, rel=owner, data=RespondentInvite(user_id=user.id, unit=unit))
+    session.flush()
+    for user, _, levels in answers:
+        rel = permissions.round_relation(session, user, id_of(round_))
+        given = [
+            AnswerIn(indicator=key, level=level, dont_know=level is None)
+            for key, level in levels.items()
+        ]
+        rounds.save_answers(session, rel=rel, answers=given)
+    if close:
+        rounds.close_round(session, rel=permissions.round_relation(session, opener, id_of(round_)))
+    session.commit()
+    return round_
