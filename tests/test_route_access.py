@@ -26,12 +26,16 @@ from sqlmodel import Session
 from starlette.websockets import WebSocketDisconnect
 
 from app.config import get_settings
+from app.models import Organisation, User
+from app.models.base import id_of
 from app.models.mail import LinkPurpose
+from app.models.maturity import MaturityUnit
 from app.services import links
 from app.services.notifications import delivery
 from tests.conftest import Factory, World, login, routes_of
 from tests.helpers import ORIGIN, Api
 from tests.market import EVERYONE, PROCURERS, Market
+from tests.maturity.conftest import Levels, run_round
 
 ROLES = (*sorted(EVERYONE), "admin")
 ALL = frozenset(ROLES)
@@ -353,6 +357,10 @@ ACCESS: dict[str, frozenset[str]] = {
     # Search (issue 13, item 6): open to all; what each finds is test_permission_matrix.py's
     "GET /api/v1/search": ALL,
     "GET /search": ALL,
+    # Self-assessment results (issue 14): the scene's round is closed; its owners, the
+    # respondent (the employee), and the researcher through the scene's study
+    "GET /api/v1/maturity/rounds/{round_id}/results": STAFF | {"employee", "researcher"},
+    "GET /maturity/rounds/{round_id}/results": STAFF | {"employee", "researcher"},
 }
 # Reads not made here, and why.
 NOT_READ = {
@@ -448,6 +456,7 @@ class Scene:
             "unsubscribe_token": delivery.unsubscribe_token(citizen.id, "reply"),
             "report_id": self._report(api, market),
             "suggestion_id": 1,  # none is shown in the scene: a 404 for everyone
+            "round_id": self._round(session, market),
         }
 
     @staticmethod
@@ -457,6 +466,17 @@ class Scene:
         filed = api.post("/reports", market.users["employee"], json=body)
         assert filed.status_code == 201, filed.text
         return int(filed.json()["id"])
+
+    @staticmethod
+    def _round(session: Session, market: Market) -> int:
+        """A closed self-assessment round of the owner municipality; the employee answered."""
+        employee, procurer = market.users["employee"], market.users["procurer"]
+        owner = session.get(Organisation, market.owner_org)
+        assert owner is not None
+        answers: list[tuple[User, MaturityUnit, Levels]] = [
+            (employee, MaturityUnit.service_area, {"roles": 3})
+        ]
+        return id_of(run_round(session, opener=procurer, organisation=owner, answers=answers))
 
     def url(self, path: str) -> str:
         names = PARAMS.findall(path)
