@@ -3,6 +3,7 @@ disagreement as a finding, the trend, the five-municipality rule, and who sees w
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,10 @@ from sqlmodel import Session
 
 from app import db
 from app.maturity.model import load_model
-from app.models import MaturityRound, Organisation, User
-from app.models.base import Role, id_of
+from app.models import MaturityRound, Organisation, Study, User
+from app.models.base import Role, id_of, utcnow
 from app.models.maturity import AnswerIn, MaturityUnit
+from app.models.research import LegalBasis
 from app.services import permissions
 from app.services.errors import Conflict, Forbidden, NotFound
 from app.services.maturity import results, rounds
@@ -327,3 +329,35 @@ def test_results_load_in_the_same_number_of_queries_whatever_the_respondents(
 
     few, many = queries(2), queries(8)
     assert few == many, (few, many)
+
+
+def test_a_researchers_trend_keeps_to_the_studys_period(
+    session: Session, world: World, factory: Factory
+) -> None:
+    (person,) = _members(factory, world.owner, 1)
+    levels: Levels = {"strategy_anchoring": 2}
+    old = run_round(
+        session, opener=world.procurer, organisation=world.owner, answers=[(person, P, levels)]
+    )
+    long_ago = utcnow() - timedelta(days=800)
+    old.opened_at, old.deadline, old.closed_at = long_ago, long_ago + timedelta(days=14), long_ago
+    session.add(old)
+    today = utcnow().date()
+    session.add(
+        Study(
+            title="Modenhet",
+            institution="Universitetet",
+            ethics_reference="Sikt 1",
+            legal_basis=LegalBasis.consent,
+            period_start=today - timedelta(days=30),
+            period_end=today + timedelta(days=30),
+            registered_by_id=id_of(world.researcher),
+            pseudonym_secret="x" * 32,
+        )
+    )
+    session.commit()
+    current = run_round(
+        session, opener=world.procurer, organisation=world.owner, answers=[(person, P, levels)]
+    )
+    assert len(_results(session, world.procurer, current).trend) == 2
+    assert [p.round_id for p in _results(session, world.researcher, current).trend] == [current.id]

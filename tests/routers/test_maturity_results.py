@@ -113,3 +113,15 @@ def test_a_respondent_sees_too_few_to_show_on_the_page(
     page = login(client, people[0]).get(f"/maturity/rounds/{round_.id}/results")
     assert page.status_code == 200, page.text
     assert "for få til å vises" in page.text
+
+
+def test_the_page_speaks_english_with_the_models_english_texts(
+    session: Session, world: World, factory: Factory, client: TestClient
+) -> None:
+    round_, _ = _scene(session, world, factory)
+    login(client, world.procurer)
+    page = client.get(
+        f"/maturity/rounds/{round_.id}/results", headers={"Accept-Language": "en"}
+    ).text
+    assert "Anchoring" in page and "Forankring" not in page
+    assert "The units disagree on Anchoring: Procurement answered 4 and politics 1.5" in page

@@ -44,6 +44,7 @@ from app.models.base import id_of, utcnow
 from app.models.maturity import MaturityUnit
 from app.services import permissions
 from app.services.permissions import RoundRelation
+from app.services.permissions.maturity import study_period
 from app.services.permissions.relation import PUBLIC_SECTOR
 
 DISAGREEMENT = 1.5  # levels between two units' medians
@@ -446,6 +447,11 @@ def round_results(session: Session, *, rel: RoundRelation) -> Results:
     round_ = rel.round
     model = load_model(round_.model_version)
     earlier = earlier_rounds(session, round_)
+    if rel.study is not None and not rel.runs_round:  # a researcher: rounds in the study's period
+        start, end = study_period(rel.study)
+        earlier = [
+            r for r in earlier if r.opened_at < end and permissions.round_closes_at(r) > start
+        ]
     answers = load_answers(session, [id_of(r) for r in earlier] + [id_of(round_)])
     result = aggregate(model, answers[id_of(round_)])
     hidden = frozenset() if rel.runs_round else small_units(result)
