@@ -8,12 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session
 
+from app.maturity.model import load_model
 from app.models import MaturityRound, Organisation, User
-from app.models.base import id_of, utcnow
+from app.models.base import Role, id_of, utcnow
 from app.models.maturity import AnswerIn, MaturityUnit, RespondentInvite, RoundOpen
 from app.services import permissions
 from app.services.maturity import rounds
-from tests.conftest import World
+from tests.conftest import Factory, World
 
 
 def open_round(session: Session, world: World, days: int = 14) -> MaturityRound:
@@ -71,3 +72,17 @@ def run_round(
         rounds.close_round(session, rel=permissions.round_relation(session, opener, id_of(round_)))
     session.commit()
     return round_
+
+
+def completed_elsewhere(session: Session, factory: Factory, level: int) -> MaturityRound:
+    """Another municipality with one completed round, its procurer answering `level` on every
+    indicator of the newest model."""
+    org = factory.org()
+    procurer = factory.user(Role.procurer, org)
+    levels: Levels = {i.key: level for i in load_model().indicators()}
+    return run_round(
+        session,
+        opener=procurer,
+        organisation=org,
+        answers=[(procurer, MaturityUnit.procurement, levels)],
+    )

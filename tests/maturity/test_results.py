@@ -21,7 +21,7 @@ from app.services.errors import Conflict, Forbidden, NotFound
 from app.services.maturity import results, rounds
 from app.services.maturity.results import Given, Stat
 from tests.conftest import Factory, World
-from tests.maturity.conftest import Levels, run_round
+from tests.maturity.conftest import Levels, completed_elsewhere, run_round
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MODEL = load_model(1)
@@ -260,20 +260,12 @@ def test_the_trend_follows_the_municipalitys_closed_rounds(
     assert _results(session, world.procurer, first).trend[-1].round_id == first.id  # not later ones
 
 
-def _completed(session: Session, factory: Factory, level: int) -> None:
-    """Another municipality with one completed round, its procurer answering `level` everywhere."""
-    org = factory.org()
-    procurer = factory.user(Role.procurer, org)
-    levels: Levels = {i.key: level for i in MODEL.indicators()}
-    run_round(session, opener=procurer, organisation=org, answers=[(procurer, P, levels)])
-
-
 @pytest.mark.parametrize(("others", "shown"), [(3, False), (4, True)])
 def test_the_comparison_shows_from_five_completed_municipalities_on(
     session: Session, world: World, factory: Factory, others: int, shown: bool
 ) -> None:
     for level in range(1, others + 1):
-        _completed(session, factory, level)
+        completed_elsewhere(session, factory, level)
     # One that has not completed: its round is open.
     org = factory.org()
     procurer = factory.user(Role.procurer, org)

@@ -14,7 +14,7 @@ from app.services import permissions
 from app.services.maturity import rounds
 from tests.conftest import Factory, World, login
 from tests.helpers import Api
-from tests.maturity.conftest import Levels, run_round
+from tests.maturity.conftest import Levels, completed_elsewhere, run_round
 
 P, POL = MaturityUnit.procurement, MaturityUnit.politics
 
@@ -125,3 +125,19 @@ def test_the_page_speaks_english_with_the_models_english_texts(
     ).text
     assert "Anchoring" in page and "Forankring" not in page
     assert "The units disagree on Anchoring: Procurement answered 4 and politics 1.5" in page
+
+
+def test_from_five_municipalities_on_the_radar_draws_their_median_beside_ours(
+    session: Session, world: World, factory: Factory, client: TestClient, api: Api
+) -> None:
+    for level in (1, 2, 2, 3):
+        completed_elsewhere(session, factory, level)
+    round_, _ = _scene(session, world, factory)
+    body = api.get(f"/maturity/rounds/{round_.id}/results", world.procurer).json()
+    assert body["comparison"]["municipalities"] == 5
+    anchoring = next(d for d in body["dimensions"] if d["key"] == "anchoring")
+    assert anchoring["comparison_median"] == 2.0  # of 1, 2, 2, 3 and this one's 4
+    page = login(client, world.procurer).get(f"/maturity/rounds/{round_.id}/results").text
+    assert 'stroke-dasharray="8 5"' in page  # the second polygon, dashed
+    assert "Median for 5 kommuner" in page  # and its column in the table
+    assert "Annen kommune" not in page and "Municipality " not in page  # no other's name
