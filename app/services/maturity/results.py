@@ -456,11 +456,11 @@ def round_results(session: Session, *, rel: RoundRelation) -> Results:
     result = aggregate(model, answers[id_of(round_)])
     hidden = frozenset() if rel.runs_round else small_units(result)
     shown = suppress(result, hidden)
-    points = [
-        trend_point(r, load_model(r.model_version), aggregate(load_model(r.model_version), a))
-        for r in earlier
-        for a in [answers[id_of(r)]]
-    ]
+    points = []
+    for earlier_round in earlier:  # each read against its own model version
+        version = load_model(earlier_round.model_version)
+        figures = aggregate(version, answers[id_of(earlier_round)])
+        points.append(trend_point(earlier_round, version, figures))
     points.append(trend_point(round_, model, result))
     municipalities = comparison_medians(session, model)
     comparison = compare(municipalities)
