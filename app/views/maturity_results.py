@@ -139,7 +139,7 @@ def radar(
         lines = _wrap(title)
         if ly < RADAR_CY - 20:  # labels above the centre grow upwards
             ly -= (len(lines) - 1) * 15
-        axes.append(Axis(x, y, lx, ly, anchor, lines))
+        axes.append(Axis(x, y, lx, round(ly, 1), anchor, lines))
     drawn = []
     for name, css, levels in series:
         points = [(i, v) for i, v in enumerate(levels) if v is not None]
