@@ -38,6 +38,7 @@ from app.routers import (
     influence,
     live,
     maturity_export,
+    maturity_results,
     metrics,
     mine,
     moderation,
@@ -275,6 +276,7 @@ def create_app() -> FastAPI:
         mine,
         notifications,
         search,
+        maturity_results,
     ):
         if (api := getattr(module, "api", None)) is not None:
             app.include_router(

@@ -9,14 +9,19 @@ it; every role is checked against every cell, and a failure lists all the cells 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 from starlette.websockets import WebSocketDisconnect
 
 from app.config import get_settings
+from app.models import User
+from app.models.base import Role
+from app.models.maturity import MaturityUnit
 from tests.conftest import Factory, World, login
 from tests.helpers import ORIGIN, Api, docx_text, pdf_text
 from tests.market import (
@@ -50,6 +55,7 @@ from tests.market import (
     WITHDRAWN_BODY,
     Market,
 )
+from tests.maturity.conftest import Levels, run_round
 
 
 @dataclass(frozen=True)
@@ -859,3 +865,103 @@ def test_the_participation_log_does_not_tell_researchers_of_unpublished_proposal
     seen_by_researcher = proposal_events(world.researcher)
     assert seen_by_researcher  # the published summary's proposal is there
     assert market.hidden_proposal not in seen_by_researcher
+
+
+# ---- The results of a self-assessment round (issue 14, items 3 and 6) ---------------------------
+# Their own small scene: a closed and an open round of the owner municipality, three respondents
+# from procurement and one (the world's employee) from politics, a unit too small to show its
+# figures to anyone but the round's owners. Each row: who asks, about which round, the status they
+# get, and whether the politics unit's figures are held back from them (None: refused).
+MATURITY_ROWS: list[tuple[str, str, int, bool | None]] = [
+    ("procurer", "closed", 200, False),  # an owner: every unit
+    ("admin", "closed", 200, False),
+    ("procurer", "open", 200, False),  # owners follow the figures while the round is open
+    ("respondent", "closed", 200, True),  # after close, without the small unit
+    ("respondent", "open", 403, None),  # "shown when the round has closed"
+    ("researcher", "closed", 200, True),  # through a study covering the municipality
+    ("other_procurer", "closed", 404, None),
+    ("citizen", "closed", 404, None),
+    ("supplier", "closed", 404, None),
+    ("uninvited_employee", "closed", 404, None),
+    ("anonymous", "closed", 401, None),
+]
+
+
+def _maturity_scene(api: Api, world: World, factory: Factory, session: Session) -> dict[str, Any]:
+    """The two rounds and the cast that looks at them."""
+    today = datetime.now(UTC).date()
+    study = api.post(
+        "/research/studies",
+        world.researcher,
+        json={
+            "title": "Modenhet i kommunene",
+            "institution": "Universitetet",
+            "ethics_reference": "Sikt 654321",
+            "legal_basis": "consent",
+            "period_start": (today - timedelta(days=30)).isoformat(),
+            "period_end": (today + timedelta(days=365)).isoformat(),
+            "project_ids": [world.public.id],
+        },
+    )
+    assert study.status_code == 201, study.text
+    procurement = [factory.user(Role.employee, world.owner) for _ in range(3)]
+    answers: list[tuple[User, MaturityUnit, Levels]] = [
+        (p, MaturityUnit.procurement, {"roles": 4}) for p in procurement
+    ]
+    answers.append((world.employee, MaturityUnit.politics, {"roles": 1}))
+    rounds = {
+        name: run_round(
+            session,
+            opener=world.procurer,
+            organisation=world.owner,
+            answers=answers,
+            close=name == "closed",
+        ).id
+        for name in ("closed", "open")
+    }
+    people = {
+        "procurer": world.procurer,
+        "admin": world.admin,
+        "respondent": world.employee,
+        "researcher": world.researcher,
+        "other_procurer": world.other_procurer,
+        "citizen": world.citizen,
+        "supplier": world.supplier,
+        "uninvited_employee": factory.user(Role.employee, world.owner),
+        "anonymous": None,
+    }
+    return {"rounds": rounds, "people": people}
+
+
+@pytest.mark.parametrize(("who", "which", "status", "held_back"), MATURITY_ROWS)
+def test_a_rounds_results_are_seen_by_exactly_whom_the_policy_allows(
+    who: str,
+    which: str,
+    status: int,
+    held_back: bool | None,
+    client: TestClient,
+    api: Api,
+    world: World,
+    factory: Factory,
+    session: Session,
+) -> None:
+    scene = _maturity_scene(api, world, factory, session)
+    user, round_id = scene["people"][who], scene["rounds"][which]
+    response = api.get(f"/maturity/rounds/{round_id}/results", user)
+    assert response.status_code == status, response.text
+    if status == 403:
+        assert "closed" in response.text or "lukket" in response.text
+    if held_back is not None:
+        body = response.json()
+        assert (body["suppressed_units"] == ["politics"]) is held_back
+        named = {unit for f in body["findings"] for unit in (f["low_unit"], f["high_unit"])}
+        assert ("politics" in named) is not held_back  # owners read the disagreement
+    if user is not None:
+        login(client, user)
+    page = client.get(f"/maturity/rounds/{round_id}/results", follow_redirects=False)
+    if user is None:  # a visitor is sent to log in
+        assert page.status_code in (303, 401), page.text
+        return
+    assert page.status_code == status, page.text
+    if held_back is not None:
+        assert ("for få til å vises" in page.text) is held_back

@@ -360,6 +360,10 @@ ACCESS: dict[str, frozenset[str]] = {
     # Search (issue 13, item 6): open to all; what each finds is test_permission_matrix.py's
     "GET /api/v1/search": ALL,
     "GET /search": ALL,
+    # Self-assessment results (issue 14): the scene's round is closed; its owners, the
+    # respondent (the employee), and the researcher through the scene's study
+    "GET /api/v1/maturity/rounds/{round_id}/results": STAFF | {"employee", "researcher"},
+    "GET /maturity/rounds/{round_id}/results": STAFF | {"employee", "researcher"},
 }
 # Reads not made here, and why.
 NOT_READ = {

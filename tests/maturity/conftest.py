@@ -3,14 +3,16 @@ and a closed one with answers from several units."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from sqlmodel import Session
 
-from app.models import MaturityRound, User
-from app.models.base import Role, utcnow
+from app.maturity.model import load_model
+from app.models import MaturityRound, Organisation, User
+from app.models.base import Role, id_of, utcnow
 from app.models.maturity import AnswerIn, MaturityUnit, RespondentInvite, RoundOpen
 from app.services import permissions
 from app.services.maturity import rounds
@@ -95,3 +97,56 @@ def answered_round(session: Session, world: World, factory: Factory) -> Answered
 def answered(session: Session, world: World, factory: Factory) -> AnsweredRound:
     """A closed round with answers from three units (`AnsweredRound`)."""
     return answered_round(session, world, factory)
+
+
+# A respondent's answers: indicator key → level, or None for "don't know".
+Levels = Mapping[str, int | None]
+
+
+def run_round(
+    session: Session,
+    *,
+    opener: User,
+    organisation: Organisation,
+    answers: Sequence[tuple[User, MaturityUnit, Levels]],
+    close: bool = True,
+    title: str = "Modenhet",
+) -> MaturityRound:
+    """A round of `organisation` opened by `opener`, each respondent invited by account from
+    their unit and their levels saved (None: "don't know"), closed unless `close` is False."""
+    org_rel = permissions.organisation_relation(session, opener, organisation)
+    round_ = rounds.open_round(
+        session,
+        rel=org_rel,
+        data=RoundOpen(title=title, deadline=utcnow() + timedelta(days=14)),
+    )
+    session.flush()
+    owner = permissions.round_relation(session, opener, id_of(round_))
+    for user, unit, _ in answers:
+        rounds.invite(session, rel=owner, data=RespondentInvite(user_id=user.id, unit=unit))
+    session.flush()
+    for user, _, levels in answers:
+        rel = permissions.round_relation(session, user, id_of(round_))
+        given = [
+            AnswerIn(indicator=key, level=level, dont_know=level is None)
+            for key, level in levels.items()
+        ]
+        rounds.save_answers(session, rel=rel, answers=given)
+    if close:
+        rounds.close_round(session, rel=permissions.round_relation(session, opener, id_of(round_)))
+    session.commit()
+    return round_
+
+
+def completed_elsewhere(session: Session, factory: Factory, level: int) -> MaturityRound:
+    """Another municipality with one completed round, its procurer answering `level` on every
+    indicator of the newest model."""
+    org = factory.org()
+    procurer = factory.user(Role.procurer, org)
+    levels: Levels = {i.key: level for i in load_model().indicators()}
+    return run_round(
+        session,
+        opener=procurer,
+        organisation=org,
+        answers=[(procurer, MaturityUnit.procurement, levels)],
+    )
