@@ -37,6 +37,7 @@ from app.routers import (
     hearings,
     influence,
     live,
+    maturity_actions,
     metrics,
     mine,
     moderation,
@@ -273,6 +274,7 @@ def create_app() -> FastAPI:
         mine,
         notifications,
         search,
+        maturity_actions,
     ):
         if (api := getattr(module, "api", None)) is not None:
             app.include_router(

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session
 
-from app.models import MaturityRound
+from app.models import MaturityRound, User
 from app.models.base import utcnow
-from app.models.maturity import RoundOpen
+from app.models.maturity import MaturityUnit, RespondentInvite, RoundOpen
 from app.services import permissions
 from app.services.maturity import rounds
 from tests.conftest import World
@@ -31,3 +31,20 @@ def open_round(session: Session, world: World, days: int = 14) -> MaturityRound:
 def maturity_round(session: Session, world: World) -> MaturityRound:
     """An open round of the owner municipality."""
     return open_round(session, world)
+
+
+def invite_member(session: Session, world: World, round_: MaturityRound, user: User) -> None:
+    """Invite one of the municipality's members to the round by account (they accept at once)."""
+    rel = permissions.round_relation(session, world.procurer, round_.id or 0)
+    rounds.invite(
+        session, rel=rel, data=RespondentInvite(user_id=user.id, unit=MaturityUnit.service_area)
+    )
+    session.commit()
+
+
+def close(session: Session, world: World, round_: MaturityRound) -> None:
+    """Close the round by hand (its procurer)."""
+    rounds.close_round(
+        session, rel=permissions.round_relation(session, world.procurer, round_.id or 0)
+    )
+    session.commit()
