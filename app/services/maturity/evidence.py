@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from app import i18n
 from app.i18n import N_
+from app.maturity.model import Indicator, load_model
 from app.models import (
     MaturityAnswer,
     MaturityRespondent,
@@ -69,6 +70,7 @@ class EvidenceFigure:
     indicator_key: str | None  # the model's indicator it speaks to
     finding: str | None  # a plain sentence when the self-assessed level and the figure disagree
     self_assessed: float | None = None  # the round's median level on that indicator, if any
+    indicator_title: str | None = None  # translated, from the round's model version
 
 
 @dataclass(frozen=True)
@@ -275,7 +277,13 @@ def platform_evidence(
             _supplier_answers(session, ids, start, end),
             _partners(session, ids),
         ]
-    return [_figure(raw, self_assessed) for raw in raws]
+    titles = {i.key: i.title.in_(i18n.current_language()) for i in model_indicators(rel.round)}
+    return [_figure(raw, self_assessed, titles) for raw in raws]
+
+
+def model_indicators(round_: MaturityRound) -> list[Indicator]:
+    """The indicators of the round's model version."""
+    return list(load_model(round_.model_version).indicators())
 
 
 def self_assessed_medians(session: Session, *, round_id: int) -> dict[str, float]:
@@ -474,9 +482,11 @@ def _partners(session: Session, ids: list[int]) -> _Raw:
 # ---- findings and formatting -------------------------------------------------------------------
 
 
-def _figure(raw: _Raw, self_assessed: Mapping[str, float]) -> EvidenceFigure:
+def _figure(
+    raw: _Raw, self_assessed: Mapping[str, float], titles: Mapping[str, str]
+) -> EvidenceFigure:
     label, indicator = FIGURES[raw.key]
-    level = self_assessed.get(indicator)
+    level = self_assessed.get(indicator) if indicator in titles else None
     return EvidenceFigure(
         key=raw.key,
         label=i18n.gettext(label),
@@ -485,6 +495,7 @@ def _figure(raw: _Raw, self_assessed: Mapping[str, float]) -> EvidenceFigure:
         indicator_key=indicator,
         finding=_finding(raw, level),
         self_assessed=level,
+        indicator_title=titles.get(indicator),
     )
 
 
