@@ -26,8 +26,12 @@ from sqlmodel import Session
 from starlette.websockets import WebSocketDisconnect
 
 from app.config import get_settings
+from app.models import Organisation
+from app.models.base import id_of, utcnow
 from app.models.mail import LinkPurpose
-from app.services import links
+from app.models.maturity import ActionCreate, RoundOpen
+from app.services import links, permissions
+from app.services.maturity import actions, rounds
 from app.services.notifications import delivery
 from tests.conftest import Factory, World, login, routes_of
 from tests.helpers import ORIGIN, Api
@@ -353,6 +357,15 @@ ACCESS: dict[str, frozenset[str]] = {
     # Search (issue 13, item 6): open to all; what each finds is test_permission_matrix.py's
     "GET /api/v1/search": ALL,
     "GET /search": ALL,
+    # Development actions of a self-assessment round (issue 14): those who run the round (the
+    # owner's procurer, administrators); the scene's round is open, so no one else sees them yet
+    # (tests/maturity/test_actions.py covers respondents after the close).
+    "GET /api/v1/maturity/rounds/{round_id}/actions": STAFF,
+    "POST /api/v1/maturity/rounds/{round_id}/actions": STAFF,
+    "PATCH /api/v1/maturity/actions/{action_id}": STAFF,
+    "GET /maturity/rounds/{round_id}/actions": STAFF,
+    "POST /maturity/rounds/{round_id}/actions": STAFF,
+    "POST /maturity/actions/{action_id}": STAFF,
 }
 # Reads not made here, and why.
 NOT_READ = {
@@ -448,7 +461,30 @@ class Scene:
             "unsubscribe_token": delivery.unsubscribe_token(citizen.id, "reply"),
             "report_id": self._report(api, market),
             "suggestion_id": 1,  # none is shown in the scene: a 404 for everyone
+            **self._maturity(session, market),
         }
+
+    @staticmethod
+    def _maturity(session: Session, market: Market) -> dict[str, int]:
+        """An open self-assessment round of the owner, with one development action."""
+        procurer = market.users["procurer"]
+        owner = session.get(Organisation, market.organisation)
+        assert owner is not None
+        rel = permissions.organisation_relation(session, procurer, owner)
+        deadline = utcnow() + timedelta(days=14)
+        round_ = rounds.open_round(
+            session, rel=rel, data=RoundOpen(title="Modenhet", deadline=deadline)
+        )
+        data = ActionCreate(
+            title="Dialogkonferanse",
+            indicator="market_dialogue",
+            owner_id=procurer.id,
+            due=deadline.date(),
+        )
+        round_rel = permissions.round_relation(session, procurer, id_of(round_))
+        action = actions.add_action(session, rel=round_rel, data=data)
+        session.commit()
+        return {"round_id": id_of(round_), "action_id": id_of(action)}
 
     @staticmethod
     def _report(api: Api, market: Market) -> int:
