@@ -354,3 +354,28 @@ def test_a_respondent_sees_the_list_without_owners_or_forms_after_the_close(
     assert "Dialogkonferanse" in page.text
     assert "add-action-form" not in page.text
     assert "Emil Employee" not in page.text.split("<main")[-1].split("</main>")[0]
+
+
+def test_the_results_partial_shows_the_actions_compactly_and_owners_only_to_those_who_run(
+    session: Session, world: World, maturity_round: MaturityRound
+) -> None:
+    from app.web.templating import render_fragment
+
+    _add(session, world, maturity_round)
+    invite_member(session, world, maturity_round, world.employee)
+    close(session, world, maturity_round)
+    for user, owner_shown in ((world.procurer, True), (world.employee, False)):
+        rel = permissions.round_relation(session, user, maturity_round.id or 0)
+        html = render_fragment(
+            "maturity/_actions.html",
+            "en",
+            actions=actions.actions_of_round(session, rel=rel),
+            earlier_actions=actions.earlier_actions(session, rel=rel),
+            round=maturity_round,
+        )
+        assert "Dialogkonferanse" in html
+        assert "Need and dialogue – Dialogue with the market" in html
+        assert ("Emil Employee" in html) is owner_shown
+        assert f'href="/maturity/rounds/{maturity_round.id}/actions"' in html
+    empty = render_fragment("maturity/_actions.html", "en", actions=[], earlier_actions=[])
+    assert "No actions chosen from this round yet." in empty

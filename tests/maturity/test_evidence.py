@@ -307,3 +307,20 @@ def test_the_demos_evidence_for_trondheim_matches_direct_counts(session: Session
         )
     ).one()
     assert figures["partner_municipalities"].value == partners / len(owned)
+
+
+def test_the_evidence_partial_puts_each_finding_beside_its_figure(
+    session: Session, world: World, maturity_round: MaturityRound
+) -> None:
+    from app.web.templating import render_fragment
+
+    _project(session, world, "Tredje prosjekt")
+    rel = permissions.round_relation(session, world.procurer, maturity_round.id or 0)
+    found = evidence.platform_evidence(session, rel=rel, self_assessed={"market_dialogue": 4.5})
+    html = render_fragment("maturity/_evidence.html", "en", evidence=found)
+    row = html.split('id="evidence-market_dialogue_share"')[1].split("</tr>")[0]
+    assert "Projects that ran a market dialogue" in row
+    assert "0 of 3 projects (0 %)" in row
+    assert "Dialogue with the market (4.5 / 5)" in row
+    assert "but none of your 3 projects in the period ran a market dialogue" in row
+    assert "No disagreement" in html.split('id="evidence-partner_municipalities"')[1]
