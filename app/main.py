@@ -37,6 +37,7 @@ from app.routers import (
     hearings,
     influence,
     live,
+    maturity_actions,
     maturity_export,
     maturity_results,
     metrics,
@@ -277,6 +278,7 @@ def create_app() -> FastAPI:
         notifications,
         search,
         maturity_results,
+        maturity_actions,
     ):
         if (api := getattr(module, "api", None)) is not None:
             app.include_router(

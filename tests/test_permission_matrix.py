@@ -19,9 +19,11 @@ from sqlmodel import Session
 from starlette.websockets import WebSocketDisconnect
 
 from app.config import get_settings
-from app.models import User
-from app.models.base import Role
-from app.models.maturity import MaturityUnit
+from app.models import Organisation, User
+from app.models.base import Role, id_of
+from app.models.maturity import MaturityUnit, RoundOpen
+from app.services import permissions
+from app.services.maturity import rounds
 from tests.conftest import Factory, World, login
 from tests.helpers import ORIGIN, Api, docx_text, pdf_text
 from tests.market import (
@@ -55,7 +57,7 @@ from tests.market import (
     WITHDRAWN_BODY,
     Market,
 )
-from tests.maturity.conftest import Levels, run_round
+from tests.maturity.conftest import Levels, invite_member, open_round, run_round
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,9 @@ DUPLICATES = [
     ("Parkering ved sykehjemmet", "Parkeringsplassen ved sykehjemmet er full hver ettermiddag."),
     ("Full parkeringsplass", "Parkeringsplassen ved sykehjemmet er alltid full om ettermiddagen."),
 ]
+
+
+ACTION_TITLE = "Tiltak: åpen dialogkonferanse før neste anskaffelse"
 
 
 def search_paths(query: str) -> dict[str, str]:
@@ -765,6 +770,15 @@ CELLS: list[Cell] = [
         **search_paths("skytjenester"),
     ),
     *cells("a need's edited text (search)", "men vekker", EVERYONE, **search_paths("beboerne")),
+    # Development actions of the owner's self-assessment round (issue 14): while the round is
+    # open only those who run it see them (its respondents and researchers with the results).
+    *cells(
+        "a development action of an open self-assessment round",
+        ACTION_TITLE,
+        PROCURERS,
+        api="/api/v1/maturity/rounds/{open_round}/actions",
+        page="/maturity/rounds/{open_round}/actions",
+    ),
     *cells(
         "a need's text before its edit (search)",
         "rekker ikke alle",
@@ -784,6 +798,25 @@ def _moderated(api: Api, market: Market) -> None:
     report = api.post("/reports", market.users["supplier_b"], json=body).json()
     decision = {"decision": "hide", "reason": HIDE_REASON}
     assert api.post(f"/reports/{report['id']}/decision", procurer, json=decision).is_success
+
+
+def _maturity(api: Api, market: Market, session: Session) -> None:
+    """An open self-assessment round of the owner with one action; its id is `open_round`."""
+    procurer = market.users["procurer"]
+    owner = session.get(Organisation, market.organisation)
+    assert owner is not None
+    rel = permissions.organisation_relation(session, procurer, owner)
+    data = RoundOpen(title="Modenhet 2026", deadline=datetime.now(UTC) + timedelta(days=14))
+    market.open_round = id_of(rounds.open_round(session, rel=rel, data=data))  # type: ignore[attr-defined]
+    session.commit()
+    body = {
+        "title": ACTION_TITLE,
+        "indicator": "market_dialogue",
+        "owner_id": procurer.id,
+        "due": "2030-01-31",
+    }
+    added = api.post(f"/maturity/rounds/{market.open_round}/actions", procurer, json=body)  # type: ignore[attr-defined]
+    assert added.status_code == 201, added.text
 
 
 def _duplicates(api: Api, market: Market) -> None:
@@ -840,6 +873,7 @@ def test_every_role_sees_exactly_what_the_policy_allows(
     market = Market(api, world, factory)
     _moderated(api, market)
     _duplicates(api, market)
+    _maturity(api, market, factory.session)
     assert api.post("/auth/tokens", world.supplier, json={"name": SUPPLIER_TOKEN}).is_success
     login(TestClient(client.app, headers={"User-Agent": SUPPLIER_BROWSER}), world.supplier)
     wrong = []
@@ -965,3 +999,55 @@ def test_a_rounds_results_are_seen_by_exactly_whom_the_policy_allows(
     assert page.status_code == status, page.text
     if held_back is not None:
         assert ("for få til å vises" in page.text) is held_back
+
+
+# Development actions (issue 14): who may list, add and change a round's actions, by status code.
+# Outsiders learn nothing (404, as for a round that does not exist); an invited respondent knows
+# the round but may not add or change actions, nor list them before the close (403; the change
+# of an action they cannot see yet is a 404).
+ACTION_ROUTES = ("list", "add", "change", "page", "page add", "page change")
+ACTION_ANSWERS = {
+    "procurer": (200, 201, 200, 200, 303, 303),
+    "respondent": (403, 403, 404, 403, 403, 404),
+    **dict.fromkeys(
+        ("other_procurer", "citizen", "supplier", "employee", "researcher"),
+        (404, 404, 404, 404, 404, 404),
+    ),
+}
+
+
+@pytest.mark.parametrize("who", sorted(ACTION_ANSWERS))
+def test_the_action_routes_answer_each_role_as_the_policy_says(
+    who: str, client: TestClient, api: Api, world: World, factory: Factory
+) -> None:
+    session = factory.session
+    round_ = open_round(session, world)
+    respondent = factory.user(Role.employee, world.owner, name="Rita Respondent")
+    invite_member(session, world, round_, respondent)
+    user = respondent if who == "respondent" else getattr(world, who)
+    body = {"title": "Tiltak", "indicator": "roles", "owner_id": world.employee.id}
+    body["due"] = "2030-01-31"
+    action = api.post(f"/maturity/rounds/{round_.id}/actions", world.procurer, json=body).json()
+    login(client, user)
+    csrf = client.headers["X-CSRF-Token"]
+    form = {"csrf_token": csrf, "topic": "organisation_and_competence:roles", "title": "Eget"}
+    form |= {"owner_id": str(world.employee.id), "due": "2030-01-31"}
+    statuses = (
+        api.get(f"/maturity/rounds/{round_.id}/actions", user).status_code,
+        api.post(f"/maturity/rounds/{round_.id}/actions", user, json=body).status_code,
+        api.request(
+            "PATCH", f"/maturity/actions/{action['id']}", user, json={"status": "done"}
+        ).status_code,
+        client.get(f"/maturity/rounds/{round_.id}/actions").status_code,
+        client.post(
+            f"/maturity/rounds/{round_.id}/actions", data=form, follow_redirects=False
+        ).status_code,
+        client.post(
+            f"/maturity/actions/{action['id']}",
+            data={"csrf_token": csrf, "status": "in_progress"},
+            follow_redirects=False,
+        ).status_code,
+    )
+    assert dict(zip(ACTION_ROUTES, statuses, strict=True)) == dict(
+        zip(ACTION_ROUTES, ACTION_ANSWERS[who], strict=True)
+    )

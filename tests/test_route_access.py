@@ -26,8 +26,11 @@ from sqlmodel import Session
 from starlette.websockets import WebSocketDisconnect
 
 from app.config import get_settings
+from app.models.base import id_of, utcnow
 from app.models.mail import LinkPurpose
-from app.services import links
+from app.models.maturity import ActionCreate
+from app.services import links, permissions
+from app.services.maturity import actions
 from app.services.notifications import delivery
 from tests.conftest import Factory, World, login, routes_of
 from tests.helpers import ORIGIN, Api
@@ -364,6 +367,15 @@ ACCESS: dict[str, frozenset[str]] = {
     # respondent (the employee), and the researcher through the scene's study
     "GET /api/v1/maturity/rounds/{round_id}/results": STAFF | {"employee", "researcher"},
     "GET /maturity/rounds/{round_id}/results": STAFF | {"employee", "researcher"},
+    # Development actions of a self-assessment round (issue 14): those who run the round (the
+    # owner's procurer, administrators) change them; the scene's round is closed, so its
+    # respondent (the employee) and the researcher through the scene's study read them too.
+    "GET /api/v1/maturity/rounds/{round_id}/actions": STAFF | {"employee", "researcher"},
+    "POST /api/v1/maturity/rounds/{round_id}/actions": STAFF,
+    "PATCH /api/v1/maturity/actions/{action_id}": STAFF,
+    "GET /maturity/rounds/{round_id}/actions": STAFF | {"employee", "researcher"},
+    "POST /maturity/rounds/{round_id}/actions": STAFF,
+    "POST /maturity/actions/{action_id}": STAFF,
 }
 # Reads not made here, and why.
 NOT_READ = {
@@ -460,7 +472,23 @@ class Scene:
             "unsubscribe_token": delivery.unsubscribe_token(citizen.id, "reply"),
             "report_id": self._report(api, market),
             "suggestion_id": 1,  # none is shown in the scene: a 404 for everyone
+            **self._maturity(session, market),
         }
+
+    @staticmethod
+    def _maturity(session: Session, market: Market) -> dict[str, int]:
+        """A development action on the scene's closed self-assessment round."""
+        procurer = market.users["procurer"]
+        data = ActionCreate(
+            title="Dialogkonferanse",
+            indicator="market_dialogue",
+            owner_id=procurer.id,
+            due=(utcnow() + timedelta(days=60)).date(),
+        )
+        round_rel = permissions.round_relation(session, procurer, market.round)
+        action = actions.add_action(session, rel=round_rel, data=data)
+        session.commit()
+        return {"action_id": id_of(action)}
 
     @staticmethod
     def _report(api: Api, market: Market) -> int:

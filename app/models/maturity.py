@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 
 from app.i18n import N_
-from app.models.base import UtcDateTime, created_at_field, enum_field, strip_text
+from app.models.base import Id, UtcDateTime, created_at_field, enum_field, strip_text
 from app.models.vocabulary import register_labels
 
 TITLE_MAX = 200
@@ -269,3 +269,74 @@ class RoundPublic(SQLModel):
     deadline: datetime
     closed_at: datetime | None
     open: bool
+
+
+# ---- development actions -----------------------------------------------------------------------
+
+BLANK_ACTION_TITLE = N_("The action needs a title.")
+
+
+class ActionCreate(SQLModel):
+    """Input: a development action from a round's results (a suggested measure or one's own idea).
+
+    Name the dimension it develops, or an indicator (its dimension is then the indicator's).
+    """
+
+    title: str = Field(min_length=1, max_length=TITLE_MAX)
+    description: str | None = Field(default=None, max_length=COMMENT_MAX)
+    dimension: str | None = Field(default=None, max_length=KEY_MAX)
+    indicator: str | None = Field(default=None, max_length=KEY_MAX)
+    owner_id: Id
+    due: date
+    status: ActionStatus = ActionStatus.planned
+
+    @model_validator(mode="after")
+    def _stripped(self) -> ActionCreate:
+        self.description = (self.description or "").strip() or None
+        self.dimension = (self.dimension or "").strip() or None
+        self.indicator = (self.indicator or "").strip() or None
+        return strip_text(self, ("title",), BLANK_ACTION_TITLE)
+
+
+class ActionUpdate(SQLModel):
+    """Input: a change to an action; fields left out stay as they are (an empty outcome clears
+    it)."""
+
+    model_config = {"extra": "forbid"}
+
+    title: str | None = Field(default=None, min_length=1, max_length=TITLE_MAX)
+    description: str | None = Field(default=None, max_length=COMMENT_MAX)
+    owner_id: Id | None = None
+    due: date | None = None
+    status: ActionStatus | None = None
+    outcome: str | None = Field(default=None, max_length=COMMENT_MAX)
+
+    @model_validator(mode="after")
+    def _stripped(self) -> ActionUpdate:
+        if self.title is not None:
+            strip_text(self, ("title",), BLANK_ACTION_TITLE)
+        if self.description is not None:
+            self.description = self.description.strip()
+        if self.outcome is not None:
+            self.outcome = self.outcome.strip()
+        return self
+
+
+class ActionPublic(SQLModel):
+    """An action as the API shows it (`owner_id` and `owner_name` only for those who run the
+    round)."""
+
+    id: int
+    round_id: int
+    round_title: str
+    dimension: str
+    indicator: str | None
+    title: str
+    description: str | None
+    owner_id: int | None
+    owner_name: str | None
+    due: date | None
+    status: ActionStatus
+    outcome: str | None
+    created_at: datetime
+    updated_at: datetime

@@ -70,6 +70,12 @@ FIELD_LABELS = {
     "slot_minutes": N_("Slot length in minutes"),
     "deadline": N_("Deadline"),
     "passage": N_("Passage"),
+    "owner_id": N_("Owner"),
+    "due": N_("Due date"),
+    "outcome": N_("Outcome"),
+    "dimension": N_("Dimension"),
+    "indicator": N_("Indicator"),
+    "topic": N_("What it develops"),
 }
 
 

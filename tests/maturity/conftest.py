@@ -93,6 +93,23 @@ def answered_round(session: Session, world: World, factory: Factory) -> Answered
     return AnsweredRound(round_, leader)
 
 
+def invite_member(session: Session, world: World, round_: MaturityRound, user: User) -> None:
+    """Invite one of the municipality's members to the round by account (they accept at once)."""
+    rel = permissions.round_relation(session, world.procurer, round_.id or 0)
+    rounds.invite(
+        session, rel=rel, data=RespondentInvite(user_id=user.id, unit=MaturityUnit.service_area)
+    )
+    session.commit()
+
+
+def close(session: Session, world: World, round_: MaturityRound) -> None:
+    """Close the round by hand (its procurer)."""
+    rounds.close_round(
+        session, rel=permissions.round_relation(session, world.procurer, round_.id or 0)
+    )
+    session.commit()
+
+
 @pytest.fixture
 def answered(session: Session, world: World, factory: Factory) -> AnsweredRound:
     """A closed round with answers from three units (`AnsweredRound`)."""
