@@ -43,6 +43,8 @@ SUPPLIER_A = STAFF | {"supplier_a"}
 HEARD = STAFF | {"employee", "supplier_a", "supplier_b"}  # the scene's hearing's audiences
 READERS_OF_THE_LOG = STAFF | {"researcher"}
 REGISTERED_SUPPLIERS = {"supplier_a", "supplier_b"}
+RESPONDENTS = frozenset({"employee"})  # the scene's self-assessment round's respondent
+ROUND_READERS = STAFF | RESPONDENTS | {"researcher"}
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 # "METHOD path" → who may use it (on the scene's objects). Keep in the order of the app's routes.
@@ -353,6 +355,31 @@ ACCESS: dict[str, frozenset[str]] = {
     # Search (issue 13, item 6): open to all; what each finds is test_permission_matrix.py's
     "GET /api/v1/search": ALL,
     "GET /search": ALL,
+    # The self-assessment (issue 14): the owner's round, run by its procurer (and platform
+    # administrators), answered by the owner's employee, seen by the researcher through a study
+    # that covers the municipality; the model is public.
+    "GET /api/v1/maturity/model": ALL,
+    "GET /api/v1/organisations/{organisation_id}/maturity/rounds": LOGGED_IN,  # each what they may
+    "POST /api/v1/organisations/{organisation_id}/maturity/rounds": STAFF,
+    "GET /api/v1/maturity/rounds/{round_id}": ROUND_READERS,
+    "POST /api/v1/maturity/rounds/{round_id}/respondents": STAFF,
+    "DELETE /api/v1/maturity/rounds/{round_id}/respondents/{respondent_id}": STAFF,
+    "PUT /api/v1/maturity/rounds/{round_id}/answers": RESPONDENTS,
+    "POST /api/v1/maturity/rounds/{round_id}/submit": RESPONDENTS,
+    "POST /api/v1/maturity/rounds/{round_id}/close": STAFF,
+    "GET /organisations/{organisation_id}/maturity": LOGGED_IN,  # each the rounds they may see
+    "POST /organisations/{organisation_id}/maturity/rounds": STAFF,
+    "GET /maturity/rounds/{round_id}": ROUND_READERS,
+    "POST /maturity/rounds/{round_id}/respondents": STAFF,
+    "POST /maturity/rounds/{round_id}/respondents/{respondent_id}/remove": STAFF,
+    "GET /maturity/rounds/{round_id}/close": STAFF,
+    "POST /maturity/rounds/{round_id}/close": STAFF,
+    "GET /maturity/rounds/{round_id}/answer": RESPONDENTS,
+    "POST /maturity/rounds/{round_id}/answer": RESPONDENTS,
+    "POST /maturity/rounds/{round_id}/answer/{indicator}": RESPONDENTS,
+    "POST /maturity/rounds/{round_id}/submit": RESPONDENTS,
+    "GET /maturity/invitations/{token}": ALL,  # whoever holds the mailed link
+    "POST /maturity/invitations/{token}/accept": LOGGED_IN,
 }
 # Reads not made here, and why.
 NOT_READ = {
@@ -360,6 +387,8 @@ NOT_READ = {
     "tests/research covers who may take it",
     "GET /invitations/{token}": "the token is the key, not the role; "
     "tests/routers/test_organisation_people.py covers invitations",
+    "GET /maturity/invitations/{token}": "the token is the key, not the role; "
+    "tests/maturity/test_rounds_pages.py covers e-mailed invitations",
 }
 PARAMS = re.compile(r"{(\w+)}")
 # Reads that need a query string to answer at all (without one they are a 422 for everyone).
@@ -438,6 +467,9 @@ class Scene:
             "organisation_id": market.organisation,
             "membership_id": market.pending_request,
             "domain_id": market.domain,
+            "round_id": market.maturity_round,
+            "respondent_id": market.respondent,
+            "indicator": "need_discovery",
             "token": self.token,
             "reset_token": self.reset_token,
             "change_token": self.change_token,
