@@ -34,7 +34,7 @@ from app.models.maturity import (
 )
 from app.models.vocabulary import label_for
 from app.services import permissions
-from app.services.errors import Invalid, NotFound
+from app.services.errors import Conflict, Invalid, NotFound
 from app.services.links import MAX_TOKEN_LENGTH
 from app.services.maturity import respondents, rounds
 from app.services.permissions import OrganisationRelation, RoundRelation
@@ -185,12 +185,13 @@ def _organisation_context(
     session: Session, rel: OrganisationRelation, *, detach: bool = False
 ) -> dict[str, Any]:
     listed = list(rounds.visible_rounds(session, rel=rel))
-    counts = respondents.round_counts(session, [r.id or 0 for r in listed])
+    runs_rounds = permissions.may_see_rounds(rel)
+    counts = respondents.round_counts(session, [r.id or 0 for r in listed]) if runs_rounds else {}
     return {
         "org": detached([rel.organisation])[0] if detach else rel.organisation,
         "rounds": detached(listed) if detach else listed,
         "counts": counts,
-        "runs_rounds": permissions.may_see_rounds(rel),
+        "runs_rounds": runs_rounds,
         "may_open": permissions.may_open_round(rel),
         "is_open": permissions.round_is_open,
         "RoundOpen": RoundOpen,
@@ -327,8 +328,9 @@ def confirm_close_page(
     """Ask before closing: from then on no answer changes."""
     rel = permissions.round_relation(session, user, round_id)
     permissions.ensure_runs_round(rel)
-    context = _round_context(session, rel)
-    return render(request, "maturity/confirm_close.html", context)
+    if not permissions.round_is_open(rel.round):
+        raise Conflict(rounds.ALREADY_CLOSED)
+    return render(request, "maturity/confirm_close.html", _round_context(session, rel))
 
 
 @pages.post("/maturity/rounds/{round_id}/close")

@@ -186,6 +186,7 @@ def test_closing_asks_for_confirmation_and_freezes_the_answers(
     page = client.get(closed.headers["location"], headers=EN).text
     assert "The round is closed." in page and 'id="invite-form"' not in page
     assert _post(client, f"{_round(maturity_round)}/close", confirm="yes").status_code == 409
+    assert client.get(f"{_round(maturity_round)}/close").status_code == 409
     _switch(client, world.employee)
     answer = client.get(f"{_round(maturity_round)}/answer", headers=EN).text
     assert 'id="answer-form"' not in answer and "Not answered" in answer
