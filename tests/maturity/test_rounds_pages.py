@@ -175,6 +175,7 @@ def test_closing_asks_for_confirmation_and_freezes_the_answers(
     login(client, world.procurer)
     page = client.get(_round(maturity_round), headers=EN).text
     assert f'href="{_round(maturity_round)}/close"' in page and "button danger" in page
+    assert '<dialog id="close-dialog"' in page  # opened by static/js/confirm-dialog.js
     confirm = client.get(f"{_round(maturity_round)}/close", headers=EN)
     assert confirm.status_code == 200
     assert "nobody can change their answers any more" in confirm.text
