@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, Path, Query, Request
+from fastapi import Body, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
@@ -62,6 +62,8 @@ CONFIRM_CLOSE = N_(
     "Tick the box to confirm; answers can no longer change once the round is closed."
 )
 Token = Annotated[str, Path(max_length=MAX_TOKEN_LENGTH)]
+# The model has 16 indicators; a body of more answers than any model could hold is refused.
+AnswerList = Annotated[list[AnswerIn], Body(max_length=200)]
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -79,12 +81,6 @@ def _own_answers(session: Session, rel: RoundRelation) -> list[AnswerPublic]:
     answers = rounds.answers_of(session, rel.respondent)
     documents = rounds.documents_of(session, [a.id or 0 for a in answers.values()])
     return views.answers_public(answers, documents)
-
-
-def _own_respondent(session: Session, rel: RoundRelation) -> RespondentPublic:
-    respondent = permissions.ensure_can_answer(rel)
-    answered = rounds.answered_count(session, [respondent.id or 0]).get(respondent.id or 0, 0)
-    return views.respondent_public(respondent, name=rel.user.display_name, answered=answered)
 
 
 # ---- the JSON API ------------------------------------------------------------------------------
@@ -136,10 +132,8 @@ def invite(
     """Invite a member of the municipality by account, or anyone by e-mail (a mailed link)."""
     rel = permissions.round_relation(session, user, round_id)
     respondent = rounds.invite(session, rel=rel, data=data)
-    [view] = [
-        v for v in respondents.respondents(session, rel=rel) if v.respondent.id == respondent.id
-    ]
-    return views.respondent_public(respondent, name=view.name, answered=0)
+    view = respondents.view_of(session, respondent)
+    return views.respondent_public(respondent, name=view.name, answered=view.answered)
 
 
 @api.delete("/maturity/rounds/{round_id}/respondents/{respondent_id}", status_code=204)
@@ -154,7 +148,7 @@ def remove_respondent(
 
 @api.put("/maturity/rounds/{round_id}/answers")
 def save_answers(
-    session: SessionDep, user: CurrentUser, round_id: Id, answers: list[AnswerIn]
+    session: SessionDep, user: CurrentUser, round_id: Id, answers: AnswerList
 ) -> list[AnswerPublic]:
     """Save the caller's own answers (each replaces the earlier one on its indicator); all of
     the caller's answers come back."""
@@ -167,8 +161,8 @@ def save_answers(
 def submit(session: SessionDep, user: CurrentUser, round_id: Id) -> RespondentPublic:
     """The caller says they are done (answers may still change until the round closes)."""
     rel = permissions.round_relation(session, user, round_id)
-    rounds.submit(session, rel=rel)
-    return _own_respondent(session, rel)
+    view = respondents.view_of(session, rounds.submit(session, rel=rel))
+    return views.respondent_public(view.respondent, name=view.name, answered=view.answered)
 
 
 @api.post("/maturity/rounds/{round_id}/close")
@@ -304,10 +298,12 @@ def invite_form(
     )
     try:
         rounds.invite(session, rel=rel, data=data)
-    except Invalid as refused:
-        if refused.message != rounds.NOT_A_MEMBER:
+    except (Invalid, Conflict) as refused:
+        # Who is invited is the form's own matter: said beside the field that named the person.
+        if refused.message not in (rounds.NOT_A_MEMBER, rounds.ALREADY_INVITED):
             raise
-        refuse(view, "user_id", i18n.gettext(refused.message), **typed)
+        field = "user_id" if user_id else "email"
+        refuse(view, field, i18n.gettext(refused.message), **typed)
     return redirect(request, f"/maturity/rounds/{round_id}?invited=1#respondents-heading")
 
 

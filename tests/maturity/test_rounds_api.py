@@ -219,6 +219,8 @@ def test_bad_answers_name_what_is_wrong_and_write_nothing(
         json=[{"indicator": "need_discovery", "level": 2}, {"indicator": "no_such", "level": 1}],
     )
     assert unknown.status_code == 422 and "no_such" in unknown.json()["detail"]
+    flood = [{"indicator": "need_discovery", "level": 1}] * 201
+    assert api.put(path, world.employee, json=flood).status_code == 422
     assert api.get(_rounds(maturity_round), world.employee).json()["answers"] == []
 
 

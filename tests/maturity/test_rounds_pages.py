@@ -149,7 +149,16 @@ def test_an_invitation_without_a_person_is_refused_beside_the_form(
         unit="politics",
     )
     assert outsider.status_code == 422 and 'id="invite-form-user_id-error"' in outsider.text
-    assert count_rows(session, MaturityRespondent) == 0
+    invite_member(session, world, maturity_round, world.employee)
+    twice = _post(
+        client,
+        f"{_round(maturity_round)}/respondents",
+        user_id=str(world.employee.id),
+        unit="politics",
+    )
+    assert twice.status_code == 422 and "already invited" in twice.text
+    assert 'id="invite-form-user_id-error"' in twice.text
+    assert count_rows(session, MaturityRespondent) == 1
 
 
 def test_an_answered_invitation_shows_no_remove_button_and_refuses_removal(

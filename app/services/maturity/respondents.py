@@ -67,6 +67,14 @@ def respondents(session: Session, *, rel: RoundRelation) -> list[RespondentView]
     ]
 
 
+def view_of(session: Session, respondent: MaturityRespondent) -> RespondentView:
+    """One respondent with their name and progress (for an answer about that one person)."""
+    user = session.get(User, respondent.user_id) if respondent.user_id is not None else None
+    answered = answered_count(session, [id_of(respondent)]).get(id_of(respondent), 0)
+    name = user.display_name if user is not None else (respondent.email or "")
+    return RespondentView(respondent=respondent, name=name, answered=answered)
+
+
 def invitable_members(session: Session, *, rel: RoundRelation) -> list[User]:
     """The municipality's active members not yet invited to the round, by name (owners only)."""
     permissions.ensure_runs_round(rel)
