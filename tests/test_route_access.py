@@ -376,7 +376,6 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /maturity/rounds/{round_id}/close": STAFF,
     "GET /maturity/rounds/{round_id}/answer": RESPONDENTS,
     "POST /maturity/rounds/{round_id}/answer": RESPONDENTS,
-    "POST /maturity/rounds/{round_id}/answer/{indicator}": RESPONDENTS,
     "POST /maturity/rounds/{round_id}/submit": RESPONDENTS,
     "GET /maturity/invitations/{token}": ALL,  # whoever holds the mailed link
     "POST /maturity/invitations/{token}/accept": LOGGED_IN,
@@ -469,7 +468,6 @@ class Scene:
             "domain_id": market.domain,
             "round_id": market.maturity_round,
             "respondent_id": market.respondent,
-            "indicator": "need_discovery",
             "token": self.token,
             "reset_token": self.reset_token,
             "change_token": self.change_token,

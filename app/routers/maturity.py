@@ -18,6 +18,7 @@ from app import i18n
 from app.db import SessionDep
 from app.i18n import N_
 from app.maturity.model import ModelFileError, load_model
+from app.models import MaturityRespondent
 from app.models.base import Id, utcnow
 from app.models.maturity import (
     COMMENT_MAX,
@@ -387,9 +388,12 @@ def answer_page(request: Request, session: SessionDep, user: CurrentUser, round_
 def answer_form(
     request: Request, session: SessionDep, user: CurrentUser, round_id: Id, form: FormFields
 ) -> Response:
-    """Save every answer of the form at once (the form without JavaScript)."""
+    """Save the answer form: the one indicator htmx names as the respondent goes, or every
+    answer at once (the form posted without JavaScript)."""
     rel = permissions.round_relation(session, user, round_id)
     respondent = permissions.ensure_can_answer(rel)
+    if "indicator" in form:
+        return _save_one(request, session, rel, respondent, form)
     view = FormView("maturity/answer.html", _answer_context(session, rel, detach=True), page=True)
     saved = rounds.answers_of(session, respondent)
     documents = rounds.documents_of(session, [a.id or 0 for a in saved.values()])
@@ -399,33 +403,28 @@ def answer_form(
     return redirect(request, f"/maturity/rounds/{round_id}/answer?saved=1")
 
 
-@pages.post("/maturity/rounds/{round_id}/answer/{indicator}")
-def answer_one(
+def _save_one(
     request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    round_id: Id,
-    indicator: Annotated[str, Path(max_length=64)],
-    form: FormFields,
+    session: Session,
+    rel: RoundRelation,
+    respondent: MaturityRespondent,
+    form: dict[str, str],
 ) -> Response:
-    """Save one indicator as the respondent goes (htmx on change): its status line and the
-    progress count come back; without htmx, back to the form."""
-    rel = permissions.round_relation(session, user, round_id)
-    respondent = permissions.ensure_can_answer(rel)
+    """One indicator saved (htmx on change): its status line and the progress count come back;
+    without htmx, back to the form."""
+    key = form["indicator"]
     model = load_model(rel.round.model_version)
     try:
-        found = model.indicator(indicator)
+        indicator = model.indicator(key)
     except KeyError:
-        raise Invalid(rounds.UNKNOWN_INDICATOR, key=indicator) from None
-    saved = rounds.answers_of(session, respondent)
-    row = saved.get(indicator)
+        raise Invalid(rounds.UNKNOWN_INDICATOR, key=key[:64]) from None
+    row = rounds.answers_of(session, respondent).get(key)
     kept = rounds.documents_of(session, [row.id or 0]).get(row.id or 0, []) if row else []
-    answer = views.answer_from_form(form, found, kept, None)
-    rounds.save_answers(session, rel=rel, answers=[answer])
+    rounds.save_answers(
+        session, rel=rel, answers=[views.answer_from_form(form, indicator, kept, None)]
+    )
     if not is_htmx(request):
-        return redirect(
-            request, f"/maturity/rounds/{round_id}/answer?saved=1#indicator-{indicator}"
-        )
+        return redirect(request, f"/maturity/rounds/{rel.round.id}/answer?saved=1#indicator-{key}")
     answered = rounds.answered_count(session, [respondent.id or 0]).get(respondent.id or 0, 0)
     html = render_block(
         "maturity/answer.html",

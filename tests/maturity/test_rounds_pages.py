@@ -167,7 +167,10 @@ def test_an_answered_invitation_shows_no_remove_button_and_refuses_removal(
     respondent = invite_member(session, world, maturity_round, world.employee)
     login(client, world.employee)
     saved = _post(
-        client, f"{_round(maturity_round)}/answer/need_discovery", **{"need_discovery-level": "2"}
+        client,
+        f"{_round(maturity_round)}/answer",
+        indicator="need_discovery",
+        **{"need_discovery-level": "2"},
     )
     assert saved.status_code == 303
     _switch(client, world.procurer)
@@ -201,7 +204,10 @@ def test_closing_asks_for_confirmation_and_freezes_the_answers(
     answer = client.get(f"{_round(maturity_round)}/answer", headers=EN).text
     assert 'id="answer-form"' not in answer and "Not answered" in answer
     refused = _post(
-        client, f"{_round(maturity_round)}/answer/need_discovery", **{"need_discovery-level": "2"}
+        client,
+        f"{_round(maturity_round)}/answer",
+        indicator="need_discovery",
+        **{"need_discovery-level": "2"},
     )
     assert refused.status_code == 409
     assert count_rows(session, MaturityAnswer) == 0
@@ -244,7 +250,8 @@ def test_an_answer_saves_as_one_goes_and_shows_again_on_return(
     login(client, world.employee)
     saved = _post(
         client,
-        f"{_round(maturity_round)}/answer/need_discovery",
+        f"{_round(maturity_round)}/answer",
+        indicator="need_discovery",
         headers={**HTMX, "HX-Trigger": "indicator-need_discovery"},
         **{
             "need_discovery-level": "3",
@@ -302,12 +309,15 @@ def test_a_refused_answer_stands_beside_its_indicator_and_saves_nothing(
     assert count_rows(session, MaturityAnswer) == 0
     htmx = _post(
         client,
-        f"{_round(maturity_round)}/answer/roles",
+        f"{_round(maturity_round)}/answer",
+        indicator="roles",
         headers={**HTMX, "HX-Trigger": "indicator-roles"},
         **{"roles-level": "9"},
     )
     assert htmx.status_code == 422 and htmx.headers["HX-Retarget"] == "#indicator-roles-errors"
-    unknown = _post(client, f"{_round(maturity_round)}/answer/no_such", **{"no_such-level": "1"})
+    unknown = _post(
+        client, f"{_round(maturity_round)}/answer", indicator="no_such", **{"no_such-level": "1"}
+    )
     assert unknown.status_code == 422
 
 
