@@ -37,6 +37,7 @@ from app.routers import (
     hearings,
     influence,
     live,
+    maturity,
     maturity_actions,
     maturity_export,
     maturity_results,
@@ -208,6 +209,43 @@ async def database_unavailable_handler(request: Request, exc: Exception) -> Resp
     return response
 
 
+# The domains whose JSON API (under /api/v1) and pages the app serves, in this order: the first
+# route that matches a path answers it.
+ROUTER_MODULES = (
+    accounts,
+    credentials,
+    email_verification,
+    projects,
+    similar,
+    needs,
+    editing,
+    moderation,
+    participation,
+    ocds,
+    audit,
+    dialogue,
+    questions,
+    requirements,
+    influence,
+    trace,
+    hearings,
+    events,
+    documents,
+    proposals,
+    research,
+    maturity_export,
+    metrics,
+    organisations,
+    maturity,
+    privacy,
+    mine,
+    notifications,
+    search,
+    maturity_results,
+    maturity_actions,
+)
+
+
 def create_app() -> FastAPI:
     """Build the application."""
     settings = get_settings()
@@ -246,40 +284,8 @@ def create_app() -> FastAPI:
     app.add_exception_handler(InterfaceError, database_unavailable_handler)
     app.add_exception_handler(PoolTimeoutError, database_unavailable_handler)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    # Each domain's part of the JSON API under /api/v1, and its pages (in this order: the first
-    # route that matches a path answers it).
-    for module in (
-        accounts,
-        credentials,
-        email_verification,
-        projects,
-        similar,
-        needs,
-        editing,
-        moderation,
-        participation,
-        ocds,
-        audit,
-        dialogue,
-        questions,
-        requirements,
-        influence,
-        trace,
-        hearings,
-        events,
-        documents,
-        proposals,
-        research,
-        maturity_export,
-        metrics,
-        organisations,
-        privacy,
-        mine,
-        notifications,
-        search,
-        maturity_results,
-        maturity_actions,
-    ):
+    # Each domain's part of the JSON API under /api/v1, and its pages.
+    for module in ROUTER_MODULES:
         if (api := getattr(module, "api", None)) is not None:
             app.include_router(
                 api, prefix="/api/v1", responses=PROBLEM_RESPONSES, dependencies=[Idempotent]

@@ -71,6 +71,13 @@ SUPPLIER_HEARING_COMMENT = "Høringsinnspill: varslingen bør kunne gå gjennom 
 HEARD = PROCURERS | {"employee", "supplier_a", "supplier_b"}
 # A self-assessment round (issue 14): the employee's answer, in the owners' export only.
 MATURITY_COMMENT = "Modenhet: tjenesten blir sjelden spurt før anskaffelsen."
+# The self-assessment (issue 14): the owner's round answered by its employee and by a colleague,
+# and a second round the employee is not invited to.
+ROUND_TITLE = "Modenhetsvurdering for innkjøp 2026"
+LEADERSHIP_ROUND_TITLE = "Modenhetsvurdering for ledelsen"
+COLLEAGUE = "Eva Evaluator"
+OWN_EVIDENCE = "Egenvurdering: behovene kartlegges i tverrfaglige verksteder."
+COLLEAGUE_EVIDENCE = "Kollegas egenvurdering: markedsdialog bare i store prosjekter."
 
 
 class Market:
@@ -124,6 +131,40 @@ class Market:
         self._more(api, world)
         self._edits(api, world)
         self._specification(api, world)
+        self._maturity(api, world, factory)
+
+    def _maturity(self, api: Api, world: World, factory: Factory) -> None:
+        """The owner's self-assessment round, answered by its employee and a colleague; and a
+        second round only the colleague is invited to."""
+        colleague = factory.user(Role.employee, world.owner, name=COLLEAGUE)
+        deadline = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+        rounds = []
+        for title, invited in (
+            (ROUND_TITLE, (world.employee, colleague)),
+            (LEADERSHIP_ROUND_TITLE, (colleague,)),
+        ):
+            opened = api.post(
+                f"/organisations/{self.owner_org}/maturity/rounds",
+                world.procurer,
+                json={"title": title, "deadline": deadline},
+            )
+            assert opened.status_code == 201, opened.text
+            rounds.append(opened.json()["id"])
+            for person in invited:
+                body = {"user_id": person.id, "unit": "service_area"}
+                made = api.post(
+                    f"/maturity/rounds/{rounds[-1]}/respondents", world.procurer, json=body
+                )
+                assert made.status_code == 201, made.text
+                if person is world.employee:
+                    self.respondent = made.json()["id"]
+        self.maturity_round, self.leadership_round = rounds
+        for person, evidence in ((world.employee, OWN_EVIDENCE), (colleague, COLLEAGUE_EVIDENCE)):
+            answer = {"indicator": "need_discovery", "level": 3, "evidence": evidence}
+            saved = api.put(
+                f"/maturity/rounds/{self.maturity_round}/answers", person, json=[answer]
+            )
+            assert saved.status_code == 200, saved.text
 
     def _specification(self, api: Api, world: World) -> None:
         """A draft requirement, with the owner's employee invited to co-author the specification."""

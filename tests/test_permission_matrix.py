@@ -29,6 +29,8 @@ from tests.helpers import ORIGIN, Api, docx_text, pdf_text
 from tests.market import (
     ANSWER,
     ASKED,
+    COLLEAGUE,
+    COLLEAGUE_EVIDENCE,
     CONFERENCE,
     CONFIDENTIAL_RATIONALE,
     DRAFT_DOCUMENT,
@@ -38,9 +40,11 @@ from tests.market import (
     EVERYONE,
     HEARD,
     HEARING_COMMENT,
+    LEADERSHIP_ROUND_TITLE,
     MATURITY_COMMENT,
     MINUTES,
     NEED_LINK_RATIONALE,
+    OWN_EVIDENCE,
     OWNER_DOMAIN,
     PARTICIPANTS,
     PARTICIPANTS_DOCUMENT,
@@ -50,6 +54,7 @@ from tests.market import (
     PUBLISHED_SUMMARY,
     RATIONALE,
     ROLES,
+    ROUND_TITLE,
     SECRET_BODY,
     SUPPLIER_HEARING_COMMENT,
     UNANSWERED,
@@ -768,6 +773,59 @@ CELLS: list[Cell] = [
         "driftes uten",
         frozenset(),
         **search_paths("skytjenester"),
+    ),
+    # The self-assessment (issue 14, item 6): a round is seen by those who run it (the owner's
+    # procurer), its respondents, and researchers through a study covering the municipality;
+    # another municipality's procurer, a citizen, a supplier and an employee not invited see
+    # nothing (404). A respondent sees their own answers only; the owners see names and progress.
+    *cells(
+        "a self-assessment round",
+        ROUND_TITLE,
+        PROCURERS | {"employee", "researcher"},
+        api="/api/v1/maturity/rounds/{maturity_round}",
+        page="/maturity/rounds/{maturity_round}",
+    ),
+    *cells(
+        "a self-assessment round, in the municipality's list",
+        ROUND_TITLE,
+        PROCURERS | {"employee"},
+        api="/api/v1/organisations/{owner_org}/maturity/rounds",
+        page="/organisations/{owner_org}/maturity",
+    ),
+    *cells(
+        "a round the employee is not invited to",
+        LEADERSHIP_ROUND_TITLE,
+        PROCURERS | {"researcher"},
+        api="/api/v1/maturity/rounds/{leadership_round}",
+        page="/maturity/rounds/{leadership_round}",
+    ),
+    *cells(
+        "a round the employee is not invited to, in the municipality's list",
+        LEADERSHIP_ROUND_TITLE,
+        PROCURERS,
+        api="/api/v1/organisations/{owner_org}/maturity/rounds",
+        page="/organisations/{owner_org}/maturity",
+    ),
+    *cells(
+        "a round's respondents by name",
+        COLLEAGUE,
+        PROCURERS,
+        api="/api/v1/maturity/rounds/{maturity_round}",
+        page="/maturity/rounds/{maturity_round}",
+    ),
+    *cells(
+        "a respondent's own answer",
+        OWN_EVIDENCE,
+        frozenset({"employee"}),
+        api="/api/v1/maturity/rounds/{maturity_round}",
+        page="/maturity/rounds/{maturity_round}/answer",
+    ),
+    *cells(
+        "another respondent's answer",
+        COLLEAGUE_EVIDENCE,
+        frozenset(),
+        api="/api/v1/maturity/rounds/{maturity_round}",
+        page="/maturity/rounds/{maturity_round}/answer",
     ),
     *cells("a need's edited text (search)", "men vekker", EVERYONE, **search_paths("beboerne")),
     # Development actions of the owner's self-assessment round (issue 14): while the round is

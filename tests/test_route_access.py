@@ -46,6 +46,8 @@ SUPPLIER_A = STAFF | {"supplier_a"}
 HEARD = STAFF | {"employee", "supplier_a", "supplier_b"}  # the scene's hearing's audiences
 READERS_OF_THE_LOG = STAFF | {"researcher"}
 REGISTERED_SUPPLIERS = {"supplier_a", "supplier_b"}
+RESPONDENTS = frozenset({"employee"})  # the scene's self-assessment round's respondent
+ROUND_READERS = STAFF | RESPONDENTS | {"researcher"}
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 # "METHOD path" → who may use it (on the scene's objects). Keep in the order of the app's routes.
@@ -268,13 +270,13 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /research/studies": LOGGED_IN,
     "GET /research/studies/new": {"researcher", "admin"},
     "POST /research/studies/new": {"researcher", "admin"},
-    # A self-assessment round's export (issue 14, item 7): its owners, and the researcher whose
-    # study covers the municipality (pseudonymised; the scene's round is closed); its respondent
-    # (the employee) and everyone else are refused.
-    "GET /api/v1/maturity/rounds/{round_id}/export.csv": STAFF | {"researcher"},
-    "GET /api/v1/maturity/rounds/{round_id}/export.json": STAFF | {"researcher"},
-    "GET /maturity/rounds/{round_id}/export.csv": STAFF | {"researcher"},
-    "GET /maturity/rounds/{round_id}/export.json": STAFF | {"researcher"},
+    # A self-assessment round's export (issue 14, item 7): its owners. The scene's round is
+    # open, so the researcher whose study covers it waits for the close, like its respondent (the
+    # employee); test_permission_matrix.py reads a closed round's export as each role.
+    "GET /api/v1/maturity/rounds/{round_id}/export.csv": STAFF,
+    "GET /api/v1/maturity/rounds/{round_id}/export.json": STAFF,
+    "GET /maturity/rounds/{round_id}/export.csv": STAFF,
+    "GET /maturity/rounds/{round_id}/export.json": STAFF,
     "GET /api/v1/metrics": ALL,
     "GET /api/v1/projects/{project_id}/metrics": ALL,
     "GET /projects/{project_id}/metrics": ALL,
@@ -363,19 +365,43 @@ ACCESS: dict[str, frozenset[str]] = {
     # Search (issue 13, item 6): open to all; what each finds is test_permission_matrix.py's
     "GET /api/v1/search": ALL,
     "GET /search": ALL,
-    # Self-assessment results (issue 14): the scene's round is closed; its owners, the
-    # respondent (the employee), and the researcher through the scene's study
-    "GET /api/v1/maturity/rounds/{round_id}/results": STAFF | {"employee", "researcher"},
-    "GET /maturity/rounds/{round_id}/results": STAFF | {"employee", "researcher"},
+    # Self-assessment results (issue 14): the scene's round is open, so only those who run it;
+    # respondents and researchers after the close are test_permission_matrix.py's
+    "GET /api/v1/maturity/rounds/{round_id}/results": STAFF,
+    "GET /maturity/rounds/{round_id}/results": STAFF,
     # Development actions of a self-assessment round (issue 14): those who run the round (the
-    # owner's procurer, administrators) change them; the scene's round is closed, so its
-    # respondent (the employee) and the researcher through the scene's study read them too.
-    "GET /api/v1/maturity/rounds/{round_id}/actions": STAFF | {"employee", "researcher"},
+    # owner's procurer, administrators); the scene's round is open, so no one else reads them
+    # yet (tests/maturity/test_actions.py covers respondents after the close).
+    "GET /api/v1/maturity/rounds/{round_id}/actions": STAFF,
     "POST /api/v1/maturity/rounds/{round_id}/actions": STAFF,
     "PATCH /api/v1/maturity/actions/{action_id}": STAFF,
-    "GET /maturity/rounds/{round_id}/actions": STAFF | {"employee", "researcher"},
+    "GET /maturity/rounds/{round_id}/actions": STAFF,
     "POST /maturity/rounds/{round_id}/actions": STAFF,
     "POST /maturity/actions/{action_id}": STAFF,
+    # The self-assessment (issue 14): the owner's round, run by its procurer (and platform
+    # administrators), answered by the owner's employee, seen by the researcher through a study
+    # that covers the municipality; the model is public.
+    "GET /api/v1/maturity/model": ALL,
+    "GET /api/v1/organisations/{organisation_id}/maturity/rounds": LOGGED_IN,  # each what they may
+    "POST /api/v1/organisations/{organisation_id}/maturity/rounds": STAFF,
+    "GET /api/v1/maturity/rounds/{round_id}": ROUND_READERS,
+    "POST /api/v1/maturity/rounds/{round_id}/respondents": STAFF,
+    "DELETE /api/v1/maturity/rounds/{round_id}/respondents/{respondent_id}": STAFF,
+    "PUT /api/v1/maturity/rounds/{round_id}/answers": RESPONDENTS,
+    "POST /api/v1/maturity/rounds/{round_id}/submit": RESPONDENTS,
+    "POST /api/v1/maturity/rounds/{round_id}/close": STAFF,
+    "GET /organisations/{organisation_id}/maturity": LOGGED_IN,  # each the rounds they may see
+    "POST /organisations/{organisation_id}/maturity/rounds": STAFF,
+    "GET /maturity/rounds/{round_id}": ROUND_READERS,
+    "POST /maturity/rounds/{round_id}/respondents": STAFF,
+    "POST /maturity/rounds/{round_id}/respondents/{respondent_id}/remove": STAFF,
+    "GET /maturity/rounds/{round_id}/close": STAFF,
+    "POST /maturity/rounds/{round_id}/close": STAFF,
+    "GET /maturity/rounds/{round_id}/answer": RESPONDENTS,
+    "POST /maturity/rounds/{round_id}/answer": RESPONDENTS,
+    "POST /maturity/rounds/{round_id}/submit": RESPONDENTS,
+    "GET /maturity/invitations/{token}": ALL,  # whoever holds the mailed link
+    "POST /maturity/invitations/{token}/accept": LOGGED_IN,
 }
 # Reads not made here, and why.
 NOT_READ = {
@@ -383,6 +409,8 @@ NOT_READ = {
     "tests/research covers who may take it",
     "GET /invitations/{token}": "the token is the key, not the role; "
     "tests/routers/test_organisation_people.py covers invitations",
+    "GET /maturity/invitations/{token}": "the token is the key, not the role; "
+    "tests/maturity/test_rounds_pages.py covers e-mailed invitations",
 }
 PARAMS = re.compile(r"{(\w+)}")
 # Reads that need a query string to answer at all (without one they are a 422 for everyone).
@@ -458,10 +486,11 @@ class Scene:
             "slot_id": market.slot,
             "document_id": market.participants_document,
             "study_id": market.study,
-            "round_id": market.round,
             "organisation_id": market.organisation,
             "membership_id": market.pending_request,
             "domain_id": market.domain,
+            "round_id": market.maturity_round,
+            "respondent_id": market.respondent,
             "token": self.token,
             "reset_token": self.reset_token,
             "change_token": self.change_token,

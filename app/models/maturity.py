@@ -340,3 +340,60 @@ class ActionPublic(SQLModel):
     outcome: str | None
     created_at: datetime
     updated_at: datetime
+
+
+# ---- the JSON API of rounds (app/routers/maturity.py) -------------------------------------------
+
+
+class RoundDetail(RoundPublic):
+    """A round as the API shows it to one caller: its respondents for those who run it, the
+    caller's own answers for a respondent (nothing of either for others)."""
+
+    respondents: list[RespondentPublic] | None = None
+    answers: list[AnswerPublic] | None = None
+    submitted: bool | None = Field(
+        default=None, description="Whether the caller said they are done"
+    )
+
+
+class TextPublic(SQLModel):
+    """One text of the capability model in bokmål, nynorsk and English."""
+
+    nb: str
+    nn: str
+    en: str
+
+
+class IndicatorPublic(SQLModel):
+    """An indicator of the model: its question, its five levels (1 to 5) and suggested measures."""
+
+    key: str
+    title: TextPublic
+    question: TextPublic
+    levels: list[TextPublic]
+    measures: list[TextPublic]
+
+
+class DimensionPublic(SQLModel):
+    """A dimension of the model and its indicators."""
+
+    key: str
+    title: TextPublic
+    indicators: list[IndicatorPublic]
+
+
+class GroupPublic(SQLModel):
+    """One of the model's three groups and its dimensions."""
+
+    key: str
+    title: TextPublic
+    dimensions: list[DimensionPublic]
+
+
+class ModelPublic(SQLModel):
+    """One version of the capability model, every text in all three languages."""
+
+    version: int
+    title: TextPublic
+    scale: list[TextPublic] = Field(description="The names of the levels 1 to 5")
+    groups: list[GroupPublic]

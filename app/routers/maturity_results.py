@@ -84,36 +84,8 @@ def _public(found: Results) -> ResultsPublic:
         open=permissions.round_is_open(found.round),
         respondents=agg.respondents,
         dimensions=dimensions,
-        findings=[
-            FindingPublic(
-                kind=f.kind,
-                key=f.key,
-                sentence=view.finding_sentence(model, f),
-                high_unit=f.high[0] if f.high else None,
-                high_median=_number(f.high[1]) if f.high else None,
-                low_unit=f.low[0] if f.low else None,
-                low_median=_number(f.low[1]) if f.low else None,
-                iqr=_number(f.iqr),
-            )
-            for f in found.findings
-        ],
-        weakest=[
-            WeaknessPublic(
-                dimension=w.dimension.key,
-                title=w.dimension.title.in_(language),
-                median=round(w.median, 2),
-                indicators=[
-                    MeasurePublic(
-                        indicator=i.key,
-                        title=i.title.in_(language),
-                        median=round(median, 2),
-                        measures=[m.in_(language) for m in i.measures],
-                    )
-                    for i, median in w.indicators
-                ],
-            )
-            for w in found.weakest
-        ],
+        findings=_findings(found),
+        weakest=_weakest(found, language),
         comparison=ComparisonPublic(
             municipalities=comparison.municipalities,
             medians={k: _number(v) for k, v in comparison.medians.items()},
@@ -127,19 +99,60 @@ def _public(found: Results) -> ResultsPublic:
         )
         if found.comparison_reason
         else None,
-        trend=[
-            TrendRoundPublic(
-                round_id=p.round_id,
-                title=p.title,
-                closed_at=p.closes_at,
-                model_version=p.model_version,
-                dimensions={k: _number(v) for k, v in p.medians.items()},
-                indicators={k: _number(v) for k, v in p.indicators.items()},
-            )
-            for p in found.trend
-        ],
+        trend=_trend(found),
         suppressed_units=sorted(found.suppressed),
     )
+
+
+def _findings(found: Results) -> list[FindingPublic]:
+    model = found.model
+    return [
+        FindingPublic(
+            kind=f.kind,
+            key=f.key,
+            sentence=view.finding_sentence(model, f),
+            high_unit=f.high[0] if f.high else None,
+            high_median=_number(f.high[1]) if f.high else None,
+            low_unit=f.low[0] if f.low else None,
+            low_median=_number(f.low[1]) if f.low else None,
+            iqr=_number(f.iqr),
+        )
+        for f in found.findings
+    ]
+
+
+def _weakest(found: Results, language: str) -> list[WeaknessPublic]:
+    return [
+        WeaknessPublic(
+            dimension=w.dimension.key,
+            title=w.dimension.title.in_(language),
+            median=round(w.median, 2),
+            indicators=[
+                MeasurePublic(
+                    indicator=i.key,
+                    title=i.title.in_(language),
+                    median=round(median, 2),
+                    measures=[m.in_(language) for m in i.measures],
+                )
+                for i, median in w.indicators
+            ],
+        )
+        for w in found.weakest
+    ]
+
+
+def _trend(found: Results) -> list[TrendRoundPublic]:
+    return [
+        TrendRoundPublic(
+            round_id=p.round_id,
+            title=p.title,
+            closed_at=p.closes_at,
+            model_version=p.model_version,
+            dimensions={k: _number(v) for k, v in p.medians.items()},
+            indicators={k: _number(v) for k, v in p.indicators.items()},
+        )
+        for p in found.trend
+    ]
 
 
 @api.get("/maturity/rounds/{round_id}/results")

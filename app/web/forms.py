@@ -76,12 +76,27 @@ FIELD_LABELS = {
     "dimension": N_("Dimension"),
     "indicator": N_("Indicator"),
     "topic": N_("What it develops"),
+    "level": N_("Level"),
+    "evidence": N_("Evidence"),
+    "unit": N_("Unit"),
+    "unit_detail": N_("Unit detail"),
+    "user_id": N_("Member"),
 }
 
 
 LOCATIONS = ("body", "query", "path", "form", "header", "cookie")
 # Kinds of error a schema raises with a translatable sentence of its own (PydanticCustomError).
-OWN_MESSAGES = ("blank", "out_of_order", "theme", "weight", "audiences", "passage")
+OWN_MESSAGES = (
+    "blank",
+    "out_of_order",
+    "theme",
+    "weight",
+    "audiences",
+    "passage",
+    "invite",
+    "email",
+    "level",
+)
 
 
 def _field_of(error: Any, located: bool) -> str:

@@ -37,6 +37,12 @@ def maturity_round(session: Session, world: World) -> MaturityRound:
     return open_round(session, world)
 
 
+@pytest.fixture
+def respondent(session: Session, world: World, maturity_round: MaturityRound) -> int:
+    """The owner's employee, invited to the open round by account; the respondent's id."""
+    return invite_member(session, world, maturity_round, world.employee)
+
+
 # ---- a closed round with answers from several units (exports, research) ---------------------
 
 LEADER = "Lise Leder"
@@ -93,20 +99,30 @@ def answered_round(session: Session, world: World, factory: Factory) -> Answered
     return AnsweredRound(round_, leader)
 
 
-def invite_member(session: Session, world: World, round_: MaturityRound, user: User) -> None:
-    """Invite one of the municipality's members to the round by account (they accept at once)."""
-    rel = permissions.round_relation(session, world.procurer, round_.id or 0)
-    rounds.invite(
-        session, rel=rel, data=RespondentInvite(user_id=user.id, unit=MaturityUnit.service_area)
-    )
-    session.commit()
-
-
 def close(session: Session, world: World, round_: MaturityRound) -> None:
     """Close the round by hand (its procurer)."""
     rounds.close_round(
         session, rel=permissions.round_relation(session, world.procurer, round_.id or 0)
     )
+    session.commit()
+
+
+def invite_member(session: Session, world: World, round_: MaturityRound, user: User) -> int:
+    """Invite a member of the owner municipality by account (the round's opener invites)."""
+    rel = permissions.round_relation(session, world.procurer, round_.id or 0)
+    respondent = rounds.invite(
+        session,
+        rel=rel,
+        data=RespondentInvite(user_id=user.id, unit=MaturityUnit.service_area, unit_detail="Helse"),
+    )
+    session.commit()
+    return respondent.id or 0
+
+
+def pass_deadline(session: Session, round_: MaturityRound) -> None:
+    """Let the round's deadline pass without anyone closing it."""
+    round_.deadline = utcnow() - timedelta(minutes=1)
+    session.add(round_)
     session.commit()
 
 

@@ -48,6 +48,7 @@ ALREADY_CLOSED = N_("The round is already closed.")
 UNKNOWN_INDICATOR = N_("The capability model of this round has no indicator %(key)s.")
 UNKNOWN_DOCUMENT = N_("Document %(id)s is not one you can open on Pivotal.")
 LINK_USED = N_("This invitation has already been accepted.")
+NO_SUCH_INVITATION = N_("No such invitation.")
 
 
 def open_round(session: Session, *, rel: OrganisationRelation, data: RoundOpen) -> MaturityRound:
@@ -192,7 +193,7 @@ def accept_invitation(session: Session, *, user: User | None, token: str) -> Mat
     link = links.peek(session, token=token, purpose=LinkPurpose.assessment)
     respondent = session.get(MaturityRespondent, int(link.payload or 0))
     if respondent is None:
-        raise NotFound("No such invitation.")
+        raise NotFound(NO_SUCH_INVITATION)
     if respondent.user_id is not None:
         raise Conflict(LINK_USED)
     round_ = session.get(MaturityRound, respondent.round_id)
