@@ -113,14 +113,14 @@ def live_socket_url(path: str) -> str:
     return f"{path}?{PAGE_LANGUAGE_PARAM}={current_language()}"
 
 
-def format_time(value: datetime | None) -> str:
-    """A timestamp in Norwegian time, in the current language's style."""
+def format_time(value: datetime | None, pattern: str = "d. MMM y HH:mm") -> str:
+    """A timestamp in Norwegian time, in the current language's style (`pattern`: babel's)."""
     if value is None:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo("UTC"))
     locale = Locale.parse("nb_NO" if current_language() == "nb" else "en_GB")
-    return format_datetime(value, "d. MMM y HH:mm", tzinfo=TIMEZONE, locale=locale)
+    return format_datetime(value, pattern, tzinfo=TIMEZONE, locale=locale)
 
 
 def pick_language(

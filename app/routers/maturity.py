@@ -250,6 +250,7 @@ def _round_context(session: Session, rel: RoundRelation, *, detach: bool = False
         "runs_round": rel.runs_round,
         "is_respondent": rel.is_respondent,
         "is_researcher": rel.is_researcher,
+        "sees_results": rel.sees_results,
         "is_open": permissions.round_is_open(rel.round),
         "closes_at": permissions.round_closes_at(rel.round),
         "respondents": listed,

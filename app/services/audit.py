@@ -28,6 +28,9 @@ from app.models import (
     Document,
     EventRegistration,
     Invitation,
+    MaturityAction,
+    MaturityRespondent,
+    MaturityRound,
     MeetingSlot,
     Membership,
     Need,
@@ -384,6 +387,7 @@ def _titles(
 
 _ON_NEED = (Need, col(Need.id) == Comment.need_id)
 _ON_PROPOSAL = (Proposal, col(Proposal.id) == SecrecyClaim.proposal_id)
+_ON_ROUND = (MaturityRound, col(MaturityRound.id) == MaturityRespondent.round_id)
 _TITLES: dict[str, tuple[Callable[[set[int]], Any], str | None]] = {
     ObjectType.project: (_titles(Project, Project.title), "/projects/{}"),
     ObjectType.need: (_titles(Need, Need.title), "/needs/{}"),
@@ -429,6 +433,15 @@ _TITLES: dict[str, tuple[Callable[[set[int]], Any], str | None]] = {
     ),
     ObjectType.domain: (_titles(OrganisationDomain, OrganisationDomain.domain), None),
     ObjectType.invitation: (_titles(Invitation, Invitation.email), None),
+    ObjectType.maturity_round: (_titles(MaturityRound, MaturityRound.title), "/maturity/rounds/{}"),
+    ObjectType.maturity_respondent: (
+        _titles(MaturityRespondent, MaturityRound.title, MaturityRespondent.round_id, _ON_ROUND),
+        "/maturity/rounds/{}",
+    ),
+    ObjectType.maturity_action: (
+        _titles(MaturityAction, MaturityAction.title, MaturityAction.round_id),
+        "/maturity/rounds/{}/actions",
+    ),
     "user": (_titles(User, User.display_name), None),
     "attachment": (_titles(ProposalAttachment, ProposalAttachment.filename), None),
 }

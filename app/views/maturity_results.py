@@ -177,8 +177,9 @@ def trend_y(level: float) -> float:
 
 
 def round_label(point: TrendPoint) -> str:
-    """A round's short name on the trend: its title."""
-    return point.title
+    """A round's short name under the trend: the month it closed ("nov. 2025"); the table
+    beside the charts names the rounds."""
+    return i18n.format_time(point.closes_at, "MMM y")
 
 
 def trend_charts(model: Model, points: Sequence[TrendPoint]) -> list[TrendChart]:
