@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from app.models import AuditEntry, MaturityAnswer, MaturityRound
+from app.models import AuditEntry, MaturityAnswer, MaturityRound, Membership
 from app.models.base import utcnow
 from app.models.maturity import AnswerIn, MaturityUnit, RespondentInvite, RoundOpen
+from app.models.membership import MembershipStatus
 from app.services import permissions
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.maturity import rounds
@@ -130,3 +131,18 @@ def test_only_members_are_invited_by_account(
     _invite(session, world, maturity_round, world.employee.id or 0)
     with pytest.raises(Conflict):
         _invite(session, world, maturity_round, world.employee.id or 0)
+
+
+def test_a_procurer_who_left_the_municipality_no_longer_sees_the_round_they_opened(
+    session: Session, world: World, maturity_round: MaturityRound
+) -> None:
+    membership = session.exec(
+        select(Membership).where(
+            Membership.user_id == world.procurer.id, Membership.organisation_id == world.owner.id
+        )
+    ).one()
+    membership.status = MembershipStatus.revoked
+    session.add(membership)
+    session.commit()
+    with pytest.raises(NotFound):
+        permissions.round_relation(session, world.procurer, maturity_round.id or 0)

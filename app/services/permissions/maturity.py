@@ -91,10 +91,11 @@ class RoundRelation:
 
     @property
     def is_owner(self) -> bool:
-        """The round's opener and the municipality's procurers."""
-        return self.round.opened_by_id == self.user.id or (
-            MembershipRole.procurer in self.org.roles
-        )
+        """The municipality's procurers, and the round's opener while still its member (one who
+        left the municipality no longer sees its answers)."""
+        if MembershipRole.procurer in self.org.roles:
+            return True
+        return self.round.opened_by_id == self.user.id and bool(self.org.roles)
 
     @property
     def runs_round(self) -> bool:
