@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from app import i18n
 
 MODEL_DIR = Path(__file__).parent
 SCHEMA_PATH = MODEL_DIR / "model.schema.json"
@@ -129,6 +131,31 @@ def load_model(version: int | None = None, directory: Path = MODEL_DIR) -> Model
             raise ModelFileError(f"no model-vN.toml in {directory}")
         version = versions[-1]
     return _load(version, directory)
+
+
+class KeyTitles(Mapping[str, str]):
+    """Every dimension's and indicator's title by key, in the current language, read from the
+    newest model version that has the key (keys keep their meaning across versions): what the
+    audit log shows for a recorded key."""
+
+    def _titles(self) -> dict[str, Text]:
+        found: dict[str, Text] = {}
+        for version in available_versions():
+            model = load_model(version)
+            for dimension in model.dimensions():
+                found[dimension.key] = dimension.title
+                for indicator in dimension.indicators:
+                    found[indicator.key] = indicator.title
+        return found
+
+    def __getitem__(self, key: str) -> str:
+        return self._titles()[key].in_(i18n.current_language())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._titles())
+
+    def __len__(self) -> int:
+        return len(self._titles())
 
 
 def read_raw(version: int, directory: Path = MODEL_DIR) -> dict[str, Any]:

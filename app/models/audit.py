@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -11,6 +12,7 @@ from pydantic import ConfigDict, field_validator
 from sqlmodel import Field, SQLModel
 
 from app.i18n import N_
+from app.maturity.model import KeyTitles
 from app.models.base import (
     NEED_STATUS_LABELS,
     ORGANISATION_KIND_LABELS,
@@ -97,7 +99,7 @@ class AuditFilter(SQLModel):
 
 # How the log names the values it keeps, in words: the labels of the enum the value belongs to,
 # by (field, kind of object); "*" for a field that means the same everywhere.
-AUDIT_VALUE_LABELS: dict[tuple[str, str], dict[str, str]] = {
+AUDIT_VALUE_LABELS: dict[tuple[str, str], Mapping[str, str]] = {
     ("phase", "*"): PHASE_LABELS,
     ("visibility", "*"): {"public": N_("Public"), "internal": N_("Internal")},
     ("audience", "*"): AUDIENCE_LABELS,
@@ -117,4 +119,6 @@ AUDIT_VALUE_LABELS: dict[tuple[str, str], dict[str, str]] = {
     ("relation", "trace_link"): TRACE_RELATION_LABELS,
     ("unit", "*"): MATURITY_UNIT_LABELS,
     ("status", "maturity_action"): ACTION_STATUS_LABELS,
+    ("dimension", "*"): KeyTitles(),
+    ("indicator", "*"): KeyTitles(),
 }

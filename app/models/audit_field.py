@@ -74,6 +74,10 @@ class AuditField(StrEnum):
     unit = "unit"
     closed_at = "closed_at"
     outcome = "outcome"
+    dimension = "dimension"
+    indicator = "indicator"
+    owner_id = "owner_id"
+    due = "due"
 
 
 AUDIT_FIELD_LABELS: dict[str, str] = {
@@ -138,4 +142,8 @@ AUDIT_FIELD_LABELS: dict[str, str] = {
     AuditField.unit: N_("Unit"),
     AuditField.closed_at: N_("Closed at"),
     AuditField.outcome: N_("Outcome"),
+    AuditField.dimension: N_("Dimension"),
+    AuditField.indicator: N_("Indicator"),
+    AuditField.owner_id: N_("Owner"),
+    AuditField.due: N_("Due date"),
 }

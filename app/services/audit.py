@@ -272,6 +272,8 @@ _REFERENCES: dict[str, str] = {
     AuditField.proposal_id: "proposal",
     AuditField.attachment_id: "attachment",
     AuditField.user_id: "user",
+    AuditField.owner_id: "user",
+    AuditField.round_: ObjectType.maturity_round,
 }
 _MOMENTS: frozenset[str] = frozenset(
     {

@@ -92,4 +92,7 @@ def test_the_organisations_record_names_rounds_and_actions_by_title(
     assert f'href="/maturity/rounds/{answered.round.id}"' in record
     assert answered.round.title in record
     assert "Dialogkonferanse i mars" in record
+    assert "Dialog med markedet" in record  # the indicator's title, not its key
+    assert "market_dialogue" not in record
+    assert world.procurer.display_name in record  # the action's owner by name
     assert f'href="/maturity/rounds/{answered.round.id}/actions"' in record
