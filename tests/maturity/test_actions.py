@@ -141,8 +141,14 @@ def test_a_deactivated_municipality_takes_no_new_actions(
     world.owner.deactivated_at = utcnow()
     session.add(world.owner)
     session.commit()
-    with pytest.raises(Invalid):
+    with pytest.raises(NotFound):  # its memberships stopped counting: the procurer is out
         _add(session, world, maturity_round)
+    rel = permissions.round_relation(session, world.admin, maturity_round.id or 0)
+    data = ActionCreate(
+        title="Dialogkonferanse", indicator="market_dialogue", owner_id=world.employee.id, due=DUE
+    )
+    with pytest.raises(Invalid):  # a platform administrator still sees it, but adds nothing
+        actions.add_action(session, rel=rel, data=data)
 
 
 def test_respondents_see_the_actions_without_owners_once_the_round_closed(
