@@ -76,18 +76,7 @@ async def _form(request: Request) -> dict[str, str]:
 
 FormFields = Annotated[dict[str, str], Depends(_form)]
 
-
-async def _chosen_documents(request: Request) -> dict[str, list[str]]:
-    """The documents ticked on each indicator of the answer form (a field given many times)."""
-    form = await request.form()
-    return {
-        key: [v for v in form.getlist(key) if isinstance(v, str)]
-        for key in form
-        if key.endswith("-documents")
-    }
-
-
-ChosenDocuments = Annotated[dict[str, list[str]], Depends(_chosen_documents)]
+ChosenDocuments = Annotated[dict[str, list[str]], Depends(views.chosen_documents)]
 
 
 def _own_answers(session: Session, rel: RoundRelation) -> list[AnswerPublic]:

@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from fastapi import Request
+
 from app import i18n
 from app.maturity.model import Indicator, Model, Text
 from app.models import MaturityAnswer, MaturityRespondent, MaturityRound
@@ -243,6 +245,16 @@ def answer_sheet(
 def field_name(key: str, field: str) -> str:
     """The form's name of an indicator's field: `need_discovery-level`."""
     return f"{key}-{field}"
+
+
+async def chosen_documents(request: Request) -> dict[str, list[str]]:
+    """The documents ticked on each indicator of the answer form (a field given many times)."""
+    form = await request.form()
+    return {
+        key: [v for v in form.getlist(key) if isinstance(v, str)]
+        for key in form
+        if key.endswith("-documents")
+    }
 
 
 def documents_from_form(
