@@ -120,6 +120,20 @@ def test_without_javascript_the_ticks_of_every_indicator_are_saved_and_unticking
     )
     assert again.status_code == 303
     assert _given(session) == {"need_discovery": [], "roles": [second]}
+    refused = client.post(
+        path,
+        data={
+            **listed,
+            "roles-level": "9",
+            "csrf_token": _token(client),
+            "need_discovery-documents": [str(first)],
+        },
+        headers=EN,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 422
+    assert f"{_checkbox('need_discovery', first)} checked" in refused.text  # ticks show again
+    assert _given(session) == {"need_discovery": [], "roles": [second]}
 
 
 def test_the_form_without_the_list_keeps_the_documents_given_through_the_api(
