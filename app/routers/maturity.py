@@ -34,6 +34,7 @@ from app.models.maturity import (
     RoundPublic,
 )
 from app.models.vocabulary import label_for
+from app.services import documents as project_documents
 from app.services import permissions
 from app.services.errors import Conflict, Invalid, NotFound
 from app.services.links import MAX_TOKEN_LENGTH
@@ -74,6 +75,8 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 FormFields = Annotated[dict[str, str], Depends(_form)]
+
+ChosenDocuments = Annotated[dict[str, list[str]], Depends(views.chosen_documents)]
 
 
 def _own_answers(session: Session, rel: RoundRelation) -> list[AnswerPublic]:
@@ -360,7 +363,11 @@ def _answer_context(
     assert rel.respondent is not None
     model = load_model(rel.round.model_version)
     saved = rounds.answers_of(session, rel.respondent)
-    sheet = views.answer_sheet(model, saved)
+    given = rounds.documents_of(session, [a.id or 0 for a in saved.values()])
+    sheet = views.answer_sheet(model, saved, documents=given)
+    offered = rounds.attachable_documents(
+        session, rel=rel, also={d for ids in given.values() for d in ids}
+    )
     answered = sum(
         1 for i in (i for g in sheet for d in g.dimensions for i in d.indicators) if i.answered
     )
@@ -373,6 +380,9 @@ def _answer_context(
         "is_open": permissions.round_is_open(rel.round),
         "closes_at": permissions.round_closes_at(rel.round),
         "submitted": rel.respondent.submitted_at is not None,
+        "offered": offered,
+        "offered_by_id": {d.id: d for d in offered},
+        "document_url": project_documents.file_url,
         "EVIDENCE_MAX": EVIDENCE_MAX,
         "COMMENT_MAX": COMMENT_MAX,
     }
@@ -387,19 +397,24 @@ def answer_page(request: Request, session: SessionDep, user: CurrentUser, round_
 
 @pages.post("/maturity/rounds/{round_id}/answer")
 def answer_form(
-    request: Request, session: SessionDep, user: CurrentUser, round_id: Id, form: FormFields
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    round_id: Id,
+    form: FormFields,
+    chosen: ChosenDocuments,
 ) -> Response:
     """Save the answer form: the one indicator htmx names as the respondent goes, or every
     answer at once (the form posted without JavaScript)."""
     rel = permissions.round_relation(session, user, round_id)
     respondent = permissions.ensure_can_answer(rel)
     if "indicator" in form:
-        return _save_one(request, session, rel, respondent, form)
+        return _save_one(request, session, rel, respondent, form, chosen)
     view = FormView("maturity/answer.html", _answer_context(session, rel, detach=True), page=True)
     saved = rounds.answers_of(session, respondent)
     documents = rounds.documents_of(session, [a.id or 0 for a in saved.values()])
     model = load_model(rel.round.model_version)
-    answers = views.answers_from_form(form, model, saved, documents, view)
+    answers = views.answers_from_form(form, chosen, model, saved, documents, view)
     rounds.save_answers(session, rel=rel, answers=answers)
     return redirect(request, f"/maturity/rounds/{round_id}/answer?saved=1")
 
@@ -410,6 +425,7 @@ def _save_one(
     rel: RoundRelation,
     respondent: MaturityRespondent,
     form: dict[str, str],
+    chosen: dict[str, list[str]],
 ) -> Response:
     """One indicator saved (htmx on change): its status line and the progress count come back;
     without htmx, back to the form."""
@@ -421,8 +437,9 @@ def _save_one(
         raise Invalid(rounds.UNKNOWN_INDICATOR, key=key[:64]) from None
     row = rounds.answers_of(session, respondent).get(key)
     kept = rounds.documents_of(session, [row.id or 0]).get(row.id or 0, []) if row else []
+    given = views.documents_from_form(form, chosen, key, kept)
     rounds.save_answers(
-        session, rel=rel, answers=[views.answer_from_form(form, indicator, kept, None)]
+        session, rel=rel, answers=[views.answer_from_form(form, indicator, given, None)]
     )
     if not is_htmx(request):
         return redirect(request, f"/maturity/rounds/{rel.round.id}/answer?saved=1#indicator-{key}")

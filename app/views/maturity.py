@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from fastapi import Request
+
 from app import i18n
 from app.maturity.model import Indicator, Model, Text
 from app.models import MaturityAnswer, MaturityRespondent, MaturityRound
@@ -29,6 +31,7 @@ from app.services.permissions import round_is_open
 from app.web import FormInvalid, FormView, parse
 
 DONT_KNOW = "dont_know"
+LISTED = "documents-listed"  # the answer form's marker: this indicator's documents were offered
 
 
 # ---- the API's shapes ---------------------------------------------------------------------------
@@ -148,6 +151,7 @@ class SheetIndicator:
     evidence: str
     comment: str
     updated_at: datetime | None
+    documents: tuple[int, ...] = ()  # the documents given as evidence
 
     @property
     def answered(self) -> bool:
@@ -178,7 +182,11 @@ def choice_of(answer: MaturityAnswer | None) -> str:
 
 
 def sheet_indicator(
-    model: Model, indicator: Indicator, answer: MaturityAnswer | None, lang: str
+    model: Model,
+    indicator: Indicator,
+    answer: MaturityAnswer | None,
+    lang: str,
+    documents: Sequence[int] = (),
 ) -> SheetIndicator:
     """One indicator in the reader's language with the saved answer."""
     return SheetIndicator(
@@ -193,14 +201,27 @@ def sheet_indicator(
         evidence=(answer.evidence or "") if answer else "",
         comment=(answer.comment or "") if answer else "",
         updated_at=answer.updated_at if answer else None,
+        documents=tuple(documents),
     )
 
 
 def answer_sheet(
-    model: Model, answers: Mapping[str, MaturityAnswer], lang: str | None = None
+    model: Model,
+    answers: Mapping[str, MaturityAnswer],
+    lang: str | None = None,
+    documents: Mapping[int, list[int]] | None = None,
 ) -> list[SheetGroup]:
-    """Every indicator grouped by the model's groups and dimensions, with the saved answers."""
+    """Every indicator grouped by the model's groups and dimensions, with the saved answers and
+    the documents given with them (by answer id)."""
     lang = lang or i18n.current_language()
+    given = documents or {}
+
+    def indicator(i: Indicator) -> SheetIndicator:
+        answer = answers.get(i.key)
+        return sheet_indicator(
+            model, i, answer, lang, given.get(answer.id or 0, []) if answer else []
+        )
+
     return [
         SheetGroup(
             key=group.key,
@@ -209,10 +230,7 @@ def answer_sheet(
                 SheetDimension(
                     key=dimension.key,
                     title=dimension.title.in_(lang),
-                    indicators=[
-                        sheet_indicator(model, i, answers.get(i.key), lang)
-                        for i in dimension.indicators
-                    ],
+                    indicators=[indicator(i) for i in dimension.indicators],
                 )
                 for dimension in group.dimensions
             ],
@@ -229,15 +247,36 @@ def field_name(key: str, field: str) -> str:
     return f"{key}-{field}"
 
 
+async def chosen_documents(request: Request) -> dict[str, list[str]]:
+    """The documents ticked on each indicator of the answer form (a field given many times)."""
+    form = await request.form()
+    return {
+        key: [v for v in form.getlist(key) if isinstance(v, str)]
+        for key in form
+        if key.endswith("-documents")
+    }
+
+
+def documents_from_form(
+    form: Mapping[str, str], chosen: Mapping[str, list[str]], key: str, kept: Sequence[int]
+) -> list[int] | list[str]:
+    """The documents ticked on an indicator, when the form listed them (none ticked: none);
+    a form that did not list them keeps those given before (through the API)."""
+    if field_name(key, LISTED) not in form:
+        return list(kept)
+    return chosen.get(field_name(key, "documents"), [])
+
+
 def answer_from_form(
     form: Mapping[str, str],
     indicator: Indicator,
-    documents: list[int],
+    documents: Sequence[int | str],
     view: FormView | None,
     lang: str | None = None,
 ) -> AnswerIn:
-    """One indicator's fields as the API's input; a refusal stands beside the indicator's field
-    and names the indicator in the error box. The documents given through the API are kept."""
+    """One indicator's fields as the API's input with the documents given (ids as the form sent
+    them); a refusal stands beside the indicator's field and names the indicator in the error
+    box."""
     key = indicator.key
     choice = form.get(field_name(key, "level"), "").strip()
     try:
@@ -249,7 +288,7 @@ def answer_from_form(
             dont_know=choice == DONT_KNOW,
             evidence=form.get(field_name(key, "evidence"), ""),
             comment=form.get(field_name(key, "comment"), ""),
-            documents=documents,
+            documents=list(documents),
         )
     except FormInvalid as refused:
         title = indicator.title.in_(lang or i18n.current_language())
@@ -262,27 +301,30 @@ def answer_from_form(
 
 def answers_from_form(
     form: Mapping[str, str],
+    chosen: Mapping[str, list[str]],
     model: Model,
     saved: Mapping[str, MaturityAnswer],
     documents: Mapping[int, list[int]],
     view: FormView | None,
 ) -> list[AnswerIn]:
-    """The indicators the form changes or fills (every refusal at once, nothing saved then)."""
+    """The indicators the form changes or fills, with the documents ticked on each (every
+    refusal at once, nothing saved then)."""
     found: list[AnswerIn] = []
     errors: dict[str, list[str]] = {}
     for indicator in model.indicators():
         row = saved.get(indicator.key)
+        kept = documents.get(row.id or 0, []) if row is not None else []
+        given = documents_from_form(form, chosen, indicator.key, kept)
         filled = any(
             form.get(field_name(indicator.key, f), "").strip()
             for f in ("level", "evidence", "comment")
         )
-        if row is None and not filled:
+        if row is None and not filled and not given:
             continue
-        kept = documents.get(row.id or 0, []) if row is not None else []
         try:
-            found.append(answer_from_form(form, indicator, kept, view))
+            found.append(answer_from_form(form, indicator, given, view))
         except FormInvalid as refused:
             errors.update(refused.errors)
     if errors:
-        raise FormInvalid(errors, dict(form), view)
+        raise FormInvalid(errors, {**form, **chosen}, view)  # the ticks show again
     return found

@@ -2,7 +2,8 @@
 the first level, Space to choose it, arrow keys to change it, typing evidence), each answer is
 saved at once and the saved status is announced in a polite live region; axe-core finds no
 WCAG 2.1 A/AA violation on the answer form nor on the round's page, and neither scrolls
-sideways at 320 px."""
+sideways at 320 px. A document of the municipality's projects is attached as evidence by
+opening the list with Enter and ticking it with Space."""
 
 from __future__ import annotations
 
@@ -113,8 +114,23 @@ def test_an_employee_answers_with_the_keyboard_and_hears_it_saved(
     employee.keyboard.press("Tab")  # leaving the field saves it
     expect(status).to_contain_text("Lagret", timeout=10_000)
 
+    # A document of the municipality's projects as evidence: open the list, tick the first.
+    assert employee.evaluate("document.activeElement.id") == "need_discovery-documents-summary"
+    employee.keyboard.press("Enter")
+    expect(employee.locator("#need_discovery-documents")).to_have_attribute("open", "")
+    first = employee.locator("#need_discovery-documents input[type=checkbox]").first
+    expect(first).to_be_visible()
+    document_id = first.get_attribute("value")
+    assert_accessible(employee)
+    status.evaluate("element => { element.textContent = '' }")
+    employee.keyboard.press("Tab")
+    assert employee.evaluate("document.activeElement.type") == "checkbox"
+    employee.keyboard.press("Space")
+    expect(first).to_be_checked()
+    expect(status).to_contain_text("Lagret", timeout=10_000)
+
     # "Don't know" on the next indicator, by arrow keys from its first level.
-    _tab_to(employee, "market_dialogue-level-1")
+    _tab_to(employee, "market_dialogue-level-1", limit=100)
     employee.keyboard.press("ArrowUp")  # wraps round to the group's last choice
     expect(employee.locator("#market_dialogue-level-dont_know")).to_be_checked()
     expect(employee.locator("#indicator-market_dialogue-status")).to_contain_text(
@@ -128,6 +144,8 @@ def test_an_employee_answers_with_the_keyboard_and_hears_it_saved(
         "Behovsnotat fra helse og velferd"
     )
     expect(employee.locator("#market_dialogue-level-dont_know")).to_be_checked()
+    expect(employee.locator(f"#need_discovery-document-{document_id}")).to_be_checked()
+    expect(employee.locator("#need_discovery-documents")).to_have_attribute("open", "")
     expect(employee.locator("#answer-progress")).to_contain_text("2 av 16")
     assert_accessible(employee)
     _fits(employee)

@@ -11,8 +11,9 @@ import pytest
 from sqlmodel import Session
 
 from app.maturity.model import load_model
-from app.models import MaturityRound, Organisation, User
+from app.models import Document, MaturityRound, Organisation, Project, User
 from app.models.base import Role, id_of, utcnow
+from app.models.document import DocumentAudience, DocumentKind
 from app.models.maturity import AnswerIn, MaturityUnit, RespondentInvite, RoundOpen
 from app.services import permissions
 from app.services.maturity import rounds
@@ -183,3 +184,33 @@ def completed_elsewhere(session: Session, factory: Factory, level: int) -> Matur
         organisation=org,
         answers=[(procurer, MaturityUnit.procurement, levels)],
     )
+
+
+def add_document(
+    session: Session,
+    project: Project,
+    title: str,
+    *,
+    audience: DocumentAudience = DocumentAudience.public,
+    published: bool = True,
+    withdrawn: bool = False,
+    age: timedelta = timedelta(0),
+) -> int:
+    """A document of the project, published `age` ago unless a draft; its id."""
+    moment = utcnow() - age
+    document = Document(
+        project_id=id_of(project),
+        kind=DocumentKind.other,
+        title=title,
+        audience=audience,
+        sha256="0" * 64,
+        size=10,
+        content_type="application/pdf",
+        filename=f"{title}.pdf",
+        uploaded_by_id=project.created_by_id,
+        published_at=moment if published else None,
+        withdrawn_at=moment if withdrawn else None,
+    )
+    session.add(document)
+    session.commit()
+    return id_of(document)

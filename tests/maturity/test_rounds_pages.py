@@ -7,11 +7,12 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from app.models import MaturityAnswer, MaturityRespondent, MaturityRound, User
+from app.models import MaturityAnswer, MaturityRespondent, MaturityRound, OutboxMessage, User
+from app.models.base import Role
 from app.services import mail
-from tests.conftest import CSRF_RE, Mailbox, World, body_of, login
+from tests.conftest import CSRF_RE, Factory, Mailbox, World, body_of, login
 from tests.helpers import EN, count_rows, without_javascript
 from tests.maturity.conftest import invite_member, pass_deadline
 
@@ -133,6 +134,54 @@ def test_the_procurer_invites_a_member_sees_progress_and_removes_the_invitation(
     removed = _post(client, f"{_round(maturity_round)}/respondents/{respondent.id}/remove")
     assert removed.status_code == 303
     assert count_rows(session, MaturityRespondent) == 0
+
+
+def test_a_member_invited_by_account_is_told_by_mail_where_to_answer_and_nobody_else_is(
+    client: TestClient,
+    other_client: TestClient,
+    world: World,
+    session: Session,
+    factory: Factory,
+    maturity_round: MaturityRound,
+) -> None:
+    leader = factory.user(Role.employee, world.owner, name="Lise Leder")
+    world.employee.language = "en"  # the mail is in the invitee's language, not the inviter's
+    session.add(world.employee)
+    session.commit()
+    login(client, world.procurer)
+    before = count_rows(session, OutboxMessage)
+    invited = _post(
+        client,
+        f"{_round(maturity_round)}/respondents",
+        user_id=str(world.employee.id),
+        unit="service_area",
+        unit_detail="Helse og velferd",
+    )
+    assert invited.status_code == 303, invited.text
+    session.expire_all()
+    [told] = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()[before:]
+    assert told.to_address == world.employee.email
+    assert told.subject == "Petra Procurer invites you to answer Eierkommune's self-assessment"
+    assert "“Modenhet 2026” as part of service area by" in told.body_text
+    assert "Hello Emil Employee" in told.body_text
+    link = re.search(r"http://testserver(/maturity/rounds/\d+/answer)\n", told.body_text)
+    assert link is not None and link.group(1) == f"{_round(maturity_round)}/answer"
+    login(other_client, world.employee)
+    assert other_client.get(link.group(1), headers=EN).status_code == 200
+    # Norwegian for a member who reads Norwegian; still one mail per invitation, to them alone.
+    _post(
+        client,
+        f"{_round(maturity_round)}/respondents",
+        user_id=str(leader.id),
+        unit="leadership",
+    )
+    session.expire_all()
+    mails = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()[before:]
+    assert [m.to_address for m in mails] == [world.employee.email, leader.email]
+    assert mails[1].subject == (
+        "Petra Procurer inviterer deg til å svare på egenvurderingen i Eierkommune"
+    )
+    assert "innen" in mails[1].body_text and "(norsk tid)" in mails[1].body_text
 
 
 def test_an_invitation_without_a_person_is_refused_beside_the_form(

@@ -7,10 +7,11 @@ round itself: answers only on indicators of the round's model version, only whil
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, and_, false, or_
 from sqlmodel import Session, col, func, select
 
 from app import i18n
@@ -23,9 +24,12 @@ from app.models import (
     MaturityRespondent,
     MaturityRound,
     Membership,
+    Project,
+    ProjectPartner,
     User,
 )
 from app.models.base import id_of, utcnow
+from app.models.document import DocumentAudience
 from app.models.mail import LinkPurpose
 from app.models.maturity import AnswerIn, RespondentInvite, RoundOpen
 from app.models.membership import MembershipStatus
@@ -33,10 +37,11 @@ from app.models.vocabulary import AuditAction, label_of
 from app.services import accounts, contribution, links, mail, permissions
 from app.services.contribution import Change
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
-from app.services.permissions import OrganisationRelation, RoundRelation
+from app.services.permissions import OrganisationRelation, ProjectRelation, RoundRelation
 from app.services.permissions.maturity import ROUND_CLOSED
 
 INVITATION_TTL = timedelta(days=60)
+ATTACHABLE_MAX = 30  # documents offered as evidence on the answer form
 DEADLINE_PAST = N_("The deadline must be in the future.")
 DEADLINE_TOO_FAR = N_("The deadline can be at most a year ahead.")
 NO_SUCH_VERSION = N_("There is no version %(version)s of the capability model.")
@@ -150,7 +155,43 @@ def invite(session: Session, *, rel: RoundRelation, data: RespondentInvite) -> M
     )
     if data.email is not None:
         _mail_invitation(session, rel=rel, actor=actor, respondent=respondent)
+    else:
+        _tell_member(session, rel=rel, actor=actor, respondent=respondent)
     return respondent
+
+
+def _tell_member(
+    session: Session, *, rel: RoundRelation, actor: User, respondent: MaturityRespondent
+) -> None:
+    """Mail a member invited by account, in their language, where to answer: the invitation
+    itself, to that one person (as the e-mailed invitation is), not a notification kind."""
+    member = session.get(User, respondent.user_id)
+    if member is None or member.deleted_at is not None:  # pragma: no cover - checked above
+        return
+    with i18n.use_language(member.language):
+        mail.enqueue(
+            session,
+            to=member.email,
+            subject=i18n.gettext(
+                "%(inviter)s invites you to answer %(org)s's self-assessment",
+                inviter=actor.display_name,
+                org=rel.organisation.name,
+            ),
+            text=i18n.gettext(
+                "Hello %(name)s,\n\n%(inviter)s invites you to answer %(org)s's "
+                "self-assessment “%(title)s” as part of %(unit)s by %(deadline)s (Norwegian "
+                "time). It takes about twenty minutes and you can stop and go on later; each "
+                "answer is saved as you go. Answer here, logged in with your account:\n\n"
+                "%(link)s\n",
+                name=member.display_name,
+                inviter=actor.display_name,
+                org=rel.organisation.name,
+                title=rel.round.title,
+                unit=label_of(respondent.unit).lower(),
+                deadline=i18n.format_time(rel.round.deadline),
+                link=accounts.link_url(f"/maturity/rounds/{rel.round.id}/answer"),
+            ),
+        )
 
 
 def _mail_invitation(
@@ -291,6 +332,84 @@ def _check_document(session: Session, user: User, document_id: int) -> None:
         if rel is not None and permissions.can_see_document(rel, document):
             return
     raise Invalid(UNKNOWN_DOCUMENT, id=document_id)
+
+
+@dataclass(frozen=True)
+class EvidenceDocument:
+    """A document a respondent may give as evidence: its title and its project's."""
+
+    id: int
+    title: str
+    project_title: str
+
+
+def attachable_documents(
+    session: Session, *, rel: RoundRelation, also: Collection[int] = ()
+) -> list[EvidenceDocument]:
+    """The published documents the respondent may open in the municipality's projects (owner
+    or partner), newest first, at most `ATTACHABLE_MAX`; then those of `also` (the ones already
+    given) they may still open, wherever they are. At most six queries, whatever the numbers."""
+    org_id = rel.round.organisation_id
+    partner = select(col(ProjectPartner.project_id)).where(ProjectPartner.organisation_id == org_id)
+    projects = session.exec(
+        select(Project).where(
+            or_(col(Project.owner_org_id) == org_id, col(Project.id).in_(partner)),
+            permissions.visible_projects_clause(rel.user),
+        )
+    ).all()
+    related = permissions.relations(session, rel.user, projects)
+    published = (col(Document.published_at).is_not(None), col(Document.withdrawn_at).is_(None))
+    newest = session.exec(
+        select(Document)
+        .where(_audience_clause(related), *published)
+        .order_by(col(Document.published_at).desc(), col(Document.id).desc())
+        .limit(ATTACHABLE_MAX)
+    ).all()
+    wanted = set(also) - {id_of(d) for d in newest}
+    given = (
+        session.exec(select(Document).where(col(Document.id).in_(wanted), *published)).all()
+        if wanted
+        else []
+    )
+    missing = {d.project_id for d in given} - set(related)
+    if missing:
+        others = session.exec(select(Project).where(col(Project.id).in_(missing))).all()
+        related.update(permissions.relations(session, rel.user, others))
+
+    def opens(document: Document) -> bool:
+        project_rel = related.get(document.project_id)
+        return project_rel is not None and permissions.can_see_document(project_rel, document)
+
+    shown = [d for d in newest if opens(d)]
+    shown += sorted((d for d in given if opens(d)), key=lambda d: -id_of(d))
+    return [
+        EvidenceDocument(
+            id=id_of(d), title=d.title, project_title=related[d.project_id].project.title
+        )
+        for d in shown
+    ]
+
+
+def _audience_clause(related: Mapping[int, ProjectRelation]) -> ColumnElement[bool]:
+    """Documents whose audience the reader belongs to, project by project (`can_see_document`
+    for a published document, as SQL; the rows found are checked again)."""
+    by_audience = {
+        DocumentAudience.public: [pid for pid, r in related.items() if r.can_view],
+        DocumentAudience.participants: [
+            pid for pid, r in related.items() if r.can_view and r.is_participant
+        ],
+        DocumentAudience.procurers: [
+            pid for pid, r in related.items() if r.can_view and r.is_procurer
+        ],
+    }
+    return or_(
+        false(),
+        *(
+            and_(col(Document.audience) == audience, col(Document.project_id).in_(ids))
+            for audience, ids in by_audience.items()
+            if ids
+        ),
+    )
 
 
 def answered_count(session: Session, respondent_ids: Sequence[int]) -> dict[int, int]:
