@@ -711,6 +711,22 @@ CELLS: list[Cell] = [
         api="/api/v1/me/notifications",
         page="/me/notifications",
     ),
+    # An invitation to answer a self-assessment round (issue 14): its invitee alone is told,
+    # not the inviter, a colleague or anyone else; a round one is not invited to, nobody.
+    *cells(
+        "an invitation to answer a self-assessment, in one's notifications",
+        "/maturity/rounds/{maturity_round}/answer",
+        frozenset({"employee"}),
+        api="/api/v1/me/notifications",
+        page="/me/notifications",
+    ),
+    *cells(
+        "an invitation to a round the employee is not invited to, in one's notifications",
+        "/maturity/rounds/{leadership_round}/answer",
+        frozenset(),
+        api="/api/v1/me/notifications",
+        page="/me/notifications",
+    ),
     *cells(
         "the citizen's unread count, on their own channel",
         'id="notification-count"',

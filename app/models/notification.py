@@ -28,6 +28,7 @@ class NotificationKind(StrEnum):
     moderation = "moderation"  # my content was hidden or restored
     followed_need = "followed_need"  # a new comment on a need I follow
     followed_project = "followed_project"  # a new need in a project I follow
+    round_invitation = "round_invitation"  # I am invited to answer a self-assessment round
 
 
 class Delivery(StrEnum):
@@ -52,6 +53,7 @@ NOTIFICATION_KIND_LABELS = register_labels(
         NotificationKind.moderation: N_("Moderation decisions about my content"),
         NotificationKind.followed_need: N_("New comments on needs I follow"),
         NotificationKind.followed_project: N_("New needs in projects I follow"),
+        NotificationKind.round_invitation: N_("Invitations to answer a self-assessment"),
     },
 )
 DELIVERY_LABELS = register_labels(
@@ -65,15 +67,25 @@ DELIVERY_LABELS = register_labels(
 
 
 class Notification(SQLModel, table=True):
-    """One thing that happened, for one person; shown only while they may open what it is about."""
+    """One thing that happened, for one person; shown only while they may open what it is about.
 
-    __table_args__ = (sa.Index("ix_notification_recipient_id_id", "recipient_id", "id"),)
+    It happened in a project or in a municipality's self-assessment round, never both.
+    """
+
+    __table_args__ = (
+        sa.Index("ix_notification_recipient_id_id", "recipient_id", "id"),
+        sa.CheckConstraint(
+            "(project_id IS NULL) != (maturity_round_id IS NULL)",
+            name="ck_notification_one_place",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     recipient_id: int = Field(foreign_key="user.id")
     kind: NotificationKind = enum_field(NotificationKind)
     verb: str = Field(max_length=40)  # the recorded act that caused it (a Verb)
-    project_id: int = Field(foreign_key="project.id", index=True)
+    project_id: int | None = Field(default=None, foreign_key="project.id", index=True)
+    maturity_round_id: int | None = Field(default=None, foreign_key="maturity_round.id", index=True)
     object_type: str = Field(max_length=40)  # an ObjectType: what it is about
     object_id: int
     actor_id: int | None = Field(default=None, foreign_key="user.id")
@@ -127,6 +139,7 @@ class DeliveryChoices(SQLModel):
     moderation: Delivery | None = None
     followed_need: Delivery | None = None
     followed_project: Delivery | None = None
+    round_invitation: Delivery | None = None
 
     def chosen(self) -> dict[NotificationKind, Delivery]:
         """The choices made, by kind."""
@@ -138,7 +151,8 @@ class NotificationPublic(SQLModel):
 
     id: int
     kind: NotificationKind
-    project_id: int
+    project_id: int | None  # where it happened: a project, or
+    maturity_round_id: int | None = None  # a self-assessment round
     object_type: str
     object_id: int
     text: str

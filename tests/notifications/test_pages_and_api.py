@@ -32,6 +32,7 @@ def test_the_api_lists_newest_first_with_the_unread_count(api: Api, world: World
         "id",
         "kind",
         "project_id",
+        "maturity_round_id",
         "object_type",
         "object_id",
         "text",

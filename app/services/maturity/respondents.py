@@ -29,6 +29,7 @@ from app.services import contribution, links, permissions
 from app.services.contribution import Change
 from app.services.errors import Conflict, NotFound
 from app.services.maturity.rounds import NO_SUCH_INVITATION, answered_count
+from app.services.notifications import fanout as notifications
 from app.services.permissions import RoundRelation
 from app.services.permissions.maturity import ROUND_CLOSED
 
@@ -129,6 +130,9 @@ def remove_respondent(
             after=None,
         ),
     )
+    notifications.forget_invitation(session, respondent=respondent)
+    if respondent.user_id is not None:
+        contribution.notifications_changed(session, user_id=respondent.user_id)
     session.delete(respondent)
     session.flush()
     return respondent

@@ -37,6 +37,7 @@ from app.models.vocabulary import AuditAction, label_of
 from app.services import accounts, contribution, links, mail, permissions
 from app.services.contribution import Change
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
+from app.services.notifications import fanout as notifications
 from app.services.permissions import OrganisationRelation, ProjectRelation, RoundRelation
 from app.services.permissions.maturity import ROUND_CLOSED
 
@@ -156,42 +157,18 @@ def invite(session: Session, *, rel: RoundRelation, data: RespondentInvite) -> M
     if data.email is not None:
         _mail_invitation(session, rel=rel, actor=actor, respondent=respondent)
     else:
-        _tell_member(session, rel=rel, actor=actor, respondent=respondent)
+        _tell_member(session, actor=actor, respondent=respondent)
     return respondent
 
 
-def _tell_member(
-    session: Session, *, rel: RoundRelation, actor: User, respondent: MaturityRespondent
-) -> None:
-    """Mail a member invited by account, in their language, where to answer: the invitation
-    itself, to that one person (as the e-mailed invitation is), not a notification kind."""
+def _tell_member(session: Session, *, actor: User, respondent: MaturityRespondent) -> None:
+    """A member invited by account hears of it on their notifications page, and by e-mail as
+    their notification settings say."""
     member = session.get(User, respondent.user_id)
-    if member is None or member.deleted_at is not None:  # pragma: no cover - checked above
+    if member is None:  # pragma: no cover - checked above
         return
-    with i18n.use_language(member.language):
-        mail.enqueue(
-            session,
-            to=member.email,
-            subject=i18n.gettext(
-                "%(inviter)s invites you to answer %(org)s's self-assessment",
-                inviter=actor.display_name,
-                org=rel.organisation.name,
-            ),
-            text=i18n.gettext(
-                "Hello %(name)s,\n\n%(inviter)s invites you to answer %(org)s's "
-                "self-assessment “%(title)s” as part of %(unit)s by %(deadline)s (Norwegian "
-                "time). It takes about twenty minutes and you can stop and go on later; each "
-                "answer is saved as you go. Answer here, logged in with your account:\n\n"
-                "%(link)s\n",
-                name=member.display_name,
-                inviter=actor.display_name,
-                org=rel.organisation.name,
-                title=rel.round.title,
-                unit=label_of(respondent.unit).lower(),
-                deadline=i18n.format_time(rel.round.deadline),
-                link=accounts.link_url(f"/maturity/rounds/{rel.round.id}/answer"),
-            ),
-        )
+    if notifications.notify_invited(session, respondent=respondent, recipient=member, actor=actor):
+        contribution.notifications_changed(session, user_id=id_of(member))
 
 
 def _mail_invitation(

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app import i18n
 from app.models import (
     Comment,
     DialogueEvent,
@@ -30,7 +31,8 @@ from app.models.notification import NotificationKind
 from app.models.proposal import ProposalStatus
 from app.models.vocabulary import ObjectType, label_for
 from app.services import permissions
-from app.services.permissions import ProjectRelation
+from app.services.errors import NotFound
+from app.services.permissions import ProjectRelation, RoundRelation
 
 MODELS: dict[str, type[Any]] = {
     ObjectType.project: Project,
@@ -50,7 +52,7 @@ class Subject:
     title: str
     url: str
     project_title: str
-    state: str = ""  # a need's or a proposal's status now, as a label
+    state: str = ""  # a need's or a proposal's status now, as a label; a round's deadline
 
 
 def _need(rel: ProjectRelation, need: Need, _kind: str) -> bool:
@@ -127,12 +129,14 @@ def _describe(session: Session, object_type: str, row: Any) -> tuple[str, str] |
 
 
 class Opener:
-    """Answers whether one recipient may open notifications, one project relation at a time."""
+    """Answers whether one recipient may open notifications, one project (or self-assessment
+    round) relation at a time."""
 
     def __init__(self, session: Session, user: User) -> None:
         self.session = session
         self.user = user
         self._relations: dict[int, ProjectRelation | None] = {}
+        self._rounds: dict[int, RoundRelation | None] = {}
         # The session keeps loaded rows only while something refers to them: these stay loaded.
         self._kept: list[Any] = []
 
@@ -144,6 +148,37 @@ class Opener:
                 None if project is None else permissions.relation(self.session, self.user, project)
             )
         return self._relations[project_id]
+
+    def round_relation(self, round_id: int) -> RoundRelation | None:
+        """The recipient's relation to the round (None when they may not see it, or it is gone)."""
+        if round_id not in self._rounds:
+            try:
+                rel = permissions.round_relation(self.session, self.user, round_id)
+            except NotFound:
+                rel = None
+            self._rounds[round_id] = rel
+        return self._rounds[round_id]
+
+    def round_subject(
+        self, *, round_id: int, object_type: str, object_id: int, kind: str
+    ) -> Subject | None:
+        """What a round's notification is about, if the recipient may open it now: an
+        invitation shows while that invitation stands and the recipient may see the round."""
+        rel = self.round_relation(round_id)
+        if (
+            rel is None
+            or rel.respondent is None
+            or kind != NotificationKind.round_invitation
+            or object_type != ObjectType.maturity_respondent
+            or rel.respondent.id != object_id
+        ):
+            return None
+        return Subject(
+            title=rel.round.title,
+            url=f"/maturity/rounds/{round_id}/answer",
+            project_title=rel.organisation.name,
+            state=i18n.format_time(rel.round.deadline),
+        )
 
     def subject(
         self, *, project_id: int, object_type: str, object_id: int, kind: str
@@ -175,8 +210,17 @@ class Opener:
         """Load what the notifications are about in one query per kind, so that asking of each
         reads from the session instead of the database."""
         ids: dict[str, set[int]] = defaultdict(set)
+        rounds: set[int] = set()
         for notification in notifications:
+            if notification.maturity_round_id is not None:
+                rounds.add(notification.maturity_round_id)
+                continue
             ids[notification.object_type].add(notification.object_id)
+        if rounds:
+            # Only a respondent hears of a round, so these are all the relations that can open one.
+            relations = permissions.respondent_relations(self.session, self.user, rounds)
+            for round_id in rounds:
+                self._rounds[round_id] = relations.get(round_id)
         for object_type, wanted in ids.items():
             model = MODELS.get(object_type)
             if model is not None:
@@ -189,6 +233,15 @@ class Opener:
 
     def opens(self, notification: Notification) -> Subject | None:
         """The subject of a stored notification, if its recipient may open it now."""
+        if notification.maturity_round_id is not None:
+            return self.round_subject(
+                round_id=notification.maturity_round_id,
+                object_type=notification.object_type,
+                object_id=notification.object_id,
+                kind=notification.kind,
+            )
+        if notification.project_id is None:  # pragma: no cover - the check constraint
+            return None
         return self.subject(
             project_id=notification.project_id,
             object_type=notification.object_type,

@@ -31,7 +31,12 @@ from app.services.errors import Invalid
 
 # Mailed at once unless the person chooses otherwise; every other kind goes in the daily digest.
 IMMEDIATE_BY_DEFAULT = frozenset(
-    {NotificationKind.reply, NotificationKind.need_status, NotificationKind.moderation}
+    {
+        NotificationKind.reply,
+        NotificationKind.need_status,
+        NotificationKind.moderation,
+        NotificationKind.round_invitation,  # answered by a deadline: worth knowing at once
+    }
 )
 DIGEST = "digest"  # the unsubscribe scope of a digest: every kind it carries
 ONE_CLICK = "List-Unsubscribe=One-Click"

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app import i18n
 from app.models import (
     Comment,
+    MaturityRespondent,
     Need,
     Notification,
     Project,
@@ -25,7 +27,7 @@ from app.models import (
 )
 from app.models.base import Role, id_of, utcnow
 from app.models.notification import Delivery, NotificationKind
-from app.models.vocabulary import Verb
+from app.models.vocabulary import AuditAction, ObjectType, Verb
 from app.services import following
 from app.services.notifications import delivery
 from app.services.notifications.access import MODELS, Opener
@@ -192,3 +194,53 @@ def _notify(
         notification.emailed_at = utcnow()
     session.add(notification)
     return True
+
+
+def notify_invited(
+    session: Session, *, respondent: MaturityRespondent, recipient: User, actor: User
+) -> bool:
+    """Tell a member invited by account to answer a self-assessment round, in the transaction
+    of the invitation; mailed now if they chose (the default). False when there is nobody to
+    tell (the inviter invited themselves, or the account is deleted)."""
+    if recipient.id == actor.id or recipient.deleted_at is not None:
+        return False
+    kind = NotificationKind.round_invitation
+    round_id = respondent.round_id
+    session.flush()  # the invitation, so that the recipient's relation to the round sees it
+    with i18n.use_language(recipient.language):
+        subject = Opener(session, recipient).round_subject(
+            round_id=round_id,
+            object_type=ObjectType.maturity_respondent,
+            object_id=id_of(respondent),
+            kind=kind,
+        )
+        if subject is None:  # pragma: no cover - an invitation by account opens its round
+            return False
+        mode = delivery.preferences(session, user_id=id_of(recipient))[kind]
+        notification = Notification(
+            recipient_id=id_of(recipient),
+            kind=kind,
+            verb=AuditAction.maturity_respondent_invited,
+            maturity_round_id=round_id,
+            object_type=ObjectType.maturity_respondent,
+            object_id=id_of(respondent),
+            actor_id=actor.id,
+            delivery=mode,
+        )
+        if mode == Delivery.immediate:
+            text = text_of(kind, notification.verb, subject, actor=actor.display_name, extra="")
+            delivery.mail_now(session, user=recipient, kind=kind, text=text, url=subject.url)
+            notification.emailed_at = utcnow()
+    session.add(notification)
+    return True
+
+
+def forget_invitation(session: Session, *, respondent: MaturityRespondent) -> None:
+    """A withdrawn invitation's notification goes with it."""
+    session.execute(
+        delete(Notification).where(
+            col(Notification.maturity_round_id) == respondent.round_id,
+            col(Notification.object_type) == ObjectType.maturity_respondent,
+            col(Notification.object_id) == respondent.id,
+        )
+    )

@@ -49,6 +49,7 @@ class NotificationView:
             id=id_of(n),
             kind=n.kind,
             project_id=n.project_id,
+            maturity_round_id=n.maturity_round_id,
             object_type=n.object_type,
             object_id=n.object_id,
             text=self.text,

@@ -29,6 +29,10 @@ MESSAGES: dict[str, str] = {
     NotificationKind.followed_project: N_(
         "A new need was posted in “%(project)s”, which you follow: %(title)s."
     ),
+    # In a self-assessment round "project" is the municipality: the round has no project.
+    NotificationKind.round_invitation: N_(
+        "%(actor)s invites you to answer %(project)s's self-assessment “%(title)s” by %(state)s."
+    ),
 }
 RESTORED = N_("A moderator restored your contribution in “%(project)s”.")
 REASON = N_("Reason: %(reason)s")

@@ -12,6 +12,7 @@ exist.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
@@ -23,6 +24,7 @@ from app.i18n import N_
 from app.models import (
     MaturityRespondent,
     MaturityRound,
+    Membership,
     Organisation,
     Project,
     ProjectPartner,
@@ -30,8 +32,8 @@ from app.models import (
     StudyProject,
     User,
 )
-from app.models.base import Role, utcnow
-from app.models.membership import MembershipRole
+from app.models.base import Role, id_of, utcnow
+from app.models.membership import MembershipRole, MembershipStatus
 from app.services.errors import Conflict, Forbidden, NotFound
 from app.services.permissions.organisations import OrganisationRelation, organisation_relation
 from app.services.permissions.relation import PUBLIC_SECTOR, require_user, visible_projects_clause
@@ -235,3 +237,53 @@ def ensure_sees_results(rel: RoundRelation) -> None:
     """Results: owners and administrators; respondents and researchers after the round closed."""
     if not rel.sees_results:
         raise Forbidden("The results are shown when the round has closed.")
+
+
+def respondent_relations(
+    session: Session, user: User, round_ids: Collection[int]
+) -> dict[int, RoundRelation]:
+    """The user's relations to those of the rounds they are invited to, as `round_relation` gives
+    them (a respondent always sees their round), in two queries however many rounds."""
+    if user.id is None or not round_ids:
+        return {}
+    rows = session.exec(
+        select(MaturityRespondent, MaturityRound, Organisation)
+        .join(MaturityRound, col(MaturityRound.id) == MaturityRespondent.round_id)
+        .join(Organisation, col(Organisation.id) == MaturityRound.organisation_id)
+        .where(
+            MaturityRespondent.user_id == user.id,
+            col(MaturityRespondent.round_id).in_(round_ids),
+        )
+    ).all()
+    roles: dict[int, set[MembershipRole]] = {}
+    admins: set[int] = set()
+    org_ids = {org.id for _, _, org in rows if org.deactivated_at is None}
+    if org_ids:
+        memberships = session.execute(
+            select(
+                col(Membership.organisation_id), col(Membership.role), col(Membership.is_org_admin)
+            ).where(
+                col(Membership.user_id) == user.id,
+                col(Membership.organisation_id).in_(org_ids),
+                col(Membership.status) == MembershipStatus.active,
+            )
+        ).all()
+        for org_id, role, is_admin in memberships:
+            roles.setdefault(org_id, set()).add(MembershipRole(role))
+            if is_admin:
+                admins.add(org_id)
+    return {
+        id_of(round_): RoundRelation(
+            user=user,
+            round=round_,
+            org=OrganisationRelation(
+                user=user,
+                organisation=org,
+                roles=frozenset(roles.get(id_of(org), set())),
+                is_member_admin=id_of(org) in admins,
+            ),
+            respondent=respondent,
+            study=None,
+        )
+        for respondent, round_, org in rows
+    }
