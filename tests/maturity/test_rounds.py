@@ -146,3 +146,14 @@ def test_a_procurer_who_left_the_municipality_no_longer_sees_the_round_they_open
     session.commit()
     with pytest.raises(NotFound):
         permissions.round_relation(session, world.procurer, maturity_round.id or 0)
+
+
+def test_an_indicator_given_twice_in_one_save_is_refused_and_nothing_written(
+    session: Session, world: World, maturity_round: MaturityRound
+) -> None:
+    _invite(session, world, maturity_round, world.employee.id or 0)
+    rel = permissions.round_relation(session, world.employee, maturity_round.id or 0)
+    twice = [AnswerIn(indicator="need_discovery", level=2), AnswerIn(indicator="need_discovery")]
+    with pytest.raises(Invalid):
+        rounds.save_answers(session, rel=rel, answers=twice)
+    assert session.exec(select(MaturityAnswer)).all() == []

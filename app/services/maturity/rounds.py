@@ -11,7 +11,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import ColumnElement, and_, false, or_
+from sqlalchemy import ColumnElement, and_, delete, false, or_
 from sqlmodel import Session, col, func, select
 
 from app import i18n
@@ -52,6 +52,7 @@ NOT_A_MEMBER = N_(
 ALREADY_INVITED = N_("That person is already invited to this round.")
 ALREADY_CLOSED = N_("The round is already closed.")
 UNKNOWN_INDICATOR = N_("The capability model of this round has no indicator %(key)s.")
+TWICE = N_("Indicator %(key)s is answered twice; give each indicator once.")
 UNKNOWN_DOCUMENT = N_("Document %(id)s is not one you can open on Pivotal.")
 LINK_USED = N_("This invitation has already been accepted.")
 NO_SUCH_INVITATION = N_("No such invitation.")
@@ -264,12 +265,17 @@ def save_answers(
     respondent = permissions.ensure_can_answer(rel)
     model = load_model(rel.round.model_version)
     keys = {indicator.key for indicator in model.indicators()}
+    given: set[str] = set()
     for answer in answers:
         if answer.indicator not in keys:
             raise Invalid(UNKNOWN_INDICATOR, key=answer.indicator)
-        for document_id in answer.documents:
-            _check_document(session, rel.user, document_id)
+        if answer.indicator in given:
+            raise Invalid(TWICE, key=answer.indicator)
+        given.add(answer.indicator)
+    for document_id in sorted({d for answer in answers for d in answer.documents}):
+        _check_document(session, rel.user, document_id)  # each document once, however often given
     existing = answers_of(session, respondent)
+    linked = documents_of(session, [row.id or 0 for row in existing.values()])
     now = utcnow()
     saved = []
     for answer in answers:
@@ -282,18 +288,21 @@ def save_answers(
         row.comment = answer.comment
         row.updated_at = now
         session.add(row)
-        session.flush()
-        current = session.exec(
-            select(MaturityAnswerDocument).where(MaturityAnswerDocument.answer_id == row.id)
-        ).all()
-        for link in current:
-            if link.document_id not in answer.documents:
-                session.delete(link)
-        kept = {link.document_id for link in current}
+        saved.append(row)
+    session.flush()  # new answers get their ids
+    for row, answer in zip(saved, answers, strict=True):
+        kept = set(linked.get(row.id or 0, []))
+        dropped = kept - set(answer.documents)
+        if dropped:
+            session.execute(
+                delete(MaturityAnswerDocument).where(
+                    col(MaturityAnswerDocument.answer_id) == row.id,
+                    col(MaturityAnswerDocument.document_id).in_(dropped),
+                )
+            )
         for document_id in answer.documents:
             if document_id not in kept:
                 session.add(MaturityAnswerDocument(answer_id=id_of(row), document_id=document_id))
-        saved.append(row)
     session.flush()
     return saved
 
