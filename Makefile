@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test lint format translations clean
@@ -21,7 +22,7 @@ $(VENV)/.installed-test: pyproject.toml
 run: $(VENV)/.installed-run
 	$(BIN)/pivotal migrate
 	$(BIN)/pivotal demo --if-empty
-	PORT=$(PORT) $(BIN)/pivotal serve
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/pivotal serve
 
 # SQLite run (everything, browser tests included) on one pytest-xdist worker per core, each with
 # its own demo server and Chromium for the browser tests; then the same suite on a throwaway
