@@ -27,14 +27,19 @@ _FOCUS_JS = """() => {
   const box = el.getBoundingClientRect();
   const inViewport = box.width > 0 && box.height > 0 && box.bottom > 0 && box.right > 0
     && box.top < window.innerHeight && box.left < window.innerWidth;
+  // Covered: the middle of each of its boxes (a link wrapping over two lines has two) shows
+  // something else, such as a sticky header. One box in sight suffices.
   let covered = "";
   if (inViewport) {
-    const x = Math.min(Math.max(box.left + box.width / 2, 0), window.innerWidth - 1);
-    const y = Math.min(Math.max(box.top + box.height / 2, 0), window.innerHeight - 1);
-    const hit = document.elementFromPoint(x, y);
     const labels = el.labels ? Array.from(el.labels) : [];
-    const ok = hit && (hit === el || el.contains(hit) || labels.some(l => l.contains(hit)));
-    if (!ok) { covered = hit ? hit.outerHTML.slice(0, 120) : "nothing"; }
+    const hits = Array.from(el.getClientRects()).filter(r => r.width > 0 && r.height > 0).map(r => {
+      const x = Math.min(Math.max(r.left + r.width / 2, 0), window.innerWidth - 1);
+      const y = Math.min(Math.max(r.top + r.height / 2, 0), window.innerHeight - 1);
+      return document.elementFromPoint(x, y);
+    });
+    const ok = hits.some(hit => hit && (hit === el || el.contains(hit)
+      || labels.some(l => l.contains(hit))));
+    if (!ok) { covered = hits[0] ? hits[0].outerHTML.slice(0, 120) : "nothing"; }
   }
   const label = el.labels && el.labels.length ? el.labels[0].innerText
     : (el.getAttribute("aria-label") || "");

@@ -256,6 +256,11 @@ def test_a_supplier_asks_and_books_and_the_procurer_answers_by_keyboard(
     type_into(procurer, by_id(f"answer-{qid}-answer"), "Ja, med data lagret i Norge.")
     tab_to(procurer, by_id(f"answer-{qid}-save"))
     submit_and_wait_for_navigation(procurer)
-    tab_to(procurer, lambda f: f.form == f"answer-{qid}" and f.id != f"answer-{qid}-save")
-    submit_and_wait_for_navigation(procurer)
+    publish_button = in_form(f"answer-{qid}")
+    tab_to(procurer, lambda f: publish_button(f) and f.id != f"answer-{qid}-save")
+    press(procurer, "Enter")
+    # The page goes to the published answer (the same page: its address only gains #qa-…);
+    # the question leaves the queue and the answer joins the list, pushed live.
+    expect(procurer.locator(f"#question-{qid}")).to_have_count(0)
     expect(procurer.locator("#qa-list")).to_contain_text("Ja, med data lagret i Norge.")
+    settled_focus_visible(procurer, "after publishing, with the question gone from the queue")

@@ -58,13 +58,54 @@
     }
     keepInSight();
   });
-  // Live pushes: out-of-band swaps, from the socket or a response.
-  document.addEventListener("htmx:oobAfterSwap", function () {
-    window.requestAnimationFrame(keepInSight);
-  });
-  document.addEventListener("htmx:wsAfterMessage", function () {
-    window.requestAnimationFrame(keepInSight);
-  });
+  // Live pushes (out-of-band swaps, from the socket or a response) may replace or remove the
+  // element that has the focus: give it to its replacement (same id), else to the element the
+  // address was just pointed at (#qa-12 after publishing), else to the nearest region still there.
+  var pushed = null;
+  var hashAt = 0;
+
+  function remember() {
+    if (pushed || lost()) {
+      return;
+    }
+    var chain = [];
+    for (var el = document.activeElement; el && el !== document.body; el = el.parentElement) {
+      chain.push(el);
+    }
+    pushed = { id: document.activeElement.id, chain: chain };
+  }
+
+  function rescue() {
+    var was = pushed;
+    pushed = null;
+    if (!was || !lost() || document.body.contains(was.chain[0])) {
+      window.requestAnimationFrame(keepInSight);
+      return;
+    }
+    var again = was.id && document.getElementById(was.id);
+    if (again) {
+      again.focus({ preventScroll: true });
+      return;
+    }
+    var named = Date.now() - hashAt < KEEP_MS && window.location.hash &&
+      document.getElementById(window.location.hash.slice(1));
+    var region = named || was.chain.filter(function (el) {
+      return document.body.contains(el);
+    })[0];
+    if (region) {
+      if (!region.matches(CONTROLS) && !region.hasAttribute("tabindex")) {
+        region.setAttribute("tabindex", "-1");
+      }
+      region.focus();
+    }
+  }
+
+  document.addEventListener("htmx:wsBeforeMessage", remember);
+  document.addEventListener("htmx:oobBeforeSwap", remember);
+  document.addEventListener("htmx:wsAfterMessage", rescue);
+  // A socket message's swaps all run before its wsAfterMessage; a response's end here.
+  document.addEventListener("htmx:oobAfterSwap", function () { window.setTimeout(rescue, 0); });
+  window.addEventListener("hashchange", function () { hashAt = Date.now(); });
   ["wheel", "touchmove"].forEach(function (kind) {
     window.addEventListener(kind, function () { until = 0; }, { passive: true });
   });
