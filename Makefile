@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format translations clean
+.PHONY: run test lint format translations screenshots clean
 
 $(VENV)/.installed-run: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ translations: $(VENV)/.installed-test
 		-o app/locale/messages.pot --no-location --omit-header .
 	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -l nb --init-missing \
 		--no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
+
+# The README's screenshots: every role's main pages at 1280 and 390 px, from a throwaway demo
+# (the list of pages is at the top of scripts/screenshot.py).
+screenshots: $(VENV)/.installed-test
+	$(BIN)/python scripts/screenshot.py --out docs/screenshots
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

@@ -72,7 +72,9 @@ def _without_address(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def test_the_server_listens_on_this_machine_only_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_server_listens_on_this_machine_only_by_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     _without_address(monkeypatch)
     settings = Settings(_env_file=None)
     assert (settings.host, settings.port) == ("127.0.0.1", 8000)

@@ -115,7 +115,11 @@ def settled_focus_visible(page: Page, where: str, timeout: float = 2.0) -> Focus
 
 
 def tab_to(
-    page: Page, predicate: Callable[[Focus], bool], *, backwards: bool = False, limit: int = MAX_TABS
+    page: Page,
+    predicate: Callable[[Focus], bool],
+    *,
+    backwards: bool = False,
+    limit: int = MAX_TABS,
 ) -> Focus:
     """Press Tab (Shift+Tab if `backwards`) until the focused element matches `predicate`,
     checking at every step that the focus is visible; fail after `limit` presses."""
@@ -140,8 +144,8 @@ def by_id(element_id: str) -> Callable[[Focus], bool]:
 def by_text(pattern: str) -> Callable[[Focus], bool]:
     """A link or button whose text (or aria-label) matches `pattern` (a regular expression)."""
     found = re.compile(pattern)
-    return lambda f: f.tag in ("a", "button") and bool(
-        found.search(f.text) or found.search(f.label)
+    return lambda f: (
+        f.tag in ("a", "button") and bool(found.search(f.text) or found.search(f.label))
     )
 
 

@@ -134,7 +134,9 @@ def post_need_by_keyboard(page: Page, title: str, *, anonymous: bool = False) ->
     # The link moved the reading position to the form: the next Tab is its first field.
     assert tab_to(page, lambda f: True, limit=1).id == "need-title"
     page.keyboard.type(title)
-    type_into(page, by_id("need-problem"), "Vi venter for lenge på svar, og ingen vet hvem som har saken.")
+    type_into(
+        page, by_id("need-problem"), "Vi venter lenge på svar, og ingen vet hvem som har saken."
+    )
     type_into(page, by_id("need-affected"), "Hjemmeboende og pårørende")
     if anonymous:
         tab_to(page, by_id("need-anonymous"))

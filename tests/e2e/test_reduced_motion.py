@@ -51,14 +51,18 @@ MOTION_JS = """() => {
     }
   }
   for (const a of document.getAnimations()) {
-    if (a.playState === "running") found.push(`running: ${a.animationName || a.transitionProperty || a.id}`);
+    if (a.playState === "running") {
+      found.push(`running: ${a.animationName || a.transitionProperty || a.id}`);
+    }
   }
   return found;
 }"""
 
 
 @pytest.fixture
-def still(browser: Browser, server_url: str, problems: PageProblems) -> Iterator[dict[str | None, Page]]:
+def still(
+    browser: Browser, server_url: str, problems: PageProblems
+) -> Iterator[dict[str | None, Page]]:
     """One page per person, in a context that asks for reduced motion."""
     pages: dict[str | None, Page] = {}
     contexts = []
