@@ -50,7 +50,11 @@
   });
   document.addEventListener("htmx:afterSettle", function (event) {
     if (before && !document.body.contains(before) && lost()) {
-      refocus(event.detail && event.detail.elt);
+      // The event fires on what was swapped in (or the target that received it).
+      var detail = event.detail || {};
+      refocus([event.target, detail.target, detail.elt].filter(function (el) {
+        return el && el.nodeType === 1 && document.body.contains(el);
+      })[0]);
     }
     before = null;
     if (event.detail && event.detail.requestConfig) {
