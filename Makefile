@@ -2,9 +2,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format translations clean
+.PHONY: run test lint format translations screenshots clean
 
 $(VENV)/.installed-run: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +22,7 @@ $(VENV)/.installed-test: pyproject.toml
 run: $(VENV)/.installed-run
 	$(BIN)/pivotal migrate
 	$(BIN)/pivotal demo --if-empty
-	PORT=$(PORT) $(BIN)/pivotal serve
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/pivotal serve
 
 # SQLite run (everything, browser tests included) on one pytest-xdist worker per core, each with
 # its own demo server and Chromium for the browser tests; then the same suite on a throwaway
@@ -59,6 +60,11 @@ translations: $(VENV)/.installed-test
 		-o app/locale/messages.pot --no-location --omit-header .
 	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -l nb --init-missing \
 		--no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
+
+# The README's screenshots: every role's main pages at 1280 and 390 px, from a throwaway demo
+# (the list of pages is at the top of scripts/screenshot.py).
+screenshots: $(VENV)/.installed-test
+	$(BIN)/python scripts/screenshot.py --out docs/screenshots
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

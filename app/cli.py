@@ -154,7 +154,7 @@ def createuser(
 
 @cli.command()
 def serve(
-    host: str = "127.0.0.1",
+    host: Annotated[str | None, typer.Option(help="Defaults to $HOST, else 127.0.0.1")] = None,
     port: Annotated[int | None, typer.Option(help="Defaults to $PORT, else 8000")] = None,
     workers: int = 1,
     reload: bool = False,
@@ -162,10 +162,19 @@ def serve(
     """Serve the platform with uvicorn."""
     import uvicorn
 
+    from app.config import get_settings
+
+    settings = get_settings()
+    host = host or settings.host
+    port = port or settings.port
+    # The app (in this process or in uvicorn's workers) reads its settings again: an address
+    # given here must reach it, so a public URL left unset follows it.
+    os.environ["PIVOTAL_HOST"], os.environ["PIVOTAL_PORT"] = host, str(port)
+    get_settings.cache_clear()
     uvicorn.run(
         "app.main:app",
         host=host,
-        port=port or int(os.environ.get("PORT", "8000")),
+        port=port,
         workers=workers,
         reload=reload,
         proxy_headers=True,

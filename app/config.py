@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AliasChoices, BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.i18n import N_
@@ -103,7 +103,14 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{VAR_DIR / 'pivotal.db'}"
     bus_url: str = "memory://"
     secret_key: str = ""
-    base_url: str = "http://127.0.0.1:8000"
+    # Where `pivotal serve` listens: HOST and PORT (or PIVOTAL_HOST, PIVOTAL_PORT).
+    host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("PIVOTAL_HOST", "HOST"))
+    port: int = Field(
+        default=8000, ge=1, le=65535, validation_alias=AliasChoices("PIVOTAL_PORT", "PORT")
+    )
+    # The public address used in e-mails, calendar files and exports; when not set, the
+    # address `pivotal serve` listens on (set it in production, where a proxy sits in front).
+    base_url: str = ""
     default_language: Literal["nb", "en"] = "nb"
     # Tokens from POST /api/v1/auth/token live this long; named tokens choose their own.
     api_token_max_age: int = 12 * 3600
@@ -166,6 +173,12 @@ class Settings(BaseSettings):
     retention_interval: float = Field(default=3600.0, ge=0, le=86400)
 
     @model_validator(mode="after")
+    def _base_url(self) -> Settings:
+        if not self.base_url:
+            self.base_url = f"http://{_reachable(self.host)}:{self.port}"
+        return self
+
+    @model_validator(mode="after")
     def _secret_key(self) -> Settings:
         if self.secret_key:
             if self.environment == "production" and len(self.secret_key) < 32:
@@ -175,6 +188,15 @@ class Settings(BaseSettings):
             raise ValueError("PIVOTAL_SECRET_KEY is required in production")
         self.secret_key = _development_secret()
         return self
+
+
+def _reachable(host: str) -> str:
+    """The host part of a URL for a server listening on `host` (all interfaces: this machine)."""
+    if host in ("", "0.0.0.0"):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
 
 
 def _development_secret() -> str:

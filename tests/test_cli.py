@@ -235,3 +235,46 @@ def test_createuser_makes_a_platform_moderator(database_url: str, session: Sessi
     assert "a platform moderator" in result.output
     [user] = _stored(session, User, email="mona@pivotal.example")
     assert user.is_moderator is True
+
+
+def _served(
+    monkeypatch: pytest.MonkeyPatch, *args: str, env: dict[str, str] | None = None
+) -> dict[str, object]:
+    """Run `pivotal serve` with uvicorn replaced, in an environment with only `env` for the
+    address; what uvicorn would have been given, and the public URL the app would use."""
+    import uvicorn
+
+    from app.config import get_settings
+
+    for name in ("HOST", "PORT", "PIVOTAL_HOST", "PIVOTAL_PORT", "PIVOTAL_BASE_URL"):
+        monkeypatch.setenv(name, "")  # restored after the test, even what serve sets itself
+        monkeypatch.delenv(name)
+    for name, value in (env or {}).items():
+        monkeypatch.setenv(name, value)
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: seen.update(kwargs))
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(cli, ["serve", *args])
+        assert result.exit_code == 0, result.output
+        seen["base_url"] = get_settings().base_url
+    finally:
+        get_settings.cache_clear()
+    return seen
+
+
+def test_serve_listens_on_this_machine_at_8000_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    served = _served(monkeypatch)
+    assert (served["host"], served["port"]) == ("127.0.0.1", 8000)
+    assert served["base_url"] == "http://127.0.0.1:8000"
+
+
+def test_serve_takes_host_and_port_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    served = _served(monkeypatch, env={"HOST": "0.0.0.0", "PORT": "8081"})
+    assert (served["host"], served["port"]) == ("0.0.0.0", 8081)
+
+
+def test_serve_on_another_port_links_to_that_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    served = _served(monkeypatch, "--host", "localhost", "--port", "8090")
+    assert (served["host"], served["port"]) == ("localhost", 8090)
+    assert served["base_url"] == "http://localhost:8090"

@@ -65,3 +65,63 @@ def test_ocds_prefix_must_be_an_ocid_prefix(monkeypatch: pytest.MonkeyPatch, pre
     monkeypatch.setenv("PIVOTAL_OCDS_PREFIX", prefix)
     with pytest.raises(ValidationError, match="ocds_prefix"):
         Settings(_env_file=None)
+
+
+def _without_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HOST", "PORT", "PIVOTAL_HOST", "PIVOTAL_PORT", "PIVOTAL_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_the_server_listens_on_this_machine_only_by_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _without_address(monkeypatch)
+    settings = Settings(_env_file=None)
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+    assert settings.base_url == "http://127.0.0.1:8000"
+
+
+def test_host_and_port_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    _without_address(monkeypatch)
+    monkeypatch.setenv("HOST", "192.0.2.7")
+    monkeypatch.setenv("PORT", "8080")
+    settings = Settings(_env_file=None)
+    assert (settings.host, settings.port) == ("192.0.2.7", 8080)
+    monkeypatch.setenv("PIVOTAL_PORT", "9000")
+    assert Settings(_env_file=None).port == 9000
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "base_url"),
+    [
+        ("127.0.0.1", "8080", "http://127.0.0.1:8080"),
+        ("localhost", "8000", "http://localhost:8000"),
+        ("0.0.0.0", "8001", "http://127.0.0.1:8001"),
+        ("::", "8002", "http://[::1]:8002"),
+        ("::1", "8003", "http://[::1]:8003"),
+    ],
+)
+def test_public_url_follows_host_and_port_when_not_set(
+    monkeypatch: pytest.MonkeyPatch, host: str, port: str, base_url: str
+) -> None:
+    _without_address(monkeypatch)
+    monkeypatch.setenv("HOST", host)
+    monkeypatch.setenv("PORT", port)
+    assert Settings(_env_file=None).base_url == base_url
+
+
+def test_a_public_url_set_explicitly_wins_over_host_and_port(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _without_address(monkeypatch)
+    monkeypatch.setenv("PORT", "8080")
+    monkeypatch.setenv("PIVOTAL_BASE_URL", "https://pivotal.example.no")
+    assert Settings(_env_file=None).base_url == "https://pivotal.example.no"
+
+
+@pytest.mark.parametrize("port", ["0", "70000", "eighty"])
+def test_a_port_out_of_range_is_refused(monkeypatch: pytest.MonkeyPatch, port: str) -> None:
+    _without_address(monkeypatch)
+    monkeypatch.setenv("PORT", port)
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None)

@@ -44,3 +44,19 @@ def test_dockerfile_installs_the_package_and_runs_unprivileged() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "pip install ." in dockerfile
     assert "USER pivotal" in dockerfile
+
+
+def test_compose_app_listens_on_every_interface_of_its_container() -> None:
+    env = _compose()["services"]["app"]["environment"]
+    assert (env["HOST"], str(env["PORT"])) == ("0.0.0.0", "8000")
+
+
+def test_package_metadata_uses_no_deprecated_setuptools_form() -> None:
+    # A license as a TOML table (or a license classifier) makes `pip install -e .`, and so
+    # `make run`, print setuptools deprecation warnings; an SPDX string needs setuptools 77.
+    import tomllib
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert isinstance(pyproject["project"]["license"], str)
+    assert not [c for c in pyproject["project"].get("classifiers", []) if "License ::" in c]
+    assert "setuptools>=77" in pyproject["build-system"]["requires"]
