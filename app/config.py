@@ -104,7 +104,7 @@ class Settings(BaseSettings):
     bus_url: str = "memory://"
     secret_key: str = ""
     base_url: str = "http://127.0.0.1:8000"
-    default_language: Literal["nb", "en"] = "nb"
+    default_language: Literal["nb", "nn", "en"] = "nb"
     # Tokens from POST /api/v1/auth/token live this long; named tokens choose their own.
     api_token_max_age: int = 12 * 3600
     # A browser session ends after this many seconds without a request (and at logout).
