@@ -362,6 +362,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /profile/delete": LOGGED_IN,
     "GET /account-deleted": ALL,
     "POST /organisations/{organisation_id}/retention": STAFF,
+    # An organisation's målform and accent colour (issue 15): set by its administrators; its
+    # theme's stylesheet is read by every page of its own and of its projects
+    "POST /organisations/{organisation_id}/look": STAFF,
+    "GET /organisations/{organisation_id}/theme.css": ALL,
     # Search (issue 13, item 6): open to all; what each finds is test_permission_matrix.py's
     "GET /api/v1/search": ALL,
     "GET /search": ALL,
