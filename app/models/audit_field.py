@@ -72,6 +72,7 @@ class AuditField(StrEnum):
     retention_months = "retention_months"
     default_language = "default_language"
     accent_colour = "accent_colour"
+    logo = "logo"
     # a self-assessment on an organisation's record
     round_ = "round"  # `round` would hide the builtin
     unit = "unit"
@@ -144,6 +145,7 @@ AUDIT_FIELD_LABELS: dict[str, str] = {
     AuditField.retention_months: N_("Months personal data is kept after a project closes"),
     AuditField.default_language: N_("Written standard (målform)"),
     AuditField.accent_colour: N_("Accent colour"),
+    AuditField.logo: N_("Logo"),
     AuditField.round_: N_("Self-assessment round"),
     AuditField.unit: N_("Unit"),
     AuditField.closed_at: N_("Closed at"),

@@ -70,6 +70,10 @@ class Organisation(OrganisationBase, table=True):
     # Its accent colour on its own pages and its projects' (#rrggbb, checked for contrast; None:
     # the platform's).
     accent_colour: str | None = Field(default=None, max_length=7)
+    # Its logo in the header of its projects: an uploaded PNG or JPEG, kept by its SHA-256 among
+    # the uploads (app.services.uploads) and served from our own address with its type.
+    logo_sha256: str | None = Field(default=None, max_length=64)
+    logo_type: str | None = Field(default=None, max_length=20)
 
 
 class OrganisationPublic(OrganisationBase):

@@ -6,8 +6,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import Form, Path, Query, Request
-from fastapi.responses import Response
+from fastapi import File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import FileResponse, Response
 from sqlmodel import Session
 
 from app.db import SessionDep
@@ -192,6 +192,39 @@ def set_look(
     rel = permissions.known_organisation(session, user, organisation_id)
     organisation_look.set_look(session, rel=rel, language=default_language, accent=accent_colour)
     return redirect(request, f"/organisations/{organisation_id}/people#look-heading")
+
+
+@pages.post("/organisations/{organisation_id}/logo")
+def set_logo(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    organisation_id: Id,
+    file: Annotated[UploadFile | None, File()] = None,
+    remove: Annotated[str, Form(max_length=3)] = "",
+) -> Response:
+    """Upload the organisation's logo, or remove it (administrators)."""
+    rel = permissions.known_organisation(session, user, organisation_id)
+    chosen = file is not None and bool(file.filename)
+    if not chosen and remove != "yes":
+        raise Invalid("Choose a PNG or JPEG file for the logo.")
+    organisation_look.set_logo(
+        session,
+        rel=rel,
+        stream=file.file if chosen and file is not None else None,
+        filename=file.filename if file is not None else None,
+        size=file.size if file is not None else None,
+    )
+    return redirect(request, f"/organisations/{organisation_id}/people#look-heading")
+
+
+@pages.get("/organisations/{organisation_id}/logo")
+def logo(session: SessionDep, organisation_id: Id) -> Response:
+    """The organisation's logo, with its type, from our own address (anyone: it is public)."""
+    path, content_type = organisation_look.logo_file(session, organisation_id=organisation_id)
+    return FileResponse(
+        path, media_type=content_type, headers={"Cache-Control": "public, max-age=86400"}
+    )
 
 
 @pages.get("/organisations/{organisation_id}/theme.css")

@@ -14,7 +14,8 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from babel.numbers import format_decimal
 from sqlalchemy import bindparam
@@ -32,7 +33,7 @@ from app.models import (
     Requirement,
 )
 from app.models.vocabulary import AuditAction, AuditField
-from app.services import contribution, permissions
+from app.services import contribution, permissions, uploads
 from app.services.contribution import Change
 from app.services.errors import Invalid, NotFound
 
@@ -42,12 +43,19 @@ WHITE = "#ffffff"
 CACHE_SECONDS = 30.0
 
 
+LOGO_TYPES = frozenset({"image/png", "image/jpeg"})  # no SVG: it can carry script
+LOGO_MAX_BYTES = 300_000
+
+
 @dataclass(frozen=True)
 class Look:
-    """What pages need of an organisation: its målform and its accent colour (or None)."""
+    """What pages need of an organisation: its målform, its accent colour and its logo (the
+    address to show it at, and the organisation's name for its text alternative)."""
 
     language: str = i18n.DEFAULT_LANGUAGE
     accent: str | None = None
+    logo_url: str | None = None
+    name: str = ""
 
 
 def _linear(channel: int) -> float:
@@ -127,6 +135,59 @@ def set_look(
     return organisation
 
 
+def set_logo(
+    session: Session,
+    *,
+    rel: permissions.OrganisationRelation,
+    stream: BinaryIO | None,
+    filename: str | None,
+    size: int | None,
+) -> Organisation:
+    """The organisation's administrators upload its logo (PNG or JPEG, at most 300 kB), or
+    remove it with no file; recorded in its audit log."""
+    actor = permissions.ensure_org_admin(rel)
+    organisation = rel.organisation
+    sha256, content_type = None, None
+    if stream is not None:
+        if size is not None and size > LOGO_MAX_BYTES:
+            raise Invalid("The logo must be at most %(kb)s kB.", kb=str(LOGO_MAX_BYTES // 1000))
+        stored = uploads.store(stream, filename=filename)
+        if stored.content_type not in LOGO_TYPES:
+            raise Invalid("The logo must be a PNG or JPEG image.")
+        if stored.size > LOGO_MAX_BYTES:
+            raise Invalid("The logo must be at most %(kb)s kB.", kb=str(LOGO_MAX_BYTES // 1000))
+        sha256, content_type = stored.sha256, stored.content_type
+    if sha256 == organisation.logo_sha256:
+        return organisation
+    field = AuditField.logo.value
+    change = Change(
+        AuditAction.organisation_logo_set,
+        before={field: organisation.logo_sha256},
+        after={field: sha256},
+    )
+    organisation.logo_sha256, organisation.logo_type = sha256, content_type
+    contribution.record_for_organisation(
+        session, actor=actor, organisation=organisation, on=organisation, change=change
+    )
+    forget(organisation.id)
+    return organisation
+
+
+def logo_url(organisation: Organisation) -> str | None:
+    """Where the organisation's logo is shown from (its digest in the address: cached long)."""
+    if not organisation.logo_sha256:
+        return None
+    return f"/organisations/{organisation.id}/logo?v={organisation.logo_sha256[:12]}"
+
+
+def logo_file(session: Session, *, organisation_id: int) -> tuple[Path, str]:
+    """The organisation's logo file and its type (anyone may see it); 404 without one."""
+    organisation = organisation_for_theme(session, organisation_id=organisation_id)
+    if not organisation.logo_sha256 or organisation.logo_type not in LOGO_TYPES:
+        raise NotFound("The organisation has no logo.")
+    return uploads.open_stored(organisation.logo_sha256), organisation.logo_type
+
+
 def organisation_for_theme(session: Session, *, organisation_id: int) -> Organisation:
     """The organisation whose stylesheet is asked for (anyone may read its colour); 404 for
     one that does not exist."""
@@ -154,7 +215,12 @@ def look_of(organisation_id: int | None) -> Look:
     with new_session() as session:
         organisation = session.get(Organisation, organisation_id)
         look = (
-            Look(organisation.default_language, organisation.accent_colour)
+            Look(
+                organisation.default_language,
+                organisation.accent_colour,
+                logo_url(organisation),
+                organisation.name,
+            )
             if organisation is not None
             else Look()
         )

@@ -158,6 +158,7 @@ def written_lang(subject: object) -> Markup:
 
 
 templates.env.globals["written_lang"] = written_lang
+templates.env.globals["organisation_look"] = organisation_look.look_of
 
 
 def render(

@@ -1,4 +1,4 @@
-"""language and theme: an organisation's målform and accent colour, a project's written language
+"""language and theme: an organisation's målform, accent colour and logo; a project's language
 
 Revision ID: fdc2facb2f4f
 Revises: 6ce63ecfba3c
@@ -33,6 +33,14 @@ def upgrade() -> None:
         sa.Column("accent_colour", sqlmodel.sql.sqltypes.AutoString(length=7), nullable=True),
     )
     op.add_column(
+        "organisation",
+        sa.Column("logo_sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    )
+    op.add_column(
+        "organisation",
+        sa.Column("logo_type", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+    )
+    op.add_column(
         "project",
         sa.Column(
             "language",
@@ -49,5 +57,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("UPDATE \"user\" SET language = 'nb' WHERE language = ''")
     op.drop_column("project", "language")
+    op.drop_column("organisation", "logo_type")
+    op.drop_column("organisation", "logo_sha256")
     op.drop_column("organisation", "accent_colour")
     op.drop_column("organisation", "default_language")

@@ -293,3 +293,69 @@ def test_the_procurer_changes_the_projects_language_and_its_content_follows(
     project = client.get(f"/projects/{world.public.id}", headers=EN).text
     assert f'id="project-{world.public.id}-header" class="stack" lang="nn"' in project
     assert '<h1 lang="nn">' in client.get(f"/needs/{need}", headers=EN).text
+
+
+# ---- the organisation's logo --------------------------------------------------------------------
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00"
+    b"\x00\x00\x00IEND\xaeB`\x82"
+)
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+
+
+def _upload(client: TestClient, path: str, name: str, content: bytes):
+    token = CSRF_RE.search(client.get("/profile").text).group(1)  # type: ignore[union-attr]
+    return client.post(
+        path,
+        data={"csrf_token": token},
+        files={"file": (name, content)},
+        headers=EN,
+        follow_redirects=False,
+    )
+
+
+def test_the_administrators_upload_a_logo_shown_in_the_projects_header(
+    client: TestClient, world: World, org_admin: User, session: Session
+) -> None:
+    login(client, org_admin)
+    url = f"/organisations/{world.owner.id}/logo"
+    assert _upload(client, url, "logo.png", PNG).status_code == 303
+    session.expire_all()
+    owner = session.get(Organisation, world.owner.id)
+    assert owner is not None and owner.logo_type == "image/png" and owner.logo_sha256
+    served = client.get(url)
+    assert served.status_code == 200 and served.content == PNG
+    assert served.headers["content-type"] == "image/png"
+    assert served.headers["x-content-type-options"] == "nosniff"
+    header = client.get(f"/projects/{world.public.id}").text
+    shown = f'<img class="org-logo" src="{url}?v={owner.logo_sha256[:12]}" alt="Eierkommune">'
+    assert shown in header
+    entry = session.exec(
+        select(AuditEntry).where(col(AuditEntry.action) == "organisation_logo_set")
+    ).one()
+    assert entry.after == {"logo": owner.logo_sha256}
+    assert _post(client, url, remove="yes").status_code == 303
+    assert client.get(url).status_code == 404
+    assert "org-logo" not in client.get(f"/projects/{world.public.id}").text
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("logo.svg", SVG), ("logo.txt", b"not an image"), ("big.png", PNG + b"\x00" * 300_000)],
+)
+def test_a_logo_must_be_a_small_png_or_jpeg(
+    client: TestClient, world: World, org_admin: User, session: Session, name: str, content: bytes
+) -> None:
+    login(client, org_admin)
+    refused = _upload(client, f"/organisations/{world.owner.id}/logo", name, content)
+    assert refused.status_code == 422
+    assert "PNG or JPEG" in refused.text or "at most 300 kB" in refused.text
+    session.expire_all()
+    assert session.get(Organisation, world.owner.id).logo_sha256 is None  # type: ignore[union-attr]
+
+
+def test_others_cannot_upload_a_logo(client: TestClient, world: World, org_admin: User) -> None:
+    login(client, world.employee)
+    assert _upload(client, f"/organisations/{world.owner.id}/logo", "l.png", PNG).status_code == 403
