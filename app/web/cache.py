@@ -88,7 +88,7 @@ def render_project_page(
 
     def build() -> tuple[bytes, ...]:
         ctx = {"request": request, "user": None, "csrf_token": CSRF_SLOT, **context()}
-        ctx.setdefault("theme", page_theme(ctx))
+        ctx.setdefault("org_theme", page_theme(ctx))
         html = templates.get_template(name).render(ctx)
         return tuple(part.encode() for part in html.split(CSRF_SLOT))
 

@@ -170,7 +170,7 @@ def render(
         "csrf_token": csrf_token(request),
         **(context or {}),
     }
-    ctx.setdefault("theme", page_theme(ctx))
+    ctx.setdefault("org_theme", page_theme(ctx))
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
 
 

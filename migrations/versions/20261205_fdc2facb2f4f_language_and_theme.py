@@ -17,6 +17,10 @@ down_revision: str | None = "6ce63ecfba3c"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# Nobody could choose a language for their account before: "nb" was the default, not a choice,
+# so it gives way to the browser's language and the organisation's målform ("": not chosen).
+UNCHOSEN = "UPDATE \"user\" SET language = '' WHERE language = 'nb'"
+
 
 def upgrade() -> None:
     op.add_column(
@@ -49,9 +53,7 @@ def upgrade() -> None:
             nullable=False,
         ),
     )
-    # Nobody could choose a language for their account before: "nb" was the default, not a
-    # choice, so it gives way to the browser's language and the organisation's målform.
-    op.execute("UPDATE \"user\" SET language = '' WHERE language = 'nb'")
+    op.execute(UNCHOSEN)
 
 
 def downgrade() -> None:

@@ -20,7 +20,14 @@ from tests.conftest import World, bearer
 from tests.helpers import ORIGIN, RATIONALE, receive_until
 
 SOCKET_RE = re.compile(r'ws-connect="([^"]+)"')
-LANGUAGE_PAIRS = [pair for pair in itertools.permutations(i18n.LANGUAGES, 2)]
+# Until the nynorsk catalogue lands (issue 15), nynorsk reads as English: those pairs wait.
+NO_NYNORSK = pytest.mark.skipif(
+    not (i18n.LOCALE_DIR / "nn").exists(), reason="the nynorsk catalogue is not here yet"
+)
+LANGUAGE_PAIRS = [
+    pytest.param(*pair, marks=NO_NYNORSK) if "nn" in pair else pair
+    for pair in itertools.permutations(i18n.LANGUAGES, 2)
+]
 
 
 def _phase_badge(lang: str, phase: Phase) -> str:
