@@ -1,11 +1,14 @@
-"""An organisation's målform and look: its default written standard, its accent colour.
+"""An organisation's målform and look: its default written standard, accent colour and logo.
 
 A municipality's målform decides the interface language of its members and of its projects'
 pages for people who named no language, and the language its new projects are written in. Its
 accent colour themes its own pages and its projects' through a stylesheet of our own; a colour
 is taken only if white text on it, and it as link text on white, keep WCAG's 4.5:1 contrast.
 
-Pages read both on every view, so they are kept a short while per process (`look_of`).
+Its logo (PNG or JPEG: no SVG, which can carry script) heads its projects' pages.
+
+Pages read these on every view, so they are kept a short while per process (`look_of`), as are
+a project's language and the owner of the page an address names.
 """
 
 from __future__ import annotations
@@ -41,8 +44,6 @@ ACCENT_PATTERN = re.compile(r"#[0-9a-fA-F]{6}")
 MIN_CONTRAST = 4.5  # WCAG 2.1 AA, 1.4.3, for normal text
 WHITE = "#ffffff"
 CACHE_SECONDS = 30.0
-
-
 LOGO_TYPES = frozenset({"image/png", "image/jpeg"})  # no SVG: it can carry script
 LOGO_MAX_BYTES = 300_000
 
