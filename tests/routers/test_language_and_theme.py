@@ -359,3 +359,11 @@ def test_a_logo_must_be_a_small_png_or_jpeg(
 def test_others_cannot_upload_a_logo(client: TestClient, world: World, org_admin: User) -> None:
     login(client, world.employee)
     assert _upload(client, f"/organisations/{world.owner.id}/logo", "l.png", PNG).status_code == 403
+
+
+def test_under_the_english_interface_project_texts_keep_their_language(
+    client: TestClient, world: World
+) -> None:
+    listing = client.get("/", headers=EN).text
+    assert '<html lang="en"' in listing
+    assert f'<h2 lang="nb"><a href="/projects/{world.public.id}">' in listing
