@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import PageProblems
-from tests.e2e.helpers import assert_accessible
+from tests.e2e.helpers import PROCURER, assert_accessible, assert_fits_and_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -44,3 +44,15 @@ def test_a_nynorsk_browser_gets_the_nynorsk_interface(
         expect(page.locator("#language-select")).to_have_value("nn")
     finally:
         context.close()
+
+
+def test_the_language_and_look_settings_are_accessible_and_fit_a_phone(
+    new_page: Callable[..., Page],
+) -> None:
+    page = new_page(PROCURER)  # the demo's Trondheim procurer administers the municipality
+    self_assessment = page.locator("header a[href$='/maturity']").first.get_attribute("href")
+    assert self_assessment is not None
+    page.goto(self_assessment.removesuffix("/maturity") + "/people")
+    expect(page.locator("#look-form")).to_be_visible()
+    expect(page.locator("#logo-form")).to_be_visible()
+    assert_fits_and_accessible(page)
