@@ -58,8 +58,10 @@ translations: $(VENV)/.installed-test
 		-k N_ -k Invalid -k Forbidden -k NotFound -k Conflict -k NotAuthenticated -k PivotalError \
 		-k TooManyAttempts \
 		-o app/locale/messages.pot --no-location --omit-header .
-	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -l nb --init-missing \
-		--no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
+	for lang in nb nn; do \
+		$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -l $$lang --init-missing \
+			--no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date || exit 1; \
+	done
 
 # The README's screenshots: every role's main pages at 1280 and 390 px, from a throwaway demo
 # (the list of pages is at the top of scripts/screenshot.py).

@@ -111,7 +111,7 @@ class Settings(BaseSettings):
     # The public address used in e-mails, calendar files and exports; when not set, the
     # address `pivotal serve` listens on (set it in production, where a proxy sits in front).
     base_url: str = ""
-    default_language: Literal["nb", "en"] = "nb"
+    default_language: Literal["nb", "nn", "en"] = "nb"
     # Tokens from POST /api/v1/auth/token live this long; named tokens choose their own.
     api_token_max_age: int = 12 * 3600
     # A browser session ends after this many seconds without a request (and at logout).

@@ -1,7 +1,7 @@
 """Translations through Babel catalogs; the language of the current request lives in a contextvar.
 
 Message ids are English; `app/locale/<lang>/LC_MESSAGES/messages.po` hold the translations.
-Bokmål (nb) is the default language.
+Bokmål (nb) is the default language; nynorsk (nn) and English (en) are the others.
 """
 
 from __future__ import annotations
@@ -21,10 +21,16 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
-LANGUAGES = {"nb": "Norsk bokmål", "en": "English"}
+LANGUAGES = {"nb": "Norsk bokmål", "nn": "Norsk nynorsk", "en": "English"}
 DEFAULT_LANGUAGE = "nb"
+# Babel's locale for each language's dates and numbers.
+BABEL_LOCALES = {"nb": "nb_NO", "nn": "nn_NO", "en": "en_GB"}
+# Browser language tags that name one of ours: "no" (Norwegian, either form) is read as bokmål.
+_BROWSER_TAGS = {"nb": "nb", "no": "nb", "nn": "nn", "en": "en"}
 TIMEZONE = ZoneInfo("Europe/Oslo")
 PAGE_LANGUAGE_PARAM = "lang"  # in a live socket's address: the language of the page that opened it
+# In a request's scope: whether the person (cookie, account, browser) named the language.
+LANGUAGE_CHOSEN_KEY = "pivotal.language_chosen"
 
 _current: ContextVar[str] = ContextVar("pivotal_language", default=DEFAULT_LANGUAGE)
 
@@ -119,24 +125,52 @@ def format_time(value: datetime | None, pattern: str = "d. MMM y HH:mm") -> str:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo("UTC"))
-    locale = Locale.parse("nb_NO" if current_language() == "nb" else "en_GB")
-    return format_datetime(value, pattern, tzinfo=TIMEZONE, locale=locale)
+    return format_datetime(value, pattern, tzinfo=TIMEZONE, locale=babel_locale())
+
+
+def babel_locale(lang: str | None = None) -> Locale:
+    """Babel's locale for a language (the current one by default), for dates and numbers."""
+    return Locale.parse(BABEL_LOCALES.get(lang or current_language(), "nb_NO"))
+
+
+def browser_language(accept_language: str | None) -> str | None:
+    """The language of ours the browser prefers most (by q-value, then order), or None.
+
+    `nn`, `nn-NO` give nynorsk; `nb`, `no` and their regions bokmål; `en-*` English; a tag with
+    q=0 is refused, not wanted.
+    """
+    best: tuple[float, int, str] | None = None
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, *params = (piece.strip() for piece in part.split(";"))
+        ours = _BROWSER_TAGS.get(tag.lower().split("-")[0])
+        if ours is None:
+            continue
+        quality = 1.0
+        for param in params:
+            name, _sep, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality <= 0:
+            continue
+        if best is None or (-quality, position) < (-best[0], best[1]):
+            best = (quality, position, ours)
+    return best[2] if best else None
 
 
 def pick_language(
-    cookie: str | None, accept_language: str | None, default: str, *, page: str | None = None
-) -> str:
-    """The page's own language first (a live socket's), then the cookie, then the browser's
-    Accept-Language, then the site default."""
-    if page in LANGUAGES:
-        return page
-    if cookie in LANGUAGES:
-        return cookie
-    for part in (accept_language or "").split(","):
-        tag = part.split(";")[0].strip().lower()
-        base = tag.split("-")[0]
-        if base in ("nb", "no", "nn"):
-            return "nb"
-        if base in LANGUAGES:
-            return base
-    return default
+    cookie: str | None,
+    accept_language: str | None,
+    *,
+    page: str | None = None,
+    profile: str | None = None,
+) -> str | None:
+    """The language the person asked for: the page's own (a live socket's), the cookie, the
+    account's choice, then the browser's Accept-Language; None when none names one of ours
+    (then the organisation's målform or the site default decides)."""
+    for chosen in (page, cookie, profile):
+        if chosen in LANGUAGES:
+            return chosen
+    return browser_language(accept_language)

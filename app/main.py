@@ -13,8 +13,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import iter_route_contexts
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import HTTPConnection, Request
@@ -60,13 +61,14 @@ from app.routers import (
     similar,
     trace,
 )
-from app.services import mail
+from app.services import mail, organisation_look
 from app.services.errors import PivotalError
 from app.services.live import get_bus, hub, spawn
 from app.services.metrics import keep_rollups
 from app.services.notifications import delivery
 from app.services.privacy import keep_retention
 from app.web import (
+    MEMBER_OF_KEY,
     PROBLEM_RESPONSES,
     SESSION_KEY,
     Idempotent,
@@ -123,16 +125,27 @@ class LanguageAndSecurityMiddleware:
             await self.app(scope, receive, send)
             return
         request = HTTPConnection(scope)
-        lang = i18n.pick_language(
+        chosen = i18n.pick_language(
             request.cookies.get("lang"),
             request.headers.get("accept-language"),
-            self.default_language,
             page=(
                 request.query_params.get(i18n.PAGE_LANGUAGE_PARAM)
                 if scope["type"] == "websocket"
                 else None
             ),
+            profile=scope.get("session", {}).get("lang"),
         )
+        scope[i18n.LANGUAGE_CHOSEN_KEY] = chosen is not None
+        if chosen is None and scope["type"] == "http":
+            # Nobody asked: the målform of the person's organisation, or of the page's.
+            member_of = scope.get("session", {}).get(MEMBER_OF_KEY)
+            try:
+                chosen = await run_in_threadpool(
+                    organisation_look.default_language, member_of=member_of, path=scope["path"]
+                )
+            except SQLAlchemyError:  # the page (maybe the database's error page) in the default
+                log.warning("the organisation's målform could not be read", exc_info=True)
+        lang = chosen or self.default_language
         with i18n.use_language(lang):
             if scope["type"] == "websocket":
                 await self.app(scope, receive, send)

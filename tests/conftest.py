@@ -193,6 +193,16 @@ def upload_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "uploads"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_organisation_looks() -> Iterator[None]:
+    """Organisation ids repeat across test databases: no test sees another's kept looks."""
+    from app.services import organisation_look
+
+    organisation_look.forget_all()
+    yield
+    organisation_look.forget_all()
+
+
 @pytest.fixture
 def session(database_url: str) -> Iterator[Session]:
     """A session on the test database for building data; commit to make it visible."""

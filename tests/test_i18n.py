@@ -1,5 +1,5 @@
-"""Translations: bokmål covers every message in the source, and pages and errors speak the
-visitor's language (bokmål by default, English by cookie or browser).
+"""Translations: bokmål and nynorsk cover every message in the source, and pages and errors
+speak the visitor's language (bokmål by default; nynorsk or English by cookie or browser).
 
 English is the source language: message ids are English and `en` has no catalog of its own.
 """
@@ -120,6 +120,52 @@ def test_every_message_in_the_source_is_in_the_bokmal_catalog(bokmal: Catalog) -
         "Not translated into bokmål; run `make translations` and fill in "
         "app/locale/nb/LC_MESSAGES/messages.po:\n" + "\n".join(missing)
     )
+
+
+# Every interface language but English (the source language) has a catalogue of its own.
+TRANSLATED = [lang for lang in i18n.LANGUAGES if lang != "en"]
+
+
+def test_every_catalogue_is_an_interface_language() -> None:
+    found = {path.parent.parent.name for path in LOCALE_DIR.glob("*/LC_MESSAGES/messages.po")}
+    assert found <= set(i18n.LANGUAGES) - {"en"}
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_every_catalogue_translates_every_message_in_the_source(lang: str) -> None:
+    catalogue = _read_catalog(LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po", locale=lang)
+    assert dict(catalogue.mime_headers)["Language"] == lang
+    problems = []
+    for msgid, where in _extract_from_source().items():
+        entry = catalogue.get(msgid)
+        if entry is None or entry.fuzzy or not all(_forms(entry.string)):
+            problems.append(f"{where}: {msgid!r}: not translated (or fuzzy)")
+            continue
+        for original, translation in zip(_forms(entry.id), _forms(entry.string), strict=False):
+            if problem := _placeholder_problem(original, translation):
+                problems.append(f"{where}: {original!r} -> {translation!r}: {problem}")
+    assert not problems, f"Not translated into {lang}:\n" + "\n".join(problems)
+
+
+def test_a_nynorsk_page_speaks_nynorsk(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The machinery, whatever the real catalogue says: a tiny one in a folder of its own."""
+    po = tmp_path / "nn" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Language: nn\\n"\n"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n'
+        '"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+        'msgid "Skip to main content"\nmsgstr "Hopp til hovudinnhaldet"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    i18n.catalog.cache_clear()
+    try:
+        page = client.get("/", headers={"Accept-Language": "nn-NO"})
+        assert '<html lang="nn"' in page.text and "Hopp til hovudinnhaldet" in page.text
+    finally:
+        i18n.catalog.cache_clear()
 
 
 def test_bokmal_plural_forms_follow_the_count() -> None:

@@ -145,3 +145,17 @@ def test_existing_needs_and_comments_get_the_phase_they_were_posted_in(
     session.execute(text(migration.BACKFILL_NEEDS))
     session.execute(text(migration.BACKFILL_COMMENTS))
     assert sorted(session.execute(text(phases)).all()) == posted
+
+
+def test_an_accounts_language_that_was_only_the_default_is_no_choice(
+    world: World, session: Session
+) -> None:
+    """`fdc2facb2f4f`: "nb" was every account's default, never chosen; a chosen one stays."""
+    assert session.execute(text('SELECT DISTINCT language FROM "user"')).all() == [("",)]
+    session.execute(text("UPDATE \"user\" SET language = 'nb'"))
+    session.execute(
+        text("UPDATE \"user\" SET language = 'en' WHERE id = :id"), {"id": world.admin.id}
+    )
+    session.execute(text(_migration("fdc2facb2f4f").UNCHOSEN))
+    rows = dict(session.execute(text('SELECT id, language FROM "user"')).all())
+    assert rows.pop(world.admin.id) == "en" and set(rows.values()) == {""}

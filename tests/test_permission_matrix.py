@@ -688,6 +688,13 @@ CELLS: list[Cell] = [
         PROCURERS,
         page="/organisations/{owner_org}/people",
     ),
+    # Issue 15: the owner's målform and accent colour are set by its administrators.
+    *cells(
+        "the owner's language and look form",
+        'action="/organisations/{owner_org}/look"',
+        PROCURERS,
+        page="/organisations/{owner_org}/people",
+    ),
     # Notifications (issue 12, items 1, 2 and 9): each person sees only their own, and only of
     # what they may open; the live unread count goes to its own person alone.
     *cells(

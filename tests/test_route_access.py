@@ -362,6 +362,12 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /profile/delete": LOGGED_IN,
     "GET /account-deleted": ALL,
     "POST /organisations/{organisation_id}/retention": STAFF,
+    # An organisation's målform and accent colour (issue 15): set by its administrators; its
+    # theme's stylesheet is read by every page of its own and of its projects
+    "POST /organisations/{organisation_id}/look": STAFF,
+    "POST /organisations/{organisation_id}/logo": STAFF,
+    "GET /organisations/{organisation_id}/logo": ALL,
+    "GET /organisations/{organisation_id}/theme.css": ALL,
     # Search (issue 13, item 6): open to all; what each finds is test_permission_matrix.py's
     "GET /api/v1/search": ALL,
     "GET /search": ALL,
@@ -405,6 +411,8 @@ ACCESS: dict[str, frozenset[str]] = {
 }
 # Reads not made here, and why.
 NOT_READ = {
+    "GET /organisations/{organisation_id}/logo": "the scene's organisation has no logo; "
+    "tests/routers/test_language_and_theme.py covers uploading and reading one",
     "GET /api/v1/research/studies/{study_id}/export": "a zip built for the study's researcher; "
     "tests/research covers who may take it",
     "GET /invitations/{token}": "the token is the key, not the role; "

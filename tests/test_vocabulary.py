@@ -31,7 +31,10 @@ def test_every_member_has_a_label(enum: type[StrEnum]) -> None:
     assert missing == []
 
 
-@pytest.mark.parametrize("lang", sorted(set(i18n.LANGUAGES) - {"en"}))
+@pytest.mark.parametrize(
+    "lang",
+    sorted(set(i18n.LANGUAGES) - {"en"}),
+)
 @pytest.mark.parametrize("enum", ENUMS, ids=lambda enum: enum.__name__)
 def test_every_label_is_translated(enum: type[StrEnum], lang: str) -> None:
     # In the catalog, not merely different: some words read the same ("Administrator").

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from pydantic import ConfigDict, field_validator
 from sqlmodel import Field, SQLModel
 
-from app.i18n import N_
+from app.i18n import LANGUAGES, N_
 from app.maturity.model import KeyTitles
 from app.models.base import (
     NEED_STATUS_LABELS,
@@ -121,4 +121,7 @@ AUDIT_VALUE_LABELS: dict[tuple[str, str], Mapping[str, str]] = {
     ("status", "maturity_action"): ACTION_STATUS_LABELS,
     ("dimension", "*"): KeyTitles(),
     ("indicator", "*"): KeyTitles(),
+    # Each language in its own name, the same in every interface.
+    ("language", "*"): LANGUAGES,
+    ("default_language", "*"): LANGUAGES,
 }

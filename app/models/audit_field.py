@@ -42,6 +42,7 @@ class AuditField(StrEnum):
     visibility = "visibility"
     partners = "partners"
     themes = "themes"
+    language = "language"
     theme = "theme"
     held = "held"
     state = "state"
@@ -69,6 +70,9 @@ class AuditField(StrEnum):
     org_number_verified = "org_number_verified"
     deactivated = "deactivated"
     retention_months = "retention_months"
+    default_language = "default_language"
+    accent_colour = "accent_colour"
+    logo = "logo"
     # a self-assessment on an organisation's record
     round_ = "round"  # `round` would hide the builtin
     unit = "unit"
@@ -112,6 +116,7 @@ AUDIT_FIELD_LABELS: dict[str, str] = {
     AuditField.visibility: N_("Visibility"),
     AuditField.partners: N_("Partner municipalities"),
     AuditField.themes: N_("Themes"),
+    AuditField.language: N_("Language"),
     AuditField.theme: N_("Theme"),
     AuditField.held: N_("Awaiting review"),
     AuditField.state: N_("State of the report"),
@@ -138,6 +143,9 @@ AUDIT_FIELD_LABELS: dict[str, str] = {
     AuditField.org_number_verified: N_("Organisation number verified"),
     AuditField.deactivated: N_("Deactivated"),
     AuditField.retention_months: N_("Months personal data is kept after a project closes"),
+    AuditField.default_language: N_("Written standard (målform)"),
+    AuditField.accent_colour: N_("Accent colour"),
+    AuditField.logo: N_("Logo"),
     AuditField.round_: N_("Self-assessment round"),
     AuditField.unit: N_("Unit"),
     AuditField.closed_at: N_("Closed at"),

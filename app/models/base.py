@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Protocol, TypeVar
+from typing import Annotated, Any, Literal, Protocol, TypeVar
 
 import sqlalchemy as sa
 from annotated_types import Ge, Le
@@ -22,6 +22,8 @@ MAX_ID = 2**31 - 1
 # An object id from outside (path, query, form, JSON): one no database row can have is
 # invalid input (422), not an overflow deep in the driver (500).
 Id = Annotated[int, Ge(1), Le(MAX_ID)]
+# A language people write in here (app.i18n.LANGUAGES): bokmål, nynorsk or English.
+WrittenLanguage = Literal["nb", "nn", "en"]
 # A position in an append-only log from outside: 0 (from the start) or an id.
 Cursor = Annotated[int, Ge(0), Le(MAX_ID)]
 

@@ -62,6 +62,18 @@ class Organisation(OrganisationBase, table=True):
     # Months the personal data of the organisation's closed projects is kept (None: no limit set);
     # past it, app.services.privacy.retention anonymises the contributions.
     retention_months: int | None = Field(default=None, ge=1, le=1200)
+    # The municipality's målform (its språkvedtak): the interface language of its members and of
+    # its projects' pages for visitors who named none, and its new projects' written language.
+    default_language: str = Field(
+        default="nb", max_length=2, sa_column_kwargs={"server_default": "nb"}
+    )
+    # Its accent colour on its own pages and its projects' (#rrggbb, checked for contrast; None:
+    # the platform's).
+    accent_colour: str | None = Field(default=None, max_length=7)
+    # Its logo in the header of its projects: an uploaded PNG or JPEG, kept by its SHA-256 among
+    # the uploads (app.services.uploads) and served from our own address with its type.
+    logo_sha256: str | None = Field(default=None, max_length=64)
+    logo_type: str | None = Field(default=None, max_length=20)
 
 
 class OrganisationPublic(OrganisationBase):

@@ -10,7 +10,15 @@ from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 
 from app.i18n import N_
-from app.models.base import Id, Phase, Visibility, created_at_field, enum_field, strip_text
+from app.models.base import (
+    Id,
+    Phase,
+    Visibility,
+    WrittenLanguage,
+    created_at_field,
+    enum_field,
+    strip_text,
+)
 
 THEME_NAME_MAX = 60  # the message of `theme_names` names it
 THEMES_MAX = 30
@@ -33,6 +41,8 @@ class ProjectCreate(ProjectBase):
 
     owner_org_id: Id | None = None
     partner_org_ids: list[Id] = Field(default_factory=list, max_length=50)
+    # The language its texts are written in (None: the owner organisation's målform).
+    language: WrittenLanguage | None = None
 
     @field_validator("phase")
     @classmethod
@@ -63,6 +73,7 @@ class ProjectUpdate(SQLModel):
     innovation_ambition: str | None = Field(default=None, min_length=1, max_length=5000)
     visibility: Visibility | None = None
     partner_org_ids: list[Id] | None = Field(default=None, max_length=50)
+    language: WrittenLanguage | None = None
     # The project's themes in order, the whole list (a need's theme gone with it loses it).
     themes: list[str] | None = Field(default=None, max_length=THEMES_MAX)
     confirm_access_loss: bool = False
@@ -96,6 +107,9 @@ class Project(ProjectBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     owner_org_id: int = Field(foreign_key="organisation.id", index=True)
     created_by_id: int = Field(foreign_key="user.id")
+    # The language of what is written in the project (its texts, needs, comments, answers…):
+    # pages mark that content with it, so screen readers pronounce it right under any interface.
+    language: str = Field(default="nb", max_length=2, sa_column_kwargs={"server_default": "nb"})
     created_at: datetime = created_at_field()
     # Moves with every contribution, in commit order (the row lock orders concurrent writers);
     # rendered fragments of the project are cached against it.
@@ -137,6 +151,7 @@ class ProjectPublic(ProjectBase):
     owner_org_id: int
     partner_org_ids: list[int] = []
     themes: list[str] = []
+    language: str = "nb"
     created_at: datetime
 
 

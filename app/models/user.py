@@ -18,7 +18,9 @@ class UserBase(SQLModel):
     display_name: str = Field(min_length=1, max_length=120)
     role: Role = enum_field(Role)
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
-    language: str = Field(default="nb", max_length=5)
+    # The interface language the person chose ("" until they choose: then their browser's, or
+    # their organisation's målform); mail and notifications are written in it.
+    language: str = Field(default="", max_length=5)
 
 
 class UserCreate(SQLModel):

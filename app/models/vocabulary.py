@@ -157,6 +157,8 @@ class AuditAction(StrEnum):
     org_number_verified = "org_number_verified"
     organisation_deactivated = "organisation_deactivated"
     retention_set = "retention_set"
+    organisation_look_set = "organisation_look_set"
+    organisation_logo_set = "organisation_logo_set"
     maturity_round_opened = "maturity_round_opened"
     maturity_respondent_invited = "maturity_respondent_invited"
     maturity_respondent_removed = "maturity_respondent_removed"
@@ -335,6 +337,8 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         AuditAction.org_number_verified: N_("Organisation number verified"),
         AuditAction.organisation_deactivated: N_("Organisation deactivated"),
         AuditAction.retention_set: N_("Retention time set"),
+        AuditAction.organisation_look_set: N_("Language and look set"),
+        AuditAction.organisation_logo_set: N_("Logo changed"),
         AuditAction.maturity_round_opened: N_("Self-assessment round opened"),
         AuditAction.maturity_respondent_invited: N_("Respondent invited to a self-assessment"),
         AuditAction.maturity_respondent_removed: N_("Respondent removed from a self-assessment"),

@@ -235,12 +235,20 @@ def registered_page(request: Request, user: CurrentUser) -> Response:
 
 @pages.post("/language")
 def choose_language(
-    request: Request, lang: Annotated[str, Form()], next: Annotated[str, Form()] = "/"
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    lang: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
 ) -> Response:
-    """Remember the chosen language in a cookie (works for visitors without an account)."""
+    """Remember the chosen language in a cookie (works for visitors without an account), and on
+    the account of a logged-in person."""
     response = RedirectResponse(_safe_next(next), status_code=303)
     if lang in i18n.LANGUAGES:
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax")
+        if user is not None:
+            accounts.choose_language(session, user=user, lang=lang)
+            request.session["lang"] = lang
     return response
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import Form, Path, Query, Request
-from fastapi.responses import Response
+from fastapi import File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import FileResponse, Response
 from sqlmodel import Session
 
 from app.db import SessionDep
@@ -18,11 +18,12 @@ from app.models.membership import MembershipRole, MembershipStatus, VouchedBy
 from app.models.organisation import OrganisationCreate
 from app.models.user import UserCreate
 from app.models.vocabulary import AuditAction, label_for
-from app.services import audit, memberships, permissions
+from app.services import audit, memberships, organisation_look, permissions
 from app.services.errors import Invalid
 from app.services.links import MAX_TOKEN_LENGTH
 from app.views.audit import csv_download, log_context, newest_first
 from app.web import (
+    MEMBER_OF_KEY,
     CurrentUser,
     FormView,
     login_session,
@@ -30,6 +31,7 @@ from app.web import (
     parse,
     redirect,
     render,
+    templates,
 )
 
 pages = page_router()
@@ -174,6 +176,73 @@ def audit_csv(
     return csv_download(session, entries, f"audit-log-organisation-{organisation_id}.csv")
 
 
+# ---- an organisation's målform and look ----------------------------------------------------------
+
+
+@pages.post("/organisations/{organisation_id}/look")
+def set_look(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    organisation_id: Id,
+    default_language: Annotated[str, Form(max_length=2)] = "nb",
+    accent_colour: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Set the organisation's målform and accent colour (administrators)."""
+    rel = permissions.known_organisation(session, user, organisation_id)
+    organisation_look.set_look(session, rel=rel, language=default_language, accent=accent_colour)
+    return redirect(request, f"/organisations/{organisation_id}/people#look-heading")
+
+
+@pages.post("/organisations/{organisation_id}/logo")
+def set_logo(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    organisation_id: Id,
+    file: Annotated[UploadFile | None, File()] = None,
+    remove: Annotated[str, Form(max_length=3)] = "",
+) -> Response:
+    """Upload the organisation's logo, or remove it (administrators)."""
+    rel = permissions.known_organisation(session, user, organisation_id)
+    chosen = file is not None and bool(file.filename)
+    if not chosen and remove != "yes":
+        raise Invalid("Choose a PNG or JPEG file for the logo.")
+    organisation_look.set_logo(
+        session,
+        rel=rel,
+        stream=file.file if chosen and file is not None else None,
+        filename=file.filename if file is not None else None,
+        size=file.size if file is not None else None,
+    )
+    return redirect(request, f"/organisations/{organisation_id}/people#look-heading")
+
+
+@pages.get("/organisations/{organisation_id}/logo")
+def logo(session: SessionDep, organisation_id: Id) -> Response:
+    """The organisation's logo, with its type, from our own address (anyone: it is public)."""
+    path, content_type = organisation_look.logo_file(session, organisation_id=organisation_id)
+    return FileResponse(
+        path, media_type=content_type, headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
+@pages.get("/organisations/{organisation_id}/theme.css")
+def theme_stylesheet(request: Request, session: SessionDep, organisation_id: Id) -> Response:
+    """The organisation's accent colour as a stylesheet for its pages and its projects' (a file
+    of our own: the CSP allows no inline style)."""
+    organisation = organisation_look.organisation_for_theme(
+        session, organisation_id=organisation_id
+    )
+    return templates.TemplateResponse(
+        request,
+        "organisations/theme.css",
+        {"accent": organisation.accent_colour},
+        media_type="text/css",
+        headers={"Cache-Control": "public, max-age=300"},
+    )
+
+
 # ---- one's own memberships -----------------------------------------------------------------------
 
 
@@ -193,7 +262,9 @@ def act_as(
     membership_id: Annotated[Id, Form()],
 ) -> Response:
     """Act in another of one's active memberships."""
-    memberships.act_as(session, user=permissions.require_user(user), membership_id=membership_id)
+    me = permissions.require_user(user)
+    memberships.act_as(session, user=me, membership_id=membership_id)
+    request.session[MEMBER_OF_KEY] = me.organisation_id
     return redirect(request, "/profile/memberships")
 
 

@@ -83,6 +83,7 @@ def create_project_form(
     service_area: Annotated[str, Form()] = "",
     innovation_ambition: Annotated[str, Form()] = "",
     visibility: Annotated[str, Form()] = Visibility.public,
+    language: Annotated[str, Form(max_length=2)] = "",
     partner_org_ids: Annotated[list[Id] | None, Form()] = None,
 ) -> Response:
     """Open a project from the form."""
@@ -96,6 +97,7 @@ def create_project_form(
         service_area=service_area,
         innovation_ambition=innovation_ambition,
         visibility=visibility,
+        language=language or None,
         partner_org_ids=partner_org_ids or [],
     )
     project = projects.create_project(session, user=user, data=data)

@@ -15,7 +15,7 @@ from sqlmodel import Session, func, select
 
 from app.config import get_settings
 from app.db import in_session
-from app.i18n import N_
+from app.i18n import LANGUAGES, N_
 from app.models import Organisation, User
 from app.models.base import OrganisationKind, Role, id_of, utcnow
 from app.models.mail import LinkPurpose
@@ -312,3 +312,14 @@ def authenticate(
 def check_password(user: User, password: str) -> bool:
     """Whether the password is the user's (for changes that ask for it again)."""
     return _password_matches(user.password_hash, password)
+
+
+def choose_language(session: Session, *, user: User, lang: str) -> User:
+    """Keep the person's chosen interface language on their account: their other devices and
+    the mail they get follow it."""
+    if lang not in LANGUAGES:
+        raise Invalid("Choose bokmål, nynorsk or English.")
+    user.language = lang
+    session.add(user)
+    session.flush()
+    return user

@@ -110,6 +110,8 @@ ORGANISATION_ACTIONS = frozenset(
         AuditAction.organisation_created,
         AuditAction.org_number_verified,
         AuditAction.organisation_deactivated,
+        AuditAction.organisation_look_set,
+        AuditAction.organisation_logo_set,
         AuditAction.maturity_round_opened,
         AuditAction.maturity_respondent_invited,
         AuditAction.maturity_respondent_removed,

@@ -30,6 +30,7 @@ from app.db import new_session
 from app.models import OutboxMessage, User
 from app.models.base import id_of, utcnow
 from app.services import periodic
+from app.services.languages import person_language
 
 log = logging.getLogger("pivotal.mail")
 
@@ -66,7 +67,7 @@ def to_person(
 
     `subject` and `text` are message ids; the text is filled with the person's name and `params`.
     """
-    with i18n.use_language(user.language):
+    with i18n.use_language(person_language(session, user)):
         enqueue(
             session,
             to=to or user.email,

@@ -1,5 +1,5 @@
-"""The procurers change a project's details: title, summary, ambition, themes, partners and
-visibility.
+"""The procurers change a project's details: title, summary, ambition, themes, partners,
+visibility and the language it is written in.
 
 A change of who may see the project (visibility, partners) closes every socket on its pages, so
 each viewer reconnects under the new rules and one who lost access is refused. Making a public
@@ -18,7 +18,7 @@ from app.models import Follow, Organisation, ParticipationEvent, Project, Projec
 from app.models.base import Role, Visibility, id_of
 from app.models.project import ProjectUpdate
 from app.models.vocabulary import AuditAction, LiveKind, Verb
-from app.services import contribution, permissions, projects, themes
+from app.services import contribution, organisation_look, permissions, projects, themes
 from app.services.accounts import PUBLIC_SECTOR
 from app.services.contribution import Change
 from app.services.errors import Conflict, Invalid
@@ -98,6 +98,8 @@ def edit_project(session: Session, *, rel: ProjectRelation, data: ProjectUpdate)
                 count=count,
             )
         before["visibility"], after["visibility"] = str(project.visibility), str(data.visibility)
+    if data.language is not None and data.language != project.language:
+        before["language"], after["language"] = project.language, data.language
     if sorted(new_partners) != sorted(old_partners):
         before["partners"] = _partner_names(session, old_partners)
         after["partners"] = _partner_names(session, new_partners)
@@ -107,6 +109,8 @@ def edit_project(session: Session, *, rel: ProjectRelation, data: ProjectUpdate)
     if not after:
         return project
     _apply(session, project, after, new_partners if "partners" in after else None)
+    if "language" in after:
+        organisation_look.forget_written_language(id_of(project))
     if "themes" in after and data.themes is not None:
         themes.replace(session, project_id=id_of(project), names=data.themes)
     contribution.record(
@@ -123,7 +127,7 @@ def edit_project(session: Session, *, rel: ProjectRelation, data: ProjectUpdate)
 def _apply(
     session: Session, project: Project, after: dict[str, Any], partners: list[int] | None
 ) -> None:
-    for name in (*TEXTS, "visibility"):
+    for name in (*TEXTS, "visibility", "language"):
         if name in after:
             setattr(project, name, after[name])
     if partners is not None:

@@ -53,10 +53,12 @@ def create_project(session: Session, *, user: User | None, data: ProjectCreate) 
     orgs = session.exec(select(Organisation).where(col(Organisation.id).in_(org_ids))).all()
     if len(orgs) != len(org_ids) or any(org.kind not in PUBLIC_SECTOR for org in orgs):
         raise Invalid("Owner and partners must be municipalities or counties.")
+    owner = next(org for org in orgs if org.id == owner_id)
     project = Project(
-        **data.model_dump(exclude={"owner_org_id", "partner_org_ids"}),
+        **data.model_dump(exclude={"owner_org_id", "partner_org_ids", "language"}),
         owner_org_id=owner_id,
         created_by_id=id_of(user),
+        language=data.language or owner.default_language,
     )
     session.add(project)
     session.flush()

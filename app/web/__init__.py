@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from app.web.auth import SESSION_KEY, CurrentUser, bearer_scheme, login_session
+from app.web.auth import MEMBER_OF_KEY, SESSION_KEY, CurrentUser, bearer_scheme, login_session
 from app.web.cache import project_content_page, project_view_page, render_project_page
 from app.web.commit import CommittingRoute, Idempotent, Replay, idempotent, replay_handler
 from app.web.csrf import UNSAFE_METHODS, CsrfProtected, csrf_token, verify_csrf
@@ -44,6 +44,7 @@ from app.web.templating import render, render_fragment, templates
 
 __all__ = [
     "FIELD_LABELS",
+    "MEMBER_OF_KEY",
     "PROBLEM_RESPONSES",
     "SESSION_KEY",
     "UNSAFE_METHODS",

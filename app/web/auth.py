@@ -18,6 +18,7 @@ from app.services import api_tokens, sessions
 bearer_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 SESSION_KEY = "sid"  # the cookie's name for the server-side session's random key
+MEMBER_OF_KEY = "member_of"  # the organisation the person acts for: its målform is their default
 
 
 def load_user(request: Request, session: Session, token: str | None) -> User | None:
@@ -67,3 +68,5 @@ def login_session(request: Request, session: Session, user: User) -> None:
     request.session["csrf"] = secrets.token_urlsafe(32)
     if user.language in i18n.LANGUAGES:
         request.session["lang"] = user.language
+    if user.organisation_id is not None:
+        request.session[MEMBER_OF_KEY] = user.organisation_id

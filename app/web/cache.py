@@ -24,7 +24,7 @@ from app.services import participation, projects, render_cache
 from app.services.permissions import ProjectRelation
 from app.web.auth import bearer_scheme, is_visitor, load_user
 from app.web.csrf import csrf_token
-from app.web.templating import render, templates
+from app.web.templating import page_theme, render, templates
 
 CSRF_SLOT = "__pivotal_csrf_token__"
 
@@ -88,6 +88,7 @@ def render_project_page(
 
     def build() -> tuple[bytes, ...]:
         ctx = {"request": request, "user": None, "csrf_token": CSRF_SLOT, **context()}
+        ctx.setdefault("org_theme", page_theme(ctx))
         html = templates.get_template(name).render(ctx)
         return tuple(part.encode() for part in html.split(CSRF_SLOT))
 

@@ -11,11 +11,12 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import i18n
 from app.db import new_session
-from app.models import User
+from app.models import Organisation, Project, User
 from app.models.account import ApiTokenCreate, NewPassword
 from app.models.base import NeedStatus, OrganisationKind, Phase, Role
 from app.models.document import DocumentAudience, DocumentCreate, DocumentKind
@@ -36,6 +37,7 @@ from app.models.research import StudyCreate
 from app.models.trace import TraceLinkCreate, TraceRelation, TraceSource
 from app.models.user import Registration
 from app.models.vocabulary import AuditField, label_for
+from app.services import organisation_look
 from app.services.markdown import render_markdown
 from app.services.notifications import inbox
 from app.web.csrf import csrf_token
@@ -126,6 +128,39 @@ templates.env.globals.update(
 )
 
 
+def page_theme(context: dict[str, Any]) -> tuple[int, str] | None:
+    """The organisation whose accent colour the page wears (its project's owner, or the
+    organisation it is about) with the colour as the stylesheet's version; None: the platform's."""
+    project, org = context.get("project"), context.get("org")
+    owner = (
+        project.owner_org_id
+        if isinstance(project, Project)
+        else org.id
+        if isinstance(org, Organisation)
+        else None
+    )
+    accent = organisation_look.look_of(owner).accent if owner is not None else None
+    return (owner, accent.removeprefix("#")) if owner is not None and accent else None
+
+
+def written_lang(subject: object) -> Markup:
+    """` lang="…"` for an element holding what people wrote in a project (its title, a need, a
+    comment, an answer…): the project's language, so screen readers read it right under any
+    interface language. `subject`: the project, its id, or anything with a `project_id`."""
+    if isinstance(subject, Project):
+        language: str | None = subject.language
+    elif isinstance(subject, dict):
+        language = subject.get("language")
+    else:
+        project_id = subject if isinstance(subject, int) else getattr(subject, "project_id", None)
+        language = organisation_look.written_language(project_id)
+    return Markup(f' lang="{language}"') if language in i18n.LANGUAGES else Markup("")
+
+
+templates.env.globals["written_lang"] = written_lang
+templates.env.globals["organisation_look"] = organisation_look.look_of
+
+
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
@@ -135,6 +170,7 @@ def render(
         "csrf_token": csrf_token(request),
         **(context or {}),
     }
+    ctx.setdefault("org_theme", page_theme(ctx))
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
 
 

@@ -20,7 +20,7 @@ from tests.conftest import World, bearer
 from tests.helpers import ORIGIN, RATIONALE, receive_until
 
 SOCKET_RE = re.compile(r'ws-connect="([^"]+)"')
-LANGUAGE_PAIRS = [pair for pair in itertools.permutations(i18n.LANGUAGES, 2)]
+LANGUAGE_PAIRS = list(itertools.permutations(i18n.LANGUAGES, 2))
 
 
 def _phase_badge(lang: str, phase: Phase) -> str:

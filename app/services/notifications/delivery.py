@@ -28,6 +28,7 @@ from app.models.base import MAX_ID, id_of, utcnow
 from app.models.notification import Delivery, NotificationKind
 from app.services import mail, periodic
 from app.services.errors import Invalid
+from app.services.languages import person_language
 
 # Mailed at once unless the person chooses otherwise; every other kind goes in the daily digest.
 IMMEDIATE_BY_DEFAULT = frozenset(
@@ -150,7 +151,7 @@ def _absolute(path: str) -> str:
 
 def mail_now(session: Session, *, user: User, kind: NotificationKind, text: str, url: str) -> None:
     """Queue one notification's mail in the caller's transaction, in the person's language."""
-    with i18n.use_language(user.language):
+    with i18n.use_language(person_language(session, user)):
         mail.enqueue(
             session,
             to=user.email,
@@ -216,7 +217,7 @@ def send_digests(session: Session, *, now: datetime) -> int:
         user = session.get(User, recipient_id)
         if user is not None:
             wanted = preferences(session, user_id=recipient_id)
-            with i18n.use_language(user.language):
+            with i18n.use_language(person_language(session, user)):
                 lines = visible_lines(session, user=user, ids=ids, wanted=wanted)
                 if lines:
                     _queue_digest(session, user, lines)

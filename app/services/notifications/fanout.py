@@ -29,6 +29,7 @@ from app.models.base import Role, id_of, utcnow
 from app.models.notification import Delivery, NotificationKind
 from app.models.vocabulary import AuditAction, ObjectType, Verb
 from app.services import following
+from app.services.languages import person_language
 from app.services.notifications import delivery
 from app.services.notifications.access import MODELS, Opener
 from app.services.notifications.texts import text_of
@@ -188,7 +189,7 @@ def _notify(
         delivery=mode,
     )
     if mode == Delivery.immediate:
-        with i18n.use_language(recipient.language):
+        with i18n.use_language(person_language(session, recipient)):
             text = text_of(kind, verb, subject, actor=actor.display_name, extra=reason)
             delivery.mail_now(session, user=recipient, kind=kind, text=text, url=subject.url)
         notification.emailed_at = utcnow()
@@ -207,7 +208,7 @@ def notify_invited(
     kind = NotificationKind.round_invitation
     round_id = respondent.round_id
     session.flush()  # the invitation, so that the recipient's relation to the round sees it
-    with i18n.use_language(recipient.language):
+    with i18n.use_language(person_language(session, recipient)):
         subject = Opener(session, recipient).round_subject(
             round_id=round_id,
             object_type=ObjectType.maturity_respondent,

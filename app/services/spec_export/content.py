@@ -17,7 +17,7 @@ from datetime import datetime
 from babel.dates import format_date
 from sqlmodel import Session
 
-from app.i18n import N_, TIMEZONE, current_language, gettext
+from app.i18n import BABEL_LOCALES, N_, TIMEZONE, current_language, gettext
 from app.models import Organisation, Requirement
 from app.models.base import id_of
 from app.models.requirement import REQUIREMENT_STATUS_LABELS, RequirementKind
@@ -136,7 +136,7 @@ def build(session: Session, *, rel: ProjectRelation) -> Specification:
 
 
 def _locale() -> str:
-    return "nb_NO" if current_language() == "nb" else "en_GB"
+    return BABEL_LOCALES.get(current_language(), "nb_NO")
 
 
 def _section(

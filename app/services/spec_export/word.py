@@ -40,7 +40,7 @@ def render(spec: Specification) -> bytes:
 
 def _set_up(document: DocxDocument, spec: Specification) -> None:
     document.core_properties.title = f"{spec.title} – {spec.facts[0][1]}"
-    document.core_properties.language = "nb-NO" if spec.lang == "nb" else "en-GB"
+    document.core_properties.language = {"nb": "nb-NO", "nn": "nn-NO"}.get(spec.lang, "en-GB")
     normal = document.styles["Normal"]
     normal.font.size = Pt(10.5)
     # Spell-checking and hyphenation in the reader's language.
@@ -49,7 +49,7 @@ def _set_up(document: DocxDocument, spec: Specification) -> None:
     if language is None:
         language = run_properties.makeelement(qn("w:lang"), {})
         run_properties.append(language)
-    language.set(qn("w:val"), "nb-NO" if spec.lang == "nb" else "en-GB")
+    language.set(qn("w:val"), document.core_properties.language)
     if not spec.final:
         header = document.sections[0].header.paragraphs[0]
         mark = header.add_run(f"{spec.title} · {spec.status}")
