@@ -222,6 +222,12 @@ class LiveKind(StrEnum):
     event_created = "event.created"
     event_counts = "event.counts"
     event_minutes_published = "event.minutes_published"
+    event_registered = "event.registered"  # someone took a seat or a place on the waitlist
+    event_registration_cancelled = "event.registration_cancelled"
+    event_slot_booked = "event.slot_booked"
+    event_slot_freed = "event.slot_freed"
+    event_slots_made = "event.slots_made"  # a procurer cut the event into slots (again)
+    suppliers_changed = "project.suppliers_changed"  # a company registered for the market dialogue
     need_edited = "need.edited"
     comment_edited = "comment.edited"
     comment_withdrawn = "comment.withdrawn"
