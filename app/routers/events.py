@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import Form, Request
 from fastapi.responses import Response
-from markupsafe import Markup
 from sqlmodel import Session
 
 from app import i18n
@@ -26,7 +25,7 @@ from app.models.event import (
 )
 from app.services import events, permissions, projects
 from app.services.permissions import ProjectRelation, audience_for
-from app.views.events import counts_html, event_context
+from app.views.events import event_context, event_list_context
 from app.web import (
     CurrentUser,
     FormView,
@@ -47,13 +46,8 @@ ICS = "text/calendar; charset=utf-8"
 
 
 def _list_context(session: Session, rel: ProjectRelation) -> dict[str, Any]:
-    lang = i18n.current_language()
-    views = events.list_events(session, rel=rel)
     return {
-        "project": rel.project,
-        "rel": rel,
-        "views": views,
-        "counts": {v.event.id: Markup(counts_html(v.counts, lang, oob=False)) for v in views},
+        **event_list_context(session, rel, i18n.current_language()),
         "can_plan": permissions.allows(permissions.ensure_can_plan_events, rel)
         and permissions.phase_allows(rel.project.phase, permissions.DialogueAction.plan_event),
         "EventKind": EventKind,

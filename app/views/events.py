@@ -22,10 +22,8 @@ from app.services import events, permissions
 from app.services.live import LiveEvent, PageKind, Topic
 from app.services.live.registry import LivePage, register_page, renders
 from app.services.permissions import (
-    Audience,
     ProjectRelation,
     ReaderAudience,
-    audience_for,
     reader_audience,
 )
 from app.views.templating import render_block, render_fragment
@@ -48,7 +46,6 @@ CHANGES: dict[LiveKind, tuple[tuple[str, ...], str | None]] = {
     LiveKind.event_minutes_published: (("minutes",), N_("The minutes have just been published.")),
 }
 EVERY_PART = ("seat", "slots", "registrations", "minutes")
-EVENT_KINDS = (LiveKind.event_created, *CHANGES)
 
 
 def counts_html(counts: events.EventCounts, lang: str, *, oob: bool) -> str:
@@ -56,8 +53,20 @@ def counts_html(counts: events.EventCounts, lang: str, *, oob: bool) -> str:
     return render_fragment("events/_counts.html", lang, counts=counts, oob=oob)
 
 
+def event_list_context(session: Session, rel: ProjectRelation, lang: str) -> dict[str, Any]:
+    """What the project's events page lists for this viewer: the page and its live pushes."""
+    views = events.list_events(session, rel=rel)
+    return {
+        "project": rel.project,
+        "rel": rel,
+        "views": views,
+        "counts": {v.event.id: Markup(counts_html(v.counts, lang, oob=False)) for v in views},
+        "EventKind": EventKind,
+    }
+
+
 def events_resync_html(
-    session: Session, rel: ProjectRelation, topic: Topic, audience: Audience
+    session: Session, rel: ProjectRelation, topic: Topic, audience: ReaderAudience
 ) -> str:
     """Every event's counts on a project's events page, out of band."""
     found = events.project_events(session, project=rel.project)
@@ -151,15 +160,30 @@ def event_changed(
     return event_parts_html(session, rel, topic.id, audience.lang, parts, message)
 
 
-@renders(PageKind.events, *EVENT_KINDS)
+@renders(PageKind.events, LiveKind.event_created)
+def event_planned(
+    session: Session,
+    rel: ProjectRelation,
+    event: LiveEvent,
+    topic: Topic,
+    audience: ReaderAudience,
+) -> str:
+    """The project's events again with the new one in its place, and a word on it."""
+    context = {**event_list_context(session, rel, audience.lang), "oob": True}
+    listed = render_block("events/list.html", "event_list", audience.lang, **context)
+    return listed + render_block("events/list.html", "live_event_planned", audience.lang)
+
+
+@renders(PageKind.events, *CHANGES)
 def counts_changed(
-    session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
+    session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: ReaderAudience
 ) -> str:
     """The event's new counts on its project's events page."""
     return event_counts_live(session, rel, event.object_id, audience.lang)
 
 
-register_page(LivePage(PageKind.events, audience=audience_for, resync=events_resync_html))
+# Each reader sees their own registrations in the list.
+register_page(LivePage(PageKind.events, audience=reader_audience, resync=events_resync_html))
 register_page(
     LivePage(
         PageKind.event,

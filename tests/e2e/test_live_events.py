@@ -303,3 +303,21 @@ def test_a_successful_save_clears_the_error_of_a_failed_one(
         "Utkast til svar er lagret", timeout=LIVE_TIMEOUT
     )
     expect(errors).to_be_empty()
+
+
+def test_a_planned_event_appears_on_the_events_page_live(new_page: Callable[..., Page]) -> None:
+    reader = new_page(SUPPLIER)
+    project = market_project(reader, SUPPLIER)
+    watch(reader, f"/projects/{project}/events")
+    expect(reader.locator(f"#project-{project}-events")).to_contain_text(
+        "Ingen dialogarrangementer"
+    )
+
+    event = plan_event(reader, project, "conference", location="Rådhuset")
+
+    listed = reader.locator(f"#project-{project}-events a[href='/events/{event}']")
+    expect(listed).to_have_text("Dialogmøte om nattilsyn", timeout=LIVE_TIMEOUT)
+    expect(reader.locator("#events-live-status")).to_have_text(
+        "Et nytt dialogarrangement ble nettopp planlagt."
+    )
+    assert_not_reloaded(reader)

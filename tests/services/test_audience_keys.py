@@ -75,10 +75,13 @@ READ_BUT_NOT_DECIDING = {
     (PageKind.hearing, "user.id"),
     # Whether there is a viewer at all is told by the key's role.
     (PageKind.hearing, "user"),
-    # An event's page is rendered reader by reader (its key names the reader); visitors share
-    # one render, and a visitor is never a procurer or a registered supplier.
+    # An event's page and a project's events page are rendered reader by reader (their key
+    # names the reader); visitors share one render, and a visitor is never a procurer or a
+    # registered supplier.
     (PageKind.event, "is_procurer"),
     (PageKind.event, "is_registered_supplier"),
+    (PageKind.events, "is_procurer"),
+    (PageKind.events, "is_registered_supplier"),
 }
 
 
