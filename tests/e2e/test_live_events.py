@@ -227,10 +227,11 @@ def test_published_minutes_reach_a_registered_supplier_and_not_a_citizen(
     reader = new_page(SUPPLIER)
     project = market_project(reader, SUPPLIER)
     event = plan_event(reader, project, "conference", location="Rådhuset")
-    citizen = new_page(CITIZEN)
+    citizen, colleague = new_page(CITIZEN), new_page(PROCURER)
     sent_to_citizen = frames_of(citizen)
-    watch(reader, f"/events/{event}")
-    watch(citizen, f"/events/{event}")
+    for page in (reader, citizen, colleague):
+        watch(page, f"/events/{event}")
+    expect(colleague.locator("#minutes-form")).to_be_visible()
     minutes = f"Leverandørene ønsket tidlig tilgang til testboligene ({secrets.token_hex(3)})."
 
     auth = bearer(reader, PROCURER)
@@ -244,8 +245,11 @@ def test_published_minutes_reach_a_registered_supplier_and_not_a_citizen(
     expect(citizen.locator(f"#event-{event}-minutes")).to_contain_text(
         "Referatet er publisert for deltakerne", timeout=LIVE_TIMEOUT
     )
-    assert_not_reloaded(reader)
-    assert_not_reloaded(citizen)
+    # Published minutes are final: the other procurer's form goes.
+    expect(colleague.locator(f"#event-{event}-minutes")).to_contain_text(minutes)
+    expect(colleague.locator("#minutes-form")).to_have_count(0)
+    for page in (reader, citizen, colleague):
+        assert_not_reloaded(page)
     assert not any(minutes in frame for frame in sent_to_citizen)
 
 
