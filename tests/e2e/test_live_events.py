@@ -220,6 +220,19 @@ def test_registrations_update_for_the_procurer_and_the_waitlist_moves_up_live(
     # Who else registered is the procurers' to know.
     assert not any("Hanne" in frame for frame in sent_to_waiting)
 
+    # Attendance marked in another tab shows in this one.
+    kari = api.get("/api/v1/auth/me", headers=bearer(procurer, OTHER_SUPPLIER)).json()["id"]
+    marked = api.post(
+        f"/api/v1/events/{event}/attendance",
+        data={"user_ids": [kari]},
+        headers=bearer(procurer, PROCURER),
+    )
+    assert marked.ok, marked.text()
+    expect(registrations.get_by_label("Kari fra Klimaløs, Klimaløs AS")).to_be_checked(
+        timeout=LIVE_TIMEOUT
+    )
+    assert_not_reloaded(procurer)
+
 
 def test_published_minutes_reach_a_registered_supplier_and_not_a_citizen(
     new_page: Callable[..., Page],
@@ -292,7 +305,7 @@ def test_a_successful_save_clears_the_error_of_a_failed_one(
     )
     assert asked.ok, asked.text()
     question = asked.json()["id"]
-    procurer.goto(f"/projects/{project}/questions")
+    watch(procurer, f"/projects/{project}/questions")  # its first state is in: no redraw later
     form = procurer.locator(f"#answer-{question}")
     form.locator("textarea").evaluate_all("fields => fields.forEach(f => f.required = false)")
     errors = procurer.locator(f"#answer-{question}-save-errors")
