@@ -224,6 +224,12 @@ class LiveKind(StrEnum):
     event_created = "event.created"
     event_counts = "event.counts"
     event_minutes_published = "event.minutes_published"
+    event_registered = "event.registered"  # someone took a seat or a place on the waitlist
+    event_registration_cancelled = "event.registration_cancelled"
+    event_slot_booked = "event.slot_booked"
+    event_slot_freed = "event.slot_freed"
+    event_slots_made = "event.slots_made"  # a procurer cut the event into slots (again)
+    suppliers_changed = "project.suppliers_changed"  # a company registered for the market dialogue
     need_edited = "need.edited"
     comment_edited = "comment.edited"
     comment_withdrawn = "comment.withdrawn"
@@ -398,6 +404,12 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         LiveKind.event_created: N_("A dialogue event was planned"),
         LiveKind.event_counts: N_("An event's places changed"),
         LiveKind.event_minutes_published: N_("An event's minutes were published"),
+        LiveKind.event_registered: N_("Someone registered for an event"),
+        LiveKind.event_registration_cancelled: N_("A registration for an event was cancelled"),
+        LiveKind.event_slot_booked: N_("A meeting slot was booked"),
+        LiveKind.event_slot_freed: N_("A meeting slot became free"),
+        LiveKind.event_slots_made: N_("An event's meeting slots were made"),
+        LiveKind.suppliers_changed: N_("A supplier registered for the market dialogue"),
         LiveKind.need_edited: N_("A need was edited"),
         LiveKind.comment_edited: N_("A comment was edited"),
         LiveKind.comment_withdrawn: N_("A comment was withdrawn"),

@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import Form, Request
 from fastapi.responses import Response
-from markupsafe import Markup
 from sqlmodel import Session
 
 from app import i18n
@@ -21,13 +20,12 @@ from app.models.event import (
     EventKind,
     EventRegistrationPublic,
     MinutesWrite,
-    RegistrationStatus,
     SlotGeneration,
     SlotPublic,
 )
 from app.services import events, permissions, projects
 from app.services.permissions import ProjectRelation, audience_for
-from app.views.events import counts_html
+from app.views.events import event_context, event_list_context
 from app.web import (
     CurrentUser,
     FormView,
@@ -48,13 +46,8 @@ ICS = "text/calendar; charset=utf-8"
 
 
 def _list_context(session: Session, rel: ProjectRelation) -> dict[str, Any]:
-    lang = i18n.current_language()
-    views = events.list_events(session, rel=rel)
     return {
-        "project": rel.project,
-        "rel": rel,
-        "views": views,
-        "counts": {v.event.id: Markup(counts_html(v.counts, lang, oob=False)) for v in views},
+        **event_list_context(session, rel, i18n.current_language()),
         "can_plan": permissions.allows(permissions.ensure_can_plan_events, rel)
         and permissions.phase_allows(rel.project.phase, permissions.DialogueAction.plan_event),
         "EventKind": EventKind,
@@ -107,34 +100,13 @@ def create_form(
     return redirect(request, f"/events/{event.id}")
 
 
-def _event_context(session: Session, rel: ProjectRelation, event: DialogueEvent) -> dict[str, Any]:
-    view = events.event_view(session, rel=rel, event=event)
-    procurer = permissions.can_see_event_participants(rel)
-    return {
-        "project": rel.project,
-        "rel": rel,
-        "view": view,
-        "event": event,
-        "counts": Markup(counts_html(view.counts, i18n.current_language(), oob=False)),
-        "slots": events.list_slots(session, rel=rel, event=event)
-        if event.kind == EventKind.one_to_one
-        else [],
-        "registrations": events.list_registrations(session, rel=rel, event=event)
-        if procurer and event.kind == EventKind.conference
-        else [],
-        "is_procurer": procurer,
-        "can_register": permissions.allows(permissions.ensure_can_register_for_event, rel),
-        "can_book": permissions.allows(permissions.ensure_can_book_meeting, rel),
-        "EventKind": EventKind,
-        "RegistrationStatus": RegistrationStatus,
-    }
-
-
 @pages.get("/events/{event_id}")
 def event_page(request: Request, session: SessionDep, user: CurrentUser, event_id: Id) -> Response:
     """One event: details, counts, one's own registration or booking, slots, minutes."""
     rel, event = events.find_event(session, user=user, event_id=event_id)
-    return render(request, "events/detail.html", _event_context(session, rel, event))
+    return render(
+        request, "events/detail.html", event_context(session, rel, event, i18n.current_language())
+    )
 
 
 @pages.post("/events/{event_id}/register")

@@ -79,6 +79,11 @@ LIVE_PAGES: dict[LiveKind, PageKind] = {
     LiveKind.event_created: PageKind.event,
     LiveKind.event_counts: PageKind.event,
     LiveKind.event_minutes_published: PageKind.event,
+    LiveKind.event_registered: PageKind.event,
+    LiveKind.event_registration_cancelled: PageKind.event,
+    LiveKind.event_slot_booked: PageKind.event,
+    LiveKind.event_slot_freed: PageKind.event,
+    LiveKind.event_slots_made: PageKind.event,
     LiveKind.reports_changed: PageKind.reports,
     LiveKind.requirement_changed: PageKind.specification,
 }

@@ -13,7 +13,7 @@ from app.models import Organisation, SupplierRegistration, User
 from app.models.base import OrganisationKind, id_of
 from app.models.dialogue import SupplierRegistrationPublic
 from app.models.organisation import is_valid_org_number
-from app.models.vocabulary import Verb
+from app.models.vocabulary import LiveKind, Verb
 from app.services import contribution, permissions, rows
 from app.services.errors import Conflict, Forbidden
 from app.services.permissions import ProjectRelation
@@ -41,7 +41,13 @@ def register_supplier(session: Session, *, rel: ProjectRelation) -> SupplierRegi
         ),
         conflict=ALREADY_REGISTERED,
     )
-    contribution.record(session, rel=rel, verb=Verb.registered, on=registration)
+    contribution.record(
+        session,
+        rel=rel,
+        verb=Verb.registered,
+        on=registration,
+        push=LiveKind.suppliers_changed,  # the procurers' list of registered suppliers
+    )
     return registration
 
 

@@ -1,17 +1,18 @@
-"""A project's page as it shows live: its needs list (see `needs`) and its phase."""
+"""A project's page as it shows live: its needs list (see `needs`), its phase, and for its
+procurers the suppliers registered for the market dialogue."""
 
 from __future__ import annotations
 
 from sqlmodel import Session
 
 from app.models.vocabulary import LiveKind
-from app.services import participation, projects
+from app.services import dialogue, participation, projects
 from app.services.live import LiveEvent, PageKind, Topic
 from app.services.live.registry import LivePage, register_page, renders
 from app.services.permissions import Audience, ProjectRelation, audience_for
 from app.services.render_cache import fragments
 from app.views.needs import needs_list_html
-from app.views.templating import render_fragment
+from app.views.templating import render_block, render_fragment
 
 
 def phase_html(session: Session, rel: ProjectRelation, audience: Audience) -> str:
@@ -72,6 +73,21 @@ def phase_moved(
 ) -> str:
     """The new phase, and for procurers the form with the moves now possible."""
     return phase_html(session, rel, audience) + phase_form_html(rel, audience)
+
+
+@renders(PageKind.project, LiveKind.suppliers_changed)
+def suppliers_changed(
+    session: Session, rel: ProjectRelation, event: LiveEvent, topic: Topic, audience: Audience
+) -> str:
+    """The procurers' list of the companies registered for the market dialogue, and a word on
+    the newcomer (nothing for anyone else: who takes part is the procurers' to know)."""
+    if not audience.is_procurer:
+        return ""
+    suppliers = dialogue.list_suppliers(session, rel=rel)
+    lists = render_block(
+        "projects/_suppliers.html", "supplier_list", audience.lang, suppliers=suppliers, oob=True
+    )
+    return lists + render_block("projects/detail.html", "live_supplier_registered", audience.lang)
 
 
 register_page(LivePage(PageKind.project, audience=audience_for, resync=project_state))

@@ -75,6 +75,13 @@ READ_BUT_NOT_DECIDING = {
     (PageKind.hearing, "user.id"),
     # Whether there is a viewer at all is told by the key's role.
     (PageKind.hearing, "user"),
+    # An event's page and a project's events page are rendered reader by reader (their key
+    # names the reader); visitors share one render, and a visitor is never a procurer or a
+    # registered supplier.
+    (PageKind.event, "is_procurer"),
+    (PageKind.event, "is_registered_supplier"),
+    (PageKind.events, "is_procurer"),
+    (PageKind.events, "is_registered_supplier"),
 }
 
 
@@ -140,6 +147,14 @@ def events_of(market: Market, session: Session) -> dict[str, LiveEvent]:
         LiveKind.event_created: on(LiveKind.event_created, market.event),
         LiveKind.event_counts: on(LiveKind.event_counts, market.meetings),
         LiveKind.event_minutes_published: on(LiveKind.event_minutes_published, market.event),
+        LiveKind.event_registered: on(LiveKind.event_registered, market.event),
+        LiveKind.event_registration_cancelled: on(
+            LiveKind.event_registration_cancelled, market.event
+        ),
+        LiveKind.event_slot_booked: on(LiveKind.event_slot_booked, market.meetings),
+        LiveKind.event_slot_freed: on(LiveKind.event_slot_freed, market.meetings),
+        LiveKind.event_slots_made: on(LiveKind.event_slots_made, market.meetings),
+        LiveKind.suppliers_changed: on(LiveKind.suppliers_changed, market.project),
         # Moderation (issue 12, item 5): the scene's report is the test's own (see below).
         LiveKind.comment_shown: on(LiveKind.comment_shown, market.comment, need_id=need),
         LiveKind.need_hidden: on(LiveKind.need_hidden, need, need_id=need),

@@ -90,7 +90,13 @@ def mark_attendance(
         record.attended_at = now
         session.add(record)
         contribution.record(
-            session, rel=rel, actor=participant, verb=Verb.attended, on=event, addressee=procurer
+            session,
+            rel=rel,
+            actor=participant,
+            verb=Verb.attended,
+            on=event,
+            addressee=procurer,
+            push=LiveKind.event_counts,  # the other procurers' list of who registered
         )
         marked.append(user_id)
     session.flush()

@@ -87,7 +87,7 @@ def generate_slots(
             before=before,
             after={"slot_minutes": minutes, "slots": number},
         ),
-        push=LiveKind.event_counts,
+        push=LiveKind.event_slots_made,
     )
     return slots
 

@@ -1,8 +1,8 @@
 """Seats and slots: registering for a conference (with a waitlist), booking a one-to-one meeting.
 
 Taking a seat or a slot locks the event's row so counts and promotions do not race; every act
-writes its participation event in the same transaction and pushes new counts (never names) to
-the event's viewers.
+writes its participation event in the same transaction and pushes the change to the event's
+viewers.
 """
 
 from __future__ import annotations
@@ -59,7 +59,14 @@ def register(session: Session, *, rel: ProjectRelation, event: DialogueEvent) ->
         ),
         conflict=ALREADY_REGISTERED,
     )
-    _record_counts(session, rel, event, actor=user, verb=Verb.registered_for_event)
+    _record_counts(
+        session,
+        rel,
+        event,
+        actor=user,
+        verb=Verb.registered_for_event,
+        push=LiveKind.event_registered,
+    )
     return registration
 
 
@@ -75,7 +82,14 @@ def cancel_registration(
     registration.status = RegistrationStatus.cancelled
     session.add(registration)
     session.flush()
-    _record_counts(session, rel, event, actor=user, verb=Verb.cancelled_registration)
+    _record_counts(
+        session,
+        rel,
+        event,
+        actor=user,
+        verb=Verb.cancelled_registration,
+        push=LiveKind.event_registration_cancelled,
+    )
     _promote(session, rel=rel, event=event, actor=user)
     return registration
 
@@ -127,7 +141,15 @@ def book_slot(
             else SLOT_TAKEN
         ),
     )
-    _record_counts(session, rel, event, actor=user, verb=Verb.booked, slot=slot)
+    _record_counts(
+        session,
+        rel,
+        event,
+        actor=user,
+        verb=Verb.booked,
+        slot=slot,
+        push=LiveKind.event_slot_booked,
+    )
     return booking
 
 
@@ -143,7 +165,15 @@ def cancel_booking(
         raise NotFound("Your company has not booked this slot.")
     session.delete(booking)
     session.flush()
-    _record_counts(session, rel, event, actor=user, verb=Verb.cancelled_booking, slot=slot)
+    _record_counts(
+        session,
+        rel,
+        event,
+        actor=user,
+        verb=Verb.cancelled_booking,
+        slot=slot,
+        push=LiveKind.event_slot_freed,
+    )
 
 
 def _record_counts(
@@ -153,9 +183,11 @@ def _record_counts(
     *,
     actor: User,
     verb: Verb,
+    push: LiveKind,
     slot: MeetingSlot | None = None,
 ) -> None:
-    """A person's act on a seat or a slot: answers the event's planner, moves its counts."""
+    """A person's act on a seat or a slot: answers the event's planner, moves its counts; `push`
+    says what happened, to the event's viewers (who see it as their role may)."""
     contribution.record(
         session,
         rel=rel,
@@ -163,5 +195,5 @@ def _record_counts(
         verb=verb,
         on=slot or event,
         addressee=session.get(User, event.created_by_id),
-        push=contribution.live_event(LiveKind.event_counts, event, rel.project),
+        push=contribution.live_event(push, event, rel.project),
     )
