@@ -114,7 +114,8 @@ def test_admin_header_is_one_row_at_1280(new_page: Callable[..., Page]) -> None:
     tops = page.evaluate(
         "[...document.querySelectorAll('.site-bar > *, .site-nav li')]"
         ".filter(e => e.getClientRects().length)"
-        ".map(e => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2))"
+        ".map(e => e.getBoundingClientRect())"
+        ".map(r => Math.round(r.top + r.height / 2))"
     )
     assert max(tops) - min(tops) <= 4, f"the header's items sit at heights {tops}"
     assert page.locator(".site-header").bounding_box()["height"] <= 64
