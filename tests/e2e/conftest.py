@@ -124,7 +124,7 @@ def log_in(page: Page, email: str) -> Page:
     page.fill("#login-password", DEMO_PASSWORD)
     page.click("#login-form button[type=submit]")
     page.wait_for_url(lambda url: urlsplit(url).path != "/login")
-    expect(page.locator("form[action='/logout']")).to_be_visible()
+    expect(page.locator("form[action='/logout']")).to_be_attached()  # in the header's menu
     return page
 
 

@@ -136,6 +136,7 @@ def test_filter_by_theme_and_load_more_on_a_phone(new_page: Callable[..., Page])
 def test_my_contributions_page_is_accessible_on_a_phone(new_page: Callable[..., Page]) -> None:
     page = new_page(PROCURER)
     page.set_viewport_size(PHONE)
+    page.locator(".site-menu summary").click()  # on a phone the header's links are in its menu
     page.get_by_role("link", name="Mine bidrag").click()
     expect(page.locator("h1")).to_have_text("Mine bidrag")
     expect(page.locator("#mine-need-heading")).to_be_visible()
