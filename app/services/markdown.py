@@ -18,9 +18,9 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
-from markdown_it.utils import EnvType, OptionsDict
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup, escape
 
 # markdown-it's commonmark preset already caps nesting (blockquotes, lists) at 20 levels.
