@@ -140,6 +140,23 @@ def format_time(value: datetime | None, pattern: str | None = None) -> str:
     return format_datetime(value, pattern, tzinfo=TIMEZONE, locale=format_locale())
 
 
+TIME_PATTERNS = {"nb": "HH.mm", "nn": "HH.mm"}
+TIME_PATTERN_EN = "HH:mm"
+
+
+def format_period(start: datetime, end: datetime) -> str:
+    """From one moment to another: "27. okt. 2026 kl. 09.00–09.30" within a day (Norwegian
+    time), both in full otherwise."""
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=ZoneInfo("UTC"))
+    if end.tzinfo is None:
+        end = end.replace(tzinfo=ZoneInfo("UTC"))
+    if start.astimezone(TIMEZONE).date() != end.astimezone(TIMEZONE).date():
+        return f"{format_time(start)} – {format_time(end)}"
+    clock = TIME_PATTERNS.get(current_language(), TIME_PATTERN_EN)
+    return f"{format_time(start)}–{format_time(end, clock)}"
+
+
 def format_day(value: date | datetime | None) -> str:
     """A calendar date in the current language's style: "27. okt. 2026", "27 Oct 2026"."""
     if value is None:

@@ -79,6 +79,7 @@ templates.env.globals.update(
     LANGUAGES=i18n.LANGUAGES,
     current_language=i18n.current_language,
     live_socket_url=i18n.live_socket_url,
+    period=i18n.format_period,
     file_description=describe_file,
 )
 # Every enum's label comes from the one registry (app/models/vocabulary.py): `label(Enum, value)`,

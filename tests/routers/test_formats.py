@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -87,3 +87,20 @@ def test_the_accepted_kinds_are_named_in_the_reader_s_language() -> None:
         assert str(ACCEPTED_LABEL).endswith("eller tekstfiler")
     with i18n.use_language("en"):
         assert str(ACCEPTED_LABEL).endswith("or text files")
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("nb", "27. okt. 2026 kl. 09.00–09.30"), ("en", "27 Oct 2026, 09:00–09:30")],
+)
+def test_a_meeting_within_a_day_names_the_day_once(lang: str, expected: str) -> None:
+    with i18n.use_language(lang):
+        assert (
+            i18n.format_period(AUTUMN_MORNING, AUTUMN_MORNING + timedelta(minutes=30)) == expected
+        )
+
+
+def test_a_period_over_several_days_names_both_in_full() -> None:
+    with i18n.use_language("nb"):
+        two_days = i18n.format_period(AUTUMN_MORNING, AUTUMN_MORNING + timedelta(days=2))
+    assert two_days == "27. okt. 2026 kl. 09.00 – 29. okt. 2026 kl. 09.00"
