@@ -12,15 +12,12 @@ from __future__ import annotations
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
 
 import nh3
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
-from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
-from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup, escape
 
 # markdown-it's commonmark preset already caps nesting (blockquotes, lists) at 20 levels.
@@ -65,17 +62,25 @@ def _scan_budget(state: StateInline, silent: bool) -> bool:
 _md.inline.ruler.before("text", "scan_budget", _scan_budget)
 
 
-def _image_as_link(
-    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    """An image as a link to it, named by its alt text: pages load nothing from third parties,
-    and `![bilde](url)` must not leave its "!" behind."""
-    token = tokens[idx]
-    alt = self.renderInlineAsText(token.children or [], options, env) or str(token.attrs["src"])
-    return f'<a href="{escapeHtml(str(token.attrs["src"]))}">{escapeHtml(alt)}</a>'
+def _images_as_links(state: StateCore) -> None:
+    """Turn every image into a link to it, named by its alt text (or its address): pages load
+    nothing from third parties, and `![bilde](url)` must not leave its "!" behind."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children: list[Token] = []
+        for token in block.children:
+            if token.type != "image":
+                children.append(token)
+                continue
+            src = str(token.attrGet("src") or "")
+            opening = Token("link_open", "a", 1, attrs={"href": src})
+            name = token.children or [Token("text", "", 0, content=src)]
+            children += [opening, *name, Token("link_close", "a", -1)]
+        block.children = children
 
 
-_md.add_render_rule("image", _image_as_link)
+_md.core.ruler.after("inline", "images_as_links", _images_as_links)
 
 
 def plain_text_html(text: str) -> Markup:
