@@ -9,15 +9,16 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from gettext import c2py
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -119,12 +120,22 @@ def live_socket_url(path: str) -> str:
     return f"{path}?{PAGE_LANGUAGE_PARAM}={current_language()}"
 
 
-def format_time(value: datetime | None, pattern: str = "d. MMM y HH:mm") -> str:
+# A date and a time the way each language writes them: "27. okt. 2026 kl. 09.00" in Norwegian
+# (Språkrådet: a full stop between hours and minutes), "27 Oct 2026, 09:00" in English.
+DATETIME_PATTERNS = {"nb": "d. MMM y 'kl.' HH.mm", "nn": "d. MMM y 'kl.' HH.mm"}
+DATETIME_PATTERN_EN = "d MMM y, HH:mm"
+DATE_PATTERNS = {"nb": "d. MMM y", "nn": "d. MMM y"}
+DATE_PATTERN_EN = "d MMM y"
+
+
+def format_time(value: datetime | None, pattern: str | None = None) -> str:
     """A timestamp in Norwegian time, in the current language's style (`pattern`: babel's)."""
     if value is None:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo("UTC"))
+    if pattern is None:
+        pattern = DATETIME_PATTERNS.get(current_language(), DATETIME_PATTERN_EN)
     return format_datetime(value, pattern, tzinfo=TIMEZONE, locale=babel_locale())
 
 
@@ -158,6 +169,59 @@ def browser_language(accept_language: str | None) -> str | None:
         if best is None or (-quality, position) < (-best[0], best[1]):
             best = (quality, position, ours)
     return best[2] if best else None
+TIME_PATTERNS = {"nb": "HH.mm", "nn": "HH.mm"}
+TIME_PATTERN_EN = "HH:mm"
+
+
+def format_period(start: datetime, end: datetime) -> str:
+    """From one moment to another: "27. okt. 2026 kl. 09.00–09.30" within a day (Norwegian
+    time), both in full otherwise."""
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=ZoneInfo("UTC"))
+    if end.tzinfo is None:
+        end = end.replace(tzinfo=ZoneInfo("UTC"))
+    if start.astimezone(TIMEZONE).date() != end.astimezone(TIMEZONE).date():
+        return f"{format_time(start)} – {format_time(end)}"
+    clock = TIME_PATTERNS.get(current_language(), TIME_PATTERN_EN)
+    return f"{format_time(start)}–{format_time(end, clock)}"
+
+
+def format_day(value: date | datetime | None) -> str:
+    """A calendar date in the current language's style: "27. okt. 2026", "27 Oct 2026"."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_time(value, DATE_PATTERNS.get(current_language(), DATE_PATTERN_EN))
+    pattern = DATE_PATTERNS.get(current_language(), DATE_PATTERN_EN)
+    return format_date(value, pattern, locale=babel_locale())
+
+
+def _iso_week(value: str | date) -> tuple[int, int]:
+    """(year, week) of an ISO week given as `2026-W39` or as a day in it."""
+    if isinstance(value, date):
+        year, week, _day = value.isocalendar()
+        return year, week
+    year_text, _w, week_text = value.partition("-W")
+    return int(year_text), int(week_text)
+
+
+def format_week(value: str | date | None, *, with_year: bool = True) -> str:
+    """An ISO week as people say it: "uke 39, 2026" (or "uke 39"), "week 39, 2026" in English."""
+    if value is None:
+        return ""
+    year, week = _iso_week(value)
+    if with_year:
+        return gettext("week %(week)s, %(year)s", week=week, year=year)
+    return gettext("week %(week)s", week=week)
+
+
+def format_file_size(size: int) -> str:
+    """A file size in words: "45 byte", "12,3 kB", "1,2 MB" (decimal units, the language's
+    decimal mark)."""
+    if size < 1000:
+        return ngettext("%(num)s byte", "%(num)s bytes", size)
+    unit, scaled = ("kB", size / 1000) if size < 1_000_000 else ("MB", size / 1_000_000)
+    return f"{format_decimal(scaled, '#,##0.#', locale=babel_locale())} {unit}"
 
 
 def pick_language(

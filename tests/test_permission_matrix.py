@@ -476,6 +476,37 @@ CELLS: list[Cell] = [
         page="/projects/{project}/metrics",
         socket="/ws/projects/{project}/metrics",
     ),
+    # A figure's CSV download (issue 15) shows exactly what its dashboard shows.
+    *cells(
+        "supplier company in a figure's CSV download",
+        "Leverandør AS",
+        PROCURERS,
+        page="/projects/{project}/metrics/data/participation_by_organisation.csv",
+    ),
+    *cells(
+        "supplier company in the organisation's figures",
+        "Leverandør AS",
+        PROCURERS,
+        page="/organisations/{owner_org}/metrics",
+    ),
+    *cells(
+        "supplier company in the organisation's figures' CSV download",
+        "Leverandør AS",
+        PROCURERS,
+        page="/organisations/{owner_org}/metrics/data/participation_by_organisation.csv",
+    ),
+    *cells(
+        "supplier company in the platform's figures",
+        "Leverandør AS",
+        PROCURERS,
+        page="/platform/metrics",
+    ),
+    *cells(
+        "supplier company in the platform's figures' CSV download",
+        "Leverandør AS",
+        PROCURERS,
+        page="/platform/metrics/data/participation_by_organisation.csv",
+    ),
     *cells(
         "questions asked, unpublished ones too, in the figures",
         '"asked":',

@@ -282,6 +282,11 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /projects/{project_id}/metrics": ALL,
     "GET /api/v1/organisations/{organisation_id}/metrics": ALL,
     "GET /organisations/{organisation_id}/metrics": ALL,
+    "GET /platform/metrics": ALL,  # what each visitor may read, together
+    # A figure's data as CSV, with its dashboard's permission (test_permission_matrix.py)
+    "GET /projects/{project_id}/metrics/data/{key}.csv": ALL,
+    "GET /organisations/{organisation_id}/metrics/data/{key}.csv": ALL,
+    "GET /platform/metrics/data/{key}.csv": ALL,
     # Organisations and their people (the scene's organisation: the owner, which its procurer
     # administers; platform administrators act in every organisation)
     "GET /organisations/{organisation_id}/people": STAFF,
@@ -509,6 +514,7 @@ class Scene:
             "unsubscribe_token": delivery.unsubscribe_token(citizen.id, "reply"),
             "report_id": self._report(api, market),
             "suggestion_id": 1,  # none is shown in the scene: a 404 for everyone
+            "key": "participation_by_role",  # a dashboard figure
             **self._maturity(session, market),
         }
 

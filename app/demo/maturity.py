@@ -18,11 +18,11 @@ Kinds of step and their fields (besides `do`, `on`, `by`, `key`):
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from app.demo.calendar import working_moment_in
 from app.demo.story import Step, Story, day_and_clock
-from app.i18n import TIMEZONE
 from app.maturity.model import load_model
 from app.models import MaturityAction, MaturityRound
 from app.models.base import id_of, utcnow
@@ -43,8 +43,7 @@ Planner = Callable[[Story, Step], None]
 
 def _deadline(story: Story, step: Step) -> datetime:
     if "deadline_in_days" in step:
-        today = datetime.now(TIMEZONE).replace(hour=16, minute=0, second=0, microsecond=0)
-        return today + timedelta(days=step["deadline_in_days"])
+        return working_moment_in(step["deadline_in_days"], 16, 0)
     day, clock = day_and_clock(step["deadline"])
     return story.moment(day, clock or "16:00")
 

@@ -43,15 +43,15 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlmodel import select
 
+from app.demo.calendar import working_moment_in
 from app.demo.maturity import MATURITY_STEPS
 from app.demo.pdf import demo_pdf
 from app.demo.story import Step, Story, when
-from app.i18n import TIMEZONE
 from app.models import SecrecyClaim
 from app.models.base import NeedStatus, Phase, Visibility, id_of
 from app.models.document import DocumentAudience, DocumentCreate, DocumentKind
@@ -213,8 +213,7 @@ def _event(story: Story, step: Step) -> None:
     hour, minute = (int(part) for part in step["starts_at"].split(":"))
 
     def create() -> Any:
-        today = datetime.now(TIMEZONE).replace(hour=hour, minute=minute, second=0, microsecond=0)
-        starts = today + timedelta(days=step["starts_in_days"])
+        starts = working_moment_in(step["starts_in_days"], hour, minute)
         data = DialogueEventCreate(
             kind=EventKind(step["kind"]),
             title=step["title"],
@@ -354,9 +353,8 @@ def _hearing(story: Story, step: Step) -> None:
     so that the hearing is still open for whoever tries the demo."""
 
     def open_hearing() -> Any:
-        deadline = datetime.now(TIMEZONE).replace(hour=12, minute=0, second=0, microsecond=0)
         data = HearingOpen(
-            deadline=deadline + timedelta(days=step["deadline_in_days"]),
+            deadline=working_moment_in(step["deadline_in_days"], 12, 0),
             employees=step.get("employees", False),
             citizens=step.get("citizens", False),
             suppliers=step.get("suppliers", False),

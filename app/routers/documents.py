@@ -12,8 +12,6 @@ from sqlmodel import Session
 from app import i18n
 from app.config import get_settings
 from app.db import SessionDep
-from app.i18n import N_
-from app.i18n import gettext as _
 from app.models.base import Id
 from app.models.document import (
     DocumentAudience,
@@ -40,28 +38,6 @@ from app.web import (
 pages = page_router()
 api = api_router("documents")
 
-# How people name the types the uploads service accepts.
-TYPE_LABELS: dict[str, str] = {
-    "application/pdf": "PDF",
-    "image/png": "PNG",
-    "image/jpeg": "JPEG",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint",
-    "application/vnd.oasis.opendocument.text": "OpenDocument",
-    "application/vnd.oasis.opendocument.spreadsheet": "OpenDocument",
-    "application/vnd.oasis.opendocument.presentation": "OpenDocument",
-    "text/plain": N_("Text"),
-}
-
-
-def file_size(size: int) -> str:
-    """A file size as people read it, in the current language (kB below a megabyte)."""
-    locale = i18n.current_language()
-    if size < 1_000_000:
-        return f"{format_decimal(max(size / 1000, 0.1), '#,##0.#', locale=locale)} kB"
-    return f"{format_decimal(size / 1_000_000, '#,##0.#', locale=locale)} MB"
-
 
 def max_upload_mb() -> str:
     """The upload limit in megabytes, for the form's hint."""
@@ -70,9 +46,7 @@ def max_upload_mb() -> str:
 
 
 templates.env.globals.update(
-    document_type_label=lambda content_type: _(TYPE_LABELS.get(content_type) or content_type),
     document_url=documents.file_url,
-    file_size=file_size,
     DocumentKind=DocumentKind,
     DocumentAudience=DocumentAudience,
 )

@@ -13,7 +13,7 @@ from app.models.base import Id
 from app.services import projects
 from app.services.influence.report import report
 from app.services.influence.schemas import InfluenceReport
-from app.views.metrics import cell, column_label
+from app.views.metrics import cell, column_label, shown_columns
 from app.web import CurrentUser, api_router, page_router, render
 
 pages = page_router()
@@ -46,5 +46,6 @@ def influence_page(
         "report": report(session, rel=rel),
         "cell": cell,
         "column_label": column_label,
+        "shown_columns": shown_columns,
     }
     return render(request, "influence/report.html", context)

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
@@ -11,12 +13,22 @@ from app import i18n
 from app.db import SessionDep
 from app.models.base import Id
 from app.services import metrics, projects
-from app.services.metrics import MetricsOverview, OrganisationMetrics, ProjectMetrics
-from app.views.metrics import body_html, project_body_html
+from app.services.audit import CSV_MEDIA_TYPE
+from app.services.errors import NotFound
+from app.services.metrics import Figure, MetricsOverview, OrganisationMetrics, ProjectMetrics
+from app.services.metrics.questions import research_question
+from app.views.metrics import (
+    PLATFORM_DATA_URL,
+    body_html,
+    figure_csv,
+    organisation_data_url,
+    project_body_html,
+)
 from app.web import CsrfProtected, CurrentUser, api_router, render
 
 pages = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
 api = api_router("metrics", csrf=False)
+FigureKey = Annotated[str, Path(max_length=80, pattern=r"^[a-z0-9_]+$")]
 
 
 @api.get("/projects/{project_id}/metrics")
@@ -58,6 +70,7 @@ def metrics_page(
     lang = i18n.current_language()
     context = {
         "project": rel.project,
+        "research_question": research_question,
         "view": metrics.view_of(rel),
         "body": Markup(project_body_html(session, rel, lang, oob=False)),
     }
@@ -70,6 +83,57 @@ def organisation_page(
 ) -> Response:
     """A municipality's dashboard: its projects' figures together, and their ambitions."""
     result = metrics.for_organisation(session, user=user, organisation_id=organisation_id)
-    body = body_html(result.figures, result.as_of, i18n.current_language(), oob=False)
-    context = {"metrics": result, "body": Markup(body)}
+    lang = i18n.current_language()
+    data_url = organisation_data_url(organisation_id)
+    body = body_html(result.figures, result.as_of, lang, oob=False, data_url=data_url)
+    context = {"metrics": result, "body": Markup(body), "research_question": research_question}
     return render(request, "metrics/organisation.html", context)
+
+
+@pages.get("/platform/metrics")
+def platform_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """The platform's dashboard: every project the visitor may read figures of, together."""
+    result = metrics.across_projects(session, user=user)
+    as_of = max((p.as_of for p in result.projects if p.as_of), default=None)
+    lang = i18n.current_language()
+    body = body_html(result.totals, as_of, lang, oob=False, data_url=PLATFORM_DATA_URL)
+    context = {"metrics": result, "body": Markup(body)}
+    return render(request, "metrics/platform.html", context)
+
+
+@pages.get("/platform/metrics/data/{key}.csv")
+def platform_figure_csv(session: SessionDep, user: CurrentUser, key: FigureKey) -> Response:
+    """One figure of the platform's dashboard as CSV, exactly as the visitor sees it there."""
+    totals = metrics.across_projects(session, user=user).totals
+    return _csv(_figure(totals, key), f"pivotal-platform-{key}.csv")
+
+
+@pages.get("/projects/{project_id}/metrics/data/{key}.csv")
+def project_figure_csv(
+    session: SessionDep, user: CurrentUser, project_id: Id, key: FigureKey
+) -> Response:
+    """One figure of the project's dashboard as CSV, exactly as the reader sees it there."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    figure = _figure(metrics.for_project(session, rel).figures, key)
+    return _csv(figure, f"pivotal-project-{project_id}-{key}.csv")
+
+
+@pages.get("/organisations/{organisation_id}/metrics/data/{key}.csv")
+def organisation_figure_csv(
+    session: SessionDep, user: CurrentUser, organisation_id: Id, key: FigureKey
+) -> Response:
+    """One figure of the organisation's dashboard as CSV, exactly as the reader sees it there."""
+    result = metrics.for_organisation(session, user=user, organisation_id=organisation_id)
+    return _csv(_figure(result.figures, key), f"pivotal-organisation-{organisation_id}-{key}.csv")
+
+
+def _figure(figures: list[Figure], key: str) -> Figure:
+    found = next((f for f in figures if f.key == key), None)
+    if found is None:
+        raise NotFound("No such figure.")
+    return found
+
+
+def _csv(figure: Figure, filename: str) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return Response(figure_csv(figure), media_type=CSV_MEDIA_TYPE, headers=headers)

@@ -484,7 +484,7 @@ def csv_text(rows: Sequence[AuditRow]) -> str:
         if entry.as_platform_admin:
             who = f"{who} ({gettext('as platform administrator')})"
         cells = [row.role, row.action, row.subject.text, row.changes(), entry.rationale or ""]
-        writer.writerow([local_iso(entry.at), _inert(who), *map(_inert, cells)])
+        writer.writerow([local_iso(entry.at), inert_cell(who), *map(inert_cell, cells)])
     return buffer.getvalue()
 
 
@@ -495,6 +495,6 @@ def local_iso(moment: datetime) -> str:
     return moment.astimezone(TIMEZONE).isoformat(timespec="seconds")
 
 
-def _inert(cell: str) -> str:
+def inert_cell(cell: str) -> str:
     """A cell a spreadsheet shows as text, never runs as a formula."""
     return f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell

@@ -15,12 +15,13 @@ from collections import OrderedDict
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 # markdown-it's commonmark preset already caps nesting (blockquotes, lists) at 20 levels.
-_md = MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False})
 ALLOWED_TAGS = {
     "p",
     "br",
@@ -59,6 +60,27 @@ def _scan_budget(state: StateInline, silent: bool) -> bool:
 
 
 _md.inline.ruler.before("text", "scan_budget", _scan_budget)
+
+
+def _images_as_links(state: StateCore) -> None:
+    """Turn every image into a link to it, named by its alt text (or its address): pages load
+    nothing from third parties, and `![bilde](url)` must not leave its "!" behind."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children: list[Token] = []
+        for token in block.children:
+            if token.type != "image":
+                children.append(token)
+                continue
+            src = str(token.attrGet("src") or "")
+            opening = Token("link_open", "a", 1, attrs={"href": src})
+            name = token.children or [Token("text", "", 0, content=src)]
+            children += [opening, *name, Token("link_close", "a", -1)]
+        block.children = children
+
+
+_md.core.ruler.after("inline", "images_as_links", _images_as_links)
 
 
 def plain_text_html(text: str) -> Markup:

@@ -18,6 +18,7 @@ from typing import BinaryIO
 import filetype
 
 from app.config import get_settings
+from app.i18n import N_, LazyText, format_file_size, gettext
 from app.services.errors import Invalid, NotFound
 
 CHUNK = 64 * 1024
@@ -34,7 +35,32 @@ ACCEPTED_TYPES: dict[str, str] = {
     "application/vnd.oasis.opendocument.presentation": "odp",
     "text/plain": "txt",
 }
-ACCEPTED_LABEL = "PDF, PNG, JPEG, Word, Excel, PowerPoint, OpenDocument, plain text"
+# What people call each accepted type, in words ("PDF-dokument", not "application/pdf").
+TYPE_NAMES: dict[str, str] = {
+    "application/pdf": N_("PDF document"),
+    "image/png": N_("PNG image"),
+    "image/jpeg": N_("JPEG image"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": N_("Word document"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": N_("Excel spreadsheet"),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": N_(
+        "PowerPoint presentation"
+    ),
+    "application/vnd.oasis.opendocument.text": N_("OpenDocument text"),
+    "application/vnd.oasis.opendocument.spreadsheet": N_("OpenDocument spreadsheet"),
+    "application/vnd.oasis.opendocument.presentation": N_("OpenDocument presentation"),
+    "text/plain": N_("Text file"),
+}
+ACCEPTED_LABEL = LazyText(N_("PDF, PNG, JPEG, Word, Excel, PowerPoint, OpenDocument or text files"))
+
+
+def type_name(content_type: str) -> str:
+    """A stored file's type in words, in the current language ("File" for one we do not name)."""
+    return gettext(TYPE_NAMES.get(content_type, N_("File")))
+
+
+def describe(content_type: str, size: int) -> str:
+    """A file's type and size in words: "PDF-dokument, 45 byte", "Word-dokument, 1,2 MB"."""
+    return f"{type_name(content_type)}, {format_file_size(size)}"
 
 
 @dataclass(frozen=True)

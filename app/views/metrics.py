@@ -6,20 +6,24 @@ The dashboard's topic is coalesced: a burst of contributions renders its figures
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
-from app.i18n import N_
+from app.i18n import N_, format_week
 from app.i18n import gettext as _
 from app.models.base import OrganisationKind, Phase, Role
 from app.models.vocabulary import LiveKind, label_for
 from app.services import metrics, participation
+from app.services.audit import inert_cell
 from app.services.live import LiveEvent, PageKind, Topic
 from app.services.live.registry import LivePage, register_page, renders
 from app.services.metrics import Figure
+from app.services.metrics.questions import RESEARCH_QUESTIONS, research_question
 from app.services.permissions import (
     MetricsAudience,
     ProjectRelation,
@@ -98,6 +102,9 @@ EXCHANGE_LABELS = {
 }
 # Which labels a figure's group column takes its values' names from.
 ROLE_COLUMNS = frozenset({"role", "author_role"})
+# Columns for programs (the API, the research export), not for people: the dashboard and its
+# CSV downloads name the organisation or project instead.
+HIDDEN_COLUMNS = frozenset({"organisation_id", "project_id"})
 
 
 def cell(figure: Figure, column: str, value: object) -> str:
@@ -119,7 +126,33 @@ def cell(figure: Figure, column: str, value: object) -> str:
         return _(MEASURE_LABELS[text]) if text in MEASURE_LABELS else text
     if column == "kind":
         return _(SUGGESTION_KIND_LABELS[text]) if text in SUGGESTION_KIND_LABELS else text
+    if column == "week":
+        return format_week(text)
     return text
+
+
+def shown_columns(figure: Figure) -> list[str]:
+    """The figure's columns a person reads (no ids)."""
+    return [c for c in figure.columns if c not in HIDDEN_COLUMNS]
+
+
+def figure_csv(figure: Figure) -> str:
+    """The figure's table as CSV, as the dashboard shows it: headings and named groups in the
+    current language, suppressed cells empty.
+
+    It starts with a byte-order mark, so spreadsheets read it as UTF-8 (æ, ø, å), and no cell
+    can run as a formula.
+    """
+    columns = shown_columns(figure)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([column_label(c) for c in columns])
+    for row in figure.rows:
+        writer.writerow(
+            ["" if row[c] is None else inert_cell(cell(figure, c, row[c])) for c in columns]
+        )
+    return buffer.getvalue()
 
 
 def column_label(key: str) -> str:
@@ -173,8 +206,9 @@ def heatmap(figure: Figure) -> Heatmap:
     )
 
 
-def dashboard_context(figures: list[Figure]) -> dict[str, Any]:
-    """What the dashboard's charts and tables need from the figures."""
+def dashboard_context(figures: list[Figure], data_url: str) -> dict[str, Any]:
+    """What the dashboard's charts and tables need from the figures; a figure's CSV is at
+    `{data_url}/{key}.csv`."""
     by_key = {f.key: f for f in figures}
     weeks = by_key["participation_by_week"].rows if "participation_by_week" in by_key else []
     return {
@@ -188,18 +222,37 @@ def dashboard_context(figures: list[Figure]) -> dict[str, Any]:
         ],
         "verified": by_key.get("needs_verified_by_author_role"),
         "column_label": column_label,
+        "shown_columns": shown_columns,
         "cell": cell,
+        "research_questions": sorted(RESEARCH_QUESTIONS),
+        "research_question": research_question,
+        "data_url": data_url,
     }
 
 
-def body_html(figures: list[Figure], as_of: datetime | None, lang: str, *, oob: bool) -> str:
+def body_html(
+    figures: list[Figure], as_of: datetime | None, lang: str, *, oob: bool, data_url: str
+) -> str:
     """The dashboard's charts and tables: on the page, and pushed live when figures change.
 
     Dated by the latest contribution counted, so the same figures always render the same.
     """
     return render_fragment(
-        "metrics/_body.html", lang, oob=oob, as_of=as_of, **dashboard_context(figures)
+        "metrics/_body.html", lang, oob=oob, as_of=as_of, **dashboard_context(figures, data_url)
     )
+
+
+PLATFORM_DATA_URL = "/platform/metrics/data"
+
+
+def project_data_url(project_id: int) -> str:
+    """Where a project's figures are downloaded from (`…/{key}.csv`)."""
+    return f"/projects/{project_id}/metrics/data"
+
+
+def organisation_data_url(organisation_id: int) -> str:
+    """Where an organisation's figures are downloaded from (`…/{key}.csv`)."""
+    return f"/organisations/{organisation_id}/metrics/data"
 
 
 def project_body_html(session: Session, rel: ProjectRelation, lang: str, *, oob: bool) -> str:
@@ -208,7 +261,8 @@ def project_body_html(session: Session, rel: ProjectRelation, lang: str, *, oob:
 
     def build() -> str:
         result = metrics.for_project(session, rel)
-        return body_html(result.figures, result.as_of, lang, oob=oob)
+        data_url = project_data_url(audience.project_id)
+        return body_html(result.figures, result.as_of, lang, oob=oob, data_url=data_url)
 
     version = participation.project_version(session, project_id=audience.project_id)
     return fragments.get_or_build(("metrics", audience, oob), version, build)

@@ -40,6 +40,7 @@ from app.models.vocabulary import AuditField, label_for
 from app.services import organisation_look
 from app.services.markdown import render_markdown
 from app.services.notifications import inbox
+from app.services.uploads import describe as describe_file
 from app.web.csrf import csrf_token
 from app.web.forms import limits
 
@@ -57,6 +58,8 @@ templates = Jinja2Templates(
 templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
 templates.env.filters["markdown"] = render_markdown
 templates.env.filters["datetime"] = i18n.format_time
+templates.env.filters["date"] = i18n.format_day
+templates.env.filters["week"] = i18n.format_week
 
 
 def unread_notifications(user: User) -> int:
@@ -78,6 +81,8 @@ templates.env.globals.update(
     LANGUAGES=i18n.LANGUAGES,
     current_language=i18n.current_language,
     live_socket_url=i18n.live_socket_url,
+    period=i18n.format_period,
+    file_description=describe_file,
 )
 # Every enum's label comes from the one registry (app/models/vocabulary.py): `label(Enum, value)`,
 # or one of the short names the templates use.

@@ -47,5 +47,5 @@ def test_a_supplier_books_a_slot_and_sees_it_as_its_own(new_page: Callable[..., 
     page.goto(MEETINGS)
     wait_for_live_state(page)
     page.get_by_role("button", name="Book").first.click()
-    expect(page.get_by_text("Booket av firmaet ditt")).to_be_visible()
+    expect(page.get_by_text("Booket av virksomheten din")).to_be_visible()
     expect(page.locator("#event-2-counts")).to_contain_text("4 av 6")

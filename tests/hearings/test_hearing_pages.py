@@ -34,7 +34,7 @@ def test_a_procurer_opens_the_hearing_from_the_workspace_in_norwegian_time(
     hearing = session.get(Hearing, int(opened.headers["location"].rsplit("/", 1)[1]))
     assert hearing is not None and hearing.deadline.hour == 10  # 12:00 in Oslo in summer
     page = client.get(opened.headers["location"]).text
-    assert "1. juni 2099 12:00" in page
+    assert "1. juni 2099 kl. 12.00" in page
     assert 'id="hearing-form"' not in client.get(f"/projects/{project}/specification").text
 
 

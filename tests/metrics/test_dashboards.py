@@ -169,7 +169,9 @@ def test_the_dashboard_page_has_a_heatmap_and_the_influence_chart(
     page = client.get(f"/projects/{world.public.id}/metrics")
     assert page.status_code == 200
     assert 'class="heat"' in page.text
-    assert '<th scope="row">Employee</th><td class="heat-4">1</td>' in (page.text)
+    assert '<th scope="row">Employee</th><td class="heat-4" data-label="Citizen">1</td>' in (
+        page.text
+    )
     assert "Citizen: 100 %" in page.text  # the influence chart's text alternative
     assert f'ws-connect="/ws/projects/{world.public.id}/metrics?lang=en"' in page.text
     assert f'href="/organisations/{world.owner.id}/metrics"' in page.text
@@ -190,7 +192,10 @@ def test_the_project_dashboard_follows_contributions_live(
         assert '<th scope="row">Employee</th>' not in first
         api.post_need(world.employee, world.public.id)
         pushed = push(ws, 'id="metrics-body"', timeout=10)
-    assert '<th scope="row">Employee</th><td>1</td><td>1</td>' in pushed
+    assert (
+        '<th scope="row">Employee</th><td data-label="Participants">1</td>'
+        '<td data-label="Contributions">1</td>'
+    ) in pushed
     assert 'id="metrics-updated" role="status" hx-swap-oob="innerHTML"' in pushed
 
 
@@ -202,7 +207,10 @@ def test_the_public_dashboard_socket_sends_the_aggregate_view(
         ws.receive_text()
         api.post_need(world.employee, world.public.id)
         pushed = push(ws, 'id="metrics-body"', timeout=10)
-    assert '<th scope="row">Employee</th><td>–</td><td>–</td>' in pushed
+    assert (
+        '<th scope="row">Employee</th><td data-label="Participants">–</td>'
+        '<td data-label="Contributions">–</td>'
+    ) in pushed
     assert "The public view" not in pushed  # the lead stays on the page; figures only
 
 

@@ -240,7 +240,7 @@ def test_dashboard_page_has_tables_and_a_chart_with_a_text_alternative(
     page = client.get(f"/projects/{dialogue['project']}/metrics", headers={"Accept-Language": "en"})
     assert page.status_code == 200
     assert '<th scope="col">Participants</th>' in page.text
-    assert '<desc id="week-chart-desc">2026-W10: 10</desc>' in page.text
+    assert '<desc id="week-chart-desc">week 10, 2026: 10</desc>' in page.text
     assert "<script" not in page.text.split("<main", 1)[-1].split("</main>")[0]
 
 

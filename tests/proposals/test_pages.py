@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import CSRF_RE, login
 from tests.helpers import Api
-from tests.proposals.conftest import JUSTIFICATION, PDF, SECRET_BODY, SUMMARY, Market
+from tests.proposals.conftest import JUSTIFICATION, PDF, SECRET_BODY, SUMMARY, Market, attach
 
 HTMX = {"HX-Request": "true"}
 
@@ -134,3 +134,13 @@ def test_company_publishes_and_withdraws_from_its_page(
 def test_the_project_page_links_to_the_proposals(client: TestClient, market: Market) -> None:
     page = client.get(f"/projects/{market.project_id}")
     assert f'href="/projects/{market.project_id}/proposals"' in page.text
+
+
+def test_a_proposal_s_attachment_is_described_in_words(
+    client: TestClient, api: Api, market: Market
+) -> None:
+    attach(api, market, market.world.supplier)
+    login(client, market.world.supplier)
+    page = client.get(f"/proposals/{market.proposal_id}").text
+    assert f"(PDF-dokument, {len(PDF)} byte)" in page
+    assert "application/pdf" not in page and " B)" not in page

@@ -245,12 +245,12 @@ def test_the_csv_is_for_procurers_only(client: TestClient, world: World) -> None
     [
         (
             datetime(2026, 1, 15, 23, 30, tzinfo=UTC),
-            "16. jan. 2026 00:30",
+            "16. jan. 2026 kl. 00.30",
             "2026-01-16T00:30:00+01:00",
         ),
         (
             datetime(2026, 7, 1, 22, 5, tzinfo=UTC),
-            "2. juli 2026 00:05",
+            "2. juli 2026 kl. 00.05",
             "2026-07-02T00:05:00+02:00",
         ),
     ],

@@ -93,3 +93,22 @@ def test_the_memo_returns_the_same_render() -> None:
     first = render_markdown("**hei**")
     assert render_markdown("**hei**") is first
     assert first == "<p><strong>hei</strong></p>\n"
+
+
+def test_an_image_shows_as_a_link_named_by_its_alt_text_without_a_stray_mark() -> None:
+    out = str(render_markdown("Se ![bilde](https://bilder.example/a.png) her."))
+    assert out == (
+        '<p>Se <a href="https://bilder.example/a.png" rel="nofollow noopener ugc">bilde</a>'
+        " her.</p>\n"
+    )
+    assert "<img" not in out and "!" not in out
+
+
+def test_an_image_without_alt_text_is_a_link_named_by_its_address() -> None:
+    out = str(render_markdown("![](https://bilder.example/a.png)"))
+    assert ">https://bilder.example/a.png</a>" in out and "!" not in out
+
+
+def test_an_image_with_a_script_address_is_never_a_link() -> None:
+    out = str(render_markdown('![x](javascript:alert(1)) ![y]("><script>)'))
+    _assert_safe(out)

@@ -201,7 +201,7 @@ def _mail_invitation(
                 title=rel.round.title,
                 unit=label_of(respondent.unit).lower(),
                 link=accounts.link_url(f"/maturity/invitations/{token}"),
-                deadline=rel.round.deadline.strftime("%d.%m.%Y %H:%M UTC"),
+                deadline=i18n.format_time(rel.round.deadline),
             ),
         )
 
