@@ -90,6 +90,7 @@ def test_search_filter_and_load_more_on_a_phone(new_page: Callable[..., Page]) -
     )
     expect(results).to_have_count(6)
     expect(page.locator("#needs-live-sink")).to_be_hidden()
+    expect(page.locator("#needs-live-sink li")).to_have_count(0)  # no card's id twice
 
     page.get_by_label("Status").select_option("verified")
     page.get_by_role("button", name="Vis behov").click()
