@@ -317,7 +317,7 @@ def test_every_page_holds_the_targets_of_the_live_pushes_and_only_one_shows_them
     assert '<p id="needs-new-notice" class="live-note" hidden>' in plain
     assert 'id="needs-live-sink"' not in plain
     filtered = client.get(f"/projects/{world.public.id}", params={"sort": "discussed"}).text
-    # data-live-sink: static/js/live-sink.js drops what the socket sends there, so the sink
+    # data-live-sink: static/js/htmx-extras.js drops what the socket sends there, so the sink
     # never repeats the ids of the results' cards.
     assert '<div id="needs-live-sink" data-live-sink hidden><ul id="needs-list"></ul>' in filtered
     assert '<p id="needs-new-notice" class="live-note" role="status"></p>' in filtered

@@ -5,7 +5,11 @@
       only moves to an anchor on the same page does not reload it).
    2. A live push that replaces the part of the page someone is filling in keeps what was typed
       or ticked there: a live update never wipes what someone is doing. (Where the focus goes
-      after a swap is keep-focus.js's.) */
+      after a swap is keep-focus.js's.)
+   3. A page that shows something other than a live list (the project page's search results)
+      still holds the list's ids for the socket's fragments, in a hidden element marked
+      data-live-sink, so htmx always finds its targets. What the socket sends there is dropped
+      rather than swapped in, so the sink never repeats the ids of the cards on the page. */
 (function () {
   "use strict";
 
@@ -75,6 +79,13 @@
     });
   }
 
+  function dropIntoSink(event) {
+    if (event.detail.target && event.detail.target.closest("[data-live-sink]")) {
+      event.detail.shouldSwap = false;
+    }
+  }
+
   document.addEventListener("htmx:beforeRequest", emptyErrorBoxes);
+  document.addEventListener("htmx:oobBeforeSwap", dropIntoSink);
   document.addEventListener("htmx:oobBeforeSwap", remember);
 })();
