@@ -169,6 +169,8 @@ def browser_language(accept_language: str | None) -> str | None:
         if best is None or (-quality, position) < (-best[0], best[1]):
             best = (quality, position, ours)
     return best[2] if best else None
+
+
 TIME_PATTERNS = {"nb": "HH.mm", "nn": "HH.mm"}
 TIME_PATTERN_EN = "HH:mm"
 

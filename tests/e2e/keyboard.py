@@ -167,6 +167,16 @@ def in_form(pattern: str) -> Callable[[Focus], bool]:
     return lambda f: f.tag == "button" and bool(found.fullmatch(f.form))
 
 
+def tab_to_header_link(page: Page, href: str, *, backwards: bool = False) -> Focus:
+    """Tab to the header's link to `href`; where the screen is too narrow for it to show in the
+    header's row, through the menu: Tab to its "Meny", Enter opens it, Tab on to the link."""
+    if page.locator(f"header a[href='{href}']:visible").count():
+        return tab_to(page, by_href(f"^{re.escape(href)}$"), backwards=backwards)
+    tab_to(page, lambda f: f.tag == "summary", backwards=backwards)
+    press(page, "Enter")
+    return tab_to(page, by_href(f"^{re.escape(href)}$"))
+
+
 def type_into(page: Page, predicate: Callable[[Focus], bool], text: str) -> Focus:
     """Tab to a field and type `text` into it, as a person would."""
     field = tab_to(page, predicate)

@@ -29,6 +29,7 @@ from tests.e2e.keyboard import (
     press,
     settled_focus_visible,
     tab_to,
+    tab_to_header_link,
     type_into,
 )
 
@@ -100,7 +101,7 @@ def register_by_keyboard(
     picked in its list by typing its name."""
     page.goto("/")
     skip_to_main(page)
-    tab_to(page, by_href(r"^/register$"), backwards=True)
+    tab_to_header_link(page, "/register", backwards=True)
     submit_and_wait_for_navigation(page)
     expect(page).to_have_url(re.compile(r"/register$"))
 

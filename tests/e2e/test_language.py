@@ -21,6 +21,7 @@ def test_under_the_english_interface_a_needs_text_is_marked_bokmal(
 ) -> None:
     page = new_page()
     page.goto(HOME_CARE)
+    page.locator(".site-menu summary").click()  # the language form is in the header's menu
     page.select_option("#language-select", "en")
     page.click(".language-form button[type=submit]")
     expect(page.locator("html")).to_have_attribute("lang", "en")

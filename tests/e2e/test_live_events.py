@@ -166,7 +166,7 @@ def test_a_booking_takes_the_book_buttons_from_the_bookers_colleagues(
     )
     assert booked.ok, booked.text()
     expect(watcher.locator(f"#slot-{first}")).to_contain_text(
-        "Booket av firmaet ditt", timeout=LIVE_TIMEOUT
+        "Booket av virksomheten din", timeout=LIVE_TIMEOUT
     )
     expect(watcher.get_by_role("button", name="Book")).to_have_count(0)
     assert_not_reloaded(watcher)

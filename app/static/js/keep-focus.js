@@ -63,8 +63,9 @@
     keepInSight();
   });
   // Live pushes (out-of-band swaps, from the socket or a response) may replace or remove the
-  // element that has the focus: give it to its replacement (same id), else to the element the
-  // address was just pointed at (#qa-12 after publishing), else to the nearest region still there.
+  // element that has the focus: give it to its replacement (same id, or the same place in its
+  // redrawn region), else to the element the address was just pointed at (#qa-12 after
+  // publishing), else to the nearest region still there.
   var pushed = null;
   var hashAt = 0;
 
@@ -79,6 +80,24 @@
     pushed = { id: document.activeElement.id, chain: chain };
   }
 
+  // The focused element's counterpart in what replaced it: the same kind of element at the same
+  // place inside its nearest ancestor with an id (the "Book" button of the redrawn `#book-8`).
+  function counterpart(was) {
+    var el = was.chain[0];
+    for (var i = 1; i < was.chain.length; i++) {
+      var old = was.chain[i];
+      var now = old.id && document.getElementById(old.id);
+      if (now && now !== old) {
+        var index = Array.prototype.indexOf.call(old.querySelectorAll(el.tagName), el);
+        return now.querySelectorAll(el.tagName)[index] || null;
+      }
+      if (old.id) {
+        return null; // the nearest ancestor with an id is still there: nothing was redrawn
+      }
+    }
+    return null;
+  }
+
   function rescue() {
     var was = pushed;
     pushed = null;
@@ -86,7 +105,7 @@
       window.requestAnimationFrame(keepInSight);
       return;
     }
-    var again = was.id && document.getElementById(was.id);
+    var again = (was.id && document.getElementById(was.id)) || counterpart(was);
     if (again) {
       again.focus({ preventScroll: true });
       return;
