@@ -22,9 +22,10 @@ from app.models.document import (
     DocumentKind,
     DocumentPublic,
 )
-from app.services import documents, permissions, projects, uploads
+from app.services import documents, permissions, project_tabs, projects, uploads
 from app.services.errors import Invalid
 from app.services.permissions import ProjectRelation, audience_for
+from app.services.project_tabs import Section
 from app.views.documents import list_context
 from app.web import (
     CurrentUser,
@@ -95,6 +96,7 @@ def _page(request: Request, session: Session, rel: ProjectRelation) -> Response:
     context = {
         **list_context(rel, docs),
         "rel": rel,
+        "tabs": project_tabs.tabs_for(session, rel=rel, current=Section.documents),
         "audience": audience_for(rel),
         "accepted": uploads.ACCEPTED_LABEL,
         "max_mb": max_upload_mb(),

@@ -10,8 +10,9 @@ from markupsafe import Markup
 from app import i18n
 from app.db import SessionDep
 from app.models.base import Id
-from app.services import metrics, projects
+from app.services import metrics, project_tabs, projects
 from app.services.metrics import MetricsOverview, OrganisationMetrics, ProjectMetrics
+from app.services.project_tabs import Section
 from app.views.metrics import body_html, project_body_html
 from app.web import CsrfProtected, CurrentUser, api_router, render
 
@@ -59,6 +60,7 @@ def metrics_page(
     context = {
         "project": rel.project,
         "view": metrics.view_of(rel),
+        "tabs": project_tabs.tabs_for(session, rel=rel, current=Section.figures),
         "body": Markup(project_body_html(session, rel, lang, oob=False)),
     }
     return render(request, "metrics/project.html", context)

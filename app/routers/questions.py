@@ -13,11 +13,14 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 from app.db import SessionDep
+from app.i18n import N_
 from app.models import Question
 from app.models.base import Id
 from app.models.question import BODY_MAX, BODY_MIN, AnswerDraft, QuestionCreate, QuestionPublic
-from app.services import permissions, projects, questions
+from app.services import permissions, project_tabs, projects, questions
+from app.services.errors import Invalid
 from app.services.permissions import ProjectRelation, qa_audience
+from app.services.project_tabs import Section
 from app.views.questions import mine_html, published_html, queue_html
 from app.web import (
     CurrentUser,
@@ -29,6 +32,10 @@ from app.web import (
 
 pages = page_router()
 api = api_router("questions and answers")
+CONFIRM_PUBLISH = N_(
+    "Tick the box to confirm that the answer should be published to all suppliers; "
+    "it cannot be taken back."
+)
 
 
 # ---- pages -------------------------------------------------------------------------------------
@@ -53,6 +60,7 @@ def _questions_context(
     return {
         "project": rel.project,
         "rel": rel,
+        "tabs": project_tabs.tabs_for(session, rel=rel, current=Section.questions),
         "published_html": Markup(published_html(views, audience.lang, oob=False)),
         "mine_html": Markup(mine_html(views, audience, oob=False)),
         "queue_html": Markup(queue_html(views, audience, oob=False)),
@@ -86,12 +94,16 @@ def answer_form(
     question_id: Id,
     public_question: Annotated[str, Form()] = "",
     answer: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
     """A procurer saves the answer and the anonymised question (…/answer), or publishes both to
-    everyone (…/publish): the queue's one form, with a button for each."""
+    everyone (…/publish, once confirmed): the queue's one form, with a button for each."""
     rel, question = questions.find_question(session, user=user, question_id=question_id)
     data = AnswerDraft(public_question=public_question, answer=answer)
     if request.url.path.endswith("/publish"):
+        permissions.ensure_procurer(rel)  # says who may publish before asking to confirm
+        if confirm != "yes":
+            raise Invalid(CONFIRM_PUBLISH)
         questions.publish(session, rel=rel, question=question, data=data)
         return _back_to(request, question, f"qa-{question_id}")
     questions.save_answer(session, rel=rel, question=question, data=data)
