@@ -25,6 +25,7 @@ from app.views.questions import mine_html, published_html, queue_html
 from app.web import (
     CurrentUser,
     api_router,
+    csrf_token,
     page_router,
     project_view_page,
     redirect,
@@ -57,13 +58,16 @@ def _questions_context(
 ) -> dict[str, object]:
     audience = qa_audience(rel)
     views = questions.list_questions(session, rel=rel)
+    # The queue's forms carry the token for browsers without JavaScript (procurers only: a
+    # visitor's page is cached for everyone).
+    token = csrf_token(request) if audience.is_procurer else ""
     return {
         "project": rel.project,
         "rel": rel,
         "tabs": project_tabs.tabs_for(session, rel=rel, current=Section.questions),
         "published_html": Markup(published_html(views, audience.lang, oob=False)),
         "mine_html": Markup(mine_html(views, audience, oob=False)),
-        "queue_html": Markup(queue_html(views, audience, oob=False)),
+        "queue_html": Markup(queue_html(views, audience, oob=False, csrf_token=token)),
         "can_ask": permissions.allows(permissions.ensure_can_ask_question, rel),
         "sent": request.query_params.get("sent") == "1" and rel.user is not None,
         "body_min": BODY_MIN,

@@ -39,12 +39,17 @@ def mine_html(views: list[questions.QuestionView], audience: QaAudience, *, oob:
     return render_fragment("questions/_mine.html", audience.lang, views=mine, oob=oob)
 
 
-def queue_html(views: list[questions.QuestionView], audience: QaAudience, *, oob: bool) -> str:
-    """The procurers' queue of questions waiting for a published answer."""
+def queue_html(
+    views: list[questions.QuestionView], audience: QaAudience, *, oob: bool, csrf_token: str = ""
+) -> str:
+    """The procurers' queue of questions waiting for a published answer (on the page with the
+    reader's CSRF token, so its forms work without JavaScript; pushed without, htmx sends it)."""
     if not audience.is_procurer:
         return ""
     waiting = [v for v in views if v.is_open]
-    return render_fragment("questions/_queue.html", audience.lang, views=waiting, oob=oob)
+    return render_fragment(
+        "questions/_queue.html", audience.lang, views=waiting, oob=oob, csrf_token=csrf_token
+    )
 
 
 def resync_html(session: Session, rel: ProjectRelation, topic: Topic, audience: QaAudience) -> str:
