@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import LOCALE, log_in
-from tests.e2e.helpers import PROCURER, SUPPLIER, assert_accessible, bearer
+from tests.e2e.helpers import PROCURER, SUPPLIER, assert_accessible, bearer, wait_for_live_state
 
 pytestmark = pytest.mark.browser
 
@@ -145,6 +145,7 @@ def test_publishing_an_answer_asks_in_a_dialog(new_page: Callable[..., Page], wi
     procurer.set_viewport_size({"width": width, "height": 900})
     scene = market_scene(procurer)
     procurer.goto(f"/projects/{scene.project}/questions")
+    wait_for_live_state(procurer)  # the socket's first resync redraws the queue
     item = f"#question-{scene.question}"
     procurer.fill(f"#answer-{scene.question}-question", "Hvor mange beboere gjelder det?")
     procurer.fill(f"#answer-{scene.question}-answer", "Omtrent 40 beboere.")
@@ -163,6 +164,7 @@ def test_a_gate_decision_asks_in_a_dialog(new_page: Callable[..., Page], width: 
     procurer.set_viewport_size({"width": width, "height": 900})
     scene = market_scene(procurer)
     procurer.goto(f"/projects/{scene.project}")
+    wait_for_live_state(procurer)
     procurer.select_option("#phase-to", "aborted")
     procurer.fill("#phase-rationale", "Markedet kan ikke levere innen budsjettet.")
     check_dialog(procurer, "#phase-form button[data-confirm-submit]", "#phase-ask")

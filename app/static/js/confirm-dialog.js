@@ -22,7 +22,16 @@
 
   function show(dialog, opener) {
     dialog.showModal();
-    dialog.addEventListener("close", function () { opener.focus(); }, { once: true });
+    dialog.addEventListener("close", function () {
+      // A live update may have drawn the opener anew meanwhile: then focus its new copy.
+      var id = dialog.id;
+      var again = opener.isConnected ? opener : document.querySelector(
+        '[data-confirm-dialog="' + id + '"], [data-confirm-submit="' + id + '"]'
+      );
+      if (again) {
+        again.focus();
+      }
+    }, { once: true });
   }
 
   function onClick(event) {
