@@ -33,6 +33,7 @@ from app.web import (
 
 pages = page_router()
 api = api_router("questions and answers")
+CONFIRM_WITHDRAW = N_("Tick the box to confirm that the question should be withdrawn.")
 CONFIRM_PUBLISH = N_(
     "Tick the box to confirm that the answer should be published to all suppliers; "
     "it cannot be taken back."
@@ -58,15 +59,15 @@ def _questions_context(
 ) -> dict[str, object]:
     audience = qa_audience(rel)
     views = questions.list_questions(session, rel=rel)
-    # The queue's forms carry the token for browsers without JavaScript (procurers only: a
-    # visitor's page is cached for everyone).
-    token = csrf_token(request) if audience.is_procurer else ""
+    # The forms of the queue and of one's own questions carry the token for browsers without
+    # JavaScript (not for visitors: their page is cached for everyone).
+    token = csrf_token(request) if rel.user is not None else ""
     return {
         "project": rel.project,
         "rel": rel,
         "tabs": project_tabs.tabs_for(session, rel=rel, current=Section.questions),
         "published_html": Markup(published_html(views, audience.lang, oob=False)),
-        "mine_html": Markup(mine_html(views, audience, oob=False)),
+        "mine_html": Markup(mine_html(views, audience, oob=False, csrf_token=token)),
         "queue_html": Markup(queue_html(views, audience, oob=False, csrf_token=token)),
         "can_ask": permissions.allows(permissions.ensure_can_ask_question, rel),
         "sent": request.query_params.get("sent") == "1" and rel.user is not None,
@@ -116,10 +117,17 @@ def answer_form(
 
 @pages.post("/questions/{question_id}/withdraw")
 def withdraw_form(
-    request: Request, session: SessionDep, user: CurrentUser, question_id: Id
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    question_id: Id,
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
-    """The asking company withdraws a question that is not published."""
+    """The asking company withdraws a question that is not published, once confirmed."""
     rel, question = questions.find_question(session, user=user, question_id=question_id)
+    if confirm != "yes":
+        questions.ensure_can_withdraw(rel, question)  # says who may before asking to confirm
+        raise Invalid(CONFIRM_WITHDRAW)
     questions.withdraw(session, rel=rel, question=question)
     return _back_to(request, question, "my-questions")
 

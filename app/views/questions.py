@@ -31,12 +31,17 @@ def published_html(views: list[questions.QuestionView], lang: str, *, oob: bool)
     return render_fragment("questions/_published.html", lang, entries=entries, oob=oob)
 
 
-def mine_html(views: list[questions.QuestionView], audience: QaAudience, *, oob: bool) -> str:
-    """The asking company's own questions that are not published yet."""
+def mine_html(
+    views: list[questions.QuestionView], audience: QaAudience, *, oob: bool, csrf_token: str = ""
+) -> str:
+    """The asking company's own questions that are not published yet (on the page with the
+    reader's CSRF token, so that withdrawing works without JavaScript)."""
     if audience.organisation_id is None:
         return ""
     mine = [v for v in views if v.is_open and v.sees_asker]
-    return render_fragment("questions/_mine.html", audience.lang, views=mine, oob=oob)
+    return render_fragment(
+        "questions/_mine.html", audience.lang, views=mine, oob=oob, csrf_token=csrf_token
+    )
 
 
 def queue_html(

@@ -159,6 +159,20 @@ def test_publishing_an_answer_asks_in_a_dialog(new_page: Callable[..., Page], wi
 
 
 @pytest.mark.parametrize("width", WIDTHS)
+def test_withdrawing_a_question_asks_in_a_dialog(new_page: Callable[..., Page], width: int) -> None:
+    supplier = new_page(SUPPLIER)
+    supplier.set_viewport_size({"width": width, "height": 900})
+    scene = market_scene(supplier)
+    supplier.goto(f"/projects/{scene.project}/questions")
+    wait_for_live_state(supplier)
+    opener = f"#withdraw-question-{scene.question} button[data-confirm-submit]"
+    expect(supplier.locator(opener)).to_have_class("danger")
+    check_dialog(supplier, opener, f"#withdraw-question-{scene.question}-ask")
+    supplier.locator(f"#withdraw-question-{scene.question}-ask [data-dialog-confirm]").click()
+    expect(supplier.locator(f"#my-question-{scene.question}")).to_have_count(0)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
 def test_a_gate_decision_asks_in_a_dialog(new_page: Callable[..., Page], width: int) -> None:
     procurer = new_page(PROCURER)
     procurer.set_viewport_size({"width": width, "height": 900})

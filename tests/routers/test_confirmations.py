@@ -113,3 +113,27 @@ def test_the_gate_decision_form_asks_before_it_acts(client: TestClient, world: W
     )
     assert refused.status_code == 422
     assert "Phase: Needs" in client.get(f"/projects/{world.public.id}", headers=EN).text
+
+
+def test_withdrawing_a_question_without_confirmation_is_refused(
+    client: TestClient, api: Api, world: World
+) -> None:
+    market_dialogue(api, world)
+    asked = api.post(
+        f"/projects/{world.public.id}/questions",
+        world.supplier,
+        json={"body": "Hvor mange beboere gjelder det i alt?"},
+    )
+    question_id = asked.json()["id"]
+    login(client, world.supplier)
+    page = client.get(f"/projects/{world.public.id}/questions", headers=EN).text
+    assert f'id="withdraw-question-{question_id}"' in page and 'name="csrf_token"' in page
+    refused = client.post(f"/questions/{question_id}/withdraw", headers=EN)
+    assert refused.status_code == 422
+    assert "Tick the box to confirm that the question should be withdrawn." in refused.text
+    assert api.get(f"/questions/{question_id}", world.supplier).json()["status"] != "withdrawn"
+    confirmed = client.post(
+        f"/questions/{question_id}/withdraw", data={"confirm": "yes"}, follow_redirects=False
+    )
+    assert confirmed.status_code == 303
+    assert api.get(f"/questions/{question_id}", world.supplier).json()["status"] == "withdrawn"
