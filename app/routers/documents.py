@@ -40,6 +40,7 @@ from app.web import (
 
 pages = page_router()
 api = api_router("documents")
+CONFIRM_WITHDRAW = N_("Tick the box to confirm that the document should be withdrawn for good.")
 
 # How people name the types the uploads service accepts.
 TYPE_LABELS: dict[str, str] = {
@@ -155,10 +156,17 @@ def audience_form(
 
 @pages.post("/documents/{document_id}/withdraw")
 def withdraw_form(
-    request: Request, session: SessionDep, user: CurrentUser, document_id: Id
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    document_id: Id,
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
-    """Withdraw a document from the documents page."""
+    """Withdraw a document from the documents page, once confirmed."""
     rel, document = documents.find_document(session, user=user, document_id=document_id)
+    if confirm != "yes":
+        permissions.ensure_can_manage_documents(rel)  # says who may before asking to confirm
+        raise Invalid(CONFIRM_WITHDRAW)
     documents.withdraw_document(session, rel=rel, document=document)
     return redirect(request, f"/projects/{document.project_id}/documents")
 
