@@ -19,6 +19,7 @@ pytestmark = pytest.mark.browser
 
 WIDTHS = (1280, 390)
 RATIONALE = "Behovene er godt nok beskrevet til å gå videre."
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @dataclass
@@ -172,6 +173,30 @@ def test_withdrawing_a_question_asks_in_a_dialog(new_page: Callable[..., Page], 
     expect(supplier.locator(f"#my-question-{scene.question}")).to_have_count(0)
 
 
+def test_withdrawing_a_document_asks_in_a_dialog(new_page: Callable[..., Page]) -> None:
+    procurer = new_page(PROCURER)
+    scene = market_scene(procurer)
+    document = ok(
+        procurer.request.post(
+            f"/api/v1/projects/{scene.project}/documents",
+            headers=bearer(procurer, PROCURER),
+            multipart={
+                "file": {"name": "referat.pdf", "mimeType": "application/pdf", "buffer": PDF},
+                "title": "Referat fra møtet",
+                "kind": "minutes",
+                "audience": "public",
+            },
+        )
+    )["id"]
+    procurer.goto(f"/projects/{scene.project}/documents")
+    wait_for_live_state(procurer)
+    opener = f"#withdraw-document-{document} button[data-confirm-submit]"
+    check_dialog(procurer, opener, f"#withdraw-document-{document}-ask")
+    procurer.locator(f"#withdraw-document-{document}-ask [data-dialog-confirm]").click()
+    expect(procurer.locator(f"#withdraw-document-{document}")).to_have_count(0)
+    expect(procurer.locator("#documents-list")).to_contain_text("Trukket tilbake")
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_a_gate_decision_asks_in_a_dialog(new_page: Callable[..., Page], width: int) -> None:
     procurer = new_page(PROCURER)
@@ -196,7 +221,8 @@ def test_publishing_minutes_asks_only_when_they_are_published(
     scene = market_scene(procurer)
     procurer.goto(f"/events/{scene.event}")
     procurer.fill("#minutes-text", "# Referat\nVi lærte mye om nattilsyn.")
-    procurer.locator("#minutes-form button[type=submit]").click()  # a draft: no question
+    with procurer.expect_navigation():  # a draft: saved without a question, the page reloads
+        procurer.locator("#minutes-form button[type=submit]").click()
     expect(procurer.locator("#minutes-ask")).to_be_hidden()
     expect(procurer.locator("#minutes-text")).to_have_value("# Referat\nVi lærte mye om nattilsyn.")
     procurer.locator("#minutes-publish").check()
