@@ -332,6 +332,13 @@ CELLS: list[Cell] = [
         api="/api/v1/proposals/{hidden_proposal}",
         page="/proposals/{hidden_proposal}",
     ),
+    # Its withdrawal's confirmation page (issue 15) names it to the submitting company alone.
+    *cells(
+        "a proposal's withdrawal confirmation",
+        'id="withdraw-proposal-form" method="post" action="/proposals/{hidden_proposal}/withdraw"',
+        frozenset({"supplier_a"}),
+        page="/proposals/{hidden_proposal}/withdraw",
+    ),
     *cells(
         "full proposal in lists",
         SECRET_BODY,

@@ -216,6 +216,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "PUT /api/v1/proposals/{proposal_id}/status": STAFF,
     "POST /proposals/{proposal_id}/status": STAFF,
     "POST /api/v1/proposals/{proposal_id}/withdraw": {"supplier_a"},
+    "GET /proposals/{proposal_id}/withdraw": {"supplier_a"},  # the confirmation page
     "POST /proposals/{proposal_id}/withdraw": {"supplier_a"},
     "PUT /api/v1/claims/{claim_id}/decision": STAFF,
     "POST /claims/{claim_id}/decision": STAFF,

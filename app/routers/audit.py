@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from app.db import SessionDep
 from app.models.audit import AuditEntryPublic, AuditFilter
 from app.models.base import Cursor, Id
-from app.services import audit, projects
+from app.services import audit, project_tabs, projects
 from app.views.audit import csv_download, log_context, newest_first
 from app.web import CurrentUser, api_router, page_router, render
 
@@ -35,7 +35,10 @@ def audit_log_page(
     page = newest_first(before_id, PAGE_SIZE)
     entries = audit.list_for_project(session, rel=rel, page=page, only=only)
     context = log_context(session, entries, only, size=PAGE_SIZE, organisation=False)
-    return render(request, "projects/audit_log.html", {"project": rel.project, **context})
+    tabs = project_tabs.tabs_for(session, rel=rel, current=None)
+    return render(
+        request, "projects/audit_log.html", {"project": rel.project, "tabs": tabs, **context}
+    )
 
 
 @pages.get("/projects/{project_id}/audit-log.csv")

@@ -20,9 +20,10 @@ from app.models.document import (
     DocumentKind,
     DocumentPublic,
 )
-from app.services import documents, permissions, projects, uploads
+from app.services import documents, permissions, project_tabs, projects, uploads
 from app.services.errors import Invalid
 from app.services.permissions import ProjectRelation, audience_for
+from app.services.project_tabs import Section
 from app.views.documents import list_context
 from app.web import (
     CurrentUser,
@@ -37,6 +38,7 @@ from app.web import (
 
 pages = page_router()
 api = api_router("documents")
+CONFIRM_WITHDRAW = N_("Tick the box to confirm that the document should be withdrawn for good.")
 
 
 def max_upload_mb() -> str:
@@ -69,6 +71,7 @@ def _page(request: Request, session: Session, rel: ProjectRelation) -> Response:
     context = {
         **list_context(rel, docs),
         "rel": rel,
+        "tabs": project_tabs.tabs_for(session, rel=rel, current=Section.documents),
         "audience": audience_for(rel),
         "accepted": uploads.ACCEPTED_LABEL,
         "max_mb": max_upload_mb(),
@@ -127,10 +130,17 @@ def audience_form(
 
 @pages.post("/documents/{document_id}/withdraw")
 def withdraw_form(
-    request: Request, session: SessionDep, user: CurrentUser, document_id: Id
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    document_id: Id,
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
-    """Withdraw a document from the documents page."""
+    """Withdraw a document from the documents page, once confirmed."""
     rel, document = documents.find_document(session, user=user, document_id=document_id)
+    if confirm != "yes":
+        permissions.ensure_can_manage_documents(rel)  # says who may before asking to confirm
+        raise Invalid(CONFIRM_WITHDRAW)
     documents.withdraw_document(session, rel=rel, document=document)
     return redirect(request, f"/projects/{document.project_id}/documents")
 

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from app import i18n
 from app.db import SessionDep
+from app.i18n import N_
 from app.models import DialogueEvent
 from app.models.base import Id, id_of
 from app.models.event import (
@@ -23,8 +24,10 @@ from app.models.event import (
     SlotGeneration,
     SlotPublic,
 )
-from app.services import events, permissions, projects
+from app.services import events, permissions, project_tabs, projects
+from app.services.errors import Invalid
 from app.services.permissions import ProjectRelation, audience_for
+from app.services.project_tabs import Section
 from app.views.events import event_context, event_list_context
 from app.web import (
     CurrentUser,
@@ -39,6 +42,10 @@ from app.web import (
 
 pages = page_router()
 api = api_router("dialogue events")
+CONFIRM_MINUTES = N_(
+    "Tick the box to confirm that the minutes should be published; published minutes cannot be "
+    "taken back."
+)
 ICS = "text/calendar; charset=utf-8"
 
 
@@ -48,6 +55,7 @@ ICS = "text/calendar; charset=utf-8"
 def _list_context(session: Session, rel: ProjectRelation) -> dict[str, Any]:
     return {
         **event_list_context(session, rel, i18n.current_language()),
+        "tabs": project_tabs.tabs_for(session, rel=rel, current=Section.events),
         "can_plan": permissions.allows(permissions.ensure_can_plan_events, rel)
         and permissions.phase_allows(rel.project.phase, permissions.DialogueAction.plan_event),
         "EventKind": EventKind,
@@ -168,11 +176,15 @@ def minutes_form(
     event_id: Id,
     minutes: Annotated[str, Form()] = "",
     publish: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
-    """A procurer saves the minutes, and publishes them if asked."""
+    """A procurer saves the minutes, and publishes them if asked and confirmed."""
     rel, event = events.find_event(session, user=user, event_id=event_id)
     view = FormView("events/detail.html", typed={"publish": publish})
     data = parse(MinutesWrite, view, minutes=minutes)
+    if publish and confirm != "yes":
+        permissions.ensure_can_plan_events(rel)  # says who may publish before asking to confirm
+        raise Invalid(CONFIRM_MINUTES)
     events.write_minutes(session, rel=rel, event=event, minutes=data.minutes)
     if publish:
         events.publish_minutes(session, rel=rel, event=event)

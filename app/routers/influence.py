@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from app.db import SessionDep
 from app.models.base import Id
-from app.services import projects
+from app.services import project_tabs, projects
 from app.services.influence.report import report
 from app.services.influence.schemas import InfluenceReport
 from app.views.metrics import cell, column_label, shown_columns
@@ -43,6 +43,7 @@ def influence_page(
     rel = projects.get_project(session, user=user, project_id=project_id)
     context = {
         "project": rel.project,
+        "tabs": project_tabs.tabs_for(session, rel=rel, current=None),
         "report": report(session, rel=rel),
         "cell": cell,
         "column_label": column_label,

@@ -12,11 +12,12 @@ from markupsafe import Markup
 from app import i18n
 from app.db import SessionDep
 from app.models.base import Id
-from app.services import metrics, projects
+from app.services import metrics, project_tabs, projects
 from app.services.audit import CSV_MEDIA_TYPE
 from app.services.errors import NotFound
 from app.services.metrics import Figure, MetricsOverview, OrganisationMetrics, ProjectMetrics
 from app.services.metrics.questions import research_question
+from app.services.project_tabs import Section
 from app.views.metrics import (
     PLATFORM_DATA_URL,
     body_html,
@@ -72,6 +73,7 @@ def metrics_page(
         "project": rel.project,
         "research_question": research_question,
         "view": metrics.view_of(rel),
+        "tabs": project_tabs.tabs_for(session, rel=rel, current=Section.figures),
         "body": Markup(project_body_html(session, rel, lang, oob=False)),
     }
     return render(request, "metrics/project.html", context)

@@ -12,7 +12,7 @@ from app.db import SessionDep
 from app.i18n import gettext as _
 from app.models.base import Id
 from app.models.moderation import Report, ReportCreate, ReportDecision, ReportPublic
-from app.services import moderation, permissions, projects
+from app.services import moderation, permissions, project_tabs, projects
 from app.views.moderation import queue_html
 from app.web import (
     CurrentUser,
@@ -80,6 +80,7 @@ def queue_page(
     audience = permissions.audience_for(rel)
     context = {
         "project": rel.project,
+        "tabs": project_tabs.tabs_for(session, rel=rel, current=None),
         "queue_html": Markup(queue_html(session, rel, audience, oob=False)),
     }
     return render(request, "moderation/queue.html", context)

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 from app.db import SessionDep
+from app.i18n import N_
 from app.models import Organisation
 from app.models.base import Id, Visibility, id_of
 from app.models.project import (
@@ -28,12 +29,15 @@ from app.services import (
     hearings,
     need_list,
     permissions,
+    project_tabs,
     projects,
     requirements,
     themes,
 )
+from app.services.errors import Invalid
 from app.services.need_list import NeedFilter, NeedSort
 from app.services.permissions import ProjectRelation, audience_for
+from app.services.project_tabs import Section
 from app.views.needs import needs_list_html, needs_more_html, needs_results_html
 from app.web import (
     CurrentUser,
@@ -52,6 +56,9 @@ pages = page_router()
 # theme or order).
 NeedListFilter = Annotated[NeedFilter, Depends(need_list.parse_filter)]
 api = api_router("projects", prefix="/projects")
+CONFIRM_GATE_DECISION = N_(
+    "Tick the box to confirm the gate decision; the project cannot go back to an earlier phase."
+)
 
 
 @pages.get("/")
@@ -142,6 +149,7 @@ def _project_context(
     return {
         "project": rel.project,
         "rel": rel,
+        "tabs": project_tabs.tabs_for(session, rel=rel, current=Section.needs),
         "orgs": projects.organisations_by_id(session, ids),
         "partner_ids": sorted(ids - {rel.project.owner_org_id}),
         "needs_list_html": Markup(needs_html),
@@ -171,10 +179,15 @@ def move_phase_form(
     project_id: Id,
     to_phase: Annotated[str, Form()] = "",
     rationale: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
-    """A procurer's gate decision from the project page; the page then shows the new phase."""
+    """A procurer's gate decision from the project page, once confirmed; the page then shows the
+    new phase."""
     rel = projects.get_project(session, user=user, project_id=project_id)
     data = parse(PhaseMoveCreate, to_phase=to_phase, rationale=rationale)
+    permissions.ensure_can_move_phase(rel)  # says who may decide before asking to confirm
+    if confirm != "yes":
+        raise Invalid(CONFIRM_GATE_DECISION)
     projects.move_phase(session, rel=rel, to_phase=data.to_phase, rationale=data.rationale)
     return redirect(request, f"/projects/{project_id}")
 

@@ -27,9 +27,10 @@ from app.models.proposal import (
     ProposalStatusChange,
     ProposalSummaryPublic,
 )
-from app.services import permissions, projects, proposals, uploads
+from app.services import permissions, project_tabs, projects, proposals, uploads
 from app.services.errors import Invalid
 from app.services.permissions import ProjectRelation, audience_for
+from app.services.project_tabs import Section
 from app.views.proposals import need_titles, proposals_list_html
 from app.web import (
     CurrentUser,
@@ -47,6 +48,7 @@ pages = page_router()
 api = api_router("proposals")
 
 AnyProposal = ProposalPublic | ProposalSummaryPublic
+CONFIRM_WITHDRAW = N_("Tick the box to confirm that the proposal should be withdrawn for good.")
 
 
 # ---- pages -------------------------------------------------------------------------------------
@@ -73,6 +75,7 @@ def proposals_page(
         {
             "project": rel.project,
             "rel": rel,
+            "tabs": project_tabs.tabs_for(session, rel=rel, current=Section.proposals),
             "audience": audience,
             "list_html": Markup(proposals_list_html(session, rel, audience, oob=False)),
             "own": own,
@@ -183,12 +186,37 @@ def _attach(
     )
 
 
-@pages.post("/proposals/{proposal_id}/withdraw")
-def withdraw_form(
+@pages.get("/proposals/{proposal_id}/withdraw")
+def confirm_withdraw_page(
     request: Request, session: SessionDep, user: CurrentUser, proposal_id: Id
 ) -> Response:
-    """The submitting company withdraws its proposal."""
+    """Ask the submitting company before it withdraws its proposal for good."""
     rel, proposal = proposals.find_proposal(session, user=user, proposal_id=proposal_id)
+    proposals.ensure_can_withdraw(rel, proposal)
+    return render(
+        request,
+        "confirm_page.html",
+        {
+            "project": rel.project,
+            "p": proposal,
+            "confirm_partial": "proposals/_confirm_withdraw.html",
+        },
+    )
+
+
+@pages.post("/proposals/{proposal_id}/withdraw")
+def withdraw_form(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    proposal_id: Id,
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    """The submitting company withdraws its proposal, once it has confirmed."""
+    rel, proposal = proposals.find_proposal(session, user=user, proposal_id=proposal_id)
+    proposals.ensure_can_withdraw(rel, proposal)
+    if confirm != "yes":
+        raise Invalid(CONFIRM_WITHDRAW)
     proposals.withdraw(session, rel=rel, proposal=proposal)
     return redirect(request, f"/proposals/{proposal_id}")
 

@@ -13,15 +13,19 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 from app.db import SessionDep
+from app.i18n import N_
 from app.models import Question
 from app.models.base import Id
 from app.models.question import BODY_MAX, BODY_MIN, AnswerDraft, QuestionCreate, QuestionPublic
-from app.services import permissions, projects, questions
+from app.services import permissions, project_tabs, projects, questions
+from app.services.errors import Invalid
 from app.services.permissions import ProjectRelation, qa_audience
+from app.services.project_tabs import Section
 from app.views.questions import mine_html, published_html, queue_html
 from app.web import (
     CurrentUser,
     api_router,
+    csrf_token,
     page_router,
     project_view_page,
     redirect,
@@ -29,6 +33,11 @@ from app.web import (
 
 pages = page_router()
 api = api_router("questions and answers")
+CONFIRM_WITHDRAW = N_("Tick the box to confirm that the question should be withdrawn.")
+CONFIRM_PUBLISH = N_(
+    "Tick the box to confirm that the answer should be published to all suppliers; "
+    "it cannot be taken back."
+)
 
 
 # ---- pages -------------------------------------------------------------------------------------
@@ -50,12 +59,16 @@ def _questions_context(
 ) -> dict[str, object]:
     audience = qa_audience(rel)
     views = questions.list_questions(session, rel=rel)
+    # The forms of the queue and of one's own questions carry the token for browsers without
+    # JavaScript (not for visitors: their page is cached for everyone).
+    token = csrf_token(request) if rel.user is not None else ""
     return {
         "project": rel.project,
         "rel": rel,
+        "tabs": project_tabs.tabs_for(session, rel=rel, current=Section.questions),
         "published_html": Markup(published_html(views, audience.lang, oob=False)),
-        "mine_html": Markup(mine_html(views, audience, oob=False)),
-        "queue_html": Markup(queue_html(views, audience, oob=False)),
+        "mine_html": Markup(mine_html(views, audience, oob=False, csrf_token=token)),
+        "queue_html": Markup(queue_html(views, audience, oob=False, csrf_token=token)),
         "can_ask": permissions.allows(permissions.ensure_can_ask_question, rel),
         "sent": request.query_params.get("sent") == "1" and rel.user is not None,
         "body_min": BODY_MIN,
@@ -86,12 +99,16 @@ def answer_form(
     question_id: Id,
     public_question: Annotated[str, Form()] = "",
     answer: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
     """A procurer saves the answer and the anonymised question (…/answer), or publishes both to
-    everyone (…/publish): the queue's one form, with a button for each."""
+    everyone (…/publish, once confirmed): the queue's one form, with a button for each."""
     rel, question = questions.find_question(session, user=user, question_id=question_id)
     data = AnswerDraft(public_question=public_question, answer=answer)
     if request.url.path.endswith("/publish"):
+        permissions.ensure_procurer(rel)  # says who may publish before asking to confirm
+        if confirm != "yes":
+            raise Invalid(CONFIRM_PUBLISH)
         questions.publish(session, rel=rel, question=question, data=data)
         return _back_to(request, question, f"qa-{question_id}")
     questions.save_answer(session, rel=rel, question=question, data=data)
@@ -100,10 +117,17 @@ def answer_form(
 
 @pages.post("/questions/{question_id}/withdraw")
 def withdraw_form(
-    request: Request, session: SessionDep, user: CurrentUser, question_id: Id
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    question_id: Id,
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
-    """The asking company withdraws a question that is not published."""
+    """The asking company withdraws a question that is not published, once confirmed."""
     rel, question = questions.find_question(session, user=user, question_id=question_id)
+    if confirm != "yes":
+        questions.ensure_can_withdraw(rel, question)  # says who may before asking to confirm
+        raise Invalid(CONFIRM_WITHDRAW)
     questions.withdraw(session, rel=rel, question=question)
     return _back_to(request, question, "my-questions")
 

@@ -30,6 +30,7 @@ from app.services import (
     documents,
     hearings,
     permissions,
+    project_tabs,
     projects,
     requirements,
     spec_export,
@@ -37,6 +38,7 @@ from app.services import (
 )
 from app.services.errors import Invalid, NotFound
 from app.services.permissions import ProjectRelation
+from app.services.project_tabs import Section
 from app.services.spec_export import MEDIA_TYPES, ExportFormat
 from app.views import trace as trace_view
 from app.web import (
@@ -193,6 +195,7 @@ def _workspace_context(
     candidates = requirements.eligible_co_authors(session, rel=rel) if rel.is_procurer else []
     return {
         "project": keep([rel.project])[0],
+        "tabs": project_tabs.tabs_for(session, rel=rel, current=Section.specification),
         "is_procurer": rel.is_procurer,
         "groups": requirements.by_kind(listed),
         "weights_total": requirements.weights_total(listed),

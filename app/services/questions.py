@@ -297,12 +297,17 @@ def publish(
     return question
 
 
-def withdraw(session: Session, *, rel: ProjectRelation, question: Question) -> Question:
-    """The asking company takes back a question that has not been published."""
+def ensure_can_withdraw(rel: ProjectRelation, question: Question) -> None:
+    """The asking company, while the question is neither published nor withdrawn."""
     permissions.require_user(rel.user)
     if not permissions.is_asking_company(rel, question):
         raise Forbidden("Only the company that asked can withdraw a question.")
     _ensure_open(question)
+
+
+def withdraw(session: Session, *, rel: ProjectRelation, question: Question) -> Question:
+    """The asking company takes back a question that has not been published."""
+    ensure_can_withdraw(rel, question)
     before = question.status
     question.status = QuestionStatus.withdrawn
     contribution.record(

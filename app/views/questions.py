@@ -31,20 +31,30 @@ def published_html(views: list[questions.QuestionView], lang: str, *, oob: bool)
     return render_fragment("questions/_published.html", lang, entries=entries, oob=oob)
 
 
-def mine_html(views: list[questions.QuestionView], audience: QaAudience, *, oob: bool) -> str:
-    """The asking company's own questions that are not published yet."""
+def mine_html(
+    views: list[questions.QuestionView], audience: QaAudience, *, oob: bool, csrf_token: str = ""
+) -> str:
+    """The asking company's own questions that are not published yet (on the page with the
+    reader's CSRF token, so that withdrawing works without JavaScript)."""
     if audience.organisation_id is None:
         return ""
     mine = [v for v in views if v.is_open and v.sees_asker]
-    return render_fragment("questions/_mine.html", audience.lang, views=mine, oob=oob)
+    return render_fragment(
+        "questions/_mine.html", audience.lang, views=mine, oob=oob, csrf_token=csrf_token
+    )
 
 
-def queue_html(views: list[questions.QuestionView], audience: QaAudience, *, oob: bool) -> str:
-    """The procurers' queue of questions waiting for a published answer."""
+def queue_html(
+    views: list[questions.QuestionView], audience: QaAudience, *, oob: bool, csrf_token: str = ""
+) -> str:
+    """The procurers' queue of questions waiting for a published answer (on the page with the
+    reader's CSRF token, so its forms work without JavaScript; pushed without, htmx sends it)."""
     if not audience.is_procurer:
         return ""
     waiting = [v for v in views if v.is_open]
-    return render_fragment("questions/_queue.html", audience.lang, views=waiting, oob=oob)
+    return render_fragment(
+        "questions/_queue.html", audience.lang, views=waiting, oob=oob, csrf_token=csrf_token
+    )
 
 
 def resync_html(session: Session, rel: ProjectRelation, topic: Topic, audience: QaAudience) -> str:

@@ -89,6 +89,7 @@ def move_to_market_dialogue(procurer: Page, rationale: str) -> None:
     procurer.select_option("#phase-to", "market_dialogue")
     procurer.fill("#phase-rationale", rationale)
     procurer.click("#phase-form button[type=submit]")
+    procurer.click("#phase-ask [data-dialog-confirm]")  # a gate decision is confirmed first
     expect(procurer.locator("#project-phase-badge")).to_have_text("Fase: Markedsdialog")
 
 

@@ -252,7 +252,7 @@ def test_metrics_are_documented_in_openapi(client: Any) -> None:
 
 def test_project_page_links_to_the_metrics(client: Any, world: World) -> None:
     page = client.get(f"/projects/{world.public.id}", headers={"Accept-Language": "nb"})
-    assert f'href="/projects/{world.public.id}/metrics">Nøkkeltall for deltakelse<' in page.text
+    assert f'href="/projects/{world.public.id}/metrics">Nøkkeltall<' in page.text  # its tab
 
 
 def test_dashboard_names_groups_in_the_reader_s_language(

@@ -121,14 +121,15 @@ def test_company_publishes_and_withdraws_from_its_page(
 ) -> None:
     login(client, market.colleague)
     page = client.get(f"/proposals/{market.proposal_id}")
-    assert 'id="publish-form"' in page.text and 'id="withdraw-form"' in page.text
+    assert 'id="publish-form"' in page.text and 'id="withdraw-proposal-form"' in page.text
     assert 'id="proposal-status-form"' not in page.text
     assert client.post(f"/proposals/{market.proposal_id}/publish-summary").status_code == 200
-    assert client.post(f"/proposals/{market.proposal_id}/withdraw").status_code == 200
+    withdrawn = client.post(f"/proposals/{market.proposal_id}/withdraw", data={"confirm": "yes"})
+    assert withdrawn.status_code == 200
     body = api.get(f"/proposals/{market.proposal_id}", market.world.procurer).json()
     assert body["summary_published"] and body["status"] == "withdrawn"
     page = client.get(f"/proposals/{market.proposal_id}")
-    assert 'id="withdraw-form"' not in page.text
+    assert 'id="withdraw-proposal-form"' not in page.text
 
 
 def test_the_project_page_links_to_the_proposals(client: TestClient, market: Market) -> None:

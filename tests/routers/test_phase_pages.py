@@ -127,7 +127,12 @@ def test_procurer_moves_the_phase_with_a_plain_form(client: TestClient, world: W
     token = CSRF_RE.search(page).group(1)  # type: ignore[union-attr]
     response = without_javascript(client).post(
         f"/projects/{world.public.id}/phase",
-        data={"to_phase": "market_dialogue", "rationale": RATIONALE, "csrf_token": token},
+        data={
+            "to_phase": "market_dialogue",
+            "rationale": RATIONALE,
+            "confirm": "yes",
+            "csrf_token": token,
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -150,7 +155,7 @@ def test_procurer_moves_the_phase_with_htmx(client: TestClient, world: World) ->
     login(client, world.procurer)
     response = client.post(
         f"/projects/{world.public.id}/phase",
-        data={"to_phase": "market_dialogue", "rationale": RATIONALE},
+        data={"to_phase": "market_dialogue", "rationale": RATIONALE, "confirm": "yes"},
         headers=HTMX_PHASE_FORM,
     )
     assert response.status_code == 204
@@ -160,10 +165,15 @@ def test_procurer_moves_the_phase_with_htmx(client: TestClient, world: World) ->
 @pytest.mark.parametrize(
     ("form", "status", "message"),
     [
-        ({"to_phase": "market_dialogue", "rationale": "kort"}, 422, "at least 10 characters"),
-        ({"to_phase": "competition", "rationale": RATIONALE}, 409, "cannot skip from"),
-        ({"to_phase": "needs", "rationale": RATIONALE}, 409, "already in the phase"),
-        ({"to_phase": "space", "rationale": RATIONALE}, 422, "Next phase is not valid."),
+        (
+            {"to_phase": "market_dialogue", "rationale": "kort", "confirm": "yes"},
+            422,
+            "at least 10 characters",
+        ),
+        ({"to_phase": "competition", "rationale": RATIONALE, "confirm": "yes"}, 409, "cannot skip"),
+        ({"to_phase": "needs", "rationale": RATIONALE, "confirm": "yes"}, 409, "already in"),
+        ({"to_phase": "space", "rationale": RATIONALE}, 422, "Next phase is not valid"),
+        ({"to_phase": "market_dialogue", "rationale": RATIONALE}, 422, "Tick the box to confirm"),
     ],
 )
 def test_a_refused_move_answers_htmx_with_a_message_next_to_the_form(

@@ -368,7 +368,9 @@ def test_procurer_answers_and_publishes_through_the_forms(
     saved = client.post(f"/questions/{question['id']}/answer", data=form, follow_redirects=False)
     assert saved.status_code == 303
     published = client.post(
-        f"/questions/{question['id']}/publish", data=form, follow_redirects=False
+        f"/questions/{question['id']}/publish",
+        data={**form, "confirm": "yes"},
+        follow_redirects=False,
     )
     assert published.status_code == 303
     assert _list(api, cast, cast.supplier_b)[0]["answer"] == ANSWER

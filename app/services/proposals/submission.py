@@ -143,11 +143,17 @@ def add_attachment(
     return attachment
 
 
-def withdraw(session: Session, *, rel: ProjectRelation, proposal: Proposal) -> Proposal:
-    """The submitting company withdraws its proposal; final, and the record is kept."""
+def ensure_can_withdraw(rel: ProjectRelation, proposal: Proposal) -> User:
+    """The submitting company, while its proposal is not withdrawn (403, or 409 once it is)."""
     user = permissions.ensure_proposal_company(rel, proposal)
     if proposal.status == ProposalStatus.withdrawn:
         raise Conflict("The proposal has already been withdrawn.")
+    return user
+
+
+def withdraw(session: Session, *, rel: ProjectRelation, proposal: Proposal) -> Proposal:
+    """The submitting company withdraws its proposal; final, and the record is kept."""
+    user = ensure_can_withdraw(rel, proposal)
     status_change = change_status(
         session, proposal, status=ProposalStatus.withdrawn, reason="", by=user
     )
