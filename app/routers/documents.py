@@ -12,6 +12,7 @@ from sqlmodel import Session
 from app import i18n
 from app.config import get_settings
 from app.db import SessionDep
+from app.i18n import N_
 from app.models.base import Id
 from app.models.document import (
     DocumentAudience,
