@@ -291,7 +291,7 @@ def test_the_procurer_changes_the_projects_language_and_its_content_follows(
     entry = session.exec(select(AuditEntry).where(col(AuditEntry.action) == "project_edited")).one()
     assert entry.after == {"language": "nn"}
     project = client.get(f"/projects/{world.public.id}", headers=EN).text
-    assert f'id="project-{world.public.id}-header" class="stack" lang="nn"' in project
+    assert f'id="project-{world.public.id}-header" lang="nn"' in project
     assert '<h1 lang="nn">' in client.get(f"/needs/{need}", headers=EN).text
 
 
