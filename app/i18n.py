@@ -188,6 +188,14 @@ def format_period(start: datetime, end: datetime) -> str:
     return f"{format_time(start)}–{format_time(end, clock)}"
 
 
+def machine_time(value: date | datetime) -> str:
+    """A moment or a day for a `<time datetime>` attribute: ISO 8601, whole seconds (HTML allows
+    at most three digits of a second)."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return value.isoformat()
+
+
 def format_day(value: date | datetime | None) -> str:
     """A calendar date in the current language's style: "27. okt. 2026", "27 Oct 2026"."""
     if value is None:

@@ -60,6 +60,7 @@ templates.env.filters["markdown"] = render_markdown
 templates.env.filters["datetime"] = i18n.format_time
 templates.env.filters["date"] = i18n.format_day
 templates.env.filters["week"] = i18n.format_week
+templates.env.filters["machine_time"] = i18n.machine_time
 
 
 def unread_notifications(user: User) -> int:

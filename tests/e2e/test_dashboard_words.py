@@ -22,6 +22,7 @@ def test_an_admin_reaches_the_platform_dashboard_from_the_menu_and_downloads_a_f
     new_page: Callable[..., Page],
 ) -> None:
     page = new_page(ADMIN)
+    page.locator(".site-menu summary").click()  # the header's menu holds the admin's pages
     page.click("nav a[href='/platform/metrics']")
     expect(page.locator("h1")).to_have_text("Deltakelse på hele plattformen")
     expect(page.locator("#research-question-2")).to_contain_text(

@@ -71,6 +71,9 @@ HEARD = LOGGED_IN - {"researcher"}  # the demo's hearing is open to employees, c
 ROUND_READERS = STAFF | {"employee", "researcher"}  # the employee answered Trondheim's rounds
 BAD_TOKEN = "not-a-valid-token"
 ZOOM_200 = 640  # CSS px: a 1280 px window at 200 % zoom
+# The visitor and the citizen browse in nynorsk (a browser asking for `nn`), every other role in
+# bokmål: both written standards on every page they open, and nynorsk's longer words must fit too.
+NYNORSK = {"anonymous", "citizen"}
 PHONE = 320  # CSS px: WCAG 1.4.10 Reflow
 
 
@@ -312,8 +315,11 @@ def check(page: Page, label: str, failures: list[str]) -> None:
 @pytest.mark.parametrize("role", [*ACCOUNTS, *ALSO])
 def test_every_page_as(browser: Browser, server_url: str, role: str, tmp_path: Path) -> None:
     started = time.monotonic()
+    lang = "nn" if role in NYNORSK else "nb"
     context = browser.new_context(
-        base_url=server_url, locale=LOCALE, viewport={"width": 1280, "height": 800}
+        base_url=server_url,
+        locale="nn-NO" if lang == "nn" else LOCALE,
+        viewport={"width": 1280, "height": 800},
     )
     page = context.new_page()
     email = ACCOUNTS[role] if role in ACCOUNTS else ALSO[role]
@@ -341,6 +347,8 @@ def test_every_page_as(browser: Browser, server_url: str, role: str, tmp_path: P
                     failures.append(f"{label}: answered {status}, expected {visit.status}")
                     continue
                 wait_for_live_state(page)
+                if page.get_attribute("html", "lang") != lang:
+                    failures.append(f"{label}: not in the browser's language ({lang})")
                 check(page, label, failures)
                 name = f"{len(saved):03d}"
                 rendered = tmp_path / f"{name}-dom.html"

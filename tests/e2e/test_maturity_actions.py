@@ -111,7 +111,7 @@ def test_the_actions_page_passes_axe_and_an_action_is_added_with_the_keyboard(
         "Planlegg en åpen dialogkonferanse i neste større anskaffelse."
     )
     expect(card).to_contain_text("Dialog med markedet")
-    expect(card).to_contain_text("31.12.2030")
+    expect(card).to_contain_text("31. des. 2030")
     expect(card).to_contain_text("Planlagt")
     assert_accessible(page)
 

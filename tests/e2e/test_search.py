@@ -30,7 +30,12 @@ def test_a_citizen_searches_from_the_header_and_finds_needs(
     page = new_page(CITIZEN)
     page.set_viewport_size({"width": width, "height": 900})
     page.goto("/")
-    field = page.get_by_role("search", name="Søk på nettstedet").get_by_label("Søkeord")
+    if width < 640:  # a phone's header has no room for the field: the menu leads to the search
+        page.locator(".site-menu summary").click()
+        page.locator(".site-menu").get_by_role("link", name="Søk").click()
+        field = page.locator("#search-page-q")
+    else:
+        field = page.get_by_role("search", name="Søk på nettstedet").get_by_label("Søkeord")
     field.fill("hjemmetjeneste")
     field.press("Enter")
     expect(page).to_have_url(re.compile(r"/search\?q=hjemmetjeneste$"))
@@ -55,7 +60,8 @@ def test_the_header_search_and_the_results_fit_a_320_px_phone(
     page.set_viewport_size(NARROW)
     page.goto("/")
     no_sideways_scroll(page, NARROW["width"])
-    expect(page.get_by_role("searchbox", name="Søkeord")).to_be_visible()
+    page.locator(".site-menu summary").click()  # the search is a link in the phone's menu
+    expect(page.locator(".site-menu").get_by_role("link", name="Søk")).to_be_visible()
     page.goto("/search?q=hjemmetjenesten")
     expect(page.locator("ol.search-results > li").first).to_be_visible()
     no_sideways_scroll(page, NARROW["width"])

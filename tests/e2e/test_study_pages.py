@@ -23,6 +23,7 @@ def test_researcher_registers_a_study_and_finds_it_listed(
     problems.expect_error(r"\b422\b")  # the form sent back once, on purpose
     title = f"Medvirkning i nabolaget {secrets.token_hex(3)}"
     page = new_page(RESEARCHER)
+    page.locator(".site-menu summary").click()  # the header's menu holds the studies
     page.click("nav a[href='/research/studies']")
     expect(page.locator("h1")).to_have_text("Forskningsstudier")
     assert_accessible(page)

@@ -29,7 +29,7 @@
     boxes.forEach(function (box) { box.replaceChildren(); });
   }
 
-  var FIELDS = "input[id], textarea[id]";
+  var FIELDS = "input[id]:not([type=password]), textarea[id]"; // never a password back
   var pending = null; // what the swaps of one push replaced: typed and ticked fields
 
   function changedFields(target) {
