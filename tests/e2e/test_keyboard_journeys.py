@@ -262,6 +262,10 @@ def test_a_supplier_asks_and_books_and_the_procurer_answers_by_keyboard(
     publish_button = in_form(f"answer-{qid}")
     tab_to(procurer, lambda f: publish_button(f) and f.id != f"answer-{qid}-save")
     press(procurer, "Enter")
+    # Publishing is final, so a dialog asks first, with the focus on its button; Enter confirms.
+    expect(procurer.locator("dialog[open] [data-dialog-confirm]")).to_be_focused()
+    assert_focus_visible(procurer, "in the confirmation dialog")
+    press(procurer, "Enter")
     # The page goes to the published answer (the same page: its address only gains #qa-…);
     # the question leaves the queue and the answer joins the list, pushed live.
     expect(procurer.locator(f"#question-{qid}")).to_have_count(0)

@@ -55,6 +55,7 @@ def test_published_answer_reaches_supplier_b_live_without_trace_of_supplier_a(
     item.locator("textarea[name=public_question]").fill(anonymised)
     item.locator("textarea[name=answer]").fill(answer)
     item.locator("button[type=submit]:not([formaction])").click()
+    procurer.locator("dialog[open] [data-dialog-confirm]").click()  # final: asked first
 
     # Supplier B sees it appear without reloading, and nothing about supplier A.
     entry = watcher.locator("#qa-list > li", has_text=answer)

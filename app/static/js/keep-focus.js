@@ -45,6 +45,14 @@
     control.focus();
   }
 
+  // A tab of a row that scrolls sideways on its own (the project's tabs on a phone): the browser
+  // scrolls a focused tab only partly into sight, so bring all of it in.
+  document.addEventListener("focusin", function (event) {
+    var el = event.target;
+    if (el.closest && el.closest("nav.tabs")) {
+      el.scrollIntoView({ block: "nearest", inline: "nearest" });
+    }
+  });
   document.addEventListener("htmx:beforeSwap", function () {
     before = lost() ? null : document.activeElement;
   });
