@@ -60,9 +60,11 @@ def test_needs_come_near_the_top_on_a_phone(new_page: Callable[..., Page]) -> No
     page = new_page(CITIZEN)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(first_project(page))
-    box = page.locator(".need-card").first.bounding_box()
+    # The needs section's heading (a notice of needs posted meanwhile by others, as the suite's
+    # parallel tests do, may sit between it and the first card).
+    box = page.locator("#needs-heading").bounding_box()
     assert box is not None
-    assert box["y"] <= NEEDS_WITHIN, f"the first need is {box['y']:.0f} px down"
+    assert box["y"] <= NEEDS_WITHIN - 300, f"the needs start {box['y']:.0f} px down"
     tabs = page.locator("nav.tabs").bounding_box()
     heading = page.locator("h1").bounding_box()
     assert tabs and heading and tabs["y"] > heading["y"]  # right under the project's title

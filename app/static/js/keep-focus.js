@@ -53,6 +53,23 @@
       el.scrollIntoView({ block: "nearest", inline: "nearest" });
     }
   });
+  // The page's own tab in that row is in sight when the page opens.
+  function showCurrentTab() {
+    var current = document.querySelector("nav.tabs a[aria-current]");
+    var row = current && current.closest("ul");
+    if (!row) {
+      return;
+    }
+    var beyond = current.getBoundingClientRect().right - row.getBoundingClientRect().right;
+    if (beyond > 0) {
+      row.scrollLeft += beyond + 16;
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", showCurrentTab);
+  } else {
+    showCurrentTab();
+  }
   document.addEventListener("htmx:beforeSwap", function () {
     before = lost() ? null : document.activeElement;
   });
