@@ -155,7 +155,10 @@ def test_sub_pages_lead_back_to_the_project_in_one_wording(
 ) -> None:
     login(client, world.procurer)
     project = world.public
-    back = f'<a class="back-link" href="/projects/{project.id}">← Back to {project.title}</a>'
+    back = (
+        f'<p class="back-link"><a href="/projects/{project.id}">'
+        f'<span aria-hidden="true">←</span> Back to {project.title}</a></p>'
+    )
     for path in SUB_PAGES:
         if path:
             assert back in client.get(f"/projects/{world.public.id}{path}", headers=EN).text, path
