@@ -56,7 +56,7 @@ format: $(VENV)/.installed-test
 translations: $(VENV)/.installed-test
 	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k _ -k gettext -k ngettext:1,2 \
 		-k N_ -k Invalid -k Forbidden -k NotFound -k Conflict -k NotAuthenticated -k PivotalError \
-		-k TooManyAttempts \
+		-k TooManyAttempts -k LoginLevelTooLow -k ProviderUnavailable \
 		-o app/locale/messages.pot --no-location --omit-header .
 	for lang in nb nn; do \
 		$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -l $$lang --init-missing \

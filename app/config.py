@@ -6,12 +6,21 @@ import secrets
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, BaseModel, Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.i18n import N_
+from app.models.identity import LoginLevel
+from app.oidc_settings import OidcProviderSettings, parse_providers, unique_names
 
 VAR_DIR = Path("var")
 # The bases of GDPR art. 6(1) a purpose may rest on (the letter of the paragraph).
@@ -171,6 +180,22 @@ class Settings(BaseSettings):
     accessibility_statement_date: date = date(2026, 12, 4)
     # Every this many seconds each process anonymises what is past its retention (0: never).
     retention_interval: float = Field(default=3600.0, ge=0, le=86400)
+
+    # OpenID Connect login (ID-porten, Ansattporten, Entra ID…): a JSON list of providers, or
+    # the path of a file holding one (see app/oidc_settings.py and docs/login.md).
+    oidc_providers: Annotated[
+        list[OidcProviderSettings],
+        NoDecode,
+        BeforeValidator(parse_providers),
+        AfterValidator(unique_names),
+    ] = Field(default_factory=list)
+    # The key of the hash that recognises a returning person by their national identity number
+    # (never kept in clear); without it, one derived from the secret key. Changing it makes
+    # returning people new ones, so set it once for good.
+    oidc_pid_key: str = ""
+    # Actions that need a higher login level wherever they happen, e.g.
+    # {"submit_proposal": "substantial"} (a project may ask more of every contribution).
+    oidc_action_levels: dict[str, LoginLevel] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _base_url(self) -> Settings:

@@ -48,6 +48,7 @@ from app.routers import (
     needs,
     notifications,
     ocds,
+    oidc,
     ops,
     organisations,
     participation,
@@ -226,6 +227,7 @@ async def database_unavailable_handler(request: Request, exc: Exception) -> Resp
 # route that matches a path answers it.
 ROUTER_MODULES = (
     accounts,
+    oidc,
     credentials,
     email_verification,
     projects,

@@ -8,6 +8,7 @@ from app.models.document import Document
 from app.models.event import DialogueEvent, EventRegistration, MeetingSlot, SlotBooking
 from app.models.hearing import Hearing, HearingComment
 from app.models.idempotency import IdempotentRequest
+from app.models.identity import LinkedIdentity, OidcLogin
 from app.models.mail import LinkToken, OutboxMessage
 from app.models.maturity import (
     MaturityAction,
@@ -52,6 +53,7 @@ __all__ = [
     "IdempotentRequest",
     "Invitation",
     "LinkToken",
+    "LinkedIdentity",
     "LoginSession",
     "LoginThrottle",
     "MaturityAction",
@@ -64,6 +66,7 @@ __all__ = [
     "Need",
     "Notification",
     "NotificationPreference",
+    "OidcLogin",
     "Organisation",
     "OrganisationDomain",
     "OutboxMessage",

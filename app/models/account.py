@@ -25,6 +25,10 @@ class LoginSession(SQLModel, table=True):
     last_seen_at: datetime = created_at_field()
     user_agent: str = Field(default="", max_length=300)
     label: str = Field(default="", max_length=80)
+    # How the person logged in: a password (provider "") or an OpenID provider, and the level
+    # of assurance that login gave (a step-up raises it for this session).
+    provider: str = Field(default="", max_length=40, sa_column_kwargs={"server_default": ""})
+    level: str = Field(default="basic", max_length=11, sa_column_kwargs={"server_default": "basic"})
 
 
 class ApiToken(SQLModel, table=True):

@@ -43,6 +43,7 @@ class AuditField(StrEnum):
     partners = "partners"
     themes = "themes"
     language = "language"
+    login_level = "login_level"
     theme = "theme"
     held = "held"
     state = "state"
@@ -117,6 +118,7 @@ AUDIT_FIELD_LABELS: dict[str, str] = {
     AuditField.partners: N_("Partner municipalities"),
     AuditField.themes: N_("Themes"),
     AuditField.language: N_("Language"),
+    AuditField.login_level: N_("Login needed to take part"),
     AuditField.theme: N_("Theme"),
     AuditField.held: N_("Awaiting review"),
     AuditField.state: N_("State of the report"),

@@ -39,6 +39,7 @@ class VouchedBy(StrEnum):
     company_registration = "company_registration"  # the person registered the company
     platform_admin = "platform_admin"  # a platform administrator granted it
     cli_or_demo = "cli_or_demo"  # an operator on the command line, the demo, a migration
+    identity_provider = "identity_provider"  # a configured login provider proved the employment
 
 
 MEMBERSHIP_ROLE_LABELS = register_labels(
@@ -67,6 +68,7 @@ VOUCHED_BY_LABELS = register_labels(
         VouchedBy.company_registration: N_("Registered the company"),
         VouchedBy.platform_admin: N_("Platform administrator"),
         VouchedBy.cli_or_demo: N_("Set up by the operator"),
+        VouchedBy.identity_provider: N_("Proven by the login provider"),
     },
 )
 

@@ -19,6 +19,7 @@ from app.models.base import (
     enum_field,
     strip_text,
 )
+from app.models.identity import LoginLevel
 
 THEME_NAME_MAX = 60  # the message of `theme_names` names it
 THEMES_MAX = 30
@@ -74,6 +75,7 @@ class ProjectUpdate(SQLModel):
     visibility: Visibility | None = None
     partner_org_ids: list[Id] | None = Field(default=None, max_length=50)
     language: WrittenLanguage | None = None
+    login_level: LoginLevel | None = None
     # The project's themes in order, the whole list (a need's theme gone with it loses it).
     themes: list[str] | None = Field(default=None, max_length=THEMES_MAX)
     confirm_access_loss: bool = False
@@ -122,6 +124,13 @@ class Project(ProjectBase, table=True):
     # from then on its requirements are read by everyone who sees the project.
     specification_final: bool = Field(
         default=False, sa_column_kwargs={"server_default": sa.false()}
+    )
+    # The level of login taking part needs (posting, commenting, supporting, the market
+    # dialogue); a person below it is asked to log in again through a provider that gives it.
+    login_level: LoginLevel = Field(
+        default=LoginLevel.basic,
+        sa_type=sa.String(11),
+        sa_column_kwargs={"server_default": "basic"},
     )
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlmodel import col, select
 
 from app import i18n
+from app.config import get_settings
 from app.db import SessionDep
 from app.models import Organisation, User
 from app.models.account import ApiTokenCreate, ApiTokenIssued, ApiTokenPublic
@@ -18,8 +19,10 @@ from app.models.base import Id, OrganisationKind, Role
 from app.models.user import Registration, UserPublic
 from app.services import accounts, api_tokens, sessions
 from app.services.errors import Invalid, NotAuthenticated
+from app.services.oidc.flow import end_session_url
 from app.services.permissions import require_user
 from app.web import (
+    PROVIDER_LOGOUT_KEY,
     SESSION_KEY,
     CurrentUser,
     FormView,
@@ -30,26 +33,11 @@ from app.web import (
     parse,
     redirect,
     render,
+    safe_next,
 )
 
 pages = page_router()
 api = api_router("auth", prefix="/auth", csrf=False)
-
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after login.
-
-    Browsers read a backslash as a slash and drop tabs and newlines, so a path holding them can
-    lead off-site (htmx follows HX-Redirect as given, without percent-encoding).
-    """
-    if (
-        target
-        and target.startswith("/")
-        and not target.startswith("//")
-        and not any(ch == "\\" or ch < " " or ch == "\x7f" for ch in target)
-    ):
-        return target
-    return "/"
 
 
 def _municipalities(session: SessionDep) -> list[Organisation]:
@@ -66,7 +54,9 @@ def _municipalities(session: SessionDep) -> list[Organisation]:
 @pages.get("/login")
 def login_page(request: Request, user: CurrentUser, next: str | None = None) -> Response:
     """The login form."""
-    return render(request, "accounts/login.html", {"next": _safe_next(next)})
+    providers = get_settings().oidc_providers
+    context = {"next": safe_next(next), "login_providers": providers}
+    return render(request, "accounts/login.html", context)
 
 
 @pages.post("/login")
@@ -82,7 +72,7 @@ def login(
         session, email=email, password=password, address=_client_address(request)
     )
     login_session(request, session, user)
-    return redirect(request, _safe_next(next))
+    return redirect(request, safe_next(next))
 
 
 def _client_address(request: Request) -> str | None:
@@ -95,7 +85,12 @@ def logout(request: Request, session: SessionDep) -> Response:
     """End the session on the server too: a copy of the cookie no longer logs anyone in."""
     if (key := request.session.get(SESSION_KEY)) is not None:
         sessions.end(session, key=str(key))
+    at_provider = request.session.get(PROVIDER_LOGOUT_KEY)
     request.session.clear()
+    if isinstance(at_provider, dict) and (
+        url := end_session_url(at_provider.get("provider"), at_provider.get("id_token"))
+    ):
+        return redirect(request, url)  # logged in there: log out there too (RP-initiated)
     return redirect(request, "/")
 
 
@@ -243,7 +238,7 @@ def choose_language(
 ) -> Response:
     """Remember the chosen language in a cookie (works for visitors without an account), and on
     the account of a logged-in person."""
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(safe_next(next), status_code=303)
     if lang in i18n.LANGUAGES:
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax")
         if user is not None:

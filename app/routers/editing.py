@@ -149,6 +149,7 @@ def _project_form_context(session: Session, rel: ProjectRelation) -> dict[str, o
             "innovation_ambition": project.innovation_ambition,
             "visibility": str(project.visibility),
             "language": project.language,
+            "login_level": project.login_level,
             "partner_org_ids": partners,
             "themes": "\n".join(themes.names_of(session, project_id=id_of(project))),
         },
@@ -177,6 +178,7 @@ def edit_project_form(
     innovation_ambition: Annotated[str, Form()] = "",
     visibility: Annotated[str, Form()] = "",
     language: Annotated[str, Form(max_length=2)] = "",
+    login_level: Annotated[str, Form(max_length=11)] = "",
     partner_org_ids: Annotated[list[Id] | None, Form()] = None,
     themes_text: Annotated[str | None, Form(alias="themes")] = None,
     confirm: Annotated[str, Form()] = "",
@@ -193,6 +195,7 @@ def edit_project_form(
         innovation_ambition=innovation_ambition,
         visibility=visibility or None,
         language=language or None,
+        login_level=login_level or None,
         partner_org_ids=partner_org_ids or [],
         themes=None if themes_text is None else themes_text.splitlines(),  # left out: as they are
         confirm_access_loss=confirm == "yes",

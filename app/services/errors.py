@@ -59,3 +59,20 @@ class TooManyAttempts(PivotalError):
     def __init__(self, message: str, *, retry_after: int, **params: object) -> None:
         super().__init__(message, **params)
         self.retry_after = retry_after
+
+
+class LoginLevelTooLow(Forbidden):
+    """The action needs a surer login than this session's: log in again at `level` (step-up)."""
+
+    code = "login_level_too_low"
+
+    def __init__(self, message: str, *, level: str, **params: object) -> None:
+        super().__init__(message, **params)
+        self.level = level
+
+
+class ProviderUnavailable(PivotalError):
+    """A login provider did not answer as it must: try again, or log in another way."""
+
+    status_code = 502
+    code = "provider_unavailable"

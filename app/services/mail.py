@@ -67,13 +67,22 @@ def to_person(
 
     `subject` and `text` are message ids; the text is filled with the person's name and `params`.
     """
+    address = to or user.email
+    if not has_mailbox(address):
+        return
     with i18n.use_language(person_language(session, user)):
         enqueue(
             session,
-            to=to or user.email,
+            to=address,
             subject=i18n.gettext(subject),
             text=i18n.gettext(text, name=user.display_name, **params),
         )
+
+
+def has_mailbox(address: str) -> bool:
+    """Whether mail can reach the address: an account made by an identity provider without an
+    e-mail address has one in the reserved `.invalid` domain (RFC 6761), which none can."""
+    return not address.strip().lower().endswith(".invalid")
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -100,6 +100,8 @@ def edit_project(session: Session, *, rel: ProjectRelation, data: ProjectUpdate)
         before["visibility"], after["visibility"] = str(project.visibility), str(data.visibility)
     if data.language is not None and data.language != project.language:
         before["language"], after["language"] = project.language, data.language
+    if data.login_level is not None and data.login_level != project.login_level:
+        before["login_level"], after["login_level"] = str(project.login_level), data.login_level
     if sorted(new_partners) != sorted(old_partners):
         before["partners"] = _partner_names(session, old_partners)
         after["partners"] = _partner_names(session, new_partners)
@@ -127,7 +129,7 @@ def edit_project(session: Session, *, rel: ProjectRelation, data: ProjectUpdate)
 def _apply(
     session: Session, project: Project, after: dict[str, Any], partners: list[int] | None
 ) -> None:
-    for name in (*TEXTS, "visibility", "language"):
+    for name in (*TEXTS, "visibility", "language", "login_level"):
         if name in after:
             setattr(project, name, after[name])
     if partners is not None:

@@ -68,8 +68,13 @@ def label_for(user_agent: str) -> str:
     return short[:80]
 
 
-def start(session: Session, *, user: User, user_agent: str) -> str:
-    """Open a session for the user; returns the key for the cookie (stored only as a hash)."""
+def start(
+    session: Session, *, user: User, user_agent: str, provider: str = "", level: str = "basic"
+) -> str:
+    """Open a session for the user; returns the key for the cookie (stored only as a hash).
+
+    `provider` and `level` say how the person logged in (a password: "" and basic).
+    """
     key = secrets.token_urlsafe(32)
     agent = user_agent[:USER_AGENT_MAX]
     idle_since = utcnow() - timedelta(seconds=get_settings().session_max_age)
@@ -80,7 +85,12 @@ def start(session: Session, *, user: User, user_agent: str) -> str:
     )
     session.add(
         LoginSession(
-            key_hash=key_hash(key), user_id=id_of(user), user_agent=agent, label=label_for(agent)
+            key_hash=key_hash(key),
+            user_id=id_of(user),
+            user_agent=agent,
+            label=label_for(agent),
+            provider=provider,
+            level=level,
         )
     )
     session.flush()

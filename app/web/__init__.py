@@ -12,7 +12,14 @@
 
 from __future__ import annotations
 
-from app.web.auth import MEMBER_OF_KEY, SESSION_KEY, CurrentUser, bearer_scheme, login_session
+from app.web.auth import (
+    MEMBER_OF_KEY,
+    PROVIDER_LOGOUT_KEY,
+    SESSION_KEY,
+    CurrentUser,
+    bearer_scheme,
+    login_session,
+)
 from app.web.cache import project_content_page, project_view_page, render_project_page
 from app.web.commit import CommittingRoute, Idempotent, Replay, idempotent, replay_handler
 from app.web.csrf import UNSAFE_METHODS, CsrfProtected, csrf_token, verify_csrf
@@ -37,6 +44,7 @@ from app.web.htmx import (
     is_htmx,
     pivotal_error_handler,
     redirect,
+    safe_next,
     validation_error_handler,
 )
 from app.web.routing import api_router, page_router
@@ -46,6 +54,7 @@ __all__ = [
     "FIELD_LABELS",
     "MEMBER_OF_KEY",
     "PROBLEM_RESPONSES",
+    "PROVIDER_LOGOUT_KEY",
     "SESSION_KEY",
     "UNSAFE_METHODS",
     "CommittingRoute",
@@ -80,6 +89,7 @@ __all__ = [
     "render_fragment",
     "render_project_page",
     "replay_handler",
+    "safe_next",
     "templates",
     "validation_error_handler",
     "validation_messages",

@@ -13,11 +13,15 @@ from starlette.concurrency import run_in_threadpool
 from app import i18n
 from app.db import SessionDep
 from app.models import User
+from app.models.identity import LoginLevel
 from app.services import api_tokens, sessions
+from app.services.permissions.login_level import LOGIN_LEVEL
 
 bearer_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 SESSION_KEY = "sid"  # the cookie's name for the server-side session's random key
+# The provider a session logged in at and its ID token, to log out there too (RP-initiated).
+PROVIDER_LOGOUT_KEY = "oidc_logout"
 MEMBER_OF_KEY = "member_of"  # the organisation the person acts for: its målform is their default
 
 
@@ -25,6 +29,7 @@ def load_user(request: Request, session: Session, token: str | None) -> User | N
     """The caller's user, looked up in `session`; the request's state gets a detached copy."""
     user: User | None = None
     request.state.login_session_id = None
+    request.state.login_level = LoginLevel.basic
     if token:
         user = api_tokens.user_from_token(session, token)
     elif (key := request.session.get(SESSION_KEY)) is not None:
@@ -34,6 +39,7 @@ def load_user(request: Request, session: Session, token: str | None) -> User | N
         else:
             user = found.user
             request.state.login_session_id = found.login_session.id
+            request.state.login_level = found.login_session.level
     # Templates get a detached copy: an error page is rendered after the rollback, which
     # expires every object the request's session loaded.
     request.state.user = User(**{f: getattr(user, f) for f in User.model_fields}) if user else None
@@ -54,17 +60,27 @@ async def _current_user(
     """The caller: a bearer token's user, else the logged-in session's user, else anonymous."""
     if is_visitor(request, token):
         return None  # no database, no thread
-    return await run_in_threadpool(load_user, request, session, token)
+    user = await run_in_threadpool(load_user, request, session, token)
+    # In the request's own context, so the permission checks of its handler see it.
+    LOGIN_LEVEL.set(LoginLevel(request.state.login_level))
+    return user
 
 
 CurrentUser = Annotated[User | None, Depends(_current_user)]
 
 
-def login_session(request: Request, session: Session, user: User) -> None:
-    """Start a fresh session for the user (a new CSRF token too), stored on the server."""
+def login_session(
+    request: Request, session: Session, user: User, *, provider: str = "", level: str = "basic"
+) -> None:
+    """Start a fresh session for the user (a new CSRF token too), stored on the server.
+
+    `provider` and `level`: how the person logged in (a password: "" and basic).
+    """
     request.session.clear()
     user_agent = request.headers.get("user-agent", "")
-    request.session[SESSION_KEY] = sessions.start(session, user=user, user_agent=user_agent)
+    request.session[SESSION_KEY] = sessions.start(
+        session, user=user, user_agent=user_agent, provider=provider, level=level
+    )
     request.session["csrf"] = secrets.token_urlsafe(32)
     if user.language in i18n.LANGUAGES:
         request.session["lang"] = user.language

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -10,11 +11,30 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import BaseModel, Field, ValidationError
 
+from app.config import get_settings
 from app.i18n import gettext as _
-from app.services.errors import PivotalError, TooManyAttempts
+from app.models.identity import LOGIN_LEVEL_LABELS, LoginLevel
+from app.services.errors import LoginLevelTooLow, PivotalError, TooManyAttempts
+from app.services.oidc.provider import cached_acr_values
 from app.web.csrf import csrf_token
 from app.web.forms import FormInvalid, validation_messages
 from app.web.templating import render, render_block
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after login.
+
+    Browsers read a backslash as a slash and drop tabs and newlines, so a path holding them can
+    lead off-site (htmx follows HX-Redirect as given, without percent-encoding).
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not any(ch == "\\" or ch < " " or ch == "\x7f" for ch in target)
+    ):
+        return target
+    return "/"
 
 
 def redirect(request: Request, url: str) -> Response:
@@ -62,11 +82,17 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def error_response(
-    request: Request, status: int, messages: list[str], code: str, after: str = ""
+    request: Request,
+    status: int,
+    messages: list[str],
+    code: str,
+    after: str = "",
+    logins: list[tuple[str, str]] | None = None,
 ) -> Response:
     """The one way a refusal is answered: JSON for the API, a fragment for htmx, else a page.
 
-    `after` is markup htmx swaps in beside the error box (out of band), such as a form's fields.
+    `after` is markup htmx swaps in beside the error box (out of band), such as a form's fields;
+    `logins` are the (provider, address) to log in again at a higher level (step-up).
     """
     if request.url.path.startswith("/api/"):
         problem = Problem(detail=messages[0] if len(messages) == 1 else messages, code=code)
@@ -74,14 +100,38 @@ def error_response(
     if is_htmx(request):
         trigger = request.headers.get("hx-trigger")
         target = f"#{trigger}-errors" if trigger else "#page-errors"
-        context = {"messages": messages, "after": Markup(after)}
+        context = {"messages": messages, "after": Markup(after), "logins": logins}
         response = render(request, "_errors.html", context, status_code=status)
         response.headers["HX-Retarget"] = target
         response.headers["HX-Reswap"] = "innerHTML"
         return response
     return render(
-        request, "error.html", {"messages": messages, "status": status}, status_code=status
+        request,
+        "error.html",
+        {"messages": messages, "status": status, "logins": logins},
+        status_code=status,
     )
+
+
+def _page_behind(request: Request) -> str:
+    """The page the refused request was made from: where to come back to after a step-up."""
+    if request.method == "GET" and not is_htmx(request):
+        return safe_next(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    origin = request.headers.get("hx-current-url") or request.headers.get("referer") or ""
+    parts = urlsplit(origin)
+    if parts.netloc and parts.netloc != request.url.netloc:
+        return "/"
+    return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+
+def step_up(request: Request, level: LoginLevel) -> list[tuple[str, str]]:
+    """The providers that can log the person in at `level`, each with its address."""
+    back = _page_behind(request)
+    return [
+        (provider.label, f"/login/oidc/{provider.name}?{urlencode({'level': level, 'next': back})}")
+        for provider in get_settings().oidc_providers
+        if provider.acr_for(level, cached_acr_values(provider)) is not None
+    ]
 
 
 async def pivotal_error_handler(request: Request, exc: Exception) -> Response:
@@ -89,6 +139,10 @@ async def pivotal_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PivotalError)
     if isinstance(exc, FormInvalid):
         return form_error_response(request, exc)
+    if isinstance(exc, LoginLevelTooLow):
+        level = LoginLevel(exc.level)
+        message = _(exc.message, level=_(LOGIN_LEVEL_LABELS[level]))
+        return error_response(request, 403, [message], exc.code, logins=step_up(request, level))
     response = error_response(request, exc.status_code, [_(exc.message, **exc.params)], exc.code)
     if isinstance(exc, TooManyAttempts):
         response.headers["Retry-After"] = str(exc.retry_after)

@@ -21,6 +21,7 @@ from app.models.account import ApiTokenCreate, NewPassword
 from app.models.base import NeedStatus, OrganisationKind, Phase, Role
 from app.models.document import DocumentAudience, DocumentCreate, DocumentKind
 from app.models.event import DialogueEventCreate, MinutesWrite
+from app.models.identity import LOGIN_LEVEL_LABELS
 from app.models.membership import MembershipRole, MembershipStatus
 from app.models.moderation import Decision, ReportCreate, ReportDecision, ReportKind
 from app.models.need import CommentCreate, CommentUpdate, NeedCreate, NeedStatusChange, NeedUpdate
@@ -190,3 +191,6 @@ def render_block(name: str, block: str, context: dict[str, Any]) -> str:
     """Render one block of a template (the same markup the full template draws)."""
     template = templates.get_template(name)
     return "".join(template.blocks[block](template.new_context(context)))
+
+
+templates.env.globals["login_level_labels"] = LOGIN_LEVEL_LABELS

@@ -19,6 +19,7 @@ from app.models import (
 )
 from app.models.base import PHASE_LABELS, OrganisationKind, Phase, Role, Visibility
 from app.services.errors import Forbidden, NotAuthenticated, NotFound, PivotalError
+from app.services.permissions.login_level import ensure_login_level
 
 CLOSED_PHASES = frozenset({Phase.closed, Phase.aborted})
 PUBLIC_SECTOR = frozenset({OrganisationKind.municipality, OrganisationKind.county})
@@ -258,10 +259,13 @@ def phase_allows(phase: str, action: DialogueAction) -> bool:
 
 
 def ensure_phase_allows(rel: ProjectRelation, action: DialogueAction) -> None:
-    """Refuse (403) an action the project's phase has closed, saying what and which phase."""
+    """Refuse (403) an action the project's phase has closed, saying what and which phase; and
+    one the person's login is not sure enough for (the project's or the action's level)."""
     phase = rel.project.phase
     if not phase_allows(phase, action):
         raise Forbidden(PHASE_REFUSALS[action], phase=phase_name(phase))
+    if rel.user is not None:
+        ensure_login_level(rel.project, action.value)
 
 
 def require_user(user: User | None) -> User:
