@@ -42,14 +42,18 @@ ACR_HIGH = "idporten-loa-high"
 
 def new_signing_key(kid: str) -> dict[str, Any]:
     """A fresh private RSA JWK (2048 bits) with key id `kid`, for the provider to sign with."""
-    key = RSAKey.generate_key(2048, parameters={"kid": kid, "use": "sig", "alg": "RS256"}, private=True)
+    key = RSAKey.generate_key(
+        2048, parameters={"kid": kid, "use": "sig", "alg": "RS256"}, private=True
+    )
     return dict(key.as_dict(private=True))
 
 
 def client_key_pair(kid: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """A private_key_jwt client's keys: (private JWK for the relying party, public JWKS for the
     provider's client metadata `jwks`)."""
-    key = RSAKey.generate_key(2048, parameters={"kid": kid, "use": "sig", "alg": "RS256"}, private=True)
+    key = RSAKey.generate_key(
+        2048, parameters={"kid": kid, "use": "sig", "alg": "RS256"}, private=True
+    )
     return dict(key.as_dict(private=True)), {"keys": [dict(key.as_dict(private=False))]}
 
 
@@ -60,7 +64,9 @@ def _node() -> str:
     if node is None:
         reason = "Node.js is not installed (the OpenID provider of the tests runs on it)"
     elif not (NODE_MODULES / "oidc-provider").is_dir():
-        reason = f"the OpenID provider's node modules are missing (run: npm ci --prefix {PROVIDER_DIR})"
+        reason = (
+            f"the OpenID provider's node modules are missing (run: npm ci --prefix {PROVIDER_DIR})"
+        )
     if reason:
         if os.environ.get("CI") == "true":
             pytest.fail(f"{reason} (CI=true: the OpenID tests may not be skipped)", pytrace=False)
@@ -127,14 +133,15 @@ class RunningProvider:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise RuntimeError(
-                    f"OpenID provider exited with {self._process.returncode}:\n{self.log.read_text()}"
-                )
+                code = self._process.returncode
+                raise RuntimeError(f"OpenID provider exited with {code}:\n{self.log.read_text()}")
             with contextlib.suppress(httpx.TransportError):
                 if httpx.get(self.discovery_url, timeout=1).status_code == 200:
                     return
             time.sleep(0.05)
-        raise RuntimeError(f"OpenID provider did not answer within {timeout:.0f} s:\n{self.log.read_text()}")
+        raise RuntimeError(
+            f"OpenID provider did not answer within {timeout:.0f} s:\n{self.log.read_text()}"
+        )
 
     def stop(self) -> None:
         """SIGTERM, then SIGKILL if it hangs."""
@@ -198,7 +205,11 @@ class _Form(HTMLParser):
             self.fields[a["name"]] = a.get("value", "")
         elif tag == "select":
             self._select = a.get("name")
-        elif tag == "option" and self._select and ("selected" in a or self._select not in self.fields):
+        elif (
+            tag == "option"
+            and self._select
+            and ("selected" in a or self._select not in self.fields)
+        ):
             self.fields[self._select] = a.get("value", "")
 
     def handle_endtag(self, tag: str) -> None:
@@ -236,7 +247,9 @@ def op_login(
                 return target
             response = http.get(target)
         if response.status_code != 200 or 'id="login"' not in response.text:
-            raise AssertionError(f"no login page at the provider ({response.status_code}):\n{response.text}")
+            raise AssertionError(
+                f"no login page at the provider ({response.status_code}):\n{response.text}"
+            )
         form = _parse_form(response.text)
         fields = {**form.fields, "person": person}
         if acr is not None:
@@ -247,7 +260,9 @@ def op_login(
             if not _is_provider(target, issuer):
                 return target
             response = http.get(target)
-        raise AssertionError(f"the provider did not redirect back ({response.status_code}):\n{response.text}")
+        raise AssertionError(
+            f"the provider did not redirect back ({response.status_code}):\n{response.text}"
+        )
     finally:
         if client is None:
             http.close()
@@ -260,7 +275,9 @@ def op_logout_confirm(url: str, *, client: httpx.Client) -> str:
     issuer = "{0.scheme}://{0.netloc}".format(urlsplit(url))
     response = client.get(url)
     if response.status_code != 200:
-        raise AssertionError(f"no logout page at the provider ({response.status_code}):\n{response.text}")
+        raise AssertionError(
+            f"no logout page at the provider ({response.status_code}):\n{response.text}"
+        )
     form = _parse_form(response.text)
     fields = dict(form.fields)
     if 'id="logout"' in response.text:
@@ -271,7 +288,9 @@ def op_logout_confirm(url: str, *, client: httpx.Client) -> str:
         if not _is_provider(target, issuer):
             return target
         response = client.get(target)
-    raise AssertionError(f"the provider did not redirect back ({response.status_code}):\n{response.text}")
+    raise AssertionError(
+        f"the provider did not redirect back ({response.status_code}):\n{response.text}"
+    )
 
 
 def query_of(url: str) -> dict[str, str]:

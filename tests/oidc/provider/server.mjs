@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 
-import Provider from 'oidc-provider';
+import Provider, { interactionPolicy } from 'oidc-provider';
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const { issuer, port, profile } = config;
@@ -99,7 +99,34 @@ ${body}
 </html>`;
 }
 
+// The highest level in `acr_values`, or undefined.
+function askedAcr(params) {
+  const asked = String(params.acr_values ?? '').split(' ').filter((v) => ACR_LEVELS.includes(v));
+  return asked.length ? ACR_LEVELS[Math.max(...asked.map((v) => ACR_LEVELS.indexOf(v)))] : undefined;
+}
+
+// Step-up as ID-porten does it: a session at a lower level than the `acr_values` ask for logs in
+// again (the person may still choose a lower level; the relying party checks the `acr` it gets).
+const policy = interactionPolicy.base();
+policy.get('login').checks.add(new interactionPolicy.Check(
+  'acr_step_up',
+  'a higher authentication level is required',
+  (ctx) => {
+    const { oidc } = ctx;
+    const asked = askedAcr(oidc.params);
+    if (!asked || !oidc.session.accountId || oidc.result?.login) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    const current = ACR_LEVELS.indexOf(oidc.session.acr);
+    return current < ACR_LEVELS.indexOf(asked)
+      ? interactionPolicy.Check.REQUEST_PROMPT
+      : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+  },
+));
+
 const provider = new Provider(issuer, {
+  interactions: {
+    policy,
+    url: (ctx, interaction) => `/interaction/${interaction.uid}`,
+  },
   clients: config.clients.map((client) => ({
     grant_types: ['authorization_code'],
     response_types: ['code'],
@@ -167,11 +194,6 @@ for (const event of ['server_error', 'authorization.error', 'grant.error', 'end_
   provider.on(event, (ctx, error) => console.error(`${event}: ${error?.message ?? error} ${error?.error_description ?? ''}`));
 }
 
-// The level the relying party asked for: the highest of its `acr_values`.
-function requestedAcr(params) {
-  const asked = String(params.acr_values ?? '').split(' ').filter((v) => ACR_LEVELS.includes(v));
-  return asked.length ? ACR_LEVELS[Math.max(...asked.map((v) => ACR_LEVELS.indexOf(v)))] : ACR_LEVELS[0];
-}
 
 function loginPage(uid, params, error) {
   const options = Object.entries(people).map(([id, person], index) => `<div>
@@ -180,7 +202,7 @@ function loginPage(uid, params, error) {
 </div>`).join('\n');
   let acr = '';
   if (profile === 'idporten') {
-    const chosen = requestedAcr(params);
+    const chosen = askedAcr(params) ?? ACR_LEVELS[0];
     const names = { 'idporten-loa-substantial': 'Betydelig (idporten-loa-substantial)', 'idporten-loa-high': 'Høyt (idporten-loa-high)' };
     acr = `<div>
 <label for="acr">Sikkerhetsnivå</label>
