@@ -135,7 +135,12 @@ const provider = new Provider(issuer, {
     ...client,
   })),
   jwks: { keys: config.keys },
-  cookies: { keys: ['pivotal-test-provider-cookie-key'] },
+  // SameSite=Lax: Chromium drops the default SameSite=None cookies on plain http.
+  cookies: {
+    keys: ['pivotal-test-provider-cookie-key'],
+    long: { signed: true, sameSite: 'lax' },
+    short: { signed: true, sameSite: 'lax' },
+  },
   scopes: settings.scopes,
   claims: settings.claims,
   acrValues: settings.acrValues,
