@@ -19,6 +19,15 @@ $(VENV)/.installed-test: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed-run
 
+# The OpenID provider the tests log in at (tests/oidc/provider: panva's oidc-provider on
+# Node.js), installed from its lock file.
+OP_DIR := tests/oidc/provider
+
+$(OP_DIR)/node_modules/.installed: $(OP_DIR)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js 20 or later (with npm) for the OpenID provider of the tests."; exit 1; }
+	npm ci --prefix $(OP_DIR) --no-audit --no-fund
+	touch $@
+
 run: $(VENV)/.installed-run
 	$(BIN)/pivotal migrate
 	$(BIN)/pivotal demo --if-empty
@@ -29,7 +38,7 @@ run: $(VENV)/.installed-run
 # PostgreSQL with the two-process tests, on two workers (each test's database is created on the
 # server, which the second worker keeps busy). Without PostgreSQL installed that second run is skipped
 # with a message, except under CI=true, where it is required.
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(OP_DIR)/node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app
@@ -69,4 +78,4 @@ screenshots: $(VENV)/.installed-test
 	$(BIN)/python scripts/screenshot.py --out docs/screenshots
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache $(OP_DIR)/node_modules
