@@ -55,6 +55,9 @@ class OidcProviderSettings(BaseModel):
     organisation_claim: str = ""
     tenants: dict[str, str] = Field(default_factory=dict)
     email_proves_domain: bool = False
+    # The provider's `email` claims are addresses it has verified (a municipality's own Entra
+    # ID): a new account takes the address as proven. Otherwise only `email_verified: true` is.
+    trusts_email: bool = False
     # The claim holding the national identity number (ID-porten: pid); only its keyed hash
     # is kept.
     pid_claim: str = "pid"

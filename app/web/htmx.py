@@ -10,12 +10,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import BaseModel, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from app.config import get_settings
 from app.i18n import gettext as _
 from app.models.identity import LOGIN_LEVEL_LABELS, LoginLevel
 from app.services.errors import LoginLevelTooLow, PivotalError, TooManyAttempts
-from app.services.oidc.provider import cached_acr_values
+from app.services.oidc.provider import offered_acr_values
 from app.web.csrf import csrf_token
 from app.web.forms import FormInvalid, validation_messages
 from app.web.templating import render, render_block
@@ -125,12 +126,13 @@ def _page_behind(request: Request) -> str:
 
 
 def step_up(request: Request, level: LoginLevel) -> list[tuple[str, str]]:
-    """The providers that can log the person in at `level`, each with its address."""
+    """The providers that can log the person in at `level`, each with its address (a provider
+    not answering now is left out)."""
     back = _page_behind(request)
     return [
         (provider.label, f"/login/oidc/{provider.name}?{urlencode({'level': level, 'next': back})}")
         for provider in get_settings().oidc_providers
-        if provider.acr_for(level, cached_acr_values(provider)) is not None
+        if provider.acr_for(level, offered_acr_values(provider)) is not None
     ]
 
 
@@ -142,7 +144,8 @@ async def pivotal_error_handler(request: Request, exc: Exception) -> Response:
     if isinstance(exc, LoginLevelTooLow):
         level = LoginLevel(exc.level)
         message = _(exc.message, level=_(LOGIN_LEVEL_LABELS[level]))
-        return error_response(request, 403, [message], exc.code, logins=step_up(request, level))
+        logins = await run_in_threadpool(step_up, request, level)  # may ask the providers
+        return error_response(request, 403, [message], exc.code, logins=logins)
     response = error_response(request, exc.status_code, [_(exc.message, **exc.params)], exc.code)
     if isinstance(exc, TooManyAttempts):
         response.headers["Retry-After"] = str(exc.retry_after)

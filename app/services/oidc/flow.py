@@ -28,6 +28,7 @@ from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.db import in_session
+from app.i18n import N_
 from app.models.base import utcnow
 from app.models.event import as_utc
 from app.models.identity import LoginLevel, LoginPurpose, OidcLogin
@@ -45,7 +46,7 @@ LOGIN_TTL = timedelta(minutes=10)  # a login not finished by then must start aga
 LEEWAY_SECONDS = 60  # clock skew allowed on exp, iat and nbf
 # Asymmetric signatures only: "none" and shared-secret HMAC are never accepted.
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"]
-REFUSED = "The login could not be completed. Start again from the login page."
+REFUSED = N_("The login could not be completed. Start again from the login page.")
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ def start(
     document = providers.metadata(provider)
     acr_values = list(provider.acr_values)
     if level != LoginLevel.basic:
-        acr = provider.acr_for(level, document.get("acr_values_supported") or [])
+        acr = provider.acr_for(level, providers.offered_acr_values(provider))
         if acr is None:
             raise Invalid("This login provider cannot give the level this needs.")
         acr_values = [acr]
@@ -188,7 +189,7 @@ def take_pending(
         pending.used_at = utcnow()
         session.add(pending)
         session.flush()
-        return OidcLogin(**pending.model_dump())
+        return OidcLogin(**{name: getattr(pending, name) for name in OidcLogin.model_fields})
 
     return in_session(take)
 

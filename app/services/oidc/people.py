@@ -52,9 +52,8 @@ def _trusted_email(verified: Verified) -> str | None:
     """The e-mail claim when the provider vouches for it (email_verified, or set to)."""
     claims, provider = verified.claims, verified.provider
     email = claims.get("email")
-    if not isinstance(email, str) or not (
-        claims.get("email_verified") is True or provider.email_proves_domain
-    ):
+    vouched = provider.trusts_email or provider.email_proves_domain
+    if not isinstance(email, str) or not (claims.get("email_verified") is True or vouched):
         return None
     try:
         return validate_email(email, check_deliverability=False).normalized.lower()
@@ -171,10 +170,7 @@ def unlink(session: Session, *, user: User, identity_id: int) -> None:
     if identity is None or identity.user_id != user.id:
         raise NotFound("No such linked login.")
     if not user.password_hash and len(identities(session, user=user)) == 1:
-        raise Conflict(
-            "This is your only way to log in. Set a password (from the login page, "
-            "“Forgot your password?”) or link another login first."
-        )
+        raise Conflict("This is your only way to log in. Link another login first.")
     session.delete(identity)
     session.flush()
 

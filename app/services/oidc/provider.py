@@ -69,11 +69,12 @@ def metadata(provider: OidcProviderSettings) -> dict[str, Any]:
     return document
 
 
-def cached_acr_values(provider: OidcProviderSettings) -> list[str]:
-    """The `acr` values the provider offered when last asked (nothing is fetched here)."""
-    with _lock:
-        kept = _documents.get(provider.name)
-    values = kept[1].get("acr_values_supported") if kept else None
+def offered_acr_values(provider: OidcProviderSettings) -> list[str]:
+    """The `acr` values the provider's discovery document offers (none when it does not answer)."""
+    try:
+        values = metadata(provider).get("acr_values_supported")
+    except ProviderUnavailable:
+        return []
     return [value for value in values if isinstance(value, str)] if isinstance(values, list) else []
 
 
