@@ -65,8 +65,18 @@ DEFAULT_PURPOSES = [
     Purpose(
         name=N_("Your account, login and security"),
         legal_basis="e",
-        data=N_("E-mail, password hash, login sessions, API tokens, failed logins."),
-        retention=N_("Until you delete your account; sessions end after two weeks unused."),
+        data=N_(
+            "E-mail, password hash, login sessions, API tokens, failed logins. If you log in "
+            "with ID-porten or another login service: which service, its identifier for you, "
+            "the level of the login, and a keyed hash of your national identity number that "
+            "recognises you when you come back. The number itself is never stored; while you "
+            "are logged in, your own browser's session cookie holds the service's login token "
+            "(which contains it) so that logging out also logs you out there."
+        ),
+        retention=N_(
+            "Until you delete your account (a linked login goes when you unlink it); sessions "
+            "end after two weeks unused, and an unfinished login is forgotten after a day."
+        ),
     ),
     Purpose(
         name=N_("The procurement record (audit log, decisions, published answers)"),

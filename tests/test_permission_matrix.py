@@ -19,7 +19,7 @@ from sqlmodel import Session
 from starlette.websockets import WebSocketDisconnect
 
 from app.config import get_settings
-from app.models import Organisation, User
+from app.models import LinkedIdentity, Organisation, User
 from app.models.base import Role, id_of
 from app.models.maturity import MaturityUnit, RoundOpen
 from app.services import permissions
@@ -86,6 +86,7 @@ def cells(object: str, marker: str, allowed: frozenset[str], **paths: str) -> li
 # A person's own sessions and tokens: only they see them listed.
 SUPPLIER_TOKEN = "Leverandør A sitt eksportskript"
 SUPPLIER_BROWSER = "LeverandorA-nettleser/1.0"
+SUPPLIER_LOGIN_PROVIDER = "leverandorporten-a"
 EXPORT = "/api/v1/me/export"
 # Moderation (issue 12, item 5): an open report waits in the queue; a comment was hidden.
 REPORT_REASON = "Rapport: kommentaren røper hvem som bor i omsorgsboligen."
@@ -237,6 +238,13 @@ CELLS: list[Cell] = [
         SUPPLIER_BROWSER,
         frozenset({"supplier_a"}),
         page="/account/sessions",
+    ),
+    *cells(
+        "supplier A's linked login at an OpenID provider",
+        SUPPLIER_LOGIN_PROVIDER,
+        frozenset({"supplier_a"}),
+        page="/account/logins",
+        api=EXPORT,
     ),
     # Issue 12, my contributions: a company's open question and proposal only on its own
     # people's /me; the need commented on only on its author's and commenter's; never a secret.
@@ -995,6 +1003,11 @@ def test_every_role_sees_exactly_what_the_policy_allows(
     _maturity(api, market, factory.session)
     assert api.post("/auth/tokens", world.supplier, json={"name": SUPPLIER_TOKEN}).is_success
     login(TestClient(client.app, headers={"User-Agent": SUPPLIER_BROWSER}), world.supplier)
+    linked = LinkedIdentity(
+        user_id=id_of(world.supplier), provider=SUPPLIER_LOGIN_PROVIDER, subject="a"
+    )
+    factory.session.add(linked)
+    factory.session.commit()
     wrong = []
     for cell in CELLS:
         shown = cell.marker.format(**vars(market)) in _look(client, api, market, role, cell)

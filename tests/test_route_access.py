@@ -71,6 +71,15 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /register": ALL,
     "POST /register": ALL,
     "POST /language": ALL,
+    # Logins through OpenID providers: the scene has none configured, so each provider route
+    # answers 404 to everyone (tests/oidc/ logs in through real providers on loopback).
+    "GET /login/oidc/{name}": NOBODY,
+    "POST /account/logins/{name}/link": NOBODY,
+    "GET /login/oidc/{name}/callback": NOBODY,
+    "GET /account/logins": LOGGED_IN,  # each their own
+    "POST /account/logins/{identity_id}/unlink": LOGGED_IN,  # 404 for another person's login
+    "POST /account/name": LOGGED_IN,
+    "GET /login/oidc/{name}/logged-out": NOBODY,
     "GET /verify-email/{token}": ALL,  # whoever holds the mailed link
     "POST /verify-email/{token}": ALL,
     "POST /profile/verify-email": LOGGED_IN,
@@ -510,6 +519,8 @@ class Scene:
             "change_token": self.change_token,
             "session_id": 1,  # the scene's first login session (the token's: the first API login)
             "token_id": 1,
+            "name": "no-such-provider",
+            "identity_id": 1,  # nobody in the scene has linked a provider: a 404 for everyone
             "notification_id": 1,
             "user_id": citizen.id,
             "unsubscribe_token": delivery.unsubscribe_token(citizen.id, "reply"),

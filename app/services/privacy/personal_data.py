@@ -36,6 +36,7 @@ from app.models import (
     HearingComment,
     IdempotentRequest,
     Invitation,
+    LinkedIdentity,
     LinkToken,
     LoginSession,
     MaturityAction,
@@ -46,6 +47,7 @@ from app.models import (
     Need,
     Notification,
     NotificationPreference,
+    OidcLogin,
     OrganisationDomain,
     OutboxMessage,
     ParticipationEvent,
@@ -148,6 +150,16 @@ PERSONAL_DATA: tuple[Held, ...] = (
     Held(Membership, about=("user_id",), official=("decided_by_id",), account=True),
     Held(LoginSession, about=("user_id",), leave_out=("key_hash",), account=True),
     Held(ApiToken, about=("user_id",), leave_out=("token_hash",), account=True),
+    # A provider's identifier for the person, and the keyed hash of their identity number (a
+    # fingerprint that means nothing outside Pivotal, left out like the other hashes).
+    Held(LinkedIdentity, about=("user_id",), leave_out=("pid_hash",), account=True),
+    # A login under way at a provider: its one-time secrets are never exported.
+    Held(
+        OidcLogin,
+        about=("user_id",),
+        leave_out=("state_hash", "nonce", "code_verifier"),
+        account=True,
+    ),
     Held(
         LinkToken,
         about=("user_id",),
