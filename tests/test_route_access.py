@@ -74,7 +74,7 @@ ACCESS: dict[str, frozenset[str]] = {
     # Logins through OpenID providers: the scene has none configured, so each provider route
     # answers 404 to everyone (tests/oidc/ logs in through real providers on loopback).
     "GET /login/oidc/{name}": NOBODY,
-    "POST /account/logins/{name}/link": NOBODY,
+    "GET /account/logins/{name}/link": NOBODY,
     "GET /login/oidc/{name}/callback": NOBODY,
     "GET /account/logins": LOGGED_IN,  # each their own
     "POST /account/logins/{identity_id}/unlink": LOGGED_IN,  # 404 for another person's login

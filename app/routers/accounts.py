@@ -19,6 +19,7 @@ from app.models.base import Id, OrganisationKind, Role
 from app.models.user import Registration, UserPublic
 from app.services import accounts, api_tokens, sessions
 from app.services.errors import Invalid, NotAuthenticated
+from app.services.oidc import provider as providers
 from app.services.oidc.flow import end_session_url
 from app.services.permissions import require_user
 from app.web import (
@@ -28,6 +29,7 @@ from app.web import (
     FormView,
     api_router,
     detached,
+    is_htmx,
     login_session,
     page_router,
     parse,
@@ -90,7 +92,12 @@ def logout(request: Request, session: SessionDep) -> Response:
     if isinstance(at_provider, dict) and (
         url := end_session_url(at_provider.get("provider"), at_provider.get("id_token"))
     ):
-        return redirect(request, url)  # logged in there: log out there too (RP-initiated)
+        # Logged in there: log out there too (RP-initiated). A form may only lead to this
+        # site (CSP form-action 'self'), so a page of ours moves on to the provider.
+        if is_htmx(request):
+            return redirect(request, url)
+        label = providers.configured(str(at_provider.get("provider"))).label
+        return render(request, "accounts/leaving.html", {"url": url, "provider": label})
     return redirect(request, "/")
 
 

@@ -81,7 +81,7 @@ def start_login(
     )
 
 
-@pages.post("/account/logins/{name}/link")
+@pages.get("/account/logins/{name}/link")
 def start_link(request: Request, session: SessionDep, user: CurrentUser, name: str) -> Response:
     """Go to the provider to link that login to the account one is logged in to."""
     me = require_user(user)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from app.config import get_settings
 from app.db import SessionDep
 from app.models.base import Id, utcnow
-from app.services import permissions, privacy
+from app.services import permissions, privacy, sessions
 from app.services.errors import Invalid
 from app.services.privacy import statements
 from app.web import CurrentUser, api_router, page_router, redirect, render
@@ -64,7 +64,13 @@ def delete_me(
     request: Request, session: SessionDep, user: CurrentUser, data: AccountDeletion
 ) -> Response:
     """Delete the caller's account: contributions stay as a deleted user's, the rest goes."""
-    privacy.delete_account(session, user=user, password=data.password, confirm=data.confirm)
+    privacy.delete_account(
+        session,
+        user=user,
+        password=data.password,
+        confirm=data.confirm,
+        fresh_login=sessions.is_fresh(session, getattr(request.state, "login_session_id", None)),
+    )
     request.session.clear()
     return Response(status_code=204)
 
@@ -78,7 +84,13 @@ def delete_me_page(
     confirm: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     """Delete the account from the profile page, then log out."""
-    privacy.delete_account(session, user=user, password=password, confirm=confirm)
+    privacy.delete_account(
+        session,
+        user=user,
+        password=password,
+        confirm=confirm,
+        fresh_login=sessions.is_fresh(session, getattr(request.state, "login_session_id", None)),
+    )
     request.session.clear()
     return redirect(request, "/account-deleted")
 

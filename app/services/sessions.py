@@ -97,6 +97,15 @@ def start(
     return key
 
 
+FRESH_LOGIN = timedelta(minutes=15)
+
+
+def is_fresh(session: Session, login_session_id: int | None) -> bool:
+    """Whether this browser's session began within the last minutes (a login just made)."""
+    row = session.get(LoginSession, login_session_id) if login_session_id else None
+    return row is not None and as_utc(row.created_at) > utcnow() - FRESH_LOGIN
+
+
 @dataclass(frozen=True)
 class Found:
     """A live session and its user."""

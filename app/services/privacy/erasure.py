@@ -119,8 +119,13 @@ def _clear_links(session: Session, held: Held, person_id: int) -> None:
             session.execute(delete(table).where(column == person_id))
 
 
-def delete_account(session: Session, *, user: User | None, password: str, confirm: str) -> None:
+def delete_account(
+    session: Session, *, user: User | None, password: str, confirm: str, fresh_login: bool = False
+) -> None:
     """Delete the caller's account once they give their password and type the word.
+
+    An account without a password (made by a login provider) proves it is its owner by a
+    `fresh_login` instead: this browser logged in within the last minutes.
 
     Sockets of the person close (their sessions end, their access changed); the caller logs out.
     """
@@ -129,7 +134,12 @@ def delete_account(session: Session, *, user: User | None, password: str, confir
         raise Invalid(
             "Type %(word)s to confirm that the account should be deleted.", word=CONFIRM_WORD
         )
-    if not check_password(me, password):
+    if not me.password_hash:
+        if not fresh_login:
+            raise Invalid(
+                "Your account has no password: log in again, then delete it within 15 minutes."
+            )
+    elif not check_password(me, password):
         raise Invalid("The password is not right.")
     person_id = id_of(me)
     ended = session.exec(select(LoginSession.id).where(LoginSession.user_id == person_id)).all()
