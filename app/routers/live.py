@@ -22,11 +22,13 @@ from app.config import get_settings
 from app.db import new_session
 from app.models import User
 from app.models.base import Id
+from app.models.identity import LoginLevel
 from app.services import sessions
 from app.services.errors import PivotalError
 from app.services.live import PageKind, Topic, Viewer, hub
 from app.services.live.registry import first_state
 from app.services.permissions import Audience, MetricsAudience, PersonAudience
+from app.services.permissions.login_level import LOGIN_LEVEL
 from app.web import SESSION_KEY
 
 router = APIRouter(include_in_schema=False)
@@ -41,7 +43,11 @@ async def resync_all_viewers() -> None:
         assert isinstance(audience, Audience | MetricsAudience | PersonAudience)
         try:
             _aud, html = await asyncio.to_thread(
-                _reopen, viewer.topic, audience.representative_id, audience.lang
+                _reopen,
+                viewer.topic,
+                audience.representative_id,
+                audience.lang,
+                getattr(audience, "login_level", LoginLevel.basic),
             )
         except PivotalError:
             return None
@@ -72,12 +78,17 @@ def _open(topic: Topic, key: str | None, lang: str) -> tuple[Hashable, str, int 
     with new_session() as session:
         found = sessions.find(session, key=key) if key else None
         user = found.user if found else None
+        LOGIN_LEVEL.set(LoginLevel(found.login_session.level if found else LoginLevel.basic))
         audience, first = first_state(session, topic, user, lang)
         return audience, first, found.login_session.id if found else None
 
 
-def _reopen(topic: Topic, uid: int | None, lang: str) -> tuple[Hashable, str]:
-    """An open socket's audience and full state again, for the user who opened it."""
+def _reopen(
+    topic: Topic, uid: int | None, lang: str, level: str = LoginLevel.basic
+) -> tuple[Hashable, str]:
+    """An open socket's audience and full state again, for the user who opened it (at the
+    login level the audience was computed for)."""
+    LOGIN_LEVEL.set(LoginLevel(level))
     with new_session() as session:
         user = session.get(User, uid) if uid is not None else None
         return first_state(session, topic, user, lang)

@@ -40,6 +40,9 @@ def load_user(request: Request, session: Session, token: str | None) -> User | N
             user = found.user
             request.state.login_session_id = found.login_session.id
             request.state.login_level = found.login_session.level
+    # For the permission checks that follow in this thread (pages rendered in one hop);
+    # `_current_user` sets it again in the request's own context.
+    LOGIN_LEVEL.set(LoginLevel(request.state.login_level))
     # Templates get a detached copy: an error page is rendered after the rollback, which
     # expires every object the request's session loaded.
     request.state.user = User(**{f: getattr(user, f) for f in User.model_fields}) if user else None

@@ -17,9 +17,10 @@ from app.i18n import gettext as _
 from app.models.identity import LOGIN_LEVEL_LABELS, LoginLevel
 from app.services.errors import LoginLevelTooLow, PivotalError, TooManyAttempts
 from app.services.oidc.provider import offered_acr_values
+from app.services.permissions.login_level import LOGIN_LEVEL
 from app.web.csrf import csrf_token
 from app.web.forms import FormInvalid, validation_messages
-from app.web.templating import render, render_block
+from app.web.templating import render, render_block, templates
 
 
 def safe_next(target: str | None) -> str:
@@ -134,6 +135,20 @@ def step_up(request: Request, level: LoginLevel) -> list[tuple[str, str]]:
         for provider in get_settings().oidc_providers
         if provider.acr_for(level, offered_acr_values(provider)) is not None
     ]
+
+
+def project_step_up(request: Request, project: Any) -> tuple[str, list[tuple[str, str]]] | None:
+    """For a logged-in person whose login is below what the project needs to take part: the
+    level's label and the logins that give it; otherwise None."""
+    if getattr(request.state, "user", None) is None:
+        return None
+    needed = LoginLevel(project.login_level)
+    if LOGIN_LEVEL.get().rank >= needed.rank:
+        return None
+    return LOGIN_LEVEL_LABELS[needed], step_up(request, needed)
+
+
+templates.env.globals["project_step_up"] = project_step_up
 
 
 async def pivotal_error_handler(request: Request, exc: Exception) -> Response:

@@ -94,6 +94,7 @@ PAGES: dict[str, list[Visit]] = {
     "/login": [Visit("/login", ALL)],
     "/account/sessions": [Visit("/account/sessions", LOGGED_IN)],
     "/account/tokens": [Visit("/account/tokens", LOGGED_IN)],
+    "/account/logins": [Visit("/account/logins", LOGGED_IN)],
     "/register": [Visit("/register", ALL)],
     "/register/sent": [Visit("/register/sent", ALL)],
     "/forgot-password": [Visit("/forgot-password", ALL)],
@@ -174,6 +175,10 @@ NOT_PAGES = {
     "/healthz": "a health probe for the load balancer (plain text)",
     "/readyz": "a readiness probe for the load balancer (plain text)",
     "/metrics": "Prometheus metrics (plain text)",
+    "/login/oidc/{name}": "a redirect to an OpenID provider (tests/e2e/test_oidc_login.py)",
+    "/account/logins/{name}/link": "a redirect to an OpenID provider (test_oidc_login.py)",
+    "/login/oidc/{name}/callback": "the provider's answer: a redirect (test_oidc_login.py)",
+    "/login/oidc/{name}/logged-out": "a redirect home, back from a provider's logout",
 }
 REFUSED = {401, 403, 404}
 

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import PageProblems, demo_server, pages_on
-from tests.e2e.helpers import assert_fits_and_accessible
+from tests.e2e.conftest import PageProblems, demo_server, log_in, pages_on
+from tests.e2e.helpers import EMPLOYEE, PROCURER, assert_fits_and_accessible
 from tests.oidc.op import (
     ACR_SUBSTANTIAL,
     RunningProvider,
@@ -28,6 +28,16 @@ from tests.servers import HOST, free_port
 
 pytestmark = pytest.mark.browser
 SECRET = "entra-browser-secret-0123456789"
+HOME_CARE = "/projects/1"  # demo: in the needs phase, open to the municipality's employees
+# ID-porten's test people: Anne is nobody's yet when she steps up for an employee's account.
+PEOPLE = {
+    name: {"label": label, "amr": ["BankID"], "claims": {"pid": pid, "locale": "nb"}}
+    for name, label, pid in (
+        ("kari", "Kari Nordmann", "01017012345"),
+        ("ola", "Ola Nordmann", "02028054321"),
+        ("anne", "Anne Ansatt", "03039012345"),
+    )
+}
 
 
 def _registered(url: str, name: str, client_id: str, **metadata: Any) -> dict[str, Any]:
@@ -86,7 +96,9 @@ def site(demo_folder: Any) -> Iterator[Site]:
             token_endpoint_auth_method="client_secret_post",
         )
         with (
-            run_provider("idporten", clients=[idporten_client], port=ports["idporten"]) as ip,
+            run_provider(
+                "idporten", clients=[idporten_client], port=ports["idporten"], people=PEOPLE
+            ) as ip,
             run_provider("entra", clients=[entra_client], port=ports["entra"]) as en,
         ):
             yield Site(url, ip, en)
@@ -174,3 +186,34 @@ def test_logging_out_logs_out_at_the_provider(visitor: Callable[[], Page], site:
     page.locator("#logout").click()  # the provider asks, as ID-porten does
     page.wait_for_url(f"{site.url}/?logged_out=1")
     expect(page.locator("form[action='/logout']")).to_have_count(0)
+
+
+def test_a_project_that_needs_a_high_login_asks_an_employee_to_step_up(
+    visitor: Callable[[], Page], site: Site, problems: PageProblems
+) -> None:
+    procurer = log_in(visitor(), PROCURER)
+    procurer.goto(f"{HOME_CARE}/edit")
+    procurer.get_by_label("Høy (for eksempel ID-porten med BankID)").check()
+    procurer.locator("#project-edit-form button[type=submit]").click()
+    procurer.wait_for_url(f"{site.url}{HOME_CARE}")
+
+    employee = log_in(visitor(), EMPLOYEE)  # with a password: a basic login
+    employee.goto(HOME_CARE)
+    notice = employee.locator("#login-level-notice")
+    expect(notice).to_contain_text("Høy")
+    expect(employee.locator("#need-title")).to_have_count(0)  # no form to write in in vain
+    assert_fits_and_accessible(employee)
+    notice.get_by_role("link", name="Logg inn med ID-porten").click()
+    expect(employee.locator("#acr")).to_have_value("idporten-loa-high")  # asked for high
+    employee.locator("#person-anne").check()
+    employee.locator("#login").click()
+    employee.wait_for_url(f"{site.url}{HOME_CARE}")  # back where the person was
+    expect(notice).to_have_count(0)
+
+    employee.fill("#need-title", "Nattevakt alene")
+    employee.fill("#need-problem", "Den som har nattevakt, er alene med tolv beboere.")
+    employee.fill("#need-affected", "Beboere og nattevakter")
+    employee.locator("#need-form-submit").click()
+    expect(employee.get_by_role("heading", name="Nattevakt alene")).to_be_visible()
+    employee.goto("/account/logins")
+    expect(employee.locator("main")).to_contain_text("ID-porten")  # linked by the step-up

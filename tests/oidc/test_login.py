@@ -235,8 +235,10 @@ def test_a_project_that_needs_a_high_login_asks_for_a_step_up(
     assert f"/login/oidc/idporten?level=high&amp;next=%2Fprojects%2F{project.id}" in page.text
 
     start = f"/login/oidc/idporten?level=high&next=/projects/{project.id}"
+    assert 'id="login-level-notice"' in client.get(f"/projects/{project.id}").text
     back = log_in_with(client, "idporten", "kari", acr=ACR_HIGH, start=start)
     assert back.headers["location"] == f"/projects/{project.id}"
+    assert 'id="login-level-notice"' not in client.get(f"/projects/{project.id}").text
     client.headers["X-CSRF-Token"] = _csrf(client)
     assert client.post(f"/api/v1/projects/{project.id}/needs", json=need).status_code == 201
     assert client.get("/api/v1/auth/me").json()["id"] == world.employee.id  # the same account

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from app import i18n
 from app.models.base import Role, id_of
 from app.services.errors import Forbidden
+from app.services.permissions.login_level import level_that_matters
 from app.services.permissions.projects import ensure_can_comment
 from app.services.permissions.proposals import proposals_seen_as
 from app.services.permissions.relation import ProjectRelation, allows
@@ -41,6 +42,9 @@ class Audience:
     # Sees hidden and held content, and the moderation queue (see ProjectRelation).
     is_moderator: bool = False
     can_report: bool = False  # logged in: may report what they see
+    # The login's level, where the project or an action asks for more than any login (it
+    # decides which forms show); "basic" everywhere else, so logins share their renders.
+    login_level: str = "basic"
 
 
 def audience_for(rel: ProjectRelation, lang: str | None = None) -> Audience:
@@ -54,6 +58,7 @@ def audience_for(rel: ProjectRelation, lang: str | None = None) -> Audience:
         is_participant=rel.is_participant,
         is_moderator=rel.is_moderator,
         can_report=rel.user is not None,
+        login_level=level_that_matters(rel.project),
     )
 
 

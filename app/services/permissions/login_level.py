@@ -25,6 +25,14 @@ def required_level(project: Project, action: str) -> LoginLevel:
     return max(levels, key=lambda level: level.rank)
 
 
+def level_that_matters(project: Project) -> str:
+    """This request's login level where the project or an action asks for more than any
+    login, else "basic" (what a page shows depends on the level only there)."""
+    if project.login_level == LoginLevel.basic and not get_settings().oidc_action_levels:
+        return LoginLevel.basic.value
+    return LOGIN_LEVEL.get().value
+
+
 def ensure_login_level(project: Project, action: str) -> None:
     """Refuse (403, with the way to step up) when this login is less sure than the action needs."""
     needed = required_level(project, action)
