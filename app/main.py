@@ -67,6 +67,7 @@ from app.services.errors import PivotalError
 from app.services.live import get_bus, hub, spawn
 from app.services.metrics import keep_rollups
 from app.services.notifications import delivery
+from app.services.permissions.relation import DialogueAction
 from app.services.privacy import keep_retention
 from app.web import (
     MEMBER_OF_KEY,
@@ -264,6 +265,9 @@ ROUTER_MODULES = (
 def create_app() -> FastAPI:
     """Build the application."""
     settings = get_settings()
+    unknown = set(settings.oidc_action_levels) - {action.value for action in DialogueAction}
+    if unknown:  # a misspelt action would silently ask nothing more
+        raise ValueError(f"PIVOTAL_OIDC_ACTION_LEVELS names unknown actions: {sorted(unknown)}")
     app = FastAPI(
         title="Pivotal API",
         version="1",

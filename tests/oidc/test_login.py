@@ -374,3 +374,20 @@ def test_a_stale_login_cannot_delete_a_password_less_account(
     session.commit()
     assert client.post("/profile/delete", data={"confirm": "SLETT"}).status_code == 422
     assert session.exec(select(LinkedIdentity)).one()
+
+
+def test_a_cancelled_login_is_refused_and_spent(client: TestClient, session: Session) -> None:
+    authorize = _to_provider(client, "/login/oidc/idporten")
+    state = query_of(authorize)["state"]
+    response = client.get(f"/login/oidc/idporten/callback?error=access_denied&state={state}")
+    assert response.status_code == 422 and "ID-porten" in response.text
+    assert session.exec(select(OidcLogin.used_at)).one() is not None
+
+
+def test_a_misspelt_action_level_stops_the_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.config import get_settings
+    from app.main import create_app
+
+    monkeypatch.setattr(get_settings(), "oidc_action_levels", {"submit-proposal": "high"})
+    with pytest.raises(ValueError, match="submit-proposal"):
+        create_app()
