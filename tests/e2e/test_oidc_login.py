@@ -111,6 +111,15 @@ def visitor(browser: Browser, site: Site, problems: PageProblems) -> Iterator[Ca
         yield make
 
 
+def at_provider(page: Page, button: str, person: str, start: str = "/login") -> None:
+    """From Pivotal's login page, choose `button`'s provider and log `person` in there (the
+    browser is then on its way back to Pivotal)."""
+    page.goto(start)
+    page.get_by_role("link", name=button).click()
+    page.locator(f"#person-{person}").check()
+    page.locator("#login").click()
+
+
 def test_a_citizen_logs_in_with_id_porten_and_chooses_a_name(
     visitor: Callable[[], Page], site: Site
 ) -> None:
@@ -134,10 +143,7 @@ def test_an_employee_login_proves_membership_of_trondheim(
     visitor: Callable[[], Page], site: Site
 ) -> None:
     page = visitor()
-    page.goto("/login")
-    page.get_by_role("link", name="Logg inn med Trondheim kommune").click()
-    page.locator("#person-ansatt").check()
-    page.locator("#login").click()
+    at_provider(page, "Logg inn med Trondheim kommune", "ansatt")
     page.wait_for_url(f"{site.url}/account/logins?welcome=1")
     page.goto("/profile/memberships")
     expect(page.locator("main")).to_contain_text("Trondheim kommune")
@@ -165,10 +171,7 @@ def test_a_rotated_key_and_a_replayed_answer(
     site.idporten.restart(keys=[new_signing_key("rotated-in-browser")])
     try:
         second = visitor()
-        second.goto("/login")
-        second.get_by_role("link", name="Logg inn med ID-porten").click()
-        second.locator("#person-kari").check()
-        second.locator("#login").click()
+        at_provider(second, "Logg inn med ID-porten", "kari")
         second.wait_for_url(f"{site.url}/")  # a returning person: no welcome, where they were
     finally:
         site.idporten.restart(keys=old)
@@ -176,10 +179,7 @@ def test_a_rotated_key_and_a_replayed_answer(
 
 def test_logging_out_logs_out_at_the_provider(visitor: Callable[[], Page], site: Site) -> None:
     page = visitor()
-    page.goto("/login?next=/profile")
-    page.get_by_role("link", name="Logg inn med ID-porten").click()
-    page.locator("#person-kari").check()
-    page.locator("#login").click()
+    at_provider(page, "Logg inn med ID-porten", "kari", start="/login?next=/profile")
     page.wait_for_url(f"{site.url}/**")
     page.locator(".site-menu summary").click()
     page.locator("form[action='/logout'] button").click()

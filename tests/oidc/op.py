@@ -227,6 +227,18 @@ def _is_provider(url: str, issuer: str) -> bool:
     return urlsplit(url)[:2] == urlsplit(issuer)[:2]
 
 
+def _back_to_relying_party(http: httpx.Client, response: httpx.Response, issuer: str) -> str:
+    """Follow the provider's redirects to the first one that leaves it; that address."""
+    while response.is_redirect:
+        target = urljoin(str(response.url), response.headers["location"])
+        if not _is_provider(target, issuer):
+            return target
+        response = http.get(target)
+    raise AssertionError(
+        f"the provider did not redirect back ({response.status_code}):\n{response.text}"
+    )
+
+
 def op_login(
     authorize_url: str,
     *,
@@ -255,14 +267,7 @@ def op_login(
         if acr is not None:
             fields["acr"] = acr
         response = http.post(urljoin(str(response.url), form.action or ""), data=fields)
-        while response.is_redirect:
-            target = urljoin(str(response.url), response.headers["location"])
-            if not _is_provider(target, issuer):
-                return target
-            response = http.get(target)
-        raise AssertionError(
-            f"the provider did not redirect back ({response.status_code}):\n{response.text}"
-        )
+        return _back_to_relying_party(http, response, issuer)
     finally:
         if client is None:
             http.close()
@@ -283,14 +288,7 @@ def op_logout_confirm(url: str, *, client: httpx.Client) -> str:
     if 'id="logout"' in response.text:
         fields["logout"] = "yes"
     response = client.post(urljoin(str(response.url), form.action or ""), data=fields)
-    while response.is_redirect:
-        target = urljoin(str(response.url), response.headers["location"])
-        if not _is_provider(target, issuer):
-            return target
-        response = client.get(target)
-    raise AssertionError(
-        f"the provider did not redirect back ({response.status_code}):\n{response.text}"
-    )
+    return _back_to_relying_party(client, response, issuer)
 
 
 def query_of(url: str) -> dict[str, str]:
