@@ -404,7 +404,7 @@ def test_every_page_as(browser: Browser, server_url: str, role: str, tmp_path: P
                 rendered.write_text(page.content())
                 saved[rendered] = f"{label} (in the browser)"
                 raw = tmp_path / f"{name}-sent.html"
-                raw.write_text(context.request.get(visit.url).text())
+                raw.write_text(response.text())  # the document as the browser received it
                 saved[raw] = f"{label} (as sent)"
                 checked += 1
         if last is not None:
