@@ -971,10 +971,6 @@ def _look(client: TestClient, api: Api, market: Market, role: str, cell: Cell) -
             return ""
         read = pdf_text if path.endswith(".pdf") else docx_text
         return read(response.content)
-    client.cookies.clear()
-    client.headers.pop("X-CSRF-Token", None)
-    if user is not None:
-        login(client, user)
     if cell.channel == "page":
         response = client.get(path)
         assert response.status_code < 500, response.text
@@ -1008,6 +1004,11 @@ def test_every_role_sees_exactly_what_the_policy_allows(
     )
     factory.session.add(linked)
     factory.session.commit()
+    # The role's browser session, logged in once: every page and socket below is read in it.
+    client.cookies.clear()
+    client.headers.pop("X-CSRF-Token", None)
+    if market.users[role] is not None:
+        login(client, market.users[role])
     wrong = []
     for cell in CELLS:
         shown = cell.marker.format(**vars(market)) in _look(client, api, market, role, cell)

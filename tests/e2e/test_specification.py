@@ -112,7 +112,7 @@ def test_a_drafted_and_edited_requirement_shows_live_for_the_co_author(
 
 
 def test_a_procurer_downloads_the_specification_as_pdf_and_docx(
-    new_page: Callable[..., Page], tmp_path: Path
+    new_page: Callable[..., Page],
 ) -> None:
     procurer = new_page(PROCURER)
     project = _workspace(procurer)
@@ -124,10 +124,8 @@ def test_a_procurer_downloads_the_specification_as_pdf_and_docx(
     assert drafted.ok, drafted.text()
     procurer.goto(f"/projects/{project}/specification")
     assert_accessible(procurer)
-    procurer.screenshot(path=str(tmp_path / "workspace-1280.png"), full_page=True)
     procurer.set_viewport_size({"width": 390, "height": 800})
     no_sideways_scroll_at(procurer, 390)
-    procurer.screenshot(path=str(tmp_path / "workspace-390.png"), full_page=True)
     for name, read in (("Last ned som PDF", pdf_text), ("Last ned som Word (DOCX)", docx_text)):
         with procurer.expect_download() as started:
             procurer.get_by_role("link", name=name).click()
