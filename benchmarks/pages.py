@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import sqlalchemy as sa
 from sqlmodel import select
 
 from app import db
@@ -52,6 +53,10 @@ NEEDS = 300
 COMMENTS = 3_000
 EVENTS = 20_000
 THREAD = 200  # comments on the measured need
+# The market project's questions, proposals, events and documents, each copied (the row alone,
+# in SQL) until the project holds at least this many of each: a list longer than one page.
+MARKET_ITEMS = 40
+MARKET_TABLES = ("question", "proposal", "dialogue_event", "document")
 PARTICIPANT = "ansatt@trondheim.example"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -106,7 +111,35 @@ def seed(database_url: str) -> dict[str, int]:
         result = {"need": int(need.id)}  # type: ignore[arg-type]
     metrics.refresh_rollups()
     db.reset_engine()
+    result.update(fill_market_project(database_url))
     return result
+
+
+def fill_market_project(database_url: str) -> dict[str, int]:
+    """Copy each market-dialogue list's rows of the market project (all columns but the id)
+    until it holds MARKET_ITEMS of each; how many rows each table then holds there."""
+    engine = db.make_engine(database_url)
+    counts = {}
+    with engine.begin() as con:
+        for table in MARKET_TABLES:
+            columns = ", ".join(
+                f'"{column.name}"'
+                for column in sa.Table(table, sa.MetaData(), autoload_with=con).columns
+                if column.name != "id"
+            )
+            count = sa.text(f"SELECT count(*) FROM {table} WHERE project_id = :p")
+            params = {"p": MARKET_PROJECT}
+            while 0 < con.execute(count, params).scalar_one() < MARKET_ITEMS:
+                con.execute(
+                    sa.text(
+                        f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {table} "
+                        "WHERE project_id = :p"
+                    ),
+                    params,
+                )
+            counts[table] = con.execute(count, params).scalar_one()
+    engine.dispose()
+    return counts
 
 
 @contextlib.contextmanager
@@ -294,6 +327,7 @@ def main() -> None:
 
     ids: dict[str, int] = {}
     with deployment(prepare=lambda url: ids.update(seed(url))) as dep:
+        print(f"seeded: {ids}", file=sys.stderr, flush=True)
         env = {**os.environ, "PIVOTAL_DATABASE_URL": dep.database_url}
         with minimal_server(env, dep.tmp / "minimal.log") as minimal:
             pages = [p for p in page_list(need=ids["need"]) if not wanted or p.key in wanted]
