@@ -346,6 +346,7 @@ def main() -> None:
                     connections=args.connections,
                     threads=args.threads,
                 )
+    # Not 200 each time, or no request ended within the run (no throughput to compare).
     wrong = [row for row in rows if row["status"] != 200 or set(row["statuses"]) != {"200"}]
     # A page none of whose requests ended within the run has no throughput to compare.
     if args.json:
@@ -373,7 +374,8 @@ def main() -> None:
         print(table(rows, seconds=args.seconds, connections=args.connections))
         print(f"\nLoad average after the run: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     for row in wrong:
-        print(f"WRONG: {row['path']} as {row['role']} answered {_statuses(row)}", file=sys.stderr)
+        seen = _statuses(row) if row["statuses"] else f"{row['status']} (none within the run)"
+        print(f"WRONG: {row['path']} as {row['role']} answered {seen}", file=sys.stderr)
 
 
 if __name__ == "__main__":
