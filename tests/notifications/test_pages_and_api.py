@@ -9,7 +9,7 @@ from sqlmodel import Session
 from starlette.websockets import WebSocketDisconnect
 
 from tests.conftest import CSRF_RE, World, login
-from tests.helpers import ORIGIN, Api, push
+from tests.helpers import ORIGIN, Api, counted_queries, push
 
 
 def _replies(api: Api, world: World, count: int) -> list[int]:
@@ -183,3 +183,21 @@ def test_the_api_reads_and_changes_how_each_kind_is_mailed(api: Api, world: Worl
     )
     assert wrong.status_code == 422
     assert api.get("/me/notifications/settings").status_code == 401
+
+
+def test_the_headers_unread_count_is_checked_once_while_the_unread_stay_the_same(
+    api: Api, world: World, client: TestClient
+) -> None:
+    for n in range(12):  # twelve needs of the employee, each told of a status change
+        need = api.post_need(world.employee, world.public.id, title=f"Behov nummer {n}")
+        assert api.set_status(world.procurer, need["id"], status="under_review").is_success
+    login(client, world.employee)
+    client.get("/me")  # the count is checked subject by subject here, then kept
+    with counted_queries() as kept:
+        page = client.get("/account/sessions")
+    assert page.status_code == 200
+    assert len(kept) <= 4, kept  # the session, the page's own list, one count of the unread
+    assert api.set_status(world.procurer, need["id"], status="verified").is_success
+    with counted_queries() as changed:  # a new unread one: checked again
+        assert client.get("/account/sessions").status_code == 200
+    assert len(changed) > len(kept)

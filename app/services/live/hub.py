@@ -17,6 +17,7 @@ from typing import Any
 
 from app.models.vocabulary import LiveKind
 from app.services.live import registry
+from app.services.notifications.inbox import forget_unread
 from app.services.live.bus import LiveEvent, spawn
 from app.services.live.topics import PageKind, Topic
 
@@ -117,6 +118,11 @@ class LiveHub:
         if event.kind == LiveKind.session_ended:
             await self.close_login_session(event.object_id)
             return
+        # Unread counts kept per process may count a notification the change closed.
+        if event.kind == LiveKind.access_changed:
+            forget_unread(event.object_id)
+        elif event.kind != LiveKind.notifications_changed:
+            forget_unread()
         if event.kind == LiveKind.access_changed:
             await self.close_user(event.object_id)
             return

@@ -6,6 +6,7 @@ they may no longer open is left out (and not counted).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -27,6 +28,10 @@ from app.services.notifications.texts import text_of
 PAGE_SIZE = 30
 MAX_PAGE_SIZE = 100
 COUNT_CAP = 99  # the header shows "99+" beyond this, and counting stops there
+COUNT_MAX_AGE = 30.0  # seconds an unread count, checked subject by subject, is reused
+COUNTED_MAX = 10_000  # people whose checked count a process keeps
+# person id → ((unread number, newest unread id), when checked, how many of them are visible)
+_counted: dict[int, tuple[tuple[int, int | None], float, int]] = {}
 
 
 @dataclass(frozen=True)
@@ -117,17 +122,42 @@ def page(
 
 
 def unread_count(session: Session, *, user: User) -> int:
-    """How many of the person's notifications are unread and still open to them (at most 100)."""
+    """How many of the person's notifications are unread and still open to them (at most 100).
+
+    Every logged-in page shows it, so the check of what each unread notification points at is
+    kept per process while the unread ones stay the same (their number and newest id), for at
+    most `COUNT_MAX_AGE` seconds: a subject closed to the person meanwhile drops out by then.
+    """
     unread = (_mine(user), col(Notification.read_at).is_(None))
-    if not session.exec(select(func.count()).select_from(Notification).where(*unread)).one():
+    count, newest = session.exec(
+        select(func.count(), func.max(Notification.id)).select_from(Notification).where(*unread)
+    ).one()
+    if not count:
         return 0  # the usual case: one indexed count, nothing to check
+    seen = (count, newest)
+    kept = _counted.get(id_of(user))
+    if kept is not None and kept[0] == seen and time.monotonic() - kept[1] < COUNT_MAX_AGE:
+        return kept[2]
     rows = session.exec(
         select(Notification)
         .where(*unread)
         .order_by(col(Notification.id).desc())
         .limit(COUNT_CAP + 1)
     ).all()
-    return len(_visible(session, user, rows))
+    visible = len(_visible(session, user, rows))
+    if len(_counted) >= COUNTED_MAX:
+        _counted.pop(next(iter(_counted)))  # the oldest entry (dicts keep insertion order)
+    _counted[id_of(user)] = (seen, time.monotonic(), visible)
+    return visible
+
+
+def forget_unread(user_id: int | None = None) -> None:
+    """Drop the kept unread counts of one person (their access changed), or of everyone (some
+    content changed, and with it maybe what a notification may still show)."""
+    if user_id is None:
+        _counted.clear()
+    else:
+        _counted.pop(user_id, None)
 
 
 def inbox(
