@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from app.i18n import N_
@@ -26,7 +27,7 @@ from app.models.event import (
     SlotPublic,
     as_utc,
 )
-from app.services import permissions
+from app.services import cursors, permissions
 from app.services.errors import Forbidden, NotFound
 from app.services.permissions import ProjectRelation
 
@@ -294,17 +295,52 @@ def event_view(session: Session, *, rel: ProjectRelation, event: DialogueEvent) 
     return _view(rel, event, event_counts(session, event=event), places)
 
 
+IN_ORDER = (col(DialogueEvent.starts_at), col(DialogueEvent.id))
+PAGE_SIZE = 50  # events per page of the events page
+
+
 def list_events(session: Session, *, rel: ProjectRelation) -> list[EventView]:
     """The project's events in the order they happen."""
-    query = (
-        select(DialogueEvent)
-        .where(DialogueEvent.project_id == rel.project.id)
-        .order_by(col(DialogueEvent.starts_at), col(DialogueEvent.id))
-    )
-    events = list(session.exec(query).all())
+    query = select(DialogueEvent).where(DialogueEvent.project_id == rel.project.id)
+    events = list(session.exec(query.order_by(*IN_ORDER)).all())
     counts = counts_for(session, events=events)
     places = own_places(session, rel=rel, events=events)
     return [_view(rel, e, counts[id_of(e)], places) for e in events]
+
+
+@dataclass
+class EventPage:
+    """One page of a project's events and where the next one starts."""
+
+    views: list[EventView]
+    next_cursor: str | None
+
+
+def list_page(
+    session: Session, *, rel: ProjectRelation, cursor: str | None = None, limit: int = PAGE_SIZE
+) -> EventPage:
+    """A page of the project's events in the order they happen, after `cursor` (422 for a
+    cursor this server did not make): a fixed number of queries whatever their number."""
+    conditions: list[Any] = [DialogueEvent.project_id == rel.project.id]
+    if cursor:
+        raw_moment, raw_id = cursors.decode(cursor, 2)
+        after, after_id = cursors.moment(raw_moment), cursors.row_id(raw_id)
+        conditions.append(
+            or_(
+                col(DialogueEvent.starts_at) > after,
+                and_(col(DialogueEvent.starts_at) == after, col(DialogueEvent.id) > after_id),
+            )
+        )
+    query = select(DialogueEvent).where(*conditions).order_by(*IN_ORDER).limit(limit + 1)
+    found = list(session.exec(query).all())
+    events = found[:limit]
+    next_cursor = None
+    if len(found) > limit:
+        next_cursor = cursors.encode(as_utc(events[-1].starts_at), id_of(events[-1]))
+    counts = counts_for(session, events=events)
+    places = own_places(session, rel=rel, events=events)
+    views = [_view(rel, e, counts[id_of(e)], places) for e in events]
+    return EventPage(views=views, next_cursor=next_cursor)
 
 
 def list_registrations(
