@@ -16,6 +16,7 @@ import cProfile
 import json
 import os
 import pstats
+import re
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
@@ -109,9 +110,28 @@ def seed(url: str, *, proposals: int, events: int, documents: int, participation
     db.reset_engine()
     if participation:
         generate_participation(
-            url, project=PROJECT, events=participation, needs=participation // 50,
+            url,
+            project=PROJECT,
+            events=participation,
+            needs=participation // 50,
             comments=participation // 5,
         )
+
+
+def _statements(request: object) -> list[str]:
+    """The SQL statements the app's engine runs during `request()`."""
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    engine = db.get_engine()
+    sa_event.listen(engine, "before_cursor_execute", count)
+    try:
+        request()  # type: ignore[operator]
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", count)
+    return statements
 
 
 def measure(runs: int, profile: tuple[str, str] | None) -> dict[str, dict[str, object]]:
@@ -126,9 +146,7 @@ def measure(runs: int, profile: tuple[str, str] | None) -> dict[str, dict[str, o
             client.cookies.clear()
             if email:
                 page = client.get("/login")
-                import re
-
-                token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+                token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
                 r = client.post(
                     "/login",
                     data={"email": email, "password": DEMO_PASSWORD, "csrf_token": token},
@@ -136,16 +154,8 @@ def measure(runs: int, profile: tuple[str, str] | None) -> dict[str, dict[str, o
                 )
                 assert r.status_code in (302, 303), r.text[:300]
             for name, path in PAGES.items():
-                statements: list[str] = []
-
-                def count(*args: object) -> None:
-                    statements.append(str(args[2]))
-
-                engine = db.get_engine()
                 response = client.get(path)  # warm
-                sa_event.listen(engine, "before_cursor_execute", count)
-                client.get(path)
-                sa_event.remove(engine, "before_cursor_execute", count)
+                statements = _statements(lambda path=path: client.get(path))
                 times = []
                 for _ in range(runs):
                     began = time.perf_counter()
