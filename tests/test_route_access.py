@@ -215,6 +215,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /api/v1/projects/{project_id}/proposals": ALL,
     "POST /api/v1/projects/{project_id}/proposals": REGISTERED_SUPPLIERS,
     "GET /projects/{project_id}/proposals": ALL,
+    "GET /projects/{project_id}/proposals/more": ALL,  # the list's next page (htmx)
     "POST /projects/{project_id}/proposals": REGISTERED_SUPPLIERS,
     "GET /api/v1/proposals/{proposal_id}": SUPPLIER_A,
     "GET /proposals/{proposal_id}": SUPPLIER_A,
@@ -235,6 +236,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /api/v1/projects/{project_id}/events": STAFF,
     "GET /api/v1/projects/{project_id}/events.ics": ALL,
     "GET /projects/{project_id}/events": ALL,
+    "GET /projects/{project_id}/events/more": ALL,  # the list's next page (htmx)
     "POST /projects/{project_id}/events": STAFF,
     "GET /api/v1/events/{event_id}": ALL,
     "GET /api/v1/events/{event_id}.ics": ALL,
@@ -260,6 +262,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /api/v1/projects/{project_id}/documents": ALL,
     "POST /api/v1/projects/{project_id}/documents": STAFF,
     "GET /projects/{project_id}/documents": ALL,
+    "GET /projects/{project_id}/documents/more": ALL,  # the list's next page (htmx)
     "POST /projects/{project_id}/documents": STAFF,
     "GET /api/v1/documents/{document_id}": PARTICIPANTS,
     "GET /api/v1/documents/{document_id}/file": PARTICIPANTS,

@@ -6,8 +6,7 @@ from typing import Annotated
 
 from babel.numbers import format_decimal
 from fastapi import File, Form, Request, UploadFile
-from fastapi.responses import FileResponse, Response
-from sqlmodel import Session
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from app import i18n
 from app.config import get_settings
@@ -23,9 +22,9 @@ from app.models.document import (
 )
 from app.services import documents, permissions, project_tabs, projects, uploads
 from app.services.errors import Invalid
-from app.services.permissions import ProjectRelation, audience_for
+from app.services.permissions import audience_for
 from app.services.project_tabs import Section
-from app.views.documents import list_context
+from app.views.documents import documents_more_html, list_context
 from app.web import (
     CurrentUser,
     FormView,
@@ -60,17 +59,14 @@ templates.env.globals.update(
 
 @pages.get("/projects/{project_id}/documents")
 def documents_page(
-    request: Request, session: SessionDep, user: CurrentUser, project_id: Id
+    request: Request, session: SessionDep, user: CurrentUser, project_id: Id, cursor: str = ""
 ) -> Response:
-    """The project's documents as this viewer may see them, and the upload form for procurers."""
+    """The project's documents as this viewer may see them (paged; `cursor` from "Show more"
+    without JavaScript), and the upload form for procurers."""
     rel = projects.get_project(session, user=user, project_id=project_id)
-    return _page(request, session, rel)
-
-
-def _page(request: Request, session: Session, rel: ProjectRelation) -> Response:
-    docs = documents.list_documents(session, rel=rel)
+    page = documents.list_page(session, rel=rel, cursor=cursor or None)
     context = {
-        **list_context(rel, docs),
+        **list_context(rel, page),
         "rel": rel,
         "tabs": project_tabs.tabs_for(session, rel=rel, current=Section.documents),
         "audience": audience_for(rel),
@@ -78,6 +74,16 @@ def _page(request: Request, session: Session, rel: ProjectRelation) -> Response:
         "max_mb": max_upload_mb(),
     }
     return render(request, "documents/page.html", context)
+
+
+@pages.get("/projects/{project_id}/documents/more")
+def documents_more(
+    session: SessionDep, user: CurrentUser, project_id: Id, cursor: str = ""
+) -> Response:
+    """The next page of the documents list and its "Show more" link (htmx puts it in place of
+    the link clicked; without htmx the link goes to the documents page)."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    return HTMLResponse(documents_more_html(session, rel, i18n.current_language(), cursor))
 
 
 @pages.post("/projects/{project_id}/documents")

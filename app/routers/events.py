@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Form, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from app import i18n
@@ -28,7 +28,7 @@ from app.services import events, permissions, project_tabs, projects
 from app.services.errors import Invalid
 from app.services.permissions import ProjectRelation, audience_for
 from app.services.project_tabs import Section
-from app.views.events import event_context, event_list_context
+from app.views.events import event_context, event_list_context, events_more_html
 from app.web import (
     CurrentUser,
     FormView,
@@ -52,9 +52,11 @@ ICS = "text/calendar; charset=utf-8"
 # ---- pages ------------------------------------------------------------------------------------
 
 
-def _list_context(session: Session, rel: ProjectRelation) -> dict[str, Any]:
+def _list_context(
+    session: Session, rel: ProjectRelation, cursor: str | None = None
+) -> dict[str, Any]:
     return {
-        **event_list_context(session, rel, i18n.current_language()),
+        **event_list_context(session, rel, i18n.current_language(), cursor),
         "tabs": project_tabs.tabs_for(session, rel=rel, current=Section.events),
         "can_plan": permissions.allows(permissions.ensure_can_plan_events, rel)
         and permissions.phase_allows(rel.project.phase, permissions.DialogueAction.plan_event),
@@ -65,11 +67,22 @@ def _list_context(session: Session, rel: ProjectRelation) -> dict[str, Any]:
 
 @pages.get("/projects/{project_id}/events")
 def events_page(
-    request: Request, session: SessionDep, user: CurrentUser, project_id: Id
+    request: Request, session: SessionDep, user: CurrentUser, project_id: Id, cursor: str = ""
 ) -> Response:
-    """The project's dialogue events, with the planning form for procurers."""
+    """The project's dialogue events (paged; `cursor` from "Show more" without JavaScript),
+    with the planning form for procurers."""
     rel = projects.get_project(session, user=user, project_id=project_id)
-    return render(request, "events/list.html", _list_context(session, rel))
+    return render(request, "events/list.html", _list_context(session, rel, cursor or None))
+
+
+@pages.get("/projects/{project_id}/events/more")
+def events_more(
+    session: SessionDep, user: CurrentUser, project_id: Id, cursor: str = ""
+) -> Response:
+    """The next page of the events and its "Show more" link (htmx puts it in place of the link
+    clicked; without htmx the link goes to the events page)."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    return HTMLResponse(events_more_html(session, rel, i18n.current_language(), cursor))
 
 
 @pages.post("/projects/{project_id}/events")

@@ -19,10 +19,9 @@ from app.services.metrics import Figure, MetricsOverview, OrganisationMetrics, P
 from app.services.metrics.questions import research_question
 from app.services.project_tabs import Section
 from app.views.metrics import (
-    PLATFORM_DATA_URL,
-    body_html,
     figure_csv,
-    organisation_data_url,
+    organisation_body_html,
+    platform_body_html,
     project_body_html,
 )
 from app.web import CsrfProtected, CurrentUser, api_router, render
@@ -84,10 +83,8 @@ def organisation_page(
     request: Request, session: SessionDep, user: CurrentUser, organisation_id: Id
 ) -> Response:
     """A municipality's dashboard: its projects' figures together, and their ambitions."""
-    result = metrics.for_organisation(session, user=user, organisation_id=organisation_id)
     lang = i18n.current_language()
-    data_url = organisation_data_url(organisation_id)
-    body = body_html(result.figures, result.as_of, lang, oob=False, data_url=data_url)
+    result, body = organisation_body_html(session, user, organisation_id, lang)
     context = {"metrics": result, "body": Markup(body), "research_question": research_question}
     return render(request, "metrics/organisation.html", context)
 
@@ -95,10 +92,7 @@ def organisation_page(
 @pages.get("/platform/metrics")
 def platform_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """The platform's dashboard: every project the visitor may read figures of, together."""
-    result = metrics.across_projects(session, user=user)
-    as_of = max((p.as_of for p in result.projects if p.as_of), default=None)
-    lang = i18n.current_language()
-    body = body_html(result.totals, as_of, lang, oob=False, data_url=PLATFORM_DATA_URL)
+    result, body = platform_body_html(session, user, i18n.current_language())
     context = {"metrics": result, "body": Markup(body)}
     return render(request, "metrics/platform.html", context)
 

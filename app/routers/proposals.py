@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import File, Form, Request, UploadFile
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from markupsafe import Markup
 from sqlmodel import Session, col, select
 
@@ -31,7 +31,12 @@ from app.services import permissions, project_tabs, projects, proposals, uploads
 from app.services.errors import Invalid
 from app.services.permissions import ProjectRelation, audience_for
 from app.services.project_tabs import Section
-from app.views.proposals import need_titles, proposals_list_html
+from app.views.proposals import (
+    need_titles,
+    proposals_list_html,
+    proposals_more_html,
+    titles_for,
+)
 from app.web import (
     CurrentUser,
     FormView,
@@ -56,19 +61,16 @@ CONFIRM_WITHDRAW = N_("Tick the box to confirm that the proposal should be withd
 
 @pages.get("/projects/{project_id}/proposals")
 def proposals_page(
-    request: Request, session: SessionDep, user: CurrentUser, project_id: Id
+    request: Request, session: SessionDep, user: CurrentUser, project_id: Id, cursor: str = ""
 ) -> Response:
-    """The project's proposals as the viewer may see them, and the form for registered suppliers."""
+    """The project's proposals as the viewer may see them (paged; `cursor` from "Show more"
+    without JavaScript), and the form for registered suppliers."""
     rel = projects.get_project(session, user=user, project_id=project_id)
     audience = audience_for(rel)
-    own = []
-    if not rel.is_procurer and rel.user is not None:
-        own = [
-            view
-            for view in proposals.list_proposals(session, rel=rel)
-            if permissions.is_proposal_company(rel, view.proposal)
-        ]
-    needs = _needs(session, project_id)
+    own = proposals.company_proposals(session, rel=rel)
+    can_submit = permissions.allows(permissions.ensure_can_submit_proposal, rel)
+    needs = _needs(session, project_id) if can_submit else []
+    list_html = proposals_list_html(session, rel, audience, oob=False, cursor=cursor or None)
     return render(
         request,
         "proposals/list.html",
@@ -77,13 +79,23 @@ def proposals_page(
             "rel": rel,
             "tabs": project_tabs.tabs_for(session, rel=rel, current=Section.proposals),
             "audience": audience,
-            "list_html": Markup(proposals_list_html(session, rel, audience, oob=False)),
+            "list_html": Markup(list_html),
             "own": own,
             "needs": needs,
-            "need_titles": {n.id: n.title for n in needs},
-            "can_submit": permissions.allows(permissions.ensure_can_submit_proposal, rel),
+            "need_titles": titles_for(session, own),
+            "can_submit": can_submit,
         },
     )
+
+
+@pages.get("/projects/{project_id}/proposals/more")
+def proposals_more(
+    session: SessionDep, user: CurrentUser, project_id: Id, cursor: str = ""
+) -> Response:
+    """The next page of the proposals list as cards and its "Show more" link (htmx puts it in
+    place of the link clicked; without htmx the link goes to the proposals page)."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    return HTMLResponse(proposals_more_html(session, rel, audience_for(rel), cursor))
 
 
 def _needs(session: Session, project_id: int) -> list[Need]:
@@ -141,7 +153,7 @@ def proposal_page(
             "rel": rel,
             "view": view,
             "p": proposal,
-            "need_titles": need_titles(session, proposal.project_id),
+            "need_titles": need_titles(session, view.need_ids),
             "attachments": [proposals.attachment_public(a) for a in view.attachments],
             "is_company": permissions.is_proposal_company(rel, proposal),
             "can_attach": permissions.allows(

@@ -8,10 +8,12 @@ are decisions on the procurement record and go to the audit log.
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import quote
 
+from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, col, select
 
 from app.i18n import N_
@@ -19,9 +21,9 @@ from app.models import Document, User
 from app.models.base import id_of, utcnow
 from app.models.document import DocumentAudience, DocumentCreate, DocumentPublic
 from app.models.vocabulary import AuditAction, LiveKind, Verb
-from app.services import contribution, permissions, uploads
+from app.services import contribution, cursors, permissions, uploads
 from app.services.contribution import Change
-from app.services.errors import Conflict
+from app.services.errors import Conflict, Invalid
 from app.services.permissions import ProjectRelation
 
 NO_SUCH_DOCUMENT = N_("No such document.")
@@ -106,20 +108,84 @@ def withdraw_document(session: Session, *, rel: ProjectRelation, document: Docum
     return _decided(session, rel, document, before, AuditAction.document_withdrawn)
 
 
+# The order of the list: published first (newest first), then drafts, then withdrawn ones
+# that had been published, then withdrawn drafts; within each, newest first. As a keyset:
+# (group ascending, moment, uploaded_at and id descending).
+_in_group = case(
+    (col(Document.withdrawn_at).is_not(None) & col(Document.published_at).is_not(None), 2),
+    (col(Document.withdrawn_at).is_not(None), 3),
+    (col(Document.published_at).is_(None), 1),
+    else_=0,
+)
+_at_moment = func.coalesce(col(Document.published_at), col(Document.uploaded_at))
+LISTED = (_in_group, _at_moment.desc(), col(Document.uploaded_at).desc(), col(Document.id).desc())
+PAGE_SIZE = 50  # documents per page of the documents page
+
+
 def list_documents(session: Session, *, rel: ProjectRelation) -> list[Document]:
     """The project's documents this viewer may see: newest published first, then drafts."""
-    query = (
-        select(Document)
-        .where(Document.project_id == rel.project.id)
-        .order_by(
-            col(Document.withdrawn_at).is_not(None),
-            col(Document.published_at).is_(None),
-            col(Document.published_at).desc(),
-            col(Document.uploaded_at).desc(),
-            col(Document.id).desc(),
+    query = select(Document).where(permissions.visible_documents_clause(rel)).order_by(*LISTED)
+    return list(session.exec(query).all())
+
+
+@dataclass
+class DocumentPage:
+    """One page of the documents list and where the next one starts."""
+
+    documents: list[Document]
+    next_cursor: str | None
+
+
+def list_page(
+    session: Session, *, rel: ProjectRelation, cursor: str | None = None, limit: int = PAGE_SIZE
+) -> DocumentPage:
+    """A page of the documents this viewer may see, in the list's order, after `cursor` (422
+    for a cursor this server did not make): two queries whatever the number of documents."""
+    conditions = [permissions.visible_documents_clause(rel)]
+    if cursor:
+        group, moment, uploaded, after_id = cursors.decode(cursor, 4)
+        if type(group) is not int or group not in (0, 1, 2, 3):
+            raise Invalid(cursors.NOT_VALID)
+        moment, uploaded = cursors.moment(moment), cursors.moment(uploaded)
+        after_id = cursors.row_id(after_id)
+        conditions.append(
+            or_(
+                _in_group > group,
+                and_(
+                    _in_group == group,
+                    or_(
+                        _at_moment < moment,
+                        and_(
+                            _at_moment == moment,
+                            or_(
+                                col(Document.uploaded_at) < uploaded,
+                                and_(
+                                    col(Document.uploaded_at) == uploaded,
+                                    col(Document.id) < after_id,
+                                ),
+                            ),
+                        ),
+                    ),
+                ),
+            )
         )
-    )
-    return [d for d in session.exec(query).all() if permissions.can_see_document(rel, d)]
+    query = select(Document).where(*conditions).order_by(*LISTED).limit(limit + 1)
+    found = list(session.exec(query).all())
+    page = found[:limit]
+    next_cursor = None
+    if len(found) > limit:
+        last = page[-1]
+        group = _group_of(last)
+        moment = last.published_at if group in (0, 2) and last.published_at else last.uploaded_at
+        next_cursor = cursors.encode(group, moment, last.uploaded_at, id_of(last))
+    return DocumentPage(documents=page, next_cursor=next_cursor)
+
+
+def _group_of(document: Document) -> int:
+    """The document's group in the list's order (see `_in_group`)."""
+    if document.withdrawn_at is not None:
+        return 2 if document.published_at is not None else 3
+    return 1 if document.published_at is None else 0
 
 
 def find_document(

@@ -13,17 +13,28 @@ from app.services.permissions import Audience, ProjectRelation, audience_for
 from app.views.templating import render_fragment
 
 
-def list_context(rel: ProjectRelation, docs: list[Document]) -> dict[str, object]:
-    """What the documents list needs, on the page and in a live push alike."""
-    return {"project": rel.project, "documents": docs, "can_manage": rel.is_procurer}
+def list_context(rel: ProjectRelation, page: documents.DocumentPage) -> dict[str, object]:
+    """What a page of the documents list needs, on the page and in a live push alike."""
+    return {
+        "project": rel.project,
+        "documents": page.documents,
+        "next_cursor": page.next_cursor,
+        "can_manage": rel.is_procurer,
+    }
+
+
+def documents_more_html(session: Session, rel: ProjectRelation, lang: str, cursor: str) -> str:
+    """The page of the list after `cursor` and the link to the next (htmx puts them in place of
+    the link clicked)."""
+    page = documents.list_page(session, rel=rel, cursor=cursor or None)
+    return render_fragment("documents/_list.html", lang, more=True, **list_context(rel, page))
 
 
 def documents_list_html(
     session: Session, rel: ProjectRelation, topic: Topic, audience: Audience
 ) -> str:
     """The documents list as this audience may see it, to replace the one on the page."""
-    docs = documents.list_documents(session, rel=rel)
-    context = list_context(rel, docs)
+    context = list_context(rel, documents.list_page(session, rel=rel))
     return render_fragment("documents/_list.html", audience.lang, oob=True, **context)
 
 

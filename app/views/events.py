@@ -53,16 +53,28 @@ def counts_html(counts: events.EventCounts, lang: str, *, oob: bool) -> str:
     return render_fragment("events/_counts.html", lang, counts=counts, oob=oob)
 
 
-def event_list_context(session: Session, rel: ProjectRelation, lang: str) -> dict[str, Any]:
-    """What the project's events page lists for this viewer: the page and its live pushes."""
-    views = events.list_events(session, rel=rel)
+def event_list_context(
+    session: Session, rel: ProjectRelation, lang: str, cursor: str | None = None
+) -> dict[str, Any]:
+    """What the project's events page lists for this viewer: the page and its live pushes (the
+    first page of the events, or the one after `cursor`)."""
+    page = events.list_page(session, rel=rel, cursor=cursor)
+    views = page.views
     return {
         "project": rel.project,
         "rel": rel,
         "views": views,
+        "next_cursor": page.next_cursor,
         "counts": {v.event.id: Markup(counts_html(v.counts, lang, oob=False)) for v in views},
         "EventKind": EventKind,
     }
+
+
+def events_more_html(session: Session, rel: ProjectRelation, lang: str, cursor: str) -> str:
+    """The page of the project's events after `cursor` and the link to the next (htmx puts them
+    in place of the link clicked)."""
+    context = event_list_context(session, rel, lang, cursor or None)
+    return render_block("events/list.html", "event_items", lang, **context)
 
 
 def events_resync_html(

@@ -16,13 +16,14 @@ from sqlmodel import Session
 
 from app.i18n import N_, format_week
 from app.i18n import gettext as _
+from app.models import User
 from app.models.base import OrganisationKind, Phase, Role
 from app.models.vocabulary import LiveKind, label_for
 from app.services import metrics, participation
 from app.services.audit import inert_cell
 from app.services.live import LiveEvent, PageKind, Topic
 from app.services.live.registry import LivePage, register_page, renders
-from app.services.metrics import Figure
+from app.services.metrics import Figure, MetricsOverview, OrganisationMetrics
 from app.services.metrics.questions import RESEARCH_QUESTIONS, research_question
 from app.services.permissions import (
     MetricsAudience,
@@ -266,6 +267,40 @@ def project_body_html(session: Session, rel: ProjectRelation, lang: str, *, oob:
 
     version = participation.project_version(session, project_id=audience.project_id)
     return fragments.get_or_build(("metrics", audience, oob), version, build)
+
+
+def organisation_body_html(
+    session: Session, user: User | None, organisation_id: int, lang: str
+) -> tuple[OrganisationMetrics, str]:
+    """A municipality's dashboard figures for this reader and their body, the body built once
+    per audience and version of the projects it counts."""
+    scope = metrics.organisation_scope(session, user=user, organisation_id=organisation_id)
+    result = metrics.for_organisation(
+        session, user=user, organisation_id=organisation_id, scope=scope
+    )
+
+    def build() -> str:
+        data_url = organisation_data_url(organisation_id)
+        return body_html(result.figures, result.as_of, lang, oob=False, data_url=data_url)
+
+    key = ("organisation-metrics", organisation_id, scope.key, lang)
+    return result, fragments.get_or_build(key, scope.version, build)
+
+
+def platform_body_html(
+    session: Session, user: User | None, lang: str
+) -> tuple[MetricsOverview, str]:
+    """The platform's dashboard figures for this reader and their body, the body built once
+    per audience and version of the projects it counts."""
+    scope = metrics.overview_scope(session, user=user)
+    result = metrics.across_projects(session, user=user, scope=scope)
+
+    def build() -> str:
+        as_of = max((p.as_of for p in result.projects if p.as_of), default=None)
+        return body_html(result.totals, as_of, lang, oob=False, data_url=PLATFORM_DATA_URL)
+
+    key = ("platform-metrics", scope.key, lang)
+    return result, fragments.get_or_build(key, scope.version, build)
 
 
 def _resync(session: Session, rel: ProjectRelation, topic: Topic, audience: MetricsAudience) -> str:

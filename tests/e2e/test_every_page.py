@@ -166,6 +166,9 @@ PAGES: dict[str, list[Visit]] = {
 # GET routes that are not pages, and why.
 NOT_PAGES = {
     "/projects/{project_id}/needs": "an htmx fragment of the project page, checked inside it",
+    "/projects/{project_id}/proposals/more": "an htmx fragment of the proposals page",
+    "/projects/{project_id}/documents/more": "an htmx fragment of the documents page",
+    "/projects/{project_id}/events/more": "an htmx fragment of the events page",
     "/projects/{project_id}/needs/similar": "an htmx fragment of the need form",
     "/projects/{project_id}/audit-log.csv": "a CSV download",
     "/maturity/rounds/{round_id}/export.csv": "a CSV download",

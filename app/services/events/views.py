@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from app.i18n import N_
@@ -26,7 +27,7 @@ from app.models.event import (
     SlotPublic,
     as_utc,
 )
-from app.services import permissions
+from app.services import cursors, permissions
 from app.services.errors import Forbidden, NotFound
 from app.services.permissions import ProjectRelation
 
@@ -211,42 +212,135 @@ def is_participant(session: Session, *, rel: ProjectRelation, event: DialogueEve
     return company_booking(session, event, user.organisation_id) is not None
 
 
-def _view(
-    session: Session, rel: ProjectRelation, event: DialogueEvent, counts: EventCounts
-) -> EventView:
-    view = EventView(event=event, counts=counts)
+@dataclass
+class OwnPlaces:
+    """The viewer's own registrations (with waitlist positions) and company bookings, by event."""
+
+    registrations: dict[int, EventRegistration]
+    positions: dict[int, int]
+    slot_ids: dict[int, int]
+
+
+def own_places(
+    session: Session, *, rel: ProjectRelation, events: Sequence[DialogueEvent]
+) -> OwnPlaces:
+    """The viewer's places in these events, in three queries at most whatever their number."""
+    places = OwnPlaces(registrations={}, positions={}, slot_ids={})
     user = rel.user
-    participant = False
-    if user is not None and user.id is not None:
-        view.my_registration = active_registration(session, event, user.id)
-        if view.my_registration is not None:
-            participant = True
-            view.my_waitlist_position = waitlist_position(
-                session, registration=view.my_registration
+    ids = [id_of(e) for e in events]
+    if user is None or user.id is None or not ids:
+        return places
+    for registration in session.exec(
+        select(EventRegistration).where(
+            col(EventRegistration.event_id).in_(ids),
+            EventRegistration.user_id == user.id,
+            col(EventRegistration.status).in_(ACTIVE),
+        )
+    ).all():
+        places.registrations[registration.event_id] = registration
+    waiting = [
+        r.event_id
+        for r in places.registrations.values()
+        if r.status == RegistrationStatus.waitlisted
+    ]
+    if waiting:
+        line: dict[int, list[int]] = {}
+        for event_id, registration_id in session.exec(
+            select(EventRegistration.event_id, EventRegistration.id)
+            .where(
+                col(EventRegistration.event_id).in_(waiting),
+                EventRegistration.status == RegistrationStatus.waitlisted,
             )
-        booking = company_booking(session, event, user.organisation_id)
-        if booking is not None:
-            participant = True
-            view.my_slot_id = booking.slot_id
+            .order_by(col(EventRegistration.registered_at), col(EventRegistration.id))
+        ).all():
+            line.setdefault(event_id, []).append(_stored_id(registration_id))
+        for event_id in waiting:
+            own = places.registrations[event_id].id
+            places.positions[event_id] = line[event_id].index(_stored_id(own)) + 1
+    if user.organisation_id is not None:
+        places.slot_ids = {
+            event_id: slot_id
+            for event_id, slot_id in session.exec(
+                select(SlotBooking.event_id, SlotBooking.slot_id).where(
+                    col(SlotBooking.event_id).in_(ids),
+                    SlotBooking.organisation_id == user.organisation_id,
+                )
+            ).all()
+        }
+    return places
+
+
+def _stored_id(value: int | None) -> int:
+    """A stored row's id (never None once stored)."""
+    assert value is not None
+    return value
+
+
+def _view(
+    rel: ProjectRelation, event: DialogueEvent, counts: EventCounts, places: OwnPlaces
+) -> EventView:
+    event_id = id_of(event)
+    view = EventView(event=event, counts=counts)
+    view.my_registration = places.registrations.get(event_id)
+    view.my_waitlist_position = places.positions.get(event_id)
+    view.my_slot_id = places.slot_ids.get(event_id)
+    participant = view.my_registration is not None or event_id in places.slot_ids
     view.minutes_visible = permissions.can_read_minutes(rel, participant=participant)
     return view
 
 
 def event_view(session: Session, *, rel: ProjectRelation, event: DialogueEvent) -> EventView:
     """One event with its counts and the viewer's own registration or booking."""
-    return _view(session, rel, event, event_counts(session, event=event))
+    places = own_places(session, rel=rel, events=[event])
+    return _view(rel, event, event_counts(session, event=event), places)
+
+
+IN_ORDER = (col(DialogueEvent.starts_at), col(DialogueEvent.id))
+PAGE_SIZE = 50  # events per page of the events page
 
 
 def list_events(session: Session, *, rel: ProjectRelation) -> list[EventView]:
     """The project's events in the order they happen."""
-    query = (
-        select(DialogueEvent)
-        .where(DialogueEvent.project_id == rel.project.id)
-        .order_by(col(DialogueEvent.starts_at), col(DialogueEvent.id))
-    )
-    events = list(session.exec(query).all())
+    query = select(DialogueEvent).where(DialogueEvent.project_id == rel.project.id)
+    events = list(session.exec(query.order_by(*IN_ORDER)).all())
     counts = counts_for(session, events=events)
-    return [_view(session, rel, e, counts[id_of(e)]) for e in events]
+    places = own_places(session, rel=rel, events=events)
+    return [_view(rel, e, counts[id_of(e)], places) for e in events]
+
+
+@dataclass
+class EventPage:
+    """One page of a project's events and where the next one starts."""
+
+    views: list[EventView]
+    next_cursor: str | None
+
+
+def list_page(
+    session: Session, *, rel: ProjectRelation, cursor: str | None = None, limit: int = PAGE_SIZE
+) -> EventPage:
+    """A page of the project's events in the order they happen, after `cursor` (422 for a
+    cursor this server did not make): a fixed number of queries whatever their number."""
+    conditions: list[Any] = [DialogueEvent.project_id == rel.project.id]
+    if cursor:
+        raw_moment, raw_id = cursors.decode(cursor, 2)
+        after, after_id = cursors.moment(raw_moment), cursors.row_id(raw_id)
+        conditions.append(
+            or_(
+                col(DialogueEvent.starts_at) > after,
+                and_(col(DialogueEvent.starts_at) == after, col(DialogueEvent.id) > after_id),
+            )
+        )
+    query = select(DialogueEvent).where(*conditions).order_by(*IN_ORDER).limit(limit + 1)
+    found = list(session.exec(query).all())
+    events = found[:limit]
+    next_cursor = None
+    if len(found) > limit:
+        next_cursor = cursors.encode(as_utc(events[-1].starts_at), id_of(events[-1]))
+    counts = counts_for(session, events=events)
+    places = own_places(session, rel=rel, events=events)
+    views = [_view(rel, e, counts[id_of(e)], places) for e in events]
+    return EventPage(views=views, next_cursor=next_cursor)
 
 
 def list_registrations(

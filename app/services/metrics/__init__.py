@@ -30,11 +30,14 @@ from app.services.metrics.ambition import (
     ambition,
 )
 from app.services.metrics.dashboards import (
+    DashboardScope,
     across_projects,
     figures,
     for_organisation,
     for_project,
     latest_counted,
+    organisation_scope,
+    overview_scope,
     view_of,
 )
 from app.services.metrics.dialogue_quality import dialogue
@@ -69,6 +72,7 @@ __all__ = [
     "PUBLIC_BODIES",
     "ROLLUP_GROUP",
     "ROLLUP_SETTLE",
+    "DashboardScope",
     "Figure",
     "FigureKind",
     "MetricsOverview",
@@ -87,6 +91,8 @@ __all__ = [
     "keep_rollups",
     "latest_counted",
     "median_by_group",
+    "organisation_scope",
+    "overview_scope",
     "participation",
     "refresh_rollup",
     "refresh_rollups",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -29,7 +30,12 @@ from app.services.metrics.schemas import (
 )
 from app.services.metrics.sql import PE, PUBLIC_BODIES, Scope, events
 from app.services.metrics.suppression import suppress_where_any
-from app.services.permissions import ProjectRelation
+from app.services.permissions import ProjectRelation, proposals_seen_as
+from app.services.render_cache import VersionedCache, register
+
+# Computed figures, each valid for one content version of every project it counts. Readers who
+# get the very same figures (`MetricsAudience` without the language) share an entry.
+_computed: VersionedCache[Any] = register(VersionedCache(max_entries=1024))
 
 
 def view_of(rel: ProjectRelation) -> str:
@@ -73,21 +79,17 @@ def latest_counted(session: Session, rels: Scope) -> datetime | None:
 
 def for_project(session: Session, rel: ProjectRelation) -> ProjectMetrics:
     """Every figure of one project as this reader may see it (the relation must allow viewing)."""
-    view = view_of(rel)
-    return ProjectMetrics(
-        project_id=id_of(rel.project),
-        title=rel.project.title,
-        view=view,
-        as_of=latest_counted(session, [rel]),
-        figures=figures(session, [rel], aggregate=view == "aggregate"),
-    )
+    return _project_metrics(session, rel, view_of(rel))
 
 
 def _readable(session: Session, user: Any, query: Any) -> list[tuple[ProjectRelation, str]]:
-    """The projects of the query the user may read metrics of, each with the view they get."""
+    """The projects of the query the user may read metrics of, each with the view they get
+    (two queries, whatever the number of projects)."""
+    projects = list(session.scalars(query.where(permissions.visible_projects_clause(user))))
+    rels = permissions.relations(session, user, projects)
     readable = []
-    for project in session.scalars(query.where(permissions.visible_projects_clause(user))):
-        rel = permissions.relation(session, user, project)
+    for project in projects:
+        rel = rels[id_of(project)]
         try:
             readable.append((rel, view_of(rel)))
         except Forbidden:
@@ -95,41 +97,77 @@ def _readable(session: Session, user: Any, query: Any) -> list[tuple[ProjectRela
     return readable
 
 
-def _combined(readable: Sequence[tuple[ProjectRelation, str]]) -> str:
-    """Figures over several projects are aggregate if any one of them is."""
-    return "aggregate" if any(view == "aggregate" for _, view in readable) else "full"
+@dataclass(frozen=True)
+class DashboardScope:
+    """The projects a dashboard counts for one reader: who else gets the very same figures
+    (`key`), and the projects' content versions they are valid for (`version`)."""
+
+    readable: list[tuple[ProjectRelation, str]]
+    key: Hashable
+    version: Hashable
 
 
-def across_projects(session: Session, *, user: Any) -> MetricsOverview:
-    """Figures for every project the user may see and read metrics of, and totals across them.
+def _scope(readable: list[tuple[ProjectRelation, str]]) -> DashboardScope:
+    key = tuple((id_of(rel.project), view, proposals_seen_as(rel)) for rel, view in readable)
+    version = tuple(rel.project.content_version for rel, _ in readable)
+    return DashboardScope(readable=readable, key=key, version=version)
 
-    In the aggregate view a total is left out wherever any project's own figure is, so that no
-    suppressed cell can be worked out by subtracting the other projects from the total.
-    """
-    readable = _readable(session, user, select(Project).order_by(col(Project.id)))
-    per_project = [
-        ProjectMetrics(
+
+def _cached(what: Hashable, scope: DashboardScope, build: Callable[[], Any]) -> Any:
+    """What `build` computes for this scope, computed once per version of its projects."""
+    return _computed.get_or_build((what, scope.key), scope.version, build)
+
+
+def _project_metrics(session: Session, rel: ProjectRelation, view: str) -> ProjectMetrics:
+    """One project's figures for this reader, computed once per audience and version."""
+    return _cached(
+        "project",
+        _scope([(rel, view)]),
+        lambda: ProjectMetrics(
             project_id=id_of(rel.project),
             title=rel.project.title,
             view=view,
             as_of=latest_counted(session, [rel]),
             figures=figures(session, [rel], aggregate=view == "aggregate"),
-        )
-        for rel, view in readable
-    ]
-    aggregate = _combined(readable) == "aggregate"
-    totals = figures(session, [rel for rel, _ in readable], aggregate=aggregate)
-    if aggregate:
-        totals = suppress_where_any(totals, [m.figures for m in per_project])
-    return MetricsOverview(projects=per_project, totals=totals)
+        ),
+    )
 
 
-def for_organisation(session: Session, *, user: Any, organisation_id: int) -> OrganisationMetrics:
-    """A municipality's or county's dashboard: its projects (owned or as a partner) together.
+def _combined(readable: Sequence[tuple[ProjectRelation, str]]) -> str:
+    """Figures over several projects are aggregate if any one of them is."""
+    return "aggregate" if any(view == "aggregate" for _, view in readable) else "full"
 
-    The view is full only if the user reads the participation of every project in it;
-    otherwise every figure is the aggregate one.
+
+def overview_scope(session: Session, *, user: Any) -> DashboardScope:
+    """The projects the platform's dashboard counts for this user."""
+    return _scope(_readable(session, user, select(Project).order_by(col(Project.id))))
+
+
+def across_projects(
+    session: Session, *, user: Any, scope: DashboardScope | None = None
+) -> MetricsOverview:
+    """Figures for every project the user may see and read metrics of, and totals across them.
+
+    In the aggregate view a total is left out wherever any project's own figure is, so that no
+    suppressed cell can be worked out by subtracting the other projects from the total.
     """
+    scope = scope or overview_scope(session, user=user)
+    readable = scope.readable
+
+    def build() -> MetricsOverview:
+        per_project = [_project_metrics(session, rel, view) for rel, view in readable]
+        aggregate = _combined(readable) == "aggregate"
+        totals = figures(session, [rel for rel, _ in readable], aggregate=aggregate)
+        if aggregate:
+            totals = suppress_where_any(totals, [m.figures for m in per_project])
+        return MetricsOverview(projects=per_project, totals=totals)
+
+    return _cached("across", scope, build)
+
+
+def organisation_scope(session: Session, *, user: Any, organisation_id: int) -> DashboardScope:
+    """The projects of a municipality or county (owned or as a partner) its dashboard counts
+    for this user (404 for anything but a public body)."""
     organisation = session.get(Organisation, organisation_id)
     if organisation is None or organisation.kind not in PUBLIC_BODIES:
         raise NotFound("No municipality or county with this id.")
@@ -141,21 +179,40 @@ def for_organisation(session: Session, *, user: Any, organisation_id: int) -> Or
         .where(or_(col(Project.owner_org_id) == organisation_id, col(Project.id).in_(partnered)))
         .order_by(col(Project.id))
     )
-    readable = _readable(session, user, query)
-    view = _combined(readable)
-    combined = figures(session, [rel for rel, _ in readable], aggregate=view == "aggregate")
-    if view == "aggregate":
-        # As across projects: each project's own public figures must not be subtractable.
-        parts = [figures(session, [rel], aggregate=True) for rel, v in readable if v == view]
-        combined = suppress_where_any(combined, parts)
-    return OrganisationMetrics(
-        organisation_id=organisation_id,
-        name=organisation.name,
-        view=view,
-        projects=[
-            ProjectRef(project_id=id_of(rel.project), title=rel.project.title)
-            for rel, _ in readable
-        ],
-        as_of=latest_counted(session, [rel for rel, _ in readable]),
-        figures=combined,
-    )
+    return _scope(_readable(session, user, query))
+
+
+def for_organisation(
+    session: Session, *, user: Any, organisation_id: int, scope: DashboardScope | None = None
+) -> OrganisationMetrics:
+    """A municipality's or county's dashboard: its projects (owned or as a partner) together.
+
+    The view is full only if the user reads the participation of every project in it;
+    otherwise every figure is the aggregate one.
+    """
+    scope = scope or organisation_scope(session, user=user, organisation_id=organisation_id)
+    readable = scope.readable
+    organisation = session.get(Organisation, organisation_id)  # in the identity map by now
+    assert organisation is not None  # organisation_scope found it
+    name = organisation.name
+
+    def build() -> OrganisationMetrics:
+        view = _combined(readable)
+        combined = figures(session, [rel for rel, _ in readable], aggregate=view == "aggregate")
+        if view == "aggregate":
+            # As across projects: each project's own public figures must not be subtractable.
+            parts = [_project_metrics(session, rel, v).figures for rel, v in readable if v == view]
+            combined = suppress_where_any(combined, parts)
+        return OrganisationMetrics(
+            organisation_id=organisation_id,
+            name=name,
+            view=view,
+            projects=[
+                ProjectRef(project_id=id_of(rel.project), title=rel.project.title)
+                for rel, _ in readable
+            ],
+            as_of=latest_counted(session, [rel for rel, _ in readable]),
+            figures=combined,
+        )
+
+    return _cached(("organisation", organisation_id, name), scope, build)

@@ -32,6 +32,7 @@ from app.services.permissions.dialogue import (
     ensure_can_register_for_event,
     ensure_registered_supplier,
     is_asking_company,
+    visible_documents_clause,
 )
 from app.services.permissions.hearings import (
     HEARING_PHASES,
@@ -248,6 +249,7 @@ __all__ = [
     "specification_writers_clause",
     "study_projects",
     "viewable_project",
+    "visible_documents_clause",
     "visible_participation_clause",
     "visible_projects_clause",
     "visible_proposals_clause",

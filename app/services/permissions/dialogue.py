@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement, and_, false
+from sqlmodel import col
+
 from app.i18n import N_
 from app.models import (
     Document,
@@ -42,6 +45,25 @@ def ensure_can_ask_question(rel: ProjectRelation) -> User:
         not_registered=N_(
             "Register your company for the market dialogue on the project page before you ask."
         ),
+    )
+
+
+def visible_documents_clause(rel: ProjectRelation) -> ColumnElement[bool]:
+    """A WHERE clause selecting the project's documents this viewer may see: the same rule as
+    `can_see_document`, for lists and counts."""
+    if not rel.can_view:
+        return false()
+    in_project = col(Document.project_id) == rel.project.id
+    if rel.is_procurer:
+        return in_project
+    audiences = [DocumentAudience.public]
+    if rel.is_participant:
+        audiences.append(DocumentAudience.participants)
+    return and_(
+        in_project,
+        col(Document.published_at).is_not(None),
+        col(Document.withdrawn_at).is_(None),
+        col(Document.audience).in_(audiences),
     )
 
 

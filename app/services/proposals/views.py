@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from app.models import Organisation, Proposal, ProposalAttachment, ProposalNeed, SecrecyClaim, User
-from app.models.base import id_of
+from app.models.base import Role, id_of
 from app.models.proposal import (
     AttachmentPublic,
     ClaimPublic,
@@ -23,11 +24,12 @@ from app.models.proposal import (
     ProposalStatus,
     ProposalSummaryPublic,
 )
-from app.services import permissions, rows, uploads
+from app.services import cursors, permissions, rows, uploads
 from app.services.errors import NotFound
 from app.services.permissions import ProjectRelation
 
 NO_SUCH_PROPOSAL = "No such proposal."
+PAGE_SIZE = 50  # proposals per page of the proposals page
 
 
 @dataclass
@@ -155,27 +157,87 @@ def _views(
     ]
 
 
-def list_proposals(
-    session: Session, *, rel: ProjectRelation, summaries_only: bool = False
-) -> list[ProposalView]:
-    """The project's proposals this viewer may see, newest first.
+def _listed(rel: ProjectRelation, *, summaries_only: bool) -> list[Any]:
+    """The WHERE conditions of the project's proposals this viewer sees in a list.
 
     `summaries_only` gives the view everyone who is not a procurer shares (the live list): only
     published summaries, not even the viewer's own company's unpublished proposals.
     """
-    query = (
-        select(Proposal)
-        .where(Proposal.project_id == rel.project.id)
-        .order_by(col(Proposal.submitted_at).desc(), col(Proposal.id).desc())
-    )
     if summaries_only and not rel.is_procurer:
-        query = query.where(
-            col(Proposal.summary_published).is_(True), Proposal.status != ProposalStatus.withdrawn
-        )
-    else:
-        query = query.where(permissions.visible_proposals_clause(rel))
-    proposals = list(session.exec(query).all())
+        return [
+            Proposal.project_id == rel.project.id,
+            col(Proposal.summary_published).is_(True),
+            Proposal.status != ProposalStatus.withdrawn,
+        ]
+    return [Proposal.project_id == rel.project.id, permissions.visible_proposals_clause(rel)]
+
+
+NEWEST_FIRST = (col(Proposal.submitted_at).desc(), col(Proposal.id).desc())
+
+
+def list_proposals(
+    session: Session, *, rel: ProjectRelation, summaries_only: bool = False
+) -> list[ProposalView]:
+    """The project's proposals this viewer may see, newest first (see `_listed`)."""
+    query = select(Proposal).where(*_listed(rel, summaries_only=summaries_only))
+    proposals = list(session.exec(query.order_by(*NEWEST_FIRST)).all())
     return _views(session, rel, proposals, summaries_only=summaries_only and not rel.is_procurer)
+
+
+@dataclass
+class ProposalPage:
+    """One page of a proposals list, how many the whole list holds, and where the next starts."""
+
+    views: list[ProposalView]
+    total: int
+    next_cursor: str | None
+
+
+def list_page(
+    session: Session,
+    *,
+    rel: ProjectRelation,
+    summaries_only: bool = False,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> ProposalPage:
+    """A page of the project's proposals this viewer may see, newest first, after `cursor`
+    (422 for a cursor this server did not make): a fixed number of queries whatever the size of
+    the project."""
+    conditions = _listed(rel, summaries_only=summaries_only)
+    total = session.exec(select(func.count(col(Proposal.id))).where(*conditions)).one()
+    if cursor:
+        raw_moment, raw_id = cursors.decode(cursor, 2)
+        after, after_id = cursors.moment(raw_moment), cursors.row_id(raw_id)
+        conditions.append(
+            or_(
+                col(Proposal.submitted_at) < after,
+                and_(col(Proposal.submitted_at) == after, col(Proposal.id) < after_id),
+            )
+        )
+    query = select(Proposal).where(*conditions).order_by(*NEWEST_FIRST).limit(limit + 1)
+    found = list(session.exec(query).all())
+    page = found[:limit]
+    next_cursor = None
+    if len(found) > limit:
+        last = page[-1]
+        next_cursor = cursors.encode(last.submitted_at, id_of(last))
+    views = _views(session, rel, page, summaries_only=summaries_only and not rel.is_procurer)
+    return ProposalPage(views=views, total=total, next_cursor=next_cursor)
+
+
+def company_proposals(session: Session, *, rel: ProjectRelation) -> list[ProposalView]:
+    """The viewer's own company's proposals in the project, newest first (none for others)."""
+    user = rel.user
+    if rel.is_procurer or user is None or user.role != Role.supplier:
+        return []
+    if user.organisation_id is None:
+        return []
+    query = select(Proposal).where(
+        Proposal.project_id == rel.project.id, Proposal.organisation_id == user.organisation_id
+    )
+    proposals = list(session.exec(query.order_by(*NEWEST_FIRST)).all())
+    return _views(session, rel, proposals, summaries_only=False)
 
 
 def count_proposals(session: Session, *, rel: ProjectRelation) -> int:
