@@ -69,6 +69,7 @@ from app.services.metrics import keep_rollups
 from app.services.notifications import delivery
 from app.services.permissions.relation import DialogueAction
 from app.services.privacy import keep_retention
+from app.web.lanes import WriteLaneMiddleware
 from app.web import (
     MEMBER_OF_KEY,
     PROBLEM_RESPONSES,
@@ -279,6 +280,15 @@ def create_app() -> FastAPI:
         # Room for the largest upload and its form; the uploads service holds the exact limit.
         max_body_size=settings.max_upload_bytes + 1_000_000,
         dependencies=[RefuseNulBytes],  # for every route, before the route's own parsing
+    )
+    # Innermost, so a shed read still gets the language, security headers and request id.
+    app.add_middleware(
+        WriteLaneMiddleware,
+        reads_in_flight=settings.lane_reads_in_flight,
+        reads_beside_writes=settings.lane_reads_beside_writes,
+        reads_waiting=settings.lane_reads_waiting,
+        read_wait=settings.lane_read_wait,
+        retry_after=settings.lane_retry_after,
     )
     app.add_middleware(
         LanguageAndSecurityMiddleware,
