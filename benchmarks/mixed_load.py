@@ -136,6 +136,25 @@ def _load(args: argparse.Namespace, urls: list[str], ids: dict[str, int]) -> lis
     return results
 
 
+def _lane_env(lane: str) -> dict[str, str] | None:
+    """The settings for `off`, `on` (the defaults) or `on/R/B` (R reads in flight, B beside
+    writes); None: not one of these."""
+    if lane == "off":
+        return {"PIVOTAL_LANE_READS_IN_FLIGHT": "0"}
+    if lane == "on":
+        return {}
+    parts = lane.split("/")
+    if len(parts) != 3 or parts[0] != "on" or not all(p.isdigit() for p in parts[1:]):
+        return None
+    return {"PIVOTAL_LANE_READS_IN_FLIGHT": parts[1], "PIVOTAL_LANE_READS_BESIDE_WRITES": parts[2]}
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) a process and its threads have used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _row(run: dict[str, Any]) -> str:
     """A row of the table in docs/performance.md."""
     r, w = run["reads"], run["writes"]
@@ -165,7 +184,8 @@ def main() -> None:
     parser.add_argument(
         "--lanes",
         default="off,on",
-        help="the write lane off (PIVOTAL_LANE_READS_IN_FLIGHT=0) or on, in turn, such as off,on",
+        help="the write lane off (PIVOTAL_LANE_READS_IN_FLIGHT=0), on (the defaults) or on/R/B "
+        "(R reads in flight, B beside writes), in turn: off,on or on/8/0,on/32/2",
     )
     parser.add_argument(
         "--timeout",
@@ -178,8 +198,8 @@ def main() -> None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
 
     lanes = [lane.strip() for lane in args.lanes.split(",") if lane.strip()]
-    if not lanes or set(lanes) - {"on", "off"}:
-        raise SystemExit("--lanes takes a list of on and off, such as off,on")
+    if not lanes or any(_lane_env(lane) is None for lane in lanes):
+        raise SystemExit("--lanes takes a list of on, off and on/R/B, such as off,on,on/8/0")
     ids: dict[str, int] = {}
     runs: list[dict[str, Any]] = []
     with demo_database(args.database_url) as (url, env, tmp):
@@ -188,13 +208,15 @@ def main() -> None:
         # One seeded database, the lane settings in turn (one server at a time): what the lane
         # changes is compared within one run, under the same load on the machine.
         for i, lane in enumerate(lanes):
-            lane_env = {**env, **({"PIVOTAL_LANE_READS_IN_FLIGHT": "0"} if lane == "off" else {})}
+            lane_env = {**env, **(_lane_env(lane) or {})}
             with contextlib.ExitStack() as stack:
                 servers = [
                     stack.enter_context(serve(lane_env, tmp / f"server-{i}-{n}.log"))
                     for n in range(args.processes)
                 ]
+                cpu_before = [_cpu_seconds(server.pid) for server in servers]
                 results = _load(args, [server.url for server in servers], ids)
+                cpu = [_cpu_seconds(s.pid) - c for s, c in zip(servers, cpu_before, strict=True)]
             runs.append(
                 {
                     "lane": lane,
@@ -202,6 +224,10 @@ def main() -> None:
                     "errors": sum(r["errors"] for r in results),
                     "reads": _lane(results, "reads", args.duration),
                     "writes": _lane(results, "writes", args.duration),
+                    # How much of a core each server had: under 1.0 at saturation, the machine
+                    # (other work, wrk) took the rest, and the figures are the machine's.
+                    "server_cores_used": [round(c / args.duration, 2) for c in cpu],
+                    "load_average_1min": round(os.getloadavg()[0], 2),
                     "per_process": results,
                 }
             )

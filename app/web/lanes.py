@@ -27,6 +27,7 @@ from app.i18n import gettext as _
 from app.web.csrf import UNSAFE_METHODS
 from app.web.htmx import error_response
 
+SHED_KEY = "pivotal.shed_retry_after"
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 EXEMPT_PREFIXES = ("/static/",)
 
@@ -37,7 +38,9 @@ class _Waiter:
 
 
 class WriteLaneMiddleware:
-    """Admit writes at once; hold reads back while writes are in flight; shed reads beyond bounds.
+    """Outermost: admit writes at once; hold reads back while writes are in flight; shed reads
+    beyond the bounds (marked for `ShedMiddleware`). A held read costs nothing but its wait: no
+    session cookie decoded, no language looked up, no thread taken.
 
     `reads_in_flight`: reads served at once when no write is in flight (0: no lane at all);
     `reads_beside_writes`: reads served at once while a write is; `reads_waiting`: reads that may
@@ -89,8 +92,11 @@ class WriteLaneMiddleware:
                 self._admit_waiting()
             return
         if not await self._admit_read():
+            # Answered by `ShedMiddleware`, innermost, so the 503 has the language, security
+            # headers and request id of any other answer.
             self.shed += 1
-            await self._shed(scope, receive, send)
+            scope[SHED_KEY] = self.retry_after
+            await self.app(scope, receive, send)
             return
         try:
             await self.app(scope, receive, send)
@@ -114,10 +120,22 @@ class WriteLaneMiddleware:
         self.waiting.remove(waiter)
         return False
 
-    async def _shed(self, scope: Scope, receive: Receive, send: Send) -> None:
+
+class ShedMiddleware:
+    """Innermost: answer a read the lane shed with 503 and Retry-After (JSON for the API, the
+    error page for pages) instead of handling it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        retry_after = scope.get(SHED_KEY)
+        if retry_after is None:
+            await self.app(scope, receive, send)
+            return
         message = _("Many people are using the service right now. Please try again in a moment.")
         response = error_response(Request(scope, receive), 503, [message], "overloaded")
-        response.headers["Retry-After"] = str(self.retry_after)
+        response.headers["Retry-After"] = str(retry_after)
         await response(scope, receive, send)
 
 
