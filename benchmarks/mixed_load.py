@@ -2,10 +2,14 @@
 
 75 % project-page views, 20 % need-page views, 5 % posts (comments through the API on another
 need, so the measured pages keep their size). The load comes from wrk (Debian package `wrk`)
-with benchmarks/mixed_load.lua; it targets only 127.0.0.1 and stops after the duration.
+with benchmarks/mixed_load.lua; it targets only 127.0.0.1 and stops after the duration. Reads
+and writes are timed apart (p50, p99, max, count over 2 s, 503s shed), and the write lane
+(app/web/lanes.py) runs off and on in turn on the same seeded database (`--lanes`), so the
+comparison is made under the same load on the machine.
 
     .venv/bin/python -m benchmarks.mixed_load --think-ms 200    # 1 process, SQLite, users pause
     .venv/bin/python -m benchmarks.mixed_load                   # no pauses: saturation
+    .venv/bin/python -m benchmarks.mixed_load --lanes off,on,off,on --duration 15
     scripts/with-postgres.sh sh -c '.venv/bin/python -m benchmarks.mixed_load \
         --processes 2 --database-url "$PIVOTAL_TEST_DATABASE_URL"'
 """
