@@ -20,6 +20,7 @@ local target = os.getenv("PIVOTAL_BENCH_POST_NEED")
 local think_ms = tonumber(os.getenv("PIVOTAL_BENCH_THINK_MS") or "0")
 local counter = 0
 local threads = {}
+local first_ms = nil
 
 function setup(thread)
   thread:set("id", math.random(1000000))
@@ -33,6 +34,7 @@ read_ms = {}
 write_ms = {}
 read_status = {}
 write_status = {}
+slow_writes_at_s = {}  -- when (seconds into the run) each write over 2 s was sent
 
 function init(args)
   math.randomseed(os.time() + (id or 0))
@@ -47,6 +49,7 @@ end
 
 request = function()
   counter = counter + 1
+  first_ms = first_ms or now_ms()
   local rid = "b" .. id .. "x" .. counter
   started[rid] = now_ms()
   local r = math.random(100)
@@ -69,6 +72,9 @@ response = function(status, headers, body)
   local elapsed = now_ms() - t0
   if kinds[rid] == "w" then
     table.insert(write_ms, elapsed)
+    if elapsed > 2000 then
+      table.insert(slow_writes_at_s, math.floor((t0 - first_ms) / 100) / 10)
+    end
     write_status[status] = (write_status[status] or 0) + 1
   else
     table.insert(read_ms, elapsed)
@@ -100,11 +106,13 @@ end
 done = function(summary, latency, requests)
   local reads, writes, rs, ws = {}, {}, {}, {}
   local r_open, w_open = 0, 0
+  local slow = {}
   for _, thread in ipairs(threads) do
     for _, v in ipairs(thread:get("read_ms")) do table.insert(reads, v) end
     for _, v in ipairs(thread:get("write_ms")) do table.insert(writes, v) end
     for k, v in pairs(thread:get("read_status")) do rs[k] = (rs[k] or 0) + v end
     for k, v in pairs(thread:get("write_status")) do ws[k] = (ws[k] or 0) + v end
+    for _, v in ipairs(thread:get("slow_writes_at_s")) do table.insert(slow, v) end
     for _, kind in pairs(thread:get("kinds")) do
       if kind == "w" then w_open = w_open + 1 else r_open = r_open + 1 end
     end
@@ -115,6 +123,7 @@ done = function(summary, latency, requests)
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout,
     latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(95) / 1000,
     latency:percentile(99) / 1000, latency.max / 1000))
-  io.write(string.format("\"reads\": %s, \"writes\": %s}\n",
-    summary_of(reads, rs, r_open), summary_of(writes, ws, w_open)))
+  table.sort(slow)
+  io.write(string.format("\"reads\": %s, \"writes\": %s, \"slow_writes_at_s\": [%s]}\n",
+    summary_of(reads, rs, r_open), summary_of(writes, ws, w_open), table.concat(slow, ", ")))
 end
