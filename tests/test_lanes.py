@@ -194,3 +194,25 @@ async def test_a_lane_with_no_read_bound_lets_everything_through() -> None:
         await lane({"type": "http", "method": "GET", "path": path}, None, None)  # type: ignore[arg-type]
     assert served == ["/a", "/b"]
     assert lane.shed == 0
+
+
+async def test_a_read_cancelled_while_waiting_gives_its_turn_back() -> None:
+    async def app(scope: dict, receive: object, send: object) -> None:  # type: ignore[type-arg]
+        await anyio.sleep_forever()
+
+    lane = WriteLaneMiddleware(
+        app,  # type: ignore[arg-type]
+        reads_in_flight=1,
+        reads_beside_writes=0,
+        reads_waiting=1,
+        read_wait=60,
+        retry_after=1,
+    )
+    read = {"type": "http", "method": "GET", "path": "/a"}
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(lane, read, None, None)
+        tg.start_soon(lane, read, None, None)
+        await anyio.wait_all_tasks_blocked()
+        assert (lane.reads, len(lane.waiting)) == (1, 1)
+        tg.cancel_scope.cancel()
+    assert (lane.reads, len(lane.waiting)) == (0, 0)

@@ -113,8 +113,16 @@ class WriteLaneMiddleware:
             return False
         waiter = _Waiter()
         self.waiting.append(waiter)
-        with anyio.move_on_after(self.read_wait):
-            await waiter.admitted.wait()
+        try:
+            with anyio.move_on_after(self.read_wait):
+                await waiter.admitted.wait()
+        except BaseException:  # cancelled while waiting (shutdown): give back what it holds
+            if waiter.admitted.is_set():
+                self.reads -= 1
+                self._admit_waiting()
+            else:
+                self.waiting.remove(waiter)
+            raise
         if waiter.admitted.is_set():
             return True  # admitted (perhaps just as the wait ran out): the slot is ours
         self.waiting.remove(waiter)
