@@ -149,6 +149,18 @@ class Settings(BaseSettings):
     # Threads for sync handlers. Writers waiting their turn sleep in one, and the writer whose
     # turn it is may need another to finish its response; keep this above concurrent writers.
     worker_threads: int = 100
+    # The write lane (app/web/lanes.py): while a write (POST, PUT, PATCH, DELETE) is in flight,
+    # new page views and other reads wait, so the writer's thread is not kept from the GIL and
+    # SQLite's write lock by the event loop; reads beyond these bounds get 503 and Retry-After
+    # before any write waits. Reads served at once with no write in flight (0: no lane at all):
+    lane_reads_in_flight: int = Field(default=32, ge=0)
+    # ... and while a write is in flight:
+    lane_reads_beside_writes: int = Field(default=2, ge=0)
+    # Reads that may wait for their turn (the next is shed at once), and how long each may wait.
+    lane_reads_waiting: int = Field(default=100, ge=0)
+    lane_read_wait: float = Field(default=1.0, ge=0, le=60)
+    # Seconds a shed read is told to wait (the Retry-After header).
+    lane_retry_after: int = Field(default=1, ge=0, le=3600)
     # Pages for visitors who are not logged in are rendered at most once per this many seconds
     # (they cannot act on what they see, and live viewers get every change pushed at once).
     visitor_page_max_age: float = Field(default=1.0, ge=0, le=60)

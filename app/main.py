@@ -81,6 +81,7 @@ from app.web import (
     replay_handler,
     validation_error_handler,
 )
+from app.web.lanes import ShedMiddleware, WriteLaneMiddleware
 
 log = logging.getLogger("pivotal.app")
 STATIC_DIR = Path(__file__).parent / "static"
@@ -280,6 +281,9 @@ def create_app() -> FastAPI:
         max_body_size=settings.max_upload_bytes + 1_000_000,
         dependencies=[RefuseNulBytes],  # for every route, before the route's own parsing
     )
+    # Innermost: the answer to a read the write lane shed (it has the language, security
+    # headers and request id of any other answer).
+    app.add_middleware(ShedMiddleware)
     app.add_middleware(
         LanguageAndSecurityMiddleware,
         default_language=settings.default_language,
@@ -293,6 +297,15 @@ def create_app() -> FastAPI:
         same_site="lax",
         https_only=settings.base_url.startswith("https://"),
         max_age=14 * 24 * 3600,
+    )
+    # Outermost: reads wait here while writes are in flight, before any work is done for them.
+    app.add_middleware(
+        WriteLaneMiddleware,
+        reads_in_flight=settings.lane_reads_in_flight,
+        reads_beside_writes=settings.lane_reads_beside_writes,
+        reads_waiting=settings.lane_reads_waiting,
+        read_wait=settings.lane_read_wait,
+        retry_after=settings.lane_retry_after,
     )
     app.add_exception_handler(PivotalError, pivotal_error_handler)
     app.add_exception_handler(Replay, replay_handler)
