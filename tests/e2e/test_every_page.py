@@ -163,6 +163,7 @@ PAGES: dict[str, list[Visit]] = {
 NOT_PAGES = {
     "/projects/{project_id}/needs": "an htmx fragment of the project page, checked inside it",
     "/projects/{project_id}/needs/similar": "an htmx fragment of the need form",
+    "/needs/{need_id}/comments": "an htmx fragment of the need page (a page of its thread)",
     "/projects/{project_id}/audit-log.csv": "a CSV download",
     "/maturity/rounds/{round_id}/export.csv": "a CSV download",
     "/maturity/rounds/{round_id}/export.json": "a JSON download",

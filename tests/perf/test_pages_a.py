@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.models import Comment, Need, Question, User
-from app.models.base import Role, utcnow
+from app.models.base import Phase, Role, utcnow
 from app.models.question import QuestionStatus
 from app.services import needs, render_cache
 from tests.conftest import Factory, World
@@ -267,3 +267,32 @@ def test_held_comments_and_their_replies_show_as_before_on_a_paged_thread(
     seen = [i for page in as_procurer for i in page]
     assert seen[-2:] == [held.id, reply.id]  # moderators see it with its reply under it
     assert world.procurer.role == Role.procurer
+
+
+# ---- the front page for visitors ---------------------------------------------------------------
+
+
+def test_visitors_front_page_is_rendered_once_per_change_of_the_projects(
+    client: TestClient, api: Api, world: World, session: Session
+) -> None:
+    from app.models.project import ProjectCreate
+    from app.services import projects
+
+    assert client.get("/").status_code == 200
+    with counted_queries() as statements:
+        again = client.get("/")
+    assert again.status_code == 200 and len(statements) == 1  # the version, no rendering
+
+    data = ProjectCreate(
+        title="Nytt prosjekt", summary="Et.", service_area="Helse", innovation_ambition="Mer."
+    )
+    projects.create_project(session, user=world.procurer, data=data)
+    session.commit()
+    assert "Nytt prosjekt" in client.get("/").text
+    english = {"Accept-Language": "en"}
+    assert "Market dialogue" not in client.get("/", headers=english).text
+    api.advance(world.procurer, world.public.id, Phase.market_dialogue)
+    assert "Market dialogue" in client.get("/", headers=english).text
+    # The internal project is listed for its own people, never for visitors.
+    assert "Internt prosjekt" not in client.get("/").text
+    assert "Internt prosjekt" in client.get("/", headers=api.headers(world.employee)).text
