@@ -462,6 +462,19 @@ def _decode_comment_cursor(cursor: str) -> tuple[Any, int, int]:
     return cursors.moment(created), cursors.row_id(last_id), cursors.row_id(until, zero=True)
 
 
+def comment_with_replies(
+    session: Session, *, rel: ProjectRelation, need_id: int, comment_id: int
+) -> CommentView | None:
+    """One comment of the need with its replies, as this viewer sees it in the thread (None
+    when it is not there for them), read with its own top-level comment only."""
+    comment = session.get(Comment, comment_id)
+    if comment is None or comment.need_id != need_id:
+        return None
+    return find_comment(
+        _threads(session, rel, [comment.root_id or comment_id, comment_id]), comment_id
+    )
+
+
 def find_comment(tree: list[CommentView], comment_id: int) -> CommentView | None:
     """The comment with this id anywhere in a thread."""
     stack = list(tree)

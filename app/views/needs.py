@@ -272,8 +272,9 @@ def comment_hidden(
     now (its replies with it)."""
     need_id = _need_id(event)
     view = needs.need_view(session, rel=rel, need_id=need_id)
-    tree = needs.comment_tree(session, rel=rel, need_id=need_id)
-    hidden = needs.find_comment(tree, event.object_id)
+    hidden = needs.comment_with_replies(
+        session, rel=rel, need_id=need_id, comment_id=event.object_id
+    )
     if hidden is None:
         return None
     return render_fragment(
