@@ -12,7 +12,7 @@ from app.i18n import gettext
 from app.models import Need, User
 from app.models.base import id_of
 from app.models.vocabulary import LiveKind
-from app.services import editing, moderation, need_list, needs, participation
+from app.services import editing, moderation, need_list, needs, participation, threads
 from app.services.errors import PivotalError
 from app.services.live import LiveEvent, PageKind, Topic
 from app.services.live.registry import LivePage, register_page, renders
@@ -116,7 +116,7 @@ def comments_html(
     or with `cursor` the page a "load more" link leads to without JavaScript."""
 
     def build() -> str:
-        page = needs.comment_page(session, rel=rel, need_id=id_of(need), cursor=cursor)
+        page = threads.comment_page(session, rel=rel, need_id=id_of(need), cursor=cursor)
         return render_fragment(
             "needs/_comments.html",
             audience.lang,
@@ -137,7 +137,7 @@ def comments_more_html(
     session: Session, rel: ProjectRelation, audience: Audience, need: Need, cursor: str
 ) -> str:
     """The next page of a thread and its own "load more" link, put in place of the link."""
-    page = needs.comment_page(session, rel=rel, need_id=id_of(need), cursor=cursor)
+    page = threads.comment_page(session, rel=rel, need_id=id_of(need), cursor=cursor)
     return render_fragment(
         "needs/_comments_more.html",
         audience.lang,
@@ -272,7 +272,7 @@ def comment_hidden(
     now (its replies with it)."""
     need_id = _need_id(event)
     view = needs.need_view(session, rel=rel, need_id=need_id)
-    hidden = needs.comment_with_replies(
+    hidden = threads.comment_with_replies(
         session, rel=rel, need_id=need_id, comment_id=event.object_id
     )
     if hidden is None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.services.needs import COMMENT_PAGE
+from app.services.threads import COMMENT_PAGE
 from tests.e2e.conftest import DEMO_PASSWORD
 from tests.e2e.helpers import PROCURER, assert_not_reloaded, mark_document, wait_for_live_state
 

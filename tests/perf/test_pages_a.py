@@ -15,12 +15,12 @@ from sqlmodel import Session
 from app.models import Comment, Need, Question, User
 from app.models.base import Phase, Role, utcnow
 from app.models.question import QuestionStatus
-from app.services import needs, render_cache
+from app.services import render_cache, threads
 from tests.conftest import Factory, World
 from tests.helpers import Api, counted_queries
 
 MOMENT = utcnow() - timedelta(days=30)
-PAGE = needs.COMMENT_PAGE
+PAGE = threads.COMMENT_PAGE
 
 
 def queries(client: TestClient, api: Api, path: str, user: User | None) -> int:
