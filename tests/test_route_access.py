@@ -115,6 +115,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /projects/{project_id}/needs": LOGGED_IN,
     "GET /api/v1/needs/{need_id}": ALL,
     "GET /needs/{need_id}": ALL,
+    "GET /needs/{need_id}/comments": ALL,  # a page of the thread (with a cursor, QUERY_STRINGS)
     "PUT /api/v1/needs/{need_id}/status": STAFF,
     "POST /needs/{need_id}/status": STAFF,
     "GET /api/v1/needs/{need_id}/comments": ALL,
@@ -442,6 +443,8 @@ NOT_READ = {
 PARAMS = re.compile(r"{(\w+)}")
 # Reads that need a query string to answer at all (without one they are a 422 for everyone).
 QUERY_STRINGS = {
+    # after the first comment there could be (2020-01-01, id 1)
+    "/needs/{need_id}/comments": "?cursor=WyIyMDIwLTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwxLDBd",
     "/api/v1/projects/{project_id}/needs/similar": "?text=Nattilsyn som vekker brukerne",
     "/api/v1/requirements/{requirement_id}/versions/diff": "?from=1&to=1",
     "/api/v1/search": "?q=nattilsyn",

@@ -6,7 +6,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import Depends, Form, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from sqlmodel import Session
 
@@ -38,7 +38,7 @@ from app.services.errors import NotFound
 from app.services.need_list import NeedFilter
 from app.services.permissions import ProjectRelation, audience_for
 from app.views import trace as trace_view
-from app.views.needs import comments_html, editing_context
+from app.views.needs import comments_html, comments_more_html, editing_context
 from app.web import (
     CurrentUser,
     FormView,
@@ -56,8 +56,11 @@ pages = page_router()
 api = api_router("needs")
 
 
-def need_page_context(session: Session, rel: ProjectRelation, need_id: int) -> dict[str, object]:
-    """Everything the need page and its fragments show, for this viewer."""
+def need_page_context(
+    session: Session, rel: ProjectRelation, need_id: int, cursor: str | None = None
+) -> dict[str, object]:
+    """Everything the need page and its fragments show, for this viewer (the thread from
+    `cursor` when a "load more" link without JavaScript led here)."""
     view = needs.need_view(session, rel=rel, need_id=need_id, as_author=True)
     audience = audience_for(rel)
     merged_into = (
@@ -71,7 +74,9 @@ def need_page_context(session: Session, rel: ProjectRelation, need_id: int) -> d
         "view": view,
         "need": view.need,
         "merged_into": merged_into,
-        "comments_html": Markup(comments_html(session, rel, audience, view.need, oob=False)),
+        "comments_html": Markup(
+            comments_html(session, rel, audience, view.need, oob=False, cursor=cursor)
+        ),
         "audience": audience,
         "supported": needs.has_supported(session, user=rel.user, need_id=need_id),
         "can_support": permissions.allows(permissions.ensure_can_support, rel),
@@ -124,25 +129,37 @@ def post_need_form(
 
 
 @pages.get("/needs/{need_id}")
-async def need_page(request: Request, need_id: Id) -> Response:
-    """A need with its status, supports and comment thread."""
+async def need_page(request: Request, need_id: Id, cursor: str = "") -> Response:
+    """A need with its status, supports and comment thread (from `cursor` when a "load more"
+    link without JavaScript led here)."""
     return await project_content_page(
         request,
         needs.VERSION_FOR_VISITORS,
         need_id,
-        lambda session, user: _need_page(request, session, user, need_id),
+        lambda session, user: _need_page(request, session, user, need_id, cursor or None),
     )
 
 
-def _need_page(request: Request, session: Session, user: User | None, need_id: int) -> Response:
+def _need_page(
+    request: Request, session: Session, user: User | None, need_id: int, cursor: str | None
+) -> Response:
     rel, need = needs.find_need(session, user=user, need_id=need_id)
 
     def context() -> dict[str, object]:
         # Only on the page itself (not its fragments): each one shown is recorded.
         shown = merge_suggestions.show(session, rel=rel, need=need)
-        return {**need_page_context(session, rel, need_id), "merge_suggestions": shown}
+        page = need_page_context(session, rel, need_id, cursor)
+        return {**page, "merge_suggestions": shown}
 
     return render_project_page(request, session, "needs/detail.html", rel, context)
+
+
+@pages.get("/needs/{need_id}/comments")
+def comments_fragment(session: SessionDep, user: CurrentUser, need_id: Id, cursor: str) -> Response:
+    """The next page of a need's thread and its "load more" link (htmx puts it in place of the
+    link clicked; without htmx the link goes to the need page with the same cursor)."""
+    rel, need = needs.find_need(session, user=user, need_id=need_id)
+    return HTMLResponse(comments_more_html(session, rel, audience_for(rel), need, cursor))
 
 
 @pages.post("/needs/{need_id}/support")

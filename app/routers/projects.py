@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from app.db import SessionDep
 from app.i18n import N_
-from app.models import Organisation
+from app.models import Organisation, User
 from app.models.base import Id, Visibility, id_of
 from app.models.project import (
     AutoThemePublic,
@@ -49,6 +49,7 @@ from app.web import (
     project_view_page,
     redirect,
     render,
+    site_page,
 )
 
 pages = page_router()
@@ -62,11 +63,16 @@ CONFIRM_GATE_DECISION = N_(
 
 
 @pages.get("/")
-def project_list(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    """All projects the visitor may see."""
-    items = projects.list_projects(session, user=user)
-    orgs = projects.organisations_by_id(session, {p.owner_org_id for p in items})
-    return render(request, "projects/list.html", {"projects": items, "orgs": orgs})
+async def project_list(request: Request) -> Response:
+    """All projects the visitor may see (for visitors who are not logged in: cached)."""
+
+    def context(session: Session, user: User | None) -> dict[str, object]:
+        items = projects.list_projects(session, user=user)
+        orgs = projects.organisations_by_id(session, {p.owner_org_id for p in items})
+        return {"projects": items, "orgs": orgs}
+
+    version = projects.LIST_VERSION_FOR_VISITORS
+    return await site_page(request, version, "projects/list.html", context)
 
 
 @pages.get("/projects/new")

@@ -89,15 +89,40 @@ def need_lock(session: Session, *, rel: ProjectRelation, need: Need) -> Conflict
 
 def comment_lock(session: Session, *, rel: ProjectRelation, comment: Comment) -> Conflict | None:
     """Why the comment can no longer be edited (see the module's docstring), or None."""
+    replied = _procurer_replied(session, rel.project, [id_of(comment)])
+    return _comment_lock(rel, comment, replied=comment.id in replied)
+
+
+def _comment_lock(rel: ProjectRelation, comment: Comment, *, replied: bool) -> Conflict | None:
+    """`comment_lock` once it is known whether a procurer replied to the comment."""
     if comment.withdrawn_at is not None:
         return Conflict("The comment was withdrawn.")
     if comment.hidden:
         return Conflict("It can no longer be edited: a moderator has hidden the comment.")
     if moved := _moved_on(rel, comment.posted_phase):
         return moved
-    if _procurer_wrote(session, rel.project, col(Comment.parent_id) == comment.id):
+    if replied:
         return Conflict("It can no longer be edited: a procurer has replied to the comment.")
     return None
+
+
+def _procurer_replied(session: Session, project: Project, comment_ids: list[int]) -> set[int]:
+    """Those of the comments that one of the project's procurers replied to (two queries,
+    however many comments)."""
+    if not comment_ids:
+        return set()
+    partners = list(
+        session.exec(
+            select(ProjectPartner.organisation_id).where(ProjectPartner.project_id == project.id)
+        ).all()
+    )
+    query = (
+        select(Comment.parent_id)
+        .join(User, col(User.id) == Comment.author_id)
+        .where(col(Comment.parent_id).in_(comment_ids), project_procurers_clause(project, partners))
+        .distinct()
+    )
+    return {parent for parent in session.exec(query).all() if parent is not None}
 
 
 def _ensure_author(rel: ProjectRelation, author_id: int, message: str) -> User:
@@ -278,10 +303,9 @@ def own_comments(session: Session, *, rel: ProjectRelation, need: Need) -> list[
         )
         .order_by(col(Comment.created_at), col(Comment.id))
     )
-    return [
-        OwnComment(comment, comment_lock(session, rel=rel, comment=comment))
-        for comment in session.exec(query).all()
-    ]
+    comments = list(session.exec(query).all())
+    replied = _procurer_replied(session, rel.project, [id_of(c) for c in comments])
+    return [OwnComment(c, _comment_lock(rel, c, replied=c.id in replied)) for c in comments]
 
 
 def revisions(session: Session, *, rel: ProjectRelation, need: Need) -> list[RevisionPublic]:

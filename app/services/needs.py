@@ -315,13 +315,15 @@ def _in_project(rel: ProjectRelation) -> ColumnElement[bool]:
     return or_(col(User.organisation_id) == rel.project.owner_org_id, partner)
 
 
-def _comments_with_authors(rel: ProjectRelation) -> Any:
+def comments_with_authors(rel: ProjectRelation) -> Any:
+    """Comments with their authors' names, roles and whether they belong to the project."""
     return select(Comment, User.display_name, User.role, _in_project(rel)).join(
         User, col(User.id) == Comment.author_id
     )
 
 
-def _comment_view(rel: ProjectRelation, row: Any) -> CommentView:
+def comment_view_of(rel: ProjectRelation, row: Any) -> CommentView:
+    """A row of `comments_with_authors` as this viewer may see it (without replies)."""
     comment, name, role, in_project = row
     return CommentView(
         comment=comment,
@@ -335,12 +337,12 @@ def _comment_view(rel: ProjectRelation, row: Any) -> CommentView:
 def comment_tree(session: Session, *, rel: ProjectRelation, need_id: int) -> list[CommentView]:
     """The need's comments as a thread (oldest first), with their authors' roles, in one query."""
     query = (
-        _comments_with_authors(rel)
+        comments_with_authors(rel)
         .where(col(Comment.need_id) == need_id)
         .order_by(col(Comment.created_at), col(Comment.id))
     )
     views = {
-        row[0].id: _comment_view(rel, row)
+        row[0].id: comment_view_of(rel, row)
         for row in session.exec(query).all()
         # a held comment shows to its author on its own
         if not row[0].held or rel.is_moderator
@@ -378,10 +380,10 @@ def own_comment_view(rel: ProjectRelation, comment: Comment) -> CommentView:
 
 def comment_view(session: Session, *, rel: ProjectRelation, comment_id: int) -> CommentView:
     """One comment (without replies) as this viewer may see it."""
-    row = session.exec(_comments_with_authors(rel).where(col(Comment.id) == comment_id)).first()
+    row = session.exec(comments_with_authors(rel).where(col(Comment.id) == comment_id)).first()
     if row is None:
         raise NotFound("No such comment.")
-    return _comment_view(rel, row)
+    return comment_view_of(rel, row)
 
 
 def set_status(

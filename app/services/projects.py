@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Select, bindparam, update
+from sqlalchemy import Select, bindparam, func, update
 from sqlmodel import Session, col, select
 
 from app.models import Organisation, PhaseMove, Project, ProjectPartner, User
@@ -88,6 +88,15 @@ def get_project(session: Session, *, user: User | None, project_id: int) -> Proj
 VERSION_FOR_VISITORS: Select[Any] = select(Project.content_version).where(
     Project.id == bindparam("object_id"), permissions.visible_projects_clause(None)
 )
+
+
+# What the front page shows visitors changes only with a project they may see: one added or
+# gone, or a contribution to one (an edit or a phase move is one and moves its version).
+LIST_VERSION_FOR_VISITORS = select(
+    func.count(col(Project.id)),
+    func.max(col(Project.id)),
+    func.coalesce(func.sum(col(Project.content_version)), 0),
+).where(permissions.visible_projects_clause(None))
 
 
 def partner_ids(session: Session, *, project_id: int) -> list[int]:

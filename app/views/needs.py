@@ -12,7 +12,7 @@ from app.i18n import gettext
 from app.models import Need, User
 from app.models.base import id_of
 from app.models.vocabulary import LiveKind
-from app.services import editing, moderation, need_list, needs, participation
+from app.services import editing, moderation, need_list, needs, participation, threads
 from app.services.errors import PivotalError
 from app.services.live import LiveEvent, PageKind, Topic
 from app.services.live.registry import LivePage, register_page, renders
@@ -104,23 +104,49 @@ def needs_more_html(
 
 
 def comments_html(
-    session: Session, rel: ProjectRelation, audience: Audience, need: Need, *, oob: bool
+    session: Session,
+    rel: ProjectRelation,
+    audience: Audience,
+    need: Need,
+    *,
+    oob: bool,
+    cursor: str | None = None,
 ) -> str:
-    """The live comment thread of a need (cached until the project changes)."""
+    """The live comment thread of a need: its first page (cached until the project changes),
+    or with `cursor` the page a "load more" link leads to without JavaScript."""
 
     def build() -> str:
-        tree = needs.comment_tree(session, rel=rel, need_id=id_of(need))
+        page = threads.comment_page(session, rel=rel, need_id=id_of(need), cursor=cursor)
         return render_fragment(
             "needs/_comments.html",
             audience.lang,
-            comments=tree,
+            comments=page.comments,
+            page=page,
             need=need,
             audience=audience,
             oob=oob,
         )
 
+    if cursor:
+        return build()
     version = participation.project_version(session, project_id=audience.project_id)
     return fragments.get_or_build(("comments", need.id, audience, oob), version, build)
+
+
+def comments_more_html(
+    session: Session, rel: ProjectRelation, audience: Audience, need: Need, cursor: str
+) -> str:
+    """The next page of a thread and its own "load more" link, put in place of the link."""
+    page = threads.comment_page(session, rel=rel, need_id=id_of(need), cursor=cursor)
+    return render_fragment(
+        "needs/_comments_more.html",
+        audience.lang,
+        comments=page.comments,
+        page=page,
+        need=need,
+        audience=audience,
+        oob=False,
+    )
 
 
 def lock_text(lock: PivotalError | None) -> str | None:
@@ -246,8 +272,9 @@ def comment_hidden(
     now (its replies with it)."""
     need_id = _need_id(event)
     view = needs.need_view(session, rel=rel, need_id=need_id)
-    tree = needs.comment_tree(session, rel=rel, need_id=need_id)
-    hidden = needs.find_comment(tree, event.object_id)
+    hidden = threads.comment_with_replies(
+        session, rel=rel, need_id=need_id, comment_id=event.object_id
+    )
     if hidden is None:
         return None
     return render_fragment(

@@ -20,7 +20,12 @@ from app.web.auth import (
     bearer_scheme,
     login_session,
 )
-from app.web.cache import project_content_page, project_view_page, render_project_page
+from app.web.cache import (
+    project_content_page,
+    project_view_page,
+    render_project_page,
+    site_page,
+)
 from app.web.commit import CommittingRoute, Idempotent, Replay, idempotent, replay_handler
 from app.web.csrf import UNSAFE_METHODS, CsrfProtected, csrf_token, verify_csrf
 from app.web.forms import (
@@ -90,6 +95,7 @@ __all__ = [
     "render_project_page",
     "replay_handler",
     "safe_next",
+    "site_page",
     "templates",
     "validation_error_handler",
     "validation_messages",

@@ -1,4 +1,5 @@
-"""The visitors' page cache: a project page rendered once per content version for all visitors.
+"""The visitors' page cache: a project page rendered once per content version for all visitors,
+and the front page once per version of the projects it lists.
 
 Visitors who are not logged in all see the same page but for their CSRF token, which is spliced
 into the cached parts on the way out.
@@ -11,7 +12,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import Select
+from sqlalchemy import Executable, Select
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -87,14 +88,54 @@ def render_project_page(
         return render(request, name, context())
 
     def build() -> tuple[bytes, ...]:
-        ctx = {"request": request, "user": None, "csrf_token": CSRF_SLOT, **context()}
-        ctx.setdefault("org_theme", page_theme(ctx))
-        html = templates.get_template(name).render(ctx)
-        return tuple(part.encode() for part in html.split(CSRF_SLOT))
+        return _visitor_parts(request, name, context())
 
     version = participation.project_version(session, project_id=id_of(rel.project))
     parts = render_cache.pages.get_or_build(_visitor_page_key(request), version, build)
     return _visitor_response(request, parts)
+
+
+async def site_page(
+    request: Request,
+    version_query: Executable,
+    name: str,
+    context: Callable[[Session, User | None], dict[str, Any]],
+) -> Response:
+    """A page about the whole site (the front page), rendered from `name` with `context` for
+    the viewer, in one thread hop; for visitors who are not logged in once per version of what
+    it shows (the row `version_query` finds), or at most once per max age without asking.
+
+    Whatever changes such a page must move that row, as a contribution moves a project's
+    content version.
+    """
+    token = await bearer_scheme(request)
+    visitor = is_visitor(request, token) and not request.url.query
+    key = _visitor_page_key(request)
+    if visitor:
+        parts = render_cache.pages.recent(key, get_settings().visitor_page_max_age)
+        if parts is not None:
+            return _visitor_response(request, parts)
+
+    def render_page(session: Session) -> Response:
+        user = load_user(request, session, token)
+        if user is not None or not visitor:
+            return render(request, name, context(session, user))
+
+        def build() -> tuple[bytes, ...]:
+            return _visitor_parts(request, name, context(session, None))
+
+        version = tuple(session.execute(version_query).one())
+        return _visitor_response(request, render_cache.pages.get_or_build(key, version, build))
+
+    return await run_in_threadpool(in_session, render_page)
+
+
+def _visitor_parts(request: Request, name: str, context: dict[str, Any]) -> tuple[bytes, ...]:
+    """A visitor's page rendered, encoded and split where the CSRF token goes."""
+    ctx = {"request": request, "user": None, "csrf_token": CSRF_SLOT, **context}
+    ctx.setdefault("org_theme", page_theme(ctx))
+    html = templates.get_template(name).render(ctx)
+    return tuple(part.encode() for part in html.split(CSRF_SLOT))
 
 
 def _visitor_response(request: Request, parts: tuple[bytes, ...]) -> HTMLResponse:

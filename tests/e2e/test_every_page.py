@@ -170,6 +170,7 @@ NOT_PAGES = {
     "/projects/{project_id}/documents/more": "an htmx fragment of the documents page",
     "/projects/{project_id}/events/more": "an htmx fragment of the events page",
     "/projects/{project_id}/needs/similar": "an htmx fragment of the need form",
+    "/needs/{need_id}/comments": "an htmx fragment of the need page (a page of its thread)",
     "/projects/{project_id}/audit-log.csv": "a CSV download",
     "/maturity/rounds/{round_id}/export.csv": "a CSV download",
     "/maturity/rounds/{round_id}/export.json": "a JSON download",
