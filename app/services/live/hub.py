@@ -17,9 +17,9 @@ from typing import Any
 
 from app.models.vocabulary import LiveKind
 from app.services.live import registry
-from app.services.notifications.inbox import forget_unread
 from app.services.live.bus import LiveEvent, spawn
 from app.services.live.topics import PageKind, Topic
+from app.services.notifications.inbox import forget_unread
 
 log = logging.getLogger(__name__)
 
