@@ -133,6 +133,18 @@ async def _first_fragment_size(http: httpx.AsyncClient, base: str, headers: dict
                 return len(message.encode())
 
 
+async def _warm_sockets(base: str, count: int) -> None:
+    """Open `count` viewers at once, read their resync, close them."""
+
+    async def one() -> None:
+        async with connect(
+            base.replace("http", "ws", 1) + PATH, origin=base, ping_interval=None  # type: ignore[arg-type]
+        ) as ws:
+            await ws.recv()
+
+    await asyncio.gather(*(one() for _ in range(count)))
+
+
 async def _post(http: httpx.AsyncClient, base: str, headers: dict, marker: str) -> None:
     response = await http.post(
         f"{base}/api/v1/projects/{PROJECT_ID}/needs",
@@ -169,11 +181,13 @@ async def run(args: argparse.Namespace) -> dict:
                 )
             ).json()["access_token"]
             headers = {"Authorization": f"Bearer {token}"}
-            # Warm every process up (templates, render cache, the socket path) with a page view
-            # and a viewer that sees one need arrive, so one-time costs are not counted.
+            # Warm every process up (templates, render cache, the socket path, the threads that
+            # render a resync) with a page view, a viewer that sees one need arrive and as many
+            # viewers at once as the clients open at once, so one-time costs are not counted.
             for base in dep.urls:
                 await http.get(f"{base}/projects/{PROJECT_ID}")
                 size = await _first_fragment_size(http, base, headers)
+                await _warm_sockets(base, 50)
             result["fragment_bytes"] = size
             await asyncio.sleep(1)
             pids = [s.pid for s in dep.servers]

@@ -149,8 +149,10 @@ class _Client:
         urls = self.urls[sock.group]
         attempts = 0
         while True:
-            for step in range(1, len(urls) + 1):
-                server = (sock.server + step) % len(urls)
+            # Another server, picked at random (as a load balancer in front of them would).
+            first = random.randrange(1, len(urls)) if len(urls) > 1 else 0
+            for step in range(len(urls)):
+                server = (sock.server + first + step) % len(urls)
                 attempts += 1
                 try:
                     base = urls[server]
