@@ -32,6 +32,7 @@ from pathlib import Path
 
 import httpx
 from websockets.asyncio.client import connect
+from websockets.typing import Origin
 
 from benchmarks.common import DEMO_PASSWORD, deployment, percentiles, raise_file_limit, rss_kib
 from benchmarks.load_client import MARK, LoadClients
@@ -118,7 +119,9 @@ class Meter:
 async def _first_fragment_size(http: httpx.AsyncClient, base: str, headers: dict) -> int:
     """Post one need with a viewer watching (warming the path up); the size of its fragment."""
     async with connect(
-        base.replace("http", "ws", 1) + PATH, origin=base, ping_interval=None  # type: ignore[arg-type]
+        base.replace("http", "ws", 1) + PATH,
+        origin=Origin(base),
+        ping_interval=None,
     ) as ws:
         await ws.recv()  # the resync
         response = await http.post(
@@ -138,7 +141,9 @@ async def _warm_sockets(base: str, count: int) -> None:
 
     async def one() -> None:
         async with connect(
-            base.replace("http", "ws", 1) + PATH, origin=base, ping_interval=None  # type: ignore[arg-type]
+            base.replace("http", "ws", 1) + PATH,
+            origin=Origin(base),
+            ping_interval=None,
         ) as ws:
             await ws.recv()
 
@@ -191,7 +196,9 @@ async def run(args: argparse.Namespace) -> dict:
             result["fragment_bytes"] = size
             await asyncio.sleep(1)
             pids = [s.pid for s in dep.servers]
+            bare_pids = [pid for _url, pid in bare]
             rss_before = [rss_kib(pid) for pid in pids]
+            bare_rss_before = [rss_kib(pid) for pid in bare_pids]
 
             result["connect"] = {"pivotal": await clients.open("pivotal", dep.urls, PATH, viewers)}
             bare_urls = [url for url, _pid in bare]
@@ -203,11 +210,17 @@ async def run(args: argparse.Namespace) -> dict:
             result["rss_kib_before"] = rss_before
             result["rss_kib_with_viewers"] = rss_after
             result["rss_kib_per_viewer"] = round((sum(rss_after) - sum(rss_before)) / viewers, 1)
+            grown = zip(rss_after, rss_before, per_server, strict=True)
             result["rss_kib_per_viewer_worst_process"] = round(
-                max((a - b) / max(n, 1) for a, b, n in zip(rss_after, rss_before, per_server)), 1
+                max((a - b) / max(n, 1) for a, b, n in grown), 1
             )
+            if bare:  # the same sockets on the bare server: what uvicorn and websockets cost
+                bare_after = [rss_kib(pid) for pid in bare_pids]
+                result["bare_rss_kib_per_viewer"] = round(
+                    (sum(bare_after) - sum(bare_rss_before)) / viewers, 1
+                )
 
-            meter = Meter(clients, pids + [pid for _url, pid in bare])
+            meter = Meter(clients, pids + bare_pids)
             await meter.start()
             pivotal_ms: list[float] = []
             bare_ms: list[float] = []
@@ -297,7 +310,8 @@ async def _kill_one(
         if killed_at and back >= lost and all_back_at is None:
             all_back_at = time.monotonic()
         # Go on until every lost viewer is back (or 90 s), then 10 posts more.
-        if all_back_at is not None and k >= 10 and time.monotonic() - all_back_at > 10 * args.interval:
+        since_back = time.monotonic() - all_back_at if all_back_at is not None else 0.0
+        if k >= 10 and since_back > 10 * args.interval:
             break
         if time.monotonic() - started > 90:
             break
@@ -351,7 +365,9 @@ def main() -> None:
         "--no-bare", dest="bare", action="store_false", help="leave the bare broadcast out"
     )
     parser.add_argument("--kill", action="store_true", help="then SIGKILL one server process")
-    parser.add_argument("--interval", type=float, default=0.25, help="seconds between posts (--kill)")
+    parser.add_argument(
+        "--interval", type=float, default=0.25, help="seconds between posts (--kill)"
+    )
     parser.add_argument(
         "--reconnect-jitter", type=float, default=1.0, help="a lost socket waits up to this (s)"
     )

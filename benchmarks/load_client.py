@@ -26,6 +26,7 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
+from websockets.typing import Origin
 
 MARK = re.compile(r"([A-Z]+-\d+)-END")
 FLUSH_SECONDS = 0.02
@@ -38,7 +39,9 @@ def _cpu_seconds() -> float:
 
 async def _open(url: str, origin: str) -> tuple[ClientConnection, float]:
     """A socket that has read its first message (the resync), and when it did."""
-    ws = await connect(url, origin=origin, open_timeout=120, max_queue=None, ping_interval=None)  # type: ignore[arg-type]
+    ws = await connect(
+        url, origin=Origin(origin), open_timeout=120, max_queue=None, ping_interval=None
+    )
     await ws.recv()
     return ws, time.monotonic()
 
@@ -79,7 +82,7 @@ class _Client:
             command = await commands.get()
             verb = command[0]
             if verb == "open":
-                asyncio.create_task(self._open_group(*command[1:]))
+                self.readers.append(asyncio.create_task(self._open_group(*command[1:])))
             elif verb == "cpu":
                 self.conn.send(("cpu", _cpu_seconds(), time.monotonic()))
             elif verb == "failover":
@@ -237,7 +240,7 @@ class LoadClients:
                 self._replies.put_nowait(message)
 
     async def _all_replies(self, kind: str) -> list[tuple[Any, ...]]:
-        replies = []
+        replies: list[tuple[Any, ...]] = []
         while len(replies) < len(self.conns):
             reply = await self._replies.get()
             assert reply[0] == kind, reply
@@ -279,7 +282,9 @@ class LoadClients:
         for conn in self.conns:
             conn.send(("failover", jitter))
 
-    def received(self, group: str, marker: str, origins: list[int] | None = None) -> tuple[int, float]:
+    def received(
+        self, group: str, marker: str, origins: list[int] | None = None
+    ) -> tuple[int, float]:
         """How many sockets of the group (first connected to `origins`, default all) got the
         marker, and when the last of them did."""
         count, last = 0, 0.0
