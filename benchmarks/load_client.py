@@ -65,6 +65,7 @@ class _Client:
         # (group, origin, marker) -> [count, last arrival] since the last flush
         self.arrivals: dict[tuple[str, int, str], list[float]] = {}
         self.failover: float | None = None  # None: off; else the jitter in seconds
+        self.failover_group = ""  # the group whose sockets reconnect
         self.urls: dict[str, list[str]] = {}
         self.stopping = False
 
@@ -86,7 +87,7 @@ class _Client:
             elif verb == "cpu":
                 self.conn.send(("cpu", _cpu_seconds(), time.monotonic()))
             elif verb == "failover":
-                self.failover = command[1]
+                self.failover, self.failover_group = command[1], command[2]
             elif verb == "stop":
                 break
         self.stopping = True
@@ -140,7 +141,7 @@ class _Client:
                         entry[1] = max(entry[1], now)
             except (OSError, WebSocketException):
                 pass
-            if self.stopping or self.failover is None:
+            if self.stopping or self.failover is None or sock.group != self.failover_group:
                 return
             await self._reconnect(sock, path)
 
@@ -277,10 +278,11 @@ class LoadClients:
             conn.send(("cpu",))
         return sum(reply[1] for reply in await self._all_replies("cpu"))
 
-    def set_failover(self, jitter: float | None) -> None:
-        """Reconnect lost sockets to the other servers after up to `jitter` seconds (None: off)."""
+    def set_failover(self, group: str, jitter: float | None) -> None:
+        """Reconnect the group's lost sockets to the other servers after up to `jitter`
+        seconds (None: off)."""
         for conn in self.conns:
-            conn.send(("failover", jitter))
+            conn.send(("failover", jitter, group))
 
     def received(
         self, group: str, marker: str, origins: list[int] | None = None
