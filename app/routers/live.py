@@ -123,8 +123,12 @@ async def _serve(websocket: WebSocket, topic: Topic) -> None:
             viewer.queue.put_nowait(None)
 
     watcher = asyncio.create_task(watch_disconnect())
+    # The hub sends the resync once and lets it go; this frame must not hold it meanwhile
+    # (it is the whole page state, most of an idle viewer's memory otherwise).
+    resync = [first]
+    del first
     try:
-        await hub.serve(viewer, first)
+        await hub.serve(viewer, resync.pop())
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:

@@ -77,6 +77,9 @@ class LiveHub:
         viewer.queue.put_nowait(first)
         if self._coalesced(viewer.topic):
             viewer.last = first
+        # Sent once: a reference kept in this frame would hold the whole page state (tens of
+        # KiB) for as long as the socket is open.
+        del first
         self.topics[viewer.topic].add(viewer)
         self._schedule_viewer_count(viewer.topic)
         try:
