@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from babel.numbers import format_decimal
 from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
+from sqlmodel import Session
 
 from app import i18n
 from app.config import get_settings
@@ -22,7 +23,7 @@ from app.models.document import (
 )
 from app.services import documents, permissions, project_tabs, projects, uploads
 from app.services.errors import Invalid
-from app.services.permissions import audience_for
+from app.services.permissions import ProjectRelation, audience_for
 from app.services.project_tabs import Section
 from app.views.documents import documents_more_html, list_context
 from app.web import (
@@ -31,8 +32,8 @@ from app.web import (
     api_router,
     page_router,
     parse,
+    project_view_page,
     redirect,
-    render,
     templates,
 )
 
@@ -58,14 +59,23 @@ templates.env.globals.update(
 
 
 @pages.get("/projects/{project_id}/documents")
-def documents_page(
-    request: Request, session: SessionDep, user: CurrentUser, project_id: Id, cursor: str = ""
-) -> Response:
+async def documents_page(request: Request, project_id: Id, cursor: str = "") -> Response:
     """The project's documents as this viewer may see them (paged; `cursor` from "Show more"
-    without JavaScript), and the upload form for procurers."""
-    rel = projects.get_project(session, user=user, project_id=project_id)
-    page = documents.list_page(session, rel=rel, cursor=cursor or None)
-    context = {
+    without JavaScript), and the upload form for procurers; for visitors from the render cache
+    while the project's version stands."""
+    return await project_view_page(
+        request,
+        project_id,
+        "documents/page.html",
+        lambda session, rel: _documents_context(session, rel, cursor or None),
+    )
+
+
+def _documents_context(
+    session: Session, rel: ProjectRelation, cursor: str | None
+) -> dict[str, Any]:
+    page = documents.list_page(session, rel=rel, cursor=cursor)
+    return {
         **list_context(rel, page),
         "rel": rel,
         "tabs": project_tabs.tabs_for(session, rel=rel, current=Section.documents),
@@ -73,7 +83,6 @@ def documents_page(
         "accepted": uploads.ACCEPTED_LABEL,
         "max_mb": max_upload_mb(),
     }
-    return render(request, "documents/page.html", context)
 
 
 @pages.get("/projects/{project_id}/documents/more")

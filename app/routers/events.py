@@ -36,6 +36,7 @@ from app.web import (
     form_moment,
     page_router,
     parse,
+    project_view_page,
     redirect,
     render,
 )
@@ -66,13 +67,16 @@ def _list_context(
 
 
 @pages.get("/projects/{project_id}/events")
-def events_page(
-    request: Request, session: SessionDep, user: CurrentUser, project_id: Id, cursor: str = ""
-) -> Response:
+async def events_page(request: Request, project_id: Id, cursor: str = "") -> Response:
     """The project's dialogue events (paged; `cursor` from "Show more" without JavaScript),
-    with the planning form for procurers."""
-    rel = projects.get_project(session, user=user, project_id=project_id)
-    return render(request, "events/list.html", _list_context(session, rel, cursor or None))
+    with the planning form for procurers; for visitors from the render cache while the
+    project's version stands."""
+    return await project_view_page(
+        request,
+        project_id,
+        "events/list.html",
+        lambda session, rel: _list_context(session, rel, cursor or None),
+    )
 
 
 @pages.get("/projects/{project_id}/events/more")

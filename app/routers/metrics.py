@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from markupsafe import Markup
+from sqlmodel import Session
 
 from app import i18n
 from app.db import SessionDep
@@ -17,6 +18,7 @@ from app.services.audit import CSV_MEDIA_TYPE
 from app.services.errors import NotFound
 from app.services.metrics import Figure, MetricsOverview, OrganisationMetrics, ProjectMetrics
 from app.services.metrics.questions import research_question
+from app.services.permissions import ProjectRelation
 from app.services.project_tabs import Section
 from app.views.metrics import (
     figure_csv,
@@ -24,7 +26,7 @@ from app.views.metrics import (
     platform_body_html,
     project_body_html,
 )
-from app.web import CsrfProtected, CurrentUser, api_router, render
+from app.web import CsrfProtected, CurrentUser, api_router, project_view_page, render
 
 pages = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
 api = api_router("metrics", csrf=False)
@@ -62,20 +64,20 @@ def organisation_metrics(
 
 
 @pages.get("/projects/{project_id}/metrics")
-def metrics_page(
-    request: Request, session: SessionDep, user: CurrentUser, project_id: Id
-) -> Response:
-    """The project's dashboard: charts and tables, updated live as contributions arrive."""
-    rel = projects.get_project(session, user=user, project_id=project_id)
-    lang = i18n.current_language()
-    context = {
+async def metrics_page(request: Request, project_id: Id) -> Response:
+    """The project's dashboard: charts and tables, updated live as contributions arrive; for
+    visitors from the render cache while the project's version stands."""
+    return await project_view_page(request, project_id, "metrics/project.html", _metrics_context)
+
+
+def _metrics_context(session: Session, rel: ProjectRelation) -> dict[str, Any]:
+    return {
         "project": rel.project,
         "research_question": research_question,
         "view": metrics.view_of(rel),
         "tabs": project_tabs.tabs_for(session, rel=rel, current=Section.figures),
-        "body": Markup(project_body_html(session, rel, lang, oob=False)),
+        "body": Markup(project_body_html(session, rel, i18n.current_language(), oob=False)),
     }
-    return render(request, "metrics/project.html", context)
 
 
 @pages.get("/organisations/{organisation_id}/metrics")

@@ -7,7 +7,7 @@ push can never carry what its receiver could not load.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from app.db import SessionDep
 from app.i18n import N_
 from app.models import Need, Proposal, ProposalAttachment
-from app.models.base import Id
+from app.models.base import Id, id_of
 from app.models.proposal import (
     AttachmentPublic,
     ClaimDecisionInput,
@@ -44,6 +44,7 @@ from app.web import (
     detached,
     page_router,
     parse,
+    project_view_page,
     redirect,
     refuse,
     render,
@@ -60,20 +61,27 @@ CONFIRM_WITHDRAW = N_("Tick the box to confirm that the proposal should be withd
 
 
 @pages.get("/projects/{project_id}/proposals")
-def proposals_page(
-    request: Request, session: SessionDep, user: CurrentUser, project_id: Id, cursor: str = ""
-) -> Response:
+async def proposals_page(request: Request, project_id: Id, cursor: str = "") -> Response:
     """The project's proposals as the viewer may see them (paged; `cursor` from "Show more"
-    without JavaScript), and the form for registered suppliers."""
-    rel = projects.get_project(session, user=user, project_id=project_id)
+    without JavaScript), and the form for registered suppliers; for visitors from the render
+    cache while the project's version stands."""
+    return await project_view_page(
+        request,
+        project_id,
+        "proposals/list.html",
+        lambda session, rel: _proposals_context(session, rel, cursor or None),
+    )
+
+
+def _proposals_context(
+    session: Session, rel: ProjectRelation, cursor: str | None
+) -> dict[str, Any]:
     audience = audience_for(rel)
     own = proposals.company_proposals(session, rel=rel)
     can_submit = permissions.allows(permissions.ensure_can_submit_proposal, rel)
-    needs = _needs(session, project_id) if can_submit else []
-    list_html = proposals_list_html(session, rel, audience, oob=False, cursor=cursor or None)
-    return render(
-        request,
-        "proposals/list.html",
+    needs = _needs(session, id_of(rel.project)) if can_submit else []
+    list_html = proposals_list_html(session, rel, audience, oob=False, cursor=cursor)
+    return dict(
         {
             "project": rel.project,
             "rel": rel,
@@ -84,7 +92,7 @@ def proposals_page(
             "needs": needs,
             "need_titles": titles_for(session, own),
             "can_submit": can_submit,
-        },
+        }
     )
 
 
