@@ -12,10 +12,11 @@ resync) and an outbox it drains, so a slow socket cannot stall the others, as Pi
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 from typing import Any
 from urllib.parse import parse_qs
+
+from benchmarks.serving import serve_like_pivotal
 
 Scope = dict[str, Any]
 
@@ -86,22 +87,8 @@ async def app(scope: Scope, receive: Any, send: Any) -> None:
 
 
 def main() -> None:
-    """Serve the app with the options of `pivotal serve` (app/cli.py)."""
-    import uvicorn
-
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8100)
-    args = parser.parse_args()
-    uvicorn.run(
-        "benchmarks.bare_broadcast:app",
-        host=args.host,
-        port=args.port,
-        workers=1,
-        proxy_headers=True,
-        ws_ping_interval=20,
-        ws_per_message_deflate=False,
-    )
+    """Serve the app with the options of `pivotal serve` (app/cli.py), one process."""
+    serve_like_pivotal("benchmarks.bare_broadcast:app", description=__doc__, default_port=8100)
 
 
 if __name__ == "__main__":

@@ -11,11 +11,9 @@ renders them with a tiny Jinja template; /readyz answers "ok" for the process th
 
 from __future__ import annotations
 
-import argparse
 import os
 from functools import cache
 
-import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from jinja2 import DictLoader, Environment
@@ -23,6 +21,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from app.db import make_engine
+from benchmarks.serving import serve_like_pivotal
 
 ROWS = 20
 TEMPLATE = """<!doctype html>
@@ -67,21 +66,8 @@ def readyz() -> str:
 
 
 def main() -> None:
-    """Serve the minimal app with uvicorn, one process, as `pivotal serve` would."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8001)
-    args = parser.parse_args()
-    # The options `pivotal serve` passes to uvicorn.run (app/cli.py), one process.
-    uvicorn.run(
-        "benchmarks.minimal_app:app",
-        host=args.host,
-        port=args.port,
-        workers=1,
-        proxy_headers=True,
-        ws_ping_interval=20,
-        ws_per_message_deflate=False,
-    )
+    """Serve the app with the options of `pivotal serve` (app/cli.py), one process."""
+    serve_like_pivotal("benchmarks.minimal_app:app", description=__doc__, default_port=8001)
 
 
 if __name__ == "__main__":
