@@ -14,12 +14,16 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.i18n import N_
-from app.models import DialogueEvent, Need, Proposal, Question, Requirement
+from app.models import DialogueEvent, Document, Need, Proposal, Question, Requirement
 from app.models.base import id_of
 from app.models.question import QuestionStatus
 from app.models.requirement import RequirementStatus
-from app.services import documents, requirements
-from app.services.permissions import ProjectRelation, visible_proposals_clause
+from app.services import requirements
+from app.services.permissions import (
+    ProjectRelation,
+    visible_documents_clause,
+    visible_proposals_clause,
+)
 
 
 class Section(StrEnum):
@@ -85,7 +89,7 @@ def tabs_for(session: Session, *, rel: ProjectRelation, current: Section | None)
         Section.events: _count(
             session, DialogueEvent, col(DialogueEvent.project_id) == rel.project.id
         ),
-        Section.documents: len(documents.list_documents(session, rel=rel)),
+        Section.documents: _count(session, Document, visible_documents_clause(rel)),
     }
     if requirements.can_open_workspace(session, rel=rel):
         writer = requirements.can_write(session, rel=rel)
