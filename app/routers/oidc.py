@@ -151,8 +151,7 @@ def logins_page(request: Request, session: SessionDep, user: CurrentUser) -> Res
             if provider.name not in {identity.provider for identity in linked}
         ],
         "has_password": bool(me.password_hash),
-        "unnamed": me.display_name == i18n.gettext(people.UNNAMED)
-        or me.display_name == people.UNNAMED,
+        "unnamed": people.is_unnamed(me.display_name),
     }
     return render(request, "accounts/logins.html", context)
 

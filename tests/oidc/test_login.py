@@ -96,6 +96,8 @@ def test_a_new_id_porten_person_gets_a_citizen_account_without_their_number_stor
     user = session.get(User, identity.user_id)
     assert user is not None and user.role == Role.citizen and not user.password_hash
     assert user.email.endswith("@id.invalid") and user.email_verified_at is None
+    assert user.display_name == "Ny deltaker" and people.is_unnamed(user.display_name)
+    assert 'id="name-input" name="display_name" value=""' in page  # to be chosen, not kept
     assert identity.pid_hash == people.pid_hash(KARI_PID) and KARI_PID not in identity.pid_hash
     for row in (identity, user):
         assert KARI_PID not in json.dumps({k: str(v) for k, v in row.__dict__.items()})

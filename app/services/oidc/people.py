@@ -16,6 +16,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, col, select
 
+from app import i18n
 from app.config import get_settings
 from app.i18n import N_
 from app.models import LinkedIdentity, Membership, Organisation, User
@@ -32,6 +33,16 @@ from app.services.permissions import PUBLIC_SECTOR
 
 NO_MAILBOX_DOMAIN = "id.invalid"  # accounts without an e-mail address (RFC 6761: never mailed)
 UNNAMED = N_("New participant")  # the name of a new account whose provider gave none
+
+
+def is_unnamed(name: str) -> bool:
+    """Whether the name is the stand-in a new account gets (in any language) until chosen."""
+    return any(_in(lang, UNNAMED) == name for lang in i18n.LANGUAGES)
+
+
+def _in(lang: str, message: str) -> str:
+    with i18n.use_language(lang):
+        return i18n.gettext(message)
 
 
 def pid_hash(pid: str) -> str:
@@ -131,7 +142,7 @@ def _new_account(session: Session, *, verified: Verified) -> User:
         )
     user = User(
         email=email or f"{verified.provider.name}-{secrets.token_hex(8)}@{NO_MAILBOX_DOMAIN}",
-        display_name=_name_of(verified.claims) or UNNAMED,
+        display_name=_name_of(verified.claims) or i18n.gettext(UNNAMED),
         role=Role.citizen,
         password_hash="",  # no password: only the provider logs in (a reset can add one)
         email_verified_at=utcnow() if email else None,
