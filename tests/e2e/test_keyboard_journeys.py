@@ -152,6 +152,9 @@ def post_need_by_keyboard(page: Page, title: str, *, anonymous: bool = False) ->
 
 def open_own_need(page: Page, title: str) -> None:
     """Back from the form to the new need's card at the top of the list, and open it."""
+    # The card comes with the live push of the new need: wait for it, so that the list is not
+    # redrawn under the keyboard while it travels there.
+    expect(page.locator("main a", has_text=title).first).to_be_attached(timeout=10_000)
     tab_to(page, by_text(re.escape(title)), backwards=True)
     submit_and_wait_for_navigation(page)
     expect(page.locator("h1")).to_have_text(title)
