@@ -26,12 +26,12 @@ from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 
 from app.i18n import N_
-from app.models import Comment, Need, Project, ProjectPartner, Revision, User
+from app.models import Comment, Need, Project, Revision, User
 from app.models.base import NeedStatus, Role, id_of, utcnow
 from app.models.need import CommentUpdate, NeedUpdate
 from app.models.revision import RevisionPublic
 from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
-from app.services import contribution, needs, permissions, themes
+from app.services import contribution, needs, permissions, projects, themes
 from app.services.contribution import Change
 from app.services.errors import Conflict, Forbidden, NotFound
 from app.services.permissions import ProjectRelation, phase_name
@@ -54,11 +54,7 @@ def project_procurers_clause(project: Project, partner_ids: list[int]) -> Column
 
 def _procurer_wrote(session: Session, project: Project, *where: ColumnElement[bool]) -> bool:
     """Whether one of the project's procurers wrote a comment matching `where`."""
-    partners = list(
-        session.exec(
-            select(ProjectPartner.organisation_id).where(ProjectPartner.project_id == project.id)
-        ).all()
-    )
+    partners = projects.partner_ids(session, project_id=id_of(project))
     query = (
         select(Comment.id)
         .join(User, col(User.id) == Comment.author_id)
@@ -111,11 +107,7 @@ def _procurer_replied(session: Session, project: Project, comment_ids: list[int]
     however many comments)."""
     if not comment_ids:
         return set()
-    partners = list(
-        session.exec(
-            select(ProjectPartner.organisation_id).where(ProjectPartner.project_id == project.id)
-        ).all()
-    )
+    partners = projects.partner_ids(session, project_id=id_of(project))
     query = (
         select(Comment.parent_id)
         .join(User, col(User.id) == Comment.author_id)
