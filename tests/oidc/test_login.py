@@ -393,3 +393,18 @@ def test_a_misspelt_action_level_stops_the_start(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(get_settings(), "oidc_action_levels", {"submit-proposal": "high"})
     with pytest.raises(ValueError, match="submit-proposal"):
         create_app()
+
+
+def test_a_membership_the_organisation_ended_is_not_given_back_by_a_login(
+    client: TestClient, other_client: TestClient, factory: Factory, session: Session
+) -> None:
+    factory.org(OrganisationKind.municipality, "Trondheim", TRONDHEIM_NUMBER)
+    log_in_with(client, "entra", "ansatt")
+    membership = session.exec(select(Membership)).one()
+    membership.status = MembershipStatus.revoked
+    session.add(membership)
+    session.commit()
+    assert log_in_with(other_client, "entra", "ansatt").status_code == 303
+    session.expire_all()
+    rows = session.exec(select(Membership)).all()
+    assert [row.status for row in rows] == [MembershipStatus.revoked]

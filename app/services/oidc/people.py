@@ -216,7 +216,8 @@ def employer_of(session: Session, verified: Verified) -> Organisation | None:
 
 
 def vouch_employment(session: Session, *, user: User, verified: Verified) -> None:
-    """Give the person the employee membership the login proves, unless they have one there."""
+    """Give the person the employee membership the login proves, unless they have one there
+    or the organisation ended theirs."""
     organisation = employer_of(session, verified)
     if organisation is None:
         return
@@ -224,11 +225,12 @@ def vouch_employment(session: Session, *, user: User, verified: Verified) -> Non
         select(Membership).where(
             col(Membership.user_id) == user.id,
             col(Membership.organisation_id) == organisation.id,
-            col(Membership.status) != MembershipStatus.revoked,
         )
     ).all()
     pending = [row for row in existing if row.status == MembershipStatus.pending]
-    if any(row.status == MembershipStatus.active for row in existing):
+    # Active already, or ended by the organisation: an ended membership stays ended (the
+    # organisation decided; a login does not overrule it).
+    if any(row.status != MembershipStatus.pending for row in existing):
         return
     if pending:
         activate(
