@@ -218,6 +218,9 @@ class Settings(BaseSettings):
     # Actions that need a higher login level wherever they happen, e.g.
     # {"submit_proposal": "substantial"} (a project may ask more of every contribution).
     oidc_action_levels: dict[str, LoginLevel] = Field(default_factory=dict)
+    # Logins at a provider one client address may start within ten minutes (each is a row
+    # until it is answered or expires); more are refused with 429 until the oldest expires.
+    oidc_starts_per_address: int = Field(default=30, ge=1)
 
     @model_validator(mode="after")
     def _base_url(self) -> Settings:

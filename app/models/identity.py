@@ -87,5 +87,8 @@ class OidcLogin(SQLModel, table=True):
     level: LoginLevel = enum_field(LoginLevel, default=LoginLevel.basic)
     next: str = Field(default="/", max_length=2000)
     user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    # The SHA-256 of the client address that started it: how many one address may start is
+    # limited (the address itself is not kept).
+    address_hash: str | None = Field(default=None, max_length=64, index=True)
     created_at: datetime = created_at_field()
     used_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))

@@ -54,6 +54,8 @@ def _send_to_provider(
         user_id=user.id if user else None,
         level=level,
         language=i18n.current_language(),
+        address=request.client.host if request.client else None,
+        replaces=request.session.get(STATE_KEY),
     )
     request.session[STATE_KEY] = state
     return RedirectResponse(url, status_code=303)

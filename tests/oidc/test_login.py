@@ -408,3 +408,36 @@ def test_a_membership_the_organisation_ended_is_not_given_back_by_a_login(
     session.expire_all()
     rows = session.exec(select(Membership)).all()
     assert [row.status for row in rows] == [MembershipStatus.revoked]
+
+
+def test_starting_again_replaces_the_browsers_login_under_way(
+    client: TestClient, session: Session
+) -> None:
+    first = op_login(_to_provider(client, "/login/oidc/idporten"), person="kari")
+    second = _to_provider(client, "/login/oidc/idporten")
+    assert len(session.exec(select(OidcLogin)).all()) == 1  # a retry does not pile up rows
+    assert query_of(first)["state"] != query_of(second)["state"]
+    assert _back(client, first).status_code == 422  # the one it replaced is gone
+
+
+def test_an_address_may_start_only_so_many_logins_at_once(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "oidc_starts_per_address", 3)
+    for _ in range(3):  # browsers that drop their cookie: each start is a row of its own
+        _to_provider(TestClient(client.app), "/login/oidc/idporten")
+    refused = TestClient(client.app).get("/login/oidc/idporten", follow_redirects=False)
+    assert refused.status_code == 429 and 540 <= int(refused.headers["retry-after"]) <= 600
+    assert "For mange innlogginger" in refused.text
+    assert len(session.exec(select(OidcLogin)).all()) == 3
+    for row in session.exec(select(OidcLogin)).all():  # ten minutes later they have expired
+        row.created_at = row.created_at - flow.LOGIN_TTL
+        session.add(row)
+    session.commit()
+    assert (
+        TestClient(client.app).get("/login/oidc/idporten", follow_redirects=False).status_code
+        == 303
+    )
+    assert len(session.exec(select(OidcLogin)).all()) == 1  # the expired ones are forgotten

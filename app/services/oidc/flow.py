@@ -9,6 +9,7 @@ audience, expiry, nonce, and the level its `acr` gives).
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 import warnings
 from dataclasses import dataclass
@@ -33,8 +34,15 @@ from app.models.base import utcnow
 from app.models.event import as_utc
 from app.models.identity import LoginLevel, LoginPurpose, OidcLogin
 from app.oidc_settings import OidcProviderSettings
-from app.services.errors import Invalid, LoginLevelTooLow, PivotalError, ProviderUnavailable
+from app.services.errors import (
+    Invalid,
+    LoginLevelTooLow,
+    PivotalError,
+    ProviderUnavailable,
+    TooManyAttempts,
+)
 from app.services.oidc import provider as providers
+from app.services.sessions import key_hash
 
 # Authlib 1.9 prefers the httpx2 fork and warns once when it falls back to httpx, which the rest
 # of Pivotal (and Starlette's test client) uses: one HTTP library is enough.
@@ -125,8 +133,14 @@ def start(
     user_id: int | None,
     level: LoginLevel = LoginLevel.basic,
     language: str = "nb",
+    address: str | None = None,
+    replaces: str | None = None,
 ) -> tuple[str, str]:
-    """Record a login request; the provider's address to send the browser to, and the state."""
+    """Record a login request; the provider's address to send the browser to, and the state.
+
+    `address`: the client's, which may start only so many within the login's lifetime;
+    `replaces`: the state of the browser's login under way, if any, which this one ends.
+    """
     document = providers.metadata(provider)
     acr_values = list(provider.acr_values)
     if level != LoginLevel.basic:
@@ -134,9 +148,10 @@ def start(
         if acr is None:
             raise Invalid("This login provider cannot give the level this needs.")
         acr_values = [acr]
-    session.execute(  # requests never finished are forgotten here
-        delete(OidcLogin).where(col(OidcLogin.created_at) < utcnow() - timedelta(days=1))
-    )
+    _forget_old(session, replaces=replaces)
+    address_hash = key_hash(f"oidc-start:{address}") if address else None
+    if address_hash is not None:
+        _ensure_may_start(session, address_hash)
     state, nonce, verifier = generate_token(43), generate_token(43), generate_token(64)
     session.add(
         OidcLogin(
@@ -148,6 +163,7 @@ def start(
             level=level,
             next=next,
             user_id=user_id,
+            address_hash=address_hash,
         )
     )
     session.flush()
@@ -163,6 +179,39 @@ def start(
             **extra,
         )
     return url, state
+
+
+def _forget_old(session: Session, *, replaces: str | None) -> None:
+    """Forget the requests past their lifetime (answered or not: an answer to one is refused
+    anyway) and the one this browser started before, so that a retry does not pile up rows."""
+    expired = col(OidcLogin.created_at) < utcnow() - LOGIN_TTL
+    session.execute(delete(OidcLogin).where(expired))
+    if replaces:
+        session.execute(
+            delete(OidcLogin).where(
+                col(OidcLogin.state_hash) == state_hash(replaces), col(OidcLogin.used_at).is_(None)
+            )
+        )
+
+
+def _ensure_may_start(session: Session, address_hash: str) -> None:
+    """429 while this address has as many logins under way as it may start in their lifetime
+    (each is a row until then); the wait is until the oldest of them expires."""
+    limit = get_settings().oidc_starts_per_address
+    started = session.exec(
+        select(OidcLogin.created_at)
+        .where(OidcLogin.address_hash == address_hash)
+        .order_by(col(OidcLogin.created_at).desc())
+        .limit(limit)
+    ).all()
+    if len(started) < limit:
+        return
+    seconds = math.ceil((as_utc(started[-1]) + LOGIN_TTL - utcnow()).total_seconds())
+    raise TooManyAttempts(
+        "Too many logins were started from this address. Try again in %(minutes)s min.",
+        retry_after=max(1, seconds),
+        minutes=max(1, math.ceil(seconds / 60)),
+    )
 
 
 def take_pending(

@@ -157,7 +157,7 @@ PERSONAL_DATA: tuple[Held, ...] = (
     Held(
         OidcLogin,
         about=("user_id",),
-        leave_out=("state_hash", "nonce", "code_verifier"),
+        leave_out=("state_hash", "nonce", "code_verifier", "address_hash"),
         account=True,
     ),
     Held(
