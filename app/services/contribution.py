@@ -201,9 +201,10 @@ def record_for_organisation(
     on: SQLModel,
     change: Change,
 ) -> None:
-    """Record a decision on an organisation's record (members, domains, invitations)."""
+    """Record a decision on an organisation's record (members, domains, invitations, look)."""
     _store(session, on)
     _audit(session, actor, change, on, organisation=organisation)
+    participation.organisation_changed(session, organisation_id=id_of(organisation))
 
 
 def _audit(

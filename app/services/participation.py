@@ -7,12 +7,12 @@ import hmac
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from app import db
 from app.config import get_settings
-from app.models import Need, Organisation, ParticipationEvent, Project, User
+from app.models import Need, Organisation, ParticipationEvent, Project, ProjectPartner, User
 from app.models.base import id_of
 from app.models.participation import ParticipationEventPublic
 from app.services import permissions
@@ -74,6 +74,20 @@ def record(
         .execution_options(synchronize_session=False)
     )
     return event
+
+
+def organisation_changed(session: Session, *, organisation_id: int) -> None:
+    """Move the content version of every project the organisation owns or partners in: their
+    pages show its name, look and logo (cached pages are rendered again)."""
+    partnered = select(ProjectPartner.project_id).where(
+        ProjectPartner.organisation_id == organisation_id
+    )
+    session.execute(
+        update(Project)
+        .where(or_(col(Project.owner_org_id) == organisation_id, col(Project.id).in_(partnered)))
+        .values(content_version=Project.content_version + 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def project_version(session: Session, *, project_id: int) -> int:

@@ -239,6 +239,24 @@ def test_the_theme_stylesheet_sets_the_accent_on_the_organisations_pages(
     assert client.get("/organisations/999999/theme.css").status_code == 404
 
 
+def test_a_visitors_cached_project_page_follows_its_owners_new_look(
+    client: TestClient,
+    other_client: TestClient,
+    world: World,
+    org_admin: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "visitor_page_max_age", 0.0)  # ask for the version
+    assert "theme.css" not in other_client.get(f"/projects/{world.public.id}").text  # cached
+    login(client, org_admin)
+    url = f"/organisations/{world.owner.id}/look"
+    assert _post(client, url, default_language="nb", accent_colour="#0b5394").status_code == 303
+    page = other_client.get(f"/projects/{world.public.id}").text  # the visitor, again
+    assert "theme.css?v=0b5394" in page
+
+
 def test_an_unthemed_organisation_links_no_stylesheet(client: TestClient, world: World) -> None:
     assert "theme.css" not in client.get(f"/projects/{world.public.id}").text
     assert "--accent" not in client.get(f"/organisations/{world.owner.id}/theme.css").text
