@@ -13,11 +13,17 @@ milliseconds) or, when there is none, wait for the render instead of all doing i
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Generic, Protocol, TypeVar
+
+log = logging.getLogger("pivotal.render_cache")
+# Where `get_or_refresh` computes new versions behind the readers' backs: two at a time.
+_refreshers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="refresh")
 
 V = TypeVar("V")
 
@@ -30,6 +36,8 @@ class VersionedCache(Generic[V]):
         # key -> (version, html, when it was stored on the monotonic clock)
         self._entries: OrderedDict[Hashable, tuple[Hashable, V, float]] = OrderedDict()
         self._building: dict[Hashable, threading.Lock] = {}
+        self._refreshing: set[Hashable] = set()
+        self._generation = 0  # moves with `clear`: a refresh begun before it is not stored
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -90,18 +98,64 @@ class VersionedCache(Generic[V]):
             html = build()
             with self._lock:
                 self.misses += 1
-                self._entries[key] = (version, html, time.monotonic())
-                self._entries.move_to_end(key)
-                while len(self._entries) > self.max_entries:
-                    evicted, _ = self._entries.popitem(last=False)
-                    self._building.pop(evicted, None)
+                self._store(key, version, html)
         return html
+
+    def get_or_refresh(
+        self,
+        key: Hashable,
+        version: Hashable,
+        build: Callable[[], V],
+        refresh: Callable[[], tuple[Hashable, Hashable, V]],
+    ) -> tuple[Hashable, V]:
+        """As `get_or_build`, with the version it is for, but never waiting for a rebuild when
+        an older version is stored: that one is returned at once while `refresh` computes the
+        current one on a thread of its own (in a session of its own: it returns the key,
+        version and value it computed). For figures too costly to compute in a request."""
+        with self._lock:
+            html = self._lookup(key, version)
+            if html is not None:
+                return version, html
+            previous = self._entries.get(key)
+            start = previous is not None and key not in self._refreshing
+            if start:
+                self._refreshing.add(key)
+                generation = self._generation
+        if previous is None:
+            return version, self.get_or_build(key, version, build)
+        if start:
+            _refreshers.submit(self._refresh, key, refresh, generation)
+        self.stale += 1
+        return previous[0], previous[1]
+
+    def _refresh(
+        self, key: Hashable, refresh: Callable[[], tuple[Hashable, Hashable, V]], generation: int
+    ) -> None:
+        try:
+            fresh_key, version, value = refresh()
+        except Exception:  # the next reader starts another; the stored one stays meanwhile
+            log.warning("refreshing %r failed", key, exc_info=True)
+            fresh_key = None
+        with self._lock:
+            self._refreshing.discard(key)
+            if fresh_key is not None and generation == self._generation:
+                self.misses += 1
+                self._store(fresh_key, version, value)
+
+    def _store(self, key: Hashable, version: Hashable, value: V) -> None:
+        """Keep `value` for `key` at `version` (the lock held), evicting the least used."""
+        self._entries[key] = (version, value, time.monotonic())
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.max_entries:
+            evicted, _ = self._entries.popitem(last=False)
+            self._building.pop(evicted, None)
 
     def clear(self) -> None:
         """Forget everything (tests)."""
         with self._lock:
             self._entries.clear()
             self._building.clear()
+            self._generation += 1
 
 
 fragments: VersionedCache[str] = VersionedCache()

@@ -275,7 +275,7 @@ def organisation_body_html(
     """A municipality's dashboard figures for this reader and their body, the body built once
     per audience and version of the projects it counts."""
     scope = metrics.organisation_scope(session, user=user, organisation_id=organisation_id)
-    result = metrics.for_organisation(
+    version, result = metrics.for_organisation_as_of(
         session, user=user, organisation_id=organisation_id, scope=scope
     )
 
@@ -284,7 +284,7 @@ def organisation_body_html(
         return body_html(result.figures, result.as_of, lang, oob=False, data_url=data_url)
 
     key = ("organisation-metrics", organisation_id, scope.key, lang)
-    return result, fragments.get_or_build(key, scope.version, build)
+    return result, fragments.get_or_build(key, version, build)
 
 
 def platform_body_html(
@@ -293,14 +293,14 @@ def platform_body_html(
     """The platform's dashboard figures for this reader and their body, the body built once
     per audience and version of the projects it counts."""
     scope = metrics.overview_scope(session, user=user)
-    result = metrics.across_projects(session, user=user, scope=scope)
+    version, result = metrics.across_projects_as_of(session, user=user, scope=scope)
 
     def build() -> str:
         as_of = max((p.as_of for p in result.projects if p.as_of), default=None)
         return body_html(result.totals, as_of, lang, oob=False, data_url=PLATFORM_DATA_URL)
 
     key = ("platform-metrics", scope.key, lang)
-    return result, fragments.get_or_build(key, scope.version, build)
+    return result, fragments.get_or_build(key, version, build)
 
 
 def _resync(session: Session, rel: ProjectRelation, topic: Topic, audience: MetricsAudience) -> str:

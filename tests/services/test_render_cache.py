@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from sqlmodel import Session
 
@@ -115,3 +116,45 @@ def test_participation_forgets_organisation_kinds_with_the_database(
     assert participation._org_kinds  # remembered for the next contribution
     db.reset_engine()
     assert not participation._org_kinds
+
+
+def test_a_refresh_serves_the_older_version_at_once_and_stores_the_new_one_once() -> None:
+    cache: VersionedCache[str] = VersionedCache()
+    assert cache.get_or_refresh("k", 1, lambda: "v1", lambda: ("k", 1, "never")) == (1, "v1")
+    gate, refreshed = threading.Event(), threading.Event()
+    runs: list[int] = []
+
+    def refresh() -> tuple[str, int, str]:
+        runs.append(1)
+        gate.wait(5)
+        refreshed.set()
+        return "k", 2, "v2"
+
+    for _ in range(5):  # however many ask meanwhile: the older one at once, one refresh
+        assert cache.get_or_refresh("k", 2, lambda: "blocking", refresh) == (1, "v1")
+    gate.set()
+    assert refreshed.wait(5)
+    deadline = time.monotonic() + 5
+    while cache.peek("k", 2) is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert cache.get_or_refresh("k", 2, lambda: "blocking", refresh) == (2, "v2")
+    assert runs == [1]
+
+
+def test_a_refresh_begun_before_a_clear_is_not_stored() -> None:
+    cache: VersionedCache[str] = VersionedCache()
+    cache.get_or_build("k", 1, lambda: "old database")
+    gate, done = threading.Event(), threading.Event()
+
+    def refresh() -> tuple[str, int, str]:
+        gate.wait(5)
+        done.set()
+        return "k", 2, "from the old database"
+
+    cache.get_or_refresh("k", 2, lambda: "x", refresh)
+    cache.clear()  # tests switch databases: ids repeat
+    gate.set()
+    assert done.wait(5)
+    time.sleep(0.05)
+    assert cache.peek("k", 2) is None
+    assert cache.get_or_refresh("k", 2, lambda: "new", refresh) == (2, "new")  # nothing stored

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
-from app.models import Organisation, Project, ProjectPartner
+from app.db import in_session
+from app.models import Organisation, Project, ProjectPartner, User
 from app.models.base import id_of
 from app.services import permissions
 from app.services.errors import Forbidden, NotFound
@@ -36,6 +37,7 @@ from app.services.render_cache import VersionedCache, register
 # Computed figures, each valid for one content version of every project it counts. Readers who
 # get the very same figures (`MetricsAudience` without the language) share an entry.
 _computed: VersionedCache[Any] = register(VersionedCache(max_entries=1024))
+T = TypeVar("T")
 
 
 def view_of(rel: ProjectRelation) -> str:
@@ -151,18 +153,60 @@ def across_projects(
     In the aggregate view a total is left out wherever any project's own figure is, so that no
     suppressed cell can be worked out by subtracting the other projects from the total.
     """
+    return across_projects_as_of(session, user=user, scope=scope)[1]
+
+
+def across_projects_as_of(
+    session: Session, *, user: Any, scope: DashboardScope | None = None
+) -> tuple[Hashable, MetricsOverview]:
+    """`across_projects` with the versions of the projects its figures are for: after a change,
+    those of the figures before it, while the new ones are computed (see `_cached_behind`)."""
     scope = scope or overview_scope(session, user=user)
-    readable = scope.readable
+    user_id = _id_or_none(user)
 
-    def build() -> MetricsOverview:
-        per_project = [_project_metrics(session, rel, view) for rel, view in readable]
-        aggregate = _combined(readable) == "aggregate"
-        totals = figures(session, [rel for rel, _ in readable], aggregate=aggregate)
-        if aggregate:
-            totals = suppress_where_any(totals, [m.figures for m in per_project])
-        return MetricsOverview(projects=per_project, totals=totals)
+    def again(fresh: Session) -> tuple[DashboardScope, MetricsOverview]:
+        fresh_scope = overview_scope(fresh, user=_person(fresh, user_id))
+        return fresh_scope, _overview(fresh, fresh_scope.readable)
 
-    return _cached("across", scope, build)
+    return _cached_behind("across", scope, lambda: _overview(session, scope.readable), again)
+
+
+def _overview(session: Session, readable: list[tuple[ProjectRelation, str]]) -> MetricsOverview:
+    per_project = [_project_metrics(session, rel, view) for rel, view in readable]
+    aggregate = _combined(readable) == "aggregate"
+    totals = figures(session, [rel for rel, _ in readable], aggregate=aggregate)
+    if aggregate:
+        totals = suppress_where_any(totals, [m.figures for m in per_project])
+    return MetricsOverview(projects=per_project, totals=totals)
+
+
+def _cached_behind(
+    what: Hashable,
+    scope: DashboardScope,
+    build: Callable[[], T],
+    again: Callable[[Session], tuple[DashboardScope, T]],
+) -> tuple[Hashable, T]:
+    """What `build` computes for this scope and the version it is for. Figures over several
+    projects take seconds to compute and change with any contribution to any of them, so after
+    a change readers get the figures as they were at once (the page says as of when), while
+    `again` computes the current ones in a session of its own, once however many ask."""
+
+    def refresh() -> tuple[Hashable, Hashable, T]:
+        def work(fresh: Session) -> tuple[Hashable, Hashable, T]:
+            fresh_scope, value = again(fresh)
+            return (what, fresh_scope.key), fresh_scope.version, value
+
+        return in_session(work)
+
+    return _computed.get_or_refresh((what, scope.key), scope.version, build, refresh)
+
+
+def _id_or_none(user: Any) -> int | None:
+    return None if user is None else id_of(user)
+
+
+def _person(session: Session, user_id: int | None) -> User | None:
+    return None if user_id is None else session.get(User, user_id)
 
 
 def organisation_scope(session: Session, *, user: Any, organisation_id: int) -> DashboardScope:
@@ -190,29 +234,49 @@ def for_organisation(
     The view is full only if the user reads the participation of every project in it;
     otherwise every figure is the aggregate one.
     """
+    return for_organisation_as_of(session, user=user, organisation_id=organisation_id, scope=scope)[
+        1
+    ]
+
+
+def for_organisation_as_of(
+    session: Session, *, user: Any, organisation_id: int, scope: DashboardScope | None = None
+) -> tuple[Hashable, OrganisationMetrics]:
+    """`for_organisation` with the versions of the projects its figures are for (after a
+    change, those of the figures before it, while the new ones are computed)."""
     scope = scope or organisation_scope(session, user=user, organisation_id=organisation_id)
-    readable = scope.readable
-    organisation = session.get(Organisation, organisation_id)  # in the identity map by now
-    assert organisation is not None  # organisation_scope found it
-    name = organisation.name
+    user_id = _id_or_none(user)
+
+    def again(fresh: Session) -> tuple[DashboardScope, OrganisationMetrics]:
+        person = _person(fresh, user_id)
+        fresh_scope = organisation_scope(fresh, user=person, organisation_id=organisation_id)
+        return fresh_scope, _organisation_figures(fresh, organisation_id, fresh_scope.readable)
 
     def build() -> OrganisationMetrics:
-        view = _combined(readable)
-        combined = figures(session, [rel for rel, _ in readable], aggregate=view == "aggregate")
-        if view == "aggregate":
-            # As across projects: each project's own public figures must not be subtractable.
-            parts = [_project_metrics(session, rel, v).figures for rel, v in readable if v == view]
-            combined = suppress_where_any(combined, parts)
-        return OrganisationMetrics(
-            organisation_id=organisation_id,
-            name=name,
-            view=view,
-            projects=[
-                ProjectRef(project_id=id_of(rel.project), title=rel.project.title)
-                for rel, _ in readable
-            ],
-            as_of=latest_counted(session, [rel for rel, _ in readable]),
-            figures=combined,
-        )
+        return _organisation_figures(session, organisation_id, scope.readable)
 
-    return _cached(("organisation", organisation_id, name), scope, build)
+    return _cached_behind(("organisation", organisation_id), scope, build, again)
+
+
+def _organisation_figures(
+    session: Session, organisation_id: int, readable: list[tuple[ProjectRelation, str]]
+) -> OrganisationMetrics:
+    organisation = session.get(Organisation, organisation_id)  # in the identity map by now
+    assert organisation is not None  # organisation_scope found it
+    view = _combined(readable)
+    combined = figures(session, [rel for rel, _ in readable], aggregate=view == "aggregate")
+    if view == "aggregate":
+        # As across projects: each project's own public figures must not be subtractable.
+        parts = [_project_metrics(session, rel, v).figures for rel, v in readable if v == view]
+        combined = suppress_where_any(combined, parts)
+    return OrganisationMetrics(
+        organisation_id=organisation_id,
+        name=organisation.name,
+        view=view,
+        projects=[
+            ProjectRef(project_id=id_of(rel.project), title=rel.project.title)
+            for rel, _ in readable
+        ],
+        as_of=latest_counted(session, [rel for rel, _ in readable]),
+        figures=combined,
+    )
