@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Body, Form, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from sqlmodel import Session
 
@@ -21,7 +21,7 @@ from app.services import permissions, project_tabs, projects, questions
 from app.services.errors import Invalid
 from app.services.permissions import ProjectRelation, qa_audience
 from app.services.project_tabs import Section
-from app.views.questions import mine_html, published_html, queue_html
+from app.views.questions import mine_html, published_html, published_more_html, queue_html
 from app.web import (
     CurrentUser,
     api_router,
@@ -44,21 +44,33 @@ CONFIRM_PUBLISH = N_(
 
 
 @pages.get("/projects/{project_id}/questions")
-async def questions_page(request: Request, project_id: Id) -> Response:
-    """The project's questions and answers: published ones for all, forms for who may use them."""
+async def questions_page(request: Request, project_id: Id, cursor: str = "") -> Response:
+    """The project's questions and answers: published ones for all (paged; `cursor` from "Show
+    more" without JavaScript), forms for who may use them."""
     return await project_view_page(
         request,
         project_id,
         "questions/page.html",
-        lambda session, rel: _questions_context(request, session, rel),
+        lambda session, rel: _questions_context(request, session, rel, cursor or None),
     )
 
 
+@pages.get("/projects/{project_id}/questions/more")
+def questions_more(
+    session: SessionDep, user: CurrentUser, project_id: Id, cursor: str = ""
+) -> Response:
+    """The next page of published answers and its "Show more" link (htmx puts it in place of
+    the link clicked; without htmx the link goes to the Q&A page)."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    lang = qa_audience(rel).lang
+    return HTMLResponse(published_more_html(session, rel, lang, cursor or None))
+
+
 def _questions_context(
-    request: Request, session: Session, rel: ProjectRelation
+    request: Request, session: Session, rel: ProjectRelation, cursor: str | None
 ) -> dict[str, object]:
     audience = qa_audience(rel)
-    views = questions.list_questions(session, rel=rel)
+    views = questions.open_questions(session, rel=rel)
     # The forms of the queue and of one's own questions carry the token for browsers without
     # JavaScript (not for visitors: their page is cached for everyone).
     token = csrf_token(request) if rel.user is not None else ""
@@ -66,7 +78,9 @@ def _questions_context(
         "project": rel.project,
         "rel": rel,
         "tabs": project_tabs.tabs_for(session, rel=rel, current=Section.questions),
-        "published_html": Markup(published_html(views, audience.lang, oob=False)),
+        "published_html": Markup(
+            published_html(session, rel, audience.lang, oob=False, cursor=cursor)
+        ),
         "mine_html": Markup(mine_html(views, audience, oob=False, csrf_token=token)),
         "queue_html": Markup(queue_html(views, audience, oob=False, csrf_token=token)),
         "can_ask": permissions.allows(permissions.ensure_can_ask_question, rel),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from app.i18n import N_
@@ -28,7 +28,7 @@ from app.models.question import (
     QuestionStatus,
 )
 from app.models.vocabulary import AuditAction, LiveKind, Verb
-from app.services import contribution, permissions, posting_limits
+from app.services import contribution, cursors, permissions, posting_limits
 from app.services.contribution import Change
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.permissions import ProjectRelation
@@ -131,12 +131,10 @@ def list_questions(session: Session, *, rel: ProjectRelation) -> list[QuestionVi
     else who may view the project only the published ones.
     """
     query = select(Question).where(Question.project_id == rel.project.id)
-    user = rel.user
     if not rel.is_procurer:
         published = col(Question.status) == QuestionStatus.published
-        if user is not None and user.organisation_id is not None and user.role == Role.supplier:
-            own = col(Question.organisation_id) == user.organisation_id
-            query = query.where(or_(published, own))
+        if own := _own_company(rel):
+            query = query.where(or_(published, col(Question.organisation_id) == own))
         else:
             query = query.where(published)
     questions = list(session.exec(query).all())
@@ -154,6 +152,72 @@ def _order(question: Question) -> tuple[int, float, int]:
 def _seconds(moment: datetime) -> float:
     # SQLite gives back naive datetimes (UTC here); only their order matters.
     return moment.replace(tzinfo=None).timestamp()
+
+
+def _own_company(rel: ProjectRelation) -> int | None:
+    """The viewer's company if they are a supplier (whose unpublished questions they see)."""
+    user = rel.user
+    if user is not None and user.organisation_id is not None and user.role == Role.supplier:
+        return user.organisation_id
+    return None
+
+
+def open_questions(session: Session, *, rel: ProjectRelation) -> list[QuestionView]:
+    """The questions waiting for a published answer that this viewer sees, in the order they
+    were asked: every one for procurers, its own company's for a supplier, none for others."""
+    query = select(Question).where(
+        Question.project_id == rel.project.id, col(Question.status).in_(OPEN_STATUSES)
+    )
+    if not rel.is_procurer:
+        own = _own_company(rel)
+        if own is None:
+            return []
+        query = query.where(Question.organisation_id == own)
+    questions = session.exec(query.order_by(col(Question.asked_at), col(Question.id))).all()
+    return _views(session, rel, list(questions))
+
+
+# Published answers on one page of the Q&A page (newest first).
+ANSWER_PAGE = 50
+
+
+@dataclass
+class AnswerPage:
+    """A page of a project's published answers, newest first, and where the next one starts."""
+
+    entries: list[QuestionPublic]
+    next_cursor: str | None
+
+
+def published_page(
+    session: Session, *, rel: ProjectRelation, cursor: str | None = None, limit: int = ANSWER_PAGE
+) -> AnswerPage:
+    """A page of the project's published questions and answers as everyone who may view the
+    project sees them (nothing about who asked), newest first, after `cursor` (422 for one this
+    server did not make): one query, however many there are."""
+    query = select(Question).where(
+        Question.project_id == rel.project.id, Question.status == QuestionStatus.published
+    )
+    if cursor:
+        raw_moment, raw_id = cursors.decode(cursor, 2)
+        after, after_id = cursors.moment(raw_moment), cursors.row_id(raw_id)
+        query = query.where(
+            or_(
+                col(Question.published_at) < after,
+                and_(col(Question.published_at) == after, col(Question.id) < after_id),
+            )
+        )
+    newest_first = (col(Question.published_at).desc(), col(Question.id).desc())
+    found = list(session.exec(query.order_by(*newest_first).limit(limit + 1)).all())
+    entries = [
+        QuestionView(question=q, sees_asker=False, sees_draft=False).published_entry()
+        for q in found[:limit]
+    ]
+    if len(found) <= limit:
+        return AnswerPage(entries, None)
+    last = found[limit - 1]
+    assert last.published_at is not None  # a published question has its moment
+    return AnswerPage(entries, cursors.encode(last.published_at, id_of(last)))
 
 
 def question_view(session: Session, *, rel: ProjectRelation, question: Question) -> QuestionView:

@@ -25,10 +25,36 @@ PAGE = "questions/page.html"
 Draw = Callable[[questions.QuestionView, QaAudience], str | None]
 
 
-def published_html(views: list[questions.QuestionView], lang: str, *, oob: bool) -> str:
-    """The published Q&A list: anonymised questions and answers, nothing about who asked."""
-    entries = [v.published_entry() for v in views if v.is_published]
-    return render_fragment("questions/_published.html", lang, entries=entries, oob=oob)
+def published_html(
+    session: Session, rel: ProjectRelation, lang: str, *, oob: bool, cursor: str | None = None
+) -> str:
+    """The published Q&A list: anonymised questions and answers, nothing about who asked; the
+    newest page, or with `cursor` the page a "Show more" link leads to without JavaScript."""
+    page = questions.published_page(session, rel=rel, cursor=cursor)
+    return render_fragment(
+        "questions/_published.html",
+        lang,
+        entries=page.entries,
+        next_cursor=page.next_cursor,
+        project_id=rel.project.id,
+        oob=oob,
+    )
+
+
+def published_more_html(
+    session: Session, rel: ProjectRelation, lang: str, cursor: str | None
+) -> str:
+    """The next page of published answers and its own "Show more" link, put in place of the
+    link clicked. Answers published since the list was drawn are above it already (pushed
+    live), and the cursor only goes further back, so none shows twice."""
+    page = questions.published_page(session, rel=rel, cursor=cursor)
+    return render_fragment(
+        "questions/_published_more.html",
+        lang,
+        entries=page.entries,
+        next_cursor=page.next_cursor,
+        project_id=rel.project.id,
+    )
 
 
 def mine_html(
@@ -59,9 +85,9 @@ def queue_html(
 
 def resync_html(session: Session, rel: ProjectRelation, topic: Topic, audience: QaAudience) -> str:
     """Everything live on the Q&A page for one audience; sent on every (re)connect."""
-    views = questions.list_questions(session, rel=rel)
+    views = questions.open_questions(session, rel=rel)
     return (
-        published_html(views, audience.lang, oob=True)
+        published_html(session, rel, audience.lang, oob=True)
         + mine_html(views, audience, oob=True)
         + queue_html(views, audience, oob=True)
     )
