@@ -168,6 +168,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /api/v1/projects/{project_id}/questions": REGISTERED_SUPPLIERS,
     "GET /projects/{project_id}/questions": ALL,
     "GET /projects/{project_id}/questions/more": ALL,  # a page of the published answers
+    "GET /projects/{project_id}/questions/open": ALL,  # a page of the queue (or one's own): empty
+    # for anyone who sees neither
     "POST /projects/{project_id}/questions": REGISTERED_SUPPLIERS,
     "GET /api/v1/questions/{question_id}": ALL,
     "PUT /api/v1/questions/{question_id}/answer": STAFF,

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.i18n import N_
@@ -162,19 +163,64 @@ def _own_company(rel: ProjectRelation) -> int | None:
     return None
 
 
-def open_questions(session: Session, *, rel: ProjectRelation) -> list[QuestionView]:
-    """The questions waiting for a published answer that this viewer sees, in the order they
-    were asked: every one for procurers, its own company's for a supplier, none for others."""
-    query = select(Question).where(
+# Questions waiting for an answer on one page of the Q&A page (the procurers' queue, or a
+# supplier company's own), oldest first.
+OPEN_PAGE = 20
+
+
+@dataclass
+class OpenPage:
+    """A page of the questions waiting for an answer that a viewer sees, oldest first."""
+
+    views: list[QuestionView]
+    # Where the next page starts for a fresh page load: every later question.
+    next_cursor: str | None
+    # Where it starts for the procurers' "Show more": only questions up to the newest there was
+    # when the queue was drawn, since later ones have been pushed to its end live.
+    more_cursor: str | None
+
+
+def open_questions(
+    session: Session, *, rel: ProjectRelation, cursor: str | None = None, limit: int = OPEN_PAGE
+) -> OpenPage:
+    """A page of the questions waiting for a published answer that this viewer sees, in the
+    order they were asked, after `cursor` (422 for one this server did not make): every one for
+    procurers, its own company's for a supplier, none for others; four queries at most."""
+    after = _decode_open_cursor(cursor) if cursor else None
+    any_question = aliased(Question)
+    newest = select(func.max(any_question.id)).where(any_question.project_id == rel.project.id)
+    query = select(Question, newest.scalar_subquery()).where(
         Question.project_id == rel.project.id, col(Question.status).in_(OPEN_STATUSES)
     )
     if not rel.is_procurer:
         own = _own_company(rel)
         if own is None:
-            return []
+            return OpenPage([], None, None)
         query = query.where(Question.organisation_id == own)
-    questions = session.exec(query.order_by(col(Question.asked_at), col(Question.id))).all()
-    return _views(session, rel, list(questions))
+    until = 0
+    if after is not None:
+        asked, last_id, until = after
+        same_moment = and_(col(Question.asked_at) == asked, col(Question.id) > last_id)
+        query = query.where(or_(col(Question.asked_at) > asked, same_moment))
+        if until:
+            query = query.where(col(Question.id) <= until)
+    oldest_first = (col(Question.asked_at), col(Question.id))
+    found = session.exec(query.order_by(*oldest_first).limit(limit + 1)).all()
+    views = _views(session, rel, [question for question, _newest in found[:limit]])
+    if len(found) <= limit:
+        return OpenPage(views, None, None)
+    last, newest_id = found[limit - 1]
+    return OpenPage(
+        views,
+        next_cursor=cursors.encode(last.asked_at, id_of(last), 0),
+        more_cursor=cursors.encode(last.asked_at, id_of(last), until or newest_id or 0),
+    )
+
+
+def _decode_open_cursor(cursor: str) -> tuple[datetime, int, int]:
+    """The asked moment and id of the last question shown, and the newest id (0: none)."""
+    asked, last_id, until = cursors.decode(cursor, 3)
+    return cursors.moment(asked), cursors.row_id(last_id), cursors.row_id(until, zero=True)
 
 
 # Published answers on one page of the Q&A page (newest first).

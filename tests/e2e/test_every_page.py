@@ -175,6 +175,8 @@ NOT_PAGES = {
     "comments)",
     "/projects/{project_id}/questions/more": "an htmx fragment of the Q&A page (a page of its "
     "published answers)",
+    "/projects/{project_id}/questions/open": "an htmx fragment of the Q&A page (a page of the "
+    "questions waiting for an answer)",
     "/projects/{project_id}/audit-log.csv": "a CSV download",
     "/maturity/rounds/{round_id}/export.csv": "a CSV download",
     "/maturity/rounds/{round_id}/export.json": "a JSON download",

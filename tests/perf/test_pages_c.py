@@ -1,6 +1,7 @@
-"""The need page's "Your comments here" and the Q&A page's published answers come a page at a
-time: the same number of queries whatever their number, every item once in order, with and
-without JavaScript, refused alike to whoever may not see the page."""
+"""The need page's "Your comments here", the Q&A page's published answers and its questions
+waiting for an answer (the procurers' queue, a supplier's own) come a page at a time: the same
+number of queries whatever their number, every item once in order, with and without JavaScript,
+refused alike to whoever may not see the page."""
 
 from __future__ import annotations
 
@@ -17,15 +18,18 @@ from app.models.base import id_of, utcnow
 from app.models.question import QuestionStatus
 from app.services import editing, render_cache
 from app.services import questions as question_service
-from tests.conftest import World
+from tests.conftest import Factory, World
 from tests.helpers import Api, counted_queries
 
 MOMENT = utcnow() - timedelta(days=30)
 OWN_PAGE = editing.OWN_COMMENT_PAGE
 ANSWER_PAGE = question_service.ANSWER_PAGE
+OPEN_PAGE = question_service.OPEN_PAGE
 GARBAGE = ["nonsense", "WzEsMiwzXQ", "WyJ4IiwxXQ", "WyIyMDIwLTAxLTAxVDAwOjAwOjAwIiwxXQ"]
 OWN_ITEM = re.compile(r'<p id="own-comment-(\d+)-text"')
 QA_ITEM = re.compile(r'<li id="qa-(\d+)"')
+QUEUE_ITEM = re.compile(r'<li id="question-(\d+)" class="card"')
+MINE_ITEM = re.compile(r'<li id="my-question-(\d+)"')
 
 
 def add_need(session: Session, project: Project, author: User) -> int:
@@ -299,3 +303,139 @@ def test_a_garbage_answers_cursor_is_a_422_not_a_500(
     publish(session, world, 2)
     response = client.get(path.format(id=world.public.id), params={"cursor": cursor})
     assert response.status_code == 422
+
+
+# ---- the questions waiting for an answer --------------------------------------------------------
+
+
+def ask(
+    session: Session, world: World, count: int, *, by: User | None = None, start: int = 0
+) -> list[int]:
+    """`count` questions waiting for an answer in the public project (by the world's supplier
+    unless `by`), a minute apart from `start` but every third at the moment of the one before;
+    their ids, oldest first."""
+    asker = by or world.supplier
+    made = []
+    for n in range(start, start + count):
+        question = Question(
+            project_id=id_of(world.public),
+            asked_by_id=id_of(asker),
+            organisation_id=asker.organisation_id,  # type: ignore[arg-type]
+            body=f"Spørsmål {n} fra {asker.display_name}?",
+            asked_at=MOMENT + timedelta(minutes=n - (1 if n % 3 == 2 else 0)),
+        )
+        session.add(question)
+        made.append(question)
+    session.commit()
+    return [id_of(q) for q in made]
+
+
+LISTS = {"procurer": (QUEUE_ITEM, "question-queue"), "supplier": (MINE_ITEM, "my-questions")}
+
+
+@pytest.mark.parametrize("who", ["procurer", "supplier"])
+def test_qa_page_queries_do_not_grow_with_the_number_of_waiting_questions(
+    client: TestClient, api: Api, world: World, session: Session, who: str
+) -> None:
+    headers = api.headers(world.member(who))
+    path, more = (
+        f"/projects/{world.public.id}/questions",
+        f"/projects/{world.public.id}/questions/open",
+    )
+    ask(session, world, 3)
+    few = queries(client, path, headers), queries(client, more, headers)
+    ask(session, world, 3 * OPEN_PAGE)
+    assert (queries(client, path, headers), queries(client, more, headers)) == few
+    page = client.get(path, headers=headers).text
+    assert len(LISTS[who][0].findall(page)) == OPEN_PAGE
+
+
+@pytest.mark.parametrize("plain", [True, False], ids=["without-javascript", "htmx"])
+@pytest.mark.parametrize("who", ["procurer", "supplier"])
+def test_waiting_questions_come_oldest_first_a_page_at_a_time(
+    client: TestClient, api: Api, world: World, session: Session, who: str, plain: bool
+) -> None:
+    made = ask(session, world, 2 * OPEN_PAGE + 3)
+    start = f"/projects/{world.public.id}/questions"
+    item = LISTS[who][0]
+
+    pages = follow(
+        client,
+        start,
+        item,
+        ("open-questions-more", "open_cursor"),
+        plain=plain,
+        headers=api.headers(world.member(who)),
+    )
+
+    def order(question_id: int) -> tuple[object, int]:
+        return session.get(Question, question_id).asked_at, question_id  # type: ignore[union-attr]
+
+    assert [i for page in pages for i in page] == sorted(made, key=order)
+    assert [len(page) for page in pages] == [OPEN_PAGE, OPEN_PAGE, 3]
+
+
+def test_a_question_asked_between_two_pages_of_the_queue_shows_once(
+    client: TestClient, api: Api, world: World, session: Session
+) -> None:
+    headers = api.headers(world.procurer)
+    made = ask(session, world, OPEN_PAGE + 2)
+    first = client.get(f"/projects/{world.public.id}/questions", headers=headers).text
+    link = more_link(first, "open-questions-more", "open_cursor")
+    assert link is not None
+
+    [new] = ask(session, world, 1, start=10 * OPEN_PAGE)  # pushed live to the end of the queue
+
+    # Without JavaScript the next page holds every later question, the new one last.
+    plain = client.get(link[0], headers=headers).text
+    assert [int(i) for i in QUEUE_ITEM.findall(plain)] == [*made[OPEN_PAGE:], new]
+    # With htmx the new one is on the page already, so "Show more" leaves it out.
+    more = client.get(link[1], headers=headers).text
+    assert [int(i) for i in QUEUE_ITEM.findall(more)] == made[OPEN_PAGE:]
+    assert 'name="csrf_token" value="' in more  # its forms work as plain forms
+
+
+def test_waiting_questions_are_shown_only_to_the_procurers_and_the_asking_company(
+    client: TestClient, api: Api, world: World, session: Session, factory: Factory
+) -> None:
+    from app.models.base import OrganisationKind, Role
+
+    ask(session, world, OPEN_PAGE + 4)
+    other_company = factory.org(OrganisationKind.supplier, name="Annen leverandør AS")
+    rival = factory.user(Role.supplier, other_company)
+    theirs = ask(session, world, 2, by=rival, start=10 * OPEN_PAGE)
+    page = client.get(
+        f"/projects/{world.public.id}/questions", headers=api.headers(world.procurer)
+    ).text
+    link = more_link(page, "open-questions-more", "open_cursor")
+    assert link is not None
+
+    for who, expected in ((rival, theirs), (world.employee, []), (None, [])):
+        response = client.get(link[1], headers=api.headers(who))
+        assert response.status_code == 200
+        shown = QUEUE_ITEM.findall(response.text) + MINE_ITEM.findall(response.text)
+        assert [int(i) for i in shown] == expected
+        assert world.supplier.display_name not in response.text
+
+
+@pytest.mark.parametrize("who", [None, "citizen", "supplier"])
+def test_waiting_questions_are_refused_as_the_qa_page_is(
+    client: TestClient, api: Api, world: World, who: str | None
+) -> None:
+    headers = api.headers(world.member(who))
+    page = client.get(f"/projects/{world.internal.id}/questions", headers=headers)
+    more = client.get(f"/projects/{world.internal.id}/questions/open", headers=headers)
+    assert page.status_code in {401, 403, 404}
+    assert more.status_code == page.status_code
+
+
+@pytest.mark.parametrize("cursor", [*GARBAGE, "WyIyMDIwLTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwxXQ"])
+@pytest.mark.parametrize(
+    "path", ["/projects/{id}/questions?open_cursor=", "/projects/{id}/questions/open?cursor="]
+)
+def test_a_garbage_waiting_questions_cursor_is_a_422_not_a_500(
+    client: TestClient, api: Api, world: World, session: Session, path: str, cursor: str
+) -> None:
+    ask(session, world, 2)
+    url = path.format(id=world.public.id) + cursor
+    assert client.get(url, headers=api.headers(world.procurer)).status_code == 422
