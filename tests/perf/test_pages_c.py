@@ -25,7 +25,15 @@ MOMENT = utcnow() - timedelta(days=30)
 OWN_PAGE = editing.OWN_COMMENT_PAGE
 ANSWER_PAGE = question_service.ANSWER_PAGE
 OPEN_PAGE = question_service.OPEN_PAGE
-GARBAGE = ["nonsense", "WzEsMiwzXQ", "WyJ4IiwxXQ", "WyIyMDIwLTAxLTAxVDAwOjAwOjAwIiwxXQ"]
+# Not base64 JSON; three values for two; not a moment; a moment without its zone; past year 1 in
+# UTC (the column's conversion would overflow).
+GARBAGE = [
+    "nonsense",
+    "WzEsMiwzXQ",
+    "WyJ4IiwxXQ",
+    "WyIyMDIwLTAxLTAxVDAwOjAwOjAwIiwxXQ",
+    "WyIwMDAxLTAxLTAxVDAwOjAwOjAwKzAxOjAwIiwxXQ",
+]
 OWN_ITEM = re.compile(r'<p id="own-comment-(\d+)-text"')
 QA_ITEM = re.compile(r'<li id="qa-(\d+)"')
 QUEUE_ITEM = re.compile(r'<li id="question-(\d+)" class="card"')
@@ -429,7 +437,14 @@ def test_waiting_questions_are_refused_as_the_qa_page_is(
     assert more.status_code == page.status_code
 
 
-@pytest.mark.parametrize("cursor", [*GARBAGE, "WyIyMDIwLTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwxXQ"])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        *GARBAGE,
+        "WyIyMDIwLTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwxXQ",  # two values for three
+        "WyIwMDAxLTAxLTAxVDAwOjAwOjAwKzAxOjAwIiwxLDBd",  # past year 1 in UTC
+    ],
+)
 @pytest.mark.parametrize(
     "path", ["/projects/{id}/questions?open_cursor=", "/projects/{id}/questions/open?cursor="]
 )
@@ -439,3 +454,19 @@ def test_a_garbage_waiting_questions_cursor_is_a_422_not_a_500(
     ask(session, world, 2)
     url = path.format(id=world.public.id) + cursor
     assert client.get(url, headers=api.headers(world.procurer)).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/needs/{need}/comments?cursor=WyIwMDAxLTAxLTAxVDAwOjAwOjAwKzAxOjAwIiwxLDBd",
+        "/projects/{project}/proposals/more?cursor=WyI5OTk5LTEyLTMxVDIzOjAwOjAwLTAyOjAwIiwxXQ",
+        "/projects/{project}/events/more?cursor=WyIwMDAxLTAxLTAxVDAwOjAwOjAwKzAxOjAwIiwxXQ",
+    ],
+)
+def test_a_cursor_past_the_calendars_edge_is_a_422_on_every_paged_list(
+    client: TestClient, world: World, session: Session, path: str
+) -> None:
+    need_id = add_need(session, world.public, world.employee)
+    url = path.format(need=need_id, project=world.public.id)
+    assert client.get(url).status_code == 422
