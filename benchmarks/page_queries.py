@@ -6,7 +6,7 @@ Through the real app in this process (Starlette's TestClient, no network), so th
 app's own work per request: what grows with the project shows here before any load test.
 
     .venv/bin/python -m benchmarks.page_queries [--needs 300 --comments 500 --questions 200
-                                                 --projects 30 --repeat 30]
+                                                 --waiting 100 --projects 30 --repeat 30]
 """
 
 from __future__ import annotations
@@ -23,9 +23,12 @@ from sqlmodel import select
 from benchmarks.common import demo_database
 
 
-def seed(url: str, *, needs: int, comments: int, questions: int, projects: int) -> dict[str, int]:
+def seed(
+    url: str, *, needs: int, comments: int, questions: int, waiting: int, projects: int
+) -> dict[str, int]:
     """Needs in demo project 1, one of them with `comments` comments (every third a reply),
-    published questions in the project in market dialogue, and more projects."""
+    published questions in the project in market dialogue and `waiting` more not yet answered,
+    and more projects."""
     from app import db
     from app.models import Project, User
     from app.models.need import CommentCreate, NeedCreate
@@ -69,6 +72,9 @@ def seed(url: str, *, needs: int, comments: int, questions: int, projects: int) 
             s.flush()
             answer = AnswerDraft(public_question=f"Spørsmål {i}?", answer=f"Svar {i}.")
             question_service.publish(s, rel=answering, question=question, data=answer)
+        for i in range(waiting):
+            asked = QuestionCreate(body=f"Ubesvart spørsmål nummer {i} om prosjektet?")
+            question_service.ask(s, rel=asking, data=asked)
         for i in range(projects):
             data = ProjectCreate(
                 title=f"Prosjekt {i}", summary="Et.", service_area="Helse", innovation_ambition="."
@@ -87,6 +93,7 @@ def main() -> None:
         ("needs", 300),
         ("comments", 500),
         ("questions", 200),
+        ("waiting", 100),
         ("projects", 30),
         ("repeat", 30),
     ):
@@ -95,7 +102,7 @@ def main() -> None:
     with demo_database() as (url, env, _tmp):
         os.environ.update(env)
         os.environ["PIVOTAL_ENVIRONMENT"] = "development"  # plain http in the test client
-        sizes = ("needs", "comments", "questions", "projects")
+        sizes = ("needs", "comments", "questions", "waiting", "projects")
         ids = seed(url, **{k: getattr(args, k) for k in sizes})
         measure(ids, args.repeat)
 
@@ -109,12 +116,14 @@ def measure(ids: dict[str, int], repeat: int) -> None:
     from app.main import app
 
     logging.getLogger("pivotal.access").setLevel(logging.WARNING)
+    procurer = "innkjoper@trondheim.example"
     pages = [
         ("front page", "/", "ansatt@trondheim.example"),
         ("project page", f"/projects/{ids['project']}", "ansatt@trondheim.example"),
         ("need page, the thread's author", f"/needs/{ids['need']}", "ansatt@trondheim.example"),
         ("need page, another participant", f"/needs/{ids['need']}", "ansatt@stjordal.example"),
         ("Q&A page", f"/projects/{ids['market']}/questions", "leverandor@helsetek.example"),
+        ("Q&A page, a procurer", f"/projects/{ids['market']}/questions", procurer),
     ]
     print("| page | viewer | queries | ms (median) | KB |")
     print("|---|---|---|---|---|")

@@ -116,6 +116,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /api/v1/needs/{need_id}": ALL,
     "GET /needs/{need_id}": ALL,
     "GET /needs/{need_id}/comments": ALL,  # a page of the thread (with a cursor, QUERY_STRINGS)
+    "GET /needs/{need_id}/own-comments": ALL,  # a page of one's own comments (none for visitors)
     "PUT /api/v1/needs/{need_id}/status": STAFF,
     "POST /needs/{need_id}/status": STAFF,
     "GET /api/v1/needs/{need_id}/comments": ALL,
@@ -166,6 +167,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /api/v1/projects/{project_id}/questions": ALL,
     "POST /api/v1/projects/{project_id}/questions": REGISTERED_SUPPLIERS,
     "GET /projects/{project_id}/questions": ALL,
+    "GET /projects/{project_id}/questions/more": ALL,  # a page of the published answers
+    "GET /projects/{project_id}/questions/open": ALL,  # a page of the queue (or one's own): empty
+    # for anyone who sees neither
     "POST /projects/{project_id}/questions": REGISTERED_SUPPLIERS,
     "GET /api/v1/questions/{question_id}": ALL,
     "PUT /api/v1/questions/{question_id}/answer": STAFF,

@@ -38,7 +38,12 @@ from app.services.errors import NotFound
 from app.services.need_list import NeedFilter
 from app.services.permissions import ProjectRelation, audience_for
 from app.views import trace as trace_view
-from app.views.needs import comments_html, comments_more_html, editing_context
+from app.views.needs import (
+    comments_html,
+    comments_more_html,
+    editing_context,
+    own_comments_context,
+)
 from app.web import (
     CurrentUser,
     FormView,
@@ -49,6 +54,7 @@ from app.web import (
     parse,
     project_content_page,
     redirect,
+    render,
     render_project_page,
 )
 
@@ -57,10 +63,15 @@ api = api_router("needs")
 
 
 def need_page_context(
-    session: Session, rel: ProjectRelation, need_id: int, cursor: str | None = None
+    session: Session,
+    rel: ProjectRelation,
+    need_id: int,
+    cursor: str | None = None,
+    own_cursor: str | None = None,
 ) -> dict[str, object]:
     """Everything the need page and its fragments show, for this viewer (the thread from
-    `cursor` when a "load more" link without JavaScript led here)."""
+    `cursor`, their own comments from `own_cursor`, when a "Show more" link without JavaScript
+    led here)."""
     view = needs.need_view(session, rel=rel, need_id=need_id, as_author=True)
     audience = audience_for(rel)
     merged_into = (
@@ -82,7 +93,7 @@ def need_page_context(
         "can_support": permissions.allows(permissions.ensure_can_support, rel),
         "can_comment": permissions.allows(permissions.ensure_can_comment, rel),
         "other_needs": needs.list_needs(session, rel=rel) if rel.is_procurer else [],
-        **editing_context(session, rel, view.need),
+        **editing_context(session, rel, view.need, own_cursor),
         "follows": following.is_following(session, user=rel.user, subject=view.need),
         # What only this viewer sees: their own hidden or held need and comments, in full.
         "own": permissions.is_author(rel, view.need),
@@ -129,26 +140,35 @@ def post_need_form(
 
 
 @pages.get("/needs/{need_id}")
-async def need_page(request: Request, need_id: Id, cursor: str = "") -> Response:
-    """A need with its status, supports and comment thread (from `cursor` when a "load more"
-    link without JavaScript led here)."""
+async def need_page(
+    request: Request, need_id: Id, cursor: str = "", own_cursor: str = ""
+) -> Response:
+    """A need with its status, supports and comment thread (from `cursor`, and the viewer's own
+    comments from `own_cursor`, when a "Show more" link without JavaScript led here)."""
     return await project_content_page(
         request,
         needs.VERSION_FOR_VISITORS,
         need_id,
-        lambda session, user: _need_page(request, session, user, need_id, cursor or None),
+        lambda session, user: _need_page(
+            request, session, user, need_id, (cursor or None, own_cursor or None)
+        ),
     )
 
 
 def _need_page(
-    request: Request, session: Session, user: User | None, need_id: int, cursor: str | None
+    request: Request,
+    session: Session,
+    user: User | None,
+    need_id: int,
+    at: tuple[str | None, str | None],
 ) -> Response:
+    """The need page, its thread and the viewer's own comments from the cursors `at`."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)
 
     def context() -> dict[str, object]:
         # Only on the page itself (not its fragments): each one shown is recorded.
         shown = merge_suggestions.show(session, rel=rel, need=need)
-        page = need_page_context(session, rel, need_id, cursor)
+        page = need_page_context(session, rel, need_id, *at)
         return {**page, "merge_suggestions": shown}
 
     return render_project_page(request, session, "needs/detail.html", rel, context)
@@ -160,6 +180,18 @@ def comments_fragment(session: SessionDep, user: CurrentUser, need_id: Id, curso
     link clicked; without htmx the link goes to the need page with the same cursor)."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)
     return HTMLResponse(comments_more_html(session, rel, audience_for(rel), need, cursor))
+
+
+@pages.get("/needs/{need_id}/own-comments")
+def own_comments_fragment(
+    request: Request, session: SessionDep, user: CurrentUser, need_id: Id, cursor: str = ""
+) -> Response:
+    """The next page of the viewer's own comments on the need and its "Show more" link (htmx
+    puts it in place of the link clicked; without htmx the link goes to the need page with
+    `own_cursor`). Anyone who may see the need asks it, but only ever of their own comments."""
+    rel, need = needs.find_need(session, user=user, need_id=need_id)
+    context = own_comments_context(session, rel, need, cursor or None)
+    return render(request, "needs/_own_comments_more.html", context)
 
 
 @pages.post("/needs/{need_id}/support")

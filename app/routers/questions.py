@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Body, Form, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from sqlmodel import Session
 
@@ -21,7 +21,13 @@ from app.services import permissions, project_tabs, projects, questions
 from app.services.errors import Invalid
 from app.services.permissions import ProjectRelation, qa_audience
 from app.services.project_tabs import Section
-from app.views.questions import mine_html, published_html, queue_html
+from app.views.questions import (
+    mine_html,
+    open_more_html,
+    published_html,
+    published_more_html,
+    queue_html,
+)
 from app.web import (
     CurrentUser,
     api_router,
@@ -44,21 +50,55 @@ CONFIRM_PUBLISH = N_(
 
 
 @pages.get("/projects/{project_id}/questions")
-async def questions_page(request: Request, project_id: Id) -> Response:
-    """The project's questions and answers: published ones for all, forms for who may use them."""
+async def questions_page(
+    request: Request, project_id: Id, cursor: str = "", open_cursor: str = ""
+) -> Response:
+    """The project's questions and answers: published ones for all (paged; `cursor` from "Show
+    more" without JavaScript), the questions waiting for an answer to those who see them (paged
+    alike by `open_cursor`), forms for who may use them."""
+    at = (cursor or None, open_cursor or None)
     return await project_view_page(
         request,
         project_id,
         "questions/page.html",
-        lambda session, rel: _questions_context(request, session, rel),
+        lambda session, rel: _questions_context(request, session, rel, at),
     )
 
 
+@pages.get("/projects/{project_id}/questions/more")
+def questions_more(
+    session: SessionDep, user: CurrentUser, project_id: Id, cursor: str = ""
+) -> Response:
+    """The next page of published answers and its "Show more" link (htmx puts it in place of
+    the link clicked; without htmx the link goes to the Q&A page)."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    lang = qa_audience(rel).lang
+    return HTMLResponse(published_more_html(session, rel, lang, cursor or None))
+
+
+@pages.get("/projects/{project_id}/questions/open")
+def open_questions_more(
+    request: Request, session: SessionDep, user: CurrentUser, project_id: Id, cursor: str = ""
+) -> Response:
+    """The next page of the questions waiting for an answer that the viewer sees (the
+    procurers' queue, or their company's own) and its "Show more" link; nothing for others."""
+    rel = projects.get_project(session, user=user, project_id=project_id)
+    token = csrf_token(request) if rel.user is not None else ""
+    more = open_more_html(session, rel, qa_audience(rel), cursor or None, token)
+    return HTMLResponse(more)
+
+
 def _questions_context(
-    request: Request, session: Session, rel: ProjectRelation
+    request: Request,
+    session: Session,
+    rel: ProjectRelation,
+    at: tuple[str | None, str | None],
 ) -> dict[str, object]:
+    """The Q&A page for this viewer: the published answers from the cursor `at[0]`, the
+    questions waiting for an answer from `at[1]`."""
+    cursor, open_cursor = at
     audience = qa_audience(rel)
-    views = questions.list_questions(session, rel=rel)
+    waiting = questions.open_questions(session, rel=rel, cursor=open_cursor)
     # The forms of the queue and of one's own questions carry the token for browsers without
     # JavaScript (not for visitors: their page is cached for everyone).
     token = csrf_token(request) if rel.user is not None else ""
@@ -66,9 +106,11 @@ def _questions_context(
         "project": rel.project,
         "rel": rel,
         "tabs": project_tabs.tabs_for(session, rel=rel, current=Section.questions),
-        "published_html": Markup(published_html(views, audience.lang, oob=False)),
-        "mine_html": Markup(mine_html(views, audience, oob=False, csrf_token=token)),
-        "queue_html": Markup(queue_html(views, audience, oob=False, csrf_token=token)),
+        "published_html": Markup(
+            published_html(session, rel, audience.lang, oob=False, cursor=cursor)
+        ),
+        "mine_html": Markup(mine_html(waiting, audience, oob=False, csrf_token=token)),
+        "queue_html": Markup(queue_html(waiting, audience, oob=False, csrf_token=token)),
         "can_ask": permissions.allows(permissions.ensure_can_ask_question, rel),
         "sent": request.query_params.get("sent") == "1" and rel.user is not None,
         "body_min": BODY_MIN,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from app.i18n import N_
@@ -45,7 +45,12 @@ def moment(value: object) -> datetime:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
         raise Invalid(NOT_VALID)
-    return parsed
+    try:
+        # In UTC now: a moment at the edge of the calendar whose offset would carry it past
+        # year 1 or 9999 fails here, not when the database column converts it (a 500).
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise Invalid(NOT_VALID) from None
 
 
 def row_id(value: object, *, zero: bool = False) -> int:

@@ -31,7 +31,7 @@ from app.models.base import NeedStatus, Role, id_of, utcnow
 from app.models.need import CommentUpdate, NeedUpdate
 from app.models.revision import RevisionPublic
 from app.models.vocabulary import AuditAction, LiveKind, ObjectType, Verb
-from app.services import contribution, needs, permissions, projects, themes
+from app.services import contribution, cursors, needs, permissions, projects, themes
 from app.services.contribution import Change
 from app.services.errors import Conflict, Forbidden, NotFound
 from app.services.permissions import ProjectRelation, phase_name
@@ -274,6 +274,10 @@ def withdraw_comment(session: Session, *, rel: ProjectRelation, comment: Comment
     return comment
 
 
+# One's own comments on a need, a page at a time on the need page (newest first).
+OWN_COMMENT_PAGE = 20
+
+
 @dataclass(frozen=True)
 class OwnComment:
     """One of the viewer's comments on a need, with why it can no longer be edited (if so)."""
@@ -282,22 +286,49 @@ class OwnComment:
     lock: Conflict | None
 
 
-def own_comments(session: Session, *, rel: ProjectRelation, need: Need) -> list[OwnComment]:
-    """The viewer's comments on the need that are not withdrawn, oldest first."""
+@dataclass(frozen=True)
+class OwnCommentPage:
+    """A page of the viewer's own comments on a need, and where the next page starts."""
+
+    comments: list[OwnComment]
+    next_cursor: str | None
+
+
+def own_comments(
+    session: Session,
+    *,
+    rel: ProjectRelation,
+    need: Need,
+    cursor: str | None = None,
+    limit: int = OWN_COMMENT_PAGE,
+) -> OwnCommentPage:
+    """A page of the viewer's comments on the need that are not withdrawn, newest first, after
+    `cursor` (422 for one this server did not make): three queries however many there are."""
     if rel.user is None:
-        return []
-    query = (
-        select(Comment)
-        .where(
-            Comment.need_id == need.id,
-            Comment.author_id == rel.user.id,
-            col(Comment.withdrawn_at).is_(None),
-        )
-        .order_by(col(Comment.created_at), col(Comment.id))
+        return OwnCommentPage([], None)
+    query = select(Comment).where(
+        Comment.need_id == need.id,
+        Comment.author_id == rel.user.id,
+        col(Comment.withdrawn_at).is_(None),
     )
-    comments = list(session.exec(query).all())
+    if cursor:
+        raw_moment, raw_id = cursors.decode(cursor, 2)
+        after, after_id = cursors.moment(raw_moment), cursors.row_id(raw_id)
+        query = query.where(
+            or_(
+                col(Comment.created_at) < after,
+                and_(col(Comment.created_at) == after, col(Comment.id) < after_id),
+            )
+        )
+    newest_first = (col(Comment.created_at).desc(), col(Comment.id).desc())
+    found = list(session.exec(query.order_by(*newest_first).limit(limit + 1)).all())
+    comments = found[:limit]
     replied = _procurer_replied(session, rel.project, [id_of(c) for c in comments])
-    return [OwnComment(c, _comment_lock(rel, c, replied=c.id in replied)) for c in comments]
+    own = [OwnComment(c, _comment_lock(rel, c, replied=c.id in replied)) for c in comments]
+    if len(found) <= limit:
+        return OwnCommentPage(own, None)
+    last = comments[-1]
+    return OwnCommentPage(own, cursors.encode(last.created_at, id_of(last)))
 
 
 def revisions(session: Session, *, rel: ProjectRelation, need: Need) -> list[RevisionPublic]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_
+from sqlalchemy import and_, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.i18n import N_
@@ -28,7 +29,7 @@ from app.models.question import (
     QuestionStatus,
 )
 from app.models.vocabulary import AuditAction, LiveKind, Verb
-from app.services import contribution, permissions, posting_limits
+from app.services import contribution, cursors, permissions, posting_limits
 from app.services.contribution import Change
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.permissions import ProjectRelation
@@ -131,12 +132,10 @@ def list_questions(session: Session, *, rel: ProjectRelation) -> list[QuestionVi
     else who may view the project only the published ones.
     """
     query = select(Question).where(Question.project_id == rel.project.id)
-    user = rel.user
     if not rel.is_procurer:
         published = col(Question.status) == QuestionStatus.published
-        if user is not None and user.organisation_id is not None and user.role == Role.supplier:
-            own = col(Question.organisation_id) == user.organisation_id
-            query = query.where(or_(published, own))
+        if own := _own_company(rel):
+            query = query.where(or_(published, col(Question.organisation_id) == own))
         else:
             query = query.where(published)
     questions = list(session.exec(query).all())
@@ -154,6 +153,117 @@ def _order(question: Question) -> tuple[int, float, int]:
 def _seconds(moment: datetime) -> float:
     # SQLite gives back naive datetimes (UTC here); only their order matters.
     return moment.replace(tzinfo=None).timestamp()
+
+
+def _own_company(rel: ProjectRelation) -> int | None:
+    """The viewer's company if they are a supplier (whose unpublished questions they see)."""
+    user = rel.user
+    if user is not None and user.organisation_id is not None and user.role == Role.supplier:
+        return user.organisation_id
+    return None
+
+
+# Questions waiting for an answer on one page of the Q&A page (the procurers' queue, or a
+# supplier company's own), oldest first.
+OPEN_PAGE = 20
+
+
+@dataclass
+class OpenPage:
+    """A page of the questions waiting for an answer that a viewer sees, oldest first."""
+
+    views: list[QuestionView]
+    # Where the next page starts for a fresh page load: every later question.
+    next_cursor: str | None
+    # Where it starts for the procurers' "Show more": only questions up to the newest there was
+    # when the queue was drawn, since later ones have been pushed to its end live.
+    more_cursor: str | None
+
+
+def open_questions(
+    session: Session, *, rel: ProjectRelation, cursor: str | None = None, limit: int = OPEN_PAGE
+) -> OpenPage:
+    """A page of the questions waiting for a published answer that this viewer sees, in the
+    order they were asked, after `cursor` (422 for one this server did not make): every one for
+    procurers, its own company's for a supplier, none for others; four queries at most."""
+    after = _decode_open_cursor(cursor) if cursor else None
+    any_question = aliased(Question)
+    newest = select(func.max(any_question.id)).where(any_question.project_id == rel.project.id)
+    query = select(Question, newest.scalar_subquery()).where(
+        Question.project_id == rel.project.id, col(Question.status).in_(OPEN_STATUSES)
+    )
+    if not rel.is_procurer:
+        own = _own_company(rel)
+        if own is None:
+            return OpenPage([], None, None)
+        query = query.where(Question.organisation_id == own)
+    until = 0
+    if after is not None:
+        asked, last_id, until = after
+        same_moment = and_(col(Question.asked_at) == asked, col(Question.id) > last_id)
+        query = query.where(or_(col(Question.asked_at) > asked, same_moment))
+        if until:
+            query = query.where(col(Question.id) <= until)
+    oldest_first = (col(Question.asked_at), col(Question.id))
+    found = session.exec(query.order_by(*oldest_first).limit(limit + 1)).all()
+    views = _views(session, rel, [question for question, _newest in found[:limit]])
+    if len(found) <= limit:
+        return OpenPage(views, None, None)
+    last, newest_id = found[limit - 1]
+    return OpenPage(
+        views,
+        next_cursor=cursors.encode(last.asked_at, id_of(last), 0),
+        more_cursor=cursors.encode(last.asked_at, id_of(last), until or newest_id or 0),
+    )
+
+
+def _decode_open_cursor(cursor: str) -> tuple[datetime, int, int]:
+    """The asked moment and id of the last question shown, and the newest id (0: none)."""
+    asked, last_id, until = cursors.decode(cursor, 3)
+    return cursors.moment(asked), cursors.row_id(last_id), cursors.row_id(until, zero=True)
+
+
+# Published answers on one page of the Q&A page (newest first).
+ANSWER_PAGE = 50
+
+
+@dataclass
+class AnswerPage:
+    """A page of a project's published answers, newest first, and where the next one starts."""
+
+    entries: list[QuestionPublic]
+    next_cursor: str | None
+
+
+def published_page(
+    session: Session, *, rel: ProjectRelation, cursor: str | None = None, limit: int = ANSWER_PAGE
+) -> AnswerPage:
+    """A page of the project's published questions and answers as everyone who may view the
+    project sees them (nothing about who asked), newest first, after `cursor` (422 for one this
+    server did not make): one query, however many there are."""
+    query = select(Question).where(
+        Question.project_id == rel.project.id, Question.status == QuestionStatus.published
+    )
+    if cursor:
+        raw_moment, raw_id = cursors.decode(cursor, 2)
+        after, after_id = cursors.moment(raw_moment), cursors.row_id(raw_id)
+        query = query.where(
+            or_(
+                col(Question.published_at) < after,
+                and_(col(Question.published_at) == after, col(Question.id) < after_id),
+            )
+        )
+    newest_first = (col(Question.published_at).desc(), col(Question.id).desc())
+    found = list(session.exec(query.order_by(*newest_first).limit(limit + 1)).all())
+    entries = [
+        QuestionView(question=q, sees_asker=False, sees_draft=False).published_entry()
+        for q in found[:limit]
+    ]
+    if len(found) <= limit:
+        return AnswerPage(entries, None)
+    last = found[limit - 1]
+    assert last.published_at is not None  # a published question has its moment
+    return AnswerPage(entries, cursors.encode(last.published_at, id_of(last)))
 
 
 def question_view(session: Session, *, rel: ProjectRelation, question: Question) -> QuestionView:

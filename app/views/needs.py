@@ -154,18 +154,30 @@ def lock_text(lock: PivotalError | None) -> str | None:
     return None if lock is None else gettext(lock.message, **lock.params)
 
 
-def editing_context(session: Session, rel: ProjectRelation, need: Need) -> dict[str, object]:
-    """What the need page offers its viewer to edit: their need, their comments, and for the
-    project's procurers the earlier versions (asked per viewer, never pushed live)."""
+def editing_context(
+    session: Session, rel: ProjectRelation, need: Need, own_cursor: str | None = None
+) -> dict[str, object]:
+    """What the need page offers its viewer to edit: their need, a page of their comments (from
+    `own_cursor` when a "Show more" link without JavaScript led here), and for the project's
+    procurers the earlier versions (asked per viewer, never pushed live)."""
     mine = rel.user is not None and rel.user.id == need.author_id
     return {
         "need_lock": lock_text(editing.need_lock(session, rel=rel, need=need)) if mine else None,
         "is_author": mine,
-        "own_comments": [
-            (own.comment, lock_text(own.lock))
-            for own in editing.own_comments(session, rel=rel, need=need)
-        ],
+        **own_comments_context(session, rel, need, own_cursor),
         "revisions": editing.revisions(session, rel=rel, need=need) if rel.is_procurer else [],
+    }
+
+
+def own_comments_context(
+    session: Session, rel: ProjectRelation, need: Need, cursor: str | None
+) -> dict[str, object]:
+    """A page of the viewer's own comments on the need, each with why it is locked (if so)."""
+    page = editing.own_comments(session, rel=rel, need=need, cursor=cursor)
+    return {
+        "own_comments": [(own.comment, lock_text(own.lock)) for own in page.comments],
+        "own_next_cursor": page.next_cursor,
+        "need": need,
     }
 
 

@@ -25,45 +25,105 @@ PAGE = "questions/page.html"
 Draw = Callable[[questions.QuestionView, QaAudience], str | None]
 
 
-def published_html(views: list[questions.QuestionView], lang: str, *, oob: bool) -> str:
-    """The published Q&A list: anonymised questions and answers, nothing about who asked."""
-    entries = [v.published_entry() for v in views if v.is_published]
-    return render_fragment("questions/_published.html", lang, entries=entries, oob=oob)
+def published_html(
+    session: Session, rel: ProjectRelation, lang: str, *, oob: bool, cursor: str | None = None
+) -> str:
+    """The published Q&A list: anonymised questions and answers, nothing about who asked; the
+    newest page, or with `cursor` the page a "Show more" link leads to without JavaScript."""
+    page = questions.published_page(session, rel=rel, cursor=cursor)
+    return render_fragment(
+        "questions/_published.html",
+        lang,
+        entries=page.entries,
+        next_cursor=page.next_cursor,
+        project_id=rel.project.id,
+        oob=oob,
+    )
+
+
+def published_more_html(
+    session: Session, rel: ProjectRelation, lang: str, cursor: str | None
+) -> str:
+    """The next page of published answers and its own "Show more" link, put in place of the
+    link clicked. Answers published since the list was drawn are above it already (pushed
+    live), and the cursor only goes further back, so none shows twice."""
+    page = questions.published_page(session, rel=rel, cursor=cursor)
+    return render_fragment(
+        "questions/_published_more.html",
+        lang,
+        entries=page.entries,
+        next_cursor=page.next_cursor,
+        project_id=rel.project.id,
+    )
 
 
 def mine_html(
-    views: list[questions.QuestionView], audience: QaAudience, *, oob: bool, csrf_token: str = ""
+    page: questions.OpenPage, audience: QaAudience, *, oob: bool, csrf_token: str = ""
 ) -> str:
-    """The asking company's own questions that are not published yet (on the page with the
-    reader's CSRF token, so that withdrawing works without JavaScript)."""
+    """The asking company's own questions that are not published yet, a page of them (on the
+    page with the reader's CSRF token, so that withdrawing works without JavaScript)."""
     if audience.organisation_id is None:
         return ""
-    mine = [v for v in views if v.is_open and v.sees_asker]
     return render_fragment(
-        "questions/_mine.html", audience.lang, views=mine, oob=oob, csrf_token=csrf_token
+        "questions/_mine.html",
+        audience.lang,
+        views=page.views,
+        page=page,
+        project_id=audience.project_id,
+        oob=oob,
+        csrf_token=csrf_token,
     )
 
 
 def queue_html(
-    views: list[questions.QuestionView], audience: QaAudience, *, oob: bool, csrf_token: str = ""
+    page: questions.OpenPage, audience: QaAudience, *, oob: bool, csrf_token: str = ""
 ) -> str:
-    """The procurers' queue of questions waiting for a published answer (on the page with the
-    reader's CSRF token, so its forms work without JavaScript; pushed without, htmx sends it)."""
+    """The procurers' queue of questions waiting for a published answer, a page of it (on the
+    page with the reader's CSRF token, so its forms work without JavaScript; pushed without,
+    htmx sends it)."""
     if not audience.is_procurer:
         return ""
-    waiting = [v for v in views if v.is_open]
     return render_fragment(
-        "questions/_queue.html", audience.lang, views=waiting, oob=oob, csrf_token=csrf_token
+        "questions/_queue.html",
+        audience.lang,
+        views=page.views,
+        page=page,
+        project_id=audience.project_id,
+        oob=oob,
+        csrf_token=csrf_token,
+    )
+
+
+def open_more_html(
+    session: Session,
+    rel: ProjectRelation,
+    audience: QaAudience,
+    cursor: str | None,
+    csrf_token: str,
+) -> str:
+    """The next page of the procurers' queue, or of a supplier company's own questions, with its
+    own "Show more" link, put in place of the link clicked (nothing for anyone else)."""
+    if not audience.is_procurer and audience.organisation_id is None:
+        return ""
+    page = questions.open_questions(session, rel=rel, cursor=cursor)
+    name = "questions/_queue_more.html" if audience.is_procurer else "questions/_mine_more.html"
+    return render_fragment(
+        name,
+        audience.lang,
+        views=page.views,
+        page=page,
+        project_id=audience.project_id,
+        csrf_token=csrf_token,
     )
 
 
 def resync_html(session: Session, rel: ProjectRelation, topic: Topic, audience: QaAudience) -> str:
     """Everything live on the Q&A page for one audience; sent on every (re)connect."""
-    views = questions.list_questions(session, rel=rel)
+    page = questions.open_questions(session, rel=rel)
     return (
-        published_html(views, audience.lang, oob=True)
-        + mine_html(views, audience, oob=True)
-        + queue_html(views, audience, oob=True)
+        published_html(session, rel, audience.lang, oob=True)
+        + mine_html(page, audience, oob=True)
+        + queue_html(page, audience, oob=True)
     )
 
 

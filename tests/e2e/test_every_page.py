@@ -171,6 +171,12 @@ NOT_PAGES = {
     "/projects/{project_id}/events/more": "an htmx fragment of the events page",
     "/projects/{project_id}/needs/similar": "an htmx fragment of the need form",
     "/needs/{need_id}/comments": "an htmx fragment of the need page (a page of its thread)",
+    "/needs/{need_id}/own-comments": "an htmx fragment of the need page (a page of one's own "
+    "comments)",
+    "/projects/{project_id}/questions/more": "an htmx fragment of the Q&A page (a page of its "
+    "published answers)",
+    "/projects/{project_id}/questions/open": "an htmx fragment of the Q&A page (a page of the "
+    "questions waiting for an answer)",
     "/projects/{project_id}/audit-log.csv": "a CSV download",
     "/maturity/rounds/{round_id}/export.csv": "a CSV download",
     "/maturity/rounds/{round_id}/export.json": "a JSON download",
