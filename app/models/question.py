@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
+import sqlalchemy as sa
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
@@ -46,6 +47,12 @@ class QuestionCreate(SQLModel):
 
 class Question(SQLModel, table=True):
     """A supplier's question and the procurer's answer, with the anonymised version published."""
+
+    # The Q&A page's lists, a page at a time: published answers newest first, waiting
+    # questions by status, without reading every question of the project.
+    __table_args__ = (
+        sa.Index("ix_question_project_status_published", "project_id", "status", "published_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     body: str = Field(max_length=BODY_MAX)  # the original: the asker's company and procurers only
