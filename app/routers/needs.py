@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.db import SessionDep
 from app.i18n import gettext as _
-from app.models import Comment, User
+from app.models import Comment, Need, User
 from app.models.base import Id, id_of
 from app.models.need import (
     CommentCreate,
@@ -61,7 +61,16 @@ def need_page_context(
 ) -> dict[str, object]:
     """Everything the need page and its fragments show, for this viewer (the thread from
     `cursor` when a "load more" link without JavaScript led here)."""
-    view = needs.need_view(session, rel=rel, need_id=need_id, as_author=True)
+    page = need_shared_context(session, rel, need_id, cursor, as_author=True)
+    return {**page, **need_own_context(session, rel, page["need"])}  # type: ignore[arg-type]
+
+
+def need_shared_context(
+    session: Session, rel: ProjectRelation, need_id: int, cursor: str | None, *, as_author: bool
+) -> dict[str, object]:
+    """What the need page shows everyone who stands alike to the project (`as_author`: and
+    what the need's author alone sees of it, when the viewer may be its author)."""
+    view = needs.need_view(session, rel=rel, need_id=need_id, as_author=as_author)
     audience = audience_for(rel)
     merged_into = (
         needs.need_view(session, rel=rel, need_id=view.need.merged_into_id)
@@ -78,17 +87,27 @@ def need_page_context(
             comments_html(session, rel, audience, view.need, oob=False, cursor=cursor)
         ),
         "audience": audience,
-        "supported": needs.has_supported(session, user=rel.user, need_id=need_id),
         "can_support": permissions.allows(permissions.ensure_can_support, rel),
         "can_comment": permissions.allows(permissions.ensure_can_comment, rel),
         "other_needs": needs.list_needs(session, rel=rel) if rel.is_procurer else [],
-        **editing_context(session, rel, view.need),
-        "follows": following.is_following(session, user=rel.user, subject=view.need),
-        # What only this viewer sees: their own hidden or held need and comments, in full.
-        "own": permissions.is_author(rel, view.need),
-        "own_moderated": moderation.own_moderated_comments(session, rel=rel, need_id=need_id),
+        # What only the author sees: their own hidden or held need, in full.
+        "own": as_author and permissions.is_author(rel, view.need),
         "may_review_need": moderation.may_ask_review(session, view.need),
         **trace_view.need_context(session, rel, need_id),
+    }
+
+
+def need_own_context(session: Session, rel: ProjectRelation, need: Need) -> dict[str, object]:
+    """What the person's own parts of the need page show: whether they support and follow it,
+    what they may edit, and their own comments others do not see."""
+    need_id = id_of(need)
+    return {
+        "need": need,
+        "can_support": permissions.allows(permissions.ensure_can_support, rel),
+        "supported": needs.has_supported(session, user=rel.user, need_id=need_id),
+        "follows": following.is_following(session, user=rel.user, subject=need),
+        **editing_context(session, rel, need),
+        "own_moderated": moderation.own_moderated_comments(session, rel=rel, need_id=need_id),
     }
 
 
@@ -144,14 +163,24 @@ def _need_page(
     request: Request, session: Session, user: User | None, need_id: int, cursor: str | None
 ) -> Response:
     rel, need = needs.find_need(session, user=user, need_id=need_id)
+    if rel.is_procurer or permissions.is_author(rel, need):
+        # The author sees their need as no one else does, and a procurer's merge suggestions
+        # are recorded as shown to them: their page is rendered for them alone.
+        def context(rel: ProjectRelation) -> dict[str, object]:
+            # Only on the page itself (not its fragments): each one shown is recorded.
+            shown = merge_suggestions.show(session, rel=rel, need=need)
+            page = need_page_context(session, rel, need_id, cursor)
+            return {**page, "merge_suggestions": shown}
 
-    def context() -> dict[str, object]:
-        # Only on the page itself (not its fragments): each one shown is recorded.
-        shown = merge_suggestions.show(session, rel=rel, need=need)
-        page = need_page_context(session, rel, need_id, cursor)
-        return {**page, "merge_suggestions": shown}
+        return render_project_page(request, session, "needs/detail.html", rel, context)
 
-    return render_project_page(request, session, "needs/detail.html", rel, context)
+    def shared(viewed: ProjectRelation) -> dict[str, object]:
+        return need_shared_context(session, viewed, need_id, cursor, as_author=False)
+
+    def own(viewed: ProjectRelation) -> dict[str, object]:
+        return need_own_context(session, viewed, need)
+
+    return render_project_page(request, session, "needs/detail.html", rel, shared, own)
 
 
 @pages.get("/needs/{need_id}/comments")

@@ -26,6 +26,7 @@ from app.web import (
     CurrentUser,
     api_router,
     csrf_token,
+    nothing_own,
     page_router,
     project_view_page,
     redirect,
@@ -51,6 +52,7 @@ async def questions_page(request: Request, project_id: Id) -> Response:
         project_id,
         "questions/page.html",
         lambda session, rel: _questions_context(request, session, rel),
+        nothing_own,
     )
 
 

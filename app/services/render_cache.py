@@ -17,7 +17,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 V = TypeVar("V")
 
@@ -109,6 +109,9 @@ cards: VersionedCache[str] = VersionedCache(max_entries=50_000)
 # Whole pages for visitors who are not logged in, encoded, split where each visitor's own CSRF
 # token goes: a page view joins the parts around the token and sends the bytes as they are.
 pages: VersionedCache[tuple[bytes, ...]] = VersionedCache(max_entries=512)
+# Whole pages for logged-in people, shared by all who stand alike to the page (app/web/
+# shared_pages.py): encoded parts and, between them, where each person's own parts go.
+shared_pages: VersionedCache[tuple[Any, ...]] = VersionedCache(max_entries=2048)
 
 
 # Other caches valid for one content version (similar needs' indexes), cleared with these.
@@ -136,3 +139,4 @@ def clear_all() -> None:
     fragments.clear()
     cards.clear()
     pages.clear()
+    shared_pages.clear()

@@ -1,0 +1,120 @@
+"""Logged-in people's pages, rendered once per audience and content version and shared.
+
+Everyone who stands alike to a project (the same role, organisation, platform moderation, the
+same relation to the project and the same login level: `shared_key`) sees the same page but for
+what is their own: the header with their name and unread count, their CSRF token, their follow
+button, their own comments and questions. A page is rendered once for all of them, with a
+stand-in for the person that holds only what the key holds, and their own parts
+are `own_part` slots (app/web/templating.py) filled per request.
+
+The stand-in (`AudienceViewer`) refuses to tell anything else about the person: a template or a
+service that reads their id or name while the shared page is rendered raises `SharedRenderError`
+instead of putting one person's part into everyone's page, and the CSRF token reads as its slot
+meanwhile.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable
+from dataclasses import replace
+from typing import Any, cast
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session
+
+from app import i18n
+from app.models import User
+from app.services import render_cache, requirements
+from app.services.permissions import AudienceViewer, ProjectRelation, SharedRenderError
+from app.web.csrf import CSRF_SLOT, csrf_token
+from app.web.templating import OWN_SLOT, OWN_SLOT_END, page_theme, templates
+
+# What a shared page is stored as: its bytes, split where a slot goes; a slot is the CSRF
+# token (None) or an own part (its template and arguments).
+Slot = tuple[str, tuple[tuple[str, Any], ...]] | None
+Segments = tuple[bytes | Slot, ...]
+
+_SLOT = re.compile(f"{re.escape(OWN_SLOT)}(\\d+){re.escape(OWN_SLOT_END)}")
+
+
+def shared_response(
+    request: Request,
+    session: Session,
+    *,
+    rel: ProjectRelation | None,
+    version: Hashable,
+    name: str,
+    context: Callable[[User, ProjectRelation | None], dict[str, Any]],
+    own: dict[str, Any],
+) -> HTMLResponse:
+    """The page for the logged-in person from the cache of everyone who stands alike (their
+    relation `rel` to the page's project, if any) at `version`; rendered from `name` with
+    `context` for their stand-in on a miss; its slots filled with their own parts (`own`: what
+    those parts show besides the page's own context)."""
+    user = request.state.user
+    assert user is not None
+    viewer = _viewer(session, user, rel)
+    shared_rel = replace(rel, user=cast(User, viewer)) if rel is not None else None
+    relation = (rel.member_org, rel.is_registered_supplier) if rel is not None else None
+    login_level = str(getattr(request.state, "login_level", "basic"))
+    key = ("shared-page", request.url.path, i18n.current_language(), viewer, relation, login_level)
+
+    slots: list[Slot] = []
+
+    def build() -> Segments:
+        slots.clear()
+        request.state.shared_render = True  # the CSRF token reads as its slot meanwhile
+        try:
+            page = context(cast(User, viewer), shared_rel)
+            html = _render(request, name, {"user": viewer, "own_slots": slots, **page})
+        finally:
+            request.state.shared_render = False
+        if csrf_token(request) in html:  # never, unless something read the session behind us
+            raise SharedRenderError("a page shared by an audience holds the person's CSRF token")
+        return _segments(html, slots)
+
+    segments = render_cache.shared_pages.get_or_build(key, version, build)
+    token = csrf_token(request)
+    token_bytes = token.encode()
+    base = {"request": request, "user": user, "csrf_token": token, **own}
+    out = bytearray()
+    for segment in segments:
+        if isinstance(segment, bytes):
+            out += segment
+        elif segment is None:
+            out += token_bytes
+        else:
+            template, args = segment
+            out += templates.get_template(template).render({**base, **dict(args)}).encode()
+    return HTMLResponse(bytes(out))
+
+
+def _viewer(session: Session, user: User, rel: ProjectRelation | None) -> AudienceViewer:
+    """The person's stand-in: all a shared page may read of them, and part of its key."""
+    # The project's procurers write its specification anyway; anyone else may be invited.
+    co_author = (
+        rel is not None and not rel.is_procurer and requirements.is_co_author(session, rel=rel)
+    )
+    return AudienceViewer(user.role, user.organisation_id, user.is_moderator, co_author)
+
+
+def _render(request: Request, name: str, context: dict[str, Any]) -> str:
+    ctx = {"request": request, "csrf_token": CSRF_SLOT, **context}
+    ctx.setdefault("org_theme", page_theme(ctx))
+    return templates.get_template(name).render(ctx)
+
+
+def _segments(html: str, slots: list[Slot]) -> Segments:
+    """The page rendered for an audience, split where each person's own parts go."""
+    segments: list[bytes | Slot] = []
+    for n, piece in enumerate(_SLOT.split(html)):
+        if n % 2:
+            segments.append(slots[int(piece)])
+            continue
+        for m, text in enumerate(piece.split(CSRF_SLOT)):
+            if m:
+                segments.append(None)
+            segments.append(text.encode())
+    return tuple(segments)
