@@ -193,13 +193,17 @@ def test_the_need_page_is_shared_but_own_comments_show_to_their_writer_only(
     assert "Kari Kollega" in theirs and "Emil Employee" not in theirs.split("<main")[0]
 
 
-def test_the_need_author_gets_a_page_of_their_own(
-    client: TestClient, world: World, session: Session
+def test_the_need_author_gets_a_page_of_their_own_shared_with_no_colleague(
+    client: TestClient, other_client: TestClient, world: World, factory: Factory, session: Session
 ) -> None:
+    colleague = factory.user(Role.employee, world.partner, name="Kari Kollega")
     need_id = _need_with_comment(session, world, world.employee)
-    login(client, world.partner_employee)
+    login(client, world.partner_employee)  # who wrote the need
+    login(other_client, colleague)
     render_cache.clear_all()
     misses = render_cache.shared_pages.misses
-    page = _page(client, f"/needs/{need_id}")
-    assert f'href="/needs/{need_id}/edit"' in page
-    assert render_cache.shared_pages.misses == misses
+    theirs = _page(other_client, f"/needs/{need_id}")
+    mine = _page(client, f"/needs/{need_id}")
+    assert render_cache.shared_pages.misses == misses + 2
+    assert f'href="/needs/{need_id}/edit"' in mine
+    assert f'href="/needs/{need_id}/edit"' not in theirs

@@ -163,9 +163,8 @@ def _need_page(
     request: Request, session: Session, user: User | None, need_id: int, cursor: str | None
 ) -> Response:
     rel, need = needs.find_need(session, user=user, need_id=need_id)
-    if rel.is_procurer or permissions.is_author(rel, need):
-        # The author sees their need as no one else does, and a procurer's merge suggestions
-        # are recorded as shown to them: their page is rendered for them alone.
+    if rel.is_procurer:
+        # A procurer's merge suggestions are recorded as shown to them: their page is theirs.
         def context(rel: ProjectRelation) -> dict[str, object]:
             # Only on the page itself (not its fragments): each one shown is recorded.
             shown = merge_suggestions.show(session, rel=rel, need=need)
@@ -173,14 +172,17 @@ def _need_page(
             return {**page, "merge_suggestions": shown}
 
         return render_project_page(request, session, "needs/detail.html", rel, context)
+    # The need's author sees it as no one else does (hidden or held, in full): a page of
+    # their own, also shared with no one.
+    wrote = id_of(need) if permissions.is_author(rel, need) else None
 
     def shared(viewed: ProjectRelation) -> dict[str, object]:
-        return need_shared_context(session, viewed, need_id, cursor, as_author=False)
+        return need_shared_context(session, viewed, need_id, cursor, as_author=wrote is not None)
 
     def own(viewed: ProjectRelation) -> dict[str, object]:
         return need_own_context(session, viewed, need)
 
-    return render_project_page(request, session, "needs/detail.html", rel, shared, own)
+    return render_project_page(request, session, "needs/detail.html", rel, shared, own, wrote=wrote)
 
 
 @pages.get("/needs/{need_id}/comments")

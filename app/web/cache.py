@@ -91,6 +91,7 @@ def render_project_page(
     rel: ProjectRelation,
     context: Callable[[ProjectRelation], dict[str, Any]],
     own: Callable[[ProjectRelation], dict[str, Any]] | None = None,
+    wrote: int | None = None,
 ) -> HTMLResponse:
     """Render a project content page once per version of the project and audience: for
     visitors, and for everyone who stands alike to the project (app/web/shared_pages.py).
@@ -98,6 +99,7 @@ def render_project_page(
     `context` is what the page shows for a relation to the project, `own` what the person's
     own parts (the template's `own_part` slots) show; every change such a page shows is a
     change recorded to the project (app/services/contribution.py), which moves its version.
+    `wrote`: the page's need, which the person wrote (their page is shared with no one else).
     """
     mine = own(rel) if own else {}
     # A page asked for with a query (a searched or filtered needs list) is its own page: it is
@@ -116,6 +118,7 @@ def render_project_page(
             name=name,
             context=lambda _, shared: context(shared or rel),
             own={"project": rel.project, "rel": rel, **mine},
+            wrote=wrote,
         )
 
     def build() -> tuple[bytes, ...]:

@@ -16,6 +16,8 @@ meanwhile.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import replace
 from typing import Any, cast
@@ -27,6 +29,7 @@ from sqlmodel import Session
 from app import i18n
 from app.models import User
 from app.services import render_cache, requirements
+from app.services.notifications import inbox
 from app.services.permissions import AudienceViewer, ProjectRelation, SharedRenderError
 from app.web.csrf import CSRF_SLOT, csrf_token
 from app.web.templating import OWN_SLOT, OWN_SLOT_END, page_theme, templates
@@ -35,6 +38,11 @@ from app.web.templating import OWN_SLOT, OWN_SLOT_END, page_theme, templates
 # token (None) or an own part (its template and arguments).
 Slot = tuple[str, tuple[tuple[str, Any], ...]] | None
 Segments = tuple[bytes | Slot, ...]
+
+HEADER = "_site_header.html"
+HEADERS_KEPT = 4096  # people's headers kept rendered (a few kB each)
+_headers: OrderedDict[Hashable, tuple[bytes, ...]] = render_cache.register(OrderedDict())
+_headers_lock = threading.Lock()
 
 _SLOT = re.compile(f"{re.escape(OWN_SLOT)}(\\d+){re.escape(OWN_SLOT_END)}")
 
@@ -48,14 +56,16 @@ def shared_response(
     name: str,
     context: Callable[[User, ProjectRelation | None], dict[str, Any]],
     own: dict[str, Any],
+    wrote: int | None = None,
 ) -> HTMLResponse:
     """The page for the logged-in person from the cache of everyone who stands alike (their
     relation `rel` to the page's project, if any) at `version`; rendered from `name` with
     `context` for their stand-in on a miss; its slots filled with their own parts (`own`: what
-    those parts show besides the page's own context)."""
+    those parts show besides the page's own context; `wrote`: the page's need, which the person
+    wrote, so that it shows as theirs)."""
     user = request.state.user
     assert user is not None
-    viewer = _viewer(session, user, rel)
+    viewer = _viewer(session, user, rel, wrote)
     shared_rel = replace(rel, user=cast(User, viewer)) if rel is not None else None
     relation = (rel.member_org, rel.is_registered_supplier) if rel is not None else None
     login_level = str(getattr(request.state, "login_level", "basic"))
@@ -78,26 +88,59 @@ def shared_response(
     segments = render_cache.shared_pages.get_or_build(key, version, build)
     token = csrf_token(request)
     token_bytes = token.encode()
-    base = {"request": request, "user": user, "csrf_token": token, **own}
+    unread = inbox.unread_count(session, user=user)
+    base = {
+        "request": request,
+        "user": user,
+        "csrf_token": token,
+        "unread_notifications": lambda _: unread,
+        **own,
+    }
     out = bytearray()
     for segment in segments:
         if isinstance(segment, bytes):
             out += segment
         elif segment is None:
             out += token_bytes
+        elif segment == (HEADER, ()):
+            out += token_bytes.join(_header(request, user, unread))
         else:
             template, args = segment
             out += templates.get_template(template).render({**base, **dict(args)}).encode()
     return HTMLResponse(bytes(out))
 
 
-def _viewer(session: Session, user: User, rel: ProjectRelation | None) -> AudienceViewer:
+def _header(request: Request, user: User, unread: int) -> tuple[bytes, ...]:
+    """The person's header, split where their CSRF token goes: kept per everything it shows
+    (every field of the person, the page's address and language, their unread count)."""
+    person = tuple(getattr(user, name) for name in User.model_fields)
+    key = (person, request.url.path, i18n.current_language(), unread)
+    parts = _headers.get(key)
+    if parts is None:
+        context = {
+            "request": request,
+            "user": user,
+            "csrf_token": CSRF_SLOT,
+            "unread_notifications": lambda _: unread,
+        }
+        html = templates.get_template(HEADER).render(context)
+        parts = tuple(part.encode() for part in html.split(CSRF_SLOT))
+        with _headers_lock:
+            _headers[key] = parts
+            if len(_headers) > HEADERS_KEPT:
+                _headers.popitem(last=False)
+    return parts
+
+
+def _viewer(
+    session: Session, user: User, rel: ProjectRelation | None, wrote: int | None
+) -> AudienceViewer:
     """The person's stand-in: all a shared page may read of them, and part of its key."""
     # The project's procurers write its specification anyway; anyone else may be invited.
     co_author = (
         rel is not None and not rel.is_procurer and requirements.is_co_author(session, rel=rel)
     )
-    return AudienceViewer(user.role, user.organisation_id, user.is_moderator, co_author)
+    return AudienceViewer(user.role, user.organisation_id, user.is_moderator, co_author, wrote)
 
 
 def _render(request: Request, name: str, context: dict[str, Any]) -> str:

@@ -8,12 +8,10 @@ from app.models.base import PHASE_LABELS
 from app.services.permissions.audiences import (
     AnyAudience,
     Audience,
-    AudienceViewer,
     MetricsAudience,
     PersonAudience,
     QaAudience,
     ReaderAudience,
-    SharedRenderError,
     audience_for,
     metrics_audience,
     metrics_audience_or_none,
@@ -139,6 +137,7 @@ from app.services.permissions.specification import (
     ensure_can_write_specification,
     may_co_author,
 )
+from app.services.permissions.viewer import AudienceViewer, SharedRenderError
 
 __all__ = [
     "CLOSED_PHASES",

@@ -9,7 +9,6 @@ time; it is not part of the key.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from app import i18n
 from app.models import User
@@ -19,32 +18,6 @@ from app.services.permissions.login_level import level_that_matters
 from app.services.permissions.projects import ensure_can_comment
 from app.services.permissions.proposals import proposals_seen_as
 from app.services.permissions.relation import ProjectRelation, allows
-
-
-class SharedRenderError(RuntimeError):
-    """A page shared by an audience asked for something of one person's own."""
-
-
-@dataclass(frozen=True)
-class AudienceViewer:
-    """The person, as far as everyone sharing a page with them is alike: what a page rendered
-    once for an audience may read of them (its cache key holds all of it; app/web/shared_pages.py).
-
-    Anything else (their id, name, what they follow) raises, so that a page shared by many
-    never shows one person's own part: those parts are rendered per request.
-    """
-
-    role: Role
-    organisation_id: int | None
-    is_moderator: bool
-    co_author: bool  # invited to write the project's specification (it opens its tab)
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        raise SharedRenderError(
-            f"a page shared by an audience read the person's {name!r}: make it an own_part() slot"
-        )
 
 
 def representative_of(rel: ProjectRelation) -> int | None:
