@@ -9,11 +9,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.models import User
-from app.models.base import OrganisationKind, Role, id_of
+from app.models.base import OrganisationKind, Phase, Role, id_of
 from app.models.need import CommentCreate, NeedCreate
 from app.services import needs, permissions, render_cache, sessions
 from app.services.permissions import AudienceViewer, SharedRenderError
 from tests.conftest import CSRF_RE, Factory, World, login
+from tests.helpers import Api
 
 
 def _token(html: str) -> str:
@@ -207,3 +208,23 @@ def test_the_need_author_gets_a_page_of_their_own_shared_with_no_colleague(
     assert render_cache.shared_pages.misses == misses + 2
     assert f'href="/needs/{need_id}/edit"' in mine
     assert f'href="/needs/{need_id}/edit"' not in theirs
+
+
+def test_a_supplier_company_pending_question_never_reaches_a_rival_company(
+    client: TestClient, other_client: TestClient, world: World, factory: Factory, api: Api
+) -> None:
+    project = world.public.id
+    api.post_need(world.employee, project)
+    api.advance(world.procurer, project, Phase.market_dialogue)
+    rival = factory.user(Role.supplier, factory.org(OrganisationKind.supplier, name="Rival AS"))
+    assert api.post(f"/projects/{project}/suppliers", world.supplier).status_code == 201
+    question = {"body": "Hvor mange brukere har tjenesten i dag?"}
+    asked = api.post(f"/projects/{project}/questions", world.supplier, json=question)
+    assert asked.status_code == 201, asked.text
+    login(client, world.supplier)
+    login(other_client, rival)
+    url = f"/projects/{project}/questions"
+    render_cache.clear_all()
+    assert question["body"] in _page(client, url)
+    assert question["body"] not in _page(other_client, url)
+    assert question["body"] in _page(client, url)  # from the cache, still the company's own

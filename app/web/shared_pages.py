@@ -28,7 +28,7 @@ from sqlmodel import Session
 
 from app import i18n
 from app.models import User
-from app.services import render_cache, requirements
+from app.services import permissions, render_cache, requirements
 from app.services.notifications import inbox
 from app.services.permissions import AudienceViewer, ProjectRelation, SharedRenderError
 from app.web.csrf import CSRF_SLOT, csrf_token
@@ -136,9 +136,13 @@ def _viewer(
     session: Session, user: User, rel: ProjectRelation | None, wrote: int | None
 ) -> AudienceViewer:
     """The person's stand-in: all a shared page may read of them, and part of its key."""
-    # The project's procurers write its specification anyway; anyone else may be invited.
+    # The project's procurers write its specification anyway; only the other staff of its
+    # organisations may be invited to.
     co_author = (
-        rel is not None and not rel.is_procurer and requirements.is_co_author(session, rel=rel)
+        rel is not None
+        and not rel.is_procurer
+        and permissions.may_co_author(rel)
+        and requirements.is_co_author(session, rel=rel)
     )
     return AudienceViewer(user.role, user.organisation_id, user.is_moderator, co_author, wrote)
 
