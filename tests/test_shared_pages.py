@@ -4,12 +4,14 @@ otherwise never gets someone else's render, and an ended session or membership c
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.models import User
-from app.models.base import OrganisationKind, Phase, Role, id_of
+from app.models.base import OrganisationKind, Phase, Role, id_of, utcnow
 from app.models.need import CommentCreate, NeedCreate
 from app.services import needs, permissions, render_cache, sessions
 from app.services.permissions import AudienceViewer, SharedRenderError
@@ -228,3 +230,37 @@ def test_a_supplier_company_pending_question_never_reaches_a_rival_company(
     assert question["body"] in _page(client, url)
     assert question["body"] not in _page(other_client, url)
     assert question["body"] in _page(client, url)  # from the cache, still the company's own
+
+
+def test_a_registration_for_an_event_shows_on_its_own_page_only(
+    client: TestClient, other_client: TestClient, world: World, factory: Factory, api: Api
+) -> None:
+    project = world.public.id
+    api.advance(world.procurer, project, Phase.market_dialogue)
+    assert api.post(f"/projects/{project}/suppliers", world.supplier).status_code == 201
+    colleague = factory.user(Role.supplier, world.supplier_org, name="Kollega")
+    starts = utcnow() + timedelta(days=30)
+    event = {
+        "kind": "conference",
+        "title": "Dialogkonferanse",
+        "description": "Vi presenterer behovene.",
+        "location": "Rådhuset",
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=3)).isoformat(),
+        "capacity": 5,
+    }
+    planned = api.post(f"/projects/{project}/events", world.procurer, json=event)
+    assert planned.status_code == 201, planned.text
+    registered = api.post(f"/events/{planned.json()['id']}/registrations", world.supplier)
+    assert registered.status_code == 201, registered.text
+    login(client, world.supplier)
+    login(other_client, colleague)
+    url = f"/projects/{project}/events"
+    render_cache.clear_all()
+    theirs = _page(other_client, url)
+    misses = render_cache.shared_pages.misses
+    mine = _page(client, url)
+    assert render_cache.shared_pages.misses == misses  # one company: one shared render
+    assert "Dialogkonferanse" in mine and "Dialogkonferanse" in theirs
+    assert "påmeldt" in mine.lower() or "registered" in mine
+    assert "påmeldt" not in theirs.lower() and "registered" not in theirs

@@ -32,7 +32,7 @@ from app.services import permissions, render_cache, requirements
 from app.services.notifications import inbox
 from app.services.permissions import AudienceViewer, ProjectRelation, SharedRenderError
 from app.web.csrf import CSRF_SLOT, csrf_token
-from app.web.templating import OWN_SLOT, OWN_SLOT_END, page_theme, templates
+from app.web.templating import OWN_SLOT, OWN_SLOT_END, owns_something, page_theme, templates
 
 # What a shared page is stored as: its bytes, split where a slot goes; a slot is the CSRF
 # token (None) or an own part (its template and arguments).
@@ -105,8 +105,10 @@ def shared_response(
         elif segment == (HEADER, ()):
             out += token_bytes.join(_header(request, user, unread))
         else:
-            template, args = segment
-            out += templates.get_template(template).render({**base, **dict(args)}).encode()
+            template, pairs = segment
+            args = dict(pairs)
+            if owns_something(base, args):
+                out += templates.get_template(template).render({**base, **args}).encode()
     return HTMLResponse(bytes(out))
 
 

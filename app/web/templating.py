@@ -176,18 +176,29 @@ OWN_SLOT = "\x00own-slot:"
 OWN_SLOT_END = ":own-slot\x00"
 
 
+def owns_something(context: Any, args: dict[str, Any]) -> bool:
+    """False when the part has `only_for=(name, key)` and the person's `name` (a dict or set in
+    the context) lacks `key`: an item of a long list they have nothing of their own in, which is
+    then not rendered at all (a list of 50 events, the person registered for one)."""
+    gate = args.get("only_for")
+    return gate is None or gate[1] in (context.get(gate[0]) or ())
+
+
 @pass_context
 def own_part(context: Context, name: str, **args: Any) -> Markup:
     """The person's own part of a page (the header with their name, their follow button, their
     own comments): the template `name` rendered with the page's context and `args`.
 
     In a page rendered once for an audience (app/web/shared_pages.py) it is a slot instead,
-    filled per request for the person asking; `args` must then be the same for everyone.
+    filled per request for the person asking; `args` must then be the same for everyone
+    (`only_for`: see `owns_something`).
     """
     slots = context.get("own_slots")
     if isinstance(slots, list):
         slots.append((name, tuple(sorted(args.items()))))
         return Markup(f"{OWN_SLOT}{len(slots) - 1}{OWN_SLOT_END}")
+    if not owns_something(context, args):
+        return Markup("")
     template = context.environment.get_template(name)
     return Markup(template.render({**context.get_all(), **args}))
 
