@@ -332,7 +332,11 @@ def main() -> None:
         + ", ".join(page.key for page in page_list(need=0)),
     )
     parser.add_argument("--roles", default="visitor,participant", help="visitor, participant")
-    parser.add_argument("--participant", default=PARTICIPANT, help="the participant's e-mail")
+    parser.add_argument(
+        "--participant",
+        default=PARTICIPANT,
+        help="the first participant's e-mail (the 15 others are the demo participant's colleagues)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
