@@ -1,11 +1,12 @@
--- wrk script for benchmarks/pages.py: GET one page, as a visitor or with a session cookie; count
--- the answers by status and their bytes, so a redirect to the login page or a 404 shows.
-local cookie = os.getenv("PIVOTAL_BENCH_COOKIE") or ""
-local path = os.getenv("PIVOTAL_BENCH_PATH") or "/"
-local headers = {}
-if cookie ~= "" then
-  headers["Cookie"] = cookie
+-- wrk script for benchmarks/pages.py: GET one page, as a visitor or with session cookies (one a
+-- line: each request takes the next, so several people take turns); count the answers by status
+-- and their bytes, so a redirect to the login page or a 404 shows.
+local cookies = {}
+for line in string.gmatch(os.getenv("PIVOTAL_BENCH_COOKIE") or "", "[^\n]+") do
+  table.insert(cookies, line)
 end
+local path = os.getenv("PIVOTAL_BENCH_PATH") or "/"
+local turn = 0
 local threads = {}
 
 function setup(thread)
@@ -18,7 +19,11 @@ function init(args)
 end
 
 request = function()
-  return wrk.format("GET", path, headers)
+  if #cookies == 0 then
+    return wrk.format("GET", path, {})
+  end
+  turn = turn % #cookies + 1
+  return wrk.format("GET", path, {["Cookie"] = cookies[turn]})
 end
 
 response = function(status, hdrs, body)

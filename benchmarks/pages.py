@@ -10,7 +10,8 @@ script benchmarks/pages.lua) for a fixed time with N connections that never paus
 The minimal page is measured between the pages — minimal, page A, minimal, page B, …, minimal —
 so that whatever else the machine does hits both; each page's ratio is the mean req/s of the
 minimal runs just before and after it divided by the page's req/s (target: ≤ 2). Every page is
-measured for a visitor and for a logged-in participant (a session cookie from POST /login);
+measured for a visitor and for logged-in participants (16 employees of one organisation, each
+with a session cookie from POST /login; wrk takes turns among them request by request);
 each run's answers are counted by status, so a page that answers 302 to the login page or 404
 shows as wrong, not fast.
 
@@ -42,7 +43,8 @@ from sqlmodel import select
 from app import db
 from app.models import Project, User
 from app.models.need import CommentCreate, NeedCreate
-from app.services import metrics, needs, permissions
+from app.models.user import UserCreate
+from app.services import accounts, metrics, needs, permissions
 from benchmarks.common import DEMO_PASSWORD, deployment, generate_participation
 from tests.servers import HOST, ROOT, free_port, stop, wait_until_up
 
@@ -58,6 +60,10 @@ THREAD = 200  # comments on the measured need
 MARKET_ITEMS = 40
 MARKET_TABLES = ("question", "proposal", "dialogue_event", "document")
 PARTICIPANT = "ansatt@trondheim.example"
+# The participant's colleagues (the same role and organisation: one audience), each logged in
+# with a cookie of their own; wrk takes turns among them, so a page cached per person could not
+# pass for one shared by the audience.
+COLLEAGUES = [f"kollega{n}@trondheim.example" for n in range(1, 16)]
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -106,6 +112,17 @@ def seed(database_url: str) -> dict[str, int]:
         for i in range(THREAD):
             needs.add_comment(
                 session, rel=rel, need=need, data=CommentCreate(body=f"Kommentar **{i}** i tråden.")
+            )
+        for email in COLLEAGUES:
+            accounts.create_user(
+                session,
+                data=UserCreate(
+                    email=email,
+                    display_name=f"Kollega {email.split('@')[0][7:]}",
+                    password=DEMO_PASSWORD,
+                    role=user.role,
+                    organisation_id=user.organisation_id,
+                ),
             )
         session.commit()
         result = {"need": int(need.id)}  # type: ignore[arg-type]
@@ -178,7 +195,10 @@ def session_cookie(base_url: str, email: str) -> str:
 def check(url: str, cookie: str) -> dict[str, int]:
     """One request as wrk will make it (no redirects followed): status and bytes. Three more warm
     the page's caches and templates."""
-    headers = {"Cookie": cookie} if cookie else {}
+    cookies = cookie.split("\n")
+    headers = {"Cookie": cookies[0]} if cookie else {}
+    for each in cookies[1:]:
+        httpx.get(url, headers={"Cookie": each}, follow_redirects=False, timeout=30)
     for _ in range(3):
         httpx.get(url, headers=headers, follow_redirects=False, timeout=30)
     answer = httpx.get(url, headers=headers, follow_redirects=False, timeout=30)
@@ -312,7 +332,11 @@ def main() -> None:
         + ", ".join(page.key for page in page_list(need=0)),
     )
     parser.add_argument("--roles", default="visitor,participant", help="visitor, participant")
-    parser.add_argument("--participant", default=PARTICIPANT, help="the participant's e-mail")
+    parser.add_argument(
+        "--participant",
+        default=PARTICIPANT,
+        help="the first participant's e-mail (the 15 others are the demo participant's colleagues)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -333,9 +357,8 @@ def main() -> None:
             pages = [p for p in page_list(need=ids["need"]) if not wanted or p.key in wanted]
             rows = []
             for role in roles:
-                cookie = (
-                    session_cookie(dep.urls[0], args.participant) if role == "participant" else ""
-                )
+                people = [args.participant, *COLLEAGUES] if role == "participant" else []
+                cookie = "\n".join(session_cookie(dep.urls[0], email) for email in people)
                 rows += measure(
                     dep.urls[0],
                     minimal,

@@ -30,6 +30,7 @@ from app.web import (
     CurrentUser,
     FormView,
     api_router,
+    nothing_own,
     page_router,
     parse,
     project_view_page,
@@ -68,6 +69,7 @@ async def documents_page(request: Request, project_id: Id, cursor: str = "") -> 
         project_id,
         "documents/page.html",
         lambda session, rel: _documents_context(session, rel, cursor or None),
+        nothing_own,
     )
 
 

@@ -76,7 +76,13 @@ async def events_page(request: Request, project_id: Id, cursor: str = "") -> Res
         project_id,
         "events/list.html",
         lambda session, rel: _list_context(session, rel, cursor or None),
+        _own_registrations,
     )
+
+
+def _own_registrations(session: Session, rel: ProjectRelation) -> dict[str, Any]:
+    """The person's own part of the events page: their registration for each event."""
+    return {"my_registrations": events.registrations_in_project(session, rel=rel)}
 
 
 @pages.get("/projects/{project_id}/events/more")

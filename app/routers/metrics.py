@@ -26,7 +26,14 @@ from app.views.metrics import (
     platform_body_html,
     project_body_html,
 )
-from app.web import CsrfProtected, CurrentUser, api_router, project_view_page, render
+from app.web import (
+    CsrfProtected,
+    CurrentUser,
+    api_router,
+    nothing_own,
+    project_view_page,
+    render,
+)
 
 pages = APIRouter(include_in_schema=False, dependencies=[CsrfProtected])
 api = api_router("metrics", csrf=False)
@@ -67,7 +74,9 @@ def organisation_metrics(
 async def metrics_page(request: Request, project_id: Id) -> Response:
     """The project's dashboard: charts and tables, updated live as contributions arrive; for
     visitors from the render cache while the project's version stands."""
-    return await project_view_page(request, project_id, "metrics/project.html", _metrics_context)
+    return await project_view_page(
+        request, project_id, "metrics/project.html", _metrics_context, nothing_own
+    )
 
 
 def _metrics_context(session: Session, rel: ProjectRelation) -> dict[str, Any]:

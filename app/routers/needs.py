@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.db import SessionDep
 from app.i18n import gettext as _
-from app.models import Comment, User
+from app.models import Comment, Need, User
 from app.models.base import Id, id_of
 from app.models.need import (
     CommentCreate,
@@ -72,7 +72,17 @@ def need_page_context(
     """Everything the need page and its fragments show, for this viewer (the thread from
     `cursor`, their own comments from `own_cursor`, when a "Show more" link without JavaScript
     led here)."""
-    view = needs.need_view(session, rel=rel, need_id=need_id, as_author=True)
+    page = need_shared_context(session, rel, need_id, cursor, as_author=True)
+    own = need_own_context(session, rel, page["need"], own_cursor)  # type: ignore[arg-type]
+    return {**page, **own}
+
+
+def need_shared_context(
+    session: Session, rel: ProjectRelation, need_id: int, cursor: str | None, *, as_author: bool
+) -> dict[str, object]:
+    """What the need page shows everyone who stands alike to the project (`as_author`: and
+    what the need's author alone sees of it, when the viewer may be its author)."""
+    view = needs.need_view(session, rel=rel, need_id=need_id, as_author=as_author)
     audience = audience_for(rel)
     merged_into = (
         needs.need_view(session, rel=rel, need_id=view.need.merged_into_id)
@@ -89,17 +99,30 @@ def need_page_context(
             comments_html(session, rel, audience, view.need, oob=False, cursor=cursor)
         ),
         "audience": audience,
-        "supported": needs.has_supported(session, user=rel.user, need_id=need_id),
         "can_support": permissions.allows(permissions.ensure_can_support, rel),
         "can_comment": permissions.allows(permissions.ensure_can_comment, rel),
         "other_needs": needs.list_needs(session, rel=rel) if rel.is_procurer else [],
-        **editing_context(session, rel, view.need, own_cursor),
-        "follows": following.is_following(session, user=rel.user, subject=view.need),
-        # What only this viewer sees: their own hidden or held need and comments, in full.
-        "own": permissions.is_author(rel, view.need),
-        "own_moderated": moderation.own_moderated_comments(session, rel=rel, need_id=need_id),
+        # What only the author sees: their own hidden or held need, in full.
+        "own": as_author and permissions.is_author(rel, view.need),
         "may_review_need": moderation.may_ask_review(session, view.need),
         **trace_view.need_context(session, rel, need_id),
+    }
+
+
+def need_own_context(
+    session: Session, rel: ProjectRelation, need: Need, own_cursor: str | None = None
+) -> dict[str, object]:
+    """What the person's own parts of the need page show: whether they support and follow it,
+    what they may edit, a page of their own comments (from `own_cursor`), and their comments
+    others do not see."""
+    need_id = id_of(need)
+    return {
+        "need": need,
+        "can_support": permissions.allows(permissions.ensure_can_support, rel),
+        "supported": needs.has_supported(session, user=rel.user, need_id=need_id),
+        "follows": following.is_following(session, user=rel.user, subject=need),
+        **editing_context(session, rel, need, own_cursor),
+        "own_moderated": moderation.own_moderated_comments(session, rel=rel, need_id=need_id),
     }
 
 
@@ -164,14 +187,27 @@ def _need_page(
 ) -> Response:
     """The need page, its thread and the viewer's own comments from the cursors `at`."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)
+    cursor, own_cursor = at
+    if rel.is_procurer:
+        # A procurer's merge suggestions are recorded as shown to them: their page is theirs.
+        def context(rel: ProjectRelation) -> dict[str, object]:
+            # Only on the page itself (not its fragments): each one shown is recorded.
+            shown = merge_suggestions.show(session, rel=rel, need=need)
+            page = need_page_context(session, rel, need_id, cursor, own_cursor)
+            return {**page, "merge_suggestions": shown}
 
-    def context() -> dict[str, object]:
-        # Only on the page itself (not its fragments): each one shown is recorded.
-        shown = merge_suggestions.show(session, rel=rel, need=need)
-        page = need_page_context(session, rel, need_id, *at)
-        return {**page, "merge_suggestions": shown}
+        return render_project_page(request, session, "needs/detail.html", rel, context)
+    # The need's author sees it as no one else does (hidden or held, in full): a page of
+    # their own, also shared with no one.
+    wrote = id_of(need) if permissions.is_author(rel, need) else None
 
-    return render_project_page(request, session, "needs/detail.html", rel, context)
+    def shared(viewed: ProjectRelation) -> dict[str, object]:
+        return need_shared_context(session, viewed, need_id, cursor, as_author=wrote is not None)
+
+    def own(viewed: ProjectRelation) -> dict[str, object]:
+        return need_own_context(session, viewed, need, own_cursor)
+
+    return render_project_page(request, session, "needs/detail.html", rel, shared, own, wrote=wrote)
 
 
 @pages.get("/needs/{need_id}/comments")

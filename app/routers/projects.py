@@ -31,7 +31,6 @@ from app.services import (
     permissions,
     project_tabs,
     projects,
-    requirements,
     themes,
 )
 from app.services.errors import Invalid
@@ -72,7 +71,7 @@ async def project_list(request: Request) -> Response:
         return {"projects": items, "orgs": orgs}
 
     version = projects.LIST_VERSION_FOR_VISITORS
-    return await site_page(request, version, "projects/list.html", context)
+    return await site_page(request, version, "projects/list.html", context, projects.list_version)
 
 
 @pages.get("/projects/new")
@@ -127,7 +126,9 @@ async def project_page(
     def context(session: Session, rel: ProjectRelation) -> dict[str, object]:
         return _project_context(session, rel, wanted, cursor or None)
 
-    return await project_view_page(request, project_id, "projects/detail.html", context)
+    return await project_view_page(
+        request, project_id, "projects/detail.html", context, _project_own
+    )
 
 
 @pages.get("/projects/{project_id}/needs")
@@ -164,7 +165,6 @@ def _project_context(
         "NeedSort": NeedSort,
         "audience": audience,
         "can_post": permissions.allows(permissions.ensure_can_post_need, rel),
-        "can_open_specification": requirements.can_open_workspace(session, rel=rel),
         "open_hearings": [
             h for h in hearings.list_hearings(session, rel=rel) if hearings.is_open(h)
         ],
@@ -173,8 +173,12 @@ def _project_context(
         "steps": projects.timeline(rel.project, overview),
         "next_phases": overview.next_phases,
         "suppliers": dialogue.list_suppliers(session, rel=rel) if rel.is_procurer else [],
-        "follows": following.is_following(session, user=rel.user, subject=rel.project),
     }
+
+
+def _project_own(session: Session, rel: ProjectRelation) -> dict[str, object]:
+    """What the person's own parts of the project page show: whether they follow it."""
+    return {"follows": following.is_following(session, user=rel.user, subject=rel.project)}
 
 
 @pages.post("/projects/{project_id}/phase")

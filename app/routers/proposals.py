@@ -42,6 +42,7 @@ from app.web import (
     FormView,
     api_router,
     detached,
+    nothing_own,
     page_router,
     parse,
     project_view_page,
@@ -70,6 +71,7 @@ async def proposals_page(request: Request, project_id: Id, cursor: str = "") -> 
         project_id,
         "proposals/list.html",
         lambda session, rel: _proposals_context(session, rel, cursor or None),
+        nothing_own,
     )
 
 

@@ -32,6 +32,7 @@ from app.web import (
     CurrentUser,
     api_router,
     csrf_token,
+    nothing_own,
     page_router,
     project_view_page,
     redirect,
@@ -62,6 +63,7 @@ async def questions_page(
         project_id,
         "questions/page.html",
         lambda session, rel: _questions_context(request, session, rel, at),
+        nothing_own,
     )
 
 

@@ -190,6 +190,10 @@ def record(
         )
         for user_id in told:
             notifications_changed(session, user_id=user_id)
+    else:
+        # Not an act of participation (a saved draft, a setting), but the project's pages
+        # show it to someone: they are cached per version of the project.
+        participation.bump_version(session, project=rel.project)
     _push(session, live_event(push, on, rel.project) if isinstance(push, LiveKind) else push)
 
 

@@ -67,13 +67,18 @@ def record(
         addressee_org_kind=_org_kind(session, addressee.organisation_id) if addressee else None,
     )
     session.add(event)
+    bump_version(session, project=project)
+    return event
+
+
+def bump_version(session: Session, *, project: Project) -> None:
+    """Move the project's content version: every page cached for the one before is stale."""
     session.execute(
         update(Project)
         .where(col(Project.id) == project.id)
         .values(content_version=Project.content_version + 1)
         .execution_options(synchronize_session=False)
     )
-    return event
 
 
 def organisation_changed(session: Session, *, organisation_id: int) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Select, bindparam, func, update
+from sqlalchemy import Executable, Select, bindparam, func, update
 from sqlmodel import Session, col, select
 
 from app.models import Organisation, PhaseMove, Project, ProjectPartner, User
@@ -97,6 +97,16 @@ LIST_VERSION_FOR_VISITORS = select(
     func.max(col(Project.id)),
     func.coalesce(func.sum(col(Project.content_version)), 0),
 ).where(permissions.visible_projects_clause(None))
+
+
+def list_version(user: User) -> Executable:
+    """What the front page shows this person changes only with a project they may see (as
+    `LIST_VERSION_FOR_VISITORS` for visitors); reads only their role and organisation."""
+    return select(
+        func.count(col(Project.id)),
+        func.max(col(Project.id)),
+        func.coalesce(func.sum(col(Project.content_version)), 0),
+    ).where(permissions.visible_projects_clause(user))
 
 
 def partner_ids(session: Session, *, project_id: int) -> list[int]:

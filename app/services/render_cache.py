@@ -19,7 +19,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 log = logging.getLogger("pivotal.render_cache")
 # Where `get_or_refresh` computes new versions behind the readers' backs: two at a time.
@@ -163,6 +163,9 @@ cards: VersionedCache[str] = VersionedCache(max_entries=50_000)
 # Whole pages for visitors who are not logged in, encoded, split where each visitor's own CSRF
 # token goes: a page view joins the parts around the token and sends the bytes as they are.
 pages: VersionedCache[tuple[bytes, ...]] = VersionedCache(max_entries=512)
+# Whole pages for logged-in people, shared by all who stand alike to the page (app/web/
+# shared_pages.py): encoded parts and, between them, where each person's own parts go.
+shared_pages: VersionedCache[tuple[Any, ...]] = VersionedCache(max_entries=2048)
 
 
 # Other caches valid for one content version (similar needs' indexes), cleared with these.
@@ -190,3 +193,4 @@ def clear_all() -> None:
     fragments.clear()
     cards.clear()
     pages.clear()
+    shared_pages.clear()

@@ -44,7 +44,7 @@ from app.models.vocabulary import AuditAction, AuditField, LiveKind, Verb
 from app.services import contribution, permissions, rows
 from app.services.contribution import Change
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
-from app.services.permissions import ProjectRelation
+from app.services.permissions import AudienceViewer, ProjectRelation
 
 NO_SUCH_REQUIREMENT = N_("No such requirement.")
 NO_SUCH_SPECIFICATION = N_("No such specification.")
@@ -81,6 +81,8 @@ def is_co_author(session: Session, *, rel: ProjectRelation) -> bool:
     """Whether the relation's person was invited as a co-author of the project's specification."""
     if rel.user is None:
         return False
+    if isinstance(rel.user, AudienceViewer):
+        return rel.user.co_author
     query = select(SpecificationAuthor.id).where(
         SpecificationAuthor.project_id == rel.project.id,
         SpecificationAuthor.user_id == rel.user.id,

@@ -66,6 +66,7 @@ def event_list_context(
         "views": views,
         "next_cursor": page.next_cursor,
         "counts": {v.event.id: Markup(counts_html(v.counts, lang, oob=False)) for v in views},
+        "my_registrations": {v.event.id: v.my_registration for v in views if v.my_registration},
         "EventKind": EventKind,
     }
 

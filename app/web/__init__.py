@@ -21,6 +21,7 @@ from app.web.auth import (
     login_session,
 )
 from app.web.cache import (
+    nothing_own,
     project_content_page,
     project_view_page,
     render_project_page,
@@ -82,6 +83,7 @@ __all__ = [
     "is_htmx",
     "limits",
     "login_session",
+    "nothing_own",
     "page_router",
     "parse",
     "pivotal_error_handler",

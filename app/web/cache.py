@@ -21,13 +21,12 @@ from app.config import get_settings
 from app.db import get_engine, in_session
 from app.models import User
 from app.models.base import id_of
-from app.services import participation, projects, render_cache
+from app.services import organisation_look, participation, projects, render_cache
 from app.services.permissions import ProjectRelation
+from app.web import shared_pages
 from app.web.auth import bearer_scheme, is_visitor, load_user
-from app.web.csrf import csrf_token
+from app.web.csrf import CSRF_SLOT, csrf_token
 from app.web.templating import page_theme, render, templates
-
-CSRF_SLOT = "__pivotal_csrf_token__"
 
 
 async def project_content_page(
@@ -55,18 +54,32 @@ async def project_content_page(
     return await run_in_threadpool(in_session, render_page)
 
 
+def nothing_own(session: Session, rel: ProjectRelation) -> dict[str, Any]:
+    """For a page whose only own part is the header: shared by everyone who stands alike."""
+    return {}
+
+
 async def project_view_page(
     request: Request,
     project_id: int,
     name: str,
     context: Callable[[Session, ProjectRelation], dict[str, Any]],
+    own: Callable[[Session, ProjectRelation], dict[str, Any]] | None = None,
 ) -> Response:
     """A page about one project (its own page, its Q&A), rendered from `name` with `context`
-    for the viewer's relation to it; for visitors from the render cache while it is current."""
+    for the viewer's relation to it (and `own`: what the person's own parts show); shared from
+    the render cache while it is current (see `render_project_page`)."""
 
     def page(session: Session, user: User | None) -> Response:
         rel = projects.get_project(session, user=user, project_id=project_id)
-        return render_project_page(request, session, name, rel, lambda: context(session, rel))
+        return render_project_page(
+            request,
+            session,
+            name,
+            rel,
+            lambda viewed: context(session, viewed),
+            (lambda viewed: own(session, viewed)) if own else None,
+        )
 
     return await project_content_page(request, projects.VERSION_FOR_VISITORS, project_id, page)
 
@@ -76,19 +89,40 @@ def render_project_page(
     session: Session,
     name: str,
     rel: ProjectRelation,
-    context: Callable[[], dict[str, Any]],
+    context: Callable[[ProjectRelation], dict[str, Any]],
+    own: Callable[[ProjectRelation], dict[str, Any]] | None = None,
+    wrote: int | None = None,
 ) -> HTMLResponse:
-    """Render a project content page; for visitors, once per version into the render cache.
+    """Render a project content page once per version of the project and audience: for
+    visitors, and for everyone who stands alike to the project (app/web/shared_pages.py).
 
-    Every change such a page shows is a contribution and moves the project's version.
+    `context` is what the page shows for a relation to the project, `own` what the person's
+    own parts (the template's `own_part` slots) show; every change such a page shows is a
+    change recorded to the project (app/services/contribution.py), which moves its version.
+    `wrote`: the page's need, which the person wrote (their page is shared with no one else).
     """
+    mine = own(rel) if own else {}
     # A page asked for with a query (a searched or filtered needs list) is its own page: it is
-    # neither taken from nor put in the cache of the plain one.
-    if rel.user is not None or request.url.query:
-        return render(request, name, context())
+    # neither taken from nor put in the cache of the plain one. A page that has not said what
+    # is the person's own in it (`own`) is not shared by logged-in people.
+    if request.url.query or (rel.user is not None and own is None):
+        return render(request, name, {**context(rel), **mine})
+    if rel.user is not None:
+        owner = rel.project.owner_org_id
+        return shared_pages.shared_response(
+            request,
+            session,
+            rel=rel,
+            # The owner's look (logo, colour) is not content, but the page wears it.
+            version=(rel.project.content_version, organisation_look.look_of(owner)),
+            name=name,
+            context=lambda _, shared: context(shared or rel),
+            own={"project": rel.project, "rel": rel, **mine},
+            wrote=wrote,
+        )
 
     def build() -> tuple[bytes, ...]:
-        return _visitor_parts(request, name, context())
+        return _visitor_parts(request, name, {**context(rel), **mine})
 
     version = participation.project_version(session, project_id=id_of(rel.project))
     parts = render_cache.pages.get_or_build(_visitor_page_key(request), version, build)
@@ -100,13 +134,15 @@ async def site_page(
     version_query: Executable,
     name: str,
     context: Callable[[Session, User | None], dict[str, Any]],
+    version_for: Callable[[User], Executable] | None = None,
 ) -> Response:
     """A page about the whole site (the front page), rendered from `name` with `context` for
     the viewer, in one thread hop; for visitors who are not logged in once per version of what
     it shows (the row `version_query` finds), or at most once per max age without asking.
 
     Whatever changes such a page must move that row, as a contribution moves a project's
-    content version.
+    content version. Logged-in people share it likewise with everyone who stands alike
+    (app/web/shared_pages.py) while the row `version_for` finds for them stays the same.
     """
     token = await bearer_scheme(request)
     visitor = is_visitor(request, token) and not request.url.query
@@ -118,6 +154,16 @@ async def site_page(
 
     def render_page(session: Session) -> Response:
         user = load_user(request, session, token)
+        if user is not None and version_for is not None and not request.url.query:
+            return shared_pages.shared_response(
+                request,
+                session,
+                rel=None,
+                version=tuple(session.execute(version_for(user)).one()),
+                name=name,
+                context=lambda viewer, _: context(session, viewer),
+                own={},
+            )
         if user is not None or not visitor:
             return render(request, name, context(session, user))
 

@@ -12,10 +12,16 @@ from app.services.errors import Forbidden
 from app.web.auth import SESSION_KEY
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Where the token goes in a page rendered once for many people: each gets theirs spliced in.
+# (A NUL byte, which no form lets anyone write, so nothing people wrote can pass for it.)
+CSRF_SLOT = "\x00csrf-token\x00"
 
 
 def csrf_token(request: Request) -> str:
-    """This session's CSRF token, created on first use."""
+    """This session's CSRF token, created on first use (its slot while a page shared by an
+    audience is rendered: app/web/shared_pages.py)."""
+    if getattr(request.state, "shared_render", False):
+        return CSRF_SLOT
     token = request.session.get("csrf")
     if not token:
         token = secrets.token_urlsafe(32)

@@ -10,7 +10,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -169,6 +170,40 @@ def written_lang(subject: object) -> Markup:
 
 
 templates.env.globals["written_lang"] = written_lang
+
+# In a page shared by an audience, where each `own` slot goes: the slot's number between these.
+OWN_SLOT = "\x00own-slot:"
+OWN_SLOT_END = ":own-slot\x00"
+
+
+def owns_something(context: Any, args: dict[str, Any]) -> bool:
+    """False when the part has `only_for=(name, key)` and the person's `name` (a dict or set in
+    the context) lacks `key`: an item of a long list they have nothing of their own in, which is
+    then not rendered at all (a list of 50 events, the person registered for one)."""
+    gate = args.get("only_for")
+    return gate is None or gate[1] in (context.get(gate[0]) or ())
+
+
+@pass_context
+def own_part(context: Context, name: str, **args: Any) -> Markup:
+    """The person's own part of a page (the header with their name, their follow button, their
+    own comments): the template `name` rendered with the page's context and `args`.
+
+    In a page rendered once for an audience (app/web/shared_pages.py) it is a slot instead,
+    filled per request for the person asking; `args` must then be the same for everyone
+    (`only_for`: see `owns_something`).
+    """
+    slots = context.get("own_slots")
+    if isinstance(slots, list):
+        slots.append((name, tuple(sorted(args.items()))))
+        return Markup(f"{OWN_SLOT}{len(slots) - 1}{OWN_SLOT_END}")
+    if not owns_something(context, args):
+        return Markup("")
+    template = context.environment.get_template(name)
+    return Markup(template.render({**context.get_all(), **args}))
+
+
+templates.env.globals["own_part"] = own_part
 templates.env.globals["organisation_look"] = organisation_look.look_of
 
 

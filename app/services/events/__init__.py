@@ -39,6 +39,7 @@ from app.services.events.views import (
     list_page,
     list_registrations,
     list_slots,
+    registrations_in_project,
     waitlist_position,
 )
 
@@ -73,6 +74,7 @@ __all__ = [
     "project_events",
     "publish_minutes",
     "register",
+    "registrations_in_project",
     "waitlist_position",
     "write_minutes",
 ]

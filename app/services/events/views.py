@@ -228,7 +228,8 @@ def own_places(
     places = OwnPlaces(registrations={}, positions={}, slot_ids={})
     user = rel.user
     ids = [id_of(e) for e in events]
-    if user is None or user.id is None or not ids:
+    # Nobody's places on a page shared by an audience (its own parts come per request).
+    if not isinstance(user, User) or user.id is None or not ids:
         return places
     for registration in session.exec(
         select(EventRegistration).where(
@@ -268,6 +269,24 @@ def own_places(
             ).all()
         }
     return places
+
+
+def registrations_in_project(
+    session: Session, *, rel: ProjectRelation
+) -> dict[int, EventRegistration]:
+    """The person's active registrations for the project's events, by event id (one query)."""
+    if rel.user is None:
+        return {}
+    query = (
+        select(EventRegistration)
+        .join(DialogueEvent, col(DialogueEvent.id) == col(EventRegistration.event_id))
+        .where(
+            DialogueEvent.project_id == rel.project.id,
+            EventRegistration.user_id == rel.user.id,
+            col(EventRegistration.status).in_(ACTIVE),
+        )
+    )
+    return {registration.event_id: registration for registration in session.exec(query).all()}
 
 
 def _stored_id(value: int | None) -> int:

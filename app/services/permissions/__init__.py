@@ -137,6 +137,7 @@ from app.services.permissions.specification import (
     ensure_can_write_specification,
     may_co_author,
 )
+from app.services.permissions.viewer import AudienceViewer, SharedRenderError
 
 __all__ = [
     "CLOSED_PHASES",
@@ -153,6 +154,7 @@ __all__ = [
     "SPECIFICATION_PHASES",
     "AnyAudience",
     "Audience",
+    "AudienceViewer",
     "DialogueAction",
     "HearingAudience",
     "MetricsAudience",
@@ -162,6 +164,7 @@ __all__ = [
     "QaAudience",
     "ReaderAudience",
     "RoundRelation",
+    "SharedRenderError",
     "allows",
     "audience_for",
     "can_open_need",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app import i18n
+from app.models import User
 from app.models.base import Role, id_of
 from app.services.errors import Forbidden
 from app.services.permissions.login_level import level_that_matters
@@ -20,8 +21,9 @@ from app.services.permissions.relation import ProjectRelation, allows
 
 
 def representative_of(rel: ProjectRelation) -> int | None:
-    """The user an audience is re-checked as (not part of its key)."""
-    return rel.user.id if rel.user else None
+    """The user an audience is re-checked as (not part of its key); none for the stand-in of a
+    page shared by an audience (app/web/shared_pages.py), which is nobody in particular."""
+    return rel.user.id if isinstance(rel.user, User) else None
 
 
 @dataclass(frozen=True)

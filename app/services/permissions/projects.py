@@ -15,6 +15,7 @@ from app.services.permissions.relation import (
     ensure_phase_allows,
     require_user,
 )
+from app.services.permissions.viewer import AudienceViewer
 
 
 def ensure_can_create_project(user: User | None) -> User:
@@ -135,6 +136,8 @@ def can_read_need(rel: ProjectRelation, need: Need) -> bool:
 
 def is_author(rel: ProjectRelation, content: Need | Comment) -> bool:
     """Whether the viewer wrote it (they see their own hidden or held content in full)."""
+    if isinstance(rel.user, AudienceViewer):
+        return rel.user.wrote(content)
     return rel.user is not None and rel.user.id == content.author_id
 
 
