@@ -140,3 +140,26 @@ def test_a_socket_that_closed_leaves_its_topic() -> None:
         return hub.open_sockets
 
     assert run_async(scenario()) == 0
+
+
+def test_the_viewer_count_of_a_crowded_page_goes_out_less_often() -> None:
+    """While thousands join, the count (sent to every viewer) waits a millisecond per viewer."""
+
+    async def scenario() -> tuple[list[str], list[str]]:
+        hub = LiveHub(viewers_debounce=0.01)
+        hub.render_viewers = lambda topic, audience, count: f"{count} viewing"
+        sockets = [Socket() for _ in range(100)]
+        for socket in sockets[:99]:
+            await _join(hub, socket)
+        await asyncio.sleep(0.05)  # the first joiner scheduled the count: 0.01 s
+        await _join(hub, sockets[99])  # now 100 viewers: the next count waits 0.1 s
+        await asyncio.sleep(0.05)
+        early = list(sockets[0].sent)
+        await asyncio.sleep(0.1)
+        late = list(sockets[0].sent)
+        await _end_all()
+        return early, late
+
+    early, late = run_async(scenario())
+    assert early[-1] == "99 viewing"
+    assert late[-1] == "100 viewing"

@@ -22,6 +22,7 @@ from app.services.live.topics import PageKind, Topic
 from app.services.notifications.inbox import forget_unread
 
 log = logging.getLogger(__name__)
+COUNT_SECONDS_PER_VIEWER = 0.001  # how often a page's viewer count may go out, by its viewers
 
 
 @dataclass(eq=False)
@@ -211,7 +212,12 @@ class LiveHub:
         if topic in self._pending_counts:
             return
         self._pending_counts.add(topic)
-        asyncio.get_running_loop().call_later(self.viewers_debounce, self._send_viewer_count, topic)
+        # The count goes to every viewer of the page, so while thousands come and go (a process
+        # died and its viewers move here) it is sent at most every millisecond per viewer: a
+        # thousand sends a second whatever the churn, not a full fan-out every half second.
+        viewers = len(self.topics.get(topic, ()))
+        delay = max(self.viewers_debounce, viewers * COUNT_SECONDS_PER_VIEWER)
+        asyncio.get_running_loop().call_later(delay, self._send_viewer_count, topic)
 
     def _send_viewer_count(self, topic: Topic) -> None:
         self._pending_counts.discard(topic)
