@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from sqlmodel import select
@@ -152,6 +152,20 @@ def createuser(
     typer.echo(f"Created {user.role} {user.email} (id {user.id}){moderating}.")
 
 
+# How `pivotal serve` runs uvicorn; benchmarks/serving.py serves its apps alike.
+UVICORN_OPTIONS: dict[str, Any] = {
+    "proxy_headers": True,
+    # The sans-I/O WebSocket protocol writes a frame straight to the transport: about a third
+    # less CPU per send than the legacy one and no tasks of its own per socket (docs/performance.md,
+    # "Fan-out to 10,000: one loop per push").
+    "ws": "websockets-sansio",
+    "ws_ping_interval": 20,
+    # Compression costs a zlib context per socket (most of a viewer's memory) and CPU per
+    # socket per push; the fragments are small, so it is off.
+    "ws_per_message_deflate": False,
+}
+
+
 @cli.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Defaults to $HOST, else 127.0.0.1")] = None,
@@ -177,11 +191,7 @@ def serve(
         port=port,
         workers=workers,
         reload=reload,
-        proxy_headers=True,
-        ws_ping_interval=20,
-        # Compression costs a zlib context per socket (most of a viewer's memory) and CPU per
-        # socket per push; the fragments are small, so it is off.
-        ws_per_message_deflate=False,
+        **UVICORN_OPTIONS,
     )
 
 

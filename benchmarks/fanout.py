@@ -86,33 +86,42 @@ def bare_servers(count: int, tmp: Path) -> Iterator[list[tuple[str, int]]]:
 class Meter:
     """CPU seconds of the machine, the servers and the client processes over one stretch."""
 
-    def __init__(self, clients: LoadClients, pids: list[int]) -> None:
-        self.clients, self.pids = clients, pids
+    def __init__(
+        self, clients: LoadClients, pids: list[int], bare_pids: tuple[int, ...] = ()
+    ) -> None:
+        self.clients, self.pids, self.bare_pids = clients, pids, list(bare_pids)
 
     async def start(self) -> None:
         self.wall = time.monotonic()
         self.machine = _machine()
         self.servers = sum(_process_cpu(pid) for pid in self.pids)
+        self.bare = sum(_process_cpu(pid) for pid in self.bare_pids)
         self.client = await self.clients.cpu_seconds()
         self.parent = time.process_time()
 
     async def stop(self) -> dict[str, float]:
-        """Each party's CPU in cores (CPU seconds ÷ wall seconds) since `start`."""
+        """Each party's CPU in cores (CPU seconds ÷ wall seconds) since `start`, and the CPU
+        seconds of Pivotal's servers, the bare servers and the clients."""
         wall = time.monotonic() - self.wall
         busy, total = _machine()
         cores = (total - self.machine[1]) / wall
         machine = (busy - self.machine[0]) / wall
-        servers = (sum(_process_cpu(pid) for pid in self.pids) - self.servers) / wall
-        client = (await self.clients.cpu_seconds() - self.client) / wall
+        servers = sum(_process_cpu(pid) for pid in self.pids) - self.servers
+        bare = sum(_process_cpu(pid) for pid in self.bare_pids) - self.bare
+        client = await self.clients.cpu_seconds() - self.client
         parent = (time.process_time() - self.parent) / wall
         return {
             "wall_seconds": round(wall, 1),
             "cores": round(cores, 1),
             "machine_busy_cores": round(machine, 2),
-            "servers_cores": round(servers, 2),
-            "load_client_cores": round(client, 2),
+            "servers_cores": round(servers / wall, 2),
+            "bare_servers_cores": round(bare / wall, 2),
+            "load_client_cores": round(client / wall, 2),
             "poster_cores": round(parent, 2),
-            "others_cores": round(max(0.0, machine - servers - client - parent), 2),
+            "others_cores": round(max(0.0, machine - (servers + bare + client) / wall - parent), 2),
+            "servers_cpu_seconds": round(servers, 3),
+            "bare_servers_cpu_seconds": round(bare, 3),
+            "load_client_cpu_seconds": round(client, 3),
         }
 
 
@@ -222,7 +231,7 @@ async def run(args: argparse.Namespace) -> dict:
                     (sum(bare_after) - sum(bare_rss_before)) / viewers, 1
                 )
 
-            meter = Meter(clients, pids + bare_pids)
+            meter = Meter(clients, pids, tuple(bare_pids))
             await meter.start()
             pivotal_ms: list[float] = []
             bare_ms: list[float] = []
@@ -255,7 +264,24 @@ async def run(args: argparse.Namespace) -> dict:
                     print(f"{marker}: only {count}/{viewers} viewers within 30 s", file=sys.stderr)
                 else:
                     bare_ms.append((last - sent) * 1000)
-            result["cpu_during_posts"] = await meter.stop()
+            cpu = result["cpu_during_posts"] = await meter.stop()
+            # Per socket send (µs): the servers' CPU over the posts, each post's write and
+            # render included; the client's per message received (both groups).
+            sends = len(pivotal_ms) * viewers
+            if sends:
+                result["servers_cpu_us_per_send"] = round(
+                    cpu["servers_cpu_seconds"] / sends * 1e6, 1
+                )
+            if bare_ms:
+                bare_sends = len(bare_ms) * viewers
+                result["bare_cpu_us_per_send"] = round(
+                    cpu["bare_servers_cpu_seconds"] / bare_sends * 1e6, 1
+                )
+            if sends:
+                received = sends + len(bare_ms) * viewers
+                result["load_client_cpu_us_per_message"] = round(
+                    cpu["load_client_cpu_seconds"] / received * 1e6, 1
+                )
             result["post_to_last_viewer_ms"] = {"pivotal": percentiles(pivotal_ms)}
             result["pivotal_post_answered_ms"] = percentiles(answered_ms)
             result["posts_missed_by_some_viewer"] = missed

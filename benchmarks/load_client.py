@@ -1,7 +1,9 @@
 """A WebSocket load client in separate processes, so that the client is not the benchmark's
 bottleneck and its CPU can be counted apart from the servers'.
 
-Each client process holds a share of the sockets and reads them all; for every message carrying
+Each client process (uvloop) holds a share of the sockets and reads them all with a minimal
+frame parser (`benchmarks/ws_wire.py`: no task or queue per socket, the markers found in the
+bytes); for every message carrying
 a marker such as `FANOUT-3-END` it notes the arrival time (`time.monotonic()`, which is
 CLOCK_MONOTONIC on Linux and so comparable between processes of one machine) and reports, every
 few milliseconds, how many sockets got each marker and when the last of them did. With failover
@@ -24,11 +26,10 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import WebSocketException
-from websockets.typing import Origin
+from benchmarks.ws_wire import Wire, connect
 
 MARK = re.compile(r"([A-Z]+-\d+)-END")
+MARK_BYTES = re.compile(rb"([A-Z]+-\d+)-END")
 FLUSH_SECONDS = 0.02
 
 
@@ -37,22 +38,13 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def _open(url: str, origin: str) -> tuple[ClientConnection, float]:
-    """A socket that has read its first message (the resync), and when it did."""
-    ws = await connect(
-        url, origin=Origin(origin), open_timeout=120, max_queue=None, ping_interval=None
-    )
-    await ws.recv()
-    return ws, time.monotonic()
-
-
 @dataclass
 class _Socket:
     group: str
     origin: int  # the index of the server it first connected to (kept across failover)
     server: int  # the index of the server it is connected to now
-    ws: ClientConnection
-    seen: set[str] = field(default_factory=set)
+    wire: Wire | None = None
+    seen: set[bytes] = field(default_factory=set)
 
 
 class _Client:
@@ -67,6 +59,7 @@ class _Client:
         self.failover: float | None = None  # None: off; else the jitter in seconds
         self.failover_group = ""  # the group whose sockets reconnect
         self.urls: dict[str, list[str]] = {}
+        self.paths: dict[str, str] = {}
         self.stopping = False
 
     async def run(self) -> None:
@@ -94,13 +87,16 @@ class _Client:
         flusher.cancel()
         for task in self.readers:
             task.cancel()
-        await asyncio.gather(*(s.ws.close() for s in self.sockets), return_exceptions=True)
+        for sock in self.sockets:
+            if sock.wire is not None:
+                sock.wire.close()
+        await asyncio.sleep(0.5)  # the servers answer the close frames and end the connections
         self.conn.send(("stopped", _cpu_seconds()))
 
     async def _open_group(
         self, group: str, urls: list[str], path: str, count: int, offset: int, concurrency: int
     ) -> None:
-        self.urls[group] = urls
+        self.urls[group], self.paths[group] = urls, path
         semaphore = asyncio.Semaphore(concurrency)
         failures = 0
         by_origin: dict[int, int] = defaultdict(int)
@@ -109,43 +105,51 @@ class _Client:
         async def one(j: int) -> None:
             nonlocal failures
             server = (offset + j) % len(urls)
-            base = urls[server]
+            sock = _Socket(group=group, origin=server, server=server)
             async with semaphore:
                 try:
-                    ws, _ = await _open(base.replace("http", "ws", 1) + path, base)
-                except (OSError, WebSocketException, TimeoutError):
+                    await self._connect(sock, server)
+                except (OSError, TimeoutError):
                     failures += 1
                     return
-            sock = _Socket(group=group, origin=server, server=server, ws=ws)
             self.sockets.append(sock)
             by_origin[server] += 1
-            self.readers.append(asyncio.create_task(self._read(sock, path)))
 
         await asyncio.gather(*(one(j) for j in range(count)))
         self.conn.send(
             ("opened", group, dict(by_origin), failures, time.monotonic() - started, _cpu_seconds())
         )
 
-    async def _read(self, sock: _Socket, path: str) -> None:
-        while True:
-            try:
-                async for message in sock.ws:
-                    now = time.monotonic()
-                    text = message if isinstance(message, str) else message.decode()
-                    for marker in set(MARK.findall(text)):
-                        if marker in sock.seen:
-                            continue
-                        sock.seen.add(marker)
-                        entry = self.arrivals.setdefault((sock.group, sock.origin, marker), [0, 0])
-                        entry[0] += 1
-                        entry[1] = max(entry[1], now)
-            except (OSError, WebSocketException):
-                pass
-            if self.stopping or self.failover is None or sock.group != self.failover_group:
-                return
-            await self._reconnect(sock, path)
+    async def _connect(self, sock: _Socket, server: int) -> float:
+        """Connect the socket to a server and read its resync; when that arrived."""
+        base = self.urls[sock.group][server]
+        url = base.replace("http", "ws", 1) + self.paths[sock.group]
+        wire = await connect(url, base, lambda message, now: self._arrived(sock, message, now), 120)
+        sock.wire, sock.server = wire, server
+        wire.closed.add_done_callback(lambda _closed: self._lost(sock, wire))
+        return await wire.opened
 
-    async def _reconnect(self, sock: _Socket, path: str) -> None:
+    def _arrived(self, sock: _Socket, message: bytes, now: float) -> None:
+        for marker in MARK_BYTES.findall(message):
+            if marker in sock.seen:
+                continue
+            sock.seen.add(marker)
+            key = (sock.group, sock.origin, marker.decode())
+            entry = self.arrivals.get(key)
+            if entry is None:
+                self.arrivals[key] = [1, now]
+            else:
+                entry[0] += 1
+                entry[1] = max(entry[1], now)
+
+    def _lost(self, sock: _Socket, wire: Wire) -> None:
+        if sock.wire is not wire or self.stopping:
+            return
+        sock.wire = None
+        if self.failover is not None and sock.group == self.failover_group:
+            self.readers.append(asyncio.create_task(self._reconnect(sock)))
+
+    async def _reconnect(self, sock: _Socket) -> None:
         """Back off with jitter, then try the next servers in turn until one takes the socket."""
         lost = time.monotonic()
         assert self.failover is not None
@@ -159,11 +163,9 @@ class _Client:
                 server = (sock.server + first + step) % len(urls)
                 attempts += 1
                 try:
-                    base = urls[server]
-                    ws, resynced = await _open(base.replace("http", "ws", 1) + path, base)
-                except (OSError, WebSocketException, TimeoutError):
+                    resynced = await self._connect(sock, server)
+                except (OSError, TimeoutError):
                     continue
-                sock.ws, sock.server = ws, server
                 self.conn.send(("reconnected", sock.group, sock.origin, server, lost, resynced))
                 return
             await asyncio.sleep(1.0)

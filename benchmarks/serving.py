@@ -10,6 +10,8 @@ def serve_like_pivotal(app: str, *, description: str | None, default_port: int) 
     """Run `app` ("module:attribute") in one uvicorn process, as `pivotal serve` would."""
     import uvicorn
 
+    from app.cli import UVICORN_OPTIONS
+
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=default_port)
@@ -19,7 +21,5 @@ def serve_like_pivotal(app: str, *, description: str | None, default_port: int) 
         host=args.host,
         port=args.port,
         workers=1,
-        proxy_headers=True,
-        ws_ping_interval=20,
-        ws_per_message_deflate=False,
+        **UVICORN_OPTIONS,
     )

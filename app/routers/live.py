@@ -114,25 +114,18 @@ async def _serve(websocket: WebSocket, topic: Topic) -> None:
         audience=audience,
         login_session=login_session,
     )
-
-    async def watch_disconnect() -> None:
-        with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-            while True:
-                await websocket.receive_text()  # the page sends nothing; this waits for close
-        with contextlib.suppress(asyncio.QueueFull):
-            viewer.queue.put_nowait(None)
-
-    watcher = asyncio.create_task(watch_disconnect())
     # The hub sends the resync once and lets it go; this frame must not hold it meanwhile
     # (it is the whole page state, most of an idle viewer's memory otherwise).
     resync = [first]
     del first
-    try:
-        await hub.serve(viewer, resync.pop())
-    except (WebSocketDisconnect, RuntimeError):
-        pass
-    finally:
-        watcher.cancel()
+    await hub.serve(viewer, resync.pop(), until=_closed(websocket))
+
+
+async def _closed(websocket: WebSocket) -> None:
+    """Wait until the socket closes (the page sends nothing on it)."""
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        while True:
+            await websocket.receive_text()
 
 
 def _closer(websocket: WebSocket) -> Callable[[int], Coroutine[Any, Any, None]]:

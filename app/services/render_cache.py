@@ -75,20 +75,25 @@ class VersionedCache(Generic[V]):
                 return previous[1]
         return None
 
-    def get_or_build(self, key: Hashable, version: Hashable, build: Callable[[], V]) -> V:
-        """The cached HTML for `key` at `version`, or build (once, however many ask), store it."""
+    def get_or_build(
+        self, key: Hashable, version: Hashable, build: Callable[[], V], *, stale_ok: bool = True
+    ) -> V:
+        """The cached HTML for `key` at `version`, or build (once, however many ask), store it.
+
+        With `stale_ok` false, never the version before: wait for the one being built.
+        """
         with self._lock:
             html = self._lookup(key, version)
             if html is not None:
                 return html
             building = self._building.setdefault(key, threading.Lock())
             previous = self._entries.get(key)
-        if previous is not None and not building.acquire(blocking=False):
+        if previous is not None and stale_ok and not building.acquire(blocking=False):
             # Someone is rendering the new version right now: serve the one before (it is at most
             # one change behind, and live viewers get the change pushed) instead of queueing.
             self.stale += 1
             return previous[1]
-        if previous is not None:
+        if previous is not None and stale_ok:
             building.release()
         with building:
             with self._lock:

@@ -9,27 +9,31 @@ from app.models.vocabulary import LiveKind
 from app.services import dialogue, participation, projects
 from app.services.live import LiveEvent, PageKind, Topic
 from app.services.live.registry import LivePage, register_page, renders
+from app.services.need_list import NeedFilter
 from app.services.permissions import Audience, ProjectRelation, audience_for
 from app.services.render_cache import fragments
-from app.views.needs import needs_list_html
+from app.views.needs import needs_results_html
 from app.views.templating import render_block, render_fragment
 
 
 def phase_html(session: Session, rel: ProjectRelation, audience: Audience) -> str:
     """The project's phase badge and timeline, pushed out of band (cached until it changes)."""
 
-    def build() -> str:
-        overview = projects.phase_overview(session, rel=rel)
-        badge = render_fragment(
-            "projects/_phase_badge.html", audience.lang, project=rel.project, oob=True
-        )
-        steps = projects.timeline(rel.project, overview)
-        return badge + render_fragment(
-            "projects/_phase_timeline.html", audience.lang, steps=steps, oob=True
-        )
-
     version = participation.project_version(session, project_id=audience.project_id)
-    return fragments.get_or_build(("phase", audience), version, build)
+    return fragments.get_or_build(
+        ("phase", audience), version, lambda: _phase_fragment(session, rel, audience)
+    )
+
+
+def _phase_fragment(session: Session, rel: ProjectRelation, audience: Audience) -> str:
+    overview = projects.phase_overview(session, rel=rel)
+    badge = render_fragment(
+        "projects/_phase_badge.html", audience.lang, project=rel.project, oob=True
+    )
+    steps = projects.timeline(rel.project, overview)
+    return badge + render_fragment(
+        "projects/_phase_timeline.html", audience.lang, steps=steps, oob=True
+    )
 
 
 def phase_form_html(rel: ProjectRelation, audience: Audience) -> str:
@@ -54,9 +58,21 @@ def header_html(rel: ProjectRelation, audience: Audience) -> str:
 
 
 def project_state(session: Session, rel: ProjectRelation, topic: Topic, audience: Audience) -> str:
-    """The details, needs list and phase: the project page's state on every (re)connect."""
-    lists = needs_list_html(session, rel, audience, oob=True) + phase_html(session, rel, audience)
-    return header_html(rel, audience) + lists
+    """The details, needs list and phase: the project page's state on every (re)connect.
+
+    Rendered once per audience and content version (every change it shows is a contribution,
+    which moves the version): when a process dies, its viewers reconnect to the others all at
+    once, and thousands of them share a handful of renders. Built from what the database holds
+    now, never from another cache that may serve the version before (a reconnect must get what
+    it missed), and read after the version, so what is stored is never older than its key.
+    """
+
+    def build() -> str:
+        needs = needs_results_html(session, rel, audience, NeedFilter(), None, oob=True)
+        return header_html(rel, audience) + needs + _phase_fragment(session, rel, audience)
+
+    version = participation.project_version(session, project_id=audience.project_id)
+    return fragments.get_or_build(("project-resync", audience), version, build, stale_ok=False)
 
 
 @renders(PageKind.project, LiveKind.project_edited)

@@ -249,7 +249,8 @@ def _watch_dashboard(render_for: dict[int, str]) -> tuple[list[str], list[str]]:
             return None
 
         viewer = Viewer(send=send, close=close, topic=Topic(PageKind.metrics, 7), audience="a")
-        serving = asyncio.create_task(hub.serve(viewer, "first"))
+        closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        serving = asyncio.create_task(hub.serve(viewer, "first", until=closed))
         await asyncio.sleep(0)
         for n in (1, 2, 3):
             await hub.deliver(LiveEvent(kind="need.created", object_id=n, project_id=7))
@@ -257,7 +258,7 @@ def _watch_dashboard(render_for: dict[int, str]) -> tuple[list[str], list[str]]:
         for n in (4, 5):
             await hub.deliver(LiveEvent(kind="need.created", object_id=n, project_id=7))
             await asyncio.sleep(0.2)
-        viewer.queue.put_nowait(None)
+        closed.set_result(None)
         await serving
         return rendered, sent
 

@@ -1,38 +1,43 @@
 """The live hub: keeps this process's sockets by topic and pushes each event's HTML to them.
 
-It renders each event once per distinct audience (through the registry) and queues the HTML on
-every socket of that audience; a socket that falls too far behind is dropped rather than allowed
-to stall the others.
+It renders each event once per distinct audience (through the registry) and sends the HTML to
+every socket of that audience in one loop: a send goes straight into the socket's transport
+buffer, and only a socket whose buffer is full (a slow reader) gets an outbox and a task to drain
+it, so it never holds up the others; one that falls too far behind is dropped.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Coroutine, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from app.models.vocabulary import LiveKind
-from app.services.live import registry
+from app.services.live import eager, registry
 from app.services.live.bus import LiveEvent, spawn
 from app.services.live.topics import PageKind, Topic
 from app.services.notifications.inbox import forget_unread
 
 log = logging.getLogger(__name__)
+COUNT_SECONDS_PER_VIEWER = 0.001  # how often a page's viewer count may go out, by its viewers
 
 
 @dataclass(eq=False)
 class Viewer:
-    """One open socket on one topic, with its audience and a bounded outbox."""
+    """One open socket on one topic, with its audience and, while it is behind, an outbox."""
 
-    send: Callable[[str], Awaitable[None]]
+    send: Callable[[str], Coroutine[Any, Any, None]]
     close: Callable[[int], Coroutine[Any, Any, None]]
     topic: Topic
     audience: Hashable
-    queue: asyncio.Queue[str | None] = field(default_factory=lambda: asyncio.Queue(256))
+    # A send is under way that had to wait (the socket's buffer was full): what comes meanwhile
+    # waits here, in order, up to the hub's queue size (None when nothing waits).
+    outbox: deque[str] | None = None
+    sending: bool = False
+    # Closed by the hub (too slow, or its access changed): sent nothing more.
     dropped: bool = False
     # On a coalesced topic, the state last sent: the same again is not sent.
     last: str | None = None
@@ -71,27 +76,25 @@ class LiveHub:
     def open_sockets(self) -> int:
         return sum(len(v) for v in self.topics.values())
 
-    async def serve(self, viewer: Viewer, first: str) -> None:
-        """Register the viewer, send its resync fragment, then pump its outbox until it closes."""
-        viewer.queue = asyncio.Queue(self.queue_size)
-        viewer.queue.put_nowait(first)
+    async def serve(self, viewer: Viewer, first: str, until: Awaitable[Any]) -> None:
+        """Register the viewer and send its resync fragment; keep it until `until` is done
+        (the socket closed)."""
         if self._coalesced(viewer.topic):
             viewer.last = first
+        self._enqueue(viewer, first)
         # Sent once: a reference kept in this frame would hold the whole page state (tens of
         # KiB) for as long as the socket is open.
         del first
         self.topics[viewer.topic].add(viewer)
         self._schedule_viewer_count(viewer.topic)
         try:
-            while True:
-                message = await viewer.queue.get()
-                if message is None:
-                    break
-                await viewer.send(message)
+            await until
         finally:
             self._remove(viewer)
 
     def _remove(self, viewer: Viewer) -> None:
+        viewer.dropped = True
+        viewer.outbox = None
         viewers = self.topics.get(viewer.topic)
         if viewers is not None:
             viewers.discard(viewer)
@@ -100,16 +103,40 @@ class LiveHub:
         self._schedule_viewer_count(viewer.topic)
 
     def _enqueue(self, viewer: Viewer, message: str) -> None:
+        """Send now when nothing waits for the socket; else queue behind, or drop the viewer."""
+        if viewer.dropped:
+            return
+        if not viewer.sending:
+            eager.start(self._send(viewer, message))
+            return
+        if viewer.outbox is None:
+            viewer.outbox = deque()
+        if len(viewer.outbox) < self.queue_size:
+            viewer.outbox.append(message)
+            return
+        log.warning("dropping slow live viewer on %s", viewer.topic)
+        self._end(viewer, 1013)  # 1013: try again later
+
+    async def _send(self, viewer: Viewer, message: str) -> None:
+        """Send, and then what queued up meanwhile if the send had to wait."""
+        viewer.sending = True
         try:
-            viewer.queue.put_nowait(message)
-        except asyncio.QueueFull:
-            if not viewer.dropped:
-                viewer.dropped = True
-                log.warning("dropping slow live viewer on %s", viewer.topic)
-                spawn(viewer.close(1013))
-                with contextlib.suppress(asyncio.QueueEmpty):
-                    viewer.queue.get_nowait()
-                viewer.queue.put_nowait(None)
+            await viewer.send(message)
+            while viewer.outbox and not viewer.dropped:
+                await viewer.send(viewer.outbox.popleft())
+        except Exception:  # the socket is gone; its reader ends the viewer
+            log.debug("live send failed on %s", viewer.topic, exc_info=True)
+        finally:
+            viewer.sending = False
+            viewer.outbox = None
+
+    def _end(self, viewer: Viewer, code: int) -> None:
+        """Close the viewer's socket; nothing more is sent to it."""
+        if viewer.dropped:
+            return
+        viewer.dropped = True
+        viewer.outbox = None
+        eager.start(_close_socket(viewer, code))
 
     async def deliver(self, event: LiveEvent) -> None:
         """Render the event once per audience on each topic and queue it for every viewer.
@@ -185,7 +212,12 @@ class LiveHub:
         if topic in self._pending_counts:
             return
         self._pending_counts.add(topic)
-        asyncio.get_running_loop().call_later(self.viewers_debounce, self._send_viewer_count, topic)
+        # The count goes to every viewer of the page, so while thousands come and go (a process
+        # died and its viewers move here) it is sent at most every millisecond per viewer: a
+        # thousand sends a second whatever the churn, not a full fan-out every half second.
+        viewers = len(self.topics.get(topic, ()))
+        delay = max(self.viewers_debounce, viewers * COUNT_SECONDS_PER_VIEWER)
+        asyncio.get_running_loop().call_later(delay, self._send_viewer_count, topic)
 
     def _send_viewer_count(self, topic: Topic) -> None:
         self._pending_counts.discard(topic)
@@ -236,19 +268,18 @@ class LiveHub:
 
     async def _close(self, viewers: list[Viewer], code: int) -> None:
         for viewer in viewers:
-            with contextlib.suppress(Exception):
-                await viewer.close(code)
-            with contextlib.suppress(asyncio.QueueFull):
-                viewer.queue.put_nowait(None)
+            self._end(viewer, code)
 
     async def close_all(self, code: int = 1012) -> None:
         """Close every socket (1012 'service restart' makes clients reconnect)."""
-        for viewers in list(self.topics.values()):
-            for viewer in list(viewers):
-                with contextlib.suppress(Exception):
-                    await viewer.close(code)
-                with contextlib.suppress(asyncio.QueueFull):
-                    viewer.queue.put_nowait(None)
+        await self._close([v for vs in self.topics.values() for v in vs], code)
+
+
+async def _close_socket(viewer: Viewer, code: int) -> None:
+    try:
+        await viewer.close(code)
+    except Exception:  # already gone
+        log.debug("closing a live socket on %s failed", viewer.topic, exc_info=True)
 
 
 hub = LiveHub()
