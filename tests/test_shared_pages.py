@@ -264,3 +264,25 @@ def test_a_registration_for_an_event_shows_on_its_own_page_only(
     assert "Dialogkonferanse" in mine and "Dialogkonferanse" in theirs
     assert "påmeldt" in mine.lower() or "registered" in mine
     assert "påmeldt" not in theirs.lower() and "registered" not in theirs
+
+
+def test_a_part_not_marked_as_the_persons_own_fails_in_tests_and_renders_alone_in_production(
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.config import get_settings
+    from app.services import project_tabs
+
+    tabs_for = project_tabs.tabs_for
+
+    def reading_the_person(session: Session, *, rel: permissions.ProjectRelation, **kw: object):  # type: ignore[no-untyped-def]
+        assert rel.user is not None and rel.user.id  # a stand-in refuses the id
+        return tabs_for(session, rel=rel, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(project_tabs, "tabs_for", reading_the_person)
+    login(client, world.employee)
+    render_cache.clear_all()
+    with pytest.raises(SharedRenderError):
+        client.get(f"/projects/{world.public.id}/documents")
+    monkeypatch.setattr(get_settings(), "environment", "production")
+    page = _page(client, f"/projects/{world.public.id}/documents")  # for the person alone
+    assert "Emil Employee" in page

@@ -15,6 +15,7 @@ meanwhile.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections import OrderedDict
@@ -27,18 +28,27 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from app import i18n
+from app.config import get_settings
 from app.models import User
 from app.services import permissions, render_cache, requirements
 from app.services.notifications import inbox
 from app.services.permissions import AudienceViewer, ProjectRelation, SharedRenderError
 from app.web.csrf import CSRF_SLOT, csrf_token
-from app.web.templating import OWN_SLOT, OWN_SLOT_END, owns_something, page_theme, templates
+from app.web.templating import (
+    OWN_SLOT,
+    OWN_SLOT_END,
+    owns_something,
+    page_theme,
+    render,
+    templates,
+)
 
 # What a shared page is stored as: its bytes, split where a slot goes; a slot is the CSRF
 # token (None) or an own part (its template and arguments).
 Slot = tuple[str, tuple[tuple[str, Any], ...]] | None
 Segments = tuple[bytes | Slot, ...]
 
+log = logging.getLogger("pivotal.web")
 HEADER = "_site_header.html"
 HEADERS_KEPT = 4096  # people's headers kept rendered (a few kB each)
 _headers: OrderedDict[Hashable, tuple[bytes, ...]] = render_cache.register(OrderedDict())
@@ -85,7 +95,16 @@ def shared_response(
             raise SharedRenderError("a page shared by an audience holds the person's CSRF token")
         return _segments(html, slots)
 
-    segments = render_cache.shared_pages.get_or_build(key, version, build)
+    try:
+        segments = render_cache.shared_pages.get_or_build(key, version, build)
+    except SharedRenderError:
+        # A part of the page that is the person's own was not marked so: in production they
+        # get the page rendered for them alone (slower, never wrong); tests and development
+        # fail loudly, so that it is marked.
+        if get_settings().environment != "production":
+            raise
+        log.exception("a shared page read the person's own: rendered for them alone")
+        return render(request, name, {**context(user, rel), **own})
     token = csrf_token(request)
     token_bytes = token.encode()
     unread = inbox.unread_count(session, user=user)
