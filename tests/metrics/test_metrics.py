@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from app.models import ParticipationEvent, ParticipationRollupMark, Question
 from app.models.base import OrganisationKind, Phase, Role
@@ -360,3 +360,26 @@ def test_unpublished_questions_and_bookings_move_no_figure_but_the_procurers(
 
     assert len(weeks(world.procurer)) == 2
     assert weeks(world.researcher) == weeks(world.procurer)[1:]
+
+
+def test_the_keepers_round_reads_each_projects_own_watermark(
+    api: Api, world: World, dialogue: dict[str, int], session: Session
+) -> None:
+    """With marks for several projects, each project is compared with its own watermark (the
+    query once compared every project with all marks at once, which PostgreSQL refused)."""
+    api.post_need(world.employee, world.internal.id)
+    for event in session.exec(select(ParticipationEvent)).all():  # all settled
+        event.occurred_at = event.occurred_at - timedelta(minutes=5)
+        session.add(event)
+    session.commit()
+    assert metrics.refresh_rollups() == 2  # both projects: two marks from now on
+    assert metrics.refresh_rollups() == 0
+    api.post_need(world.employee, world.internal.id)
+    newest = session.exec(
+        select(ParticipationEvent).order_by(col(ParticipationEvent.id).desc())
+    ).first()
+    assert newest is not None
+    newest.occurred_at = newest.occurred_at - timedelta(minutes=5)
+    session.add(newest)
+    session.commit()
+    assert metrics.refresh_rollups() == 1  # only the project with a settled event past its mark

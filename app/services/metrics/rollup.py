@@ -124,8 +124,13 @@ def refresh_rollups() -> int:
     (found in one query), each in a transaction of its own (the keeper's round; see
     `keep_rollups`). Returns how many projects had settled events to count."""
     mark = ParticipationRollupMark
+    # The event's own project's watermark: correlated with the event, the enclosing query (with
+    # the project two levels up, the subquery took `project` into its own FROM: every project's
+    # mark at once, which PostgreSQL refuses as soon as there are two).
     watermark = func.coalesce(
-        select(col(mark.last_event_id)).where(col(mark.project_id) == Project.id).scalar_subquery(),
+        select(col(mark.last_event_id))
+        .where(col(mark.project_id) == PE.project_id)
+        .scalar_subquery(),
         0,
     )
     behind = (
