@@ -12,6 +12,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, and_, or_
+
 from app.i18n import N_
 from app.models.base import MAX_ID
 from app.services.errors import Invalid
@@ -58,3 +60,16 @@ def row_id(value: object, *, zero: bool = False) -> int:
     if type(value) is not int or not (0 if zero else 1) <= value <= MAX_ID:
         raise Invalid(NOT_VALID)
     return value
+
+
+def past(
+    cursor: str, moment_column: Any, id_column: Any, *, newest_first: bool
+) -> ColumnElement[bool]:
+    """Where a keyset page goes on after `cursor` (a moment and an id, as `encode` made them;
+    422 for one this server did not make): the older rows of a list newest first, else the
+    later ones; the id breaks ties between rows of the same moment."""
+    raw_moment, raw_id = decode(cursor, 2)
+    at, at_id = moment(raw_moment), row_id(raw_id)
+    if newest_first:
+        return or_(moment_column < at, and_(moment_column == at, id_column < at_id))
+    return or_(moment_column > at, and_(moment_column == at, id_column > at_id))

@@ -312,13 +312,8 @@ def own_comments(
         col(Comment.withdrawn_at).is_(None),
     )
     if cursor:
-        raw_moment, raw_id = cursors.decode(cursor, 2)
-        after, after_id = cursors.moment(raw_moment), cursors.row_id(raw_id)
         query = query.where(
-            or_(
-                col(Comment.created_at) < after,
-                and_(col(Comment.created_at) == after, col(Comment.id) < after_id),
-            )
+            cursors.past(cursor, col(Comment.created_at), col(Comment.id), newest_first=True)
         )
     newest_first = (col(Comment.created_at).desc(), col(Comment.id).desc())
     found = list(session.exec(query.order_by(*newest_first).limit(limit + 1)).all())

@@ -245,13 +245,8 @@ def published_page(
         Question.project_id == rel.project.id, Question.status == QuestionStatus.published
     )
     if cursor:
-        raw_moment, raw_id = cursors.decode(cursor, 2)
-        after, after_id = cursors.moment(raw_moment), cursors.row_id(raw_id)
         query = query.where(
-            or_(
-                col(Question.published_at) < after,
-                and_(col(Question.published_at) == after, col(Question.id) < after_id),
-            )
+            cursors.past(cursor, col(Question.published_at), col(Question.id), newest_first=True)
         )
     newest_first = (col(Question.published_at).desc(), col(Question.id).desc())
     found = list(session.exec(query.order_by(*newest_first).limit(limit + 1)).all())

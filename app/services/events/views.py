@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.i18n import N_
@@ -342,14 +342,8 @@ def list_page(
     cursor this server did not make): a fixed number of queries whatever their number."""
     conditions: list[Any] = [DialogueEvent.project_id == rel.project.id]
     if cursor:
-        raw_moment, raw_id = cursors.decode(cursor, 2)
-        after, after_id = cursors.moment(raw_moment), cursors.row_id(raw_id)
-        conditions.append(
-            or_(
-                col(DialogueEvent.starts_at) > after,
-                and_(col(DialogueEvent.starts_at) == after, col(DialogueEvent.id) > after_id),
-            )
-        )
+        starts, event_id = col(DialogueEvent.starts_at), col(DialogueEvent.id)
+        conditions.append(cursors.past(cursor, starts, event_id, newest_first=False))
     query = select(DialogueEvent).where(*conditions).order_by(*IN_ORDER).limit(limit + 1)
     found = list(session.exec(query).all())
     events = found[:limit]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.models import Organisation, Proposal, ProposalAttachment, ProposalNeed, SecrecyClaim, User
@@ -207,14 +207,8 @@ def list_page(
     conditions = _listed(rel, summaries_only=summaries_only)
     total = session.exec(select(func.count(col(Proposal.id))).where(*conditions)).one()
     if cursor:
-        raw_moment, raw_id = cursors.decode(cursor, 2)
-        after, after_id = cursors.moment(raw_moment), cursors.row_id(raw_id)
-        conditions.append(
-            or_(
-                col(Proposal.submitted_at) < after,
-                and_(col(Proposal.submitted_at) == after, col(Proposal.id) < after_id),
-            )
-        )
+        submitted, proposal_id = col(Proposal.submitted_at), col(Proposal.id)
+        conditions.append(cursors.past(cursor, submitted, proposal_id, newest_first=True))
     query = select(Proposal).where(*conditions).order_by(*NEWEST_FIRST).limit(limit + 1)
     found = list(session.exec(query).all())
     page = found[:limit]
