@@ -22,6 +22,7 @@ from tests.e2e.helpers import (
     assert_accessible,
     assert_not_reloaded,
     open_live,
+    wait_for_live_state,
 )
 
 pytestmark = pytest.mark.browser
@@ -60,8 +61,10 @@ def test_a_reply_raises_the_count_live_and_is_mailed_with_a_working_unsubscribe(
     expect(citizen.locator("#comments")).to_contain_text(comment, timeout=LIVE_TIMEOUT)
     before = _unread(citizen)
 
-    # Another person replies to that comment.
+    # Another person replies to that comment, once their page's socket has drawn its live state
+    # (its first fragments redraw the thread, and with it a reply form opened before).
     employee.goto(NEED)
+    wait_for_live_state(employee)
     thread = employee.locator("#comments > li", has_text=comment)
     thread.locator("details.reply > summary").click()
     thread.locator("details.reply textarea[name=body]").fill(reply)
