@@ -64,15 +64,7 @@ def mine_html(
     page with the reader's CSRF token, so that withdrawing works without JavaScript)."""
     if audience.organisation_id is None:
         return ""
-    return render_fragment(
-        "questions/_mine.html",
-        audience.lang,
-        views=page.views,
-        page=page,
-        project_id=audience.project_id,
-        oob=oob,
-        csrf_token=csrf_token,
-    )
+    return _open_html("questions/_mine.html", page, audience, oob=oob, csrf_token=csrf_token)
 
 
 def queue_html(
@@ -83,15 +75,7 @@ def queue_html(
     htmx sends it)."""
     if not audience.is_procurer:
         return ""
-    return render_fragment(
-        "questions/_queue.html",
-        audience.lang,
-        views=page.views,
-        page=page,
-        project_id=audience.project_id,
-        oob=oob,
-        csrf_token=csrf_token,
-    )
+    return _open_html("questions/_queue.html", page, audience, oob=oob, csrf_token=csrf_token)
 
 
 def open_more_html(
@@ -107,12 +91,20 @@ def open_more_html(
         return ""
     page = questions.open_questions(session, rel=rel, cursor=cursor)
     name = "questions/_queue_more.html" if audience.is_procurer else "questions/_mine_more.html"
+    return _open_html(name, page, audience, oob=False, csrf_token=csrf_token)
+
+
+def _open_html(
+    name: str, page: questions.OpenPage, audience: QaAudience, *, oob: bool, csrf_token: str
+) -> str:
+    """A page of questions waiting for an answer, drawn by `name` for this audience."""
     return render_fragment(
         name,
         audience.lang,
         views=page.views,
         page=page,
         project_id=audience.project_id,
+        oob=oob,
         csrf_token=csrf_token,
     )
 
