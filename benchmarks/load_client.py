@@ -61,8 +61,8 @@ class _Socket:
     wire: Wire | None = None
     seen: set[bytes] = field(default_factory=set)
     # Failover: what the socket does ("open", "lost" with failover off, "backing off",
-    # "connecting", "gave up"), the attempt under way, how many it made since it was first lost
-    # and why the last one failed.
+    # "connecting"), the attempt under way, how many it made since it was first lost and why the
+    # last one failed.
     phase: str = "open"
     attempt: Wire | None = None
     attempts: int = 0
