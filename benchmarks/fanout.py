@@ -318,6 +318,7 @@ async def _kill_one(
     lost = opened.get(victim, 0)
     clients.set_failover("pivotal", args.reconnect_jitter)
     await asyncio.sleep(0.2)
+    accepted_before = sum(_accepted(dep, i) for i in survivors)
     meter = Meter(clients, [pids[i] for i in survivors])
     await meter.start()
     sent: dict[str, float] = {}
@@ -337,16 +338,18 @@ async def _kill_one(
             os.kill(pids[victim], signal.SIGKILL)
             killed_at = time.monotonic()
         k += 1
-        back = sum(1 for r in clients.reconnects + clients.gave_up if r[1] == victim)
+        back = sum(1 for r in clients.reconnects if r[1] == victim)
         if killed_at and back >= lost and all_back_at is None:
             all_back_at = time.monotonic()
-        # Go on until every lost viewer is back (or 120 s), then 10 posts more.
+        # Go on until every lost viewer is back (or the window closes), then 10 posts more.
         since_back = time.monotonic() - all_back_at if all_back_at is not None else 0.0
         if k >= 10 and since_back > 10 * args.interval:
             break
-        if time.monotonic() - started > 120:
+        if time.monotonic() - started > args.window:
             break
         await asyncio.sleep(args.interval)
+    # Where each lost socket is as the window closes: back, or how far its attempt got.
+    at_window_end = await clients.failover_report([victim])
     gaps = []
     latencies = []
     deadline = time.monotonic() + 15
@@ -370,8 +373,12 @@ async def _kill_one(
         "killed_process": victim,
         "viewers_lost": lost,
         "reconnected": len(failed_over),
-        "gave_up": len(clients.gave_up),
+        # What the survivors say: the sockets their logs show accepted during the stretch (a
+        # socket the client counts as lost though a server took it is the client's doing).
+        "survivors_accepted": sum(_accepted(dep, i) for i in survivors) - accepted_before,
+        "killed_process_viewers_at_window_end": at_window_end,
         "surviving_processes_viewers_dropped_and_back": len(dropped),
+        "surviving_processes_viewers_dropped": await clients.failover_report(survivors),
         "reconnected_to": {str(k): v for k, v in sorted(moved.items())},
         "reconnect_jitter_seconds": args.reconnect_jitter,
         "gone_until_resynced_ms": percentiles(gone) if gone else None,
@@ -384,6 +391,12 @@ async def _kill_one(
         "failed_over_viewers_got_them": f"{min(victims_after, default=0)}/{lost}",
         "cpu": await meter.stop(),
     }
+
+
+def _accepted(dep: object, server: int) -> int:
+    """How many sockets the server's log shows it accepted so far."""
+    log = dep.tmp / f"server-{server}.log"  # type: ignore[attr-defined]
+    return log.read_bytes().count(b"[accepted]")
 
 
 def main() -> None:
@@ -407,6 +420,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--reconnect-jitter", type=float, default=1.0, help="a lost socket waits up to this (s)"
+    )
+    parser.add_argument(
+        "--window", type=float, default=120.0, help="seconds the lost viewers have to come back"
     )
     parser.add_argument(
         "--settle", type=float, default=3.0, help="seconds idle before measuring memory"

@@ -9,7 +9,14 @@ CLOCK_MONOTONIC on Linux and so comparable between processes of one machine) and
 few milliseconds, how many sockets got each marker and when the last of them did. With failover
 on, a socket whose server goes away reconnects to the next server (after a random delay, as
 htmx's ws extension backs off with jitter), reads its resync fragment and reports how long it
-was gone.
+was gone; it retries until it is back, as a browser does, and can say at any time where each
+lost socket is (open again, backing off, or how far its attempt got).
+
+The client reads its commands and writes its reports on two pipes. The loop watches the command
+pipe, and uvloop (libuv) makes every descriptor it watches non-blocking: a report written on that
+same descriptor while the parent was busy failed with `BlockingIOError` (or went out in part),
+and the task that wrote it died unseen, so sockets that were back were counted as lost. The
+report pipe is never watched and stays blocking: a report waits for the parent instead.
 """
 
 from __future__ import annotations
@@ -20,8 +27,10 @@ import multiprocessing
 import random
 import re
 import resource
+import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -31,6 +40,11 @@ from benchmarks.ws_wire import Wire, connect
 MARK = re.compile(r"([A-Z]+-\d+)-END")
 MARK_BYTES = re.compile(rb"([A-Z]+-\d+)-END")
 FLUSH_SECONDS = 0.02
+OPEN_TIMEOUT = 120.0  # seconds for a first connection to get its resync
+# Seconds a reconnection attempt may wait for its resync before it gives up and tries again,
+# and the most a socket waits between two rounds of attempts (it backs off with full jitter).
+ATTEMPT_TIMEOUT = 30.0
+MAX_BACKOFF = 8.0
 
 
 def _cpu_seconds() -> float:
@@ -43,15 +57,31 @@ class _Socket:
     group: str
     origin: int  # the index of the server it first connected to (kept across failover)
     server: int  # the index of the server it is connected to now
+    ident: int = 0  # its number in this client process
     wire: Wire | None = None
     seen: set[bytes] = field(default_factory=set)
+    # Failover: what the socket does ("open", "lost" with failover off, "backing off",
+    # "connecting"), the attempt under way, how many it made since it was first lost and why the
+    # last one failed.
+    phase: str = "open"
+    attempt: Wire | None = None
+    attempts: int = 0
+    last_error: str = ""
+    lost_at: float | None = None
+
+    @property
+    def state(self) -> str:
+        """The phase, and for a connection under way how far it got."""
+        if self.phase == "connecting" and self.attempt is not None:
+            return f"connecting: {self.attempt.stage}"
+        return self.phase
 
 
 class _Client:
     """The client process's side: sockets, readers, and the reports to the parent."""
 
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+    def __init__(self, commands: Connection, reports: Connection) -> None:
+        self.commands, self.reports = commands, reports
         self.sockets: list[_Socket] = []
         self.readers: list[asyncio.Task[None]] = []
         # (group, origin, marker) -> [count, last arrival] since the last flush
@@ -62,25 +92,42 @@ class _Client:
         self.paths: dict[str, str] = {}
         self.stopping = False
 
-    async def run(self) -> None:
-        loop = asyncio.get_running_loop()
+    def listen(self) -> asyncio.Queue[tuple[Any, ...]]:
+        """Watch the command pipe; the queue its commands arrive on."""
         commands: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
 
         def readable() -> None:
-            while self.conn.poll():
-                commands.put_nowait(self.conn.recv())
+            while self.commands.poll():
+                commands.put_nowait(self.commands.recv())
 
-        loop.add_reader(self.conn.fileno(), readable)
+        asyncio.get_running_loop().add_reader(self.commands.fileno(), readable)
+        return commands
+
+    def report(self, message: tuple[Any, ...]) -> None:
+        """Send the parent a report (waits while the parent's pipe is full: nothing is lost)."""
+        self.reports.send(message)
+
+    def _start(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        """Run a reader or reconnection; a failure says so on stderr instead of dying unseen."""
+        task = asyncio.create_task(coroutine)
+        task.add_done_callback(_complain)
+        self.readers.append(task)
+
+    async def run(self) -> None:
+        commands = self.listen()
         flusher = asyncio.create_task(self._flush_loop())
+        flusher.add_done_callback(_complain)
         while True:
             command = await commands.get()
             verb = command[0]
             if verb == "open":
-                self.readers.append(asyncio.create_task(self._open_group(*command[1:])))
+                self._start(self._open_group(*command[1:]))
             elif verb == "cpu":
-                self.conn.send(("cpu", _cpu_seconds(), time.monotonic()))
+                self.report(("cpu", _cpu_seconds(), time.monotonic()))
             elif verb == "failover":
                 self.failover, self.failover_group = command[1], command[2]
+            elif verb == "failover_report":
+                self.report(("failover_report", self._failover_report()))
             elif verb == "stop":
                 break
         self.stopping = True
@@ -91,7 +138,7 @@ class _Client:
             if sock.wire is not None:
                 sock.wire.close()
         await asyncio.sleep(0.5)  # the servers answer the close frames and end the connections
-        self.conn.send(("stopped", _cpu_seconds()))
+        self.report(("stopped", _cpu_seconds()))
 
     async def _open_group(
         self, group: str, urls: list[str], path: str, count: int, offset: int, concurrency: int
@@ -105,7 +152,7 @@ class _Client:
         async def one(j: int) -> None:
             nonlocal failures
             server = (offset + j) % len(urls)
-            sock = _Socket(group=group, origin=server, server=server)
+            sock = _Socket(group=group, origin=server, server=server, ident=offset + j)
             async with semaphore:
                 try:
                     await self._connect(sock, server)
@@ -116,16 +163,18 @@ class _Client:
             by_origin[server] += 1
 
         await asyncio.gather(*(one(j) for j in range(count)))
-        self.conn.send(
+        self.report(
             ("opened", group, dict(by_origin), failures, time.monotonic() - started, _cpu_seconds())
         )
 
-    async def _connect(self, sock: _Socket, server: int) -> float:
+    async def _connect(self, sock: _Socket, server: int, timeout: float = OPEN_TIMEOUT) -> float:
         """Connect the socket to a server and read its resync; when that arrived."""
         base = self.urls[sock.group][server]
         url = base.replace("http", "ws", 1) + self.paths[sock.group]
-        wire = await connect(url, base, lambda message, now: self._arrived(sock, message, now), 120)
-        sock.wire, sock.server = wire, server
+        wire = Wire(lambda message, now: self._arrived(sock, message, now))
+        sock.attempt = wire
+        await connect(url, base, wire, timeout)
+        sock.wire, sock.server, sock.attempt = wire, server, None
         wire.closed.add_done_callback(lambda _closed: self._lost(sock, wire))
         return await wire.opened
 
@@ -146,32 +195,53 @@ class _Client:
         if sock.wire is not wire or self.stopping:
             return
         sock.wire = None
+        if sock.lost_at is None:
+            sock.lost_at = time.monotonic()
+        sock.phase = "lost"
+        if wire.close_code is not None:
+            sock.last_error = f"closed {wire.close_code}"
         if self.failover is not None and sock.group == self.failover_group:
-            self.readers.append(asyncio.create_task(self._reconnect(sock)))
+            self._start(self._reconnect(sock))
 
     async def _reconnect(self, sock: _Socket) -> None:
-        """Back off with jitter, then try the next servers in turn until one takes the socket."""
+        """Back off with jitter, then try the other servers in turn until one takes the socket;
+        after a round in which none did, back off longer (full jitter, as htmx does) and go on:
+        a browser never gives up on a page it shows."""
         lost = time.monotonic()
         assert self.failover is not None
+        sock.phase = "backing off"
         await asyncio.sleep(random.uniform(0, self.failover))
         urls = self.urls[sock.group]
-        attempts = 0
+        rounds = 0
         while True:
             # Another server, picked at random (as a load balancer in front of them would).
             first = random.randrange(1, len(urls)) if len(urls) > 1 else 0
             for step in range(len(urls)):
                 server = (sock.server + first + step) % len(urls)
-                attempts += 1
+                sock.attempts += 1
+                sock.phase = "connecting"
                 try:
-                    resynced = await self._connect(sock, server)
-                except (OSError, TimeoutError):
+                    resynced = await self._connect(sock, server, ATTEMPT_TIMEOUT)
+                except (OSError, TimeoutError) as exc:
+                    sock.last_error = _error(exc)
+                    sock.phase, sock.attempt = "backing off", None
                     continue
-                self.conn.send(("reconnected", sock.group, sock.origin, server, lost, resynced))
+                sock.phase = "open"
+                self.report(
+                    ("reconnected", sock.group, sock.origin, server, lost, resynced, sock.ident)
+                )
                 return
-            await asyncio.sleep(1.0)
-            if attempts > 20 * len(urls):
-                self.conn.send(("gave_up", sock.group, sock.origin, lost))
-                return
+            rounds += 1
+            await asyncio.sleep(random.uniform(0, min(MAX_BACKOFF, self.failover * 2**rounds)))
+
+    def _failover_report(self) -> list[tuple[int, str, int, str]]:
+        """Each socket that lost its server: where it came from, its state, attempts, last
+        error."""
+        return [
+            (sock.origin, sock.state, sock.attempts, sock.last_error)
+            for sock in self.sockets
+            if sock.lost_at is not None
+        ]
 
     async def _flush_loop(self) -> None:
         while True:
@@ -179,10 +249,23 @@ class _Client:
             if self.arrivals:
                 batch = [(key, int(c), t) for key, (c, t) in self.arrivals.items()]
                 self.arrivals = {}
-                self.conn.send(("arrivals", batch))
+                self.report(("arrivals", batch))
 
 
-def _child(conn: Connection) -> None:
+def _error(exc: BaseException) -> str:
+    """A failed attempt's error, short: its kind, and its errno or message."""
+    if isinstance(exc, TimeoutError):
+        return "timeout"
+    errno = getattr(exc, "errno", None)
+    return f"{type(exc).__name__} {errno}" if errno else f"{type(exc).__name__}: {exc}"
+
+
+def _complain(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        print(f"load client: {task.get_coro()!r} failed: {task.exception()!r}", file=sys.stderr)
+
+
+def _child(commands: Connection, reports: Connection) -> None:
     """A client process: open sockets on command and report what they receive."""
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -192,7 +275,7 @@ def _child(conn: Connection) -> None:
         uvloop.install()
     except ImportError:
         pass
-    asyncio.run(_Client(conn).run())
+    asyncio.run(_Client(commands, reports).run())
 
 
 class LoadClients:
@@ -200,25 +283,29 @@ class LoadClients:
 
     def __init__(self, processes: int) -> None:
         context = multiprocessing.get_context("spawn")
-        self.conns: list[Connection] = []
+        self.conns: list[Connection] = []  # the command pipes, one per process
+        self.reports: list[Connection] = []
         self.procs: list[Any] = []
         for _ in range(processes):
-            parent, child = context.Pipe()
-            proc = context.Process(target=_child, args=(child,), daemon=True)
+            commands, command_end = context.Pipe(duplex=False)
+            report_end, reports = context.Pipe(duplex=False)
+            proc = context.Process(target=_child, args=(commands, reports), daemon=True)
             proc.start()
-            child.close()
-            self.conns.append(parent)
+            commands.close()
+            reports.close()
+            self.conns.append(command_end)
+            self.reports.append(report_end)
             self.procs.append(proc)
         # (group, origin, marker) -> [count, last arrival]
         self.arrivals: dict[tuple[str, int, str], list[float]] = {}
         self.reconnects: list[tuple[str, int, int, float, float]] = []
-        self.gave_up: list[tuple[str, int, float]] = []
+        self._back: set[tuple[int, int]] = set()  # (client's pipe, socket) that came back
         self.opened: dict[str, dict[int, int]] = {}
         self.open_failures: dict[str, int] = defaultdict(int)
         self._replies: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
         self._changed = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for conn in self.conns:
+        for conn in self.reports:
             loop.add_reader(conn.fileno(), self._readable, conn)
 
     def _readable(self, conn: Connection) -> None:
@@ -236,9 +323,11 @@ class LoadClients:
                     entry[1] = max(entry[1], last)
                 self._changed.set()
             elif kind == "reconnected":
-                self.reconnects.append(message[1:])
-            elif kind == "gave_up":
-                self.gave_up.append(message[1:])
+                *reconnect, ident = message[1:]
+                # The first time a socket came back (one lost again counts once).
+                if (conn.fileno(), ident) not in self._back:
+                    self._back.add((conn.fileno(), ident))
+                    self.reconnects.append(tuple(reconnect))
             else:
                 self._replies.put_nowait(message)
 
@@ -286,6 +375,26 @@ class LoadClients:
         for conn in self.conns:
             conn.send(("failover", jitter, group))
 
+    async def failover_report(self, origins: list[int]) -> dict[str, Any]:
+        """The sockets first connected to `origins` that lost their server: how many are in
+        each state now, how many attempts each made, and their last errors."""
+        for conn in self.conns:
+            conn.send(("failover_report",))
+        states: Counter[str] = Counter()
+        attempts: Counter[int] = Counter()
+        errors: Counter[str] = Counter()
+        for _kind, sockets in await self._all_replies("failover_report"):
+            for origin, state, tried, error in sockets:
+                if origin in origins:
+                    states[state] += 1
+                    attempts[tried] += 1
+                    errors[error or "none"] += 1
+        return {
+            "states": dict(states.most_common()),
+            "attempts": {str(n): c for n, c in sorted(attempts.items())},
+            "last_errors": dict(errors.most_common(8)),
+        }
+
     def received(
         self, group: str, marker: str, origins: list[int] | None = None
     ) -> tuple[int, float]:
@@ -324,7 +433,7 @@ class LoadClients:
             conn.send(("stop",))
         total = sum(reply[1] for reply in await self._all_replies("stopped"))
         loop = asyncio.get_running_loop()
-        for conn in self.conns:
+        for conn in self.reports:
             loop.remove_reader(conn.fileno())
         for proc in self.procs:
             proc.join(timeout=10)

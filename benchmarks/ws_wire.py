@@ -36,13 +36,25 @@ class Wire(asyncio.Protocol):
         self.handshaking = True
         self.buffer = b""
         self.parts: list[bytes] = []
+        self.close_code: int | None = None  # the code of the server's close frame, if one came
+
+    @property
+    def stage(self) -> str:
+        """Where the opening is: "tcp" (connecting), "upgrade" (the request sent, no answer yet),
+        "resync" (upgraded, no message yet) or "open"."""
+        if self.transport is None:
+            return "tcp"
+        if self.handshaking:
+            return "upgrade"
+        return "open" if self.opened.done() else "resync"
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.opened.done():
-            self.opened.set_exception(ConnectionError("closed before its first message"))
+            how = f"close {self.close_code}" if self.close_code else exc or "closed"
+            self.opened.set_exception(ConnectionError(f"{how} before its first message"))
         if not self.closed.done():
             self.closed.set_result(None)
 
@@ -94,6 +106,8 @@ class Wire(asyncio.Protocol):
         elif opcode == PING:
             self._send(0xA, payload)
         elif opcode == CLOSE:
+            if len(payload) >= 2:
+                (self.close_code,) = struct.unpack_from("!H", payload)
             self._send(CLOSE, payload[:2])
             if self.transport is not None:
                 self.transport.close()
@@ -117,12 +131,12 @@ class Wire(asyncio.Protocol):
         self._send(CLOSE, struct.pack("!H", 1000))
 
 
-async def connect(url: str, origin: str, on_message: OnMessage, timeout: float) -> Wire:
-    """Open a socket on `url` ("ws://host:port/path") and wait for its first message."""
+async def connect(url: str, origin: str, wire: Wire, timeout: float) -> Wire:
+    """Open `wire` on `url` ("ws://host:port/path") and wait for its first message."""
     parts = urlsplit(url)
     loop = asyncio.get_running_loop()
-    transport, wire = await asyncio.wait_for(
-        loop.create_connection(lambda: Wire(on_message), parts.hostname, parts.port), timeout
+    transport, _wire = await asyncio.wait_for(
+        loop.create_connection(lambda: wire, parts.hostname, parts.port), timeout
     )
     key = base64.b64encode(os.urandom(16)).decode()
     transport.write(
