@@ -27,10 +27,10 @@ from app.services.permissions import ProjectRelation, audience_for
 from app.services.project_tabs import Section
 from app.views.documents import documents_more_html, list_context
 from app.web import (
+    NOTHING_OWN,
     CurrentUser,
     FormView,
     api_router,
-    nothing_own,
     page_router,
     parse,
     project_view_page,
@@ -69,7 +69,7 @@ async def documents_page(request: Request, project_id: Id, cursor: str = "") -> 
         project_id,
         "documents/page.html",
         lambda session, rel: _documents_context(session, rel, cursor or None),
-        nothing_own,
+        NOTHING_OWN,
     )
 
 

@@ -32,6 +32,7 @@ from app.views.events import event_context, event_list_context, events_more_html
 from app.web import (
     CurrentUser,
     FormView,
+    OwnParts,
     api_router,
     form_moment,
     page_router,
@@ -76,13 +77,19 @@ async def events_page(request: Request, project_id: Id, cursor: str = "") -> Res
         project_id,
         "events/list.html",
         lambda session, rel: _list_context(session, rel, cursor or None),
-        _own_registrations,
+        OWN_REGISTRATIONS,
     )
 
 
-def _own_registrations(session: Session, rel: ProjectRelation) -> dict[str, Any]:
-    """The person's own part of the events page: their registration for each event."""
-    return {"my_registrations": events.registrations_in_project(session, rel=rel)}
+# The person's own part of the events page: their registration for each event (one read
+# whether they have any does, when they have none).
+OWN_REGISTRATIONS = OwnParts(
+    read=lambda session, rel: {
+        "my_registrations": events.registrations_in_project(session, rel=rel)
+    },
+    facts={"registered": events.registered_in_project},
+    context=lambda facts: None if facts["registered"] else {"my_registrations": {}},
+)
 
 
 @pages.get("/projects/{project_id}/events/more")

@@ -27,10 +27,10 @@ from app.views.metrics import (
     project_body_html,
 )
 from app.web import (
+    NOTHING_OWN,
     CsrfProtected,
     CurrentUser,
     api_router,
-    nothing_own,
     project_view_page,
     render,
 )
@@ -75,7 +75,7 @@ async def metrics_page(request: Request, project_id: Id) -> Response:
     """The project's dashboard: charts and tables, updated live as contributions arrive; for
     visitors from the render cache while the project's version stands."""
     return await project_view_page(
-        request, project_id, "metrics/project.html", _metrics_context, nothing_own
+        request, project_id, "metrics/project.html", _metrics_context, NOTHING_OWN
     )
 
 

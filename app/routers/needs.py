@@ -56,6 +56,7 @@ from app.web import (
     redirect,
     render,
     render_project_page,
+    shared_hits,
 )
 
 pages = page_router()
@@ -168,6 +169,8 @@ async def need_page(
 ) -> Response:
     """A need with its status, supports and comment thread (from `cursor`, and the viewer's own
     comments from `own_cursor`, when a "Show more" link without JavaScript led here)."""
+    if hit := await shared_hits.need_page(request, need_id):
+        return hit
     return await project_content_page(
         request,
         needs.VERSION_FOR_VISITORS,

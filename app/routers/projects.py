@@ -41,6 +41,7 @@ from app.views.needs import needs_list_html, needs_more_html, needs_results_html
 from app.web import (
     CurrentUser,
     FormView,
+    OwnParts,
     api_router,
     detached,
     page_router,
@@ -127,7 +128,7 @@ async def project_page(
         return _project_context(session, rel, wanted, cursor or None)
 
     return await project_view_page(
-        request, project_id, "projects/detail.html", context, _project_own
+        request, project_id, "projects/detail.html", context, PROJECT_OWN
     )
 
 
@@ -176,9 +177,14 @@ def _project_context(
     }
 
 
-def _project_own(session: Session, rel: ProjectRelation) -> dict[str, object]:
-    """What the person's own parts of the project page show: whether they follow it."""
-    return {"follows": following.is_following(session, user=rel.user, subject=rel.project)}
+# What the person's own parts of the project page show: whether they follow it.
+PROJECT_OWN = OwnParts(
+    read=lambda session, rel: {
+        "follows": following.is_following(session, user=rel.user, subject=rel.project)
+    },
+    facts={"follows": following.follows_project},
+    context=lambda facts: {"follows": bool(facts["follows"])},
+)
 
 
 @pages.post("/projects/{project_id}/phase")

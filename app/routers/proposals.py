@@ -38,11 +38,11 @@ from app.views.proposals import (
     titles_for,
 )
 from app.web import (
+    NOTHING_OWN,
     CurrentUser,
     FormView,
     api_router,
     detached,
-    nothing_own,
     page_router,
     parse,
     project_view_page,
@@ -71,7 +71,7 @@ async def proposals_page(request: Request, project_id: Id, cursor: str = "") -> 
         project_id,
         "proposals/list.html",
         lambda session, rel: _proposals_context(session, rel, cursor or None),
-        nothing_own,
+        NOTHING_OWN,
     )
 
 

@@ -29,10 +29,10 @@ from app.views.questions import (
     queue_html,
 )
 from app.web import (
+    NOTHING_OWN,
     CurrentUser,
     api_router,
     csrf_token,
-    nothing_own,
     page_router,
     project_view_page,
     redirect,
@@ -63,7 +63,7 @@ async def questions_page(
         project_id,
         "questions/page.html",
         lambda session, rel: _questions_context(request, session, rel, at),
-        nothing_own,
+        NOTHING_OWN,
     )
 
 

@@ -6,6 +6,7 @@ act of its own and goes into the participation log (followed, unfollowed).
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement, Exists, exists
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -36,6 +37,15 @@ def _find(session: Session, user_id: int, subject: Followable) -> Follow | None:
 def is_following(session: Session, *, user: User | None, subject: Followable) -> bool:
     """Whether the person follows the project or need."""
     return user is not None and _find(session, id_of(user), subject) is not None
+
+
+def follows_project(user: ColumnElement[int], project: ColumnElement[int]) -> Exists:
+    """Whether the person follows the project (SQL: `is_following` in a larger statement)."""
+    return exists().where(
+        col(Follow.user_id) == user,
+        col(Follow.object_type) == ObjectType.project,
+        col(Follow.object_id) == project,
+    )
 
 
 def follow_quietly(session: Session, *, user_id: int, project_id: int, need: Need) -> None:

@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, Exists, exists, func
 from sqlmodel import Session, col, select
 
 from app.i18n import N_
@@ -83,11 +83,14 @@ def is_co_author(session: Session, *, rel: ProjectRelation) -> bool:
         return False
     if isinstance(rel.user, AudienceViewer):
         return rel.user.co_author
-    query = select(SpecificationAuthor.id).where(
-        SpecificationAuthor.project_id == rel.project.id,
-        SpecificationAuthor.user_id == rel.user.id,
+    return bool(session.exec(select(co_author_of(id_of(rel.user), id_of(rel.project)))).one())
+
+
+def co_author_of(user: ColumnElement[int] | int, project: ColumnElement[int] | int) -> Exists:
+    """Whether the person was invited as a co-author of the project's specification (SQL)."""
+    return exists().where(
+        col(SpecificationAuthor.project_id) == project, col(SpecificationAuthor.user_id) == user
     )
-    return session.exec(query).first() is not None
 
 
 def can_write(session: Session, *, rel: ProjectRelation) -> bool:

@@ -117,16 +117,26 @@ class Found:
 def find(session: Session, *, key: str) -> Found | None:
     """The session with this key and its user, if it has not ended or gone idle too long."""
     now = utcnow()
-    oldest = now - timedelta(seconds=get_settings().session_max_age)
     row = with_owner(session, LoginSession, LoginSession.key_hash, key)
     if row is None:
         return None
     login_session, user = row
-    if as_utc(login_session.last_seen_at) < oldest:
+    if _idle(login_session.last_seen_at, now):
         return None
-    if now - as_utc(login_session.last_seen_at) > TOUCH_EVERY:
+    if not seen_lately(login_session.last_seen_at, now):
         _touch(id_of_session(login_session), now)
     return Found(login_session, user)
+
+
+def seen_lately(last_seen_at: datetime, now: datetime) -> bool:
+    """Whether a session last seen then is live and noted recently enough that reading a page
+    with it needs nothing written (else `find` forgets or touches it)."""
+    return not _idle(last_seen_at, now) and now - as_utc(last_seen_at) <= TOUCH_EVERY
+
+
+def _idle(last_seen_at: datetime, now: datetime) -> bool:
+    """Whether a session last seen then has gone idle too long (ended)."""
+    return as_utc(last_seen_at) < now - timedelta(seconds=get_settings().session_max_age)
 
 
 def _touch(session_id: int, now: datetime) -> None:

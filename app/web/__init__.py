@@ -21,7 +21,6 @@ from app.web.auth import (
     login_session,
 )
 from app.web.cache import (
-    nothing_own,
     project_content_page,
     project_view_page,
     render_project_page,
@@ -54,11 +53,13 @@ from app.web.htmx import (
     validation_error_handler,
 )
 from app.web.routing import api_router, page_router
+from app.web.shared_hits import NOTHING_OWN, OwnParts
 from app.web.templating import render, render_fragment, templates
 
 __all__ = [
     "FIELD_LABELS",
     "MEMBER_OF_KEY",
+    "NOTHING_OWN",
     "PROBLEM_RESPONSES",
     "PROVIDER_LOGOUT_KEY",
     "SESSION_KEY",
@@ -69,6 +70,7 @@ __all__ = [
     "FormInvalid",
     "FormView",
     "Idempotent",
+    "OwnParts",
     "Problem",
     "RefuseNulBytes",
     "Replay",
@@ -83,7 +85,6 @@ __all__ = [
     "is_htmx",
     "limits",
     "login_session",
-    "nothing_own",
     "page_router",
     "parse",
     "pivotal_error_handler",

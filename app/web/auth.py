@@ -28,8 +28,8 @@ MEMBER_OF_KEY = "member_of"  # the organisation the person acts for: its målfor
 def load_user(request: Request, session: Session, token: str | None) -> User | None:
     """The caller's user, looked up in `session`; the request's state gets a detached copy."""
     user: User | None = None
-    request.state.login_session_id = None
-    request.state.login_level = LoginLevel.basic
+    login_session_id: int | None = None
+    level: str = LoginLevel.basic
     if token:
         user = api_tokens.user_from_token(session, token)
     elif (key := request.session.get(SESSION_KEY)) is not None:
@@ -38,15 +38,25 @@ def load_user(request: Request, session: Session, token: str | None) -> User | N
             request.session.pop(SESSION_KEY, None)
         else:
             user = found.user
-            request.state.login_session_id = found.login_session.id
-            request.state.login_level = found.login_session.level
-    # For the permission checks that follow in this thread (pages rendered in one hop);
-    # `_current_user` sets it again in the request's own context.
-    LOGIN_LEVEL.set(LoginLevel(request.state.login_level))
+            login_session_id, level = found.login_session.id, found.login_session.level
     # Templates get a detached copy: an error page is rendered after the rollback, which
     # expires every object the request's session loaded.
-    request.state.user = User(**{f: getattr(user, f) for f in User.model_fields}) if user else None
+    copy = User(**{f: getattr(user, f) for f in User.model_fields}) if user else None
+    note_caller(request, copy, login_session_id, level)
     return user
+
+
+def note_caller(
+    request: Request, user: User | None, login_session_id: int | None, level: str
+) -> None:
+    """Note on the request who asks (`user`: not bound to any database session), through which
+    login session and at which login level."""
+    request.state.login_session_id = login_session_id
+    request.state.login_level = level
+    # For the permission checks that follow in this thread (pages rendered in one hop);
+    # `_current_user` sets it again in the request's own context.
+    LOGIN_LEVEL.set(LoginLevel(level))
+    request.state.user = user
 
 
 def is_visitor(request: Request, token: str | None) -> bool:

@@ -21,11 +21,12 @@ from app.config import get_settings
 from app.db import get_engine, in_session
 from app.models import User
 from app.models.base import id_of
-from app.services import organisation_look, participation, projects, render_cache
+from app.services import participation, projects, render_cache
 from app.services.permissions import ProjectRelation
-from app.web import shared_pages
+from app.web import shared_hits, shared_pages
 from app.web.auth import bearer_scheme, is_visitor, load_user
 from app.web.csrf import CSRF_SLOT, csrf_token
+from app.web.shared_hits import OwnParts
 from app.web.templating import page_theme, render, templates
 
 
@@ -54,21 +55,19 @@ async def project_content_page(
     return await run_in_threadpool(in_session, render_page)
 
 
-def nothing_own(session: Session, rel: ProjectRelation) -> dict[str, Any]:
-    """For a page whose only own part is the header: shared by everyone who stands alike."""
-    return {}
-
-
 async def project_view_page(
     request: Request,
     project_id: int,
     name: str,
     context: Callable[[Session, ProjectRelation], dict[str, Any]],
-    own: Callable[[Session, ProjectRelation], dict[str, Any]] | None = None,
+    own: OwnParts | None = None,
 ) -> Response:
     """A page about one project (its own page, its Q&A), rendered from `name` with `context`
     for the viewer's relation to it (and `own`: what the person's own parts show); shared from
-    the render cache while it is current (see `render_project_page`)."""
+    the render cache while it is current (see `render_project_page`), for a logged-in person
+    in one statement when it is (app/web/shared_hits.py)."""
+    if own is not None and (hit := await shared_hits.project_page(request, project_id, own)):
+        return hit
 
     def page(session: Session, user: User | None) -> Response:
         rel = projects.get_project(session, user=user, project_id=project_id)
@@ -78,7 +77,7 @@ async def project_view_page(
             name,
             rel,
             lambda viewed: context(session, viewed),
-            (lambda viewed: own(session, viewed)) if own else None,
+            (lambda viewed: own.read(session, viewed)) if own else None,
         )
 
     return await project_content_page(request, projects.VERSION_FOR_VISITORS, project_id, page)
@@ -108,13 +107,11 @@ def render_project_page(
     if request.url.query or (rel.user is not None and own is None):
         return render(request, name, {**context(rel), **mine})
     if rel.user is not None:
-        owner = rel.project.owner_org_id
         return shared_pages.shared_response(
             request,
             session,
             rel=rel,
-            # The owner's look (logo, colour) is not content, but the page wears it.
-            version=(rel.project.content_version, organisation_look.look_of(owner)),
+            version=shared_hits.page_version(rel.project),
             name=name,
             context=lambda _, shared: context(shared or rel),
             own={"project": rel.project, "rel": rel, **mine},
@@ -144,6 +141,8 @@ async def site_page(
     content version. Logged-in people share it likewise with everyone who stands alike
     (app/web/shared_pages.py) while the row `version_for` finds for them stays the same.
     """
+    if version_for is not None and (hit := await shared_hits.site_page(request, version_for)):
+        return hit
     token = await bearer_scheme(request)
     visitor = is_visitor(request, token) and not request.url.query
     key = _visitor_page_key(request)

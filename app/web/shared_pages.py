@@ -53,6 +53,47 @@ HEADER = "_site_header.html"
 HEADERS_KEPT = 4096  # people's headers kept rendered (a few kB each)
 _headers: OrderedDict[Hashable, tuple[bytes, ...]] = render_cache.register(OrderedDict())
 _headers_lock = threading.Lock()
+OWNED_BYTES = 32 * 1024 * 1024  # people's own parts of pages kept rendered, in all
+Parts = dict[int, tuple[bytes, ...]]  # a person's own parts of a page by slot, split for CSRF
+
+
+class _KeptParts:
+    """People's own parts of pages kept rendered, each with the shared render it fills; the
+    least recently used go beyond a budget of bytes."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self._entries: OrderedDict[Hashable, tuple[Segments, Parts, int]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, segments: Segments) -> Parts | None:
+        with self._lock:
+            kept = self._entries.get(key)
+            if kept is None or kept[0] is not segments:
+                return None
+            self._entries.move_to_end(key)
+            return kept[1]
+
+    def put(self, key: Hashable, segments: Segments, parts: Parts) -> None:
+        size = sum(len(piece) for pieces in parts.values() for piece in pieces) + 200
+        if size > self.budget // 16:
+            return  # parts that large are rendered each time rather than crowd out the rest
+        with self._lock:
+            if (old := self._entries.pop(key, None)) is not None:
+                self._size -= old[2]
+            self._entries[key] = (segments, parts, size)
+            self._size += size
+            while self._size > self.budget:
+                self._size -= self._entries.popitem(last=False)[1][2]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._size = 0
+
+
+_kept_parts = render_cache.register(_KeptParts(OWNED_BYTES))
 
 _SLOT = re.compile(f"{re.escape(OWN_SLOT)}(\\d+){re.escape(OWN_SLOT_END)}")
 
@@ -75,12 +116,10 @@ def shared_response(
     wrote, so that it shows as theirs)."""
     user = request.state.user
     assert user is not None
-    viewer = _viewer(session, user, rel, wrote)
+    viewer = _viewer(
+        user, rel, wrote, lambda: rel is not None and requirements.is_co_author(session, rel=rel)
+    )
     shared_rel = replace(rel, user=cast(User, viewer)) if rel is not None else None
-    relation = (rel.member_org, rel.is_registered_supplier) if rel is not None else None
-    login_level = str(getattr(request.state, "login_level", "basic"))
-    key = ("shared-page", request.url.path, i18n.current_language(), viewer, relation, login_level)
-
     slots: list[Slot] = []
 
     def build() -> Segments:
@@ -95,6 +134,7 @@ def shared_response(
             raise SharedRenderError("a page shared by an audience holds the person's CSRF token")
         return _segments(html, slots)
 
+    key = _key(request, viewer, rel)
     try:
         segments = render_cache.shared_pages.get_or_build(key, version, build)
     except SharedRenderError:
@@ -105,37 +145,117 @@ def shared_response(
             raise
         log.exception("a shared page read the person's own: rendered for them alone")
         return render(request, name, {**context(user, rel), **own})
-    token = csrf_token(request)
-    token_bytes = token.encode()
     unread = inbox.unread_count(session, user=user)
-    base = {
-        "request": request,
-        "user": user,
-        "csrf_token": token,
-        "unread_notifications": lambda _: unread,
-        **own,
-    }
+    filled = _filled(request, (key, version), segments, user, unread, own)
+    assert filled is not None  # given `own`, the parts are rendered when not kept
+    return filled
+
+
+def shared_hit(
+    request: Request,
+    *,
+    rel: ProjectRelation | None,
+    version: Hashable,
+    unread: int,
+    co_author: bool,
+    wrote: int | None = None,
+    own: dict[str, Any] | None = None,
+) -> HTMLResponse | None:
+    """The page from the cache of everyone who stands alike, if rendered at `version` (or being
+    rendered anew), its slots filled; else None. As `shared_response`, but with what it reads
+    of the person already read (app/web/shared_hits.py): their unread count, whether they were
+    invited to co-author the project's specification, and what their own parts show (`own`),
+    unless those parts are kept from an earlier request of theirs at this version."""
+    user = request.state.user
+    viewer = _viewer(user, rel, wrote, lambda: co_author)
+    key = _key(request, viewer, rel)
+    segments = render_cache.shared_pages.peek(key, version)
+    if segments is None:
+        return None
+    return _filled(request, (key, version), segments, user, unread, own)
+
+
+def _key(request: Request, viewer: AudienceViewer, rel: ProjectRelation | None) -> Hashable:
+    """Who shares a page: everyone with the same stand-in, relation to the page's project and
+    login level, for the same address and language."""
+    relation = (rel.member_org, rel.is_registered_supplier) if rel is not None else None
+    login_level = str(getattr(request.state, "login_level", "basic"))
+    return ("shared-page", request.url.path, i18n.current_language(), viewer, relation, login_level)
+
+
+def _filled(
+    request: Request,
+    page: tuple[Hashable, Hashable],
+    segments: Segments,
+    user: User,
+    unread: int,
+    own: dict[str, Any] | None,
+) -> HTMLResponse | None:
+    """The shared page (`page`: its key and version) with the person's CSRF token, header and
+    own parts in its slots; None when `own` is not given and the parts are not kept."""
+    token = csrf_token(request).encode()
+    parts = _own_parts(request, page, segments, user, unread, own)
+    if parts is None:
+        return None
     out = bytearray()
-    for segment in segments:
+    for n, segment in enumerate(segments):
         if isinstance(segment, bytes):
             out += segment
         elif segment is None:
-            out += token_bytes
+            out += token
         elif segment == (HEADER, ()):
-            out += token_bytes.join(_header(request, user, unread))
+            out += token.join(_header(request, user, unread))
         else:
+            out += token.join(parts[n])
+    return HTMLResponse(bytes(out))
+
+
+def _own_parts(
+    request: Request,
+    page: tuple[Hashable, Hashable],
+    segments: Segments,
+    user: User,
+    unread: int,
+    own: dict[str, Any] | None,
+) -> Parts | None:
+    """The person's own parts of the page by slot, split where their CSRF token goes: rendered
+    with `own` (what they show besides the page's context), and kept for the person's next
+    request of the page at the same version; everything they show is a change recorded to the
+    project (which moves the version) or a field of the person (part of the key)."""
+    key = (*page, _person(user))
+    if (kept := _kept_parts.get(key, segments)) is not None:
+        return kept
+    if own is None:
+        return None
+    base = {
+        "request": request,
+        "user": user,
+        "csrf_token": CSRF_SLOT,
+        "unread_notifications": lambda _: unread,
+        **own,
+    }
+    parts: Parts = {}
+    for n, segment in enumerate(segments):
+        if isinstance(segment, tuple) and segment != (HEADER, ()):
             template, pairs = segment
             args = dict(pairs)
+            html = ""
             if owns_something(base, args):
-                out += templates.get_template(template).render({**base, **args}).encode()
-    return HTMLResponse(bytes(out))
+                html = templates.get_template(template).render({**base, **args})
+            parts[n] = tuple(part.encode() for part in html.split(CSRF_SLOT))
+    _kept_parts.put(key, segments, parts)
+    return parts
+
+
+def _person(user: User) -> tuple[Any, ...]:
+    """Everything stored of the person (what their own parts and header may show)."""
+    return tuple(getattr(user, name) for name in User.model_fields)
 
 
 def _header(request: Request, user: User, unread: int) -> tuple[bytes, ...]:
     """The person's header, split where their CSRF token goes: kept per everything it shows
     (every field of the person, the page's address and language, their unread count)."""
-    person = tuple(getattr(user, name) for name in User.model_fields)
-    key = (person, request.url.path, i18n.current_language(), unread)
+    key = (_person(user), request.url.path, i18n.current_language(), unread)
     parts = _headers.get(key)
     if parts is None:
         context = {
@@ -154,16 +274,14 @@ def _header(request: Request, user: User, unread: int) -> tuple[bytes, ...]:
 
 
 def _viewer(
-    session: Session, user: User, rel: ProjectRelation | None, wrote: int | None
+    user: User, rel: ProjectRelation | None, wrote: int | None, invited: Callable[[], bool]
 ) -> AudienceViewer:
-    """The person's stand-in: all a shared page may read of them, and part of its key."""
+    """The person's stand-in: all a shared page may read of them, and part of its key
+    (`invited`: whether they were invited to co-author the project's specification)."""
     # The project's procurers write its specification anyway; only the other staff of its
     # organisations may be invited to.
     co_author = (
-        rel is not None
-        and not rel.is_procurer
-        and permissions.may_co_author(rel)
-        and requirements.is_co_author(session, rel=rel)
+        rel is not None and not rel.is_procurer and permissions.may_co_author(rel) and invited()
     )
     return AudienceViewer(user.role, user.organisation_id, user.is_moderator, co_author, wrote)
 

@@ -39,6 +39,7 @@ from app.services.events.views import (
     list_page,
     list_registrations,
     list_slots,
+    registered_in_project,
     registrations_in_project,
     waitlist_position,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "project_events",
     "publish_minutes",
     "register",
+    "registered_in_project",
     "registrations_in_project",
     "waitlist_position",
     "write_minutes",

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, Exists, exists, func
 from sqlmodel import Session, col, select
 
 from app.i18n import N_
@@ -280,13 +280,26 @@ def registrations_in_project(
     query = (
         select(EventRegistration)
         .join(DialogueEvent, col(DialogueEvent.id) == col(EventRegistration.event_id))
-        .where(
-            DialogueEvent.project_id == rel.project.id,
-            EventRegistration.user_id == rel.user.id,
-            col(EventRegistration.status).in_(ACTIVE),
-        )
+        .where(*_active_in(id_of(rel.user), id_of(rel.project)))
     )
     return {registration.event_id: registration for registration in session.exec(query).all()}
+
+
+def registered_in_project(user: ColumnElement[int], project: ColumnElement[int]) -> Exists:
+    """Whether the person has an active registration for any of the project's events (SQL)."""
+    return exists().where(
+        col(DialogueEvent.id) == col(EventRegistration.event_id), *_active_in(user, project)
+    )
+
+
+def _active_in(
+    user: ColumnElement[int] | int, project: ColumnElement[int] | int
+) -> tuple[ColumnElement[bool], ...]:
+    return (
+        col(DialogueEvent.project_id) == project,
+        col(EventRegistration.user_id) == user,
+        col(EventRegistration.status).in_(ACTIVE),
+    )
 
 
 def _stored_id(value: int | None) -> int:

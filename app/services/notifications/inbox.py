@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, update
+from sqlalchemy import ColumnElement, ScalarSelect, func, update
 from sqlmodel import Session, col, select
 
 from app.models import Notification, User
@@ -129,15 +129,10 @@ def unread_count(session: Session, *, user: User) -> int:
     most `COUNT_MAX_AGE` seconds: a subject closed to the person meanwhile drops out by then.
     """
     unread = (_mine(user), col(Notification.read_at).is_(None))
-    count, newest = session.exec(
-        select(func.count(), func.max(Notification.id)).select_from(Notification).where(*unread)
-    ).one()
-    if not count:
-        return 0  # the usual case: one indexed count, nothing to check
+    count, newest = session.exec(select(*unread_of(id_of(user)))).one()
+    if (kept := kept_unread(id_of(user), count, newest)) is not None:
+        return kept
     seen = (count, newest)
-    kept = _counted.get(id_of(user))
-    if kept is not None and kept[0] == seen and time.monotonic() - kept[1] < COUNT_MAX_AGE:
-        return kept[2]
     rows = session.exec(
         select(Notification)
         .where(*unread)
@@ -149,6 +144,27 @@ def unread_count(session: Session, *, user: User) -> int:
         _counted.pop(next(iter(_counted)))  # the oldest entry (dicts keep insertion order)
     _counted[id_of(user)] = (seen, time.monotonic(), visible)
     return visible
+
+
+def unread_of(recipient: ColumnElement[int] | int) -> tuple[ScalarSelect[int], ScalarSelect[int]]:
+    """How many of the recipient's notifications are unread, and the newest one's id: what
+    `kept_unread` needs (columns of a statement that reads more besides)."""
+    unread = (col(Notification.recipient_id) == recipient, col(Notification.read_at).is_(None))
+    count = select(func.count()).select_from(Notification).where(*unread).scalar_subquery()
+    newest = select(func.max(Notification.id)).where(*unread).scalar_subquery()
+    return count, newest
+
+
+def kept_unread(user_id: int, count: int, newest: int | None) -> int | None:
+    """The person's unread count, when `count` unread notifications up to the id `newest` need
+    no check: none (the usual case: one indexed count), or the same ones as counted lately in
+    this process; None when they must be checked (`unread_count`)."""
+    if not count:
+        return 0
+    kept = _counted.get(user_id)
+    if kept is None or kept[0] != (count, newest) or time.monotonic() - kept[1] >= COUNT_MAX_AGE:
+        return None
+    return kept[2]
 
 
 def forget_unread(user_id: int | None = None) -> None:

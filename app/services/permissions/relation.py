@@ -162,17 +162,32 @@ class ProjectRelation:
 
 def relation(session: Session, user: User | None, project: Project) -> ProjectRelation:
     """Work out how the user stands to the project (one query at most)."""
-    member = registered = False
+    linked = False
     if user is not None and user.organisation_id is not None:
         if user.role == Role.supplier:
             # A supplier company is never an owner or partner (those are public sector).
-            registered = is_registered_supplier(session, project, user.organisation_id)
-        elif user.organisation_id == project.owner_org_id:
-            member = True
-        else:
-            member = session.get(ProjectPartner, (project.id, user.organisation_id)) is not None
+            linked = is_registered_supplier(session, project, user.organisation_id)
+        elif user.organisation_id != project.owner_org_id:
+            linked = session.get(ProjectPartner, (project.id, user.organisation_id)) is not None
+    return related(user, project, linked=linked)
+
+
+def related(user: User | None, project: Project, *, linked: bool) -> ProjectRelation:
+    """How the user stands to the project, given whether their organisation is `linked` to it:
+    registered for its market dialogue (a supplier's company) or a partner in it (a public
+    body; its owner needs no link)."""
+    supplier = user is not None and user.role == Role.supplier
+    owner = (
+        user is not None
+        and not supplier
+        and user.organisation_id is not None
+        and user.organisation_id == project.owner_org_id
+    )
     return ProjectRelation(
-        user=user, project=project, member_org=member, is_registered_supplier=registered
+        user=user,
+        project=project,
+        member_org=owner or (not supplier and linked),
+        is_registered_supplier=supplier and linked,
     )
 
 
@@ -182,7 +197,7 @@ def relations(
     """How the user stands to each project, by project id (one query at most, whatever the
     number of projects: the same answer as `relation` for each)."""
     ids = [project.id for project in projects if project.id is not None]
-    related: set[int] = set()
+    linked: set[int] = set()
     if ids and user is not None and user.organisation_id is not None:
         # A supplier's company is registered for projects; a public body partners in them.
         query = (
@@ -196,25 +211,12 @@ def relations(
                 col(ProjectPartner.organisation_id) == user.organisation_id,
             )
         )
-        related = {row[0] for row in session.execute(query).all()}
-    found: dict[int, ProjectRelation] = {}
-    for project in projects:
-        if project.id is None:
-            continue
-        supplier = user is not None and user.role == Role.supplier
-        owner = (
-            user is not None
-            and not supplier
-            and user.organisation_id is not None
-            and user.organisation_id == project.owner_org_id
-        )
-        found[project.id] = ProjectRelation(
-            user=user,
-            project=project,
-            member_org=owner or (not supplier and project.id in related),
-            is_registered_supplier=supplier and project.id in related,
-        )
-    return found
+        linked = {row[0] for row in session.execute(query).all()}
+    return {
+        project.id: related(user, project, linked=project.id in linked)
+        for project in projects
+        if project.id is not None
+    }
 
 
 def is_registered_supplier(session: Session, project: Project, organisation_id: int) -> bool:
