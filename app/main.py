@@ -82,6 +82,7 @@ from app.web import (
     validation_error_handler,
 )
 from app.web.lanes import ShedMiddleware, WriteLaneMiddleware
+from app.web.routing import guard_routers
 
 log = logging.getLogger("pivotal.app")
 STATIC_DIR = Path(__file__).parent / "static"
@@ -327,6 +328,7 @@ def create_app() -> FastAPI:
     app.include_router(notifications.unsubscribe_pages)
     app.include_router(live.router)
     app.include_router(ops.router)
+    guard_routers(app)
     return app
 
 

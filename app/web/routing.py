@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
+from typing import cast
+
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import _IncludedRouter
+from starlette._utils import get_route_path
+from starlette.routing import Match, Mount, compile_path
+from starlette.types import Scope
 
 from app.web.commit import CommittingRoute
 from app.web.csrf import CsrfProtected
@@ -24,3 +31,61 @@ def api_router(tag: str, *, prefix: str = "", csrf: bool = True) -> APIRouter:
         tags=[tag],
         dependencies=[CsrfProtected] if csrf else [],
     )
+
+
+class _GuardedRouter(_IncludedRouter):
+    """An included router that answers "no match" at once for a path none of its routes can
+    match (`guard_routers`)."""
+
+    literal_starts: tuple[str, ...] = ()
+    paths: re.Pattern[str] | None = None
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        path = get_route_path(scope)
+        if not path.startswith(self.literal_starts) or not self.paths or not self.paths.match(path):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
+def guard_routers(app: FastAPI) -> None:
+    """Let each included router of `app` turn away at once a path that none of its routes can
+    match, so that a request is not tried against every route of every router before its own.
+
+    FastAPI tries the app's routers in turn, and each tries its routes in turn: a page of the
+    domain included fortieth was matched against some 240 routes first (0.3 ms a request). A
+    router whose routes all have a path checks first that the path begins as one of theirs (up
+    to its first parameter) and then matches one of their patterns, all in one expression; it
+    matches as before when it does. The routes tried, and their order, stay the same for every
+    path a route can match.
+    """
+    for route in app.router.routes:
+        if type(route) is _IncludedRouter:
+            paths = _paths(route.original_router, route.include_context.prefix)
+            if paths is not None:
+                route.__class__ = _GuardedRouter
+                guarded = cast(_GuardedRouter, route)
+                guarded.literal_starts = tuple(sorted({p.split("{", 1)[0] for p in paths}))
+                patterns = (_GROUP.sub("(?:", compile_path(p)[0].pattern) for p in set(paths))
+                guarded.paths = re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+
+
+# A named group of a route's pattern: the names repeat across a router's routes.
+_GROUP = re.compile(r"\(\?P<\w+>")
+
+
+def _paths(router: APIRouter, prefix: str) -> list[str] | None:
+    """Each route's path, after `prefix`; None when a route has no path to tell (the router is
+    then left as it is)."""
+    paths: list[str] = []
+    for route in router.routes:
+        if isinstance(route, _IncludedRouter):
+            nested = _paths(route.original_router, prefix + route.include_context.prefix)
+            if nested is None:
+                return None
+            paths.extend(nested)
+            continue
+        path = getattr(route, "path", None)
+        if not isinstance(path, str) or isinstance(route, Mount):
+            return None
+        paths.append(prefix + path)
+    return paths
