@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from app.models import Comment, LoginSession, Need, Notification, User
 from app.models.base import Role, id_of, utcnow
 from app.models.need import CommentCreate, CommentUpdate, NeedCreate
-from app.services import editing, needs, permissions, render_cache, sessions
+from app.services import editing, needs, permissions, render_cache, requirements, sessions
 from tests.conftest import Factory, World, login
 from tests.helpers import counted_queries
 
@@ -209,3 +209,22 @@ def test_unread_notifications_are_counted_the_full_way_then_kept(
     full, hit, statements = _twice(client, url)
     assert hit == full and statements == 1
     assert f'<span class="badge count">{len(unread)}<' in hit.split("<main")[0]
+
+
+def test_an_invited_co_author_shares_the_page_of_co_authors_only(
+    client: TestClient, other_client: TestClient, world: World, factory: Factory, session: Session
+) -> None:
+    colleague = factory.user(Role.employee, world.owner, name="Kari Kollega")
+    procurer = permissions.relation(session, world.procurer, world.public)
+    requirements.invite_co_author(session, rel=procurer, user_id=id_of(world.employee))
+    session.commit()
+    login(client, world.employee)
+    login(other_client, colleague)
+    url = f"/projects/{world.public.id}"
+    render_cache.clear_all()
+    full, hit, statements = _twice(client, url)
+    assert hit == full and statements == 1
+    _full, theirs, statements = _twice(other_client, url)
+    assert statements == 1
+    tab = f'href="/projects/{world.public.id}/specification"'
+    assert tab in hit and tab not in theirs

@@ -115,14 +115,9 @@ def _project_hit(request: Request, project_id: int, parts: OwnParts) -> HTMLResp
     if not rel.can_view:
         return None
     own = parts.context({name: facts[f"own__{name}"] for name in parts.facts})
-    return shared_pages.shared_hit(
-        request,
-        rel=rel,
-        version=page_version(rel.project),
-        unread=unread,
-        co_author=bool(facts["co_author"]),
-        own=None if own is None else {"project": rel.project, "rel": rel, **own},
-    )
+    if own is not None:
+        own = {"project": rel.project, "rel": rel, **own}
+    return _shared(request, rel, unread, facts, own=own)
 
 
 def _need_hit(request: Request, need_id: int) -> HTMLResponse | None:
@@ -136,13 +131,28 @@ def _need_hit(request: Request, need_id: int) -> HTMLResponse | None:
     # A procurer's need page is theirs alone (merge suggestions are recorded as shown to them).
     if not rel.can_view or rel.is_procurer or not permissions.can_open_need(rel, need):
         return None
+    wrote = need_id if permissions.is_author(rel, need) else None
+    return _shared(request, rel, unread, facts, wrote=wrote)
+
+
+def _shared(
+    request: Request,
+    rel: ProjectRelation,
+    unread: int,
+    facts: RowMapping,
+    *,
+    wrote: int | None = None,
+    own: dict[str, Any] | None = None,
+) -> HTMLResponse | None:
+    """The project's page from the shared render (`shared_pages.shared_hit`)."""
     return shared_pages.shared_hit(
         request,
         rel=rel,
         version=page_version(rel.project),
         unread=unread,
         co_author=bool(facts["co_author"]),
-        wrote=need_id if permissions.is_author(rel, need) else None,
+        wrote=wrote,
+        own=own,
     )
 
 
