@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from sqlalchemy import Executable, Select, bindparam, func, update
 from sqlmodel import Session, col, select
@@ -102,11 +103,19 @@ LIST_VERSION_FOR_VISITORS = select(
 def list_version(user: User) -> Executable:
     """What the front page shows this person changes only with a project they may see (as
     `LIST_VERSION_FOR_VISITORS` for visitors); reads only their role and organisation."""
+    return _list_version(Role(user.role), user.organisation_id)
+
+
+@functools.lru_cache(maxsize=1024)
+def _list_version(role: Role, organisation_id: int | None) -> Executable:
+    """`list_version` for everyone of this role and organisation: built once (each logged-in
+    front page asks it)."""
+    alike = permissions.AudienceViewer(role, organisation_id, is_moderator=False, co_author=False)
     return select(
         func.count(col(Project.id)),
         func.max(col(Project.id)),
         func.coalesce(func.sum(col(Project.content_version)), 0),
-    ).where(permissions.visible_projects_clause(user))
+    ).where(permissions.visible_projects_clause(cast(User, alike)))
 
 
 def partner_ids(session: Session, *, project_id: int) -> list[int]:
