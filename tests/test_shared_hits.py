@@ -5,7 +5,7 @@ sight, a procurer's need page, an unread count to check) goes the full way."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -156,19 +156,25 @@ def _session_row(session: Session, user: User) -> LoginSession:
     return session.exec(select(LoginSession).where(LoginSession.user_id == user.id)).one()
 
 
-def test_a_session_due_its_touch_is_touched(
-    client: TestClient, world: World, session: Session
-) -> None:
+def _last_seen(client: TestClient, world: World, session: Session, at: datetime) -> str:
+    """The employee's project page, asked twice, then once more after their session was last
+    seen `at`."""
     login(client, world.employee)
     url = f"/projects/{world.public.id}"
     _twice(client, url)
-    long_ago = utcnow() - sessions.TOUCH_EVERY - timedelta(minutes=1)
     row = _session_row(session, world.employee)
     session.execute(
-        update(LoginSession).where(col(LoginSession.id) == row.id).values(last_seen_at=long_ago)
+        update(LoginSession).where(col(LoginSession.id) == row.id).values(last_seen_at=at)
     )
     session.commit()
-    assert "Emil Employee" in client.get(url).text
+    return client.get(url).text
+
+
+def test_a_session_due_its_touch_is_touched(
+    client: TestClient, world: World, session: Session
+) -> None:
+    long_ago = utcnow() - sessions.TOUCH_EVERY - timedelta(minutes=1)
+    assert "Emil Employee" in _last_seen(client, world, session, long_ago)
     session.expire_all()
     assert _session_row(session, world.employee).last_seen_at > long_ago + timedelta(minutes=1)
 
@@ -176,16 +182,7 @@ def test_a_session_due_its_touch_is_touched(
 def test_an_idle_session_gets_the_visitors_page(
     client: TestClient, world: World, session: Session
 ) -> None:
-    login(client, world.employee)
-    url = f"/projects/{world.public.id}"
-    _twice(client, url)
-    idle = utcnow() - timedelta(days=400)
-    row = _session_row(session, world.employee)
-    session.execute(
-        update(LoginSession).where(col(LoginSession.id) == row.id).values(last_seen_at=idle)
-    )
-    session.commit()
-    page = client.get(url).text
+    page = _last_seen(client, world, session, utcnow() - timedelta(days=400))
     assert "Emil Employee" not in page and 'href="/login"' in page
 
 
