@@ -60,13 +60,13 @@ async def project_view_page(
     project_id: int,
     name: str,
     context: Callable[[Session, ProjectRelation], dict[str, Any]],
-    own: OwnParts | None = None,
+    own: OwnParts,
 ) -> Response:
     """A page about one project (its own page, its Q&A), rendered from `name` with `context`
     for the viewer's relation to it (and `own`: what the person's own parts show); shared from
     the render cache while it is current (see `render_project_page`), for a logged-in person
     in one statement when it is (app/web/shared_hits.py)."""
-    if own is not None and (hit := await shared_hits.project_page(request, project_id, own)):
+    if hit := await shared_hits.project_page(request, project_id, own):
         return hit
 
     def page(session: Session, user: User | None) -> Response:
@@ -77,7 +77,7 @@ async def project_view_page(
             name,
             rel,
             lambda viewed: context(session, viewed),
-            (lambda viewed: own.read(session, viewed)) if own else None,
+            lambda viewed: own.read(session, viewed),
         )
 
     return await project_content_page(request, projects.VERSION_FOR_VISITORS, project_id, page)

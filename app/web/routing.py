@@ -38,13 +38,13 @@ class _GuardedRouter(_IncludedRouter):
     match (`guard_routers`)."""
 
     literal_starts: tuple[str, ...] = ()
-    paths: re.Pattern[str] | None = None
+    paths: re.Pattern[str] = re.compile("(?!)")  # matches nothing until `guard_routers` sets it
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         path = get_route_path(scope)
-        if not path.startswith(self.literal_starts) or not self.paths or not self.paths.match(path):
-            return Match.NONE, {}
-        return super().matches(scope)
+        if path.startswith(self.literal_starts) and self.paths.match(path):
+            return super().matches(scope)
+        return Match.NONE, {}
 
 
 def guard_routers(app: FastAPI) -> None:

@@ -146,9 +146,10 @@ def shared_response(
         log.exception("a shared page read the person's own: rendered for them alone")
         return render(request, name, {**context(user, rel), **own})
     unread = inbox.unread_count(session, user=user)
-    filled = _filled(request, (key, version), segments, user, unread, own)
-    assert filled is not None  # given `own`, the parts are rendered when not kept
-    return filled
+    parts = _kept(key, version, segments, user)
+    if parts is None:
+        parts = _own_parts(request, (key, version), segments, user, unread, own)
+    return _filled(request, segments, user, unread, parts)
 
 
 def shared_hit(
@@ -172,7 +173,10 @@ def shared_hit(
     segments = render_cache.shared_pages.peek(key, version)
     if segments is None:
         return None
-    return _filled(request, (key, version), segments, user, unread, own)
+    parts = _kept(key, version, segments, user)
+    if parts is None and own is not None:
+        parts = _own_parts(request, (key, version), segments, user, unread, own)
+    return None if parts is None else _filled(request, segments, user, unread, parts)
 
 
 def _key(request: Request, viewer: AudienceViewer, rel: ProjectRelation | None) -> Hashable:
@@ -184,19 +188,10 @@ def _key(request: Request, viewer: AudienceViewer, rel: ProjectRelation | None) 
 
 
 def _filled(
-    request: Request,
-    page: tuple[Hashable, Hashable],
-    segments: Segments,
-    user: User,
-    unread: int,
-    own: dict[str, Any] | None,
-) -> HTMLResponse | None:
-    """The shared page (`page`: its key and version) with the person's CSRF token, header and
-    own parts in its slots; None when `own` is not given and the parts are not kept."""
+    request: Request, segments: Segments, user: User, unread: int, parts: Parts
+) -> HTMLResponse:
+    """The shared page with the person's CSRF token, header and own `parts` in its slots."""
     token = csrf_token(request).encode()
-    parts = _own_parts(request, page, segments, user, unread, own)
-    if parts is None:
-        return None
     out = bytearray()
     for n, segment in enumerate(segments):
         if isinstance(segment, bytes):
@@ -216,17 +211,13 @@ def _own_parts(
     segments: Segments,
     user: User,
     unread: int,
-    own: dict[str, Any] | None,
-) -> Parts | None:
-    """The person's own parts of the page by slot, split where their CSRF token goes: rendered
-    with `own` (what they show besides the page's context), and kept for the person's next
-    request of the page at the same version; everything they show is a change recorded to the
-    project (which moves the version) or a field of the person (part of the key)."""
-    key = (*page, _person(user))
-    if (kept := _kept_parts.get(key, segments)) is not None:
-        return kept
-    if own is None:
-        return None
+    own: dict[str, Any],
+) -> Parts:
+    """The person's own parts of the page (`page`: its key and version) by slot, split where
+    their CSRF token goes: rendered with `own` (what they show besides the page's context), and
+    kept for the person's next request of the page at the same version; everything they show
+    is a change recorded to the project (which moves the version) or a field of the person
+    (part of the key)."""
     base = {
         "request": request,
         "user": user,
@@ -243,8 +234,13 @@ def _own_parts(
             if owns_something(base, args):
                 html = templates.get_template(template).render({**base, **args})
             parts[n] = tuple(part.encode() for part in html.split(CSRF_SLOT))
-    _kept_parts.put(key, segments, parts)
+    _kept_parts.put((*page, _person(user)), segments, parts)
     return parts
+
+
+def _kept(key: Hashable, version: Hashable, segments: Segments, user: User) -> Parts | None:
+    """The person's own parts of the page as `_own_parts` kept them, for these segments."""
+    return _kept_parts.get((key, version, _person(user)), segments)
 
 
 def _person(user: User) -> tuple[Any, ...]:
