@@ -191,8 +191,8 @@ def _need_page(
     """The need page, its thread and the viewer's own comments from the cursors `at`."""
     rel, need = needs.find_need(session, user=user, need_id=need_id)
     cursor, own_cursor = at
-    if rel.is_procurer:
-        # A procurer's merge suggestions are recorded as shown to them: their page is theirs.
+    if merge_suggestions.offered_to(rel):  # recorded as shown to them: their page is theirs
+
         def context(rel: ProjectRelation) -> dict[str, object]:
             # Only on the page itself (not its fragments): each one shown is recorded.
             shown = merge_suggestions.show(session, rel=rel, need=need)

@@ -46,10 +46,16 @@ def _dismissed_with(session: Session, need_id: int) -> set[int]:
     return {b if a == need_id else a for a, b in session.exec(query).all() if a and b} - {need_id}
 
 
+def offered_to(rel: ProjectRelation) -> bool:
+    """Whether a need page offers this person merge suggestions: the project's procurers. Each
+    one shown is recorded as shown to them, so their need page is theirs alone (never shared)."""
+    return rel.is_procurer and rel.user is not None
+
+
 def show(session: Session, *, rel: ProjectRelation, need: Need) -> list[MergeSuggestion]:
     """The needs a procurer could merge into this one, each recorded as shown (none for anyone
     but the project's procurers, and none on a merged need)."""
-    if not rel.is_procurer or rel.user is None or need.status == NeedStatus.merged:
+    if not offered_to(rel) or need.status == NeedStatus.merged:
         return []
     need_id = id_of(need)
     unwanted = _dismissed_with(session, need_id) | {need_id}

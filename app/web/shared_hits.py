@@ -31,16 +31,15 @@ from sqlalchemy import (
     RowMapping,
     Select,
     bindparam,
-    exists,
     select,
 )
 from sqlmodel import Session, col
 from starlette.concurrency import run_in_threadpool
 
 from app.db import get_engine
-from app.models import LoginSession, Need, Project, ProjectPartner, SupplierRegistration, User
+from app.models import LoginSession, Need, Project, User
 from app.models.base import Role, utcnow
-from app.services import organisation_look, permissions, requirements, sessions
+from app.services import merge_suggestions, organisation_look, permissions, requirements, sessions
 from app.services.notifications import inbox
 from app.services.permissions import ProjectRelation
 from app.web import shared_pages
@@ -128,8 +127,9 @@ def _need_hit(request: Request, need_id: int) -> HTMLResponse | None:
     user, unread, facts = row
     rel = _relation(user, facts)
     need = Need(**{name: facts[f"need__{name}"] for name in Need.model_fields})
-    # A procurer's need page is theirs alone (merge suggestions are recorded as shown to them).
-    if not rel.can_view or rel.is_procurer or not permissions.can_open_need(rel, need):
+    if not rel.can_view or not permissions.can_open_need(rel, need):
+        return None
+    if merge_suggestions.offered_to(rel):  # their need page is theirs alone
         return None
     wrote = need_id if permissions.is_author(rel, need) else None
     return _shared(request, rel, unread, facts, wrote=wrote)
@@ -248,16 +248,9 @@ def _with_project(statement: Select[Any]) -> Select[Any]:
     """The statement with the project it joined, and how the person stands to it: their
     organisation a partner in it or registered for it, they invited to co-author it."""
     user_id, org, project_id = _USER.id, _USER.organisation_id, _PROJECT.id
-    partner = exists().where(
-        col(ProjectPartner.project_id) == project_id, col(ProjectPartner.organisation_id) == org
-    )
-    registered = exists().where(
-        col(SupplierRegistration.project_id) == project_id,
-        col(SupplierRegistration.organisation_id) == org,
-    )
     return statement.add_columns(
         *(_PROJECT[name].label(f"project__{name}") for name in Project.model_fields),
-        partner.label("partner"),
-        registered.label("registered"),
+        permissions.partner_in(org, project_id).label("partner"),
+        permissions.registered_for(org, project_id).label("registered"),
         requirements.co_author_of(user_id, project_id).label("co_author"),
     )

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, exists, or_, select, true
+from sqlalchemy import ColumnElement, Exists, exists, or_, select, true
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col
 
 from app.i18n import N_, LazyText
@@ -17,10 +18,12 @@ from app.models import (
     SupplierRegistration,
     User,
 )
-from app.models.base import PHASE_LABELS, OrganisationKind, Phase, Role, Visibility
+from app.models.base import PHASE_LABELS, OrganisationKind, Phase, Role, Visibility, id_of
 from app.services.errors import Forbidden, NotAuthenticated, NotFound, PivotalError
 from app.services.permissions.login_level import ensure_login_level
 
+# A row's id in SQL: a value, or a column of the statement it goes into.
+SqlId = ColumnElement[int] | Mapped[int | None] | int
 CLOSED_PHASES = frozenset({Phase.closed, Phase.aborted})
 PUBLIC_SECTOR = frozenset({OrganisationKind.municipality, OrganisationKind.county})
 
@@ -221,11 +224,25 @@ def relations(
 
 def is_registered_supplier(session: Session, project: Project, organisation_id: int) -> bool:
     """Whether the organisation is registered for the project's market dialogue."""
-    query = select(col(SupplierRegistration.id)).where(
-        col(SupplierRegistration.project_id) == project.id,
-        col(SupplierRegistration.organisation_id) == organisation_id,
+    return bool(session.execute(select(registered_for(organisation_id, id_of(project)))).scalar())
+
+
+def registered_for(organisation: ColumnElement[int] | int, project: SqlId) -> Exists:
+    """Whether the (supplier) organisation is registered for the project's market dialogue
+    (SQL: `is_registered_supplier` in a larger statement)."""
+    return exists().where(
+        col(SupplierRegistration.project_id) == project,
+        col(SupplierRegistration.organisation_id) == organisation,
     )
-    return session.execute(query).first() is not None
+
+
+def partner_in(organisation: ColumnElement[int] | int, project: SqlId) -> Exists:
+    """Whether the (public) organisation is a partner in the project (SQL: what `relation`
+    asks of a partner, in a larger statement)."""
+    return exists().where(
+        col(ProjectPartner.project_id) == project,
+        col(ProjectPartner.organisation_id) == organisation,
+    )
 
 
 def visible_projects_clause(user: User | None) -> ColumnElement[bool]:
@@ -237,12 +254,7 @@ def visible_projects_clause(user: User | None) -> ColumnElement[bool]:
         return true()
     if user.role not in (Role.employee, Role.procurer) or user.organisation_id is None:
         return public
-    partner = exists(
-        select(col(ProjectPartner.project_id)).where(
-            col(ProjectPartner.project_id) == Project.id,
-            col(ProjectPartner.organisation_id) == user.organisation_id,
-        )
-    )
+    partner = partner_in(user.organisation_id, col(Project.id))
     return or_(public, col(Project.owner_org_id) == user.organisation_id, partner)
 
 
