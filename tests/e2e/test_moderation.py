@@ -17,6 +17,7 @@ from tests.e2e.helpers import (
     assert_accessible,
     assert_not_reloaded,
     open_live,
+    wait_for_live_state,
 )
 
 pytestmark = pytest.mark.browser
@@ -51,6 +52,9 @@ def test_a_reported_comment_hidden_from_the_queue_is_replaced_live(
 
     open_live(moderator, QUEUE)
     open_live(reporter, need)
+    # The socket's first fragments redraw the thread: report only once they are in, or the
+    # form being filled is replaced (a loaded CI run clicked into the old one).
+    wait_for_live_state(reporter)
     comment = reporter.locator(f"#comment-{comment_id}")
     expect(comment).to_contain_text(text)
 
